@@ -1,0 +1,258 @@
+"""Inventory a cloud: every declared listing fetched once, concurrently, then normalised.
+
+Data flows one way: the connection (already built by :mod:`auditor.connect`)
+goes in, a :class:`~auditor.model.Snapshot` comes out. Nothing here prints or
+exits; progress goes to an observer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+import keystoneauth1.exceptions as ks_exc
+import openstack.exceptions
+import openstack.utils
+
+from auditor.collect import block_storage, compute, identity, image
+from auditor.collect.pager import Listed, PageObserver, Pager, RetryPolicy, call_with_retries
+from auditor.collect.spec import JSON, Collection, Listing, Lookups
+from auditor.connect import CloudTarget, auth_url, authenticate, region_name
+from auditor.errors import BadInputError, ListingError
+from auditor.logsetup import get_logger
+from auditor.model import CollectionResult, Snapshot, Status
+
+log = get_logger(__name__)
+
+LISTINGS: dict[str, Listing] = {
+    listing.key: listing
+    for module in (identity, compute, block_storage, image)
+    for listing in module.LISTINGS
+}
+COLLECTIONS: dict[str, Collection] = {
+    c.name: c for module in (identity, compute, block_storage) for c in module.COLLECTIONS
+}
+CORE_COLLECTIONS = ("projects", "servers", "volumes", "endpoints")
+
+CLIENT_MICROVERSIONS = {
+    "compute": ("compute", compute.CLIENT_MAX_MICROVERSION),
+    "block-storage": ("block_storage", block_storage.CLIENT_MAX_MICROVERSION),
+}
+"""Service type -> (connection proxy attribute, highest microversion the auditor knows)."""
+
+
+class InventoryObserver(PageObserver, Protocol):
+    """Progress of an inventory: pages as they arrive, collections as they finish."""
+
+    def on_collection(self, cloud: str, name: str, result: CollectionResult) -> None: ...
+
+
+def parse_collections(text: str | None) -> tuple[str, ...]:
+    """``--collections a,b`` -> validated names (default: the core collections)."""
+    if not text:
+        return CORE_COLLECTIONS
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in COLLECTIONS]
+    if unknown or not names:
+        known = ", ".join(sorted(COLLECTIONS))
+        raise BadInputError(
+            f"--collections: unknown collection {unknown[0]!r} (known: {known})"
+            if unknown
+            else "--collections: no collection named"
+        )
+    return names
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Run:
+    """One inventory run over one connection."""
+
+    def __init__(
+        self,
+        conn: Any,
+        target: CloudTarget,
+        policy: RetryPolicy,
+        observer: InventoryObserver | None,
+        max_workers: int,
+    ) -> None:
+        self.conn = conn
+        self.target = target
+        self.policy = policy
+        self.observer = observer
+        self.max_workers = max_workers
+
+    def negotiate(self, service_type: str) -> str | None:
+        proxy_attr, client_max = CLIENT_MICROVERSIONS[service_type]
+        adapter = getattr(self.conn, proxy_attr)
+        result: str | None = call_with_retries(
+            lambda: openstack.utils.maximum_supported_microversion(adapter, client_max),
+            self.policy,
+            f"{service_type}: version discovery",
+        )
+        return result
+
+    def fetch(self, listing: Listing, microversion: str | None) -> Listed:
+        pager = Pager(getattr(self.conn, listing.proxy), policy=self.policy, observer=self.observer)
+        try:
+            return pager.list(
+                listing.label,
+                listing.path,
+                listing.item_key,
+                listing.params,
+                microversion if listing.microversioned else None,
+            )
+        except (ks_exc.ClientException, openstack.exceptions.SDKException) as exc:
+            raise ListingError(f"{listing.label}: {_describe(exc)}") from exc
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ks_exc.EndpointNotFound):
+        return "no endpoint in the catalog"
+    if isinstance(exc, ks_exc.DiscoveryFailure):
+        return "version discovery failed"
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def take_inventory(
+    conn: Any,
+    target: CloudTarget,
+    *,
+    collections: Sequence[str] = CORE_COLLECTIONS,
+    policy: RetryPolicy | None = None,
+    observer: InventoryObserver | None = None,
+    max_workers: int = 8,
+) -> Snapshot:
+    """Inventory the cloud behind ``conn``.
+
+    Raises :class:`~auditor.errors.AuthError` when the credentials are rejected.
+    A listing that fails after retries makes its collections ``error`` (with the
+    reason); every other collection is still listed.
+    """
+    policy = policy or RetryPolicy()
+    run = _Run(conn, target, policy, observer, max_workers)
+    started = time.monotonic()
+    taken_at = _utc_now()
+    cloud_name = str(target)
+    specs = [COLLECTIONS[name] for name in collections]
+
+    def finish(
+        results: Mapping[str, CollectionResult], microversions: Mapping[str, str | None]
+    ) -> Snapshot:
+        return Snapshot(
+            cloud=target.cloud or cloud_name,
+            region=target.region or region_name(conn),
+            auth_url=auth_url(conn),
+            taken_at=taken_at,
+            duration_s=time.monotonic() - started,
+            collections=dict(results),
+            microversions=dict(microversions),
+        )
+
+    try:
+        call_with_retries(lambda: authenticate(conn, target), policy, "identity: authentication")
+    except ListingError as exc:
+        reason = str(exc)
+        log.error("authentication failed", cloud=cloud_name, reason=reason)
+        failed = {c.name: CollectionResult(Status.ERROR, error=reason) for c in specs}
+        return finish(failed, {})
+
+    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="auditor") as pool:
+        # Microversions first (one discovery request per service, concurrently):
+        # they decide which lookups are needed (flavors before compute 2.47).
+        service_types = sorted({c.microversion_service for c in specs if c.microversion_service})
+        mv_futures = {st: pool.submit(run.negotiate, st) for st in service_types}
+        microversions: dict[str, str | None] = {}
+        mv_errors: dict[str, str] = {}
+        for st, mv_fut in mv_futures.items():
+            try:
+                microversions[st] = mv_fut.result()
+            except ListingError as exc:
+                mv_errors[st] = str(exc)
+        for st, mv in microversions.items():
+            log.info("microversion negotiated", cloud=cloud_name, service=st, microversion=mv)
+
+        wanted: dict[str, None] = {}
+        for c in specs:
+            if c.microversion_service in mv_errors:
+                continue
+            for key in (c.primary, *c.requires(microversions), *c.optional):
+                wanted[key] = None
+        futures: dict[str, Future[Listed]] = {}
+        for key in wanted:
+            listing = LISTINGS[key]
+            mv = microversions.get(listing.service_type)
+            futures[key] = pool.submit(run.fetch, listing, mv)
+
+        raw: dict[str, list[JSON]] = {}
+        failures: dict[str, str] = {}
+        truncated: set[str] = set()
+        for key, fut in futures.items():
+            try:
+                listed = fut.result()
+            except ListingError as exc:
+                failures[key] = str(exc)
+                log.error("listing failed", cloud=cloud_name, listing=key, reason=str(exc))
+                continue
+            raw[key] = listed.items
+            if listed.truncated:
+                truncated.add(key)
+                log.warning("listing truncated by the service", cloud=cloud_name, listing=key)
+            log.info(
+                "listed",
+                cloud=cloud_name,
+                listing=key,
+                items=len(listed.items),
+                pages=listed.pages,
+                restarts=listed.restarts,
+            )
+
+    lookups = Lookups(raw, microversions)
+    results: dict[str, CollectionResult] = {}
+    for c in specs:
+        result = _build(c, lookups, failures, truncated, mv_errors)
+        results[c.name] = result
+        if observer is not None:
+            observer.on_collection(cloud_name, c.name, result)
+    return finish(results, microversions)
+
+
+def _build(
+    c: Collection,
+    lookups: Lookups,
+    failures: Mapping[str, str],
+    truncated: Iterable[str],
+    mv_errors: Mapping[str, str],
+) -> CollectionResult:
+    if c.microversion_service in mv_errors:
+        return CollectionResult(Status.ERROR, error=mv_errors[c.microversion_service or ""])
+    if c.primary in failures:
+        return CollectionResult(Status.ERROR, error=failures[c.primary])
+    required = c.requires(lookups.microversions)
+    for key in required:
+        if key in failures:
+            return CollectionResult(
+                Status.ERROR, error=f"needs {LISTINGS[key].label}, which failed: {failures[key]}"
+            )
+    try:
+        items = c.normalise(lookups.listing(c.primary), lookups)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return CollectionResult(
+            Status.ERROR, error=f"{LISTINGS[c.primary].label}: unexpected item shape ({exc!r})"
+        )
+    items.sort(key=lambda item: str(item["id"]))
+    cut = [key for key in (c.primary, *required) if key in set(truncated)]
+    if cut:
+        labels = ", ".join(LISTINGS[k].label for k in cut)
+        return CollectionResult(
+            Status.INCOMPLETE,
+            tuple(items),
+            error=f"the service truncated {labels} (Keystone list_limit?)",
+        )
+    return CollectionResult(Status.OK, tuple(items))

@@ -1,0 +1,84 @@
+"""Keystone (identity v3): projects, endpoints, and the lookups behind names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.collect.spec import JSON, Collection, Listing, Lookups
+
+# Keystone pages projects, domains and users with limit/marker since 2025.1 and
+# answers links as a dict; older releases ignore the limit, and with
+# list_limit set cut the list and say "truncated": true.
+PAGE = "1000"
+
+LISTINGS = (
+    Listing("identity.domains", "identity", "identity", "/domains", "domains", {"limit": PAGE}),
+    Listing("identity.projects", "identity", "identity", "/projects", "projects", {"limit": PAGE}),
+    Listing("identity.services", "identity", "identity", "/services", "services"),
+    Listing("identity.endpoints", "identity", "identity", "/endpoints", "endpoints"),
+)
+
+
+def normalise_projects(raw: list[JSON], lk: Lookups) -> list[JSON]:
+    out = []
+    for p in raw:
+        domain_id = p.get("domain_id")
+        parent_id = p.get("parent_id")
+        # A top-level project's parent is its domain: that is no parent project.
+        parent = lk.project_name(parent_id) if parent_id and parent_id != domain_id else None
+        out.append(
+            {
+                "id": p["id"],
+                "name": p.get("name"),
+                "domain": lk.domain_names.get(domain_id or ""),
+                "domain_id": domain_id,
+                "enabled": bool(p.get("enabled", True)),
+                "description": p.get("description") or "",
+                "tags": sorted(p.get("tags") or []),
+                "parent": parent,
+            }
+        )
+    return out
+
+
+def endpoint_name(service_type: Any, interface: Any, region: Any) -> str:
+    """The readable name the auditor gives an endpoint (endpoints have none)."""
+    return f"{service_type}/{interface}/{region or '-'}"
+
+
+def normalise_endpoints(raw: list[JSON], lk: Lookups) -> list[JSON]:
+    out = []
+    for e in raw:
+        service = lk.services.get(e.get("service_id") or "", {})
+        service_type = service.get("type")
+        region = e.get("region_id") or e.get("region")
+        interface = e.get("interface")
+        out.append(
+            {
+                "id": e["id"],
+                "name": endpoint_name(service_type, interface, region),
+                "service_type": service_type,
+                "service_name": service.get("name"),
+                "interface": interface,
+                "region": region,
+                "url": e.get("url"),
+                "enabled": bool(e.get("enabled", True)),
+            }
+        )
+    return out
+
+
+COLLECTIONS = (
+    Collection(
+        "projects",
+        "identity.projects",
+        normalise_projects,
+        requires=lambda _mv: ("identity.domains",),
+    ),
+    Collection(
+        "endpoints",
+        "identity.endpoints",
+        normalise_endpoints,
+        requires=lambda _mv: ("identity.services",),
+    ),
+)

@@ -1,0 +1,295 @@
+"""One pager for every paged OpenStack listing, with bounded retries.
+
+Requests go through the SDK's service proxies (keystoneauth adapters), so the
+SDK keeps doing authentication, the catalog, version discovery, microversion
+headers and token renewal; responses are consumed as raw JSON, because building
+openstacksdk ``Resource`` objects costs 20-50x the HTTP time for thousands of
+items.
+
+Paging follows each service's own ``next`` link, in every shape the services
+use: Nova and Cinder ``<key>_links`` lists, Keystone's ``links`` dict (which
+openstacksdk does not follow), Glance's top-level ``next``. Only the link's
+query (marker, limit...) is taken: the request goes to the catalog endpoint,
+so a service that advertises an internal host or plain http in its links is
+still reached the way the catalog says.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
+
+import keystoneauth1.exceptions as ks_exc
+import requests
+import tenacity
+
+from auditor.errors import ListingError
+
+JSON = dict[str, Any]
+
+MAX_PAGES = 100_000
+MAX_RESTARTS = 3
+MAX_RETRY_AFTER = 120.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try one page before the listing is declared failed."""
+
+    attempts: int = 5
+    """Total attempts per page (1 = no retry)."""
+    initial_wait: float = 0.5
+    """First backoff in seconds; doubled each attempt, with full jitter."""
+    max_wait: float = 30.0
+    """Cap on one backoff (a Retry-After is honoured up to MAX_RETRY_AFTER)."""
+    deadline: float | None = None
+    """time.monotonic() after which no new attempt starts."""
+
+
+class PageObserver(Protocol):
+    """Told about every page fetched, for progress displays and request counts."""
+
+    def on_page(self, listing: str, items: int) -> None: ...
+
+
+class Retryable(Exception):
+    """A response worth trying again (5xx, 429)."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.retry_after = retry_after
+
+
+class MarkerGone(Exception):
+    """The service no longer knows the marker we paged from (deleted mid-walk)."""
+
+
+@dataclass
+class Listed:
+    """What one listing produced."""
+
+    items: list[JSON] = field(default_factory=list)
+    truncated: bool = False
+    """The service said the list was cut (Keystone ``truncated``)."""
+    pages: int = 0
+    restarts: int = 0
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER)
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return min(max(when.timestamp() - time.time(), 0.0), MAX_RETRY_AFTER)
+
+
+class _Wait(tenacity.wait.wait_base):
+    """Full-jitter exponential backoff, or the server's Retry-After when it gave one."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        outcome = retry_state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        if isinstance(exc, Retryable) and exc.retry_after is not None:
+            wait = exc.retry_after
+        else:
+            ceiling = min(
+                self.policy.max_wait,
+                self.policy.initial_wait * (2 ** (retry_state.attempt_number - 1)),
+            )
+            wait = random.uniform(ceiling / 2, ceiling)
+        if self.policy.deadline is not None:
+            wait = min(wait, max(self.policy.deadline - time.monotonic(), 0.0))
+        return wait
+
+
+def _stop(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], bool]:
+    def stop(state: tenacity.RetryCallState) -> bool:
+        if state.attempt_number >= policy.attempts:
+            return True
+        return policy.deadline is not None and time.monotonic() >= policy.deadline
+
+    return stop
+
+
+_RETRIABLE = (
+    Retryable,
+    ks_exc.ConnectFailure,
+    ks_exc.ConnectTimeout,
+    ks_exc.UnknownConnectionError,
+)
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for a failure, without URLs' query strings or secrets."""
+    if isinstance(exc, Retryable):
+        return f"HTTP {exc.status}"
+    if isinstance(exc, ks_exc.ConnectTimeout):
+        return "timed out"
+    if isinstance(exc, ks_exc.ConnectFailure):
+        return "connection failed"
+    if isinstance(exc, ks_exc.EndpointNotFound):
+        return "no endpoint in the catalog"
+    return type(exc).__name__
+
+
+def call_with_retries(func: Callable[[], Any], policy: RetryPolicy, what: str) -> Any:
+    """Run ``func`` under the retry policy; a final failure is a :class:`ListingError`."""
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception_type(_RETRIABLE),
+        wait=_Wait(policy),
+        stop=_stop(policy),
+        reraise=True,
+    )
+    try:
+        return retrying(func)
+    except _RETRIABLE as exc:
+        attempts = retrying.statistics.get("attempt_number", policy.attempts)
+        plural = "s" if attempts != 1 else ""
+        raise ListingError(
+            f"{what}: {describe_failure(exc)} after {attempts} attempt{plural}"
+        ) from exc
+
+
+def next_query(body: JSON, item_key: str) -> dict[str, str] | None:
+    """The query of the page after ``body``, from whichever next link the service uses."""
+    href: str | None = None
+    links = body.get(f"{item_key}_links")
+    if isinstance(links, list):
+        for link in links:
+            if isinstance(link, dict) and link.get("rel") == "next":
+                href = link.get("href")
+                break
+    if href is None:
+        keystone_links = body.get("links")
+        if isinstance(keystone_links, dict):
+            href = keystone_links.get("next")
+    if href is None and isinstance(body.get("next"), str):
+        href = body["next"]
+    if not href:
+        return None
+    return dict(parse_qsl(urlsplit(href).query, keep_blank_values=True))
+
+
+class Pager:
+    """Walks one listing to its end: retries, next links, restarts, de-duplication."""
+
+    def __init__(
+        self,
+        adapter: Any,
+        *,
+        policy: RetryPolicy,
+        observer: PageObserver | None = None,
+    ) -> None:
+        self.adapter = adapter
+        self.policy = policy
+        self.observer = observer
+
+    def _get(
+        self, path: str, params: Mapping[str, str], microversion: str | None, what: str
+    ) -> JSON:
+        def attempt() -> JSON:
+            kwargs: dict[str, Any] = {
+                "params": dict(params),
+                "raise_exc": False,
+                "connect_retries": 0,
+                "headers": {"Accept": "application/json"},
+            }
+            if microversion is not None:
+                kwargs["microversion"] = microversion
+            response: requests.Response = self.adapter.get(path, **kwargs)
+            status = response.status_code
+            if status == 429 or status >= 500:
+                raise Retryable(status, _retry_after(response))
+            if status in (400, 404) and "marker" in params:
+                raise MarkerGone(f"HTTP {status}")
+            if status >= 400:
+                reason = response.reason or ""
+                hint = " (admin role needed?)" if status == 403 else ""
+                raise ListingError(f"{what}: HTTP {status} {reason}{hint}".rstrip())
+            try:
+                body = response.json()
+            except ValueError:
+                raise ListingError(f"{what}: HTTP {status} answered with non-JSON") from None
+            if not isinstance(body, dict):
+                raise ListingError(f"{what}: unexpected response shape")
+            return body
+
+        result: JSON = call_with_retries(attempt, self.policy, what)
+        return result
+
+    def list(
+        self,
+        what: str,
+        path: str,
+        item_key: str,
+        params: Mapping[str, str],
+        microversion: str | None = None,
+    ) -> Listed:
+        """Every item of the listing, de-duplicated by id, in the service's order."""
+        listed = Listed()
+        seen: set[Any] = set()
+        query: dict[str, str] = dict(params)
+        previous_markers: set[str] = set()
+        while True:
+            if listed.pages >= MAX_PAGES:
+                raise ListingError(f"{what}: more than {MAX_PAGES} pages, giving up")
+            try:
+                body = self._get(path, query, microversion, what)
+            except MarkerGone:
+                # The item we paged from was deleted (Cinder 404) or archived
+                # (Nova 400): walk again from the start; de-duplication by id
+                # drops what we already have.
+                if listed.restarts >= MAX_RESTARTS:
+                    raise ListingError(
+                        f"{what}: marker vanished {listed.restarts + 1} times, giving up"
+                    ) from None
+                listed.restarts += 1
+                query = dict(params)
+                previous_markers.clear()
+                continue
+            listed.pages += 1
+            page = body.get(item_key)
+            if not isinstance(page, list):
+                raise ListingError(f"{what}: response has no {item_key!r} list")
+            fresh = 0
+            for item in page:
+                if not isinstance(item, dict):
+                    continue
+                key = item.get("id")
+                if key is not None:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                listed.items.append(item)
+                fresh += 1
+            if self.observer is not None:
+                self.observer.on_page(what, fresh)
+            if body.get("truncated") is True:
+                listed.truncated = True
+            following = next_query(body, item_key)
+            if following is None or not page:
+                return listed
+            marker = following.get("marker")
+            if marker is not None:
+                if marker in previous_markers:
+                    # A service handing back a marker it already gave would loop forever.
+                    raise ListingError(f"{what}: the service repeated page marker {marker!r}")
+                previous_markers.add(marker)
+            query = {**params, **following}

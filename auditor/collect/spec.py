@@ -1,0 +1,113 @@
+"""How collections are declared: raw listings, lookups, and normalisers.
+
+A *listing* is one paged API call walked to its end (``compute.servers`` is
+``GET /servers/detail?all_tenants=True&limit=1000``). A *collection* is what the
+snapshot holds: built by a pure normaliser from its primary listing plus the
+lookups it needs (project and domain names, flavors...). Declaring both as
+table entries keeps every API path, query and field name in one place per
+service, and lets one orchestrator fetch every listing exactly once, however
+many collections use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One paged, all-projects API listing."""
+
+    key: str
+    """Unique name, ``<service>.<what>``, e.g. ``compute.servers``."""
+    proxy: str
+    """Attribute of the openstacksdk Connection holding the service proxy."""
+    service_type: str
+    """The catalog service type, for messages."""
+    path: str
+    """Path relative to the service endpoint."""
+    item_key: str
+    """Key of the item list in the response body."""
+    params: Mapping[str, str] = field(default_factory=dict)
+    """Query parameters of the first page (including the page size)."""
+    microversioned: bool = False
+    """Send the negotiated microversion of the service."""
+
+    @property
+    def label(self) -> str:
+        """How messages name this listing: ``compute servers``."""
+        return f"{self.service_type} {self.key.split('.', 1)[1]}"
+
+
+class Lookups:
+    """Indexes over raw listings that normalisers share (names of projects, domains...)."""
+
+    def __init__(
+        self, raw: Mapping[str, list[JSON]], microversions: Mapping[str, str | None]
+    ) -> None:
+        self.raw = raw
+        self.microversions = microversions
+
+    def listing(self, key: str) -> list[JSON]:
+        """The raw items of a listing (empty when it was not fetched)."""
+        return self.raw.get(key, [])
+
+    @cached_property
+    def domain_names(self) -> dict[str, str]:
+        return {d["id"]: d.get("name") or d["id"] for d in self.listing("identity.domains")}
+
+    @cached_property
+    def projects(self) -> dict[str, JSON]:
+        return {p["id"]: p for p in self.listing("identity.projects")}
+
+    def project_name(self, project_id: str | None) -> str | None:
+        project = self.projects.get(project_id) if project_id else None
+        return project.get("name") if project is not None else None
+
+    def project_domain(self, project_id: str | None) -> str | None:
+        project = self.projects.get(project_id) if project_id else None
+        if project is None:
+            return None
+        return self.domain_names.get(project.get("domain_id") or "")
+
+    @cached_property
+    def flavors(self) -> dict[str, JSON]:
+        return {f["id"]: f for f in self.listing("compute.flavors")}
+
+    @cached_property
+    def image_names(self) -> dict[str, str | None]:
+        names: dict[str, str | None] = {}
+        for key in ("image.images", "image.hidden_images"):
+            for image in self.listing(key):
+                names[image["id"]] = image.get("name")
+        return names
+
+    @cached_property
+    def services(self) -> dict[str, JSON]:
+        return {s["id"]: s for s in self.listing("identity.services")}
+
+
+Normaliser = Callable[[list[JSON], Lookups], list[JSON]]
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A collection of the snapshot: how to fetch and normalise it."""
+
+    name: str
+    """Name in the snapshot (``servers``)."""
+    primary: str
+    """Key of the listing that holds the items."""
+    normalise: Normaliser
+    """Pure function: raw items + lookups -> normalised items."""
+    requires: Callable[[Mapping[str, str | None]], tuple[str, ...]] = lambda _mv: ()
+    """Lookups without which the items would be wrong (given the microversions)."""
+    optional: tuple[str, ...] = ()
+    """Lookups that only enrich (an image's name); their failure leaves a null."""
+    microversion_service: str | None = None
+    """Service type whose microversion the primary listing is made with."""

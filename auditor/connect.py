@@ -1,0 +1,200 @@
+"""clouds.yaml profile -> an authenticated, read-only openstacksdk Connection.
+
+The SDK does everything about configuration and authentication: clouds.yaml
+lookup (``OS_CLIENT_CONFIG_FILE``, ``./clouds.yaml``, ``~/.config/openstack``),
+secure.yaml, ``OS_CLOUD``, passwords and application credentials. This module
+only adds what an auditor needs on top: a request timeout, a transport-level
+guard that lets nothing but reads (and the token request) leave the process,
+and one-line errors for profiles that cannot be used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import keystoneauth1.exceptions as ks_exc
+import openstack
+import openstack.config
+import openstack.connection
+import openstack.exceptions
+import requests
+import yaml
+from requests.adapters import BaseAdapter
+
+from auditor.errors import AuthError, ConfigError
+from auditor.secrets import SECRET_AUTH_KEYS, Redactor
+
+APP_NAME = "auditor"
+DEFAULT_TIMEOUT = 60.0
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A request other than a read or the Keystone token request was about to be sent."""
+
+
+def _is_token_request(method: str, url: str) -> bool:
+    path = urlsplit(url).path.rstrip("/")
+    return method == "POST" and (path.endswith("/auth/tokens") or path.endswith("/v2.0/tokens"))
+
+
+class ReadOnlyAdapter(BaseAdapter):
+    """Wraps a requests transport adapter and refuses anything but reads.
+
+    Installed on the requests session inside keystoneauth's session, so it sees
+    every request the SDK, keystoneauth or the auditor itself would send, just
+    before it would leave the process. Allowed: GET, HEAD, and POST to the
+    Keystone token endpoint.
+    """
+
+    def __init__(self, inner: BaseAdapter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def send(  # type: ignore[override]
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        method = (request.method or "GET").upper()
+        url = request.url or ""
+        if method not in ("GET", "HEAD") and not _is_token_request(method, url):
+            raise ReadOnlyViolation(
+                f"refused {method} {urlsplit(url).path}: the auditor is read-only"
+            )
+        return self.inner.send(request, **kwargs)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def install_read_only_guard(session: requests.Session) -> None:
+    """Wrap every transport adapter of ``session`` in a :class:`ReadOnlyAdapter`."""
+    for prefix, adapter in list(session.adapters.items()):
+        if not isinstance(adapter, ReadOnlyAdapter):
+            session.mount(prefix, ReadOnlyAdapter(adapter))
+
+
+@dataclass(frozen=True)
+class CloudTarget:
+    """A cloud to inventory: a clouds.yaml profile name and an optional region."""
+
+    cloud: str | None
+    region: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> CloudTarget:
+        """``NAME[@REGION]`` as the CLI accepts it."""
+        name, _, region = text.partition("@")
+        if not name:
+            raise ConfigError(f"{text!r}: expected NAME or NAME@REGION")
+        return cls(cloud=name, region=region or None)
+
+    def __str__(self) -> str:
+        name = self.cloud or os.environ.get("OS_CLOUD") or "envvars"
+        return f"{name}@{self.region}" if self.region else name
+
+
+def connect(
+    target: CloudTarget,
+    *,
+    config_file: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    redactor: Redactor | None = None,
+) -> openstack.connection.Connection:
+    """Open a read-only connection for ``target``; no request is sent yet.
+
+    Raises :class:`ConfigError` for an unknown profile, an unreadable or
+    malformed clouds.yaml, or a profile missing required auth options.
+    """
+    if config_file is not None and not os.path.isfile(config_file):
+        raise ConfigError(f"{config_file}: no such clouds.yaml file")
+    where = config_file or "clouds.yaml"
+    try:
+        if config_file is not None:
+            loader = openstack.config.OpenStackConfig(config_files=[config_file], app_name=APP_NAME)
+            region = loader.get_one(cloud=target.cloud, region_name=target.region)
+            conn = openstack.connection.Connection(config=region)
+        else:
+            conn = openstack.connect(
+                cloud=target.cloud, region_name=target.region, app_name=APP_NAME
+            )
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{where}:{line} is not valid YAML") from None
+    except openstack.exceptions.ConfigException as exc:
+        raise ConfigError(f"{where}: cloud {target}: {_first_line(exc)}") from None
+    except ks_exc.MissingRequiredOptions as exc:
+        names = ", ".join(opt.dest for opt in exc.options)
+        raise ConfigError(f"{where}: cloud {target}: missing auth option(s) {names}") from None
+    except (ks_exc.ClientException, ValueError, TypeError, KeyError) as exc:
+        raise ConfigError(
+            f"{where}: cloud {target}: unusable profile ({_first_line(exc)})"
+        ) from None
+
+    if redactor is not None:
+        redactor.add(_auth_secrets(conn.config.config.get("auth") or {}))
+    session = conn.session
+    session.timeout = timeout
+    install_read_only_guard(session.session)
+    return conn
+
+
+def authenticate(conn: openstack.connection.Connection, target: CloudTarget) -> None:
+    """Fetch a token now, so that rejected credentials fail fast and clearly.
+
+    Raises :class:`AuthError` when Keystone rejects the credentials (HTTP 401/403
+    or an unknown user/project); connection failures propagate as keystoneauth
+    connection errors for the caller's retry policy.
+    """
+    try:
+        conn.authorize()
+    except (ks_exc.Unauthorized, ks_exc.Forbidden) as exc:
+        raise AuthError(
+            f"cloud {target}: credentials rejected by {auth_url(conn) or 'Keystone'}"
+            f" (HTTP {getattr(exc, 'http_status', '401')})"
+        ) from None
+    except ks_exc.NotFound:
+        raise AuthError(
+            f"cloud {target}: Keystone at {auth_url(conn) or '?'} has no token endpoint"
+            " (wrong auth_url?)"
+        ) from None
+    except openstack.exceptions.HttpException as exc:
+        if exc.status_code in (401, 403):
+            raise AuthError(
+                f"cloud {target}: credentials rejected by {auth_url(conn) or 'Keystone'}"
+                f" (HTTP {exc.status_code})"
+            ) from None
+        raise
+
+
+def auth_url(conn: openstack.connection.Connection) -> str | None:
+    """The profile's Keystone URL, with any userinfo stripped."""
+    auth = conn.config.config.get("auth") or {}
+    url = auth.get("auth_url")
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        parts = parts._replace(netloc=netloc)
+    return parts.geturl()
+
+
+def region_name(conn: openstack.connection.Connection) -> str | None:
+    """The region the connection is bound to, if any."""
+    name = conn.config.get_region_name()
+    return str(name) if name else None
+
+
+def _auth_secrets(auth: Mapping[str, Any]) -> list[str]:
+    return [str(auth[key]) for key in SECRET_AUTH_KEYS if auth.get(key)]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

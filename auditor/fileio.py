@@ -1,0 +1,48 @@
+"""Atomic, private file writes: a reader never sees half a file, nobody else reads it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+
+from auditor.errors import OutputError
+
+
+def write_private(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically with mode 0600.
+
+    The text goes to a temporary file in the same directory, is flushed to disk
+    and renamed over ``path``; on any failure the temporary file is removed and
+    ``path`` is left as it was. Raises :class:`OutputError` naming the path.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".auditor-", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def ensure_writable_dir(path: str) -> None:
+    """Create ``path`` (mode 0700) if needed and check it can take files."""
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot create directory ({exc.strerror or exc})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: directory is not writable")

@@ -1,0 +1,364 @@
+"""A cloud mocked with ``responses``: Keystone v3, Nova, Cinder, Glance.
+
+Payloads follow the OpenStack API references: a Keystone token with its
+catalog, version documents for discovery, and list endpoints that page like
+the real services (``servers_links``/``volumes_links`` next only on a full page,
+Keystone ``links`` dicts, Glance's top-level ``next``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import responses
+
+JSON = dict[str, Any]
+
+PROJECT_ID = "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"
+TOKEN = "gAAAAABtoken-secret-value-0123456789"
+PASSWORD = "s3cr3t-Pa55word!"
+
+
+def paged(
+    items: Sequence[JSON],
+    query: dict[str, list[str]],
+    *,
+    max_limit: int,
+    base_url: str,
+) -> tuple[list[JSON], str | None]:
+    """One page as Nova and Cinder cut it: after ``marker``, at most min(limit, max_limit)."""
+    limit = min(int(query.get("limit", [max_limit])[0]), max_limit)
+    start = 0
+    if "marker" in query:
+        ids = [i["id"] for i in items]
+        marker = query["marker"][0]
+        if marker not in ids:
+            return [], "MARKER_NOT_FOUND"
+        start = ids.index(marker) + 1
+    page = list(items[start : start + limit])
+    if len(page) == limit and page:
+        params = {k: v[0] for k, v in query.items()}
+        params["marker"] = page[-1]["id"]
+        params["limit"] = str(limit)
+        return page, f"{base_url}?{urlencode(params)}"
+    return page, None
+
+
+@dataclass
+class FakeCloud:
+    """Register a whole cloud on a ``responses`` mock."""
+
+    rsps: responses.RequestsMock
+    name: str = "cw"
+    keystone: str = "http://keystone.test:5000"
+    nova: str = "http://nova.test:8774"
+    cinder: str = "http://cinder.test:8776"
+    glance: str = "http://glance.test:9292"
+    region: str = "fr1"
+    compute_max: str = "2.96"
+    volume_max: str = "3.70"
+    nova_max_limit: int = 1000
+    cinder_max_limit: int = 1000
+    glance_page: int = 25
+    domains: list[JSON] = field(default_factory=list)
+    projects: list[JSON] = field(default_factory=list)
+    services: list[JSON] = field(default_factory=list)
+    endpoints: list[JSON] = field(default_factory=list)
+    servers: list[JSON] = field(default_factory=list)
+    flavors: list[JSON] = field(default_factory=list)
+    volumes: list[JSON] = field(default_factory=list)
+    images: list[JSON] = field(default_factory=list)
+    keystone_page: int | None = None
+    """Page size Keystone applies (2025.1 paging); None: no paging."""
+    keystone_list_limit: int | None = None
+    """Keystone [DEFAULT] list_limit: cut lists and say truncated."""
+    overrides: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    """listing path -> callback(request) replacing the default handler."""
+
+    # -- registration ------------------------------------------------------
+
+    def register(self) -> FakeCloud:
+        r = self.rsps
+        r.add_callback(responses.GET, f"{self.keystone}/v3", callback=self._keystone_version)
+        r.add_callback(responses.GET, f"{self.keystone}/v3/", callback=self._keystone_version)
+        r.add_callback(responses.POST, f"{self.keystone}/v3/auth/tokens", callback=self._token)
+        for what in ("domains", "projects", "services", "endpoints"):
+            r.add_callback(
+                responses.GET,
+                re.compile(rf"{re.escape(self.keystone)}/v3/{what}(\?.*)?$"),
+                callback=self._wrap(f"/v3/{what}", self._keystone_list(what)),
+            )
+        r.add_callback(responses.GET, f"{self.nova}/v2.1", callback=self._nova_version)
+        r.add_callback(responses.GET, f"{self.nova}/v2.1/", callback=self._nova_version)
+        r.add_callback(responses.GET, f"{self.nova}/", callback=self._nova_versions)
+        r.add_callback(
+            responses.GET,
+            re.compile(rf"{re.escape(self.nova)}/v2.1/servers/detail(\?.*)?$"),
+            callback=self._wrap("/servers/detail", self._nova_servers),
+        )
+        r.add_callback(
+            responses.GET,
+            re.compile(rf"{re.escape(self.nova)}/v2.1/flavors/detail(\?.*)?$"),
+            callback=self._wrap("/flavors/detail", self._nova_flavors),
+        )
+        r.add_callback(responses.GET, f"{self.cinder}/", callback=self._cinder_versions)
+        r.add_callback(responses.GET, f"{self.cinder}/v3/", callback=self._cinder_version)
+        r.add_callback(
+            responses.GET, f"{self.cinder}/v3/{PROJECT_ID}", callback=self._cinder_version
+        )
+        r.add_callback(
+            responses.GET,
+            re.compile(rf"{re.escape(self.cinder)}/v3/{PROJECT_ID}/volumes/detail(\?.*)?$"),
+            callback=self._wrap("/volumes/detail", self._cinder_volumes),
+        )
+        r.add_callback(responses.GET, f"{self.glance}/", callback=self._glance_versions)
+        r.add_callback(responses.GET, f"{self.glance}/v2", callback=self._glance_versions)
+        r.add_callback(responses.GET, f"{self.glance}/v2/", callback=self._glance_versions)
+        r.add_callback(
+            responses.GET,
+            re.compile(rf"{re.escape(self.glance)}/v2/images(\?.*)?$"),
+            callback=self._wrap("/images", self._glance_images),
+        )
+        return self
+
+    def clouds_yaml(self, **auth_overrides: Any) -> JSON:
+        auth = {
+            "auth_url": f"{self.keystone}/v3",
+            "username": "admin",
+            "password": PASSWORD,
+            "project_name": "admin",
+            "user_domain_name": "Default",
+            "project_domain_name": "Default",
+            **auth_overrides,
+        }
+        return {
+            "clouds": {
+                self.name: {
+                    "auth": auth,
+                    "region_name": self.region,
+                    "identity_api_version": 3,
+                }
+            }
+        }
+
+    # -- helpers -------------------------------------------------------------
+
+    def _wrap(self, key: str, default: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def handler(request: Any) -> Any:
+            override = self.overrides.get(key)
+            return override(request) if override is not None else default(request)
+
+        return handler
+
+    @staticmethod
+    def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Any:
+        return (status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body))
+
+    @staticmethod
+    def query(request: Any) -> dict[str, list[str]]:
+        return parse_qs(urlsplit(request.url).query, keep_blank_values=True)
+
+    # -- keystone ------------------------------------------------------------
+
+    def _keystone_version(self, _request: Any) -> Any:
+        return self._json(
+            {
+                "version": {
+                    "id": "v3.14",
+                    "status": "stable",
+                    "updated": "2020-04-07T00:00:00Z",
+                    "links": [{"rel": "self", "href": f"{self.keystone}/v3/"}],
+                    "media-types": [
+                        {
+                            "base": "application/json",
+                            "type": "application/vnd.openstack.identity-v3+json",
+                        }
+                    ],
+                }
+            }
+        )
+
+    def catalog(self) -> list[JSON]:
+        def entry(stype: str, name: str, url: str) -> JSON:
+            return {
+                "type": stype,
+                "name": name,
+                "id": f"svc-{name}",
+                "endpoints": [
+                    {
+                        "id": f"ep-{name}-{iface}",
+                        "interface": iface,
+                        "region": self.region,
+                        "region_id": self.region,
+                        "url": url,
+                    }
+                    for iface in ("public", "internal", "admin")
+                ],
+            }
+
+        return [
+            entry("identity", "keystone", f"{self.keystone}/v3"),
+            entry("compute", "nova", f"{self.nova}/v2.1"),
+            entry("block-storage", "cinderv3", f"{self.cinder}/v3/{PROJECT_ID}"),
+            entry("image", "glance", self.glance),
+        ]
+
+    def _token(self, _request: Any) -> Any:
+        body = {
+            "token": {
+                "methods": ["password"],
+                "expires_at": "2099-01-01T00:00:00.000000Z",
+                "issued_at": "2026-11-26T00:00:00.000000Z",
+                "user": {
+                    "id": "u-admin",
+                    "name": "admin",
+                    "domain": {"id": "default", "name": "Default"},
+                },
+                "project": {
+                    "id": PROJECT_ID,
+                    "name": "admin",
+                    "domain": {"id": "default", "name": "Default"},
+                },
+                "roles": [{"id": "r-admin", "name": "admin"}],
+                "catalog": self.catalog(),
+            }
+        }
+        return (
+            201,
+            {"Content-Type": "application/json", "X-Subject-Token": TOKEN},
+            json.dumps(body),
+        )
+
+    def _keystone_list(self, what: str) -> Callable[[Any], Any]:
+        def handler(request: Any) -> Any:
+            items: list[JSON] = getattr(self, what)
+            query = self.query(request)
+            base = f"{self.keystone}/v3/{what}"
+            body: JSON = {"links": {"self": request.url, "previous": None, "next": None}}
+            if self.keystone_list_limit is not None and len(items) > self.keystone_list_limit:
+                body[what] = items[: self.keystone_list_limit]
+                body["truncated"] = True
+                return self._json(body)
+            if self.keystone_page is not None and what in ("domains", "projects"):
+                page, nxt = paged(items, query, max_limit=self.keystone_page, base_url=base)
+                if nxt == "MARKER_NOT_FOUND":
+                    return self._json({"error": {"code": 404}}, 404)
+                body[what] = page
+                body["links"]["next"] = nxt
+                return self._json(body)
+            body[what] = items
+            return self._json(body)
+
+        return handler
+
+    # -- nova ------------------------------------------------------------------
+
+    def _nova_version_doc(self) -> JSON:
+        return {
+            "id": "v2.1",
+            "status": "CURRENT",
+            "version": self.compute_max,
+            "min_version": "2.1",
+            "updated": "2013-07-23T11:33:21Z",
+            "links": [{"rel": "self", "href": f"{self.nova}/v2.1/"}],
+        }
+
+    def _nova_version(self, _request: Any) -> Any:
+        return self._json({"version": self._nova_version_doc()})
+
+    def _nova_versions(self, _request: Any) -> Any:
+        return self._json({"versions": [self._nova_version_doc()]})
+
+    def _nova_servers(self, request: Any) -> Any:
+        query = self.query(request)
+        page, nxt = paged(
+            self.servers,
+            query,
+            max_limit=self.nova_max_limit,
+            base_url=f"{self.nova}/v2.1/servers/detail",
+        )
+        if nxt == "MARKER_NOT_FOUND":
+            return self._json({"badRequest": {"code": 400, "message": "marker not found"}}, 400)
+        body: JSON = {"servers": page}
+        if nxt:
+            body["servers_links"] = [{"rel": "next", "href": nxt}]
+        return self._json(body)
+
+    def _nova_flavors(self, request: Any) -> Any:
+        query = self.query(request)
+        page, nxt = paged(
+            self.flavors,
+            query,
+            max_limit=self.nova_max_limit,
+            base_url=f"{self.nova}/v2.1/flavors/detail",
+        )
+        body: JSON = {"flavors": page}
+        if nxt and nxt != "MARKER_NOT_FOUND":
+            body["flavors_links"] = [{"rel": "next", "href": nxt}]
+        return self._json(body)
+
+    # -- cinder -----------------------------------------------------------------
+
+    def _cinder_version_doc(self) -> JSON:
+        return {
+            "id": "v3.0",
+            "status": "CURRENT",
+            "version": self.volume_max,
+            "min_version": "3.0",
+            "updated": "2023-08-31T00:00:00Z",
+            "links": [{"rel": "self", "href": f"{self.cinder}/v3/"}],
+        }
+
+    def _cinder_versions(self, _request: Any) -> Any:
+        return self._json({"versions": [self._cinder_version_doc()]})
+
+    def _cinder_version(self, _request: Any) -> Any:
+        return self._json({"version": self._cinder_version_doc()})
+
+    def _cinder_volumes(self, request: Any) -> Any:
+        query = self.query(request)
+        page, nxt = paged(
+            self.volumes,
+            query,
+            max_limit=self.cinder_max_limit,
+            base_url=f"{self.cinder}/v3/{PROJECT_ID}/volumes/detail",
+        )
+        if nxt == "MARKER_NOT_FOUND":
+            return self._json({"itemNotFound": {"code": 404, "message": "marker not found"}}, 404)
+        body: JSON = {"volumes": page}
+        if nxt:
+            body["volumes_links"] = [{"rel": "next", "href": nxt}]
+        return self._json(body)
+
+    # -- glance ------------------------------------------------------------------
+
+    def _glance_versions(self, _request: Any) -> Any:
+        return self._json(
+            {
+                "versions": [
+                    {
+                        "id": "v2.16",
+                        "status": "CURRENT",
+                        "links": [{"rel": "self", "href": f"{self.glance}/v2/"}],
+                    }
+                ]
+            }
+        )
+
+    def _glance_images(self, request: Any) -> Any:
+        query = self.query(request)
+        hidden = query.get("os_hidden", ["false"])[0] == "true"
+        items = [i for i in self.images if bool(i.get("os_hidden")) == hidden]
+        limit = min(int(query.get("limit", [self.glance_page])[0]), 1000)
+        page, nxt = paged(
+            items, {**query, "limit": [str(limit)]}, max_limit=limit, base_url="/v2/images"
+        )
+        body: JSON = {"images": page, "first": "/v2/images", "schema": "/v2/schemas/images"}
+        if nxt and nxt != "MARKER_NOT_FOUND":
+            body["next"] = nxt
+        return self._json(body)

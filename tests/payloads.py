@@ -1,0 +1,262 @@
+"""API-reference-shaped items: what Keystone, Nova, Cinder and Glance answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+JSON = dict[str, Any]
+
+
+def domain(id_: str, name: str) -> JSON:
+    return {
+        "id": id_,
+        "name": name,
+        "description": "",
+        "enabled": True,
+        "tags": [],
+        "options": {},
+        "links": {"self": f"http://keystone.test:5000/v3/domains/{id_}"},
+    }
+
+
+def project(
+    id_: str,
+    name: str,
+    domain_id: str,
+    *,
+    parent_id: str | None = None,
+    enabled: bool = True,
+    description: str = "",
+    tags: list[str] | None = None,
+) -> JSON:
+    return {
+        "id": id_,
+        "name": name,
+        "domain_id": domain_id,
+        "description": description,
+        "enabled": enabled,
+        "is_domain": False,
+        "parent_id": parent_id or domain_id,
+        "tags": tags or [],
+        "options": {},
+        "links": {"self": f"http://keystone.test:5000/v3/projects/{id_}"},
+    }
+
+
+def service(id_: str, type_: str, name: str) -> JSON:
+    return {
+        "id": id_,
+        "type": type_,
+        "name": name,
+        "enabled": True,
+        "description": "",
+        "links": {"self": f"http://keystone.test:5000/v3/services/{id_}"},
+    }
+
+
+def endpoint(id_: str, service_id: str, interface: str, region: str, url: str) -> JSON:
+    return {
+        "id": id_,
+        "service_id": service_id,
+        "interface": interface,
+        "region": region,
+        "region_id": region,
+        "url": url,
+        "enabled": True,
+        "links": {"self": f"http://keystone.test:5000/v3/endpoints/{id_}"},
+    }
+
+
+def flavor(id_: str, name: str, vcpus: int, ram: int, disk: int, public: bool = True) -> JSON:
+    return {
+        "id": id_,
+        "name": name,
+        "vcpus": vcpus,
+        "ram": ram,
+        "disk": disk,
+        "OS-FLV-EXT-DATA:ephemeral": 0,
+        "OS-FLV-DISABLED:disabled": False,
+        "swap": "",
+        "rxtx_factor": 1.0,
+        "os-flavor-access:is_public": public,
+        "links": [{"rel": "self", "href": f"http://nova.test:8774/v2.1/flavors/{id_}"}],
+    }
+
+
+def server(
+    id_: str,
+    name: str,
+    project_id: str,
+    *,
+    flavor_: JSON,
+    microversion: tuple[int, int] = (2, 96),
+    status: str = "ACTIVE",
+    image_id: str | None = "img-1",
+    volumes: list[str] | None = None,
+    metadata: dict[str, str] | None = None,
+    addresses: dict[str, list[str]] | None = None,
+    security_groups: list[str] | None = None,
+    key_name: str | None = "ops-key",
+    az: str = "nova",
+) -> JSON:
+    """A server of GET /servers/detail at the given microversion."""
+    if microversion >= (2, 47):
+        flavor_view: JSON = {
+            "original_name": flavor_["name"],
+            "vcpus": flavor_["vcpus"],
+            "ram": flavor_["ram"],
+            "disk": flavor_["disk"],
+            "ephemeral": 0,
+            "swap": 0,
+            "extra_specs": {},
+        }
+    else:
+        flavor_view = {
+            "id": flavor_["id"],
+            "links": [
+                {"rel": "bookmark", "href": f"http://nova.test:8774/flavors/{flavor_['id']}"}
+            ],
+        }
+    body: JSON = {
+        "id": id_,
+        "name": name,
+        "status": status,
+        "tenant_id": project_id,
+        "user_id": "u-1",
+        "metadata": metadata or {},
+        "hostId": "c8a9e1f3" * 7,
+        "image": (
+            {
+                "id": image_id,
+                "links": [{"rel": "bookmark", "href": f"http://nova.test:8774/images/{image_id}"}],
+            }
+            if image_id
+            else ""
+        ),
+        "flavor": flavor_view,
+        "created": "2024-03-01T10:00:00Z",
+        "updated": "2026-11-20T10:00:00Z",
+        "addresses": {
+            net: [
+                {
+                    "version": 4,
+                    "addr": ip,
+                    "OS-EXT-IPS:type": "fixed",
+                    "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:01",
+                }
+                for ip in ips
+            ]
+            for net, ips in (addresses or {"private": ["10.0.0.5"]}).items()
+        },
+        "accessIPv4": "",
+        "accessIPv6": "",
+        "links": [{"rel": "self", "href": f"http://nova.test:8774/v2.1/servers/{id_}"}],
+        "OS-DCF:diskConfig": "AUTO",
+        "progress": 0,
+        "OS-EXT-AZ:availability_zone": az,
+        "config_drive": "",
+        "key_name": key_name,
+        "OS-SRV-USG:launched_at": "2024-03-01T10:01:00.000000",
+        "OS-SRV-USG:terminated_at": None,
+        "OS-EXT-SRV-ATTR:host": "compute-12",
+        "OS-EXT-SRV-ATTR:instance_name": "instance-0000002a",
+        "OS-EXT-SRV-ATTR:hypervisor_hostname": "compute-12.fr1",
+        "OS-EXT-STS:task_state": None,
+        "OS-EXT-STS:vm_state": "active",
+        "OS-EXT-STS:power_state": 1,
+        "os-extended-volumes:volumes_attached": [
+            {"id": v, "delete_on_termination": False} for v in (volumes or [])
+        ],
+        "security_groups": [{"name": g} for g in (security_groups or ["default"])],
+    }
+    if microversion >= (2, 26):
+        body["tags"] = []
+    if microversion >= (2, 9):
+        body["locked"] = False
+    return body
+
+
+def down_cell_server(id_: str, project_id: str) -> JSON:
+    """A partial record of a server in a cell that is down (compute 2.69+)."""
+    return {
+        "id": id_,
+        "status": "UNKNOWN",
+        "tenant_id": project_id,
+        "created": "2024-03-01T10:00:00Z",
+        "links": [{"rel": "self", "href": f"http://nova.test:8774/v2.1/servers/{id_}"}],
+    }
+
+
+def volume(
+    id_: str,
+    name: str,
+    project_id: str,
+    *,
+    size: int = 10,
+    status: str = "available",
+    attached_to: list[str] | None = None,
+    bootable: bool = False,
+    encrypted: bool = False,
+    volume_type: str = "ceph-ssd",
+    metadata: dict[str, str] | None = None,
+) -> JSON:
+    """A volume of GET /v3/{project_id}/volumes/detail."""
+    attachments = [
+        {
+            "server_id": s,
+            "attachment_id": f"att-{id_}-{s}",
+            "attached_at": "2024-03-01T10:02:00",
+            "host_name": None,
+            "volume_id": id_,
+            "device": "/dev/vdb",
+            "id": id_,
+        }
+        for s in (attached_to or [])
+    ]
+    return {
+        "id": id_,
+        "name": name,
+        "status": "in-use" if attached_to else status,
+        "size": size,
+        "availability_zone": "nova",
+        "created_at": "2024-03-01T10:00:00.000000",
+        "updated_at": "2026-11-20T10:00:00.000000",
+        "attachments": attachments,
+        "bootable": "true" if bootable else "false",
+        "encrypted": encrypted,
+        "volume_type": volume_type,
+        "multiattach": False,
+        "metadata": metadata or {},
+        "description": None,
+        "user_id": "u-1",
+        "os-vol-tenant-attr:tenant_id": project_id,
+        "os-vol-host-attr:host": "cinder-vol-1@ceph#ceph",
+        "os-vol-mig-status-attr:migstat": None,
+        "os-vol-mig-status-attr:name_id": None,
+        "replication_status": None,
+        "consistencygroup_id": None,
+        "source_volid": None,
+        "snapshot_id": None,
+        "links": [{"rel": "self", "href": f"http://cinder.test:8776/v3/p/volumes/{id_}"}],
+    }
+
+
+def image(id_: str, name: str, *, hidden: bool = False, visibility: str = "public") -> JSON:
+    return {
+        "id": id_,
+        "name": name,
+        "status": "active",
+        "visibility": visibility,
+        "os_hidden": hidden,
+        "owner": "p-admin",
+        "disk_format": "qcow2",
+        "container_format": "bare",
+        "size": 1024,
+        "min_disk": 0,
+        "min_ram": 0,
+        "protected": False,
+        "tags": [],
+        "self": f"/v2/images/{id_}",
+        "file": f"/v2/images/{id_}/file",
+        "schema": "/v2/schemas/image",
+    }

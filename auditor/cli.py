@@ -7,18 +7,27 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TextIO
 
 from auditor import __version__
 from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, parse_collections, take_inventory
 from auditor.collect.pager import RetryPolicy
 from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
+from auditor.diff import diff
 from auditor.errors import AuditorError, BadInputError
-from auditor.fileio import write_private
+from auditor.fileio import ensure_writable_dir, write_private
 from auditor.logsetup import configure, get_logger
+from auditor.model import Report, Severity, Snapshot
 from auditor.progress import CountingObserver, RichProgress
+from auditor.render import Format, render
+from auditor.rules import load_rules
+from auditor.schemas import NAMES as SCHEMA_NAMES
+from auditor.schemas import load_schema
 from auditor.secrets import Redactor
 
 EXIT_OK = 0
@@ -111,7 +120,78 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the snapshot here (mode 0600) instead of stdout",
     )
     inventory.set_defaults(handler=cmd_inventory)
+
+    diff_cmd = commands.add_parser(
+        "diff",
+        help="diff two snapshot files under rules",
+        description="Compare a source and a target snapshot (auditor.inventory/v1 files).",
+    )
+    _common_options(diff_cmd, suppress=True)
+    diff_cmd.add_argument("source", metavar="SOURCE", help="source snapshot file")
+    diff_cmd.add_argument("target", metavar="TARGET", help="target snapshot file")
+    _report_options(diff_cmd)
+    diff_cmd.set_defaults(handler=cmd_diff)
+
+    audit = commands.add_parser(
+        "audit",
+        help="inventory source and target concurrently, then diff",
+        description="Inventory both clouds at once and report what the migration lost.",
+    )
+    _common_options(audit, suppress=True)
+    audit.add_argument(
+        "--source",
+        required=True,
+        metavar="NAME[@REGION]",
+        help="clouds.yaml profile of the source (legacy) cloud",
+    )
+    audit.add_argument(
+        "--target",
+        required=True,
+        metavar="NAME[@REGION]",
+        help="clouds.yaml profile of the target cloud",
+    )
+    audit.add_argument(
+        "--collections",
+        metavar="A,B",
+        help=f"collections to audit (default: {','.join(CORE_COLLECTIONS)})",
+    )
+    audit.add_argument(
+        "--save-inventories",
+        metavar="DIR",
+        help="also write DIR/source.json and DIR/target.json (mode 0600)",
+    )
+    _report_options(audit)
+    audit.set_defaults(handler=cmd_audit)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a document",
+        description="Print the JSON Schema of the snapshot, report or rules document.",
+    )
+    _common_options(schema, suppress=True)
+    schema.add_argument("document", choices=SCHEMA_NAMES)
+    schema.set_defaults(handler=cmd_schema)
     return parser
+
+
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", metavar="FILE", help="rules file (auditor.rules/v1 YAML)")
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=[f.value for f in Format],
+        default=None,
+        help="report format (default: text on a TTY, else json)",
+    )
+    parser.add_argument(
+        "--output", "-o", metavar="FILE", help="write the report here (mode 0600) instead of stdout"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        default=Severity.ERROR.value,
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
 
 
 def _retry_policy(args: argparse.Namespace) -> RetryPolicy:
@@ -166,6 +246,68 @@ def cmd_inventory(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) 
     )
     _emit(snapshot.dumps(), args.output, stdout)
     return EXIT_OK if snapshot.complete else EXIT_INCOMPLETE
+
+
+def _report_format(args: argparse.Namespace, stdout: TextIO) -> Format:
+    if args.format is not None:
+        return Format(args.format)
+    if args.output is None and stdout.isatty():
+        return Format.TEXT
+    return Format.JSON
+
+
+def _finish_report(report: Report, args: argparse.Namespace, stdout: TextIO) -> int:
+    _emit(render(report, _report_format(args, stdout)), args.output, stdout)
+    log.info(
+        "audit done",
+        verdict=report.verdict.value,
+        findings=len(report.findings),
+        exit_code=report.exit_code,
+    )
+    return report.exit_code
+
+
+def cmd_diff(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
+    rules = load_rules(args.rules)
+    source = Snapshot.load(args.source)
+    target = Snapshot.load(args.target)
+    report = diff(source, target, rules, fail_on=Severity(args.fail_on))
+    return _finish_report(report, args, stdout)
+
+
+def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
+    # Everything that can be checked before touching a cloud is checked first.
+    rules = load_rules(args.rules)
+    collections = parse_collections(args.collections)
+    policy = _retry_policy(args)
+    timeout = _check_timeout(args)
+    if args.save_inventories:
+        ensure_writable_dir(args.save_inventories)
+    source_target = CloudTarget.parse(args.source)
+    target_target = CloudTarget.parse(args.target)
+    conns = [
+        connect(t, config_file=args.os_client_config_file, timeout=timeout, redactor=redactor)
+        for t in (source_target, target_target)
+    ]
+    with _observer(args, sys.stderr) as observer, ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(
+                take_inventory, conn, t, collections=collections, policy=policy, observer=observer
+            )
+            for conn, t in zip(conns, (source_target, target_target), strict=True)
+        ]
+        source, target = (f.result() for f in futures)
+    log.info("inventories done", requests=observer.requests)
+    if args.save_inventories:
+        write_private(os.path.join(args.save_inventories, "source.json"), source.dumps())
+        write_private(os.path.join(args.save_inventories, "target.json"), target.dumps())
+    report = diff(source, target, rules, fail_on=Severity(args.fail_on))
+    return _finish_report(report, args, stdout)
+
+
+def cmd_schema(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
+    stdout.write(json.dumps(load_schema(args.document), indent=2) + "\n")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:

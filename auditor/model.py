@@ -183,3 +183,307 @@ def _collection_from_json(value: Any, where: str) -> CollectionResult:
         )
     error = value.get("error")
     return CollectionResult(status=status, items=tuple(items), error=_opt_str(error))
+
+
+class Severity(str, enum.Enum):
+    """How much a finding matters; ``--fail-on`` compares against it."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """2 for error, 1 for warning, 0 for info."""
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+
+class Kind(str, enum.Enum):
+    """What a finding says."""
+
+    MISSING = "missing"
+    """In the source, no counterpart in the target."""
+    UNEXPECTED = "unexpected"
+    """In-scope target resource with no source."""
+    CHANGED = "changed"
+    """Matched, but with different substance."""
+    AMBIGUOUS = "ambiguous"
+    """Several candidates for one key: no silent pick."""
+    RESIDUE = "residue"
+    """Old-brand string left in a target name, description, URL or metadata."""
+    INCOMPLETE = "incomplete"
+    """A collection could not be listed completely on one side."""
+
+
+class Verdict(str, enum.Enum):
+    """The audit's conclusion."""
+
+    VERIFIED = "verified"
+    DISCREPANCIES = "discrepancies"
+    INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """How a finding names an item of one side."""
+
+    id: str
+    name: str | None
+    project: str | None = None
+    """Project name for project-owned items."""
+    domain: str | None = None
+    """Domain name (projects and project-owned items)."""
+
+    def to_json(self) -> JSON:
+        out: JSON = {"id": self.id, "name": self.name}
+        if self.project is not None:
+            out["project"] = self.project
+        if self.domain is not None:
+            out["domain"] = self.domain
+        return out
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> Ref:
+        return cls(
+            id=str(doc["id"]),
+            name=doc.get("name"),
+            project=doc.get("project"),
+            domain=doc.get("domain"),
+        )
+
+    @property
+    def label(self) -> str:
+        """``project/name`` for project-owned items, else the name (or id)."""
+        name = self.name if self.name else self.id
+        return f"{self.project}/{name}" if self.project else name
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field that differs between matched items."""
+
+    field: str
+    source: Any
+    """The source value, after renaming and cross-referencing."""
+    target: Any
+    severity: Severity
+    message: str
+    """What the difference means, in a few words."""
+
+    def to_json(self) -> JSON:
+        return {
+            "field": self.field,
+            "source": self.source,
+            "target": self.target,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> Change:
+        return cls(
+            field=doc["field"],
+            source=doc.get("source"),
+            target=doc.get("target"),
+            severity=Severity(doc["severity"]),
+            message=doc.get("message", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing an operator must look at."""
+
+    id: str
+    """Stable hash of kind, collection and identities: same inputs, same id."""
+    kind: Kind
+    collection: str
+    severity: Severity
+    message: str
+    """One sentence an operator can act on."""
+    source: Ref | None = None
+    target: Ref | None = None
+    matched_by: str | None = None
+    """Matching strategy of a changed pair: id, id_map, metadata or name."""
+    changes: tuple[Change, ...] = ()
+    candidates: tuple[Ref, ...] = ()
+    """For ambiguous findings: the items that claim the same key."""
+    side: str | None = None
+    """For incomplete findings: source or target."""
+    project: str | None = None
+    """The target project the finding is about (its expected name when it has no
+    counterpart), for grouping by customer."""
+
+    def to_json(self) -> JSON:
+        out: JSON = {
+            "id": self.id,
+            "kind": self.kind.value,
+            "collection": self.collection,
+            "severity": self.severity.value,
+        }
+        if self.side is not None:
+            out["side"] = self.side
+        if self.project is not None:
+            out["project"] = self.project
+        if self.source is not None:
+            out["source"] = self.source.to_json()
+        if self.target is not None:
+            out["target"] = self.target.to_json()
+        if self.matched_by is not None:
+            out["matched_by"] = self.matched_by
+        if self.changes:
+            out["changes"] = [c.to_json() for c in self.changes]
+        if self.candidates:
+            out["candidates"] = [c.to_json() for c in self.candidates]
+        out["message"] = self.message
+        return out
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> Finding:
+        return cls(
+            id=doc["id"],
+            kind=Kind(doc["kind"]),
+            collection=doc["collection"],
+            severity=Severity(doc["severity"]),
+            message=doc["message"],
+            source=Ref.from_json(doc["source"]) if doc.get("source") else None,
+            target=Ref.from_json(doc["target"]) if doc.get("target") else None,
+            matched_by=doc.get("matched_by"),
+            changes=tuple(Change.from_json(c) for c in doc.get("changes", [])),
+            candidates=tuple(Ref.from_json(c) for c in doc.get("candidates", [])),
+            side=doc.get("side"),
+            project=doc.get("project"),
+        )
+
+
+@dataclass(frozen=True)
+class CollectionSummary:
+    """Counts of one collection."""
+
+    source: int
+    target: int
+    matched: int = 0
+    missing: int = 0
+    unexpected: int = 0
+    changed: int = 0
+    ambiguous: int = 0
+    partial: int = 0
+    """Matched pairs not compared because one side is a partial record."""
+    complete: bool = True
+    """Both sides were listed completely."""
+
+    def to_json(self) -> JSON:
+        return {
+            "source": self.source,
+            "target": self.target,
+            "matched": self.matched,
+            "missing": self.missing,
+            "unexpected": self.unexpected,
+            "changed": self.changed,
+            "ambiguous": self.ambiguous,
+            "partial": self.partial,
+            "complete": self.complete,
+        }
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> CollectionSummary:
+        return cls(**{k: doc[k] for k in cls.__dataclass_fields__ if k in doc})
+
+
+@dataclass(frozen=True)
+class ProjectScore:
+    """Where one source project stands: for account teams and their customers."""
+
+    source: Ref
+    target: Ref | None
+    """The project's counterpart, None when it has none."""
+    matched: int
+    missing: int
+    changed: int
+
+    def to_json(self) -> JSON:
+        return {
+            "source": self.source.to_json(),
+            "target": self.target.to_json() if self.target else None,
+            "matched": self.matched,
+            "missing": self.missing,
+            "changed": self.changed,
+        }
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> ProjectScore:
+        return cls(
+            source=Ref.from_json(doc["source"]),
+            target=Ref.from_json(doc["target"]) if doc.get("target") else None,
+            matched=doc["matched"],
+            missing=doc["missing"],
+            changed=doc["changed"],
+        )
+
+
+@dataclass(frozen=True)
+class Side:
+    """Which snapshot one side of the report came from."""
+
+    cloud: str
+    region: str | None
+    taken_at: str
+    complete: bool
+
+    def to_json(self) -> JSON:
+        return {
+            "cloud": self.cloud,
+            "region": self.region,
+            "taken_at": self.taken_at,
+            "complete": self.complete,
+        }
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> Side:
+        return cls(doc["cloud"], doc.get("region"), doc["taken_at"], bool(doc["complete"]))
+
+
+@dataclass(frozen=True)
+class Report:
+    """The audit's result: ``auditor.report/v1``."""
+
+    source: Side
+    target: Side
+    verdict: Verdict
+    exit_code: int
+    fail_on: Severity
+    summary: Mapping[str, CollectionSummary]
+    findings: tuple[Finding, ...]
+    scorecard: tuple[ProjectScore, ...] = ()
+    generated_at: str = ""
+    tool_version: str = __version__
+
+    def to_json(self) -> JSON:
+        return {
+            "schema": REPORT_SCHEMA,
+            "tool_version": self.tool_version,
+            "generated_at": self.generated_at,
+            "source": self.source.to_json(),
+            "target": self.target.to_json(),
+            "verdict": self.verdict.value,
+            "exit_code": self.exit_code,
+            "fail_on": self.fail_on.value,
+            "summary": {name: s.to_json() for name, s in self.summary.items()},
+            "scorecard": [s.to_json() for s in self.scorecard],
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> Report:
+        return cls(
+            source=Side.from_json(doc["source"]),
+            target=Side.from_json(doc["target"]),
+            verdict=Verdict(doc["verdict"]),
+            exit_code=int(doc["exit_code"]),
+            fail_on=Severity(doc.get("fail_on", "error")),
+            summary={k: CollectionSummary.from_json(v) for k, v in doc["summary"].items()},
+            findings=tuple(Finding.from_json(f) for f in doc["findings"]),
+            scorecard=tuple(ProjectScore.from_json(s) for s in doc.get("scorecard", [])),
+            generated_at=doc.get("generated_at", ""),
+            tool_version=doc.get("tool_version", "unknown"),
+        )

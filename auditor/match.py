@@ -1,0 +1,273 @@
+"""Matching: which target item is the counterpart of which source item.
+
+Strategies are tried in the rules' order, each on what earlier ones left:
+
+* ``id``: the same id on both sides (a region merged into the same Keystone);
+* ``id_map``: the migration's own record of source id -> target id;
+* ``metadata``: the target item's ``metadata[metadata_key]`` holds the source id;
+* ``name``: the natural key after renaming: projects by (domain, name),
+  project-owned items by (their project's counterpart, name), endpoints by
+  (service type, interface, region).
+
+A key claimed by more than one item on either side is *ambiguous*: none of
+them is paired, and the diff reports them, never a silent pick.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.records import PROJECT_OWNED_COLLECTIONS
+from auditor.rules import Rules
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Pair:
+    source: JSON
+    target: JSON
+    matched_by: str
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """Items of both sides that claim one key."""
+
+    key: str
+    """The contested key, readable (e.g. ``ocb-acme/web``)."""
+    sources: tuple[JSON, ...]
+    targets: tuple[JSON, ...]
+    strategy: str
+
+
+@dataclass
+class Matching:
+    """The outcome of matching one collection."""
+
+    collection: str
+    pairs: list[Pair] = field(default_factory=list)
+    missing: list[JSON] = field(default_factory=list)
+    unexpected: list[JSON] = field(default_factory=list)
+    """In-scope target items with no source."""
+    ambiguous: list[Ambiguity] = field(default_factory=list)
+    out_of_scope: int = 0
+    """Target items without source that are outside the migration's scope."""
+    source_count: int = 0
+    target_count: int = 0
+    """In-scope target items."""
+
+    def id_map(self) -> dict[str, str]:
+        """Source id -> target id of every pair."""
+        return {str(p.source["id"]): str(p.target["id"]) for p in self.pairs}
+
+
+@dataclass
+class _State:
+    sources: list[JSON]
+    targets: list[JSON]
+    free_sources: dict[str, JSON]
+    free_targets: dict[str, JSON]
+    matching: Matching
+
+    def pair(self, source: JSON, target: JSON, strategy: str) -> None:
+        self.matching.pairs.append(Pair(source, target, strategy))
+        del self.free_sources[str(source["id"])]
+        del self.free_targets[str(target["id"])]
+
+
+Key = Hashable
+
+
+class Matcher:
+    """Matches collections in dependency order (projects first: they key the rest)."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.project_map: dict[str, str] = {}
+        """Source project id -> target project id, once projects are matched."""
+
+    # -- keys -------------------------------------------------------------------
+
+    def source_key(self, collection: str, item: JSON) -> Key | None:
+        r = self.rules
+        name = item.get("name")
+        if collection == "endpoints":
+            return (item.get("service_type"), item.get("interface"), r.region(item.get("region")))
+        if not name:
+            return None
+        renamed = r.name(collection, name)
+        if collection == "projects":
+            return ("project", r.domain(item.get("domain")), renamed)
+        if collection in PROJECT_OWNED_COLLECTIONS:
+            counterpart = self.project_map.get(str(item.get("project_id")))
+            if counterpart is not None:
+                return ("pid", counterpart, renamed)
+            return (
+                "pname",
+                r.domain(item.get("domain")),
+                r.name("projects", item.get("project")),
+                renamed,
+            )
+        return ("name", renamed)
+
+    @staticmethod
+    def target_keys(collection: str, item: JSON) -> list[Key]:
+        name = item.get("name")
+        if collection == "endpoints":
+            return [(item.get("service_type"), item.get("interface"), item.get("region"))]
+        if not name:
+            return []
+        if collection == "projects":
+            return [("project", item.get("domain"), name)]
+        if collection in PROJECT_OWNED_COLLECTIONS:
+            return [
+                ("pid", item.get("project_id"), name),
+                ("pname", item.get("domain"), item.get("project"), name),
+            ]
+        return [("name", name)]
+
+    # -- scope ------------------------------------------------------------------
+
+    def source_in_scope(self, collection: str, item: JSON) -> bool:
+        r = self.rules
+        if r.ignored(collection, item):
+            return False
+        if r.source_domains is not None and (
+            collection == "projects" or collection in PROJECT_OWNED_COLLECTIONS
+        ):
+            return item.get("domain") in r.source_domains
+        return True
+
+    def target_in_scope(self, collection: str, item: JSON, regions: frozenset[str]) -> bool:
+        r = self.rules
+        if collection == "endpoints":
+            return item.get("region") in regions
+        if r.target_domains is not None and (
+            collection == "projects" or collection in PROJECT_OWNED_COLLECTIONS
+        ):
+            return item.get("domain") in r.target_domains
+        return True
+
+    # -- matching ---------------------------------------------------------------
+
+    def match(self, collection: str, sources: Sequence[JSON], targets: Sequence[JSON]) -> Matching:
+        r = self.rules
+        matching = Matching(collection)
+        kept_sources = [s for s in sources if self.source_in_scope(collection, s)]
+        kept_targets = [t for t in targets if not r.ignored(collection, t)]
+        state = _State(
+            kept_sources,
+            kept_targets,
+            {str(s["id"]): s for s in kept_sources},
+            {str(t["id"]): t for t in kept_targets},
+            matching,
+        )
+        strategies: dict[str, Callable[[str, _State], None]] = {
+            "id": self._by_id,
+            "id_map": self._by_id_map,
+            "metadata": self._by_metadata,
+            "name": self._by_name,
+        }
+        for strategy in r.order:
+            if not state.free_sources or not state.free_targets:
+                break
+            strategies[strategy](collection, state)
+
+        contested = {
+            str(item["id"]) for amb in matching.ambiguous for item in (*amb.sources, *amb.targets)
+        }
+        matching.missing = [s for k, s in state.free_sources.items() if k not in contested]
+        regions = self._target_regions(kept_sources) if collection == "endpoints" else frozenset()
+        in_scope = [t for t in kept_targets if self.target_in_scope(collection, t, regions)]
+        in_scope_ids = {str(t["id"]) for t in in_scope}
+        for key, target in state.free_targets.items():
+            if key in contested:
+                continue
+            if key in in_scope_ids:
+                matching.unexpected.append(target)
+            else:
+                matching.out_of_scope += 1
+        matching.source_count = len(kept_sources)
+        # Matched targets count even when outside the declared scope.
+        matched_out = sum(1 for p in matching.pairs if str(p.target["id"]) not in in_scope_ids)
+        matching.target_count = len(in_scope) + matched_out
+        if collection == "projects":
+            self.project_map.update(matching.id_map())
+        return matching
+
+    def _target_regions(self, sources: Iterable[JSON]) -> frozenset[str]:
+        if self.rules.target_regions is not None:
+            return self.rules.target_regions
+        return frozenset(
+            str(self.rules.region(s.get("region"))) for s in sources if s.get("region")
+        )
+
+    @staticmethod
+    def _by_id(_collection: str, state: _State) -> None:
+        for key in list(state.free_sources):
+            if key in state.free_targets:
+                state.pair(state.free_sources[key], state.free_targets[key], "id")
+
+    def _by_id_map(self, _collection: str, state: _State) -> None:
+        id_map = self.rules.id_map
+        for key in list(state.free_sources):
+            target_id = id_map.get(key)
+            if target_id is not None and target_id in state.free_targets:
+                state.pair(state.free_sources[key], state.free_targets[target_id], "id_map")
+
+    def _by_metadata(self, collection: str, state: _State) -> None:
+        meta_key = self.rules.metadata_key
+        if meta_key is None:
+            return
+        claims: dict[str, list[JSON]] = defaultdict(list)
+        for target in state.free_targets.values():
+            metadata = target.get("metadata")
+            if isinstance(metadata, Mapping) and metadata.get(meta_key):
+                claims[str(metadata[meta_key])].append(target)
+        for key in list(state.free_sources):
+            targets = claims.get(key)
+            if not targets:
+                continue
+            source = state.free_sources[key]
+            if len(targets) == 1:
+                state.pair(source, targets[0], "metadata")
+            else:
+                state.matching.ambiguous.append(
+                    Ambiguity(f"{meta_key}={key}", (source,), tuple(targets), "metadata")
+                )
+
+    def _by_name(self, collection: str, state: _State) -> None:
+        by_source: dict[Key, list[JSON]] = defaultdict(list)
+        for source in state.free_sources.values():
+            key = self.source_key(collection, source)
+            if key is not None:
+                by_source[key].append(source)
+        by_target: dict[Key, list[JSON]] = defaultdict(list)
+        for target in state.free_targets.values():
+            for key in self.target_keys(collection, target):
+                by_target[key].append(target)
+        for key, sources in by_source.items():
+            targets = [t for t in by_target.get(key, []) if str(t["id"]) in state.free_targets]
+            if not targets:
+                continue
+            if len(sources) == 1 and len(targets) == 1:
+                state.pair(sources[0], targets[0], "name")
+                continue
+            state.matching.ambiguous.append(
+                Ambiguity(_readable(key), tuple(sources), tuple(targets), "name")
+            )
+
+
+def _readable(key: Key) -> str:
+    if isinstance(key, tuple):
+        parts = (
+            [str(p) for p in key[1:] if p is not None]
+            if key and key[0] in ("project", "pid", "pname", "name")
+            else [str(p) for p in key]
+        )
+        return "/".join(parts)
+    return str(key)

@@ -1,0 +1,50 @@
+"""Helpers shared by the human-readable renderers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from auditor.model import Finding, Report, Severity, Side
+
+SUMMARY_COLUMNS = ("source", "target", "matched", "missing", "unexpected", "changed", "ambiguous")
+
+
+def side_label(side: Side) -> str:
+    where = f"{side.cloud}@{side.region}" if side.region else side.cloud
+    state = "" if side.complete else ", INCOMPLETE"
+    return f"{where} (taken {side.taken_at}{state})"
+
+
+def severity_counts(findings: Iterable[Finding]) -> str:
+    counts = Counter(f.severity for f in findings)
+    return ", ".join(f"{counts.get(s, 0)} {s.value}" for s in Severity)
+
+
+def summary_rows(report: Report) -> list[list[str]]:
+    rows = []
+    for name, s in report.summary.items():
+        values = s.to_json()
+        rows.append(
+            [name, *(str(values[c]) for c in SUMMARY_COLUMNS), "yes" if s.complete else "NO"]
+        )
+    return rows
+
+
+def grouped_by_project(findings: Iterable[Finding]) -> list[tuple[str | None, list[Finding]]]:
+    """Findings grouped by project (target name first), projectless ones last."""
+    groups: dict[str | None, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.project, []).append(f)
+    keys = sorted(k for k in groups if k is not None)
+    ordered: list[str | None] = [*keys, None] if None in groups else list(keys)
+    return [(k, groups[k]) for k in ordered]
+
+
+def change_line(field: str, source: object, target: object) -> str:
+    return f"{field}: {_short(source)} -> {_short(target)}"
+
+
+def _short(value: object) -> str:
+    text = "none" if value is None else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,62 @@
+"""Plain text for terminals and cron mail: summary table, findings by project, scorecard."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from auditor.model import Report
+from auditor.render.common import (
+    SUMMARY_COLUMNS,
+    change_line,
+    grouped_by_project,
+    severity_counts,
+    side_label,
+    summary_rows,
+)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Left-aligned first column, right-aligned numbers."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(row: Sequence[str]) -> str:
+        cells = [str(row[0]).ljust(widths[0])]
+        cells += [str(v).rjust(w) for v, w in zip(row[1:], widths[1:], strict=True)]
+        return "  ".join(cells).rstrip()
+
+    return [line(header), *(line(r) for r in rows)]
+
+
+def render(report: Report) -> str:
+    out = [
+        f"Source: {side_label(report.source)}",
+        f"Target: {side_label(report.target)}",
+        f"Verdict: {report.verdict.value.upper()} (exit {report.exit_code},"
+        f" fail on {report.fail_on.value})",
+        "",
+    ]
+    out += table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report))
+    out += ["", f"Findings: {len(report.findings)} ({severity_counts(report.findings)})"]
+    for project, findings in grouped_by_project(report.findings):
+        out += ["", f"== {project if project is not None else '(no project)'}"]
+        for f in findings:
+            out.append(f"  {f.severity.value.upper():<7} {f.kind.value:<10} {f.message}  [{f.id}]")
+            out += [
+                f"          {change_line(c.field, c.source, c.target)}"
+                for c in f.changes
+                if f.kind.value == "changed"
+            ]
+    if report.scorecard:
+        out += ["", "Scorecard (per source project)"]
+        rows = [
+            [
+                s.source.label if not s.source.domain else f"{s.source.domain}/{s.source.name}",
+                f"{s.target.domain}/{s.target.name}" if s.target else "(none)",
+                str(s.matched),
+                str(s.missing),
+                str(s.changed),
+            ]
+            for s in report.scorecard
+        ]
+        out += table(["source project", "target project", "matched", "missing", "changed"], rows)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,385 @@
+"""The rules file (``auditor.rules/v1``, YAML) -> a typed, validated :class:`Rules`.
+
+Structure is checked against the JSON Schema that ``auditor schema rules``
+prints (one source of truth); meaning is checked here (regexes compile,
+replacement groups exist, fields and collections are known, the id map is
+readable). Every error names the file, the key and, where the YAML gives it,
+the line.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+import yaml
+
+from auditor.errors import RulesError
+from auditor.model import Kind, Severity
+from auditor.records import ALL_COLLECTIONS, FIELDS
+from auditor.schemas import load_schema
+
+MATCH_STRATEGIES = ("id", "id_map", "metadata", "name")
+DEFAULT_ORDER = ("id", "name")
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A regex rewrite (of names of some collections, or of URLs)."""
+
+    pattern: re.Pattern[str]
+    replace: str
+    collections: frozenset[str] = frozenset()
+
+    def apply(self, text: str) -> str:
+        return self.pattern.sub(self.replace, text)
+
+
+@dataclass(frozen=True)
+class ItemGlob:
+    """Items left out of the audit on both sides."""
+
+    collection: str
+    name: str | None = None
+    project: str | None = None
+
+    def matches(self, collection: str, item: Mapping[str, Any]) -> bool:
+        if collection != self.collection:
+            return False
+        if self.name is not None and not fnmatch.fnmatchcase(
+            str(item.get("name") or ""), self.name
+        ):
+            return False
+        return self.project is None or fnmatch.fnmatchcase(
+            str(item.get("project") or ""), self.project
+        )
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the matcher and the comparators need to know about the migration."""
+
+    regions: Mapping[str, str] = field(default_factory=dict)
+    domains: Mapping[str, str] = field(default_factory=dict)
+    names: tuple[Rewrite, ...] = ()
+    urls: tuple[Rewrite, ...] = ()
+    order: tuple[str, ...] = DEFAULT_ORDER
+    metadata_key: str | None = None
+    id_map: Mapping[str, str] = field(default_factory=dict)
+    target_domains: frozenset[str] | None = None
+    target_regions: frozenset[str] | None = None
+    source_domains: frozenset[str] | None = None
+    ignore_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    ignore_items: tuple[ItemGlob, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    residue: tuple[re.Pattern[str], ...] = ()
+    origin: str | None = None
+    """The file the rules were read from (None: defaults)."""
+
+    # -- renaming ----------------------------------------------------------
+
+    def region(self, name: str | None) -> str | None:
+        return self.regions.get(name, name) if name is not None else None
+
+    def domain(self, name: str | None) -> str | None:
+        return self.domains.get(name, name) if name is not None else None
+
+    def name(self, collection: str, name: str | None) -> str | None:
+        if name is None:
+            return None
+        for rewrite in self.names:
+            if collection in rewrite.collections:
+                name = rewrite.apply(name)
+        return name
+
+    def url(self, url: str | None) -> str | None:
+        if url is None:
+            return None
+        for rewrite in self.urls:
+            url = rewrite.apply(url)
+        return url
+
+    # -- scope and ignores --------------------------------------------------
+
+    def ignored(self, collection: str, item: Mapping[str, Any]) -> bool:
+        return any(glob.matches(collection, item) for glob in self.ignore_items)
+
+    def compared(self, collection: str, field_name: str) -> bool:
+        return field_name not in self.ignore_fields.get(collection, frozenset())
+
+    def severity_for(self, collection: str, what: str, default: Severity) -> Severity:
+        """Severity of a field's change or of a finding kind, after overrides."""
+        return self.severity.get(f"{collection}.{what}", default)
+
+
+# -- loading ---------------------------------------------------------------------
+
+
+def _line_map(node: yaml.Node, path: Path, lines: dict[Path, int], origin: str) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                where = _dotted((*path, key))
+                raise RulesError(
+                    f"{origin}: line {key_node.start_mark.line + 1}: {where}: duplicate key"
+                )
+            seen.add(key)
+            child = (*path, key)
+            lines[child] = key_node.start_mark.line + 1
+            _line_map(value_node, child, lines, origin)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            _line_map(child, (*path, index), lines, origin)
+
+
+def _dotted(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+class _Located:
+    """Formats errors as ``FILE: line N: key: problem``."""
+
+    def __init__(self, origin: str, lines: Mapping[Path, int]) -> None:
+        self.origin = origin
+        self.lines = lines
+
+    def error(self, path: Path, problem: str) -> RulesError:
+        line = None
+        probe = tuple(path)
+        while line is None and probe:
+            line = self.lines.get(probe)
+            probe = probe[:-1]
+        where = f"line {line}: " if line else ""
+        return RulesError(f"{self.origin}: {where}{_dotted(path)}: {problem}")
+
+
+def _schema_error(err: jsonschema.ValidationError, loc: _Located) -> RulesError:
+    path: Path = tuple(err.absolute_path)
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        schema = err.schema if isinstance(err.schema, Mapping) else {}
+        allowed = set((schema.get("properties") or {}).keys())
+        unknown = sorted(k for k in err.instance if k not in allowed)
+        if unknown:
+            known = ", ".join(sorted(allowed)) or "none"
+            return loc.error((*path, unknown[0]), f"unknown key (known here: {known})")
+    if err.validator == "required":
+        return loc.error(path, err.message.replace("is a required property", "is required"))
+    if err.validator == "type":
+        expected = err.validator_value
+        got = type(err.instance).__name__
+        return loc.error(path, f"expected {expected}, got {got} ({err.instance!r})")
+    if err.validator in ("enum", "const"):
+        allowed_values = err.validator_value if err.validator == "enum" else [err.validator_value]
+        return loc.error(
+            path, f"{err.instance!r} is not allowed (expected one of {allowed_values})"
+        )
+    if err.validator == "propertyNames":
+        return loc.error(path, f"bad key: {err.message}")
+    return loc.error(path, err.message)
+
+
+def _compile(pattern: str, path: Path, loc: _Located, flags: int = 0) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise loc.error(path, f"invalid regex {pattern!r} ({exc})") from None
+
+
+_GROUP_REF = re.compile(r"\\(\d+)|\\g<([^>]*)>")
+
+
+def _check_replacement(compiled: re.Pattern[str], replace: str, path: Path, loc: _Located) -> None:
+    for match in _GROUP_REF.finditer(replace):
+        number, name = match.group(1), match.group(2)
+        ref = name if name is not None else number
+        if ref.isdigit():
+            if int(ref) > compiled.groups:
+                raise loc.error(
+                    path, f"refers to group {ref} but the pattern has {compiled.groups} group(s)"
+                )
+        elif ref not in compiled.groupindex:
+            raise loc.error(path, f"refers to unknown group {ref!r}")
+
+
+def _load_id_map(value: str, origin: str, path: Path, loc: _Located) -> dict[str, str]:
+    base = os.path.dirname(os.path.abspath(origin)) if origin != "<rules>" else os.getcwd()
+    file_path = value if os.path.isabs(value) else os.path.join(base, value)
+    try:
+        with open(file_path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except FileNotFoundError:
+        raise loc.error(path, f"id map {file_path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise loc.error(path, f"id map {file_path}: unreadable ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise loc.error(path, f"id map {file_path}: not valid JSON (line {exc.lineno})") from None
+    if isinstance(doc, dict) and isinstance(doc.get("entries"), list):
+        # The richer form written by --write-id-map: {"schema": ..., "entries": [...]}.
+        pairs = {}
+        for entry in doc["entries"]:
+            if not isinstance(entry, dict) or "source_id" not in entry or "target_id" not in entry:
+                raise loc.error(path, f"id map {file_path}: entries need source_id and target_id")
+            pairs[str(entry["source_id"])] = str(entry["target_id"])
+        return pairs
+    if not isinstance(doc, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in doc.items()
+    ):
+        raise loc.error(path, f"id map {file_path}: expected an object {{source_id: target_id}}")
+    return dict(doc)
+
+
+_KINDS = {k.value for k in Kind}
+
+
+def parse_rules(text: str, origin: str = "<rules>") -> Rules:
+    """Parse and validate rules text; ``origin`` names the file in errors."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise RulesError(f"{origin}:{where} not valid YAML ({problem})") from None
+    if data is None:
+        raise RulesError(f"{origin}: empty rules file (expected at least 'version: 1')")
+    lines: dict[Path, int] = {}
+    if node is not None:
+        _line_map(node, (), lines, origin)
+    loc = _Located(origin, lines)
+    if not isinstance(data, dict):
+        raise loc.error((), f"expected a mapping of keys, got {type(data).__name__}")
+    if data.get("version") != 1 and "version" in data:
+        raise loc.error(
+            ("version",), f"unsupported version {data['version']!r} (this auditor reads version 1)"
+        )
+    validator = jsonschema.Draft202012Validator(load_schema("rules"))
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), e.path))
+    if errors:
+        best = jsonschema.exceptions.best_match(errors)
+        raise _schema_error(best if best is not None else errors[0], loc)
+    return _build(data, origin, loc)
+
+
+def _build(data: dict[str, Any], origin: str, loc: _Located) -> Rules:
+    rename = data.get("rename") or {}
+    names = []
+    for index, rule in enumerate(rename.get("names") or []):
+        path: Path = ("rename", "names", index)
+        compiled = _compile(rule["pattern"], (*path, "pattern"), loc)
+        _check_replacement(compiled, rule["replace"], (*path, "replace"), loc)
+        names.append(Rewrite(compiled, rule["replace"], frozenset(rule["collections"])))
+    urls = []
+    for index, rule in enumerate(rename.get("urls") or []):
+        path = ("rename", "urls", index)
+        compiled = _compile(rule["pattern"], (*path, "pattern"), loc)
+        _check_replacement(compiled, rule["replace"], (*path, "replace"), loc)
+        urls.append(Rewrite(compiled, rule["replace"]))
+
+    match = data.get("match") or {}
+    metadata_key = match.get("metadata_key")
+    id_map = (
+        _load_id_map(match["id_map"], origin, ("match", "id_map"), loc) if "id_map" in match else {}
+    )
+    if "order" in match:
+        order = tuple(match["order"])
+        if "metadata" in order and metadata_key is None:
+            raise loc.error(("match", "order"), "uses metadata but match.metadata_key is not set")
+        if "id_map" in order and "id_map" not in match:
+            raise loc.error(("match", "order"), "uses id_map but match.id_map is not set")
+    else:
+        order = tuple(
+            s
+            for s in MATCH_STRATEGIES
+            if s in ("id", "name")
+            or (s == "id_map" and "id_map" in match)
+            or (s == "metadata" and metadata_key is not None)
+        )
+
+    scope = data.get("scope") or {}
+    ignore = data.get("ignore") or {}
+    ignore_fields: dict[str, frozenset[str]] = {}
+    for collection, fields in (ignore.get("fields") or {}).items():
+        known = FIELDS.get(collection)
+        for index, name in enumerate(fields):
+            if known is not None and name not in known:
+                raise loc.error(
+                    ("ignore", "fields", collection, index),
+                    f"{collection} has no field {name!r} (fields: {', '.join(known)})",
+                )
+        ignore_fields[collection] = frozenset(fields)
+    ignore_items = tuple(
+        ItemGlob(i["collection"], i.get("name"), i.get("project"))
+        for i in ignore.get("items") or []
+    )
+
+    severity: dict[str, Severity] = {}
+    for key, level in (data.get("severity") or {}).items():
+        collection, _, what = key.partition(".")
+        if collection not in ALL_COLLECTIONS:
+            raise loc.error(("severity", key), f"unknown collection {collection!r}")
+        known = FIELDS.get(collection)
+        if known is not None and what.split(".", 1)[0] not in known and what not in _KINDS:
+            raise loc.error(
+                ("severity", key), f"{collection} has no field or finding kind {what!r}"
+            )
+        severity[key] = Severity(level)
+
+    residue = tuple(
+        _compile(p, ("residue", "patterns", i), loc, re.IGNORECASE)
+        for i, p in enumerate((data.get("residue") or {}).get("patterns") or [])
+    )
+
+    def opt_set(key: str) -> frozenset[str] | None:
+        return frozenset(scope[key]) if key in scope else None
+
+    return Rules(
+        regions=dict(rename.get("regions") or {}),
+        domains=dict(rename.get("domains") or {}),
+        names=tuple(names),
+        urls=tuple(urls),
+        order=order,
+        metadata_key=metadata_key,
+        id_map=id_map,
+        target_domains=opt_set("target_domains"),
+        target_regions=opt_set("target_regions"),
+        source_domains=opt_set("source_domains"),
+        ignore_fields=ignore_fields,
+        ignore_items=ignore_items,
+        severity=severity,
+        residue=residue,
+        origin=origin,
+    )
+
+
+def load_rules(path: str | None) -> Rules:
+    """Read a rules file; None gives the defaults (match by id, then name)."""
+    if path is None:
+        return Rules()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise RulesError(f"{path}: no such rules file") from None
+    except IsADirectoryError:
+        raise RulesError(f"{path}: is a directory, not a rules file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{path}: unreadable ({exc})") from None
+    return parse_rules(text, path)

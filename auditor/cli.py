@@ -11,10 +11,10 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TextIO
 
 from auditor import __version__
+from auditor.audit import run_audit
 from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, parse_collections, take_inventory
 from auditor.collect.pager import RetryPolicy
 from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
@@ -283,26 +283,29 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
     timeout = _check_timeout(args)
     if args.save_inventories:
         ensure_writable_dir(args.save_inventories)
-    source_target = CloudTarget.parse(args.source)
-    target_target = CloudTarget.parse(args.target)
-    conns = [
-        connect(t, config_file=args.os_client_config_file, timeout=timeout, redactor=redactor)
-        for t in (source_target, target_target)
-    ]
-    with _observer(args, sys.stderr) as observer, ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [
-            pool.submit(
-                take_inventory, conn, t, collections=collections, policy=policy, observer=observer
-            )
-            for conn, t in zip(conns, (source_target, target_target), strict=True)
-        ]
-        source, target = (f.result() for f in futures)
+    with _observer(args, sys.stderr) as observer:
+        result = run_audit(
+            CloudTarget.parse(args.source),
+            CloudTarget.parse(args.target),
+            rules,
+            config_file=args.os_client_config_file,
+            collections=collections,
+            policy=policy,
+            timeout=timeout,
+            fail_on=Severity(args.fail_on),
+            observer=observer,
+            redactor=redactor,
+        )
     log.info("inventories done", requests=observer.requests)
     if args.save_inventories:
-        write_private(os.path.join(args.save_inventories, "source.json"), source.dumps())
-        write_private(os.path.join(args.save_inventories, "target.json"), target.dumps())
-    report = diff(source, target, rules, fail_on=Severity(args.fail_on))
+        _save_inventories(args.save_inventories, result.source, result.target)
+    report = result.report
     return _finish_report(report, args, stdout)
+
+
+def _save_inventories(directory: str, source: Snapshot, target: Snapshot) -> None:
+    write_private(os.path.join(directory, "source.json"), source.dumps())
+    write_private(os.path.join(directory, "target.json"), target.dumps())
 
 
 def cmd_schema(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:

@@ -47,16 +47,23 @@ def render(report: Report) -> str:
                 if f.kind.value == "changed"
             ]
     if report.scorecard:
-        out += ["", "Scorecard (per source project)"]
+        # Every project with something to look at; the fully matched ones summed up.
+        attention = [s for s in report.scorecard if s.target is None or s.missing or s.changed]
+        out += ["", "Scorecard (source projects needing attention)"]
         rows = [
             [
-                s.source.label if not s.source.domain else f"{s.source.domain}/{s.source.name}",
+                f"{s.source.domain}/{s.source.name}" if s.source.domain else s.source.label,
                 f"{s.target.domain}/{s.target.name}" if s.target else "(none)",
                 str(s.matched),
                 str(s.missing),
                 str(s.changed),
             ]
-            for s in report.scorecard
+            for s in attention
         ]
-        out += table(["source project", "target project", "matched", "missing", "changed"], rows)
+        if rows:
+            out += table(
+                ["source project", "target project", "matched", "missing", "changed"], rows
+            )
+        clean = len(report.scorecard) - len(attention)
+        out.append(f"{clean} of {len(report.scorecard)} source projects fully matched.")
     return "\n".join(out) + "\n"

@@ -1,0 +1,60 @@
+"""An audit: both inventories taken concurrently, then the diff.
+
+The orchestration shared by ``auditor audit`` and ``auditor demo``; it prints
+nothing and exits nowhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from auditor.collect import CORE_COLLECTIONS, InventoryObserver, take_inventory
+from auditor.collect.pager import RetryPolicy
+from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
+from auditor.diff import diff
+from auditor.model import Report, Severity, Snapshot
+from auditor.rules import Rules
+from auditor.secrets import Redactor
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    source: Snapshot
+    target: Snapshot
+    report: Report
+
+
+def run_audit(
+    source: CloudTarget,
+    target: CloudTarget,
+    rules: Rules,
+    *,
+    config_file: str | None = None,
+    collections: Sequence[str] = CORE_COLLECTIONS,
+    policy: RetryPolicy | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    fail_on: Severity = Severity.ERROR,
+    observer: InventoryObserver | None = None,
+    redactor: Redactor | None = None,
+) -> AuditResult:
+    """Inventory ``source`` and ``target`` at the same time, then diff them under ``rules``.
+
+    Both connections are opened (and their profiles checked) before any
+    request is sent, so a bad profile fails fast.
+    """
+    conns = [
+        connect(t, config_file=config_file, timeout=timeout, redactor=redactor)
+        for t in (source, target)
+    ]
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="auditor-cloud") as pool:
+        futures = [
+            pool.submit(
+                take_inventory, conn, t, collections=collections, policy=policy, observer=observer
+            )
+            for conn, t in zip(conns, (source, target), strict=True)
+        ]
+        source_snapshot, target_snapshot = (f.result() for f in futures)
+    report = diff(source_snapshot, target_snapshot, rules, fail_on=fail_on)
+    return AuditResult(source_snapshot, target_snapshot, report)

@@ -110,8 +110,10 @@ class Changes:
         if not self.wanted(top):
             return
         rules = self.ctx.rules
+        # The most specific override wins: metadata.role, then metadata, then changed.
+        changed = rules.severity_for(self.collection, Kind.CHANGED.value, default)
         severity = rules.severity.get(
-            f"{self.collection}.{field}", rules.severity_for(self.collection, top, default)
+            f"{self.collection}.{field}", rules.severity_for(self.collection, top, changed)
         )
         self.items.append(Change(field, source, target, severity, message))
 
@@ -482,8 +484,9 @@ def _collection_order(names: Iterable[str]) -> list[str]:
     return sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n))
 
 
-def _side(snapshot: Snapshot) -> Side:
-    return Side(snapshot.cloud, snapshot.region, snapshot.taken_at, snapshot.complete)
+def _side(snapshot: Snapshot, complete: bool) -> Side:
+    """``complete`` also covers collections the other snapshot has and this one lacks."""
+    return Side(snapshot.cloud, snapshot.region, snapshot.taken_at, complete)
 
 
 def _missing_result(side: str) -> CollectionResult:
@@ -562,8 +565,8 @@ class Differ:
         findings = sorted(self.findings, key=self._sort_key(names))
         verdict = self._verdict(findings)
         return Report(
-            source=_side(self.source),
-            target=_side(self.target),
+            source=_side(self.source, all(s.complete for s, _ in results.values())),
+            target=_side(self.target, all(t.complete for _, t in results.values())),
             verdict=verdict,
             exit_code=EXIT_CODES[verdict],
             fail_on=self.fail_on,

@@ -78,6 +78,18 @@ class _State:
         del self.free_sources[str(source["id"])]
         del self.free_targets[str(target["id"])]
 
+    def contest(
+        self, key: str, sources: Iterable[JSON], targets: Iterable[JSON], strategy: str
+    ) -> None:
+        """Record an ambiguity; its items are withdrawn from every later strategy."""
+        ordered_sources = tuple(sorted(sources, key=lambda i: str(i["id"])))
+        ordered_targets = tuple(sorted(targets, key=lambda i: str(i["id"])))
+        self.matching.ambiguous.append(Ambiguity(key, ordered_sources, ordered_targets, strategy))
+        for item in ordered_sources:
+            self.free_sources.pop(str(item["id"]), None)
+        for item in ordered_targets:
+            self.free_targets.pop(str(item["id"]), None)
+
 
 Key = Hashable
 
@@ -236,9 +248,7 @@ class Matcher:
             if len(targets) == 1:
                 state.pair(source, targets[0], "metadata")
             else:
-                state.matching.ambiguous.append(
-                    Ambiguity(f"{meta_key}={key}", (source,), tuple(targets), "metadata")
-                )
+                state.contest(f"{meta_key}={key}", (source,), targets, "metadata")
 
     def _by_name(self, collection: str, state: _State) -> None:
         by_source: dict[Key, list[JSON]] = defaultdict(list)
@@ -257,9 +267,7 @@ class Matcher:
             if len(sources) == 1 and len(targets) == 1:
                 state.pair(sources[0], targets[0], "name")
                 continue
-            state.matching.ambiguous.append(
-                Ambiguity(_readable(key), tuple(sources), tuple(targets), "name")
-            )
+            state.contest(_readable(key), sources, targets, "name")
 
 
 def _readable(key: Key) -> str:

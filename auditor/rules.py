@@ -161,11 +161,11 @@ class _Located:
         self.lines = lines
 
     def error(self, path: Path, problem: str) -> RulesError:
-        line = None
         probe = tuple(path)
+        line = self.lines.get(probe)
         while line is None and probe:
-            line = self.lines.get(probe)
             probe = probe[:-1]
+            line = self.lines.get(probe)
         where = f"line {line}: " if line else ""
         return RulesError(f"{self.origin}: {where}{_dotted(path)}: {problem}")
 
@@ -179,8 +179,11 @@ def _schema_error(err: jsonschema.ValidationError, loc: _Located) -> RulesError:
         if unknown:
             known = ", ".join(sorted(allowed)) or "none"
             return loc.error((*path, unknown[0]), f"unknown key (known here: {known})")
-    if err.validator == "required":
-        return loc.error(path, err.message.replace("is a required property", "is required"))
+    if err.validator == "required" and isinstance(err.instance, dict):
+        required = err.validator_value if isinstance(err.validator_value, list) else []
+        absent = [k for k in required if k not in err.instance]
+        if absent:
+            return loc.error((*path, absent[0]), "is required")
     if err.validator == "type":
         expected = err.validator_value
         got = type(err.instance).__name__
@@ -202,12 +205,14 @@ def _compile(pattern: str, path: Path, loc: _Located, flags: int = 0) -> re.Patt
         raise loc.error(path, f"invalid regex {pattern!r} ({exc})") from None
 
 
-_GROUP_REF = re.compile(r"\\(\d+)|\\g<([^>]*)>")
+_GROUP_REF = re.compile(r"\\\\|\\(\d+)|\\g<([^>]*)>")
 
 
 def _check_replacement(compiled: re.Pattern[str], replace: str, path: Path, loc: _Located) -> None:
     for match in _GROUP_REF.finditer(replace):
         number, name = match.group(1), match.group(2)
+        if number is None and name is None:
+            continue  # an escaped backslash, not a group reference
         ref = name if name is not None else number
         if ref.isdigit():
             if int(ref) > compiled.groups:
@@ -216,6 +221,12 @@ def _check_replacement(compiled: re.Pattern[str], replace: str, path: Path, loc:
                 )
         elif ref not in compiled.groupindex:
             raise loc.error(path, f"refers to unknown group {ref!r}")
+    try:
+        # The template is parsed before any search: a bad escape (\d, \x...) fails here,
+        # not in the middle of a diff.
+        compiled.sub(replace, "")
+    except re.error as exc:
+        raise loc.error(path, f"invalid replacement {replace!r} ({exc})") from None
 
 
 def _load_id_map(value: str, origin: str, path: Path, loc: _Located) -> dict[str, str]:

@@ -1,0 +1,139 @@
+"""One cloud of the sandbox: a snapshot, its credentials, tokens and service APIs."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+
+from auditor.model import Snapshot
+from auditor.sandbox.compute import ComputeApi
+from auditor.sandbox.identity import CatalogEntry, IdentityApi
+from auditor.sandbox.ids import synthetic_hex
+from auditor.sandbox.image import ImageApi
+from auditor.sandbox.network import NetworkApi
+from auditor.sandbox.options import SandboxOptions
+from auditor.sandbox.tokens import Credentials, TokenStore
+from auditor.sandbox.volume import VolumeApi
+from auditor.sandbox.wire import JSON, ServiceApi
+
+CATALOG = (
+    CatalogEntry("identity", "keystone", "identity/v3"),
+    CatalogEntry("compute", "nova", "compute/v2.1"),
+    CatalogEntry("block-storage", "cinderv3", "volume/v3/{project_id}"),
+    CatalogEntry("image", "glance", "image"),
+    CatalogEntry("network", "neutron", "network"),
+)
+"""The sandbox's own catalog: service type, name, path under ``/<cloud>/``."""
+
+DEFAULT_DOMAIN_ID = "default"
+
+
+def slug(name: str) -> str:
+    """The URL path segment of a cloud name."""
+    return re.sub(r"[^A-Za-z0-9._~-]+", "-", name).strip("-") or "cloud"
+
+
+def _items(snapshot: Snapshot, name: str) -> Sequence[JSON]:
+    result = snapshot.collections.get(name)
+    return result.items if result is not None else ()
+
+
+class CloudSite:
+    """Everything the sandbox serves for one snapshot, under ``/<slug>/``."""
+
+    def __init__(self, snapshot: Snapshot, path: str, options: SandboxOptions) -> None:
+        self.snapshot = snapshot
+        self.name = snapshot.cloud
+        """The clouds.yaml profile name (the snapshot's cloud)."""
+        self.path = path
+        """URL path segment of the cloud."""
+        self.options = options
+        self.credentials = Credentials(
+            username=options.username,
+            password=options.password or secrets.token_urlsafe(18),
+            user_id=synthetic_hex(snapshot.cloud, "user", options.username),
+            domain_id=DEFAULT_DOMAIN_ID,
+            domain_name=options.domain_name,
+            project_id=self._auth_project_id(),
+            project_name=options.project_name,
+        )
+        self.tokens = TokenStore(options.token_ttl)
+        self.apis: dict[str, ServiceApi] = {}
+        self.url = ""
+
+    def _auth_project_id(self) -> str:
+        """The admin project: the snapshot's own when it lists one, else a synthetic one."""
+        for project in _items(self.snapshot, "projects"):
+            if (
+                project.get("name") == self.options.project_name
+                and project.get("domain") == self.options.domain_name
+            ):
+                return str(project["id"])
+        return synthetic_hex(self.snapshot.cloud, "project", self.options.project_name)
+
+    def open(self, base_url: str) -> None:
+        """Build the service APIs (and their prebuilt listings) for ``base_url``."""
+        self.url = f"{base_url}/{self.path}"
+        snapshot = self.snapshot
+        options = self.options
+        project_id = self.credentials.project_id
+        servers = _items(snapshot, "servers")
+        self.apis = {
+            "identity": IdentityApi(
+                snapshot,
+                service_url=f"{self.url}/identity",
+                credentials=self.credentials,
+                tokens=self.tokens,
+                catalog=CATALOG,
+                options=options,
+            ),
+            "compute": ComputeApi(
+                servers,
+                cloud=snapshot.cloud,
+                service_url=f"{self.url}/compute",
+                project_id=project_id,
+                options=options,
+            ),
+            "volume": VolumeApi(
+                _items(snapshot, "volumes"),
+                service_url=f"{self.url}/volume",
+                project_id=project_id,
+                options=options,
+            ),
+            "image": ImageApi(
+                _items(snapshot, "images"),
+                servers,
+                service_url=f"{self.url}/image",
+                options=options,
+            ),
+            "network": NetworkApi(
+                servers,
+                cloud=snapshot.cloud,
+                service_url=f"{self.url}/network",
+                options=options,
+            ),
+        }
+
+    @property
+    def auth_url(self) -> str:
+        return f"{self.url}/identity/v3"
+
+    def clouds_yaml_entry(self) -> JSON:
+        """This cloud's clouds.yaml profile."""
+        cred = self.credentials
+        entry: JSON = {
+            "auth": {
+                "auth_url": self.auth_url,
+                "username": cred.username,
+                "password": cred.password,
+                "project_name": cred.project_name,
+                "user_domain_name": cred.domain_name,
+                "project_domain_name": cred.domain_name,
+            },
+            "identity_api_version": 3,
+            "interface": "public",
+        }
+        if self.snapshot.region:
+            entry["region_name"] = self.snapshot.region
+        return entry

@@ -1,0 +1,500 @@
+"""Nova (compute v2.1): servers shaped per microversion, and the flavors behind them.
+
+Servers are served from the snapshot's normalised records, turned back into
+what ``GET /servers/detail`` answers at the negotiated microversion: below
+2.47 a flavor reference ``{id, links}`` (resolved through ``GET
+/flavors/detail``, whose flavors are derived from the servers' flavors with
+synthetic stable ids), from 2.47 the embedded flavor; records marked
+``"partial": true`` are down-cell records at 2.69+ and absent below, as Nova
+does. Each microversion band is built and serialised once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.sandbox.ids import bucket, shared_hex, synthetic_mac, synthetic_uuid
+from auditor.sandbox.microversion import (
+    MicroversionError,
+    Version,
+    VersionRange,
+    band,
+    format_version,
+    parse_version,
+)
+from auditor.sandbox.options import SandboxOptions
+from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
+from auditor.sandbox.wire import (
+    JSON,
+    ApiError,
+    ApiRequest,
+    ErrorStyle,
+    Response,
+    all_tenants,
+    bool_param,
+    int_param,
+    json_response,
+)
+
+CREATED = "2024-01-15T09:30:00Z"
+UPDATED = "2026-11-20T08:00:00Z"
+
+# Microversions that change what a server or a flavor looks like in a listing.
+MV_DELETE_ON_TERMINATION = (2, 3)
+MV_LOCKED = (2, 9)
+MV_HOST_STATUS = (2, 16)
+MV_DESCRIPTION = (2, 19)
+MV_TAGS = (2, 26)
+MV_FLAVOR_EMBEDDED = (2, 47)
+MV_FLAVOR_DESCRIPTION = (2, 55)
+MV_FLAVOR_EXTRA_SPECS = (2, 61)
+MV_TRUSTED_CERTS = (2, 63)
+MV_DOWN_CELLS = (2, 69)
+MV_LOCKED_REASON = (2, 73)
+MV_SWAP_INT = (2, 75)
+MV_PINNED_AZ = (2, 96)
+
+SERVER_BANDS: tuple[Version, ...] = (
+    (2, 1),
+    MV_DELETE_ON_TERMINATION,
+    MV_LOCKED,
+    MV_HOST_STATUS,
+    MV_DESCRIPTION,
+    MV_TAGS,
+    MV_FLAVOR_EMBEDDED,
+    MV_TRUSTED_CERTS,
+    MV_DOWN_CELLS,
+    MV_LOCKED_REASON,
+    MV_PINNED_AZ,
+)
+FLAVOR_BANDS: tuple[Version, ...] = (
+    (2, 1),
+    MV_FLAVOR_DESCRIPTION,
+    MV_FLAVOR_EXTRA_SPECS,
+    MV_SWAP_INT,
+)
+
+_STATES = {
+    "ACTIVE": ("active", 1),
+    "BUILD": ("building", 0),
+    "SHUTOFF": ("stopped", 4),
+    "PAUSED": ("paused", 3),
+    "SUSPENDED": ("suspended", 4),
+    "ERROR": ("error", 0),
+    "RESCUE": ("rescued", 1),
+    "VERIFY_RESIZE": ("resized", 1),
+    "SHELVED": ("shelved", 4),
+    "SHELVED_OFFLOADED": ("shelved_offloaded", 4),
+    "SOFT_DELETED": ("soft-delete", 0),
+    "DELETED": ("deleted", 0),
+}
+
+
+def flavor_key(flavor: Mapping[str, Any]) -> str:
+    """What identifies a flavor derived from servers: its name and sizes."""
+    return json.dumps(
+        [flavor.get("name"), flavor.get("vcpus"), flavor.get("ram"), flavor.get("disk")],
+        default=str,
+    )
+
+
+def derive_flavors(cloud: str, servers: Sequence[JSON]) -> tuple[list[JSON], dict[str, str]]:
+    """The flavors the servers use (id, name, vcpus, ram, disk) and flavor key -> id.
+
+    A flavor whose name and sizes are all null is one the audited cloud had
+    deleted: it gets an id but is not listed, like a deleted flavor.
+    """
+    flavors: dict[str, JSON] = {}
+    ids: dict[str, str] = {}
+    for server in servers:
+        flavor = server.get("flavor")
+        if not isinstance(flavor, dict):
+            continue
+        key = flavor_key(flavor)
+        if key in ids:
+            continue
+        flavor_id = synthetic_uuid(cloud, "flavor", key)
+        ids[key] = flavor_id
+        fields = {f: flavor.get(f) for f in ("name", "vcpus", "ram", "disk")}
+        if any(v is not None for v in fields.values()):
+            flavors[flavor_id] = {"id": flavor_id, **fields}
+    return sorted(flavors.values(), key=lambda f: f["id"]), ids
+
+
+@dataclass(frozen=True)
+class _Urls:
+    root: str
+    """Unversioned service URL (bookmark links)."""
+    versioned: str
+    """``.../v2.1`` (self links)."""
+
+
+def _links(urls: _Urls, kind: str, item_id: str) -> list[JSON]:
+    return [
+        {"rel": "self", "href": f"{urls.versioned}/{kind}/{item_id}"},
+        {"rel": "bookmark", "href": f"{urls.root}/{kind}/{item_id}"},
+    ]
+
+
+def _addresses(raw: Any, server_id: str) -> JSON:
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        net: [
+            {
+                "version": 6 if ":" in str(ip) else 4,
+                "addr": ip,
+                "OS-EXT-IPS:type": "fixed",
+                "OS-EXT-IPS-MAC:mac_addr": synthetic_mac(server_id, net),
+            }
+            for ip in ips or []
+        ]
+        for net, ips in raw.items()
+    }
+
+
+def server_view(server: JSON, mv: Version, urls: _Urls, flavor_ids: Mapping[str, str]) -> JSON:
+    """One server of ``GET /servers/detail`` at microversion ``mv``."""
+    sid = str(server["id"])
+    links = _links(urls, "servers", sid)
+    project_id = server.get("project_id")
+    if server.get("partial"):
+        return {
+            "id": sid,
+            "status": "UNKNOWN",
+            "tenant_id": project_id,
+            "created": CREATED,
+            "links": links,
+        }
+    status = server.get("status")
+    vm_state, power_state = _STATES.get(str(status).upper(), (str(status).lower(), 0))
+    flavor = server.get("flavor")
+    flavor_view: Any = flavor
+    if isinstance(flavor, dict):
+        if mv >= MV_FLAVOR_EMBEDDED:
+            flavor_view = {
+                "original_name": flavor.get("name"),
+                "vcpus": flavor.get("vcpus"),
+                "ram": flavor.get("ram"),
+                "disk": flavor.get("disk"),
+                "ephemeral": 0,
+                "swap": 0,
+                "extra_specs": {},
+            }
+        else:
+            flavor_id = flavor_ids[flavor_key(flavor)]
+            flavor_view = {
+                "id": flavor_id,
+                "links": [{"rel": "bookmark", "href": f"{urls.root}/flavors/{flavor_id}"}],
+            }
+    image = server.get("image")
+    image_view: Any = ""
+    if isinstance(image, dict) and image.get("id"):
+        image_view = {
+            "id": image["id"],
+            "links": [{"rel": "bookmark", "href": f"{urls.root}/images/{image['id']}"}],
+        }
+    host = f"compute-{bucket(sid, 16):02d}"
+    attached: list[JSON] = [
+        {"id": v, "delete_on_termination": False} if mv >= MV_DELETE_ON_TERMINATION else {"id": v}
+        for v in server.get("volumes") or []
+    ]
+    view: JSON = {
+        "id": sid,
+        "name": server.get("name"),
+        "status": status,
+        "tenant_id": project_id,
+        "user_id": shared_hex("user", project_id),
+        "metadata": dict(server.get("metadata") or {}),
+        "hostId": shared_hex("host", project_id, host),
+        "image": image_view,
+        "flavor": flavor_view,
+        "created": CREATED,
+        "updated": UPDATED,
+        "addresses": _addresses(server.get("addresses"), sid),
+        "accessIPv4": "",
+        "accessIPv6": "",
+        "links": links,
+        "OS-DCF:diskConfig": "MANUAL",
+        "progress": 0,
+        "OS-EXT-AZ:availability_zone": server.get("availability_zone"),
+        "config_drive": "",
+        "key_name": server.get("key_name"),
+        "OS-SRV-USG:launched_at": "2024-01-15T09:31:02.000000",
+        "OS-SRV-USG:terminated_at": None,
+        "OS-EXT-SRV-ATTR:host": host,
+        "OS-EXT-SRV-ATTR:instance_name": f"instance-{bucket(sid, 1 << 24):08x}",
+        "OS-EXT-SRV-ATTR:hypervisor_hostname": f"{host}.sandbox",
+        "OS-EXT-STS:task_state": None,
+        "OS-EXT-STS:vm_state": vm_state,
+        "OS-EXT-STS:power_state": power_state,
+        "os-extended-volumes:volumes_attached": attached,
+        "security_groups": [{"name": g} for g in server.get("security_groups") or []],
+    }
+    if mv >= MV_DELETE_ON_TERMINATION:
+        view["OS-EXT-SRV-ATTR:hostname"] = server.get("name")
+        view["OS-EXT-SRV-ATTR:reservation_id"] = "r-" + sid[:8]
+        view["OS-EXT-SRV-ATTR:launch_index"] = 0
+        view["OS-EXT-SRV-ATTR:kernel_id"] = ""
+        view["OS-EXT-SRV-ATTR:ramdisk_id"] = ""
+        view["OS-EXT-SRV-ATTR:root_device_name"] = "/dev/vda"
+    if mv >= MV_LOCKED:
+        view["locked"] = False
+    if mv >= MV_HOST_STATUS:
+        view["host_status"] = "UP"
+    if mv >= MV_DESCRIPTION:
+        view["description"] = None
+    if mv >= MV_TAGS:
+        view["tags"] = []
+    if mv >= MV_TRUSTED_CERTS:
+        view["trusted_image_certificates"] = None
+    if mv >= MV_LOCKED_REASON:
+        view["locked_reason"] = None
+    if mv >= MV_PINNED_AZ:
+        view["pinned_availability_zone"] = None
+    return view
+
+
+def server_summary(server: JSON, mv: Version, urls: _Urls) -> JSON:
+    """One server of ``GET /servers``."""
+    sid = str(server["id"])
+    summary: JSON = {"id": sid, "links": _links(urls, "servers", sid)}
+    if server.get("partial"):
+        summary["status"] = "UNKNOWN"
+    else:
+        summary["name"] = server.get("name")
+    return summary
+
+
+def flavor_view(flavor: JSON, mv: Version, urls: _Urls, detail: bool) -> JSON:
+    """One flavor of ``GET /flavors/detail`` (or ``/flavors``) at ``mv``."""
+    view: JSON = {
+        "id": flavor["id"],
+        "name": flavor.get("name"),
+        "links": _links(urls, "flavors", flavor["id"]),
+    }
+    if mv >= MV_FLAVOR_DESCRIPTION:
+        view["description"] = None
+    if not detail:
+        return view
+    view.update(
+        {
+            "vcpus": flavor.get("vcpus"),
+            "ram": flavor.get("ram"),
+            "disk": flavor.get("disk"),
+            "OS-FLV-EXT-DATA:ephemeral": 0,
+            "OS-FLV-DISABLED:disabled": False,
+            "swap": 0 if mv >= MV_SWAP_INT else "",
+            "rxtx_factor": 1.0,
+            "os-flavor-access:is_public": True,
+        }
+    )
+    if mv >= MV_FLAVOR_EXTRA_SPECS:
+        view["extra_specs"] = {}
+    return view
+
+
+class ComputeApi:
+    """Nova of one sandbox cloud."""
+
+    style = ErrorStyle.NOVA
+
+    def __init__(
+        self,
+        servers: Sequence[JSON],
+        *,
+        cloud: str,
+        service_url: str,
+        project_id: str,
+        options: SandboxOptions,
+    ) -> None:
+        self.versions = VersionRange(
+            "compute",
+            (2, 1),
+            parse_version(options.compute_max_version),
+            legacy_header="X-OpenStack-Nova-API-Version",
+        )
+        self.urls = _Urls(root=service_url, versioned=f"{service_url}/v2.1")
+        self.project_id = project_id
+        self.max_limit = options.max_limit
+        self.servers = list(servers)
+        self.flavors, self.flavor_ids = derive_flavors(cloud, self.servers)
+        self._lock = threading.Lock()
+        self._views: dict[tuple[str, Version], Listing] = {}
+        # The shape clients negotiate (the highest) is ready before the first request.
+        self._view("detail", self.versions.maximum)
+
+    # -- routing ---------------------------------------------------------------
+
+    def is_public(self, request: ApiRequest) -> bool:
+        return request.path in ("", "/", "/v2.1", "/v2.1/")
+
+    def handle(self, request: ApiRequest) -> Response:
+        path = request.path
+        if path in ("", "/"):
+            return json_response({"versions": [self._version_doc()]})
+        if path != "/v2.1" and not path.startswith("/v2.1/"):
+            raise ApiError(404, "The resource could not be found.")
+        try:
+            mv = self.versions.negotiate(request.headers)
+        except MicroversionError as exc:
+            raise ApiError(exc.status, exc.message) from None
+        headers = self.versions.response_headers(mv)
+        try:
+            response = self._route(path[len("/v2.1") :].strip("/").split("/"), mv, request)
+        except ApiError as exc:
+            exc.headers.update(headers)
+            raise
+        response.headers.update(headers)
+        return response
+
+    def _route(self, parts: list[str], mv: Version, request: ApiRequest) -> Response:
+        if parts == [""]:
+            return json_response({"version": self._version_doc()})
+        if parts[0] == "servers" and len(parts) <= 2:
+            if len(parts) == 1:
+                return self._list_servers(request, mv, detail=False)
+            if parts[1] == "detail":
+                return self._list_servers(request, mv, detail=True)
+            chunk = self._view("detail", mv).get(parts[1])
+            if chunk is None:
+                raise ApiError(404, f"Instance {parts[1]} could not be found.")
+            return Response(200, item_body("server", chunk))
+        if parts[0] == "flavors" and len(parts) <= 2:
+            if len(parts) == 1:
+                return self._list_flavors(request, mv, detail=False)
+            if parts[1] == "detail":
+                return self._list_flavors(request, mv, detail=True)
+            chunk = self._view("flavors-detail", mv).get(parts[1])
+            if chunk is None:
+                raise ApiError(404, f"Flavor {parts[1]} could not be found.")
+            return Response(200, item_body("flavor", chunk))
+        raise ApiError(404, "The resource could not be found.")
+
+    def _version_doc(self) -> JSON:
+        return {
+            "id": "v2.1",
+            "status": "CURRENT",
+            "version": format_version(self.versions.maximum),
+            "min_version": format_version(self.versions.minimum),
+            "updated": "2013-07-23T11:33:21Z",
+            "links": [
+                {"rel": "self", "href": f"{self.urls.versioned}/"},
+                {"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"},
+            ],
+            "media-types": [
+                {
+                    "base": "application/json",
+                    "type": "application/vnd.openstack.compute+json;version=2.1",
+                }
+            ],
+        }
+
+    # -- views -------------------------------------------------------------------
+
+    def _view(self, kind: str, mv: Version) -> Listing:
+        """The listing of ``kind`` at ``mv``'s band, built on first use."""
+        bands = FLAVOR_BANDS if kind.startswith("flavors") else SERVER_BANDS
+        key = (kind, band(mv, bands))
+        listing = self._views.get(key)
+        if listing is None:
+            with self._lock:
+                listing = self._views.get(key)
+                if listing is None:
+                    listing = self._build(kind, key[1])
+                    self._views[key] = listing
+        return listing
+
+    def _build(self, kind: str, mv: Version) -> Listing:
+        urls = self.urls
+        if kind == "flavors-detail":
+            return Listing.build(self.flavors, lambda f: flavor_view(f, mv, urls, True))
+        if kind == "flavors":
+            return Listing.build(self.flavors, lambda f: flavor_view(f, mv, urls, False))
+        # Nova leaves servers of a down cell out of listings below 2.69.
+        servers = (
+            self.servers
+            if mv >= MV_DOWN_CELLS
+            else [s for s in self.servers if not s.get("partial")]
+        )
+        if kind == "summary":
+            return Listing.build(servers, lambda s: server_summary(s, mv, urls))
+        flavor_ids = self.flavor_ids
+        return Listing.build(servers, lambda s: server_view(s, mv, urls, flavor_ids))
+
+    # -- listings ------------------------------------------------------------------
+
+    def _limit(self, query: Mapping[str, str]) -> int:
+        limit = int_param(query, "limit")
+        return self.max_limit if limit is None else min(limit, self.max_limit)
+
+    def _server_filter(self, query: Mapping[str, str]) -> Callable[[JSON], bool] | None:
+        tests: list[Callable[[JSON], bool]] = []
+        if all_tenants(query):
+            project = query.get("project_id") or query.get("tenant_id")
+            if project:
+                tests.append(lambda s: s.get("project_id") == project)
+        else:
+            own = self.project_id
+            tests.append(lambda s: s.get("project_id") == own)
+        if query.get("name"):
+            try:
+                pattern = re.compile(query["name"])
+            except re.error:
+                raise ApiError(400, f"Invalid name filter {query['name']!r}") from None
+            tests.append(lambda s: bool(pattern.search(str(s.get("name") or ""))))
+        if query.get("status"):
+            status = query["status"].upper()
+            tests.append(lambda s: str(s.get("status") or "").upper() == status)
+        if query.get("availability_zone"):
+            zone = query["availability_zone"]
+            tests.append(lambda s: s.get("availability_zone") == zone)
+        if not tests:
+            return None
+        return lambda s: all(test(s) for test in tests)
+
+    def _list_servers(self, request: ApiRequest, mv: Version, *, detail: bool) -> Response:
+        query = request.query
+        limit = self._limit(query)
+        listing = self._view("detail" if detail else "summary", mv)
+        keep = self._server_filter(query)
+        if keep is not None:
+            listing = listing.select(keep)
+        marker = query.get("marker")
+        try:
+            chunks, last = listing.page(marker, limit)
+        except MarkerNotFound:
+            raise ApiError(400, f"marker [{marker}] not found") from None
+        extra: JSON = {}
+        if last is not None:
+            base = f"{self.urls.versioned}/servers" + ("/detail" if detail else "")
+            extra["servers_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
+        return Response(200, list_body("servers", chunks, extra))
+
+    def _list_flavors(self, request: ApiRequest, mv: Version, *, detail: bool) -> Response:
+        query = request.query
+        limit = self._limit(query)
+        listing = self._view("flavors-detail" if detail else "flavors", mv)
+        is_public = query.get("is_public")
+        # Every derived flavor is public: is_public=false lists none.
+        if (
+            is_public is not None
+            and is_public.lower() != "none"
+            and not bool_param(is_public, "is_public")
+        ):
+            listing = listing.select(lambda _f: False)
+        marker = query.get("marker")
+        try:
+            chunks, last = listing.page(marker, limit)
+        except MarkerNotFound:
+            raise ApiError(400, f"marker [{marker}] not found") from None
+        extra: JSON = {}
+        if last is not None:
+            base = f"{self.urls.versioned}/flavors" + ("/detail" if detail else "")
+            extra["flavors_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
+        return Response(200, list_body("flavors", chunks, extra))

@@ -1,0 +1,479 @@
+"""Keystone v3: discovery, the token request, and the listings behind names and endpoints.
+
+Projects and domains come from the snapshot (domains also from the projects'
+``domain_id``/``domain``). ``/v3/services``, ``/v3/endpoints`` and
+``/v3/regions`` answer the *snapshot's* endpoints: the URLs the audited cloud
+advertises, with synthetic service ids. The token's catalog is the sandbox's
+own, so clients reach the sandbox for every service.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.model import Snapshot
+from auditor.sandbox.ids import synthetic_hex
+from auditor.sandbox.options import SandboxOptions
+from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
+from auditor.sandbox.tokens import Credentials, TokenStore
+from auditor.sandbox.wire import (
+    JSON,
+    ApiError,
+    ApiRequest,
+    ErrorStyle,
+    Response,
+    bool_param,
+    int_param,
+    json_response,
+)
+
+UNAUTHORIZED = "The request you have made requires authentication."
+INTERFACES = ("public", "internal", "admin")
+DEFAULT_REGION = "RegionOne"
+"""Region of the sandbox's own catalog when the snapshot has none."""
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One service of the sandbox's own catalog."""
+
+    type: str
+    name: str
+    path: str
+    """Path under the cloud's URL; ``{project_id}`` is replaced by the token's project."""
+
+
+@dataclass(frozen=True)
+class _Collection:
+    key: str
+    """``projects``: path segment and body key."""
+    member: str
+    """``project``: body key of one item."""
+    listing: Listing
+    filters: tuple[str, ...]
+    """Query parameters that filter by the item's field of the same name."""
+    paged: bool
+
+
+def _items(snapshot: Snapshot, name: str) -> Sequence[JSON]:
+    result = snapshot.collections.get(name)
+    return result.items if result is not None else ()
+
+
+def _matches(item: JSON, field: str, wanted: str) -> bool:
+    value = item.get(field)
+    if isinstance(value, bool):
+        return value is bool_param(wanted, field)
+    return value is not None and str(value) == wanted
+
+
+class IdentityApi:
+    """Keystone v3 of one sandbox cloud."""
+
+    style = ErrorStyle.KEYSTONE
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        *,
+        service_url: str,
+        credentials: Credentials,
+        tokens: TokenStore,
+        catalog: Sequence[CatalogEntry],
+        options: SandboxOptions,
+    ) -> None:
+        self.cloud = snapshot.cloud
+        self.region = snapshot.region or DEFAULT_REGION
+        self.service_url = service_url
+        self.credentials = credentials
+        self.tokens = tokens
+        self.catalog_entries = tuple(catalog)
+        self.options = options
+        link = f"{service_url}/v3"
+        domains = _domains(snapshot, link)
+        projects = _projects(snapshot, link)
+        services, endpoints = _services_and_endpoints(snapshot, link)
+        regions = _regions(snapshot, endpoints, link)
+        self.collections = {
+            c.key: c
+            for c in (
+                _Collection(
+                    "domains", "domain", Listing.of_items(domains), ("name", "enabled"), True
+                ),
+                _Collection(
+                    "projects",
+                    "project",
+                    Listing.of_items(projects),
+                    ("name", "domain_id", "parent_id", "enabled", "is_domain"),
+                    True,
+                ),
+                _Collection(
+                    "services", "service", Listing.of_items(services), ("type", "name"), False
+                ),
+                _Collection(
+                    "endpoints",
+                    "endpoint",
+                    Listing.of_items(endpoints),
+                    ("interface", "service_id", "region_id"),
+                    False,
+                ),
+                _Collection(
+                    "regions", "region", Listing.of_items(regions), ("parent_region_id",), False
+                ),
+            )
+        }
+
+    # -- routing -------------------------------------------------------------
+
+    def is_public(self, request: ApiRequest) -> bool:
+        if request.path in ("", "/", "/v3", "/v3/"):
+            return True
+        return request.method == "POST" and request.path.rstrip("/") == "/v3/auth/tokens"
+
+    def handle(self, request: ApiRequest) -> Response:
+        path = request.path
+        if path in ("", "/"):
+            return json_response({"versions": {"values": [self._version_doc()]}}, 300)
+        if path in ("/v3", "/v3/"):
+            return json_response({"version": self._version_doc()})
+        parts = path.strip("/").split("/")
+        if parts[0] != "v3" or len(parts) < 2:
+            raise ApiError(404, "The resource could not be found.")
+        if parts[1:] == ["auth", "tokens"]:
+            if request.method == "POST":
+                return self._issue(request)
+            return self._validate(request)
+        collection = self.collections.get(parts[1])
+        if collection is None or len(parts) > 3:
+            raise ApiError(404, "The resource could not be found.")
+        if len(parts) == 3:
+            chunk = collection.listing.get(parts[2])
+            if chunk is None:
+                raise ApiError(404, f"Could not find {collection.member}: {parts[2]}.")
+            return Response(200, item_body(collection.member, chunk))
+        return self._list(collection, request)
+
+    def _version_doc(self) -> JSON:
+        return {
+            "id": "v3.14",
+            "status": "stable",
+            "updated": "2020-04-07T00:00:00Z",
+            "links": [{"rel": "self", "href": f"{self.service_url}/v3/"}],
+            "media-types": [
+                {"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}
+            ],
+        }
+
+    # -- listings --------------------------------------------------------------
+
+    def _list(self, collection: _Collection, request: ApiRequest) -> Response:
+        query = request.query
+        listing = collection.listing
+        wanted = {k: v for k, v in query.items() if k in collection.filters}
+        if wanted:
+            listing = listing.select(
+                lambda item: all(_matches(item, k, v) for k, v in wanted.items())
+            )
+        base = f"{self.service_url}/v3/{collection.key}"
+        links: dict[str, Any] = {"self": request.url(), "previous": None, "next": None}
+        extra: dict[str, Any] = {"links": links}
+        limit = int_param(query, "limit", minimum=1)
+        list_limit = self.options.keystone_list_limit
+        if collection.paged and self.options.keystone_paging and limit is not None:
+            limit = min(limit, self.options.max_limit)
+            try:
+                chunks, last = listing.page(query.get("marker"), limit)
+            except MarkerNotFound:
+                raise ApiError(
+                    404, f"Could not find {collection.member}: {query.get('marker')}."
+                ) from None
+            if last is not None:
+                links["next"] = next_href(base, query, limit, last)
+        elif list_limit is not None and len(listing) > list_limit:
+            chunks = listing.chunks[:list_limit]
+            extra["truncated"] = True
+        else:
+            chunks = listing.chunks
+        return Response(200, list_body(collection.key, chunks, extra))
+
+    # -- tokens ------------------------------------------------------------------
+
+    def _unauthorized(self, request: ApiRequest) -> ApiError:
+        return ApiError(
+            401,
+            UNAUTHORIZED,
+            {"WWW-Authenticate": f'Keystone uri="{request.cloud_url}/identity"'},
+        )
+
+    def _issue(self, request: ApiRequest) -> Response:
+        try:
+            doc = json.loads(request.body or b"null")
+        except ValueError:
+            raise ApiError(400, "Malformed request body: not JSON") from None
+        auth = doc.get("auth") if isinstance(doc, dict) else None
+        identity = auth.get("identity") if isinstance(auth, dict) else None
+        methods = identity.get("methods") if isinstance(identity, dict) else None
+        if not isinstance(auth, dict) or not isinstance(identity, dict):
+            raise ApiError(400, "'auth' and 'auth.identity' are required properties")
+        if not isinstance(methods, list) or not methods:
+            raise ApiError(400, "'methods' is a required property")
+        if not self._identity_ok(identity, methods):
+            raise self._unauthorized(request)
+        scope = auth.get("scope")
+        scoped = self._scope(scope, request)
+        issued = self.tokens.issue()
+        cred = self.credentials
+        domain = {"id": cred.domain_id, "name": cred.domain_name}
+        token: JSON = {
+            "methods": [m for m in methods if isinstance(m, str)],
+            "user": {
+                "id": cred.user_id,
+                "name": cred.username,
+                "domain": domain,
+                "password_expires_at": None,
+            },
+            "audit_ids": [secrets.token_urlsafe(16)],
+            "expires_at": issued.expires_at,
+            "issued_at": issued.issued_at,
+        }
+        if scoped == "project":
+            token["project"] = {"id": cred.project_id, "name": cred.project_name, "domain": domain}
+            token["is_domain"] = False
+        elif scoped == "domain":
+            token["domain"] = domain
+        elif scoped == "system":
+            token["system"] = {"all": True}
+        if scoped is not None:
+            token["roles"] = [
+                {"id": synthetic_hex("role", name), "name": name}
+                for name in ("admin", "member", "reader")
+            ]
+            token["catalog"] = self._catalog(request.cloud_url)
+        return json_response({"token": token}, 201, {"X-Subject-Token": issued.token})
+
+    def _identity_ok(self, identity: JSON, methods: list[Any]) -> bool:
+        cred = self.credentials
+        if "password" in methods:
+            password = identity.get("password")
+            user = password.get("user") if isinstance(password, dict) else None
+            if not isinstance(user, dict):
+                return False
+            if user.get("id") is not None:
+                who = user.get("id") == cred.user_id
+            else:
+                who = user.get("name") == cred.username and self._domain_ok(user.get("domain"))
+            return who and user.get("password") == cred.password
+        if "token" in methods:
+            token = identity.get("token")
+            return isinstance(token, dict) and self.tokens.valid(token.get("id"))
+        return False
+
+    def _domain_ok(self, domain: Any) -> bool:
+        if domain is None:
+            return True
+        if not isinstance(domain, dict):
+            return False
+        if domain.get("id") is not None:
+            return bool(domain.get("id") == self.credentials.domain_id)
+        return bool(domain.get("name") == self.credentials.domain_name)
+
+    def _scope(self, scope: Any, request: ApiRequest) -> str | None:
+        if scope is None:
+            return None
+        if not isinstance(scope, dict):
+            raise ApiError(400, "'scope' must be an object")
+        if "project" in scope:
+            project = scope["project"]
+            cred = self.credentials
+            ok = isinstance(project, dict) and (
+                project.get("id") == cred.project_id
+                if project.get("id") is not None
+                else project.get("name") == cred.project_name
+                and self._domain_ok(project.get("domain"))
+            )
+            if not ok:
+                raise self._unauthorized(request)
+            return "project"
+        if "domain" in scope:
+            if not self._domain_ok(scope["domain"]):
+                raise self._unauthorized(request)
+            return "domain"
+        if "system" in scope:
+            return "system"
+        raise ApiError(400, "unsupported scope")
+
+    def _validate(self, request: ApiRequest) -> Response:
+        subject = request.headers.get("x-subject-token")
+        if not self.tokens.valid(subject):
+            raise ApiError(404, f"Could not find token: {subject}.")
+        cred = self.credentials
+        domain = {"id": cred.domain_id, "name": cred.domain_name}
+        token = {
+            "methods": ["password"],
+            "user": {"id": cred.user_id, "name": cred.username, "domain": domain},
+            "project": {"id": cred.project_id, "name": cred.project_name, "domain": domain},
+            "roles": [{"id": synthetic_hex("role", "admin"), "name": "admin"}],
+            "catalog": self._catalog(request.cloud_url),
+        }
+        return json_response({"token": token}, 200, {"X-Subject-Token": subject or ""})
+
+    def _catalog(self, cloud_url: str) -> list[JSON]:
+        out = []
+        for entry in self.catalog_entries:
+            url = f"{cloud_url}/{entry.path.format(project_id=self.credentials.project_id)}"
+            service_id = synthetic_hex(self.cloud, "sandbox-service", entry.type)
+            out.append(
+                {
+                    "endpoints": [
+                        {
+                            "id": synthetic_hex(service_id, interface),
+                            "interface": interface,
+                            "region": self.region,
+                            "region_id": self.region,
+                            "url": url,
+                        }
+                        for interface in INTERFACES
+                    ],
+                    "id": service_id,
+                    "type": entry.type,
+                    "name": entry.name,
+                }
+            )
+        return out
+
+
+# -- building the listings from a snapshot --------------------------------------
+
+
+def _domains(snapshot: Snapshot, link: str) -> list[JSON]:
+    out: dict[str, JSON] = {}
+
+    def add(domain_id: Any, name: Any, source: Mapping[str, Any]) -> None:
+        if domain_id is None or name is None or str(domain_id) in out:
+            return
+        out[str(domain_id)] = {
+            "id": str(domain_id),
+            "name": name,
+            "description": source.get("description") or "",
+            "enabled": bool(source.get("enabled", True)),
+            "tags": list(source.get("tags") or []),
+            "options": {},
+            "links": {"self": f"{link}/domains/{domain_id}"},
+        }
+
+    for domain in _items(snapshot, "domains"):
+        add(domain.get("id"), domain.get("name"), domain)
+    for project in _items(snapshot, "projects"):
+        add(project.get("domain_id"), project.get("domain"), {})
+    return sorted(out.values(), key=lambda d: d["id"])
+
+
+def _projects(snapshot: Snapshot, link: str) -> list[JSON]:
+    items = _items(snapshot, "projects")
+    by_name: dict[Any, list[JSON]] = {}
+    for project in items:
+        by_name.setdefault(project.get("name"), []).append(project)
+
+    def parent_id(project: JSON) -> Any:
+        parent = project.get("parent")
+        if parent is None:
+            return project.get("domain_id")
+        candidates = by_name.get(parent, [])
+        # Keystone keeps a project and its parent in one domain.
+        same = [c for c in candidates if c.get("domain_id") == project.get("domain_id")]
+        chosen = same or candidates
+        if not chosen:
+            # The parent is not in the snapshot: an id that resolves to no listed project.
+            return synthetic_hex(snapshot.cloud, "project", parent)
+        return chosen[0]["id"]
+
+    return [
+        {
+            "id": p["id"],
+            "name": p.get("name"),
+            "domain_id": p.get("domain_id"),
+            "description": p.get("description") or "",
+            "enabled": bool(p.get("enabled", True)),
+            "is_domain": False,
+            "parent_id": parent_id(p),
+            "tags": list(p.get("tags") or []),
+            "options": {},
+            "links": {"self": f"{link}/projects/{p['id']}"},
+        }
+        for p in items
+    ]
+
+
+def _services_and_endpoints(snapshot: Snapshot, link: str) -> tuple[list[JSON], list[JSON]]:
+    declared = {
+        (s.get("type"), s.get("name")): s
+        for s in _items(snapshot, "services")
+        if s.get("id") is not None
+    }
+    services: dict[str, JSON] = {}
+
+    def service_id(service_type: Any, service_name: Any) -> str:
+        source = declared.get((service_type, service_name))
+        if source is None and service_type is None:
+            # The audited cloud listed the endpoint but not its service.
+            return synthetic_hex(snapshot.cloud, "unlisted-service", service_name)
+        sid = (
+            str(source["id"])
+            if source
+            else synthetic_hex(snapshot.cloud, "service", service_type, service_name)
+        )
+        if sid not in services:
+            service: JSON = {
+                "id": sid,
+                "type": service_type,
+                "enabled": bool((source or {}).get("enabled", True)),
+                "description": (source or {}).get("description") or "",
+                "links": {"self": f"{link}/services/{sid}"},
+            }
+            if service_name is not None:
+                service["name"] = service_name
+            services[sid] = service
+        return sid
+
+    for (service_type, service_name), _source in declared.items():
+        service_id(service_type, service_name)
+    endpoints = []
+    for e in _items(snapshot, "endpoints"):
+        region = e.get("region")
+        endpoints.append(
+            {
+                "id": e["id"],
+                "service_id": service_id(e.get("service_type"), e.get("service_name")),
+                "interface": e.get("interface"),
+                "region": region,
+                "region_id": region,
+                "url": e.get("url"),
+                "enabled": bool(e.get("enabled", True)),
+                "links": {"self": f"{link}/endpoints/{e['id']}"},
+            }
+        )
+    return sorted(services.values(), key=lambda s: s["id"]), endpoints
+
+
+def _regions(snapshot: Snapshot, endpoints: list[JSON], link: str) -> list[JSON]:
+    names: dict[str, JSON] = {}
+    for region in _items(snapshot, "regions"):
+        names[str(region["id"])] = region
+    for endpoint in endpoints:
+        if endpoint.get("region_id"):
+            names.setdefault(str(endpoint["region_id"]), {})
+    if snapshot.region:
+        names.setdefault(snapshot.region, {})
+    return [
+        {
+            "id": name,
+            "description": source.get("description") or "",
+            "parent_region_id": source.get("parent_region_id"),
+            "links": {"self": f"{link}/regions/{name}"},
+        }
+        for name, source in sorted(names.items())
+    ]

@@ -1,0 +1,155 @@
+"""Glance v2: the images the servers boot from (and the snapshot's own, if it has any).
+
+Images come from the snapshot's ``images`` collection when there is one, and
+from the servers' ``image`` ``{id, name}``. An image whose name is null is one
+the audited cloud no longer listed: it is not served either.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+
+from auditor.sandbox.options import SandboxOptions
+from auditor.sandbox.paging import Listing, MarkerNotFound, list_body, next_href
+from auditor.sandbox.wire import (
+    JSON,
+    ApiError,
+    ApiRequest,
+    ErrorStyle,
+    Response,
+    bool_param,
+    int_param,
+    json_response,
+)
+
+VISIBILITIES = ("public", "private", "shared", "community")
+
+
+def derive_images(images: Sequence[JSON], servers: Sequence[JSON]) -> list[JSON]:
+    """Source records of the images to serve: declared images, then the servers' ones."""
+    out: dict[str, JSON] = {}
+    for image in images:
+        if image.get("id") is not None:
+            out.setdefault(str(image["id"]), image)
+    for server in servers:
+        ref = server.get("image")
+        if isinstance(ref, dict) and ref.get("id") and ref.get("name") is not None:
+            out.setdefault(str(ref["id"]), {"id": ref["id"], "name": ref["name"]})
+    return [out[key] for key in sorted(out)]
+
+
+def image_view(image: JSON) -> JSON:
+    """One image of ``GET /v2/images``."""
+    iid = str(image["id"])
+    return {
+        "id": iid,
+        "name": image.get("name"),
+        "status": image.get("status") or "active",
+        "visibility": image.get("visibility") or "public",
+        "os_hidden": bool(image.get("os_hidden", False)),
+        "protected": bool(image.get("protected", False)),
+        "owner": image.get("owner") or image.get("project_id"),
+        "disk_format": image.get("disk_format") or "qcow2",
+        "container_format": image.get("container_format") or "bare",
+        "size": image.get("size"),
+        "virtual_size": None,
+        "min_disk": image.get("min_disk") or 0,
+        "min_ram": image.get("min_ram") or 0,
+        "checksum": None,
+        "os_hash_algo": None,
+        "os_hash_value": None,
+        "tags": list(image.get("tags") or []),
+        "created_at": "2023-06-01T12:00:00Z",
+        "updated_at": "2023-06-01T12:00:00Z",
+        "self": f"/v2/images/{iid}",
+        "file": f"/v2/images/{iid}/file",
+        "schema": "/v2/schemas/image",
+    }
+
+
+class ImageApi:
+    """Glance v2 of one sandbox cloud."""
+
+    style = ErrorStyle.GLANCE
+
+    def __init__(
+        self,
+        images: Sequence[JSON],
+        servers: Sequence[JSON],
+        *,
+        service_url: str,
+        options: SandboxOptions,
+    ) -> None:
+        self.service_url = service_url
+        self.max_limit = options.max_limit
+        self.default_limit = min(options.image_default_limit, options.max_limit)
+        self.listing = Listing.build(derive_images(images, servers), image_view)
+        self._lock = threading.Lock()
+        self._filtered: dict[tuple[str, bool], Listing] = {}
+
+    def is_public(self, request: ApiRequest) -> bool:
+        return request.path in ("", "/", "/v2", "/v2/")
+
+    def handle(self, request: ApiRequest) -> Response:
+        path = request.path
+        if path in ("", "/", "/v2", "/v2/"):
+            return json_response({"versions": self._versions()}, 300)
+        parts = path.strip("/").split("/")
+        if parts[:2] != ["v2", "images"] or len(parts) > 3:
+            raise ApiError(404, "The resource could not be found.")
+        if len(parts) == 3:
+            chunk = self.listing.get(parts[2])
+            if chunk is None:
+                raise ApiError(404, f"No image found with ID {parts[2]}")
+            return Response(200, chunk)
+        return self._list(request.query)
+
+    def _versions(self) -> list[JSON]:
+        link = [{"rel": "self", "href": f"{self.service_url}/v2/"}]
+        return [
+            {
+                "id": f"v2.{minor}",
+                "status": "CURRENT" if minor == 16 else "SUPPORTED",
+                "links": link,
+            }
+            for minor in range(16, -1, -1)
+        ]
+
+    def _select(self, visibility: str | None, hidden: bool) -> Listing:
+        key = (visibility or "", hidden)
+        with self._lock:
+            listing = self._filtered.get(key)
+            if listing is None:
+
+                def keep(image: JSON) -> bool:
+                    shown = image.get("visibility") or "public"
+                    if visibility == "all":
+                        wanted = True
+                    elif visibility is None:
+                        wanted = shown != "community"
+                    else:
+                        wanted = shown == visibility
+                    return wanted and bool(image.get("os_hidden", False)) is hidden
+
+                listing = self.listing.select(keep)
+                self._filtered[key] = listing
+            return listing
+
+    def _list(self, query: Mapping[str, str]) -> Response:
+        visibility = query.get("visibility")
+        if visibility is not None and visibility not in (*VISIBILITIES, "all"):
+            raise ApiError(400, f"Invalid visibility value: {visibility}")
+        hidden = bool_param(query["os_hidden"], "os_hidden") if "os_hidden" in query else False
+        limit = int_param(query, "limit")
+        limit = self.default_limit if limit is None else min(limit, self.max_limit)
+        listing = self._select(visibility, hidden)
+        marker = query.get("marker")
+        try:
+            chunks, last = listing.page(marker, limit)
+        except MarkerNotFound:
+            raise ApiError(400, f"marker {marker} not found") from None
+        extra: JSON = {"first": "/v2/images", "schema": "/v2/schemas/images"}
+        if last is not None:
+            extra["next"] = next_href("/v2/images", query, limit, last)
+        return Response(200, list_body("images", chunks, extra))

@@ -1,0 +1,52 @@
+"""How the sandbox's services behave: page limits, microversion ranges, Keystone quirks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.sandbox.microversion import parse_version
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """Service settings shared by every cloud of one sandbox (defaults: a current release)."""
+
+    max_limit: int = 1000
+    """Page cap of every paged listing: Nova ``max_limit``, Cinder ``osapi_max_limit``,
+    Glance ``api_limit_max``, Keystone and Neutron page sizes."""
+    image_default_limit: int = 25
+    """Glance's page size when the request gives no ``limit``."""
+    compute_max_version: str = "2.96"
+    """Highest compute microversion advertised (2.1 .. 2.96); e.g. 2.40 exercises the
+    flavor-lookup path of clients."""
+    volume_max_version: str = "3.70"
+    """Highest block-storage microversion advertised (3.0 .. 3.70)."""
+    keystone_paging: bool = True
+    """Keystone honours ``limit``/``marker`` on projects and domains (2025.1+)."""
+    keystone_list_limit: int | None = None
+    """Keystone ``[DEFAULT] list_limit``: unpaged lists longer than this are cut and
+    flagged ``"truncated": true``."""
+    token_ttl: float = 86400.0
+    """Seconds a token stays valid."""
+    username: str = "admin"
+    """User name of every cloud's generated credentials."""
+    project_name: str = "admin"
+    """Project the credentials are scoped to."""
+    domain_name: str = "Default"
+    """Domain of the user and of the project (id ``default``)."""
+    password: str | None = None
+    """Password of every cloud; None generates a random one per cloud."""
+
+    def __post_init__(self) -> None:
+        if self.max_limit < 1:
+            raise ValueError("max_limit must be at least 1")
+        if self.image_default_limit < 1:
+            raise ValueError("image_default_limit must be at least 1")
+        if not (2, 1) <= parse_version(self.compute_max_version) <= (2, 96):
+            raise ValueError("compute_max_version must be within 2.1 .. 2.96")
+        if not (3, 0) <= parse_version(self.volume_max_version) <= (3, 70):
+            raise ValueError("volume_max_version must be within 3.0 .. 3.70")
+        if self.keystone_list_limit is not None and self.keystone_list_limit < 1:
+            raise ValueError("keystone_list_limit must be at least 1")
+        if self.token_ttl <= 0:
+            raise ValueError("token_ttl must be positive")

@@ -1,0 +1,267 @@
+"""Cinder (block storage v3): volumes with their attachments, per microversion."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from auditor.sandbox.ids import shared_hex, shared_uuid, synthetic_uuid
+from auditor.sandbox.microversion import (
+    MicroversionError,
+    Version,
+    VersionRange,
+    band,
+    format_version,
+    parse_version,
+)
+from auditor.sandbox.options import SandboxOptions
+from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
+from auditor.sandbox.wire import (
+    JSON,
+    ApiError,
+    ApiRequest,
+    ErrorStyle,
+    Response,
+    all_tenants,
+    int_param,
+    json_response,
+)
+
+MV_GROUP_ID = (3, 13)
+MV_PROVIDER_ID = (3, 21)
+MV_SHARED_TARGETS = (3, 48)
+MV_CLUSTER_NAME = (3, 61)
+MV_VOLUME_TYPE_ID = (3, 63)
+MV_ENCRYPTION_KEY_ID = (3, 64)
+MV_CONSUMES_QUOTA = (3, 65)
+
+VOLUME_BANDS: tuple[Version, ...] = (
+    (3, 0),
+    MV_GROUP_ID,
+    MV_PROVIDER_ID,
+    MV_SHARED_TARGETS,
+    MV_CLUSTER_NAME,
+    MV_VOLUME_TYPE_ID,
+    MV_ENCRYPTION_KEY_ID,
+    MV_CONSUMES_QUOTA,
+)
+
+
+def _bool_text(value: Any) -> str:
+    if isinstance(value, str):
+        return "true" if value.strip().lower() in ("true", "1", "yes") else "false"
+    return "true" if value else "false"
+
+
+def volume_view(volume: JSON, mv: Version, link: str) -> JSON:
+    """One volume of ``GET /v3/{project_id}/volumes/detail`` at microversion ``mv``."""
+    vid = str(volume["id"])
+    project_id = volume.get("project_id")
+    servers = volume.get("attachments") or []
+    view: JSON = {
+        "id": vid,
+        "name": volume.get("name"),
+        "status": volume.get("status"),
+        "size": volume.get("size"),
+        "availability_zone": volume.get("availability_zone"),
+        "created_at": "2024-01-15T09:29:41.000000",
+        "updated_at": "2026-11-20T08:00:00.000000",
+        "attachments": [
+            {
+                "server_id": server_id,
+                "attachment_id": synthetic_uuid("attachment", vid, server_id),
+                "attached_at": "2024-01-15T09:32:00.000000",
+                "host_name": None,
+                "volume_id": vid,
+                "device": "/dev/vdb",
+                "id": vid,
+            }
+            for server_id in servers
+        ],
+        "bootable": _bool_text(volume.get("bootable")),
+        "encrypted": bool(volume.get("encrypted")),
+        "volume_type": volume.get("volume_type"),
+        "multiattach": len(servers) > 1,
+        "metadata": dict(volume.get("metadata") or {}),
+        "description": None,
+        "user_id": shared_hex("user", project_id),
+        "os-vol-tenant-attr:tenant_id": project_id,
+        "os-vol-host-attr:host": "cinder-volume@backend#pool",
+        "os-vol-mig-status-attr:migstat": None,
+        "os-vol-mig-status-attr:name_id": None,
+        "replication_status": None,
+        "consistencygroup_id": None,
+        "source_volid": None,
+        "snapshot_id": None,
+        "links": [
+            {"rel": "self", "href": f"{link}/volumes/{vid}"},
+            {"rel": "bookmark", "href": f"{link}/volumes/{vid}"},
+        ],
+    }
+    if mv >= MV_GROUP_ID:
+        view["group_id"] = None
+    if mv >= MV_PROVIDER_ID:
+        view["provider_id"] = None
+    if mv >= MV_SHARED_TARGETS:
+        view["shared_targets"] = False
+        view["service_uuid"] = shared_uuid("cinder-volume-service")
+    if mv >= MV_CLUSTER_NAME:
+        view["cluster_name"] = None
+    if mv >= MV_VOLUME_TYPE_ID:
+        view["volume_type_id"] = shared_uuid("volume-type", volume.get("volume_type"))
+    if mv >= MV_ENCRYPTION_KEY_ID:
+        view["encryption_key_id"] = synthetic_uuid("key", vid) if volume.get("encrypted") else None
+    if mv >= MV_CONSUMES_QUOTA:
+        view["consumes_quota"] = True
+    return view
+
+
+def volume_summary(volume: JSON, link: str) -> JSON:
+    vid = str(volume["id"])
+    return {
+        "id": vid,
+        "name": volume.get("name"),
+        "links": [{"rel": "self", "href": f"{link}/volumes/{vid}"}],
+    }
+
+
+class VolumeApi:
+    """Cinder v3 of one sandbox cloud."""
+
+    style = ErrorStyle.NOVA
+
+    def __init__(
+        self,
+        volumes: Sequence[JSON],
+        *,
+        service_url: str,
+        project_id: str,
+        options: SandboxOptions,
+    ) -> None:
+        self.versions = VersionRange("volume", (3, 0), parse_version(options.volume_max_version))
+        self.service_url = service_url
+        self.project_id = project_id
+        self.link = f"{service_url}/v3/{project_id}"
+        self.max_limit = options.max_limit
+        self.volumes = list(volumes)
+        self._lock = threading.Lock()
+        self._views: dict[tuple[str, Version], Listing] = {}
+        self._view("detail", self.versions.maximum)
+
+    def is_public(self, request: ApiRequest) -> bool:
+        parts = request.path.strip("/").split("/")
+        return parts == [""] or (parts[0] == "v3" and len(parts) <= 2 and parts[-1] != "volumes")
+
+    def handle(self, request: ApiRequest) -> Response:
+        parts = request.path.strip("/").split("/")
+        if parts == [""]:
+            return json_response({"versions": [self._version_doc()]}, 300)
+        if parts[0] != "v3":
+            raise ApiError(404, "The resource could not be found.")
+        if len(parts) == 1 or (len(parts) == 2 and parts[1] != "volumes"):
+            return json_response({"version": self._version_doc()})
+        # /v3/{project_id}/volumes..., or /v3/volumes... (project-less URLs, 3.67+).
+        project = None if parts[1] == "volumes" else parts[1]
+        rest = parts[1:] if project is None else parts[2:]
+        try:
+            mv = self.versions.negotiate(request.headers)
+        except MicroversionError as exc:
+            raise ApiError(exc.status, exc.message) from None
+        headers = self.versions.response_headers(mv)
+        try:
+            response = self._route(rest, project, mv, request)
+        except ApiError as exc:
+            exc.headers.update(headers)
+            raise
+        response.headers.update(headers)
+        return response
+
+    def _route(
+        self, rest: list[str], project: str | None, mv: Version, request: ApiRequest
+    ) -> Response:
+        if rest and rest[0] == "volumes" and len(rest) <= 2:
+            if len(rest) == 1:
+                return self._list(request, project, mv, detail=False)
+            if rest[1] == "detail":
+                return self._list(request, project, mv, detail=True)
+            chunk = self._view("detail", mv).get(rest[1])
+            if chunk is None:
+                raise ApiError(404, f"Volume {rest[1]} could not be found.")
+            return Response(200, item_body("volume", chunk))
+        raise ApiError(404, "The resource could not be found.")
+
+    def _version_doc(self) -> JSON:
+        return {
+            "id": "v3.0",
+            "status": "CURRENT",
+            "version": format_version(self.versions.maximum),
+            "min_version": format_version(self.versions.minimum),
+            "updated": "2023-08-31T00:00:00Z",
+            "links": [
+                {"rel": "describedby", "type": "text/html", "href": "https://docs.openstack.org/"},
+                {"rel": "self", "href": f"{self.service_url}/v3/"},
+            ],
+            "media-types": [
+                {
+                    "base": "application/json",
+                    "type": "application/vnd.openstack.volume+json;version=3",
+                }
+            ],
+        }
+
+    def _view(self, kind: str, mv: Version) -> Listing:
+        key = (kind, band(mv, VOLUME_BANDS))
+        listing = self._views.get(key)
+        if listing is None:
+            with self._lock:
+                listing = self._views.get(key)
+                if listing is None:
+                    link, level = self.link, key[1]
+                    if kind == "summary":
+                        listing = Listing.build(self.volumes, lambda v: volume_summary(v, link))
+                    else:
+                        listing = Listing.build(self.volumes, lambda v: volume_view(v, level, link))
+                    self._views[key] = listing
+        return listing
+
+    def _filter(self, query: Mapping[str, str]) -> Callable[[JSON], bool] | None:
+        tests: list[Callable[[JSON], bool]] = []
+        if all_tenants(query):
+            project = query.get("project_id")
+            if project:
+                tests.append(lambda v: v.get("project_id") == project)
+        else:
+            own = self.project_id
+            tests.append(lambda v: v.get("project_id") == own)
+        if query.get("name"):
+            name = query["name"]
+            tests.append(lambda v: v.get("name") == name)
+        if query.get("status"):
+            status = query["status"]
+            tests.append(lambda v: v.get("status") == status)
+        if not tests:
+            return None
+        return lambda v: all(test(v) for test in tests)
+
+    def _list(
+        self, request: ApiRequest, project: str | None, mv: Version, *, detail: bool
+    ) -> Response:
+        query = request.query
+        limit = int_param(query, "limit")
+        limit = self.max_limit if limit is None else min(limit, self.max_limit)
+        listing = self._view("detail" if detail else "summary", mv)
+        keep = self._filter(query)
+        if keep is not None:
+            listing = listing.select(keep)
+        marker = query.get("marker")
+        try:
+            chunks, last = listing.page(marker, limit)
+        except MarkerNotFound:
+            raise ApiError(404, f"Marker {marker} could not be found.") from None
+        extra: JSON = {}
+        if last is not None:
+            prefix = f"{self.service_url}/v3" + (f"/{project}" if project else "")
+            base = f"{prefix}/volumes" + ("/detail" if detail else "")
+            extra["volumes_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
+        return Response(200, list_body("volumes", chunks, extra))

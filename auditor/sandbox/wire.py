@@ -1,0 +1,188 @@
+"""Requests and responses as the service modules see them; OpenStack-shaped errors."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+if sys.version_info >= (3, 11):
+    from typing import assert_never
+else:  # pragma: no cover - Python 3.10
+    from typing_extensions import assert_never
+
+JSON = dict[str, Any]
+
+
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def dumps(value: Any) -> bytes:
+    """Compact JSON bytes (ASCII, like the services' own), as every body is written."""
+    return _ENCODE(value).encode()
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """One request, routed to a service of a cloud."""
+
+    method: str
+    """GET, HEAD or POST."""
+    path: str
+    """Path inside the service: ``/v2.1/servers/detail``; ``""`` for the service root."""
+    query: Mapping[str, str]
+    """Query parameters (the first value of each)."""
+    headers: Mapping[str, str]
+    """Request headers, names in lower case."""
+    body: bytes
+    """Request body (the token request's JSON)."""
+    cloud_url: str
+    """``http://127.0.0.1:PORT/<cloud>``."""
+    service_url: str
+    """``http://127.0.0.1:PORT/<cloud>/<service>``."""
+
+    def url(self) -> str:
+        """The request's own URL (Keystone's ``links.self``)."""
+        return self.service_url + self.path + (f"?{urlencode(self.query)}" if self.query else "")
+
+
+@dataclass
+class Response:
+    """What the server sends back."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+def json_response(
+    value: Any, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    return Response(status, dumps(value), dict(headers or {}))
+
+
+class ApiError(Exception):
+    """Raised by a service module: the router answers with the service's error shape."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+class ErrorStyle(enum.Enum):
+    """How a service shapes its error bodies."""
+
+    KEYSTONE = "keystone"
+    """``{"error": {"code", "title", "message"}}`` (also keystonemiddleware's 401)."""
+    NOVA = "nova"
+    """``{"itemNotFound": {"code", "message"}}`` and friends (Nova, Cinder)."""
+    GLANCE = "glance"
+    """Plain text: ``404 Not Found\\n\\nmessage``."""
+    NEUTRON = "neutron"
+    """``{"NeutronError": {"type", "message", "detail"}}``."""
+
+
+_NOVA_KEYS = {
+    400: "badRequest",
+    403: "forbidden",
+    404: "itemNotFound",
+    405: "badMethod",
+    406: "notAcceptable",
+    409: "conflictingRequest",
+    413: "overLimit",
+    429: "overLimit",
+}
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def error_response(
+    style: ErrorStyle, status: int, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    """An error answer shaped like ``style``'s service would shape it."""
+    reason = _reason(status)
+    if status == 401:
+        # keystonemiddleware answers 401 for every service, in Keystone's shape.
+        style = ErrorStyle.KEYSTONE
+    if style is ErrorStyle.KEYSTONE:
+        body: Any = {"error": {"code": status, "title": reason, "message": message}}
+    elif style is ErrorStyle.NOVA:
+        key = _NOVA_KEYS.get(status, "computeFault")
+        body = {key: {"code": status, "message": message}}
+    elif style is ErrorStyle.NEUTRON:
+        body = {
+            "NeutronError": {
+                "type": "HTTP" + reason.replace(" ", ""),
+                "message": message,
+                "detail": "",
+            }
+        }
+    elif style is ErrorStyle.GLANCE:
+        text = f"{status} {reason}\n\n{message}\n\n"
+        return Response(status, text.encode(), dict(headers or {}), "text/plain; charset=UTF-8")
+    else:
+        assert_never(style)
+    return json_response(body, status, headers)
+
+
+class ServiceApi(Protocol):
+    """One OpenStack service of one cloud."""
+
+    style: ErrorStyle
+
+    def is_public(self, request: ApiRequest) -> bool:
+        """True when the path needs no token (version documents, the token request)."""
+        ...
+
+    def handle(self, request: ApiRequest) -> Response:
+        """Answer a GET, HEAD (or, for Keystone, the token POST); may raise :class:`ApiError`."""
+        ...
+
+
+def int_param(query: Mapping[str, str], name: str, *, minimum: int = 0) -> int | None:
+    """An integer query parameter, None when absent; ApiError 400 when malformed."""
+    text = query.get(name)
+    if text is None:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ApiError(400, f"{name} param must be an integer") from None
+    if value < minimum:
+        raise ApiError(400, f"{name} param must be >= {minimum}")
+    return value
+
+
+_TRUE = frozenset({"1", "t", "true", "on", "y", "yes"})
+_FALSE = frozenset({"0", "f", "false", "off", "n", "no"})
+
+
+def bool_param(text: str, name: str) -> bool:
+    """oslo's ``bool_from_string(strict=True)``: ApiError 400 for anything unknown."""
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ApiError(400, f"Invalid value {text!r} for {name}")
+
+
+def all_tenants(query: Mapping[str, str]) -> bool:
+    """Nova's and Cinder's ``all_tenants``: present and empty, or a true boolean."""
+    if "all_tenants" not in query:
+        return False
+    value = query["all_tenants"]
+    return True if value == "" else bool_param(value, "all_tenants")

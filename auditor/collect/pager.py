@@ -281,10 +281,13 @@ class Pager:
                 fresh += 1
             if self.observer is not None:
                 self.observer.on_page(what, fresh)
-            if body.get("truncated") is True:
-                listed.truncated = True
             following = next_query(body, item_key)
             if following is None or not page:
+                # Keystone (2025.1+) says "truncated": true on every full page
+                # it also links a next page from; only a cut list with no next
+                # page to follow (list_limit, no paging) is really short.
+                if body.get("truncated") is True:
+                    listed.truncated = True
                 return listed
             marker = following.get("marker")
             if marker is not None:

@@ -1,0 +1,1050 @@
+"""A real, small OpenStack cloud on loopback: Keystone, Nova API and Cinder API.
+
+The services are the released packages (pinned in services-requirements.txt),
+installed by ``.ci/services.sh`` in a virtualenv of their own and run here as
+subprocesses on 127.0.0.1, on ports chosen free at start (the listening
+sockets are bound here and handed down, so nothing can take a port between
+choosing it and serving on it). What cannot run without hypervisors, storage
+or a message bus (nova-compute, cinder-volume, Neutron) is replaced by what it
+would have left in the databases, written through the services' own object
+layers (seed_nova.py, seed_cinder.py), plus a tiny Neutron stub for the
+security groups Nova asks about. Everything the auditor reads comes from the
+real APIs: policy, microversions, views, paging, token validation.
+
+:func:`real_cloud` is a context manager that builds the cloud in a directory,
+yields a :class:`RealCloud` describing what was seeded, and stops every
+process it started (by process group) however it is left. ``python
+realcloud.py`` starts one and waits, to poke at it by hand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import grp
+import hashlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REQUIREMENTS = HERE / "services-requirements.txt"
+CONSTRAINTS = HERE / "services-constraints.txt"
+MARKER = ".auditor-services-complete"
+
+CLOUD_NAME = "realcloud-admin"
+REGION = "fr1"
+OTHER_REGION = "fr2"
+DEFAULT_AZ = "fr1-az2"
+"""Nova's default availability zone: that of compute hosts in no zoned aggregate."""
+
+PAGE_SIZE = 2
+"""The services' largest page (Keystone max_db_limit, Nova max_limit, Cinder
+osapi_max_limit): small, so that every listing spans several real pages."""
+
+STARTUP_TIMEOUT = 90.0
+COMMAND_TIMEOUT = 180.0
+
+
+class RealCloudError(RuntimeError):
+    """The real cloud could not be built (with the log lines that say why)."""
+
+
+# --------------------------------------------------------------------------
+# Where the services venv is (the same rule as .ci/services.sh)
+
+
+def pins_hash() -> str:
+    """Hash of the pinned versions, naming the default venv directory."""
+    return hashlib.sha256(REQUIREMENTS.read_bytes() + CONSTRAINTS.read_bytes()).hexdigest()[:16]
+
+
+def services_venv() -> Path:
+    """``$AUDITOR_SERVICES_VENV``, else ``~/.cache/auditor/services-venv-<hash>``."""
+    configured = os.environ.get("AUDITOR_SERVICES_VENV")
+    if configured:
+        return Path(configured)
+    return Path.home() / ".cache" / "auditor" / f"services-venv-{pins_hash()}"
+
+
+def venv_problem(venv: Path) -> str | None:
+    """Why ``venv`` cannot be used (None when it is complete)."""
+    marker = venv / MARKER
+    if not marker.is_file():
+        return f"no complete services venv at {venv} (run: bash .ci/services.sh)"
+    if marker.read_text().strip() != pins_hash():
+        return f"the services venv at {venv} has other pins (run: bash .ci/services.sh)"
+    return None
+
+
+# --------------------------------------------------------------------------
+# What the cloud holds
+
+
+@dataclass(frozen=True)
+class ProjectPlan:
+    name: str
+    domain: str
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    enabled: bool = True
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    name: str
+    fixed: tuple[str, ...]
+    floating: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServerPlan:
+    name: str
+    project: str
+    flavor: str
+    image: str | None
+    """Image id; None for a server booted from a volume."""
+    key_name: str | None
+    host: str
+    state: str
+    """active, stopped or error."""
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    networks: tuple[NetworkPlan, ...] = ()
+    security_groups: tuple[str, ...] = ()
+    migrated_from: str | None = None
+    """Name of the server whose id goes in metadata ``migrated_from_id``."""
+
+
+@dataclass(frozen=True)
+class VolumePlan:
+    name: str
+    project: str
+    size: int
+    volume_type: str
+    attachments: tuple[str, ...] = ()
+    """Names of the servers the volume is attached to."""
+    device: str = "/dev/vdb"
+    bootable: bool = False
+    multiattach: bool = False
+    availability_zone: str = "fr1-az1"
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    migrated_from: str | None = None
+
+
+@dataclass(frozen=True)
+class FlavorPlan:
+    name: str
+    vcpus: int
+    ram: int
+    disk: int
+
+
+IMAGE_ID = "5a0c3e6b-9c61-4c2e-8f0e-0d5b6c1a2f01"
+"""The image servers were booted from (there is no Glance here: only its id is known)."""
+
+DOMAINS: Mapping[str, str] = {
+    "cloudwatt": "Cloudwatt customers (legacy brand)",
+    "ocb-cloudwatt": "Former Cloudwatt customers, on Orange Cloud for Business",
+}
+
+PROJECTS: tuple[ProjectPlan, ...] = (
+    ProjectPlan("cw-acme", "cloudwatt", "ACME Corporation", ("customer", "gold")),
+    ProjectPlan("cw-acme-dev", "cloudwatt", "ACME development", parent="cw-acme"),
+    ProjectPlan("cw-globex", "cloudwatt", "Globex", ("customer",)),
+    ProjectPlan("cw-initech", "cloudwatt", "Initech (contract ended)", enabled=False),
+    ProjectPlan("ocb-acme", "ocb-cloudwatt", "ACME Corporation", ("customer", "gold")),
+    ProjectPlan("ocb-globex", "ocb-cloudwatt", "Globex", ("customer",)),
+    ProjectPlan("ocb-initech", "ocb-cloudwatt", "Initech (contract ended)", enabled=False),
+)
+
+FLAVORS: tuple[FlavorPlan, ...] = (
+    FlavorPlan("m1.small", 1, 2048, 20),
+    FlavorPlan("m1.medium", 2, 4096, 40),
+    FlavorPlan("m1.large", 4, 8192, 80),
+)
+
+HOSTS: Mapping[str, str | None] = {"compute-1": "fr1-az1", "compute-2": None}
+"""Compute host -> availability zone of its aggregate (None: Nova's default zone)."""
+
+SECURITY_GROUPS: tuple[str, ...] = ("default", "web", "db")
+
+SERVERS: tuple[ServerPlan, ...] = (
+    ServerPlan(
+        "cw-web-1",
+        "cw-acme",
+        "m1.small",
+        IMAGE_ID,
+        "acme-key",
+        "compute-1",
+        "active",
+        {"role": "web", "tier": "front", "db_password": "s3cr3t-value"},
+        (NetworkPlan("cw-acme-net", ("10.0.0.5", "2001:db8:0:1::5"), ("203.0.113.10",)),),
+        ("default", "web"),
+    ),
+    ServerPlan(
+        "cw-db-1",
+        "cw-acme",
+        "m1.large",
+        None,
+        "acme-key",
+        "compute-1",
+        "active",
+        {"role": "db"},
+        (
+            NetworkPlan("cw-acme-net", ("10.0.0.6",)),
+            NetworkPlan("cw-acme-storage", ("192.168.10.6",)),
+        ),
+        ("default", "db"),
+    ),
+    ServerPlan(
+        "cw-app-1",
+        "cw-globex",
+        "m1.medium",
+        IMAGE_ID,
+        None,
+        "compute-2",
+        "stopped",
+        {},
+        (NetworkPlan("cw-globex-net", ("10.1.0.5",)),),
+        ("default",),
+    ),
+    ServerPlan("cw-batch-1", "cw-initech", "m1.small", IMAGE_ID, None, "compute-2", "error"),
+    ServerPlan(
+        "ocb-web-1",
+        "ocb-acme",
+        "m1.small",
+        IMAGE_ID,
+        "acme-key",
+        "compute-1",
+        "active",
+        {"role": "web", "tier": "front"},
+        (NetworkPlan("ocb-acme-net", ("10.20.0.5",), ("198.51.100.10",)),),
+        ("default", "web"),
+        migrated_from="cw-web-1",
+    ),
+)
+
+VOLUME_TYPES: Mapping[str, Mapping[str, Any] | None] = {
+    "standard": None,
+    "encrypted": {
+        "provider": "luks",
+        "cipher": "aes-xts-plain64",
+        "key_size": 256,
+        "control_location": "front-end",
+    },
+}
+"""Volume type -> its encryption (None: not encrypted)."""
+
+VOLUMES: tuple[VolumePlan, ...] = (
+    VolumePlan(
+        "cw-web-data", "cw-acme", 10, "standard", ("cw-web-1",), metadata={"purpose": "www"}
+    ),
+    VolumePlan("cw-db-boot", "cw-acme", 20, "standard", ("cw-db-1",), "/dev/vda", bootable=True),
+    VolumePlan(
+        "cw-db-data",
+        "cw-acme",
+        100,
+        "encrypted",
+        ("cw-db-1",),
+        metadata={"purpose": "postgres", "luks_passphrase": "hunter2-value"},
+    ),
+    VolumePlan(
+        "cw-shared", "cw-acme", 5, "standard", ("cw-web-1", "cw-db-1"), "/dev/vdc", multiattach=True
+    ),
+    VolumePlan("cw-spare", "cw-globex", 1, "standard", availability_zone="fr1-az2"),
+    VolumePlan(
+        "ocb-web-data",
+        "ocb-acme",
+        10,
+        "standard",
+        ("ocb-web-1",),
+        metadata={"purpose": "www"},
+        migrated_from="cw-web-data",
+    ),
+)
+
+SERVICE_PROJECTS: Mapping[str, str] = {
+    "admin": "Bootstrap project for initializing the cloud.",
+    "service": "Service users of the cloud",
+}
+"""Projects of the Default domain: keystone-manage bootstrap's, and the services'."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    id: str
+    service_type: str
+    service_name: str
+    interface: str
+    region: str
+    url: str
+    enabled: bool
+
+
+@dataclass
+class RealCloud:
+    """A running real cloud and what it was seeded with."""
+
+    workdir: Path
+    clouds_yaml: Path
+    cloud: str
+    region: str
+    urls: dict[str, str]
+    """Service -> base URL (keystone, nova, cinder, neutron)."""
+    pids: dict[str, int]
+    access_logs: dict[str, Path]
+    domain_ids: dict[str, str] = field(default_factory=dict)
+    project_ids: dict[str, str] = field(default_factory=dict)
+    server_ids: dict[str, str] = field(default_factory=dict)
+    volume_ids: dict[str, str] = field(default_factory=dict)
+    security_group_ids: dict[str, str] = field(default_factory=dict)
+    endpoints: list[Endpoint] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def access_log_marks(self) -> dict[str, int]:
+        """How many requests each service has logged so far."""
+        return {name: len(_read_lines(path)) for name, path in self.access_logs.items()}
+
+    def requests_since(self, marks: Mapping[str, int]) -> list[tuple[str, dict[str, Any]]]:
+        """(service, access-log record) of every request logged after ``marks``."""
+        out = []
+        for name, path in self.access_logs.items():
+            for line in _read_lines(path)[marks.get(name, 0) :]:
+                out.append((name, json.loads(line)))
+        return out
+
+    def rss_mb(self) -> dict[str, float]:
+        """Resident memory of each running service process, in MiB."""
+        out: dict[str, float] = {}
+        for name, pid in self.pids.items():
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        out[name] = int(line.split()[1]) / 1024
+        return out
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+# --------------------------------------------------------------------------
+# Processes: every one in its own process group, all stopped at the end
+
+
+class Processes:
+    """Subprocesses started for the cloud; :meth:`stop_all` ends every one by its group."""
+
+    def __init__(self, logdir: Path) -> None:
+        self.logdir = logdir
+        self._lock = threading.Lock()
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.durations: dict[str, float] = {}
+        """Command -> seconds it ran."""
+        self.aborted = threading.Event()
+        """Set when the cloud is being torn down: nothing new starts, waits give up."""
+
+    def start(
+        self,
+        name: str,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        pass_fds: Sequence[int] = (),
+    ) -> subprocess.Popen[bytes]:
+        if self.aborted.is_set():
+            raise RealCloudError(f"not starting {name}: the cloud is being stopped")
+        log = (self.logdir / f"{name}.log").open("ab")
+        try:
+            proc = subprocess.Popen(
+                list(argv),
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=tuple(pass_fds),
+                start_new_session=True,  # its own process group, to stop it with its children
+            )
+        finally:
+            log.close()
+        with self._lock:
+            self._procs[name] = proc
+        if self.aborted.is_set():  # stop_all() ran meanwhile and did not see it
+            self.stop(name)
+            raise RealCloudError(f"{name} stopped: the cloud is being stopped")
+        return proc
+
+    def run(self, name: str, argv: Sequence[str], env: Mapping[str, str]) -> None:
+        """Run a command to its end; a failure raises with the end of its log."""
+        started = time.monotonic()
+        proc = self.start(name, argv, env)
+        try:
+            code = proc.wait(timeout=COMMAND_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.stop(name)
+            raise RealCloudError(f"{name} timed out:\n{self.tail(name)}") from None
+        with self._lock:
+            self._procs.pop(name, None)
+            self.durations[name] = round(time.monotonic() - started, 2)
+        if code != 0:
+            raise RealCloudError(f"{name} failed with exit code {code}:\n{self.tail(name)}")
+
+    def tail(self, name: str, lines: int = 40) -> str:
+        path = self.logdir / f"{name}.log"
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except FileNotFoundError:
+            return "(no log)"
+        return "\n".join(text[-lines:])
+
+    def alive(self, name: str) -> bool:
+        proc = self._procs.get(name)
+        return proc is not None and proc.poll() is None
+
+    def stop(self, name: str, grace: float = 10.0) -> None:
+        with self._lock:
+            proc = self._procs.pop(name, None)
+        if proc is None:
+            return
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            try:
+                proc.wait(timeout=grace)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        # Children that outlived their leader are still in its group.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            names = list(self._procs)
+        with ThreadPoolExecutor(max_workers=max(len(names), 1)) as pool:
+            list(pool.map(self.stop, names))
+
+    @property
+    def pids(self) -> dict[str, int]:
+        with self._lock:
+            return {name: proc.pid for name, proc in self._procs.items()}
+
+
+def _listener() -> socket.socket:
+    """A socket listening on 127.0.0.1 on a free port, inheritable by a child."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+# --------------------------------------------------------------------------
+# Configuration files (written here, not copied: only the stock paste files of
+# the installed packages are referenced, by path)
+
+
+def _authtoken(keystone: str, user: str, password: str) -> str:
+    return f"""
+[keystone_authtoken]
+www_authenticate_uri = {keystone}/v3
+auth_url = {keystone}/v3
+auth_type = password
+username = {user}
+password = {password}
+user_domain_name = Default
+project_name = service
+project_domain_name = Default
+region_name = {REGION}
+memcached_servers =
+service_token_roles_required = true
+"""
+
+
+_POLICY = """
+[oslo_policy]
+enforce_scope = false
+enforce_new_defaults = false
+"""
+
+
+def keystone_conf(work: Path) -> str:
+    return f"""[DEFAULT]
+debug = false
+max_db_limit = {PAGE_SIZE}
+[database]
+connection = sqlite:///{work}/keystone.db
+[fernet_tokens]
+key_repository = {work}/keystone-fernet-keys
+[credential]
+key_repository = {work}/keystone-credential-keys
+[identity]
+# bcrypt at its cheapest: the tests authenticate often, security is moot here.
+password_hash_rounds = 4
+[cache]
+enabled = false
+{_POLICY}"""
+
+
+def nova_conf(work: Path, keystone: str, neutron: str, password: str) -> str:
+    return f"""[DEFAULT]
+debug = false
+transport_url = fake://
+rpc_response_timeout = 5
+state_path = {work}/nova-state
+default_availability_zone = {DEFAULT_AZ}
+[api]
+auth_strategy = keystone
+max_limit = {PAGE_SIZE}
+[api_database]
+connection = sqlite:///{work}/nova_api.db
+[database]
+connection = sqlite:///{work}/nova_cell1.db
+[oslo_concurrency]
+lock_path = {work}/nova-state/locks
+[cache]
+enabled = false
+[neutron]
+auth_type = password
+auth_url = {keystone}/v3
+username = nova
+password = {password}
+user_domain_name = Default
+project_name = service
+project_domain_name = Default
+region_name = {REGION}
+endpoint_override = {neutron}
+{_authtoken(keystone, "nova", password)}{_POLICY}"""
+
+
+def cinder_conf(work: Path, venv: Path, keystone: str, password: str) -> str:
+    return f"""[DEFAULT]
+debug = false
+auth_strategy = keystone
+transport_url = fake://
+rpc_response_timeout = 5
+state_path = {work}/cinder-state
+api_paste_config = {venv}/etc/cinder/api-paste.ini
+storage_availability_zone = fr1-az1
+osapi_max_limit = {PAGE_SIZE}
+[database]
+connection = sqlite:///{work}/cinder.db
+[coordination]
+backend_url = file://{work}/cinder-state/coordination
+[oslo_concurrency]
+lock_path = {work}/cinder-state/locks
+{_authtoken(keystone, "cinder", password)}{_POLICY}"""
+
+
+# --------------------------------------------------------------------------
+# Building the cloud
+
+
+def _wait_http(url: str, procs: Processes, name: str, timeout: float = STARTUP_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                if resp.status < 500:
+                    return
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:
+                return
+        except OSError:
+            pass
+        if procs.aborted.is_set():
+            raise RealCloudError(f"gave up waiting for {name}: the cloud is being stopped")
+        if not procs.alive(name):
+            raise RealCloudError(f"{name} exited while starting:\n{procs.tail(name)}")
+        if time.monotonic() > deadline:
+            raise RealCloudError(
+                f"{name} did not answer {url} in {timeout:g} s:\n{procs.tail(name)}"
+            )
+        time.sleep(0.2)
+
+
+class _Builder:
+    def __init__(self, work: Path, venv: Path, procs: Processes) -> None:
+        self.work = work
+        self.venv = venv
+        self.procs = procs
+        self.python = str(venv / "bin" / "python")
+        self.admin_password = secrets.token_urlsafe(16)
+        self.service_password = secrets.token_urlsafe(16)
+        self.sockets = {name: _listener() for name in ("keystone", "nova", "cinder", "neutron")}
+        self.urls = {
+            name: f"http://127.0.0.1:{sock.getsockname()[1]}" for name, sock in self.sockets.items()
+        }
+        self.timings: dict[str, float] = {}
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("OS_", "PYTHON"))},
+            "OS_NOVA_DISABLE_EVENTLET_PATCHING": "1",
+            "PYTHONWARNINGS": "ignore",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        (work / "nova-state" / "locks").mkdir(parents=True)
+        (work / "cinder-state" / "locks").mkdir(parents=True)
+        self.conf = {
+            "keystone": work / "keystone.conf",
+            "nova": work / "nova.conf",
+            "cinder": work / "cinder.conf",
+        }
+        self.conf["keystone"].write_text(keystone_conf(work))
+        self.conf["nova"].write_text(
+            nova_conf(work, self.urls["keystone"], self.urls["neutron"], self.service_password)
+        )
+        self.conf["cinder"].write_text(
+            cinder_conf(work, venv, self.urls["keystone"], self.service_password)
+        )
+
+    def close_sockets(self) -> None:
+        for sock in self.sockets.values():
+            sock.close()
+
+    def _timed(self, label: str, func: Callable[[], object]) -> None:
+        started = time.monotonic()
+        func()
+        self.timings[label] = round(time.monotonic() - started, 2)
+
+    def tool(self, name: str) -> str:
+        return str(self.venv / "bin" / name)
+
+    # -- migrations -------------------------------------------------------
+
+    def migrate_keystone(self) -> None:
+        conf = ["--config-file", str(self.conf["keystone"])]
+        kmanage = [self.tool("keystone-manage"), *conf]
+        owner = ["--keystone-user", getpass.getuser()]
+        owner += ["--keystone-group", grp.getgrgid(os.getgid()).gr_name]
+        self.procs.run("keystone-db-sync", [*kmanage, "db_sync"], self.env)
+        self.procs.run("keystone-fernet-setup", [*kmanage, "fernet_setup", *owner], self.env)
+        self.procs.run(
+            "keystone-credential-setup", [*kmanage, "credential_setup", *owner], self.env
+        )
+        url = f"{self.urls['keystone']}/v3"
+        self.procs.run(
+            "keystone-bootstrap",
+            [
+                *kmanage,
+                "bootstrap",
+                "--bootstrap-password",
+                self.admin_password,
+                "--bootstrap-region-id",
+                REGION,
+                "--bootstrap-public-url",
+                url,
+                "--bootstrap-internal-url",
+                url,
+            ],
+            self.env,
+        )
+
+    def migrate_nova(self) -> None:
+        nmanage = [self.tool("nova-manage"), "--config-file", str(self.conf["nova"])]
+        cell0 = f"sqlite:///{self.work}/nova_cell0.db"
+        cell1 = f"sqlite:///{self.work}/nova_cell1.db"
+        self.procs.run("nova-api-db-sync", [*nmanage, "api_db", "sync"], self.env)
+        self.procs.run(
+            "nova-map-cell0",
+            [*nmanage, "cell_v2", "map_cell0", "--database_connection", cell0],
+            self.env,
+        )
+        self.procs.run("nova-db-sync", [*nmanage, "db", "sync"], self.env)
+        self.procs.run(
+            "nova-create-cell1",
+            [
+                *nmanage,
+                *("cell_v2", "create_cell", "--name", "cell1"),
+                *("--database_connection", cell1, "--transport-url", "fake://"),
+            ],
+            self.env,
+        )
+
+    def migrate_cinder(self) -> None:
+        cmd = [self.tool("cinder-manage"), "--config-file", str(self.conf["cinder"]), "db", "sync"]
+        self.procs.run("cinder-db-sync", cmd, self.env)
+
+    # -- services ---------------------------------------------------------
+
+    def serve(self, name: str, app: str, app_argv: Sequence[str], env: Mapping[str, str]) -> None:
+        sock = self.sockets[name]
+        argv = [
+            self.python,
+            str(HERE / "wsgi_server.py"),
+            *("--fd", str(sock.fileno()), "--app", app, "--name", name),
+            *("--access-log", str(self.access_log(name))),
+            *("--parent-pid", str(os.getpid())),
+            "--",
+            *app_argv,
+        ]
+        self.procs.start(name, argv, env, pass_fds=[sock.fileno()])
+
+    def access_log(self, name: str) -> Path:
+        return self.work / "logs" / f"{name}-access.jsonl"
+
+    def start_keystone(self) -> None:
+        env = {**self.env, "OS_KEYSTONE_CONFIG_FILES": str(self.conf["keystone"])}
+        self.serve("keystone", "keystone.wsgi.api:application", [], env)
+        _wait_http(f"{self.urls['keystone']}/v3", self.procs, "keystone")
+
+    def start_neutron_stub(self, data: Path) -> None:
+        self.serve(
+            "neutron", "neutron_stub:application", [], {**self.env, "NEUTRON_STUB_DATA": str(data)}
+        )
+        _wait_http(f"{self.urls['neutron']}/", self.procs, "neutron")
+
+    def start_nova(self) -> None:
+        paste = self.venv / "etc" / "nova" / "api-paste.ini"
+        env = {
+            **self.env,
+            "OS_NOVA_CONFIG_DIR": str(self.work),
+            # The paste file first: Nova loads its pipeline from the first file.
+            "OS_NOVA_CONFIG_FILES": f"{paste};{self.conf['nova']}",
+        }
+        self.serve("nova", "nova.wsgi.osapi_compute:application", [], env)
+
+    def start_cinder(self) -> None:
+        argv = ["--config-file", str(self.conf["cinder"])]
+        self.serve("cinder", "cinder.wsgi.api:application", argv, self.env)
+
+    # -- seeding ----------------------------------------------------------
+
+    def seed_script(self, name: str, plan: Mapping[str, Any]) -> dict[str, Any]:
+        plan_path = self.work / f"{name}-plan.json"
+        result_path = self.work / f"{name}-result.json"
+        plan_path.write_text(json.dumps(plan, indent=1))
+        argv = [self.python, str(HERE / f"{name}.py"), str(plan_path), str(result_path)]
+        self.procs.run(name, argv, self.env)
+        result: dict[str, Any] = json.loads(result_path.read_text())
+        return result
+
+
+def _connect(cloud_yaml: Path, cloud: str) -> Any:
+    import openstack.config
+    import openstack.connection
+
+    loader = openstack.config.OpenStackConfig(config_files=[str(cloud_yaml)])
+    return openstack.connection.Connection(config=loader.get_one(cloud=cloud))
+
+
+def _write_clouds_yaml(path: Path, keystone: str, password: str) -> None:
+    import yaml
+
+    doc = {
+        "clouds": {
+            CLOUD_NAME: {
+                "auth": {
+                    "auth_url": f"{keystone}/v3",
+                    "username": "admin",
+                    "password": password,
+                    "project_name": "admin",
+                    "user_domain_name": "Default",
+                    "project_domain_name": "Default",
+                },
+                "region_name": REGION,
+                "interface": "public",
+                "identity_api_version": 3,
+            }
+        }
+    }
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    path.chmod(0o600)
+
+
+def _register(cloud: RealCloud, b: _Builder) -> str:
+    """Domains, projects, users, regions, services and endpoints, through Keystone's API.
+
+    Returns the admin user's id.
+    """
+    conn = _connect(cloud.clouds_yaml, cloud.cloud)
+    with contextlib.closing(conn), warnings.catch_warnings():
+        # openstacksdk's resource machinery warns about its own deprecations.
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        ident = conn.identity
+        admin_role = ident.find_role("admin", ignore_missing=False)
+        default_domain = ident.find_domain("default", ignore_missing=False)
+        cloud.domain_ids["Default"] = default_domain.id
+        for name, description in DOMAINS.items():
+            cloud.domain_ids[name] = ident.create_domain(name=name, description=description).id
+        admin_project = ident.find_project(
+            "admin", domain_id=default_domain.id, ignore_missing=False
+        )
+        cloud.project_ids["admin"] = admin_project.id
+        service = ident.create_project(
+            name="service", domain_id=default_domain.id, description=SERVICE_PROJECTS["service"]
+        )
+        cloud.project_ids["service"] = service.id
+        for user in ("nova", "cinder"):
+            created = ident.create_user(
+                name=user, password=b.service_password, domain_id=default_domain.id
+            )
+            ident.assign_project_role_to_user(service, created, admin_role)
+        for p in PROJECTS:
+            parent = cloud.project_ids[p.parent] if p.parent else None
+            attrs: dict[str, Any] = {
+                "name": p.name,
+                "domain_id": cloud.domain_ids[p.domain],
+                "description": p.description,
+                "is_enabled": p.enabled,
+                "tags": list(p.tags),
+            }
+            if parent:
+                attrs["parent_id"] = parent
+            cloud.project_ids[p.name] = ident.create_project(**attrs).id
+
+        ident.create_region(id=OTHER_REGION, description="Second region (compute disabled)")
+        services = {
+            "compute": ident.create_service(type="compute", name="nova", description="Compute"),
+            "block-storage": ident.create_service(
+                type="block-storage", name="cinderv3", description="Block storage"
+            ),
+            "network": ident.create_service(type="network", name="neutron", description="Network"),
+        }
+        wanted = [
+            ("compute", "public", REGION, f"{b.urls['nova']}/v2.1", True),
+            ("compute", "internal", REGION, f"{b.urls['nova']}/v2.1", True),
+            ("compute", "public", OTHER_REGION, f"{b.urls['nova']}/v2.1", False),
+            ("block-storage", "public", REGION, f"{b.urls['cinder']}/v3/%(project_id)s", True),
+            ("network", "public", REGION, b.urls["neutron"], True),
+        ]
+        for service_type, interface, region, url, enabled in wanted:
+            ident.create_endpoint(
+                service_id=services[service_type].id,
+                interface=interface,
+                region_id=region,
+                url=url,
+                is_enabled=enabled,
+            )
+        service_names = {s.id: (s.type, s.name) for s in ident.services()}
+        for e in ident.endpoints():
+            service_type, service_name = service_names[e.service_id]
+            cloud.endpoints.append(
+                Endpoint(
+                    e.id, service_type, service_name, e.interface, e.region_id, e.url, e.is_enabled
+                )
+            )
+        admin_user = ident.find_user("admin", domain_id=default_domain.id, ignore_missing=False)
+        return str(admin_user.id)
+
+
+def _neutron_data(cloud: RealCloud) -> dict[str, Any]:
+    groups = []
+    for name in SECURITY_GROUPS:
+        sg_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"realcloud/security-group/{name}"))
+        cloud.security_group_ids[name] = sg_id
+        groups.append({"id": sg_id, "name": name, "description": f"{name} rules"})
+    ports = []
+    for s in SERVERS:
+        for net in s.networks:
+            ports.append(
+                {
+                    "id": str(
+                        uuid.uuid5(uuid.NAMESPACE_URL, f"realcloud/port/{s.name}/{net.name}")
+                    ),
+                    "device_id": cloud.server_ids[s.name],
+                    "device_owner": "compute:nova",
+                    "network_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"realcloud/net/{net.name}")),
+                    "project_id": cloud.project_ids[s.project],
+                    "security_groups": [cloud.security_group_ids[g] for g in s.security_groups],
+                }
+            )
+    return {"ports": ports, "security_groups": groups}
+
+
+def _cinder_plan(cloud: RealCloud, b: _Builder, user_id: str) -> dict[str, Any]:
+    return {
+        "config_file": str(b.conf["cinder"]),
+        "availability_zone": "fr1-az1",
+        "volume_types": [
+            {"name": name, "description": f"{name} volumes", "encryption": encryption}
+            for name, encryption in VOLUME_TYPES.items()
+        ],
+        "volumes": [
+            {
+                "name": v.name,
+                "project_id": cloud.project_ids[v.project],
+                "user_id": user_id,
+                "size": v.size,
+                "volume_type": v.volume_type,
+                "bootable": v.bootable,
+                "multiattach": v.multiattach,
+                "encrypted": VOLUME_TYPES[v.volume_type] is not None,
+                "availability_zone": v.availability_zone,
+                "metadata": dict(v.metadata),
+                "migrated_from": v.migrated_from,
+                "device": v.device,
+                "attachments": [cloud.server_ids[s] for s in v.attachments],
+            }
+            for v in VOLUMES
+        ],
+    }
+
+
+def _nova_plan(cloud: RealCloud, b: _Builder, user_id: str) -> dict[str, Any]:
+    volumes_of: dict[str, list[dict[str, Any]]] = {}
+    for v in VOLUMES:
+        for server in v.attachments:
+            volumes_of.setdefault(server, []).append(
+                {
+                    "id": cloud.volume_ids[v.name],
+                    "size": v.size,
+                    "device": v.device,
+                    "boot": v.bootable,
+                }
+            )
+    servers = []
+    for s in SERVERS:
+        metadata = dict(s.metadata)
+        if s.migrated_from:
+            metadata["migrated_from_id"] = cloud.server_ids[s.migrated_from]
+        servers.append(
+            {
+                "id": cloud.server_ids[s.name],
+                "name": s.name,
+                "project_id": cloud.project_ids[s.project],
+                "user_id": user_id,
+                "flavor": s.flavor,
+                "image": s.image,
+                "key_name": s.key_name,
+                "host": s.host,
+                "availability_zone": HOSTS[s.host] or DEFAULT_AZ,
+                "state": s.state,
+                "metadata": metadata,
+                "networks": [
+                    {
+                        "name": n.name,
+                        "fixed": list(n.fixed),
+                        "floating": list(n.floating),
+                        "network_id": str(
+                            uuid.uuid5(uuid.NAMESPACE_URL, f"realcloud/net/{n.name}")
+                        ),
+                        "port_id": str(
+                            uuid.uuid5(uuid.NAMESPACE_URL, f"realcloud/port/{s.name}/{n.name}")
+                        ),
+                    }
+                    for n in s.networks
+                ],
+                "volumes": volumes_of.get(s.name, []),
+            }
+        )
+    return {
+        "config_file": str(b.conf["nova"]),
+        "flavors": [
+            {"name": f.name, "flavorid": f.name, "vcpus": f.vcpus, "ram": f.ram, "disk": f.disk}
+            for f in FLAVORS
+        ],
+        "hosts": [{"name": h, "aggregate_zone": az} for h, az in HOSTS.items()],
+        "servers": servers,
+    }
+
+
+@contextlib.contextmanager
+def real_cloud(workdir: Path, venv: Path | None = None) -> Iterator[RealCloud]:
+    """Build and run the cloud in ``workdir``; stop every process on the way out."""
+    venv = venv or services_venv()
+    problem = venv_problem(venv)
+    if problem:
+        raise RealCloudError(problem)
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "logs").mkdir(exist_ok=True)
+    procs = Processes(workdir / "logs")
+    started = time.monotonic()
+    b = _Builder(workdir, venv, procs)
+    pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="realcloud")
+    try:
+        cloud = RealCloud(
+            workdir=workdir,
+            clouds_yaml=workdir / "clouds.yaml",
+            cloud=CLOUD_NAME,
+            region=REGION,
+            urls=dict(b.urls),
+            pids={},
+            access_logs={name: b.access_log(name) for name in b.urls},
+        )
+        cloud.server_ids = {s.name: str(uuid.uuid4()) for s in SERVERS}
+        _write_clouds_yaml(cloud.clouds_yaml, b.urls["keystone"], b.admin_password)
+
+        # The three databases are independent: migrate them side by side,
+        # Keystone first in line since everything else waits for it.
+        def keystone_ready() -> None:
+            b._timed("keystone migrations", b.migrate_keystone)
+            b._timed("keystone start", b.start_keystone)
+
+        ks = pool.submit(keystone_ready)
+        nova_db = pool.submit(b._timed, "nova migrations", b.migrate_nova)
+        cinder_db = pool.submit(b._timed, "cinder migrations", b.migrate_cinder)
+
+        ks.result()
+        admin_id = _register(cloud, b)
+        stub_data = workdir / "neutron-stub.json"
+        stub_data.write_text(json.dumps(_neutron_data(cloud), indent=1))
+        neutron = pool.submit(b.start_neutron_stub, stub_data)
+
+        cinder_db.result()
+        seeded = b.seed_script("seed_cinder", _cinder_plan(cloud, b, admin_id))
+        cloud.volume_ids = dict(seeded["volumes"])
+        b.start_cinder()
+        nova_db.result()
+        b._timed("nova seeding", lambda: b.seed_script("seed_nova", _nova_plan(cloud, b, admin_id)))
+        b.start_nova()
+        neutron.result()
+        waits = [
+            pool.submit(_wait_http, f"{b.urls['nova']}/", procs, "nova"),
+            pool.submit(_wait_http, f"{b.urls['cinder']}/", procs, "cinder"),
+        ]
+        for w in waits:
+            w.result()
+        b.close_sockets()  # the servers hold their own copies
+        cloud.pids = procs.pids
+        cloud.timings = {
+            **procs.durations,
+            **b.timings,
+            "total start": round(time.monotonic() - started, 2),
+        }
+        yield cloud
+    finally:
+        procs.aborted.set()
+        procs.stop_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        procs.stop_all()  # anything a worker started before it saw the abort
+        b.close_sockets()
+
+
+def main() -> None:
+    workdir = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/realcloud")
+    if workdir.exists():
+        raise SystemExit(f"{workdir} exists: give a new directory")
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # stop the services on kill as on Ctrl-C
+    with real_cloud(workdir) as cloud:
+        print(f"clouds.yaml: {cloud.clouds_yaml} (cloud {cloud.cloud})")
+        print(json.dumps({"urls": cloud.urls, "timings": cloud.timings}, indent=1))
+        print("Ctrl-C to stop")
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
+
+
+if __name__ == "__main__":
+    main()

@@ -86,7 +86,8 @@ def inventory(sandbox: Sandbox, tmp_path: Path, attempts: int) -> Snapshot:
     clouds = tmp_path / "clouds.yaml"
     sandbox.write_clouds_yaml(str(clouds))
     conn = connect(CloudTarget("cw"), config_file=str(clouds))
-    return take_inventory(conn, CloudTarget("cw"), policy=RetryPolicy(attempts=attempts))
+    policy = RetryPolicy(attempts=attempts, initial_wait=0.01, max_wait=0.02)
+    return take_inventory(conn, CloudTarget("cw"), policy=policy)
 
 
 def test_the_inventory_retries_through_transient_faults(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -88,6 +89,8 @@ class Context:
     """Collection -> listed completely on both sides."""
     target_items: Mapping[str, Mapping[str, JSON]]
     """Collection -> target id -> item, for messages."""
+    counterparts: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    """Collection -> ids of the target items that are some source item's counterpart."""
 
     def counterpart_label(self, collection: str, target_id: str) -> str:
         item = self.target_items.get(collection, {}).get(target_id)
@@ -179,7 +182,7 @@ def _compare_refs(
         if target_id not in actual:
             label = ch.ctx.counterpart_label(via, target_id)
             ch.add(field, target_id, None, Severity.ERROR, lost_message(label))
-    counterparts = set(mapping.values())
+    counterparts = ch.ctx.counterparts.get(via, frozenset())
     gained = sorted(t for t in actual if t not in expected and t in counterparts)
     for target_id in gained:
         label = ch.ctx.counterpart_label(via, target_id)
@@ -546,9 +549,11 @@ class Differ:
                     self._incomplete(name, side, result)
             matchings[name] = matcher.match(name, source_result.items, target_result.items)
 
+        maps = {name: m.id_map() for name, m in matchings.items()}
         ctx = Context(
             rules=self.rules,
-            maps={name: m.id_map() for name, m in matchings.items()},
+            maps=maps,
+            counterparts={name: frozenset(ids.values()) for name, ids in maps.items()},
             complete=complete,
             target_items={
                 name: {str(i["id"]): i for i in results[name][1].items} for name in names

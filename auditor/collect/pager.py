@@ -33,6 +33,7 @@ JSON = dict[str, Any]
 
 MAX_PAGES = 100_000
 MAX_RESTARTS = 3
+MAX_REAUTHS = 3
 MAX_RETRY_AFTER = 120.0
 
 
@@ -63,6 +64,10 @@ class Retryable(Exception):
         super().__init__(f"HTTP {status}")
         self.status = status
         self.retry_after = retry_after
+
+
+class TokenRejected(Exception):
+    """HTTP 401 on a listing: the token expired or was revoked mid-walk."""
 
 
 class MarkerGone(Exception):
@@ -208,7 +213,11 @@ class Pager:
             kwargs: dict[str, Any] = {
                 "params": dict(params),
                 "raise_exc": False,
+                # Tenacity is the only retry layer: openstacksdk configures
+                # keystoneauth to retry some services by itself (Glance 503s
+                # five times, with real sleeps), which would multiply attempts.
                 "connect_retries": 0,
+                "status_code_retries": 0,
                 "headers": {"Accept": "application/json"},
             }
             if microversion is not None:
@@ -217,6 +226,8 @@ class Pager:
             status = response.status_code
             if status == 429 or status >= 500:
                 raise Retryable(status, _retry_after(response))
+            if status == 401:
+                raise TokenRejected
             if status in (400, 404) and "marker" in params:
                 raise MarkerGone(f"HTTP {status}")
             if status >= 400:
@@ -231,8 +242,16 @@ class Pager:
                 raise ListingError(f"{what}: unexpected response shape")
             return body
 
-        result: JSON = call_with_retries(attempt, self.policy, what)
-        return result
+        for _ in range(MAX_REAUTHS):
+            try:
+                result: JSON = call_with_retries(attempt, self.policy, what)
+            except TokenRejected:
+                # keystoneauth renews an expired token once per request, but with
+                # listings running concurrently only one request renews it and
+                # the others get their 401 passed on: ask again with the fresh one.
+                continue
+            return result
+        raise ListingError(f"{what}: HTTP 401 Unauthorized, even with a fresh token")
 
     def list(
         self,

@@ -110,6 +110,8 @@ def connect(
     """
     if config_file is not None and not os.path.isfile(config_file):
         raise ConfigError(f"{config_file}: no such clouds.yaml file")
+    if config_file is not None:
+        _check_yaml(config_file)
     where = config_file or "clouds.yaml"
     try:
         if config_file is not None:
@@ -121,9 +123,7 @@ def connect(
                 cloud=target.cloud, region_name=target.region, app_name=APP_NAME
             )
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{where}:{line} is not valid YAML") from None
+        raise ConfigError(f"{where}:{_yaml_line(exc)} is not valid YAML") from None
     except openstack.exceptions.ConfigException as exc:
         raise ConfigError(f"{where}: cloud {target}: {_first_line(exc)}") from None
     except ks_exc.MissingRequiredOptions as exc:
@@ -142,32 +142,68 @@ def connect(
     return conn
 
 
+def _yaml_line(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    return f" line {mark.line + 1}" if mark is not None else ""
+
+
+def _check_yaml(path: str) -> None:
+    """Refuse a clouds.yaml that is not YAML, naming the line.
+
+    openstacksdk skips a file it cannot parse with a logged warning and then
+    reports the cloud as "not found", which sends the operator looking for a
+    typo in the cloud name. This only checks the syntax: the SDK still reads
+    the file (and secure.yaml, vendors...) for real.
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}:{_yaml_line(exc)} is not valid YAML") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text, not a clouds.yaml") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
 def authenticate(conn: openstack.connection.Connection, target: CloudTarget) -> None:
     """Fetch a token now, so that rejected credentials fail fast and clearly.
 
     Raises :class:`AuthError` when Keystone rejects the credentials (HTTP 401/403
-    or an unknown user/project); connection failures propagate as keystoneauth
-    connection errors for the caller's retry policy.
+    or another 4xx answer to the token request, or an unknown token endpoint).
+    Connection failures and 5xx/429 answers propagate as keystoneauth
+    exceptions (``ConnectFailure``, ``HttpError``) for the caller's retry policy.
+
+    The token is fetched from the keystoneauth session rather than with
+    ``Connection.authorize()``, which wraps every keystoneauth error into a bare
+    ``SDKException`` and so hides both the status and the retryable failures.
     """
     try:
-        conn.authorize()
+        conn.session.get_token()
     except (ks_exc.Unauthorized, ks_exc.Forbidden) as exc:
         raise AuthError(
             f"cloud {target}: credentials rejected by {auth_url(conn) or 'Keystone'}"
-            f" (HTTP {getattr(exc, 'http_status', '401')})"
+            f" (HTTP {exc.http_status})"
         ) from None
     except ks_exc.NotFound:
         raise AuthError(
             f"cloud {target}: Keystone at {auth_url(conn) or '?'} has no token endpoint"
             " (wrong auth_url?)"
         ) from None
-    except openstack.exceptions.HttpException as exc:
-        if exc.status_code in (401, 403):
-            raise AuthError(
-                f"cloud {target}: credentials rejected by {auth_url(conn) or 'Keystone'}"
-                f" (HTTP {exc.status_code})"
-            ) from None
-        raise
+    except ks_exc.HttpError as exc:
+        status = exc.http_status or 0
+        if status == 429 or status >= 500:
+            raise
+        raise AuthError(
+            f"cloud {target}: Keystone at {auth_url(conn) or '?'} refused the token request"
+            f" (HTTP {status})"
+        ) from None
+    except Exception as exc:
+        # keystoneauth's generic password plugin raises a bare Exception
+        # ("password is a required attribute") for a profile without a password.
+        if type(exc) is not Exception:
+            raise
+        raise ConfigError(f"cloud {target}: cannot authenticate ({_first_line(exc)})") from None
 
 
 def auth_url(conn: openstack.connection.Connection) -> str | None:

@@ -30,9 +30,10 @@ _TEXT_PATTERNS = (
     # HTTP headers as keystoneauth and requests print them.
     re.compile(r"(?i)(x-(?:auth|subject|service)-token['\"]?\s*[:=]\s*['\"]?)([^'\"\s,}]+)"),
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)([^'\"\n,}]+)"),
-    # JSON or repr fields with secret names.
+    # JSON or repr fields whose name looks like a secret (a password, or metadata
+    # such as "db_password" in a response body that keystoneauth logs at debug).
     re.compile(
-        r"(?i)(['\"](?:password|secret|adminPass|token|application_credential_secret)['\"]\s*:\s*['\"])"
+        r"(?i)(['\"][^'\"\s]*(?:" + SECRET_KEY.pattern + r")[^'\"\s]*['\"]\s*:\s*['\"])"
         r"([^'\"]*)"
     ),
     # key=value in query strings or config dumps.

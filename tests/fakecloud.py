@@ -65,6 +65,8 @@ class FakeCloud:
     nova_max_limit: int = 1000
     cinder_max_limit: int = 1000
     glance_page: int = 25
+    glance_max_limit: int = 1000
+    """Glance [DEFAULT] api_limit_max: the largest page it serves."""
     domains: list[JSON] = field(default_factory=list)
     projects: list[JSON] = field(default_factory=list)
     services: list[JSON] = field(default_factory=list)
@@ -78,7 +80,9 @@ class FakeCloud:
     keystone_list_limit: int | None = None
     """Keystone [DEFAULT] list_limit: cut lists and say truncated."""
     overrides: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
-    """listing path -> callback(request) replacing the default handler."""
+    """listing path (``/servers/detail``...), ``/v3/auth/tokens``, ``compute:discovery``
+    or ``block-storage:discovery`` -> callback(request) replacing the default handler."""
+    _defaults: dict[str, Callable[[Any], Any]] = field(default_factory=dict, repr=False)
 
     # -- registration ------------------------------------------------------
 
@@ -86,16 +90,25 @@ class FakeCloud:
         r = self.rsps
         r.add_callback(responses.GET, f"{self.keystone}/v3", callback=self._keystone_version)
         r.add_callback(responses.GET, f"{self.keystone}/v3/", callback=self._keystone_version)
-        r.add_callback(responses.POST, f"{self.keystone}/v3/auth/tokens", callback=self._token)
+        r.add_callback(
+            responses.POST,
+            f"{self.keystone}/v3/auth/tokens",
+            callback=self._wrap("/v3/auth/tokens", self._token),
+        )
         for what in ("domains", "projects", "services", "endpoints"):
             r.add_callback(
                 responses.GET,
                 re.compile(rf"{re.escape(self.keystone)}/v3/{what}(\?.*)?$"),
                 callback=self._wrap(f"/v3/{what}", self._keystone_list(what)),
             )
-        r.add_callback(responses.GET, f"{self.nova}/v2.1", callback=self._nova_version)
-        r.add_callback(responses.GET, f"{self.nova}/v2.1/", callback=self._nova_version)
-        r.add_callback(responses.GET, f"{self.nova}/", callback=self._nova_versions)
+        nova_version = self._wrap("compute:discovery", self._nova_version)
+        r.add_callback(responses.GET, f"{self.nova}/v2.1", callback=nova_version)
+        r.add_callback(responses.GET, f"{self.nova}/v2.1/", callback=nova_version)
+        r.add_callback(
+            responses.GET,
+            f"{self.nova}/",
+            callback=self._wrap("compute:discovery", self._nova_versions),
+        )
         r.add_callback(
             responses.GET,
             re.compile(rf"{re.escape(self.nova)}/v2.1/servers/detail(\?.*)?$"),
@@ -106,11 +119,14 @@ class FakeCloud:
             re.compile(rf"{re.escape(self.nova)}/v2.1/flavors/detail(\?.*)?$"),
             callback=self._wrap("/flavors/detail", self._nova_flavors),
         )
-        r.add_callback(responses.GET, f"{self.cinder}/", callback=self._cinder_versions)
-        r.add_callback(responses.GET, f"{self.cinder}/v3/", callback=self._cinder_version)
+        cinder_version = self._wrap("block-storage:discovery", self._cinder_version)
         r.add_callback(
-            responses.GET, f"{self.cinder}/v3/{PROJECT_ID}", callback=self._cinder_version
+            responses.GET,
+            f"{self.cinder}/",
+            callback=self._wrap("block-storage:discovery", self._cinder_versions),
         )
+        r.add_callback(responses.GET, f"{self.cinder}/v3/", callback=cinder_version)
+        r.add_callback(responses.GET, f"{self.cinder}/v3/{PROJECT_ID}", callback=cinder_version)
         r.add_callback(
             responses.GET,
             re.compile(rf"{re.escape(self.cinder)}/v3/{PROJECT_ID}/volumes/detail(\?.*)?$"),
@@ -148,7 +164,24 @@ class FakeCloud:
 
     # -- helpers -------------------------------------------------------------
 
+    def answer_first(self, key: str, *answers: Any) -> None:
+        """Answer the next requests of ``key`` with ``answers``, then as usual.
+
+        An answer is what a ``responses`` callback returns: a (status, headers,
+        body) tuple such as :meth:`reply` makes, or an exception to raise (a
+        ``requests.ConnectionError`` stands for a connection reset).
+        """
+        queue = list(answers)
+        default = self._defaults[key]
+
+        def handler(request: Any) -> Any:
+            return queue.pop(0) if queue else default(request)
+
+        self.overrides[key] = handler
+
     def _wrap(self, key: str, default: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        self._defaults[key] = default
+
         def handler(request: Any) -> Any:
             override = self.overrides.get(key)
             return override(request) if override is not None else default(request)
@@ -156,17 +189,31 @@ class FakeCloud:
         return handler
 
     @staticmethod
-    def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Any:
+    def reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Any:
+        """A ``responses`` callback result: JSON ``body`` with ``status`` and ``headers``."""
         return (status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body))
 
     @staticmethod
     def query(request: Any) -> dict[str, list[str]]:
         return parse_qs(urlsplit(request.url).query, keep_blank_values=True)
 
+    def sent(self) -> list[tuple[str, str]]:
+        """(method, URL) of every request sent so far, in order."""
+        return [(str(c.request.method), str(c.request.url)) for c in self.rsps.calls]
+
+    def requests_to(self, path: str, method: str = "GET") -> list[Any]:
+        """The requests sent so far whose URL path ends with ``path``, in order."""
+        return [
+            call.request
+            for call in self.rsps.calls
+            if call.request.method == method
+            and urlsplit(str(call.request.url)).path.rstrip("/").endswith(path)
+        ]
+
     # -- keystone ------------------------------------------------------------
 
     def _keystone_version(self, _request: Any) -> Any:
-        return self._json(
+        return self.reply(
             {
                 "version": {
                     "id": "v3.14",
@@ -243,16 +290,16 @@ class FakeCloud:
             if self.keystone_list_limit is not None and len(items) > self.keystone_list_limit:
                 body[what] = items[: self.keystone_list_limit]
                 body["truncated"] = True
-                return self._json(body)
+                return self.reply(body)
             if self.keystone_page is not None and what in ("domains", "projects"):
                 page, nxt = paged(items, query, max_limit=self.keystone_page, base_url=base)
                 if nxt == "MARKER_NOT_FOUND":
-                    return self._json({"error": {"code": 404}}, 404)
+                    return self.reply({"error": {"code": 404}}, 404)
                 body[what] = page
                 body["links"]["next"] = nxt
-                return self._json(body)
+                return self.reply(body)
             body[what] = items
-            return self._json(body)
+            return self.reply(body)
 
         return handler
 
@@ -269,10 +316,10 @@ class FakeCloud:
         }
 
     def _nova_version(self, _request: Any) -> Any:
-        return self._json({"version": self._nova_version_doc()})
+        return self.reply({"version": self._nova_version_doc()})
 
     def _nova_versions(self, _request: Any) -> Any:
-        return self._json({"versions": [self._nova_version_doc()]})
+        return self.reply({"versions": [self._nova_version_doc()]})
 
     def _nova_servers(self, request: Any) -> Any:
         query = self.query(request)
@@ -283,11 +330,11 @@ class FakeCloud:
             base_url=f"{self.nova}/v2.1/servers/detail",
         )
         if nxt == "MARKER_NOT_FOUND":
-            return self._json({"badRequest": {"code": 400, "message": "marker not found"}}, 400)
+            return self.reply({"badRequest": {"code": 400, "message": "marker not found"}}, 400)
         body: JSON = {"servers": page}
         if nxt:
             body["servers_links"] = [{"rel": "next", "href": nxt}]
-        return self._json(body)
+        return self.reply(body)
 
     def _nova_flavors(self, request: Any) -> Any:
         query = self.query(request)
@@ -300,7 +347,7 @@ class FakeCloud:
         body: JSON = {"flavors": page}
         if nxt and nxt != "MARKER_NOT_FOUND":
             body["flavors_links"] = [{"rel": "next", "href": nxt}]
-        return self._json(body)
+        return self.reply(body)
 
     # -- cinder -----------------------------------------------------------------
 
@@ -315,10 +362,10 @@ class FakeCloud:
         }
 
     def _cinder_versions(self, _request: Any) -> Any:
-        return self._json({"versions": [self._cinder_version_doc()]})
+        return self.reply({"versions": [self._cinder_version_doc()]})
 
     def _cinder_version(self, _request: Any) -> Any:
-        return self._json({"version": self._cinder_version_doc()})
+        return self.reply({"version": self._cinder_version_doc()})
 
     def _cinder_volumes(self, request: Any) -> Any:
         query = self.query(request)
@@ -329,16 +376,16 @@ class FakeCloud:
             base_url=f"{self.cinder}/v3/{PROJECT_ID}/volumes/detail",
         )
         if nxt == "MARKER_NOT_FOUND":
-            return self._json({"itemNotFound": {"code": 404, "message": "marker not found"}}, 404)
+            return self.reply({"itemNotFound": {"code": 404, "message": "marker not found"}}, 404)
         body: JSON = {"volumes": page}
         if nxt:
             body["volumes_links"] = [{"rel": "next", "href": nxt}]
-        return self._json(body)
+        return self.reply(body)
 
     # -- glance ------------------------------------------------------------------
 
     def _glance_versions(self, _request: Any) -> Any:
-        return self._json(
+        return self.reply(
             {
                 "versions": [
                     {
@@ -354,11 +401,11 @@ class FakeCloud:
         query = self.query(request)
         hidden = query.get("os_hidden", ["false"])[0] == "true"
         items = [i for i in self.images if bool(i.get("os_hidden")) == hidden]
-        limit = min(int(query.get("limit", [self.glance_page])[0]), 1000)
+        limit = min(int(query.get("limit", [self.glance_page])[0]), self.glance_max_limit)
         page, nxt = paged(
             items, {**query, "limit": [str(limit)]}, max_limit=limit, base_url="/v2/images"
         )
         body: JSON = {"images": page, "first": "/v2/images", "schema": "/v2/schemas/images"}
         if nxt and nxt != "MARKER_NOT_FOUND":
             body["next"] = nxt
-        return self._json(body)
+        return self.reply(body)

@@ -18,7 +18,14 @@ import openstack.exceptions
 import openstack.utils
 
 from auditor.collect import block_storage, compute, identity, image
-from auditor.collect.pager import Listed, PageObserver, Pager, RetryPolicy, call_with_retries
+from auditor.collect.pager import (
+    Listed,
+    PageObserver,
+    Pager,
+    Retryable,
+    RetryPolicy,
+    call_with_retries,
+)
 from auditor.collect.spec import JSON, Collection, Listing, Lookups
 from auditor.connect import CloudTarget, auth_url, authenticate, region_name
 from auditor.errors import BadInputError, ListingError
@@ -111,6 +118,15 @@ class _Run:
             raise ListingError(f"{listing.label}: {_describe(exc)}") from exc
 
 
+def _authenticate(conn: Any, target: CloudTarget) -> None:
+    """:func:`~auditor.connect.authenticate`, with Keystone's 5xx/429 made retryable."""
+    try:
+        authenticate(conn, target)
+    except ks_exc.HttpError as exc:
+        retry_after = float(exc.retry_after) if exc.retry_after else None
+        raise Retryable(exc.http_status or 0, retry_after) from exc
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, ks_exc.EndpointNotFound):
         return "no endpoint in the catalog"
@@ -156,7 +172,7 @@ def take_inventory(
         )
 
     try:
-        call_with_retries(lambda: authenticate(conn, target), policy, "identity: authentication")
+        call_with_retries(lambda: _authenticate(conn, target), policy, "identity: authentication")
     except ListingError as exc:
         reason = str(exc)
         log.error("authentication failed", cloud=cloud_name, reason=reason)

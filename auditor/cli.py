@@ -18,6 +18,7 @@ from auditor.audit import run_audit
 from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, parse_collections, take_inventory
 from auditor.collect.pager import RetryPolicy
 from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
+from auditor.demo import run_demo
 from auditor.diff import diff
 from auditor.errors import AuditorError, BadInputError
 from auditor.fileio import ensure_writable_dir, write_private
@@ -26,6 +27,7 @@ from auditor.model import Report, Severity, Snapshot
 from auditor.progress import CountingObserver, RichProgress
 from auditor.render import Format, render
 from auditor.rules import load_rules
+from auditor.sandbox import SandboxOptions, serve
 from auditor.schemas import NAMES as SCHEMA_NAMES
 from auditor.schemas import load_schema
 from auditor.secrets import Redactor
@@ -162,6 +164,51 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _report_options(audit)
     audit.set_defaults(handler=cmd_audit)
+
+    demo = commands.add_parser(
+        "demo",
+        help="a full audit of two example clouds served on loopback (no cloud needed)",
+        description="Serve a Cloudwatt-style source and its Orange-Cloud-for-Business-style"
+        " successor (with seeded defects) on 127.0.0.1, audit them through openstacksdk over"
+        " HTTP, and print the report.",
+    )
+    _common_options(demo, suppress=True)
+    demo.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        default="auditor-demo",
+        help="where the example data, rules, clouds.yaml and reports go (default: ./auditor-demo)",
+    )
+    demo.set_defaults(handler=cmd_demo)
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="serve snapshots as OpenStack APIs on 127.0.0.1 (rehearsals, tests)",
+        description="Serve snapshot files as Keystone, Nova, Cinder, Glance and Neutron APIs"
+        " on 127.0.0.1 until interrupted, one clouds.yaml profile per snapshot.",
+    )
+    _common_options(sandbox, suppress=True)
+    sandbox.add_argument("snapshots", nargs="+", metavar="SNAPSHOT", help="snapshot files")
+    sandbox.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    sandbox.add_argument(
+        "--write-clouds-yaml",
+        metavar="FILE",
+        help="write the clouds.yaml here (mode 0600) instead of printing it",
+    )
+    sandbox.add_argument(
+        "--max-limit",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="page cap of every listing (default 1000)",
+    )
+    sandbox.add_argument(
+        "--compute-max-version",
+        default="2.96",
+        metavar="V",
+        help="highest compute microversion offered (default 2.96)",
+    )
+    sandbox.set_defaults(handler=cmd_sandbox)
 
     schema = commands.add_parser(
         "schema",
@@ -306,6 +353,42 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
 def _save_inventories(directory: str, source: Snapshot, target: Snapshot) -> None:
     write_private(os.path.join(directory, "source.json"), source.dumps())
     write_private(os.path.join(directory, "target.json"), target.dumps())
+
+
+def cmd_demo(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
+    directory = args.output_dir
+    with _observer(args, sys.stderr) as observer:
+        result, files = run_demo(directory, observer=observer, redactor=redactor)
+    stdout.write(render(result.report, Format.TEXT))
+    rerun = f"auditor --os-client-config-file {files.clouds_yaml}"
+    stdout.write(
+        "\n"
+        f"The demo served two example clouds on 127.0.0.1 and audited them over HTTP.\n"
+        f"  example data served:  {files.served_source}, {files.served_target}\n"
+        f"  rules:                {files.rules}\n"
+        f"  clouds.yaml:          {files.clouds_yaml}\n"
+        f"  inventories:          {files.source_inventory}, {files.target_inventory}\n"
+        f"  reports:              {files.report_json}, {files.report_markdown}\n"
+        "\n"
+        "Rerun each step by hand:\n"
+        f"  auditor sandbox {files.served_source} {files.served_target}"
+        f" --write-clouds-yaml {files.clouds_yaml} &\n"
+        f"  {rerun} inventory --cloud cloudwatt -o source.json\n"
+        f"  {rerun} audit --source cloudwatt --target ocb --rules {files.rules} -f text\n"
+        f"  auditor diff {files.source_inventory} {files.target_inventory}"
+        f" --rules {files.rules} -f markdown\n"
+    )
+    return result.report.exit_code
+
+
+def cmd_sandbox(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
+    try:
+        options = SandboxOptions(
+            max_limit=args.max_limit, compute_max_version=args.compute_max_version
+        )
+    except ValueError as exc:
+        raise BadInputError(f"sandbox: {exc}") from None
+    return serve(args.snapshots, args.port, args.write_clouds_yaml, stdout, options=options)
 
 
 def cmd_schema(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:

@@ -8,9 +8,9 @@ audit or from files.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any

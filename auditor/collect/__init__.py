@@ -19,6 +19,7 @@ import openstack.utils
 
 from auditor.collect import block_storage, compute, identity, image
 from auditor.collect.pager import (
+    DiscoveryIncomplete,
     Listed,
     PageObserver,
     Pager,
@@ -97,10 +98,20 @@ class _Run:
     def negotiate(self, service_type: str) -> str | None:
         proxy_attr, client_max = CLIENT_MICROVERSIONS[service_type]
         adapter = getattr(self.conn, proxy_attr)
+
+        def discover() -> str | None:
+            # openstacksdk falls back to no microversion when discovery fails,
+            # silently: Nova would then drop down-cell servers and embed no
+            # flavor. Every Nova and Cinder v3 since 2015 announces a range, so
+            # a missing one is a failed discovery, retried like a page.
+            data = adapter.get_endpoint_data()
+            if data is None or not data.max_microversion:
+                raise DiscoveryIncomplete
+            mv: str | None = openstack.utils.maximum_supported_microversion(adapter, client_max)
+            return mv
+
         result: str | None = call_with_retries(
-            lambda: openstack.utils.maximum_supported_microversion(adapter, client_max),
-            self.policy,
-            f"{service_type}: version discovery",
+            discover, self.policy, f"{service_type}: version discovery"
         )
         return result
 

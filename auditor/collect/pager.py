@@ -66,6 +66,10 @@ class Retryable(Exception):
         self.retry_after = retry_after
 
 
+class DiscoveryIncomplete(Exception):
+    """A service's version document gave no microversion range (discovery failed)."""
+
+
 class TokenRejected(Exception):
     """HTTP 401 on a listing: the token expired or was revoked mid-walk."""
 
@@ -134,6 +138,7 @@ def _stop(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], bool]:
 
 
 _RETRIABLE = (
+    DiscoveryIncomplete,
     Retryable,
     ks_exc.ConnectFailure,
     ks_exc.ConnectTimeout,
@@ -145,6 +150,8 @@ def describe_failure(exc: BaseException) -> str:
     """One line for a failure, without URLs' query strings or secrets."""
     if isinstance(exc, Retryable):
         return f"HTTP {exc.status}"
+    if isinstance(exc, DiscoveryIncomplete):
+        return "no microversion range announced"
     if isinstance(exc, ks_exc.ConnectTimeout):
         return "timed out"
     if isinstance(exc, ks_exc.ConnectFailure):

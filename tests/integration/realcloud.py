@@ -42,16 +42,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seedplan import (
+    DEFAULT_AZ,
+    DOMAINS,
+    FLAVORS,
+    HOSTS,
+    OTHER_REGION,
+    PROJECTS,
+    REGION,
+    SECURITY_GROUPS,
+    SERVERS,
+    SERVICE_PROJECTS,
+    VOLUME_TYPES,
+    VOLUMES,
+)
+
 HERE = Path(__file__).resolve().parent
 REQUIREMENTS = HERE / "services-requirements.txt"
 CONSTRAINTS = HERE / "services-constraints.txt"
 MARKER = ".auditor-services-complete"
 
 CLOUD_NAME = "realcloud-admin"
-REGION = "fr1"
-OTHER_REGION = "fr2"
-DEFAULT_AZ = "fr1-az2"
-"""Nova's default availability zone: that of compute hosts in no zoned aggregate."""
 
 PAGE_SIZE = 2
 """The services' largest page (Keystone max_db_limit, Nova max_limit, Cinder
@@ -90,200 +101,6 @@ def venv_problem(venv: Path) -> str | None:
     if marker.read_text().strip() != pins_hash():
         return f"the services venv at {venv} has other pins (run: bash .ci/services.sh)"
     return None
-
-
-# --------------------------------------------------------------------------
-# What the cloud holds
-
-
-@dataclass(frozen=True)
-class ProjectPlan:
-    name: str
-    domain: str
-    description: str = ""
-    tags: tuple[str, ...] = ()
-    enabled: bool = True
-    parent: str | None = None
-
-
-@dataclass(frozen=True)
-class NetworkPlan:
-    name: str
-    fixed: tuple[str, ...]
-    floating: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ServerPlan:
-    name: str
-    project: str
-    flavor: str
-    image: str | None
-    """Image id; None for a server booted from a volume."""
-    key_name: str | None
-    host: str
-    state: str
-    """active, stopped or error."""
-    metadata: Mapping[str, str] = field(default_factory=dict)
-    networks: tuple[NetworkPlan, ...] = ()
-    security_groups: tuple[str, ...] = ()
-    migrated_from: str | None = None
-    """Name of the server whose id goes in metadata ``migrated_from_id``."""
-
-
-@dataclass(frozen=True)
-class VolumePlan:
-    name: str
-    project: str
-    size: int
-    volume_type: str
-    attachments: tuple[str, ...] = ()
-    """Names of the servers the volume is attached to."""
-    device: str = "/dev/vdb"
-    bootable: bool = False
-    multiattach: bool = False
-    availability_zone: str = "fr1-az1"
-    metadata: Mapping[str, str] = field(default_factory=dict)
-    migrated_from: str | None = None
-
-
-@dataclass(frozen=True)
-class FlavorPlan:
-    name: str
-    vcpus: int
-    ram: int
-    disk: int
-
-
-IMAGE_ID = "5a0c3e6b-9c61-4c2e-8f0e-0d5b6c1a2f01"
-"""The image servers were booted from (there is no Glance here: only its id is known)."""
-
-DOMAINS: Mapping[str, str] = {
-    "cloudwatt": "Cloudwatt customers (legacy brand)",
-    "ocb-cloudwatt": "Former Cloudwatt customers, on Orange Cloud for Business",
-}
-
-PROJECTS: tuple[ProjectPlan, ...] = (
-    ProjectPlan("cw-acme", "cloudwatt", "ACME Corporation", ("customer", "gold")),
-    ProjectPlan("cw-acme-dev", "cloudwatt", "ACME development", parent="cw-acme"),
-    ProjectPlan("cw-globex", "cloudwatt", "Globex", ("customer",)),
-    ProjectPlan("cw-initech", "cloudwatt", "Initech (contract ended)", enabled=False),
-    ProjectPlan("ocb-acme", "ocb-cloudwatt", "ACME Corporation", ("customer", "gold")),
-    ProjectPlan("ocb-globex", "ocb-cloudwatt", "Globex", ("customer",)),
-    ProjectPlan("ocb-initech", "ocb-cloudwatt", "Initech (contract ended)", enabled=False),
-)
-
-FLAVORS: tuple[FlavorPlan, ...] = (
-    FlavorPlan("m1.small", 1, 2048, 20),
-    FlavorPlan("m1.medium", 2, 4096, 40),
-    FlavorPlan("m1.large", 4, 8192, 80),
-)
-
-HOSTS: Mapping[str, str | None] = {"compute-1": "fr1-az1", "compute-2": None}
-"""Compute host -> availability zone of its aggregate (None: Nova's default zone)."""
-
-SECURITY_GROUPS: tuple[str, ...] = ("default", "web", "db")
-
-SERVERS: tuple[ServerPlan, ...] = (
-    ServerPlan(
-        "cw-web-1",
-        "cw-acme",
-        "m1.small",
-        IMAGE_ID,
-        "acme-key",
-        "compute-1",
-        "active",
-        {"role": "web", "tier": "front", "db_password": "s3cr3t-value"},
-        (NetworkPlan("cw-acme-net", ("10.0.0.5", "2001:db8:0:1::5"), ("203.0.113.10",)),),
-        ("default", "web"),
-    ),
-    ServerPlan(
-        "cw-db-1",
-        "cw-acme",
-        "m1.large",
-        None,
-        "acme-key",
-        "compute-1",
-        "active",
-        {"role": "db"},
-        (
-            NetworkPlan("cw-acme-net", ("10.0.0.6",)),
-            NetworkPlan("cw-acme-storage", ("192.168.10.6",)),
-        ),
-        ("default", "db"),
-    ),
-    ServerPlan(
-        "cw-app-1",
-        "cw-globex",
-        "m1.medium",
-        IMAGE_ID,
-        None,
-        "compute-2",
-        "stopped",
-        {},
-        (NetworkPlan("cw-globex-net", ("10.1.0.5",)),),
-        ("default",),
-    ),
-    ServerPlan("cw-batch-1", "cw-initech", "m1.small", IMAGE_ID, None, "compute-2", "error"),
-    ServerPlan(
-        "ocb-web-1",
-        "ocb-acme",
-        "m1.small",
-        IMAGE_ID,
-        "acme-key",
-        "compute-1",
-        "active",
-        {"role": "web", "tier": "front"},
-        (NetworkPlan("ocb-acme-net", ("10.20.0.5",), ("198.51.100.10",)),),
-        ("default", "web"),
-        migrated_from="cw-web-1",
-    ),
-)
-
-VOLUME_TYPES: Mapping[str, Mapping[str, Any] | None] = {
-    "standard": None,
-    "encrypted": {
-        "provider": "luks",
-        "cipher": "aes-xts-plain64",
-        "key_size": 256,
-        "control_location": "front-end",
-    },
-}
-"""Volume type -> its encryption (None: not encrypted)."""
-
-VOLUMES: tuple[VolumePlan, ...] = (
-    VolumePlan(
-        "cw-web-data", "cw-acme", 10, "standard", ("cw-web-1",), metadata={"purpose": "www"}
-    ),
-    VolumePlan("cw-db-boot", "cw-acme", 20, "standard", ("cw-db-1",), "/dev/vda", bootable=True),
-    VolumePlan(
-        "cw-db-data",
-        "cw-acme",
-        100,
-        "encrypted",
-        ("cw-db-1",),
-        metadata={"purpose": "postgres", "luks_passphrase": "hunter2-value"},
-    ),
-    VolumePlan(
-        "cw-shared", "cw-acme", 5, "standard", ("cw-web-1", "cw-db-1"), "/dev/vdc", multiattach=True
-    ),
-    VolumePlan("cw-spare", "cw-globex", 1, "standard", availability_zone="fr1-az2"),
-    VolumePlan(
-        "ocb-web-data",
-        "ocb-acme",
-        10,
-        "standard",
-        ("ocb-web-1",),
-        metadata={"purpose": "www"},
-        migrated_from="cw-web-data",
-    ),
-)
-
-SERVICE_PROJECTS: Mapping[str, str] = {
-    "admin": "Bootstrap project for initializing the cloud.",
-    "service": "Service users of the cloud",
-}
-"""Projects of the Default domain: keystone-manage bootstrap's, and the services'."""
 
 
 @dataclass(frozen=True)
@@ -774,75 +591,78 @@ def _register(cloud: RealCloud, b: _Builder) -> str:
 
     Returns the admin user's id.
     """
-    conn = _connect(cloud.clouds_yaml, cloud.cloud)
-    with contextlib.closing(conn), warnings.catch_warnings():
-        # openstacksdk's resource machinery warns about its own deprecations.
+    with warnings.catch_warnings():
+        # openstacksdk warns about its own deprecations (not ours to fix).
         warnings.simplefilter("ignore", PendingDeprecationWarning)
-        ident = conn.identity
-        admin_role = ident.find_role("admin", ignore_missing=False)
-        default_domain = ident.find_domain("default", ignore_missing=False)
-        cloud.domain_ids["Default"] = default_domain.id
-        for name, description in DOMAINS.items():
-            cloud.domain_ids[name] = ident.create_domain(name=name, description=description).id
-        admin_project = ident.find_project(
-            "admin", domain_id=default_domain.id, ignore_missing=False
-        )
-        cloud.project_ids["admin"] = admin_project.id
-        service = ident.create_project(
-            name="service", domain_id=default_domain.id, description=SERVICE_PROJECTS["service"]
-        )
-        cloud.project_ids["service"] = service.id
-        for user in ("nova", "cinder"):
-            created = ident.create_user(
-                name=user, password=b.service_password, domain_id=default_domain.id
-            )
-            ident.assign_project_role_to_user(service, created, admin_role)
-        for p in PROJECTS:
-            parent = cloud.project_ids[p.parent] if p.parent else None
-            attrs: dict[str, Any] = {
-                "name": p.name,
-                "domain_id": cloud.domain_ids[p.domain],
-                "description": p.description,
-                "is_enabled": p.enabled,
-                "tags": list(p.tags),
-            }
-            if parent:
-                attrs["parent_id"] = parent
-            cloud.project_ids[p.name] = ident.create_project(**attrs).id
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with contextlib.closing(_connect(cloud.clouds_yaml, cloud.cloud)) as conn:
+            return _register_with(conn, cloud, b)
 
-        ident.create_region(id=OTHER_REGION, description="Second region (compute disabled)")
-        services = {
-            "compute": ident.create_service(type="compute", name="nova", description="Compute"),
-            "block-storage": ident.create_service(
-                type="block-storage", name="cinderv3", description="Block storage"
-            ),
-            "network": ident.create_service(type="network", name="neutron", description="Network"),
+
+def _register_with(conn: Any, cloud: RealCloud, b: _Builder) -> str:
+    ident = conn.identity
+    admin_role = ident.find_role("admin", ignore_missing=False)
+    default_domain = ident.find_domain("default", ignore_missing=False)
+    cloud.domain_ids["Default"] = default_domain.id
+    for name, description in DOMAINS.items():
+        cloud.domain_ids[name] = ident.create_domain(name=name, description=description).id
+    admin_project = ident.find_project("admin", domain_id=default_domain.id, ignore_missing=False)
+    cloud.project_ids["admin"] = admin_project.id
+    service = ident.create_project(
+        name="service", domain_id=default_domain.id, description=SERVICE_PROJECTS["service"]
+    )
+    cloud.project_ids["service"] = service.id
+    for user in ("nova", "cinder"):
+        created = ident.create_user(
+            name=user, password=b.service_password, domain_id=default_domain.id
+        )
+        ident.assign_project_role_to_user(service, created, admin_role)
+    for p in PROJECTS:
+        parent = cloud.project_ids[p.parent] if p.parent else None
+        attrs: dict[str, Any] = {
+            "name": p.name,
+            "domain_id": cloud.domain_ids[p.domain],
+            "description": p.description,
+            "is_enabled": p.enabled,
+            "tags": list(p.tags),
         }
-        wanted = [
-            ("compute", "public", REGION, f"{b.urls['nova']}/v2.1", True),
-            ("compute", "internal", REGION, f"{b.urls['nova']}/v2.1", True),
-            ("compute", "public", OTHER_REGION, f"{b.urls['nova']}/v2.1", False),
-            ("block-storage", "public", REGION, f"{b.urls['cinder']}/v3/%(project_id)s", True),
-            ("network", "public", REGION, b.urls["neutron"], True),
-        ]
-        for service_type, interface, region, url, enabled in wanted:
-            ident.create_endpoint(
-                service_id=services[service_type].id,
-                interface=interface,
-                region_id=region,
-                url=url,
-                is_enabled=enabled,
+        if parent:
+            attrs["parent_id"] = parent
+        cloud.project_ids[p.name] = ident.create_project(**attrs).id
+
+    ident.create_region(id=OTHER_REGION, description="Second region (compute disabled)")
+    services = {
+        "compute": ident.create_service(type="compute", name="nova", description="Compute"),
+        "block-storage": ident.create_service(
+            type="block-storage", name="cinderv3", description="Block storage"
+        ),
+        "network": ident.create_service(type="network", name="neutron", description="Network"),
+    }
+    wanted = [
+        ("compute", "public", REGION, f"{b.urls['nova']}/v2.1", True),
+        ("compute", "internal", REGION, f"{b.urls['nova']}/v2.1", True),
+        ("compute", "public", OTHER_REGION, f"{b.urls['nova']}/v2.1", False),
+        ("block-storage", "public", REGION, f"{b.urls['cinder']}/v3/%(project_id)s", True),
+        ("network", "public", REGION, b.urls["neutron"], True),
+    ]
+    for service_type, interface, region, url, enabled in wanted:
+        ident.create_endpoint(
+            service_id=services[service_type].id,
+            interface=interface,
+            region_id=region,
+            url=url,
+            is_enabled=enabled,
+        )
+    service_names = {s.id: (s.type, s.name) for s in ident.services()}
+    for e in ident.endpoints():
+        service_type, service_name = service_names[e.service_id]
+        cloud.endpoints.append(
+            Endpoint(
+                e.id, service_type, service_name, e.interface, e.region_id, e.url, e.is_enabled
             )
-        service_names = {s.id: (s.type, s.name) for s in ident.services()}
-        for e in ident.endpoints():
-            service_type, service_name = service_names[e.service_id]
-            cloud.endpoints.append(
-                Endpoint(
-                    e.id, service_type, service_name, e.interface, e.region_id, e.url, e.is_enabled
-                )
-            )
-        admin_user = ident.find_user("admin", domain_id=default_domain.id, ignore_missing=False)
-        return str(admin_user.id)
+        )
+    admin_user = ident.find_user("admin", domain_id=default_domain.id, ignore_missing=False)
+    return str(admin_user.id)
 
 
 def _neutron_data(cloud: RealCloud) -> dict[str, Any]:

@@ -23,20 +23,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from realcloud import (
+from realcloud import PAGE_SIZE, RealCloud
+from seedplan import (
     DEFAULT_AZ,
     DOMAINS,
     FLAVORS,
     HOSTS,
     IMAGE_ID,
-    PAGE_SIZE,
     PROJECTS,
     REGION,
     SERVERS,
     SERVICE_PROJECTS,
     VOLUME_TYPES,
     VOLUMES,
-    RealCloud,
 )
 
 from auditor.collect import block_storage, compute

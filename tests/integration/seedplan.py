@@ -1,0 +1,208 @@
+"""What the real cloud of the integration tests holds: the seed plan.
+
+Plain data, shared by the fixture that seeds the services (realcloud.py) and
+the tests that check the auditor's snapshot against it
+(test_real_inventory.py). Ids are not here: the services assign them (or the
+fixture draws them) when the cloud is built, and RealCloud records them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+REGION = "fr1"
+OTHER_REGION = "fr2"
+DEFAULT_AZ = "fr1-az2"
+"""Nova's default availability zone: that of compute hosts in no zoned aggregate."""
+
+
+@dataclass(frozen=True)
+class ProjectPlan:
+    name: str
+    domain: str
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    enabled: bool = True
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    name: str
+    fixed: tuple[str, ...]
+    floating: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServerPlan:
+    name: str
+    project: str
+    flavor: str
+    image: str | None
+    """Image id; None for a server booted from a volume."""
+    key_name: str | None
+    host: str
+    state: str
+    """active, stopped or error."""
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    networks: tuple[NetworkPlan, ...] = ()
+    security_groups: tuple[str, ...] = ()
+    migrated_from: str | None = None
+    """Name of the server whose id goes in metadata ``migrated_from_id``."""
+
+
+@dataclass(frozen=True)
+class VolumePlan:
+    name: str
+    project: str
+    size: int
+    volume_type: str
+    attachments: tuple[str, ...] = ()
+    """Names of the servers the volume is attached to."""
+    device: str = "/dev/vdb"
+    bootable: bool = False
+    multiattach: bool = False
+    availability_zone: str = "fr1-az1"
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    migrated_from: str | None = None
+
+
+@dataclass(frozen=True)
+class FlavorPlan:
+    name: str
+    vcpus: int
+    ram: int
+    disk: int
+
+
+IMAGE_ID = "5a0c3e6b-9c61-4c2e-8f0e-0d5b6c1a2f01"
+"""The image servers were booted from (there is no Glance here: only its id is known)."""
+
+DOMAINS: Mapping[str, str] = {
+    "cloudwatt": "Cloudwatt customers (legacy brand)",
+    "ocb-cloudwatt": "Former Cloudwatt customers, on Orange Cloud for Business",
+}
+
+PROJECTS: tuple[ProjectPlan, ...] = (
+    ProjectPlan("cw-acme", "cloudwatt", "ACME Corporation", ("customer", "gold")),
+    ProjectPlan("cw-acme-dev", "cloudwatt", "ACME development", parent="cw-acme"),
+    ProjectPlan("cw-globex", "cloudwatt", "Globex", ("customer",)),
+    ProjectPlan("cw-initech", "cloudwatt", "Initech (contract ended)", enabled=False),
+    ProjectPlan("ocb-acme", "ocb-cloudwatt", "ACME Corporation", ("customer", "gold")),
+    ProjectPlan("ocb-globex", "ocb-cloudwatt", "Globex", ("customer",)),
+    ProjectPlan("ocb-initech", "ocb-cloudwatt", "Initech (contract ended)", enabled=False),
+)
+
+FLAVORS: tuple[FlavorPlan, ...] = (
+    FlavorPlan("m1.small", 1, 2048, 20),
+    FlavorPlan("m1.medium", 2, 4096, 40),
+    FlavorPlan("m1.large", 4, 8192, 80),
+)
+
+HOSTS: Mapping[str, str | None] = {"compute-1": "fr1-az1", "compute-2": None}
+"""Compute host -> availability zone of its aggregate (None: Nova's default zone)."""
+
+SECURITY_GROUPS: tuple[str, ...] = ("default", "web", "db")
+
+SERVERS: tuple[ServerPlan, ...] = (
+    ServerPlan(
+        "cw-web-1",
+        "cw-acme",
+        "m1.small",
+        IMAGE_ID,
+        "acme-key",
+        "compute-1",
+        "active",
+        {"role": "web", "tier": "front", "db_password": "s3cr3t-value"},
+        (NetworkPlan("cw-acme-net", ("10.0.0.5", "2001:db8:0:1::5"), ("203.0.113.10",)),),
+        ("default", "web"),
+    ),
+    ServerPlan(
+        "cw-db-1",
+        "cw-acme",
+        "m1.large",
+        None,
+        "acme-key",
+        "compute-1",
+        "active",
+        {"role": "db"},
+        (
+            NetworkPlan("cw-acme-net", ("10.0.0.6",)),
+            NetworkPlan("cw-acme-storage", ("192.168.10.6",)),
+        ),
+        ("default", "db"),
+    ),
+    ServerPlan(
+        "cw-app-1",
+        "cw-globex",
+        "m1.medium",
+        IMAGE_ID,
+        None,
+        "compute-2",
+        "stopped",
+        {},
+        (NetworkPlan("cw-globex-net", ("10.1.0.5",)),),
+        ("default",),
+    ),
+    ServerPlan("cw-batch-1", "cw-initech", "m1.small", IMAGE_ID, None, "compute-2", "error"),
+    ServerPlan(
+        "ocb-web-1",
+        "ocb-acme",
+        "m1.small",
+        IMAGE_ID,
+        "acme-key",
+        "compute-1",
+        "active",
+        {"role": "web", "tier": "front"},
+        (NetworkPlan("ocb-acme-net", ("10.20.0.5",), ("198.51.100.10",)),),
+        ("default", "web"),
+        migrated_from="cw-web-1",
+    ),
+)
+
+VOLUME_TYPES: Mapping[str, Mapping[str, Any] | None] = {
+    "standard": None,
+    "encrypted": {
+        "provider": "luks",
+        "cipher": "aes-xts-plain64",
+        "key_size": 256,
+        "control_location": "front-end",
+    },
+}
+"""Volume type -> its encryption (None: not encrypted)."""
+
+VOLUMES: tuple[VolumePlan, ...] = (
+    VolumePlan(
+        "cw-web-data", "cw-acme", 10, "standard", ("cw-web-1",), metadata={"purpose": "www"}
+    ),
+    VolumePlan("cw-db-boot", "cw-acme", 20, "standard", ("cw-db-1",), "/dev/vda", bootable=True),
+    VolumePlan(
+        "cw-db-data",
+        "cw-acme",
+        100,
+        "encrypted",
+        ("cw-db-1",),
+        metadata={"purpose": "postgres", "luks_passphrase": "hunter2-value"},
+    ),
+    VolumePlan(
+        "cw-shared", "cw-acme", 5, "standard", ("cw-web-1", "cw-db-1"), "/dev/vdc", multiattach=True
+    ),
+    VolumePlan("cw-spare", "cw-globex", 1, "standard", availability_zone="fr1-az2"),
+    VolumePlan(
+        "ocb-web-data",
+        "ocb-acme",
+        10,
+        "standard",
+        ("ocb-web-1",),
+        metadata={"purpose": "www"},
+        migrated_from="cw-web-data",
+    ),
+)
+
+SERVICE_PROJECTS: Mapping[str, str] = {
+    "admin": "Bootstrap project for initializing the cloud.",
+    "service": "Service users of the cloud",
+}
+"""Projects of the Default domain: keystone-manage bootstrap's, and the services'."""

@@ -444,6 +444,69 @@ class Side:
 
 
 @dataclass(frozen=True)
+class ResolvedFinding:
+    """A finding of the previous run that this run no longer has."""
+
+    id: str
+    kind: Kind
+    collection: str
+    severity: Severity
+    """Its severity in the previous run."""
+    message: str
+    """Its message in the previous run."""
+
+    def to_json(self) -> JSON:
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "collection": self.collection,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> ResolvedFinding:
+        return cls(
+            id=doc["id"],
+            kind=Kind(doc["kind"]),
+            collection=doc["collection"],
+            severity=Severity(doc["severity"]),
+            message=doc["message"],
+        )
+
+
+@dataclass(frozen=True)
+class History:
+    """What changed since the previous report kept by ``--history`` (by finding id)."""
+
+    previous: str
+    """``generated_at`` of the previous report."""
+    previous_file: str
+    """File name of the previous report in the history directory."""
+    new: tuple[str, ...] = ()
+    """Ids of this report's findings that the previous report did not have."""
+    resolved: tuple[ResolvedFinding, ...] = ()
+    """Previous findings gone from this report, in collections listed completely this time."""
+
+    def to_json(self) -> JSON:
+        return {
+            "previous": self.previous,
+            "previous_file": self.previous_file,
+            "new": list(self.new),
+            "resolved": [r.to_json() for r in self.resolved],
+        }
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> History:
+        return cls(
+            previous=doc["previous"],
+            previous_file=doc.get("previous_file", ""),
+            new=tuple(doc.get("new", [])),
+            resolved=tuple(ResolvedFinding.from_json(r) for r in doc.get("resolved", [])),
+        )
+
+
+@dataclass(frozen=True)
 class Report:
     """The audit's result: ``auditor.report/v1``."""
 
@@ -457,9 +520,11 @@ class Report:
     scorecard: tuple[ProjectScore, ...] = ()
     generated_at: str = ""
     tool_version: str = __version__
+    history: History | None = None
+    """Comparison with the previous run, when the CLI keeps a history (``--history``)."""
 
     def to_json(self) -> JSON:
-        return {
+        out: JSON = {
             "schema": REPORT_SCHEMA,
             "tool_version": self.tool_version,
             "generated_at": self.generated_at,
@@ -472,6 +537,9 @@ class Report:
             "scorecard": [s.to_json() for s in self.scorecard],
             "findings": [f.to_json() for f in self.findings],
         }
+        if self.history is not None:
+            out["history"] = self.history.to_json()
+        return out
 
     @classmethod
     def from_json(cls, doc: JSON) -> Report:
@@ -486,4 +554,5 @@ class Report:
             scorecard=tuple(ProjectScore.from_json(s) for s in doc.get("scorecard", [])),
             generated_at=doc.get("generated_at", ""),
             tool_version=doc.get("tool_version", "unknown"),
+            history=History.from_json(doc["history"]) if doc.get("history") else None,
         )

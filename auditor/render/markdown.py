@@ -37,6 +37,25 @@ def render(report: Report) -> str:
         "",
     ]
     out += table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report))
+    history = report.history
+    new = set(history.new) if history else set()
+    if history is not None:
+        out += [
+            "",
+            "## Since the previous run",
+            "",
+            f"Compared with the report of {history.previous}: **{len(history.new)} new**,"
+            f" **{len(history.resolved)} resolved**.",
+        ]
+        if history.resolved:
+            out += ["", "Resolved:", ""]
+            out += table(
+                ["severity", "kind", "collection", "message", "id"],
+                [
+                    [r.severity.value, r.kind.value, r.collection, r.message, f"`{r.id}`"]
+                    for r in history.resolved
+                ],
+            )
     for severity in Severity:
         findings = [f for f in report.findings if f.severity is severity]
         if not findings:
@@ -49,9 +68,8 @@ def render(report: Report) -> str:
                 for c in f.changes
                 if f.kind.value == "changed"
             )
-            rows.append(
-                [f.kind.value, f.collection, f.project or "", f.message, details, f"`{f.id}`"]
-            )
+            ident = f"`{f.id}`" + (" **new**" if f.id in new else "")
+            rows.append([f.kind.value, f.collection, f.project or "", f.message, details, ident])
         out += table(["kind", "collection", "project", "message", "details", "id"], rows)
     if report.scorecard:
         out += ["", "## Scorecard", ""]

@@ -37,15 +37,31 @@ def render(report: Report) -> str:
     ]
     out += table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report))
     out += ["", f"Findings: {len(report.findings)} ({severity_counts(report.findings)})"]
+    history = report.history
+    new = set(history.new) if history else set()
+    if history is not None:
+        out.append(
+            f"Since the previous run ({history.previous}): {len(history.new)} new,"
+            f" {len(history.resolved)} resolved"
+        )
     for project, findings in grouped_by_project(report.findings):
         out += ["", f"== {project if project is not None else '(no project)'}"]
         for f in findings:
-            out.append(f"  {f.severity.value.upper():<7} {f.kind.value:<10} {f.message}  [{f.id}]")
+            mark = "  NEW" if f.id in new else ""
+            out.append(
+                f"  {f.severity.value.upper():<7} {f.kind.value:<10} {f.message}  [{f.id}]{mark}"
+            )
             out += [
                 f"          {change_line(c.field, c.source, c.target)}"
                 for c in f.changes
                 if f.kind.value == "changed"
             ]
+    if history is not None and history.resolved:
+        out += ["", f"== Resolved since the previous run ({history.previous})"]
+        out += [
+            f"  {r.severity.value.upper():<7} {r.kind.value:<10} {r.message}  [{r.id}]"
+            for r in history.resolved
+        ]
     if report.scorecard:
         # Every project with something to look at; the fully matched ones summed up.
         attention = [s for s in report.scorecard if s.target is None or s.missing or s.changed]

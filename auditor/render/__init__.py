@@ -6,7 +6,7 @@ import enum
 import sys
 
 from auditor.model import Report
-from auditor.render import json_format, markdown, text
+from auditor.render import html, json_format, junit, markdown, text
 
 if sys.version_info >= (3, 11):
     from typing import assert_never
@@ -20,6 +20,8 @@ class Format(str, enum.Enum):
     JSON = "json"
     TEXT = "text"
     MARKDOWN = "markdown"
+    HTML = "html"
+    JUNIT = "junit"
 
 
 def render(report: Report, fmt: Format) -> str:
@@ -30,4 +32,8 @@ def render(report: Report, fmt: Format) -> str:
         return text.render(report)
     if fmt is Format.MARKDOWN:
         return markdown.render(report)
+    if fmt is Format.HTML:
+        return html.render(report)
+    if fmt is Format.JUNIT:
+        return junit.render(report)
     assert_never(fmt)

@@ -20,7 +20,13 @@ from auditor.rules import load_rules
 from auditor.schemas import load_schema
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden"
-SUFFIX = {Format.JSON: "json", Format.TEXT: "txt", Format.MARKDOWN: "md"}
+SUFFIX = {
+    Format.JSON: "json",
+    Format.TEXT: "txt",
+    Format.MARKDOWN: "md",
+    Format.HTML: "html",
+    Format.JUNIT: "xml",
+}
 
 
 @pytest.fixture(scope="module")

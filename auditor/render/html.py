@@ -1,0 +1,110 @@
+"""One self-contained HTML page: summary, findings filterable in the browser, scorecard.
+
+Jinja2 renders it with autoescaping on: finding messages carry names chosen by
+the clouds' users. The CSS and the script are inline and the page loads nothing
+(its Content-Security-Policy forbids it), so the file can be mailed, attached
+to a ticket or archived as it is.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import jinja2
+
+from auditor.model import Finding, Kind, Report, Severity
+from auditor.render.common import SUMMARY_COLUMNS, change_line, severity_counts
+
+NO_PROJECT = "-"
+"""Filter value of the findings that belong to no project."""
+
+
+@functools.cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("auditor.render", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("report.html.j2")
+
+
+def _where(cloud: str, region: str | None) -> str:
+    return f"{cloud}@{region}" if region else cloud
+
+
+def _finding(f: Finding, new: set[str]) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "severity": f.severity.value,
+        "kind": f.kind.value,
+        "collection": f.collection,
+        "project": f.project or "",
+        "project_key": f.project if f.project is not None else NO_PROJECT,
+        "message": f.message,
+        "changes": [
+            change_line(c.field, c.source, c.target) for c in f.changes if f.kind is Kind.CHANGED
+        ],
+        "candidates": [c.label for c in f.candidates],
+        "new": f.id in new,
+    }
+
+
+def render(report: Report) -> str:
+    history = report.history
+    new = set(history.new) if history else set()
+    projects = sorted({f.project for f in report.findings if f.project is not None})
+    scorecard = [
+        {
+            "source": f"{s.source.domain}/{s.source.name}" if s.source.domain else s.source.label,
+            "target": (f"{s.target.domain}/{s.target.name}" if s.target.domain else s.target.label)
+            if s.target
+            else None,
+            "matched": s.matched,
+            "missing": s.missing,
+            "changed": s.changed,
+            "attention": s.target is None or bool(s.missing or s.changed),
+        }
+        for s in report.scorecard
+    ]
+    context = {
+        "tool_version": report.tool_version,
+        "generated_at": report.generated_at,
+        "verdict": report.verdict.value,
+        "exit_code": report.exit_code,
+        "fail_on": report.fail_on.value,
+        "source": _where(report.source.cloud, report.source.region),
+        "source_taken": report.source.taken_at,
+        "source_complete": report.source.complete,
+        "target": _where(report.target.cloud, report.target.region),
+        "target_taken": report.target.taken_at,
+        "target_complete": report.target.complete,
+        "severity_counts": severity_counts(report.findings),
+        "summary_columns": SUMMARY_COLUMNS,
+        "summary": [
+            {
+                "name": name,
+                "cells": [s.to_json()[c] for c in SUMMARY_COLUMNS],
+                "complete": s.complete,
+            }
+            for name, s in report.summary.items()
+        ],
+        "findings": [_finding(f, new) for f in report.findings],
+        "severities": [s.value for s in Severity],
+        "kinds": sorted({f.kind.value for f in report.findings}),
+        "collections": sorted({f.collection for f in report.findings}),
+        "projects": [{"value": p, "label": p} for p in projects]
+        + (
+            [{"value": NO_PROJECT, "label": "(no project)"}]
+            if any(f.project is None for f in report.findings)
+            else []
+        ),
+        "history": history,
+        "scorecard": scorecard,
+        "scorecard_clean": sum(1 for s in scorecard if not s["attention"]),
+    }
+    return _template().render(context)

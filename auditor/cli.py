@@ -10,18 +10,21 @@ import contextlib
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, TextIO
 
-from auditor import __version__
+from auditor import __version__, history, metrics
 from auditor.audit import run_audit
 from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, parse_collections, take_inventory
 from auditor.collect.pager import RetryPolicy
 from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
 from auditor.demo import run_demo
 from auditor.diff import diff
-from auditor.errors import AuditorError, BadInputError
-from auditor.fileio import ensure_writable_dir, write_private
+from auditor.errors import AuditorError, BadInputError, OutputError
+from auditor.fileio import ensure_writable_dir, write_atomic, write_private
 from auditor.logsetup import configure, get_logger
 from auditor.model import Report, Severity, Snapshot
 from auditor.progress import CountingObserver, RichProgress
@@ -239,6 +242,17 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
         default=Severity.ERROR.value,
         help="lowest severity that makes the exit code 1 (default: error)",
     )
+    parser.add_argument(
+        "--history",
+        metavar="DIR",
+        help="keep every report as DIR/report-<UTC time>.json (mode 0600) and show what is new"
+        " and what was resolved since the newest previous one",
+    )
+    parser.add_argument(
+        "--metrics-file",
+        metavar="FILE",
+        help="also write Prometheus metrics here (textfile collector format, mode 0644)",
+    )
 
 
 def _retry_policy(args: argparse.Namespace) -> RetryPolicy:
@@ -303,8 +317,51 @@ def _report_format(args: argparse.Namespace, stdout: TextIO) -> Format:
     return Format.JSON
 
 
-def _finish_report(report: Report, args: argparse.Namespace, stdout: TextIO) -> int:
+@dataclass(frozen=True)
+class _ReportOutputs:
+    """What ``--history`` and ``--metrics-file`` need, read before any cloud is touched."""
+
+    started: float
+    """time.monotonic() when the command started."""
+    previous: history.Previous | None
+    """The newest report of the history directory."""
+    previous_complete_at: float | None
+    """The last complete run's time recorded in the existing metrics file."""
+
+
+def _prepare_outputs(args: argparse.Namespace, started: float) -> _ReportOutputs:
+    previous = history.prepare(args.history) if args.history else None
+    previous_complete_at = None
+    if args.metrics_file:
+        directory = os.path.dirname(os.path.abspath(args.metrics_file))
+        if not os.path.isdir(directory) or not os.access(directory, os.W_OK | os.X_OK):
+            raise OutputError(f"{args.metrics_file}: directory {directory} is not writable")
+        try:
+            with open(args.metrics_file, encoding="utf-8") as fh:
+                previous_complete_at = metrics.previous_last_complete(fh.read())
+        except FileNotFoundError:
+            pass
+        except (OSError, UnicodeDecodeError) as exc:
+            raise OutputError(f"{args.metrics_file}: cannot read ({exc})") from None
+    return _ReportOutputs(started, previous, previous_complete_at)
+
+
+def _finish_report(
+    report: Report, args: argparse.Namespace, stdout: TextIO, outputs: _ReportOutputs
+) -> int:
+    now = datetime.now(timezone.utc)
+    if args.history:
+        report = history.record(args.history, report, outputs.previous, now)
     _emit(render(report, _report_format(args, stdout)), args.output, stdout)
+    if args.metrics_file:
+        # Not write_private: node_exporter reads it as another user. It holds
+        # counts and cloud names only, never an item.
+        facts = metrics.RunFacts(
+            duration_s=time.monotonic() - outputs.started,
+            finished_at=time.time(),
+            previous_complete_at=outputs.previous_complete_at,
+        )
+        write_atomic(args.metrics_file, metrics.render(report, facts), mode=0o644)
     log.info(
         "audit done",
         verdict=report.verdict.value,
@@ -315,21 +372,25 @@ def _finish_report(report: Report, args: argparse.Namespace, stdout: TextIO) -> 
 
 
 def cmd_diff(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
+    started = time.monotonic()
     rules = load_rules(args.rules)
     source = Snapshot.load(args.source)
     target = Snapshot.load(args.target)
+    outputs = _prepare_outputs(args, started)
     report = diff(source, target, rules, fail_on=Severity(args.fail_on))
-    return _finish_report(report, args, stdout)
+    return _finish_report(report, args, stdout, outputs)
 
 
 def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     # Everything that can be checked before touching a cloud is checked first.
+    started = time.monotonic()
     rules = load_rules(args.rules)
     collections = parse_collections(args.collections)
     policy = _retry_policy(args)
     timeout = _check_timeout(args)
     if args.save_inventories:
         ensure_writable_dir(args.save_inventories)
+    outputs = _prepare_outputs(args, started)
     with _observer(args, sys.stderr) as observer:
         result = run_audit(
             CloudTarget.parse(args.source),
@@ -347,7 +408,7 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
     if args.save_inventories:
         _save_inventories(args.save_inventories, result.source, result.target)
     report = result.report
-    return _finish_report(report, args, stdout)
+    return _finish_report(report, args, stdout, outputs)
 
 
 def _save_inventories(directory: str, source: Snapshot, target: Snapshot) -> None:

@@ -16,6 +16,16 @@ def write_private(path: str, text: str) -> None:
     and renamed over ``path``; on any failure the temporary file is removed and
     ``path`` is left as it was. Raises :class:`OutputError` naming the path.
     """
+    write_atomic(path, text, mode=0o600)
+
+
+def write_atomic(path: str, text: str, *, mode: int) -> None:
+    """Write ``text`` to ``path`` atomically, with ``mode``; see :func:`write_private`.
+
+    Only for files meant for other readers, such as the metrics file that
+    node_exporter's textfile collector (another user) reads: 0644. Everything
+    that may hold inventory data goes through :func:`write_private`.
+    """
     directory = os.path.dirname(os.path.abspath(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=".auditor-", suffix=".tmp", dir=directory)
@@ -23,7 +33,7 @@ def write_private(path: str, text: str) -> None:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            os.fchmod(fh.fileno(), 0o600)
+            os.fchmod(fh.fileno(), mode)
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())

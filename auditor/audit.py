@@ -14,9 +14,27 @@ from auditor.collect import CORE_COLLECTIONS, InventoryObserver, take_inventory
 from auditor.collect.pager import RetryPolicy
 from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
 from auditor.diff import diff
-from auditor.model import Report, Severity, Snapshot
+from auditor.model import CollectionResult, Report, Severity, Snapshot
 from auditor.rules import Rules
 from auditor.secrets import Redactor
+
+
+class _CloudObserver:
+    """Passes progress on with each listing named after its cloud.
+
+    Both inventories run at once and list the same collections: without the
+    cloud's name their pages would add up on one progress line.
+    """
+
+    def __init__(self, observer: InventoryObserver, cloud: str) -> None:
+        self.observer = observer
+        self.cloud = cloud
+
+    def on_page(self, listing: str, items: int) -> None:
+        self.observer.on_page(f"{self.cloud}: {listing}", items)
+
+    def on_collection(self, cloud: str, name: str, result: CollectionResult) -> None:
+        self.observer.on_collection(cloud, name, result)
 
 
 @dataclass(frozen=True)
@@ -51,7 +69,12 @@ def run_audit(
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="auditor-cloud") as pool:
         futures = [
             pool.submit(
-                take_inventory, conn, t, collections=collections, policy=policy, observer=observer
+                take_inventory,
+                conn,
+                t,
+                collections=collections,
+                policy=policy,
+                observer=None if observer is None else _CloudObserver(observer, str(t)),
             )
             for conn, t in zip(conns, (source, target), strict=True)
         ]

@@ -11,10 +11,12 @@ layers (seed_nova.py, seed_cinder.py), plus a tiny Neutron stub for the
 security groups Nova asks about. Everything the auditor reads comes from the
 real APIs: policy, microversions, views, paging, token validation.
 
-:func:`real_cloud` is a context manager that builds the cloud in a directory,
-yields a :class:`RealCloud` describing what was seeded, and stops every
-process it started (by process group) however it is left. ``python
-realcloud.py`` starts one and waits, to poke at it by hand.
+What the cloud holds is in seedplan.py. :func:`real_cloud` is a context
+manager that builds the cloud in a directory, yields a :class:`RealCloud`
+describing what was seeded, and stops every process it started (by process
+group) however it is left; the servers also exit by themselves if the process
+that started them dies. ``python realcloud.py DIR`` starts one and waits, to
+poke at it by hand.
 """
 
 from __future__ import annotations
@@ -436,7 +438,7 @@ class _Builder:
         for sock in self.sockets.values():
             sock.close()
 
-    def _timed(self, label: str, func: Callable[[], object]) -> None:
+    def timed(self, label: str, func: Callable[[], object]) -> None:
         started = time.monotonic()
         func()
         self.timings[label] = round(time.monotonic() - started, 2)
@@ -805,12 +807,12 @@ def real_cloud(workdir: Path, venv: Path | None = None) -> Iterator[RealCloud]:
         # The three databases are independent: migrate them side by side,
         # Keystone first in line since everything else waits for it.
         def keystone_ready() -> None:
-            b._timed("keystone migrations", b.migrate_keystone)
-            b._timed("keystone start", b.start_keystone)
+            b.timed("keystone migrations", b.migrate_keystone)
+            b.timed("keystone start", b.start_keystone)
 
         ks = pool.submit(keystone_ready)
-        nova_db = pool.submit(b._timed, "nova migrations", b.migrate_nova)
-        cinder_db = pool.submit(b._timed, "cinder migrations", b.migrate_cinder)
+        nova_db = pool.submit(b.timed, "nova migrations", b.migrate_nova)
+        cinder_db = pool.submit(b.timed, "cinder migrations", b.migrate_cinder)
 
         ks.result()
         admin_id = _register(cloud, b)
@@ -823,7 +825,7 @@ def real_cloud(workdir: Path, venv: Path | None = None) -> Iterator[RealCloud]:
         cloud.volume_ids = dict(seeded["volumes"])
         b.start_cinder()
         nova_db.result()
-        b._timed("nova seeding", lambda: b.seed_script("seed_nova", _nova_plan(cloud, b, admin_id)))
+        b.timed("nova seeding", lambda: b.seed_script("seed_nova", _nova_plan(cloud, b, admin_id)))
         b.start_nova()
         neutron.result()
         waits = [

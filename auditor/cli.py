@@ -213,6 +213,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.set_defaults(handler=cmd_sandbox)
 
+    render_cmd = commands.add_parser(
+        "render",
+        help="render a saved JSON report in another format",
+        description="Render a report saved as JSON (auditor.report/v1: --format json, or a"
+        " --history file) as text, markdown, html or junit, without touching any cloud.",
+    )
+    _common_options(render_cmd, suppress=True)
+    render_cmd.add_argument("report", metavar="REPORT", help="JSON report file")
+    render_cmd.add_argument(
+        "--format",
+        "-f",
+        choices=[f.value for f in Format],
+        default=None,
+        help="output format (default: text on a TTY, else json)",
+    )
+    render_cmd.add_argument(
+        "--output", "-o", metavar="FILE", help="write it here (mode 0600) instead of stdout"
+    )
+    render_cmd.set_defaults(handler=cmd_render)
+
     schema = commands.add_parser(
         "schema",
         help="print the JSON Schema of a document",
@@ -450,6 +470,12 @@ def cmd_sandbox(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) ->
     except ValueError as exc:
         raise BadInputError(f"sandbox: {exc}") from None
     return serve(args.snapshots, args.port, args.write_clouds_yaml, stdout, options=options)
+
+
+def cmd_render(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
+    report = history.load_report(args.report)
+    _emit(render(report, _report_format(args, stdout)), args.output, stdout)
+    return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:

@@ -19,14 +19,14 @@ from datetime import datetime
 
 from auditor.errors import BadInputError
 from auditor.fileio import ensure_writable_dir, write_private
-from auditor.model import History, Kind, Report, ResolvedFinding
+from auditor.model import REPORT_SCHEMA, History, Kind, Report, ResolvedFinding
 from auditor.render import json_format
 
 REPORT_NAME = re.compile(r"^report-\d{8}T\d{6}\.\d{6}Z\.json$")
 
 
 class HistoryError(BadInputError):
-    """A report in the history directory is unreadable (exit code 2)."""
+    """A report file (one of the history directory's) is unreadable (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,26 @@ def latest(directory: str) -> Previous | None:
     if not names:
         return None
     name = names[-1]
-    path = os.path.join(directory, name)
+    return Previous(name, load_report(os.path.join(directory, name)))
+
+
+def load_report(path: str) -> Report:
+    """Read a JSON report (``auditor.report/v1``); failures are one :class:`HistoryError` line."""
     try:
         with open(path, encoding="utf-8") as fh:
-            return Previous(name, Report.from_json(json.load(fh)))
+            doc = json.load(fh)
+    except FileNotFoundError:
+        raise HistoryError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise HistoryError(f"{path}: cannot read previous report ({exc})") from None
+        raise HistoryError(f"{path}: cannot read report ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise HistoryError(
+            f"{path}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(doc, dict) or doc.get("schema") != REPORT_SCHEMA:
+        raise HistoryError(f"{path}: not an auditor report (expected schema {REPORT_SCHEMA!r})")
+    try:
+        return Report.from_json(doc)
     except (ValueError, KeyError, TypeError) as exc:
         raise HistoryError(f"{path}: not an auditor report ({exc!r})") from None
 

@@ -22,6 +22,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.model import Report
+from auditor.render import Format, render
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
 
@@ -216,3 +217,21 @@ def test_audit_keeps_history_and_metrics_over_http(tmp_path: Path) -> None:
     )
     assert metric_values(metrics)["auditor_exit_code"] == 0
     assert metric_values(metrics)["auditor_findings_resolved"] == len(first["findings"])
+
+
+def test_render_turns_a_saved_report_into_each_format(
+    inputs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, saved = diff(inputs, "-f", "json")
+    (inputs / "report.json").write_text(saved)
+    report = Report.from_json(json.loads(saved))
+    for fmt in Format:
+        code, again = run("render", str(inputs / "report.json"), "-f", fmt.value)
+        assert code == 0
+        assert again == render(report, fmt), fmt
+    assert run("render", str(inputs / "report.json"), "-f", "json")[1] == saved
+    (inputs / "snapshot.json").write_text((inputs / "source.json").read_text())
+    code, out = run("render", str(inputs / "snapshot.json"))
+    assert (code, out) == (2, "")
+    err = capsys.readouterr().err
+    assert "not an auditor report" in err and err.count("\n") == 1

@@ -73,6 +73,159 @@ FIELDS: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyType(
                 "enabled": "False when the endpoint is disabled.",
             }
         ),
+        # -- extended collections -------------------------------------------
+        "domains": MappingProxyType(
+            {
+                **COMMON,
+                "description": "Free text.",
+                "enabled": "False when the domain is disabled.",
+            }
+        ),
+        "regions": MappingProxyType(
+            {
+                "id": "Region id (its name in every API).",
+                "name": "Same as the id.",
+                "description": "Free text.",
+                "parent": "Id of the parent region, null for a top-level region.",
+            }
+        ),
+        "services": MappingProxyType(
+            {
+                **COMMON,
+                "service_type": "Catalog type (compute, identity...).",
+                "description": "Free text.",
+                "enabled": "False when the service is disabled.",
+            }
+        ),
+        "flavors": MappingProxyType(
+            {
+                **COMMON,
+                "vcpus": "Virtual CPUs.",
+                "ram": "RAM in MiB.",
+                "disk": "Root disk in GiB.",
+                "ephemeral": "Ephemeral disk in GiB.",
+                "swap": "Swap in MiB (0 when none).",
+                "is_public": "False for a private flavor.",
+                "extra_specs": "Extra specs (compute 2.61+ lists them with the flavor).",
+                "access": "Sorted names of the projects a private flavor is shared with.",
+            }
+        ),
+        "images": MappingProxyType(
+            {
+                **COMMON,
+                **PROJECT_OWNED,
+                "status": "Glance status (active, queued, deactivated...).",
+                "visibility": "public, private, shared or community.",
+                "hidden": "True when hidden from the default image list (os_hidden).",
+                "protected": "True when protected from deletion.",
+                "disk_format": "qcow2, raw...",
+                "container_format": "bare, ovf...",
+                "size": "Size in bytes.",
+                "min_disk": "Minimum disk in GiB.",
+                "min_ram": "Minimum RAM in MiB.",
+                "checksum": "The image data's hash (os_hash_value, else the MD5 checksum).",
+            }
+        ),
+        "keypairs": MappingProxyType(
+            {
+                "id": "user_id/name (keypairs have no id of their own).",
+                "name": "Keypair name.",
+                "user": "Name of the owning user.",
+                "user_id": "Id of the owning user.",
+                "domain": "Name of the owning user's domain.",
+                "type": "ssh or x509.",
+                "fingerprint": "Fingerprint of the public key.",
+            }
+        ),
+        "networks": MappingProxyType(
+            {
+                **COMMON,
+                **PROJECT_OWNED,
+                "status": "ACTIVE, DOWN...",
+                "admin_state_up": "False when administratively down.",
+                "shared": "True when shared with every project.",
+                "external": "True for an external (router:external) network.",
+                "mtu": "MTU.",
+                "subnets": "Sorted names of its subnets.",
+            }
+        ),
+        "subnets": MappingProxyType(
+            {
+                **COMMON,
+                **PROJECT_OWNED,
+                "network": "Name of its network.",
+                "network_id": "Id of its network.",
+                "cidr": "CIDR.",
+                "ip_version": "4 or 6.",
+                "gateway_ip": "Gateway address, null when none.",
+                "enable_dhcp": "True when DHCP is on.",
+                "dns_nameservers": "Sorted DNS servers.",
+                "host_routes": "Sorted routes: [{destination, nexthop}].",
+            }
+        ),
+        "routers": MappingProxyType(
+            {
+                **COMMON,
+                **PROJECT_OWNED,
+                "status": "ACTIVE, DOWN...",
+                "admin_state_up": "False when administratively down.",
+                "external_network": "Name of the network of its gateway, null without one.",
+                "enable_snat": "SNAT on the gateway (null without one).",
+                "interfaces": "Sorted ids of the subnets it has an interface on.",
+                "routes": "Sorted extra routes: [{destination, nexthop}].",
+            }
+        ),
+        "security_groups": MappingProxyType(
+            {
+                **COMMON,
+                **PROJECT_OWNED,
+                "description": "Free text.",
+                "rules": "Sorted rules: {direction, ethertype, protocol, port_range_min,"
+                " port_range_max, remote_ip_prefix, remote_group}, remote_group by name.",
+            }
+        ),
+        "floating_ips": MappingProxyType(
+            {
+                "id": "Stable id.",
+                "name": "The floating IP address.",
+                **PROJECT_OWNED,
+                "floating_network": "Name of the external network it comes from.",
+                "fixed_ip": "Fixed address it is associated with, null when free.",
+                "port_id": "Id of the port it points to, null when free.",
+                "server_id": "Id of the server owning that port, null when none.",
+                "status": "ACTIVE, DOWN...",
+                "description": "Free text.",
+            }
+        ),
+        "volume_snapshots": MappingProxyType(
+            {
+                **COMMON,
+                **PROJECT_OWNED,
+                "status": "available, error...",
+                "size": "Size in GiB.",
+                "volume_id": "Id of the volume it is a snapshot of.",
+                "metadata": "Metadata; values of secret-looking keys masked.",
+            }
+        ),
+        "volume_backups": MappingProxyType(
+            {
+                **COMMON,
+                **PROJECT_OWNED,
+                "status": "available, error...",
+                "size": "Size in GiB.",
+                "volume_id": "Id of the volume it backs up.",
+                "incremental": "True for an incremental backup.",
+            }
+        ),
+        "quotas": MappingProxyType(
+            {
+                "id": "project_id/service.",
+                "name": "Service type: compute, block-storage or network.",
+                **PROJECT_OWNED,
+                "limits": "{resource: limit} (-1 unlimited).",
+                "usage": "{resource: in use} where the service reports it.",
+            }
+        ),
     }
 )
 

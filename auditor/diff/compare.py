@@ -1,0 +1,165 @@
+"""What comparators share: the comparison context, change collection, helpers."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.model import Change, Kind, Ref, Severity
+from auditor.rules import Rules
+from auditor.secrets import MASK, looks_secret
+
+JSON = dict[str, Any]
+
+NOUNS = {
+    "projects": "project",
+    "servers": "server",
+    "volumes": "volume",
+    "endpoints": "endpoint",
+}
+
+
+def noun(collection: str) -> str:
+    return NOUNS.get(collection, collection.rstrip("s").replace("_", " "))
+
+
+def finding_id(kind: Kind, collection: str, *parts: str) -> str:
+    """Stable id: a hash of what the finding is about, never of its values."""
+    text = "|".join((kind.value, collection, *parts))
+    return "f-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def ref(item: JSON) -> Ref:
+    return Ref(
+        id=str(item["id"]),
+        name=item.get("name"),
+        project=item.get("project"),
+        domain=item.get("domain"),
+    )
+
+
+# -- comparison context and helpers -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """What comparators may consult besides the pair itself."""
+
+    rules: Rules
+    maps: Mapping[str, Mapping[str, str]]
+    """Collection -> source id -> target id, from matching."""
+    complete: Mapping[str, bool]
+    """Collection -> listed completely on both sides."""
+    target_items: Mapping[str, Mapping[str, JSON]]
+    """Collection -> target id -> item, for messages."""
+    counterparts: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    """Collection -> ids of the target items that are some source item's counterpart."""
+
+    def counterpart_label(self, collection: str, target_id: str) -> str:
+        item = self.target_items.get(collection, {}).get(target_id)
+        return ref(item).label if item is not None else target_id
+
+
+class Changes:
+    """Collects the changes of one pair, honouring ignore.fields and severity overrides."""
+
+    def __init__(self, collection: str, ctx: Context) -> None:
+        self.collection = collection
+        self.ctx = ctx
+        self.items: list[Change] = []
+
+    def wanted(self, field: str) -> bool:
+        return self.ctx.rules.compared(self.collection, field)
+
+    def add(self, field: str, source: Any, target: Any, default: Severity, message: str) -> None:
+        top = field.split(".", 1)[0]
+        if not self.wanted(top):
+            return
+        rules = self.ctx.rules
+        # The most specific override wins: metadata.role, then metadata, then changed.
+        changed = rules.severity_for(self.collection, Kind.CHANGED.value, default)
+        severity = rules.severity.get(
+            f"{self.collection}.{field}", rules.severity_for(self.collection, top, changed)
+        )
+        self.items.append(Change(field, source, target, severity, message))
+
+
+def fmt(value: Any) -> str:
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+def compare_plain(
+    ch: Changes, field: str, source: Any, target: Any, severity: Severity, what: str
+) -> None:
+    if source != target:
+        ch.add(
+            field, source, target, severity, f"{what} changed from {fmt(source)} to {fmt(target)}"
+        )
+
+
+def compare_metadata(ch: Changes, source: JSON, target: JSON) -> None:
+    if not ch.wanted("metadata"):
+        return
+    meta_key = ch.ctx.rules.metadata_key
+    s_meta = dict(source.get("metadata") or {})
+    t_meta = {k: v for k, v in (target.get("metadata") or {}).items() if k != meta_key}
+    s_meta.pop(meta_key or "", None)
+    for key in sorted(set(s_meta) | set(t_meta)):
+        # Snapshots the auditor writes are masked already; older or hand-made
+        # ones may not be, and a report must not repeat a secret either way.
+        secret = looks_secret(key)
+        s_value = MASK if secret and key in s_meta else s_meta.get(key)
+        t_value = MASK if secret and key in t_meta else t_meta.get(key)
+        if key not in t_meta:
+            ch.add(f"metadata.{key}", s_value, None, Severity.WARNING, f"lost metadata key {key!r}")
+        elif key not in s_meta:
+            ch.add(f"metadata.{key}", None, t_value, Severity.INFO, f"gained metadata key {key!r}")
+        elif s_meta[key] != t_meta[key]:
+            ch.add(
+                f"metadata.{key}",
+                s_value,
+                t_value,
+                Severity.WARNING,
+                f"metadata {key!r} changed"
+                + ("" if secret else f" from {s_value!r} to {t_value!r}"),
+            )
+
+
+def compare_refs(
+    ch: Changes,
+    field: str,
+    source_ids: Iterable[str],
+    target_ids: Iterable[str],
+    via: str,
+    lost_message: Callable[[str], str],
+) -> None:
+    """Cross-references compared through the matches of collection ``via``."""
+    if not ch.ctx.complete.get(via, False) or not ch.wanted(field):
+        return
+    mapping = ch.ctx.maps.get(via, {})
+    expected = sorted({mapping[s] for s in source_ids if s in mapping})
+    actual = set(target_ids)
+    for target_id in expected:
+        if target_id not in actual:
+            label = ch.ctx.counterpart_label(via, target_id)
+            ch.add(field, target_id, None, Severity.ERROR, lost_message(label))
+    counterparts = ch.ctx.counterparts.get(via, frozenset())
+    gained = sorted(t for t in actual if t not in expected and t in counterparts)
+    for target_id in gained:
+        label = ch.ctx.counterpart_label(via, target_id)
+        ch.add(field, None, target_id, Severity.INFO, f"is now attached to {noun(via)} {label}")
+
+
+def is_error_status(status: Any) -> bool:
+    return isinstance(status, str) and status.lower().startswith("error")
+
+
+Comparator = Callable[[JSON, JSON, Changes], None]
+"""Adds to ``Changes`` what differs between a matched source and target item."""

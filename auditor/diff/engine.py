@@ -1,0 +1,439 @@
+"""The diff itself: match every collection, compare pairs, report, decide the verdict.
+
+Pure: two :class:`~auditor.model.Snapshot` and the :class:`~auditor.rules.Rules`
+go in, a :class:`~auditor.model.Report` comes out. The same inputs give the
+same report, finding ids included, whether the snapshots came from a live
+audit or from files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from auditor.diff import core
+from auditor.diff.compare import JSON, Changes, Comparator, Context, finding_id, noun, ref
+from auditor.gcpause import paused_gc
+from auditor.match import Matcher, Matching, Pair
+from auditor.model import (
+    Change,
+    CollectionResult,
+    CollectionSummary,
+    Finding,
+    Kind,
+    ProjectScore,
+    Report,
+    Severity,
+    Side,
+    Snapshot,
+    Status,
+    Verdict,
+)
+from auditor.records import ALL_COLLECTIONS, PROJECT_OWNED_COLLECTIONS
+from auditor.rules import Rules
+
+COMPARATORS: dict[str, Comparator] = {**core.COMPARATORS}
+"""Collection -> comparator; collections without one are matched but not compared."""
+
+EXIT_CODES = {Verdict.VERIFIED: 0, Verdict.DISCREPANCIES: 1, Verdict.INCOMPLETE: 3}
+
+DEFAULT_KIND_SEVERITY = {
+    Kind.MISSING: Severity.ERROR,
+    Kind.AMBIGUOUS: Severity.ERROR,
+    Kind.INCOMPLETE: Severity.ERROR,
+    Kind.UNEXPECTED: Severity.WARNING,
+    Kind.RESIDUE: Severity.WARNING,
+}
+
+KIND_ORDER = {k: i for i, k in enumerate(Kind)}
+
+
+# -- residue ----------------------------------------------------------------------
+
+
+def residue_hits(rules: Rules, item: JSON) -> list[tuple[str, str]]:
+    """(field, matched text) of every old-brand string left in a target item."""
+    if not rules.residue:
+        return []
+    values: list[tuple[str, Any]] = [
+        ("name", item.get("name")),
+        ("description", item.get("description")),
+        ("url", item.get("url")),
+    ]
+    metadata = item.get("metadata")
+    if isinstance(metadata, Mapping):
+        values.extend(
+            (f"metadata.{k}", v) for k, v in sorted(metadata.items()) if k != rules.metadata_key
+        )
+    hits = []
+    for field, value in values:
+        if not isinstance(value, str) or not value:
+            continue
+        for pattern in rules.residue:
+            found = pattern.search(value)
+            if found:
+                hits.append((field, found.group(0)))
+                break
+    return hits
+
+
+# -- the diff ------------------------------------------------------------------------
+
+
+def _collection_order(names: Iterable[str]) -> list[str]:
+    rank = {name: i for i, name in enumerate(ALL_COLLECTIONS)}
+    return sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n))
+
+
+def _side(snapshot: Snapshot, complete: bool) -> Side:
+    """``complete`` also covers collections the other snapshot has and this one lacks."""
+    return Side(snapshot.cloud, snapshot.region, snapshot.taken_at, complete)
+
+
+def _missing_result(side: str) -> CollectionResult:
+    return CollectionResult(Status.ERROR, error=f"not in the {side} snapshot")
+
+
+class Differ:
+    """One diff of a source and a target snapshot under rules."""
+
+    def __init__(self, source: Snapshot, target: Snapshot, rules: Rules, fail_on: Severity) -> None:
+        self.source = source
+        self.target = target
+        self.rules = rules
+        self.fail_on = fail_on
+        self.findings: list[Finding] = []
+
+    def group(self, name: str, source: JSON | None, target: JSON | None) -> str | None:
+        """The target project a finding is about: its counterpart's name, or the expected one."""
+        if target is not None:
+            return target.get("name") if name == "projects" else target.get("project")
+        if source is None:
+            return None
+        if name == "projects":
+            counterpart = self.matcher.project_map.get(str(source["id"]))
+            if counterpart is not None:
+                return self.target_projects.get(counterpart)
+            return self.rules.name("projects", source.get("name"))
+        if name not in PROJECT_OWNED_COLLECTIONS:
+            return None
+        counterpart = self.matcher.project_map.get(str(source.get("project_id")))
+        if counterpart is not None and counterpart in self.target_projects:
+            return self.target_projects[counterpart]
+        return self.rules.name("projects", source.get("project"))
+
+    def kind_severity(self, collection: str, kind: Kind) -> Severity:
+        return self.rules.severity_for(collection, kind.value, DEFAULT_KIND_SEVERITY[kind])
+
+    def run(self, generated_at: str | None = None) -> Report:
+        names = _collection_order([*self.source.collections, *self.target.collections])
+        results = {
+            name: (
+                self.source.collections.get(name) or _missing_result("source"),
+                self.target.collections.get(name) or _missing_result("target"),
+            )
+            for name in names
+        }
+        complete = {name: s.complete and t.complete for name, (s, t) in results.items()}
+        matcher = Matcher(self.rules)
+        self.matcher = matcher
+        target_projects = results["projects"][1].items if "projects" in results else ()
+        self.target_projects = {str(p["id"]): p.get("name") for p in target_projects}
+        matchings: dict[str, Matching] = {}
+        for name in names:
+            source_result, target_result = results[name]
+            for side, result in (("source", source_result), ("target", target_result)):
+                if not result.complete:
+                    self._incomplete(name, side, result)
+            matchings[name] = matcher.match(name, source_result.items, target_result.items)
+
+        maps = {name: m.id_map() for name, m in matchings.items()}
+        ctx = Context(
+            rules=self.rules,
+            maps=maps,
+            counterparts={name: frozenset(ids.values()) for name, ids in maps.items()},
+            complete=complete,
+            target_items={
+                name: {str(i["id"]): i for i in results[name][1].items} for name in names
+            },
+        )
+        summary: dict[str, CollectionSummary] = {}
+        changed_ids: dict[str, set[str]] = {}
+        for name in names:
+            source_result, target_result = results[name]
+            summary[name], changed_ids[name] = self._collection(
+                name, matchings[name], ctx, source_result.complete, target_result.complete
+            )
+        self._residue(names, matchings, results)
+        findings = sorted(self.findings, key=self._sort_key(names))
+        verdict = self._verdict(findings)
+        return Report(
+            source=_side(self.source, all(s.complete for s, _ in results.values())),
+            target=_side(self.target, all(t.complete for _, t in results.values())),
+            verdict=verdict,
+            exit_code=EXIT_CODES[verdict],
+            fail_on=self.fail_on,
+            summary=summary,
+            findings=tuple(findings),
+            scorecard=self._scorecard(matchings, changed_ids),
+            generated_at=generated_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+
+    # -- per collection -------------------------------------------------------
+
+    def _incomplete(self, name: str, side: str, result: CollectionResult) -> None:
+        consequence = (
+            "missing items are not reported"
+            if side == "target"
+            else "unexpected items are not reported"
+        )
+        self.findings.append(
+            Finding(
+                id=finding_id(Kind.INCOMPLETE, name, side),
+                kind=Kind.INCOMPLETE,
+                collection=name,
+                severity=self.kind_severity(name, Kind.INCOMPLETE),
+                side=side,
+                message=f"{name} could not be listed completely in the {side}"
+                f" ({result.error or result.status.value}); {consequence} until it can.",
+            )
+        )
+
+    def _collection(
+        self, name: str, m: Matching, ctx: Context, source_complete: bool, target_complete: bool
+    ) -> tuple[CollectionSummary, set[str]]:
+        thing = noun(name)
+        # An incomplete side proves nothing about absence: a target that failed
+        # to list has no "missing", a source that failed has no "unexpected".
+        if not target_complete:
+            m.missing = []
+        if not source_complete:
+            m.unexpected = []
+        changed: set[str] = set()
+        partial = 0
+        comparator = COMPARATORS.get(name)
+        for pair in m.pairs:
+            if pair.source.get("partial") or pair.target.get("partial"):
+                partial += 1
+                continue
+            if comparator is None:
+                continue
+            changes = Changes(name, ctx)
+            comparator(pair.source, pair.target, changes)
+            if changes.items:
+                changed.add(str(pair.source["id"]))
+                self.findings.append(self._changed(name, pair, changes.items))
+        missing = m.missing
+        for item in missing:
+            expected = self._expected_label(name, item)
+            self.findings.append(
+                Finding(
+                    id=finding_id(Kind.MISSING, name, str(item["id"])),
+                    kind=Kind.MISSING,
+                    collection=name,
+                    severity=self.kind_severity(name, Kind.MISSING),
+                    source=ref(item),
+                    project=self.group(name, item, None),
+                    message=f"{thing} {ref(item).label} has no counterpart in the target"
+                    f" (looked for {expected}); restore it or record its fate.",
+                )
+            )
+        unexpected = m.unexpected
+        for item in unexpected:
+            self.findings.append(
+                Finding(
+                    id=finding_id(Kind.UNEXPECTED, name, str(item["id"])),
+                    kind=Kind.UNEXPECTED,
+                    collection=name,
+                    severity=self.kind_severity(name, Kind.UNEXPECTED),
+                    target=ref(item),
+                    project=self.group(name, None, item),
+                    message=f"{thing} {ref(item).label} is in the target but matches no source"
+                    f" {thing}; check it belongs to the migration, or narrow the scope.",
+                )
+            )
+        ambiguous_sources = 0
+        for amb in m.ambiguous:
+            ambiguous_sources += len(amb.sources)
+            ids = sorted(str(i["id"]) for i in (*amb.sources, *amb.targets))
+            first = amb.sources[0]
+            self.findings.append(
+                Finding(
+                    id=finding_id(Kind.AMBIGUOUS, name, *ids),
+                    kind=Kind.AMBIGUOUS,
+                    collection=name,
+                    severity=self.kind_severity(name, Kind.AMBIGUOUS),
+                    source=ref(first),
+                    candidates=tuple(ref(i) for i in (*amb.sources[1:], *amb.targets)),
+                    matched_by=amb.strategy,
+                    project=self.group(name, first, amb.targets[0] if amb.targets else None),
+                    message=f"{len(amb.sources)} source and {len(amb.targets)} target {thing}(s)"
+                    f" claim the same key as {ref(first).label} ({amb.strategy}); none was paired:"
+                    " give them distinct names or match them with an id map.",
+                )
+            )
+        summary = CollectionSummary(
+            source=m.source_count,
+            target=m.target_count,
+            matched=len(m.pairs),
+            missing=len(missing),
+            unexpected=len(unexpected),
+            changed=len(changed),
+            ambiguous=ambiguous_sources,
+            partial=partial,
+            complete=source_complete and target_complete,
+        )
+        return summary, changed
+
+    def _expected_label(self, name: str, item: JSON) -> str:
+        r = self.rules
+        if name == "endpoints":
+            return (
+                f"{item.get('service_type')}/{item.get('interface')}/{r.region(item.get('region'))}"
+            )
+        renamed = r.name(name, item.get("name")) or item.get("id")
+        if name == "projects":
+            return f"{r.domain(item.get('domain'))}/{renamed}"
+        if name in PROJECT_OWNED_COLLECTIONS:
+            return f"{r.name('projects', item.get('project'))}/{renamed}"
+        return str(renamed)
+
+    def _changed(self, name: str, pair: Pair, changes: Sequence[Change]) -> Finding:
+        ordered = sorted(changes, key=lambda c: (-c.severity.rank, c.field))
+        top = ordered[0]
+        more = len(ordered) - 1
+        tail = f" (and {more} more difference{'s' if more > 1 else ''})" if more else ""
+        target = ref(pair.target)
+        return Finding(
+            id=finding_id(Kind.CHANGED, name, str(pair.source["id"]), str(pair.target["id"])),
+            kind=Kind.CHANGED,
+            collection=name,
+            severity=top.severity,
+            source=ref(pair.source),
+            target=target,
+            matched_by=pair.matched_by,
+            project=self.group(name, pair.source, pair.target),
+            changes=tuple(sorted(changes, key=lambda c: c.field)),
+            message=f"{noun(name)} {target.label} {top.message}{tail}.",
+        )
+
+    def _residue(
+        self,
+        names: Sequence[str],
+        matchings: Mapping[str, Matching],
+        results: Mapping[str, tuple[CollectionResult, CollectionResult]],
+    ) -> None:
+        if not self.rules.residue:
+            return
+        for name in names:
+            m = matchings[name]
+            paired = {str(p.target["id"]) for p in m.pairs}
+            unexpected = {str(t["id"]) for t in m.unexpected}
+            for item in results[name][1].items:
+                key = str(item["id"])
+                if key not in paired and key not in unexpected:
+                    continue  # outside the migration's scope
+                hits = residue_hits(self.rules, item)
+                if not hits:
+                    continue
+                where = ", ".join(f"{field} ({text!r})" for field, text in hits)
+                self.findings.append(
+                    Finding(
+                        id=finding_id(Kind.RESIDUE, name, key),
+                        kind=Kind.RESIDUE,
+                        collection=name,
+                        severity=self.kind_severity(name, Kind.RESIDUE),
+                        target=ref(item),
+                        project=self.group(name, None, item),
+                        changes=tuple(
+                            Change(
+                                field,
+                                None,
+                                text,
+                                self.kind_severity(name, Kind.RESIDUE),
+                                "old-brand string",
+                            )
+                            for field, text in hits
+                        ),
+                        message=f"{noun(name)} {ref(item).label} still carries the old brand in"
+                        f" {where}; rename it.",
+                    )
+                )
+
+    def _verdict(self, findings: Sequence[Finding]) -> Verdict:
+        if any(
+            f.kind is not Kind.INCOMPLETE and f.severity.rank >= self.fail_on.rank for f in findings
+        ):
+            return Verdict.DISCREPANCIES
+        if any(f.kind is Kind.INCOMPLETE for f in findings):
+            return Verdict.INCOMPLETE
+        return Verdict.VERIFIED
+
+    @staticmethod
+    def _sort_key(names: Sequence[str]) -> Callable[[Finding], tuple[Any, ...]]:
+        rank = {name: i for i, name in enumerate(names)}
+
+        def key(f: Finding) -> tuple[Any, ...]:
+            side = f.target or f.source
+            label = side.label if side is not None else ""
+            return (
+                rank.get(f.collection, len(rank)),
+                -f.severity.rank,
+                KIND_ORDER[f.kind],
+                f.project or "",
+                label,
+                f.id,
+            )
+
+        return key
+
+    def _scorecard(
+        self, matchings: Mapping[str, Matching], changed: Mapping[str, set[str]]
+    ) -> tuple[ProjectScore, ...]:
+        projects = matchings.get("projects")
+        if projects is None:
+            return ()
+        counterpart = {str(p.source["id"]): p.target for p in projects.pairs}
+        sources = [p.source for p in projects.pairs] + list(projects.missing)
+        for amb in projects.ambiguous:
+            sources.extend(amb.sources)
+        counts: dict[str, list[int]] = {str(s["id"]): [0, 0, 0] for s in sources}
+        for name, m in matchings.items():
+            if name not in PROJECT_OWNED_COLLECTIONS:
+                continue
+            for pair in m.pairs:
+                row = counts.get(str(pair.source.get("project_id")))
+                if row is not None:
+                    row[0] += 1
+                    if str(pair.source["id"]) in changed.get(name, set()):
+                        row[2] += 1
+            for item in m.missing:
+                row = counts.get(str(item.get("project_id")))
+                if row is not None:
+                    row[1] += 1
+        rows = [
+            ProjectScore(
+                source=ref(s),
+                target=ref(counterpart[str(s["id"])]) if str(s["id"]) in counterpart else None,
+                matched=counts[str(s["id"])][0],
+                missing=counts[str(s["id"])][1],
+                changed=counts[str(s["id"])][2],
+            )
+            for s in sources
+        ]
+        rows.sort(key=lambda r: (r.source.domain or "", r.source.name or "", r.source.id))
+        return tuple(rows)
+
+
+@paused_gc()
+def diff(
+    source: Snapshot,
+    target: Snapshot,
+    rules: Rules | None = None,
+    *,
+    fail_on: Severity = Severity.ERROR,
+    generated_at: str | None = None,
+) -> Report:
+    """Diff two snapshots under rules (default: match by id, then name)."""
+    return Differ(source, target, rules or Rules(), fail_on).run(generated_at)

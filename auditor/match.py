@@ -93,6 +93,44 @@ class _State:
 
 Key = Hashable
 
+SourceKey = Callable[[Rules, str, JSON], "tuple[Any, ...] | None"]
+"""What identifies a source item within its project (or cloud), after renaming."""
+TargetKey = Callable[[JSON], "tuple[Any, ...] | None"]
+"""The same for a target item, as it is."""
+
+
+def _renamed_name(rules: Rules, collection: str, item: JSON) -> tuple[Any, ...] | None:
+    name = item.get("name")
+    return (rules.name(collection, name),) if name else None
+
+
+def _name(item: JSON) -> tuple[Any, ...] | None:
+    name = item.get("name")
+    return (name,) if name else None
+
+
+DEFAULT_KEY: tuple[SourceKey, TargetKey] = (_renamed_name, _name)
+"""Items without a key of their own are matched by (renamed) name."""
+
+NATURAL_KEYS: dict[str, tuple[SourceKey, TargetKey]] = {
+    "projects": (
+        lambda r, c, i: (
+            (r.domain(i.get("domain")), r.name(c, i["name"])) if i.get("name") else None
+        ),
+        lambda i: (i.get("domain"), i["name"]) if i.get("name") else None,
+    ),
+    "endpoints": (
+        lambda r, c, i: (i.get("service_type"), i.get("interface"), r.region(i.get("region"))),
+        lambda i: (i.get("service_type"), i.get("interface"), i.get("region")),
+    ),
+}
+"""Collection -> how its items are identified by the ``name`` strategy.
+
+Project-owned collections are keyed within their project's counterpart (or,
+without one, within the renamed domain and project names): their entry only
+says what identifies an item inside the project.
+"""
+
 
 class Matcher:
     """Matches collections in dependency order (projects first: they key the rest)."""
@@ -105,42 +143,35 @@ class Matcher:
     # -- keys -------------------------------------------------------------------
 
     def source_key(self, collection: str, item: JSON) -> Key | None:
-        r = self.rules
-        name = item.get("name")
-        if collection == "endpoints":
-            return (item.get("service_type"), item.get("interface"), r.region(item.get("region")))
-        if not name:
+        source_fn, _ = NATURAL_KEYS.get(collection, DEFAULT_KEY)
+        own = source_fn(self.rules, collection, item)
+        if own is None:
             return None
-        renamed = r.name(collection, name)
-        if collection == "projects":
-            return ("project", r.domain(item.get("domain")), renamed)
-        if collection in PROJECT_OWNED_COLLECTIONS:
-            counterpart = self.project_map.get(str(item.get("project_id")))
-            if counterpart is not None:
-                return ("pid", counterpart, renamed)
-            return (
-                "pname",
-                r.domain(item.get("domain")),
-                r.name("projects", item.get("project")),
-                renamed,
-            )
-        return ("name", renamed)
+        if collection not in PROJECT_OWNED_COLLECTIONS:
+            return (collection, *own)
+        r = self.rules
+        counterpart = self.project_map.get(str(item.get("project_id")))
+        if counterpart is not None:
+            return ("pid", counterpart, *own)
+        return (
+            "pname",
+            r.domain(item.get("domain")),
+            r.name("projects", item.get("project")),
+            *own,
+        )
 
     @staticmethod
     def target_keys(collection: str, item: JSON) -> list[Key]:
-        name = item.get("name")
-        if collection == "endpoints":
-            return [(item.get("service_type"), item.get("interface"), item.get("region"))]
-        if not name:
+        _, target_fn = NATURAL_KEYS.get(collection, DEFAULT_KEY)
+        own = target_fn(item)
+        if own is None:
             return []
-        if collection == "projects":
-            return [("project", item.get("domain"), name)]
-        if collection in PROJECT_OWNED_COLLECTIONS:
-            return [
-                ("pid", item.get("project_id"), name),
-                ("pname", item.get("domain"), item.get("project"), name),
-            ]
-        return [("name", name)]
+        if collection not in PROJECT_OWNED_COLLECTIONS:
+            return [(collection, *own)]
+        return [
+            ("pid", item.get("project_id"), *own),
+            ("pname", item.get("domain"), item.get("project"), *own),
+        ]
 
     # -- scope ------------------------------------------------------------------
 
@@ -271,11 +302,7 @@ class Matcher:
 
 
 def _readable(key: Key) -> str:
+    """A key for messages, without its first element (the collection or pid/pname)."""
     if isinstance(key, tuple):
-        parts = (
-            [str(p) for p in key[1:] if p is not None]
-            if key and key[0] in ("project", "pid", "pname", "name")
-            else [str(p) for p in key]
-        )
-        return "/".join(parts)
+        return "/".join(str(p) for p in key[1:] if p is not None)
     return str(key)

@@ -24,7 +24,7 @@ from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
 from auditor.demo import run_demo
 from auditor.diff import diff
 from auditor.errors import AuditorError, BadInputError, OutputError
-from auditor.fileio import ensure_writable_dir, write_atomic, write_private
+from auditor.fileio import check_writable_file, ensure_writable_dir, write_atomic, write_private
 from auditor.logsetup import configure, get_logger
 from auditor.model import Report, Severity, Snapshot
 from auditor.progress import CountingObserver, RichProgress
@@ -308,6 +308,8 @@ def _check_timeout(args: argparse.Namespace) -> float:
 def cmd_inventory(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     collections = parse_collections(args.collections)
     policy = _retry_policy(args)
+    if args.output:
+        check_writable_file(args.output)
     target = CloudTarget(cloud=args.cloud, region=args.region)
     conn = connect(
         target,
@@ -410,6 +412,8 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
     timeout = _check_timeout(args)
     if args.save_inventories:
         ensure_writable_dir(args.save_inventories)
+    if args.output:
+        check_writable_file(args.output)
     outputs = _prepare_outputs(args, started)
     with _observer(args, sys.stderr) as observer:
         result = run_audit(

@@ -129,7 +129,9 @@ def connect(
     except ks_exc.MissingRequiredOptions as exc:
         names = ", ".join(opt.dest for opt in exc.options)
         raise ConfigError(f"{where}: cloud {target}: missing auth option(s) {names}") from None
-    except (ks_exc.ClientException, ValueError, TypeError, KeyError) as exc:
+    except (ks_exc.ClientException, ValueError, TypeError, KeyError, AttributeError) as exc:
+        # openstacksdk's loader assumes the file's shape (AttributeError on a list
+        # where a mapping belongs): any of these is an unusable profile.
         raise ConfigError(
             f"{where}: cloud {target}: unusable profile ({_first_line(exc)})"
         ) from None
@@ -148,22 +150,38 @@ def _yaml_line(exc: yaml.YAMLError) -> str:
 
 
 def _check_yaml(path: str) -> None:
-    """Refuse a clouds.yaml that is not YAML, naming the line.
+    """Refuse a clouds.yaml that is not YAML, or not shaped like one, naming the line or key.
 
     openstacksdk skips a file it cannot parse with a logged warning and then
     reports the cloud as "not found", which sends the operator looking for a
-    typo in the cloud name. This only checks the syntax: the SDK still reads
-    the file (and secure.yaml, vendors...) for real.
+    typo in the cloud name; a file of the wrong shape crashes its loader. This
+    only checks the syntax and the outline (mappings where mappings belong):
+    the SDK still reads the file (and secure.yaml, vendors...) for real.
     """
     try:
         with open(path, encoding="utf-8") as fh:
-            yaml.safe_load(fh)
+            doc = yaml.safe_load(fh)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}:{_yaml_line(exc)} is not valid YAML") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text, not a clouds.yaml") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if doc is None:
+        return
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: not a clouds.yaml (the top level is not a mapping)")
+    clouds = doc.get("clouds")
+    if clouds is None:
+        return
+    if not isinstance(clouds, dict):
+        raise ConfigError(f"{path}: clouds: expected a mapping of cloud names to profiles")
+    for name, profile in clouds.items():
+        if not isinstance(profile, dict):
+            raise ConfigError(f"{path}: clouds.{name}: expected a mapping (a cloud profile)")
+        auth = profile.get("auth")
+        if auth is not None and not isinstance(auth, dict):
+            raise ConfigError(f"{path}: clouds.{name}.auth: expected a mapping")
 
 
 def authenticate(conn: openstack.connection.Connection, target: CloudTarget) -> None:

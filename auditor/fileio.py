@@ -56,3 +56,19 @@ def ensure_writable_dir(path: str) -> None:
         raise OutputError(f"{path}: cannot create directory ({exc.strerror or exc})") from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise OutputError(f"{path}: directory is not writable")
+
+
+def check_writable_file(path: str) -> None:
+    """Fail now, naming ``path``, when a file could not be written there later.
+
+    For outputs written after long work (an inventory, an audit): a missing
+    or read-only directory, or a directory in the file's place, is known
+    before any cloud is contacted. The write itself can still fail (disk full).
+    """
+    if os.path.isdir(path):
+        raise OutputError(f"{path}: cannot write (is a directory)")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise OutputError(f"{path}: cannot write (no directory {directory})")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: cannot write (directory {directory} is not writable)")

@@ -65,7 +65,7 @@ def run_demo(
     files = demo_files(directory)
     for sub in ("served", "inventories"):
         ensure_writable_dir(os.path.join(directory, sub))
-    source, target = generate()
+    source, target = generate(extended=True)
     write_private(files.served_source, source.dumps())
     write_private(files.served_target, target.dumps())
     write_private(files.rules, RULES)
@@ -77,6 +77,7 @@ def run_demo(
             CloudTarget(target.cloud),
             rules,
             config_file=files.clouds_yaml,
+            collections=tuple(source.collections),
             observer=observer,
             redactor=redactor,
         )

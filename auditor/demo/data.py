@@ -10,11 +10,12 @@ defects that the audit must find.
 
 from __future__ import annotations
 
+import importlib
 import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, cast
 
 from auditor.model import CollectionResult, Snapshot, Status
 
@@ -52,7 +53,10 @@ rename:
   regions: {fr1: ocb-fr1}
   domains: {cloudwatt: ocb-cloudwatt}
   names:
-    - {collections: [projects, servers, volumes], pattern: '^cw-(.*)$', replace: 'ocb-\1'}
+    - collections: [projects, servers, volumes, networks, subnets, routers, security_groups,
+                    volume_snapshots, volume_backups, images, flavors, keypairs]
+      pattern: '^cw-(.*)$'
+      replace: 'ocb-\1'
   urls:
     - {pattern: '^https://([a-z0-9-]+)\.fr1\.cloudwatt\.com', replace: 'https://\1.fr1.cloud.orange-business.com'}
 match:
@@ -78,31 +82,61 @@ def _hex(*parts: object) -> str:
 
 
 @dataclass
-class _Cloud:
+class ExampleCloud:
+    """One example cloud under construction: normalised items per collection."""
+
     name: str
     region: str
     projects: list[JSON] = field(default_factory=list)
     servers: list[JSON] = field(default_factory=list)
     volumes: list[JSON] = field(default_factory=list)
     endpoints: list[JSON] = field(default_factory=list)
+    extra: dict[str, list[JSON]] = field(default_factory=dict)
+    """Extended collections, added by the families of :data:`FAMILIES`."""
+    counterparts: dict[str, str] = field(default_factory=dict)
+    """Target only: source id -> target id of every item the migration re-created."""
 
     def snapshot(self) -> Snapshot:
         def result(items: list[JSON]) -> CollectionResult:
             return CollectionResult(Status.OK, tuple(sorted(items, key=lambda i: str(i["id"]))))
 
+        collections = {
+            "endpoints": self.endpoints,
+            "projects": self.projects,
+            "servers": self.servers,
+            "volumes": self.volumes,
+            **self.extra,
+        }
         return Snapshot(
             cloud=self.name,
             region=self.region,
             auth_url=None,
             taken_at=TAKEN_AT,
             duration_s=0.0,
-            collections={
-                "endpoints": result(self.endpoints),
-                "projects": result(self.projects),
-                "servers": result(self.servers),
-                "volumes": result(self.volumes),
-            },
+            collections={name: result(items) for name, items in sorted(collections.items())},
         )
+
+
+class Family(Protocol):
+    """A module adding extended collections to the example clouds (see auditor.demo)."""
+
+    DEFECTS: tuple[str, ...]
+
+    def add_source(self, cloud: ExampleCloud, rng: random.Random) -> None: ...
+
+    def add_target(
+        self, source: ExampleCloud, target: ExampleCloud, rng: random.Random
+    ) -> None: ...
+
+    def seed_defects(self, target: ExampleCloud) -> None: ...
+
+
+FAMILIES: tuple[str, ...] = ()
+"""Modules of auditor.demo that add a family of extended collections (imported on use)."""
+
+
+def families() -> list[Family]:
+    return [cast(Family, importlib.import_module(name)) for name in FAMILIES]
 
 
 def _tenant_names(count: int) -> Iterator[str]:
@@ -145,10 +179,10 @@ def _endpoints(cloud: str, region: str, host: str) -> list[JSON]:
     return out
 
 
-def source_cloud(servers: int, rng: random.Random) -> _Cloud:
+def source_cloud(servers: int, rng: random.Random) -> ExampleCloud:
     """The legacy cloud: ``servers`` servers, ~1.5 volumes each, a project per ~20 servers
     (at least 30 projects for the demo's sake when ``servers`` is small)."""
-    cloud = _Cloud("cloudwatt", "fr1")
+    cloud = ExampleCloud("cloudwatt", "fr1")
     domain_id = _hex("cloudwatt", "domain")
     cloud.projects += [
         _project(_hex("cloudwatt", "admin"), "admin", "Default", "default"),
@@ -230,9 +264,9 @@ def _rebrand(text: str) -> str:
     return "ocb-" + text[3:] if text.startswith("cw-") else text
 
 
-def target_cloud(source: _Cloud, *, by_metadata: float, rng: random.Random) -> _Cloud:
+def target_cloud(source: ExampleCloud, *, by_metadata: float, rng: random.Random) -> ExampleCloud:
     """The source after the migration, faithful: new ids, new names, new region."""
-    cloud = _Cloud("ocb", "ocb-fr1")
+    cloud = ExampleCloud("ocb", "ocb-fr1")
     domain_id = _hex("ocb", "domain", "ocb-cloudwatt")
     pmap: dict[str, JSON] = {}
     for project in source.projects:
@@ -246,6 +280,7 @@ def target_cloud(source: _Cloud, *, by_metadata: float, rng: random.Random) -> _
             domain_id=domain_id,
         )
         pmap[project["id"]] = copy
+        cloud.counterparts[project["id"]] = copy["id"]
         cloud.projects.append(copy)
     # The target cloud has other customers too: out of the migration's scope.
     other_domain = _hex("ocb", "domain", "ocb-enterprise")
@@ -262,6 +297,7 @@ def target_cloud(source: _Cloud, *, by_metadata: float, rng: random.Random) -> _
         project = pmap[server["project_id"]]
         new_id = _uuid("ocb", "server", server["id"])
         smap[server["id"]] = new_id
+        cloud.counterparts[server["id"]] = new_id
         metadata = dict(server["metadata"])
         if rng.random() < by_metadata:
             metadata["migrated_from_id"] = server["id"]
@@ -288,6 +324,7 @@ def target_cloud(source: _Cloud, *, by_metadata: float, rng: random.Random) -> _
     for volume in source.volumes:
         project = pmap[volume["project_id"]]
         new_id = _uuid("ocb", "volume", volume["id"])
+        cloud.counterparts[volume["id"]] = new_id
         metadata = dict(volume["metadata"])
         if rng.random() < by_metadata:
             metadata["migrated_from_id"] = volume["id"]
@@ -334,7 +371,7 @@ DEFECTS = (
 """What :func:`seed_defects` breaks in the target, as an operator would describe it."""
 
 
-def seed_defects(target: _Cloud) -> None:
+def seed_defects(target: ExampleCloud) -> None:
     """Break the target the way real migrations break (see :data:`DEFECTS`)."""
     volume = _find(target.volumes, "ocb-acme", "ocb-db-01-data")
     volume["size"] = max(volume["size"] // 2, 1)
@@ -382,12 +419,24 @@ def seed_defects(target: _Cloud) -> None:
 
 
 def generate(
-    servers: int = 90, *, defects: bool = True, by_metadata: float = 0.8, seed: int = 2026
+    servers: int = 90,
+    *,
+    defects: bool = True,
+    by_metadata: float = 0.8,
+    seed: int = 2026,
+    extended: bool = False,
 ) -> tuple[Snapshot, Snapshot]:
-    """A source and a target snapshot; with ``defects``, the target carries :data:`DEFECTS`."""
+    """A source and a target snapshot; with ``defects``, the target carries :data:`DEFECTS`
+    (and each family's); with ``extended``, the families' collections are added."""
     rng = random.Random(seed)
     source = source_cloud(servers, rng)
     target = target_cloud(source, by_metadata=by_metadata, rng=rng)
+    chosen = families() if extended else []
+    for family in chosen:
+        family.add_source(source, rng)
+        family.add_target(source, target, rng)
     if defects:
         seed_defects(target)
+        for family in chosen:
+            family.seed_defects(target)
     return source.snapshot(), target.snapshot()

@@ -370,7 +370,9 @@ def _prepare_outputs(args: argparse.Namespace, started: float) -> _ReportOutputs
     previous_complete_at = None
     if args.metrics_file:
         directory = os.path.dirname(os.path.abspath(args.metrics_file))
-        if not os.path.isdir(directory) or not os.access(directory, os.W_OK | os.X_OK):
+        if not os.path.isdir(directory):
+            raise OutputError(f"{args.metrics_file}: cannot write (no directory {directory})")
+        if not os.access(directory, os.W_OK | os.X_OK):
             raise OutputError(f"{args.metrics_file}: directory {directory} is not writable")
         try:
             with open(args.metrics_file, encoding="utf-8") as fh:

@@ -12,6 +12,7 @@ Two mechanisms, both applied everywhere text leaves the process:
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -41,8 +42,12 @@ _TEXT_PATTERNS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def looks_secret(key: str) -> bool:
-    """True when a metadata or field name suggests its value is a secret."""
+    """True when a metadata or field name suggests its value is a secret.
+
+    Cached: the same few metadata keys come back on every item of a listing.
+    """
     return bool(SECRET_KEY.search(key))
 
 

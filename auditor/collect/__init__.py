@@ -8,7 +8,7 @@ exits; progress goes to an observer.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -30,6 +30,7 @@ from auditor.collect.pager import (
 from auditor.collect.spec import JSON, Collection, Listing, Lookups
 from auditor.connect import CloudTarget, auth_url, authenticate, region_name
 from auditor.errors import BadInputError, ListingError
+from auditor.gcpause import paused_gc
 from auditor.logsetup import get_logger
 from auditor.model import CollectionResult, Snapshot, Status
 
@@ -115,7 +116,12 @@ class _Run:
         )
         return result
 
-    def fetch(self, listing: Listing, microversion: str | None) -> Listed:
+    def fetch(
+        self,
+        listing: Listing,
+        microversion: str | None,
+        convert: Callable[[list[JSON]], list[JSON]] | None = None,
+    ) -> Listed:
         pager = Pager(getattr(self.conn, listing.proxy), policy=self.policy, observer=self.observer)
         try:
             return pager.list(
@@ -124,9 +130,40 @@ class _Run:
                 listing.item_key,
                 listing.params,
                 microversion if listing.microversioned else None,
+                # A normaliser reads what it needs from each page: no trimming first.
+                listing.fields if convert is None else None,
+                convert,
             )
         except (ks_exc.ClientException, openstack.exceptions.SDKException) as exc:
             raise ListingError(f"{listing.label}: {_describe(exc)}") from exc
+
+    def fetch_normalised(
+        self,
+        c: Collection,
+        microversion: str | None,
+        lookups: Mapping[str, Future[Listed]],
+        microversions: Mapping[str, str | None],
+    ) -> Listed:
+        """The primary listing of ``c``, normalised page by page once its lookups are in.
+
+        The raw items of a big listing (servers, volumes) then never pile up:
+        only one page of them at a time. When a required lookup failed, the
+        collection fails anyway: the items are kept raw, as :func:`_build` expects.
+        """
+        listing = LISTINGS[c.primary]
+        required = c.requires(microversions)
+        raw: dict[str, list[JSON]] = {}
+        for key, future in lookups.items():
+            try:
+                raw[key] = future.result().items
+            except ListingError:
+                if key in required:
+                    return self.fetch(listing, microversion)
+        index = Lookups(raw, microversions)
+        try:
+            return self.fetch(listing, microversion, lambda page: c.normalise(page, index))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ListingError(_shape_error(c, exc)) from exc
 
 
 def _authenticate(conn: Any, target: CloudTarget) -> None:
@@ -147,6 +184,7 @@ def _describe(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+@paused_gc()
 def take_inventory(
     conn: Any,
     target: CloudTarget,
@@ -160,9 +198,7 @@ def take_inventory(
 
     Raises :class:`~auditor.errors.AuthError` when the credentials are rejected.
     A listing that fails after retries makes its collections ``error`` (with the
-    reason); every other collection is still listed. Past ``policy.deadline``
-    no page or retry starts: unfinished listings fail with the deadline as
-    their reason.
+    reason); every other collection is still listed.
     """
     policy = policy or RetryPolicy()
     run = _Run(conn, target, policy, observer, max_workers)
@@ -213,11 +249,32 @@ def take_inventory(
                 continue
             for key in (c.primary, *c.requires(microversions), *c.optional):
                 wanted[key] = None
+        # A per-page collection whose listing is no other collection's lookup
+        # is normalised page by page as it arrives (see _Run.fetch_normalised); the lookups it
+        # waits for are submitted first, so they never wait behind it.
+        lookup_keys = {
+            key
+            for c in specs
+            if c.microversion_service not in mv_errors
+            for key in (*c.requires(microversions), *c.optional)
+        }
+        streamed = {
+            c.primary: c
+            for c in specs
+            if c.per_page
+            and c.microversion_service not in mv_errors
+            and c.primary not in lookup_keys
+        }
         futures: dict[str, Future[Listed]] = {}
-        for key in wanted:
+        for key in sorted(wanted, key=lambda k: k in streamed):
             listing = LISTINGS[key]
             mv = microversions.get(listing.service_type)
-            futures[key] = pool.submit(run.fetch, listing, mv)
+            if key in streamed:
+                c = streamed[key]
+                needs = {k: futures[k] for k in (*c.requires(microversions), *c.optional)}
+                futures[key] = pool.submit(run.fetch_normalised, c, mv, needs, microversions)
+            else:
+                futures[key] = pool.submit(run.fetch, listing, mv)
 
         raw: dict[str, list[JSON]] = {}
         failures: dict[str, str] = {}
@@ -245,20 +302,17 @@ def take_inventory(
     lookups = Lookups(raw, microversions)
     results: dict[str, CollectionResult] = {}
     for c in specs:
-        result = _build(c, lookups, failures, truncated, mv_errors)
+        result = _build(
+            c, lookups, failures, truncated, mv_errors, normalised=c.primary in streamed
+        )
         results[c.name] = result
         if observer is not None:
             observer.on_collection(cloud_name, c.name, result)
-    if policy.deadline is not None and policy.deadline.reached():
-        unfinished = [name for name, result in results.items() if not result.complete]
-        if unfinished:
-            log.warning(
-                "deadline reached",
-                cloud=cloud_name,
-                deadline_s=policy.deadline.seconds,
-                unfinished=unfinished,
-            )
     return finish(results, microversions)
+
+
+def _shape_error(c: Collection, exc: Exception) -> str:
+    return f"{LISTINGS[c.primary].label}: unexpected item shape ({exc!r})"
 
 
 def _build(
@@ -267,6 +321,8 @@ def _build(
     failures: Mapping[str, str],
     truncated: Iterable[str],
     mv_errors: Mapping[str, str],
+    *,
+    normalised: bool = False,
 ) -> CollectionResult:
     if c.microversion_service in mv_errors:
         return CollectionResult(Status.ERROR, error=mv_errors[c.microversion_service or ""])
@@ -279,11 +335,13 @@ def _build(
                 Status.ERROR, error=f"needs {LISTINGS[key].label}, which failed: {failures[key]}"
             )
     try:
-        items = c.normalise(lookups.listing(c.primary), lookups)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        return CollectionResult(
-            Status.ERROR, error=f"{LISTINGS[c.primary].label}: unexpected item shape ({exc!r})"
+        items = (
+            lookups.listing(c.primary)
+            if normalised
+            else c.normalise(lookups.listing(c.primary), lookups)
         )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return CollectionResult(Status.ERROR, error=_shape_error(c, exc))
     items.sort(key=lambda item: str(item["id"]))
     cut = [key for key in (c.primary, *required) if key in set(truncated)]
     if cut:

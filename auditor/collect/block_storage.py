@@ -10,6 +10,24 @@ from auditor.secrets import mask_mapping
 CLIENT_MAX_MICROVERSION = "3.70"
 """Highest block-storage microversion whose volume shapes this module knows."""
 
+VOLUME_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "os-vol-tenant-attr:tenant_id",
+        "project_id",
+        "status",
+        "size",
+        "volume_type",
+        "bootable",
+        "encrypted",
+        "availability_zone",
+        "metadata",
+        "attachments",
+    }
+)
+"""What :func:`normalise_volumes` reads of a volume."""
+
 # Cinder caps limit at osapi_max_limit (default 1000) and gives volumes_links
 # "next" only when a page is full.
 LISTINGS = (
@@ -21,6 +39,7 @@ LISTINGS = (
         "volumes",
         {"all_tenants": "True", "limit": "1000"},
         microversioned=True,
+        fields=VOLUME_FIELDS,
     ),
 )
 
@@ -69,5 +88,6 @@ COLLECTIONS = (
         normalise_volumes,
         requires=lambda _mv: ("identity.projects", "identity.domains"),
         microversion_service="block-storage",
+        per_page=True,
     ),
 )

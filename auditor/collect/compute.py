@@ -14,6 +14,27 @@ CLIENT_MAX_MICROVERSION = "2.96"
 FLAVOR_EMBEDDED = (2, 47)
 """From 2.47 a server's flavor is embedded (original_name, vcpus, ram, disk), with no id."""
 
+SERVER_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "tenant_id",
+        "project_id",
+        "status",
+        "flavor",
+        "image",
+        "key_name",
+        "OS-EXT-AZ:availability_zone",
+        "metadata",
+        "addresses",
+        "os-extended-volumes:volumes_attached",
+        "security_groups",
+    }
+)
+"""What :func:`normalise_servers` reads of a server (of its ~45 fields)."""
+FLAVOR_FIELDS = frozenset({"id", "name", "vcpus", "ram", "disk"})
+"""What the flavor lookup reads of a flavor."""
+
 # Nova caps limit at [api] max_limit (default 1000) and gives servers_links
 # "next" only when a page is full. is_public=none lists private flavors too.
 LISTINGS = (
@@ -25,6 +46,7 @@ LISTINGS = (
         "servers",
         {"all_tenants": "True", "limit": "1000"},
         microversioned=True,
+        fields=SERVER_FIELDS,
     ),
     Listing(
         "compute.flavors",
@@ -34,6 +56,7 @@ LISTINGS = (
         "flavors",
         {"is_public": "none", "limit": "1000"},
         microversioned=True,
+        fields=FLAVOR_FIELDS,
     ),
 )
 
@@ -137,5 +160,6 @@ COLLECTIONS = (
         requires=_servers_require,
         optional=("image.images", "image.hidden_images"),
         microversion_service="compute",
+        per_page=True,
     ),
 )

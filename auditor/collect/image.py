@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from auditor.collect.spec import Listing
 
+IMAGE_FIELDS = frozenset({"id", "name"})
+"""What the image-name lookup reads of an image."""
+
 # Glance pages 25 by default (api_limit_max 1000) with a top-level "next".
 # visibility=all shows community and shared images; hidden images are only
 # listed with os_hidden=true, so they are a listing of their own.
@@ -15,6 +18,7 @@ LISTINGS = (
         "/images",
         "images",
         {"visibility": "all", "limit": "1000"},
+        fields=IMAGE_FIELDS,
     ),
     Listing(
         "image.hidden_images",
@@ -23,5 +27,6 @@ LISTINGS = (
         "/images",
         "images",
         {"visibility": "all", "os_hidden": "true", "limit": "1000"},
+        fields=IMAGE_FIELDS,
     ),
 )

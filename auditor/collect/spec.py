@@ -37,6 +37,10 @@ class Listing:
     """Query parameters of the first page (including the page size)."""
     microversioned: bool = False
     """Send the negotiated microversion of the service."""
+    fields: frozenset[str] | None = None
+    """The raw fields its normalisers read: the others are dropped as each page
+    arrives, so tens of thousands of items do not keep every field the API
+    sends (links, hosts, timestamps...) in memory. None keeps them all."""
 
     @property
     def label(self) -> str:
@@ -111,3 +115,6 @@ class Collection:
     """Lookups that only enrich (an image's name); their failure leaves a null."""
     microversion_service: str | None = None
     """Service type whose microversion the primary listing is made with."""
+    per_page: bool = False
+    """The normaliser reads each item on its own (nothing of the other items of
+    its listing), so the items can be normalised page by page as they arrive."""

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from auditor import __version__, history, metrics
 from auditor.audit import run_audit
 from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, parse_collections, take_inventory
-from auditor.collect.pager import RetryPolicy
+from auditor.collect.pager import Deadline, RetryPolicy
 from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
 from auditor.demo import run_demo
 from auditor.diff import diff
@@ -92,6 +92,14 @@ def _common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         metavar="N",
         default=default(4),
         help="retries of a failed page: 5xx, 429, connection errors (default 4)",
+    )
+    group.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        default=default(None),
+        help="overall time budget of inventory and audit (for cron): after it no page or"
+        " retry starts and unfinished collections are reported incomplete (exit 3)",
     )
 
 
@@ -276,9 +284,15 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _retry_policy(args: argparse.Namespace) -> RetryPolicy:
+    """The retry policy of ``--retries``; the ``--deadline`` clock starts here."""
     if args.retries < 0:
         raise BadInputError("--retries: must be 0 or more")
-    return RetryPolicy(attempts=args.retries + 1)
+    deadline = None
+    if args.deadline is not None:
+        if not args.deadline > 0:
+            raise BadInputError("--deadline: must be a positive number of seconds")
+        deadline = Deadline.after(args.deadline)
+    return RetryPolicy(attempts=args.retries + 1, deadline=deadline)
 
 
 @contextlib.contextmanager

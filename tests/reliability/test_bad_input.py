@@ -208,6 +208,14 @@ CASES: dict[str, Case] = {
         ["--timeout", "-1", *inventory(env, env.clouds, SOURCE)],
         ["--timeout"],
     ),
+    "zero --deadline": lambda env: (
+        ["--deadline", "0", *audit(env, env.clouds)],
+        ["--deadline"],
+    ),
+    "negative --deadline after the command": lambda env: (
+        [*inventory(env, env.clouds, SOURCE), "--deadline", "-5"],
+        ["--deadline"],
+    ),
     "unknown collection": lambda env: (
         [*inventory(env, env.clouds, SOURCE), "--collections", "servers,serverz"],
         ["serverz"],

@@ -198,7 +198,9 @@ def take_inventory(
 
     Raises :class:`~auditor.errors.AuthError` when the credentials are rejected.
     A listing that fails after retries makes its collections ``error`` (with the
-    reason); every other collection is still listed.
+    reason); every other collection is still listed. Past ``policy.deadline``
+    no page or retry starts: unfinished listings fail with the deadline as
+    their reason.
     """
     policy = policy or RetryPolicy()
     run = _Run(conn, target, policy, observer, max_workers)
@@ -308,6 +310,15 @@ def take_inventory(
         results[c.name] = result
         if observer is not None:
             observer.on_collection(cloud_name, c.name, result)
+    if policy.deadline is not None and policy.deadline.reached():
+        unfinished = [name for name, result in results.items() if not result.complete]
+        if unfinished:
+            log.warning(
+                "deadline reached",
+                cloud=cloud_name,
+                deadline_s=policy.deadline.seconds,
+                unfinished=unfinished,
+            )
     return finish(results, microversions)
 
 

@@ -35,6 +35,33 @@ MAX_PAGES = 100_000
 MAX_RESTARTS = 3
 MAX_REAUTHS = 3
 MAX_RETRY_AFTER = 120.0
+MIN_TIMEOUT = 0.01
+"""Shortest request timeout when capped by the deadline (0 would mean no timeout)."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """An overall time budget (``--deadline``): no page, retry or request starts after it."""
+
+    seconds: float
+    """The budget as given, for messages."""
+    at: float
+    """``time.monotonic()`` at which it is reached."""
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        """A deadline ``seconds`` from now."""
+        return cls(seconds, time.monotonic() + seconds)
+
+    def remaining(self) -> float:
+        """Seconds left, 0 once reached."""
+        return max(self.at - time.monotonic(), 0.0)
+
+    def reached(self) -> bool:
+        return time.monotonic() >= self.at
+
+    def __str__(self) -> str:
+        return f"deadline of {self.seconds:g} s"
 
 
 @dataclass(frozen=True)
@@ -47,8 +74,9 @@ class RetryPolicy:
     """First backoff in seconds; doubled each attempt, with full jitter."""
     max_wait: float = 30.0
     """Cap on one backoff (a Retry-After is honoured up to MAX_RETRY_AFTER)."""
-    deadline: float | None = None
-    """time.monotonic() after which no new attempt starts."""
+    deadline: Deadline | None = None
+    """The run's overall deadline: no attempt starts after it, and a request
+    under way when it passes is cut (its timeout is capped to the time left)."""
 
 
 class PageObserver(Protocol):
@@ -68,6 +96,27 @@ class Retryable(Exception):
 
 class DiscoveryIncomplete(Exception):
     """A service's version document gave no microversion range (discovery failed)."""
+
+
+class DeadlineReached(ListingError):
+    """The run's deadline passed before the listing (or request) was done."""
+
+    def __init__(
+        self,
+        what: str,
+        deadline: Deadline,
+        *,
+        pages: int | None = None,
+        failure: str | None = None,
+    ) -> None:
+        text = f"{what}: {deadline} reached"
+        if pages is not None:
+            text += f" after {pages} page{'s' if pages != 1 else ''}"
+        if failure:
+            text += f" ({failure})"
+        super().__init__(text)
+        self.deadline = deadline
+        self.failure = failure
 
 
 class TokenRejected(Exception):
@@ -124,7 +173,7 @@ class _Wait(tenacity.wait.wait_base):
             )
             wait = random.uniform(ceiling / 2, ceiling)
         if self.policy.deadline is not None:
-            wait = min(wait, max(self.policy.deadline - time.monotonic(), 0.0))
+            wait = min(wait, self.policy.deadline.remaining())
         return wait
 
 
@@ -132,7 +181,10 @@ def _stop(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], bool]:
     def stop(state: tenacity.RetryCallState) -> bool:
         if state.attempt_number >= policy.attempts:
             return True
-        return policy.deadline is not None and time.monotonic() >= policy.deadline
+        # No retry that would start at or after the deadline (tenacity 8.3+
+        # computes the wait first and tells it; older ones wait until the deadline).
+        upcoming = getattr(state, "upcoming_sleep", 0.0)
+        return policy.deadline is not None and policy.deadline.remaining() <= upcoming
 
     return stop
 
@@ -162,7 +214,17 @@ def describe_failure(exc: BaseException) -> str:
 
 
 def call_with_retries(func: Callable[[], Any], policy: RetryPolicy, what: str) -> Any:
-    """Run ``func`` under the retry policy; a final failure is a :class:`ListingError`."""
+    """Run ``func`` under the retry policy; a final failure is a :class:`ListingError`.
+
+    Past the policy's deadline no attempt starts: :class:`DeadlineReached`.
+    """
+    deadline = policy.deadline
+
+    def attempt() -> Any:
+        if deadline is not None and deadline.reached():
+            raise DeadlineReached(what, deadline)
+        return func()
+
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception_type(_RETRIABLE),
         wait=_Wait(policy),
@@ -170,13 +232,14 @@ def call_with_retries(func: Callable[[], Any], policy: RetryPolicy, what: str) -
         reraise=True,
     )
     try:
-        return retrying(func)
+        return retrying(attempt)
     except _RETRIABLE as exc:
         attempts = retrying.statistics.get("attempt_number", policy.attempts)
         plural = "s" if attempts != 1 else ""
-        raise ListingError(
-            f"{what}: {describe_failure(exc)} after {attempts} attempt{plural}"
-        ) from exc
+        failure = f"{describe_failure(exc)} after {attempts} attempt{plural}"
+        if deadline is not None and attempts < policy.attempts:
+            raise DeadlineReached(what, deadline, failure=failure) from exc
+        raise ListingError(f"{what}: {failure}") from exc
 
 
 def next_query(body: JSON, item_key: str) -> dict[str, str] | None:
@@ -229,6 +292,12 @@ class Pager:
             }
             if microversion is not None:
                 kwargs["microversion"] = microversion
+            deadline = self.policy.deadline
+            if deadline is not None:
+                # A page under way when the deadline passes is cut there.
+                timeout = getattr(self.adapter.session, "timeout", None)
+                left = max(deadline.remaining(), MIN_TIMEOUT)
+                kwargs["timeout"] = left if timeout is None else min(float(timeout), left)
             response: requests.Response = self.adapter.get(path, **kwargs)
             status = response.status_code
             if status == 429 or status >= 500:
@@ -286,6 +355,10 @@ class Pager:
                 raise ListingError(f"{what}: more than {MAX_PAGES} pages, giving up")
             try:
                 body = self._get(path, query, microversion, what)
+            except DeadlineReached as exc:
+                raise DeadlineReached(
+                    what, exc.deadline, pages=listed.pages, failure=exc.failure
+                ) from None
             except MarkerGone:
                 # The item we paged from was deleted (Cinder 404) or archived
                 # (Nova 400): walk again from the start; de-duplication by id

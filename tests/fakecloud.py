@@ -1,4 +1,4 @@
-"""A cloud mocked with ``responses``: Keystone v3, Nova, Cinder, Glance.
+"""A cloud mocked with ``responses``: Keystone v3, Nova, Cinder, Glance, Neutron.
 
 Payloads follow the OpenStack API references: a Keystone token with its
 catalog, version documents for discovery, and list endpoints that page like
@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import responses
+
+from tests import payloads
 
 JSON = dict[str, Any]
 
@@ -59,6 +61,7 @@ class FakeCloud:
     nova: str = "http://nova.test:8774"
     cinder: str = "http://cinder.test:8776"
     glance: str = "http://glance.test:9292"
+    neutron: str = "http://neutron.test:9696"
     region: str = "fr1"
     compute_max: str = "2.96"
     volume_max: str = "3.70"
@@ -75,13 +78,21 @@ class FakeCloud:
     flavors: list[JSON] = field(default_factory=list)
     volumes: list[JSON] = field(default_factory=list)
     images: list[JSON] = field(default_factory=list)
+    snapshots: list[JSON] = field(default_factory=list)
+    """Cinder ``snapshots/detail`` items."""
+    backups: list[JSON] = field(default_factory=list)
+    """Cinder ``backups/detail`` items."""
+    quotas: dict[str, dict[str, JSON]] = field(default_factory=dict)
+    """``compute``, ``block-storage`` or ``network`` -> project id -> the detailed quota
+    body (``quota_set`` or ``quota``); a project without one gets the service's defaults."""
     keystone_page: int | None = None
     """Page size Keystone applies (2025.1 paging); None: no paging."""
     keystone_list_limit: int | None = None
     """Keystone [DEFAULT] list_limit: cut lists and say truncated."""
     overrides: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
-    """listing path (``/servers/detail``...), ``/v3/auth/tokens``, ``compute:discovery``
-    or ``block-storage:discovery`` -> callback(request) replacing the default handler."""
+    """listing path (``/servers/detail``...), ``/v3/auth/tokens``, ``compute:discovery``,
+    ``block-storage:discovery``, or ``<service>:quotas`` (compute, block-storage,
+    network) -> callback(request) replacing the default handler."""
     _defaults: dict[str, Callable[[Any], Any]] = field(default_factory=dict, repr=False)
 
     # -- registration ------------------------------------------------------
@@ -131,6 +142,31 @@ class FakeCloud:
             responses.GET,
             re.compile(rf"{re.escape(self.cinder)}/v3/{PROJECT_ID}/volumes/detail(\?.*)?$"),
             callback=self._wrap("/volumes/detail", self._cinder_volumes),
+        )
+        for what in ("snapshots", "backups"):
+            r.add_callback(
+                responses.GET,
+                re.compile(rf"{re.escape(self.cinder)}/v3/{PROJECT_ID}/{what}/detail(\?.*)?$"),
+                callback=self._wrap(f"/{what}/detail", self._cinder_list(what)),
+            )
+        r.add_callback(
+            responses.GET,
+            re.compile(rf"{re.escape(self.nova)}/v2.1/os-quota-sets/([^/?]+)/detail(\?.*)?$"),
+            callback=self._wrap("compute:quotas", self._quotas("compute")),
+        )
+        r.add_callback(
+            responses.GET,
+            re.compile(rf"{re.escape(self.cinder)}/v3/{PROJECT_ID}/os-quota-sets/([^/?]+)(\?.*)?$"),
+            callback=self._wrap("block-storage:quotas", self._quotas("block-storage")),
+        )
+        neutron_versions = self._wrap("network:discovery", self._neutron_versions)
+        r.add_callback(responses.GET, f"{self.neutron}/", callback=neutron_versions)
+        r.add_callback(responses.GET, f"{self.neutron}/v2.0", callback=neutron_versions)
+        r.add_callback(responses.GET, f"{self.neutron}/v2.0/", callback=neutron_versions)
+        r.add_callback(
+            responses.GET,
+            re.compile(rf"{re.escape(self.neutron)}/v2.0/quotas/([^/?]+)/details(\?.*)?$"),
+            callback=self._wrap("network:quotas", self._quotas("network")),
         )
         r.add_callback(responses.GET, f"{self.glance}/", callback=self._glance_versions)
         r.add_callback(responses.GET, f"{self.glance}/v2", callback=self._glance_versions)
@@ -253,6 +289,7 @@ class FakeCloud:
             entry("compute", "nova", f"{self.nova}/v2.1"),
             entry("block-storage", "cinderv3", f"{self.cinder}/v3/{PROJECT_ID}"),
             entry("image", "glance", self.glance),
+            entry("network", "neutron", self.neutron),
         ]
 
     def _token(self, _request: Any) -> Any:
@@ -381,6 +418,63 @@ class FakeCloud:
         if nxt:
             body["volumes_links"] = [{"rel": "next", "href": nxt}]
         return self.reply(body)
+
+    def _cinder_list(self, what: str) -> Callable[[Any], Any]:
+        def handler(request: Any) -> Any:
+            query = self.query(request)
+            page, nxt = paged(
+                getattr(self, what),
+                query,
+                max_limit=self.cinder_max_limit,
+                base_url=f"{self.cinder}/v3/{PROJECT_ID}/{what}/detail",
+            )
+            if nxt == "MARKER_NOT_FOUND":
+                return self.reply({"itemNotFound": {"code": 404, "message": "not found"}}, 404)
+            body: JSON = {what: page}
+            if nxt:
+                body[f"{what}_links"] = [{"rel": "next", "href": nxt}]
+            return self.reply(body)
+
+        return handler
+
+    # -- quotas (one request per project and service) ----------------------------
+
+    def _quotas(self, service: str) -> Callable[[Any], Any]:
+        key = "quota" if service == "network" else "quota_set"
+        defaults = {
+            "compute": payloads.nova_quota_set,
+            "block-storage": payloads.cinder_quota_set,
+            "network": payloads.neutron_quota_details,
+        }[service]
+
+        def handler(request: Any) -> Any:
+            path = urlsplit(str(request.url)).path
+            project_id = path.split("/os-quota-sets/" if key == "quota_set" else "/quotas/")[1]
+            project_id = project_id.split("/")[0]
+            body = self.quotas.get(service, {}).get(project_id)
+            if body is None:
+                body = defaults(project_id)
+            if service == "block-storage" and self.query(request).get("usage") != ["True"]:
+                # Without usage=True, Cinder answers bare limits.
+                body = {k: v["limit"] if isinstance(v, dict) else v for k, v in body.items()}
+            return self.reply({key: body})
+
+        return handler
+
+    # -- neutron -------------------------------------------------------------------
+
+    def _neutron_versions(self, _request: Any) -> Any:
+        return self.reply(
+            {
+                "versions": [
+                    {
+                        "id": "v2.0",
+                        "status": "CURRENT",
+                        "links": [{"rel": "self", "href": f"{self.neutron}/v2.0/"}],
+                    }
+                ]
+            }
+        )
 
     # -- glance ------------------------------------------------------------------
 

@@ -241,22 +241,162 @@ def volume(
     }
 
 
-def image(id_: str, name: str, *, hidden: bool = False, visibility: str = "public") -> JSON:
+def image(
+    id_: str,
+    name: str,
+    *,
+    hidden: bool = False,
+    visibility: str = "public",
+    owner: str | None = "p-admin",
+    status: str = "active",
+    size: int | None = 1024,
+    checksum: str | None = "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    os_hash_value: str | None = "9f86d081884c7d65" * 8,
+    protected: bool = False,
+    disk_format: str = "qcow2",
+    min_disk: int = 0,
+    min_ram: int = 0,
+) -> JSON:
+    """An image of GET /v2/images (Glance 17.0+: with its multihash)."""
     return {
         "id": id_,
         "name": name,
-        "status": "active",
+        "status": status,
         "visibility": visibility,
         "os_hidden": hidden,
-        "owner": "p-admin",
-        "disk_format": "qcow2",
+        "owner": owner,
+        "disk_format": disk_format,
         "container_format": "bare",
-        "size": 1024,
-        "min_disk": 0,
-        "min_ram": 0,
-        "protected": False,
+        "size": size,
+        "virtual_size": None,
+        "checksum": checksum,
+        "os_hash_algo": "sha512" if os_hash_value else None,
+        "os_hash_value": os_hash_value,
+        "min_disk": min_disk,
+        "min_ram": min_ram,
+        "protected": protected,
         "tags": [],
+        "created_at": "2024-02-01T08:00:00Z",
+        "updated_at": "2024-02-01T08:05:00Z",
         "self": f"/v2/images/{id_}",
         "file": f"/v2/images/{id_}/file",
         "schema": "/v2/schemas/image",
     }
+
+
+def snapshot(
+    id_: str,
+    name: str,
+    project_id: str,
+    volume_id: str,
+    *,
+    size: int = 10,
+    status: str = "available",
+    metadata: dict[str, str] | None = None,
+) -> JSON:
+    """A snapshot of GET /v3/{project_id}/snapshots/detail (microversion 3.65+)."""
+    return {
+        "id": id_,
+        "name": name,
+        "description": None,
+        "status": status,
+        "size": size,
+        "volume_id": volume_id,
+        "metadata": metadata or {},
+        "created_at": "2024-03-02T10:00:00.000000",
+        "updated_at": "2024-03-02T10:01:00.000000",
+        "os-extended-snapshot-attributes:project_id": project_id,
+        "os-extended-snapshot-attributes:progress": "100%",
+        "group_snapshot_id": None,
+        "user_id": "u-1",
+        "consumes_quota": True,
+    }
+
+
+def backup(
+    id_: str,
+    name: str,
+    project_id: str | None,
+    volume_id: str,
+    *,
+    size: int = 10,
+    status: str = "available",
+    incremental: bool = False,
+) -> JSON:
+    """A backup of GET /v3/{project_id}/backups/detail; ``project_id`` None is what
+    Cinder answers below microversion 3.18 (no ``os-backup-project-attr:project_id``)."""
+    body: JSON = {
+        "id": id_,
+        "name": name,
+        "description": None,
+        "status": status,
+        "size": size,
+        "volume_id": volume_id,
+        "snapshot_id": None,
+        "is_incremental": incremental,
+        "has_dependent_backups": False,
+        "container": "volumebackups",
+        "availability_zone": "nova",
+        "object_count": 22,
+        "fail_reason": None,
+        "data_timestamp": "2024-03-03T02:00:00.000000",
+        "created_at": "2024-03-03T02:00:00.000000",
+        "updated_at": "2024-03-03T02:10:00.000000",
+        "links": [{"rel": "self", "href": f"http://cinder.test:8776/v3/p/backups/{id_}"}],
+    }
+    if project_id is not None:
+        body["os-backup-project-attr:project_id"] = project_id
+    return body
+
+
+def _detail(values: dict[str, tuple[int, int]], used: str) -> JSON:
+    return {k: {"limit": limit, used: use, "reserved": 0} for k, (limit, use) in values.items()}
+
+
+def nova_quota_set(project_id: str, **values: tuple[int, int]) -> JSON:
+    """GET /os-quota-sets/{project_id}/detail (compute 2.57+): {resource: (limit, in use)}
+    over Nova's defaults."""
+    defaults = {
+        "cores": (20, 0),
+        "instances": (10, 0),
+        "key_pairs": (100, 0),
+        "metadata_items": (128, 0),
+        "ram": (51200, 0),
+        "server_group_members": (10, 0),
+        "server_groups": (10, 0),
+    }
+    return {"id": project_id, **_detail({**defaults, **values}, "in_use")}
+
+
+def cinder_quota_set(project_id: str, **values: tuple[int, int]) -> JSON:
+    """GET /v3/{admin}/os-quota-sets/{project_id}?usage=True over Cinder's defaults."""
+    defaults = {
+        "backup_gigabytes": (1000, 0),
+        "backups": (10, 0),
+        "gigabytes": (1000, 0),
+        "groups": (10, 0),
+        "per_volume_gigabytes": (-1, 0),
+        "snapshots": (10, 0),
+        "volumes": (10, 0),
+    }
+    body = _detail({**defaults, **values}, "in_use")
+    for entry in body.values():
+        entry["allocated"] = 0
+    return {"id": project_id, **body}
+
+
+def neutron_quota_details(_project_id: str, **values: tuple[int, int]) -> JSON:
+    """GET /v2.0/quotas/{project_id}/details (the quota details extension) over
+    Neutron's defaults; the answer does not name the project."""
+    defaults = {
+        "floatingip": (50, 0),
+        "network": (100, 0),
+        "port": (500, 0),
+        "rbac_policy": (10, 0),
+        "router": (10, 0),
+        "security_group": (10, 0),
+        "security_group_rule": (100, 0),
+        "subnet": (100, 0),
+        "subnetpool": (-1, 0),
+    }
+    return _detail({**defaults, **values}, "used")

@@ -7,17 +7,19 @@ exits; progress goes to an observer.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import keystoneauth1.exceptions as ks_exc
 import openstack.exceptions
 import openstack.utils
 
-from auditor.collect import block_storage, compute, identity, image
+from auditor.collect import block_storage, compute, identity, image, quotas
 from auditor.collect.pager import (
     DiscoveryIncomplete,
     Listed,
@@ -27,7 +29,7 @@ from auditor.collect.pager import (
     RetryPolicy,
     call_with_retries,
 )
-from auditor.collect.spec import JSON, Collection, Listing, Lookups
+from auditor.collect.spec import FAN_OUT_KEY, JSON, Collection, Listing, Lookups
 from auditor.connect import CloudTarget, auth_url, authenticate, region_name
 from auditor.errors import BadInputError, ListingError
 from auditor.gcpause import paused_gc
@@ -38,13 +40,18 @@ log = get_logger(__name__)
 
 LISTINGS: dict[str, Listing] = {
     listing.key: listing
-    for module in (identity, compute, block_storage, image)
+    for module in (identity, compute, block_storage, image, quotas)
     for listing in module.LISTINGS
 }
 COLLECTIONS: dict[str, Collection] = {
-    c.name: c for module in (identity, compute, block_storage) for c in module.COLLECTIONS
+    c.name: c
+    for module in (identity, compute, block_storage, image, quotas)
+    for c in module.COLLECTIONS
 }
 CORE_COLLECTIONS = ("projects", "servers", "volumes", "endpoints")
+
+FAN_OUT_WORKERS = 4
+"""Concurrent requests of one fan-out listing (one request per project, user...)."""
 
 CLIENT_MICROVERSIONS = {
     "compute": ("compute", compute.CLIENT_MAX_MICROVERSION),
@@ -60,9 +67,12 @@ class InventoryObserver(PageObserver, Protocol):
 
 
 def parse_collections(text: str | None) -> tuple[str, ...]:
-    """``--collections a,b`` -> validated names (default: the core collections)."""
+    """``--collections a,b`` -> validated names (default: the core collections; ``all``:
+    every collection the auditor knows, core first)."""
     if not text:
         return CORE_COLLECTIONS
+    if text.strip() == "all":
+        return (*CORE_COLLECTIONS, *sorted(set(COLLECTIONS) - set(CORE_COLLECTIONS)))
     names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
     unknown = [n for n in names if n not in COLLECTIONS]
     if unknown or not names:
@@ -137,6 +147,47 @@ class _Run:
         except (ks_exc.ClientException, openstack.exceptions.SDKException) as exc:
             raise ListingError(f"{listing.label}: {_describe(exc)}") from exc
 
+    def fetch_fan_out(
+        self, listing: Listing, microversion: str | None, over: Future[Listed]
+    ) -> Listed:
+        """A fan-out listing: one walk per item of the listing it fans out over, a few
+        at a time. One walk that fails (after its retries) fails the whole listing."""
+        fan = listing.fan_out
+        assert fan is not None
+        try:
+            parent = over.result()
+        except ListingError as exc:
+            raise ListingError(
+                f"{listing.label}: needs {LISTINGS[fan.over].label}, which failed"
+            ) from exc
+        subjects = [
+            str(item["id"])
+            for item in parent.items
+            if item.get("id") is not None and (fan.select is None or fan.select(item))
+        ]
+        # A cut parent listing means requests were not made for every item.
+        merged = Listed(truncated=parent.truncated)
+        if not subjects:
+            return merged
+        workers = min(FAN_OUT_WORKERS, self.max_workers, len(subjects))
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="auditor-fan-out")
+        try:
+            futures = [
+                pool.submit(self.fetch, _for_item(listing, subject), microversion)
+                for subject in subjects
+            ]
+            for subject, future in zip(subjects, futures, strict=True):
+                listed = future.result()
+                for item in listed.items:
+                    item[FAN_OUT_KEY] = subject
+                merged.items.extend(listed.items)
+                merged.pages += listed.pages
+                merged.restarts += listed.restarts
+                merged.truncated = merged.truncated or listed.truncated
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return merged
+
     def fetch_normalised(
         self,
         c: Collection,
@@ -164,6 +215,17 @@ class _Run:
             return self.fetch(listing, microversion, lambda page: c.normalise(page, index))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ListingError(_shape_error(c, exc)) from exc
+
+
+def _for_item(listing: Listing, subject: str) -> Listing:
+    """The request of a fan-out listing for one item: ``{id}`` replaced by its id."""
+    ident = quote(subject, safe="")
+    return dataclasses.replace(
+        listing,
+        path=listing.path.replace("{id}", ident),
+        params={k: v.replace("{id}", subject) for k, v in listing.params.items()},
+        fan_out=None,
+    )
 
 
 def _authenticate(conn: Any, target: CloudTarget) -> None:
@@ -250,6 +312,9 @@ def take_inventory(
             if c.microversion_service in mv_errors:
                 continue
             for key in (c.primary, *c.requires(microversions), *c.optional):
+                fan = LISTINGS[key].fan_out
+                if fan is not None:
+                    wanted[fan.over] = None
                 wanted[key] = None
         # A per-page collection whose listing is no other collection's lookup
         # is normalised page by page as it arrives (see _Run.fetch_normalised); the lookups it
@@ -266,12 +331,18 @@ def take_inventory(
             if c.per_page
             and c.microversion_service not in mv_errors
             and c.primary not in lookup_keys
+            and LISTINGS[c.primary].fan_out is None
         }
         futures: dict[str, Future[Listed]] = {}
-        for key in sorted(wanted, key=lambda k: k in streamed):
+        # Fan-out listings wait for the listing they fan out over: submitted after it.
+        order = sorted(wanted, key=lambda k: (k in streamed, LISTINGS[k].fan_out is not None))
+        for key in order:
             listing = LISTINGS[key]
             mv = microversions.get(listing.service_type)
-            if key in streamed:
+            if listing.fan_out is not None:
+                over = futures[listing.fan_out.over]
+                futures[key] = pool.submit(run.fetch_fan_out, listing, mv, over)
+            elif key in streamed:
                 c = streamed[key]
                 needs = {k: futures[k] for k in (*c.requires(microversions), *c.optional)}
                 futures[key] = pool.submit(run.fetch_normalised, c, mv, needs, microversions)

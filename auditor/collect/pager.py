@@ -373,6 +373,9 @@ class Pager:
                 continue
             listed.pages += 1
             page = body.get(item_key)
+            if isinstance(page, dict):
+                # One object where a list could be (a project's quota set): one item.
+                page = [page]
             if not isinstance(page, list):
                 raise ListingError(f"{what}: response has no {item_key!r} list")
             kept: list[JSON] = []

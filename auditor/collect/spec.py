@@ -18,10 +18,31 @@ from typing import Any
 
 JSON = dict[str, Any]
 
+FAN_OUT_KEY = "@for"
+"""Key a fan-out listing adds to each of its raw items: the id of the item it was asked for."""
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """A listing the API only offers per item of another listing.
+
+    Where there is no all-projects listing (a project's quotas, a user's
+    keypairs, a private flavor's access list), one request, walked like any
+    listing, is made for each item of the listing ``over``: ``{id}`` in the
+    path and in the query values is that item's id, and every raw item of the
+    answer is tagged with it under :data:`FAN_OUT_KEY`. An answer holding one
+    object instead of a list (``{"quota_set": {...}}``) is one item.
+    """
+
+    over: str
+    """Key of the listing whose items each get a request (``identity.projects``)."""
+    select: Callable[[JSON], bool] | None = None
+    """Which of those items get one (None: every item)."""
+
 
 @dataclass(frozen=True)
 class Listing:
-    """One paged, all-projects API listing."""
+    """One paged, all-projects API listing (or, with ``fan_out``, one per item of another)."""
 
     key: str
     """Unique name, ``<service>.<what>``, e.g. ``compute.servers``."""
@@ -41,6 +62,8 @@ class Listing:
     """The raw fields its normalisers read: the others are dropped as each page
     arrives, so tens of thousands of items do not keep every field the API
     sends (links, hosts, timestamps...) in memory. None keeps them all."""
+    fan_out: FanOut | None = None
+    """Per-item requests instead of one listing (see :class:`FanOut`)."""
 
     @property
     def label(self) -> str:

@@ -133,3 +133,133 @@ def test_a_volume_listing_that_keeps_failing_is_an_error_not_an_empty_list(
     others = {name: c.status.value for name, c in snapshot.collections.items() if name != "volumes"}
     assert others == {"projects": "ok", "servers": "ok", "endpoints": "ok"}
     assert len(cloud.requests_to("/volumes/detail")) == 5
+
+
+# -- snapshots and backups -----------------------------------------------------------
+
+
+def test_snapshots_are_normalised_with_their_project_volume_and_masked_metadata(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    cloud.snapshots = [
+        p.snapshot(
+            "sn-1",
+            "cw-data-nightly",
+            "p-acme",
+            "v-1",
+            size=100,
+            metadata={"migrated_from_id": "x", "api_token": "t0k3n"},
+        ),
+        p.snapshot("sn-2", "", "p-beta", "v-2", size=20, status="error"),
+    ]
+
+    snapshots = inventory(["volume_snapshots"]).collections["volume_snapshots"]
+
+    assert snapshots.status.value == "ok"
+    assert list(snapshots.items) == [
+        {
+            "id": "sn-1",
+            "name": "cw-data-nightly",
+            "project": "cw-acme",
+            "project_id": "p-acme",
+            "domain": "cloudwatt",
+            "status": "available",
+            "size": 100,
+            "volume_id": "v-1",
+            "metadata": {"migrated_from_id": "x", "api_token": "***"},
+        },
+        {
+            "id": "sn-2",
+            "name": "",
+            "project": "cw-beta",
+            "project_id": "p-beta",
+            "domain": "cloudwatt",
+            "status": "error",
+            "size": 20,
+            "volume_id": "v-2",
+            "metadata": {},
+        },
+    ]
+    sent = cloud.requests_to("/snapshots/detail")
+    assert len(sent) == 1
+    assert cloud.query(sent[0]) == {"all_tenants": ["True"], "limit": ["1000"]}
+    assert sent[0].headers["OpenStack-API-Version"] == "volume 3.70"
+
+
+def test_backups_are_normalised_with_their_project_from_microversion_3_18(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    cloud.backups = [
+        p.backup("b-1", "cw-data-weekly", "p-acme", "v-1", size=100),
+        p.backup("b-2", "cw-data-daily", "p-acme", "v-1", size=100, incremental=True),
+        # Below 3.18 Cinder does not say a backup's project.
+        p.backup("b-3", "orphan", None, "v-deleted", status="error"),
+    ]
+
+    backups = inventory(["volume_backups"]).collections["volume_backups"]
+
+    assert backups.status.value == "ok"
+    assert list(backups.items) == [
+        {
+            "id": "b-1",
+            "name": "cw-data-weekly",
+            "project": "cw-acme",
+            "project_id": "p-acme",
+            "domain": "cloudwatt",
+            "status": "available",
+            "size": 100,
+            "volume_id": "v-1",
+            "incremental": False,
+        },
+        {
+            "id": "b-2",
+            "name": "cw-data-daily",
+            "project": "cw-acme",
+            "project_id": "p-acme",
+            "domain": "cloudwatt",
+            "status": "available",
+            "size": 100,
+            "volume_id": "v-1",
+            "incremental": True,
+        },
+        {
+            "id": "b-3",
+            "name": "orphan",
+            "project": None,
+            "project_id": None,
+            "domain": None,
+            "status": "error",
+            "size": 10,
+            "volume_id": "v-deleted",
+            "incremental": False,
+        },
+    ]
+
+
+@pytest.mark.parametrize("what", ["snapshots", "backups"])
+def test_snapshot_and_backup_pages_follow_their_links_without_loss_or_duplicate(
+    cloud: FakeCloud, inventory: Inventory, what: str
+) -> None:
+    cloud.cinder_max_limit = 2
+    make = p.snapshot if what == "snapshots" else p.backup
+    setattr(cloud, what, [make(f"x-{i}", f"n-{i}", "p-acme", "v-1") for i in range(1, 6)])
+    name = "volume_snapshots" if what == "snapshots" else "volume_backups"
+
+    items = inventory([name]).collections[name].items
+
+    assert [i["id"] for i in items] == [f"x-{i}" for i in range(1, 6)]
+    assert len(cloud.requests_to(f"/{what}/detail")) == 3
+
+
+def test_a_snapshot_listing_that_keeps_failing_is_an_error(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    cloud.overrides["/snapshots/detail"] = lambda _request: FakeCloud.reply({}, 500)
+
+    snapshot = inventory(["volume_snapshots", "volumes"])
+
+    assert snapshot.collections["volume_snapshots"].status.value == "error"
+    assert "block-storage snapshots: HTTP 500" in (
+        snapshot.collections["volume_snapshots"].error or ""
+    )
+    assert snapshot.collections["volumes"].status.value == "ok"

@@ -73,3 +73,84 @@ def test_a_failed_image_listing_only_loses_image_names(
 
     assert servers.status.value == "ok"
     assert servers.items[0]["image"] == {"id": "img-1", "name": None}
+
+
+# -- the images collection --------------------------------------------------------------
+
+
+def test_images_of_both_listings_are_normalised_and_owned_by_their_project(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    cloud.glance_max_limit = 2
+    cloud.images = [
+        p.image("img-1", "debian-12", owner="p-admin-unknown"),
+        p.image(
+            "img-2",
+            "cw-golden",
+            owner="p-acme",
+            visibility="private",
+            protected=True,
+            size=2_147_483_648,
+            min_disk=20,
+            min_ram=1024,
+            disk_format="raw",
+        ),
+        # Before Glance 17.0 there is no multihash: the MD5 checksum is the hash.
+        p.image("img-3", "legacy", owner="p-beta", visibility="shared", os_hash_value=None),
+        p.image("img-h", "old-base", owner="p-acme", hidden=True, status="deactivated"),
+        # Queued: no data yet, no hash, no size.
+        p.image("img-q", None, owner=None, status="queued", size=None, checksum=None,
+                os_hash_value=None),  # type: ignore[arg-type]
+    ]  # fmt: skip
+
+    images = inventory(["images"]).collections["images"]
+
+    assert images.status.value == "ok"
+    by_id = {i["id"]: i for i in images.items}
+    assert by_id["img-2"] == {
+        "id": "img-2",
+        "name": "cw-golden",
+        "project": "cw-acme",
+        "project_id": "p-acme",
+        "domain": "cloudwatt",
+        "status": "active",
+        "visibility": "private",
+        "hidden": False,
+        "protected": True,
+        "disk_format": "raw",
+        "container_format": "bare",
+        "size": 2_147_483_648,
+        "min_disk": 20,
+        "min_ram": 1024,
+        "checksum": "sha512:" + "9f86d081884c7d65" * 8,
+    }
+    assert by_id["img-1"]["project"] is None
+    assert by_id["img-1"]["project_id"] == "p-admin-unknown"
+    assert by_id["img-3"]["checksum"] == "md5:0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    assert by_id["img-h"]["hidden"] is True
+    assert by_id["img-h"]["status"] == "deactivated"
+    assert by_id["img-q"] == {
+        **by_id["img-q"],
+        "name": None,
+        "project_id": None,
+        "project": None,
+        "size": None,
+        "checksum": None,
+    }
+    assert sorted(by_id) == ["img-1", "img-2", "img-3", "img-h", "img-q"]
+    # Four visible images at two per page, then the hidden one: 3 + 1 requests.
+    assert len(cloud.requests_to("/v2/images")) == 4
+
+
+def test_images_fail_when_the_hidden_listing_fails(cloud: FakeCloud, inventory: Inventory) -> None:
+    def hidden_fails(request: Any) -> Any:
+        if FakeCloud.query(request).get("os_hidden") == ["true"]:
+            return FakeCloud.reply({}, 503)
+        return cloud._defaults["/images"](request)
+
+    cloud.overrides["/images"] = hidden_fails
+
+    images = inventory(["images"]).collections["images"]
+
+    assert images.status.value == "error"
+    assert "needs image hidden_images, which failed" in (images.error or "")

@@ -51,6 +51,17 @@ def paged(
     return page, None
 
 
+NEUTRON_LISTS = (
+    ("networks", "networks", "networks"),
+    ("subnets", "subnets", "subnets"),
+    ("ports", "ports", "ports"),
+    ("routers", "routers", "routers"),
+    ("security-groups", "security_groups", "security_groups"),
+    ("floatingips", "floating_ips", "floatingips"),
+)
+"""Neutron listings: path under /v2.0, FakeCloud attribute, body key."""
+
+
 @dataclass
 class FakeCloud:
     """Register a whole cloud on a ``responses`` mock."""
@@ -85,6 +96,18 @@ class FakeCloud:
     quotas: dict[str, dict[str, JSON]] = field(default_factory=dict)
     """``compute``, ``block-storage`` or ``network`` -> project id -> the detailed quota
     body (``quota_set`` or ``quota``); a project without one gets the service's defaults."""
+    networks: list[JSON] = field(default_factory=list)
+    """Neutron items of GET /v2.0/networks (and likewise the five lists below)."""
+    subnets: list[JSON] = field(default_factory=list)
+    ports: list[JSON] = field(default_factory=list)
+    routers: list[JSON] = field(default_factory=list)
+    security_groups: list[JSON] = field(default_factory=list)
+    floating_ips: list[JSON] = field(default_factory=list)
+    neutron_pagination: bool = True
+    """Neutron's API pagination (always on since Queens): off, limit and marker are ignored
+    and every item comes in one answer."""
+    neutron_max_limit: int | None = None
+    """Neutron [DEFAULT] pagination_max_limit: the largest page it serves (None: no cap)."""
     keystone_page: int | None = None
     """Page size Keystone applies (2025.1 paging); None: no paging."""
     keystone_list_limit: int | None = None
@@ -168,6 +191,12 @@ class FakeCloud:
             re.compile(rf"{re.escape(self.neutron)}/v2.0/quotas/([^/?]+)/details(\?.*)?$"),
             callback=self._wrap("network:quotas", self._quotas("network")),
         )
+        for path, attr, key in NEUTRON_LISTS:
+            r.add_callback(
+                responses.GET,
+                re.compile(rf"{re.escape(self.neutron)}/v2.0/{path}(\?.*)?$"),
+                callback=self._wrap(f"/{path}", self._neutron_list(path, attr, key)),
+            )
         r.add_callback(responses.GET, f"{self.glance}/", callback=self._glance_versions)
         r.add_callback(responses.GET, f"{self.glance}/v2", callback=self._glance_versions)
         r.add_callback(responses.GET, f"{self.glance}/v2/", callback=self._glance_versions)
@@ -475,6 +504,53 @@ class FakeCloud:
                 ]
             }
         )
+
+    def _neutron_list(self, path: str, attr: str, key: str) -> Callable[[Any], Any]:
+        """A Neutron listing: pages only with ``limit`` (and pagination on), a next link in
+        ``<key>_links`` on full pages, a previous one after a marker, ``fields`` honoured."""
+
+        def handler(request: Any) -> Any:
+            items: list[JSON] = getattr(self, attr)
+            query = self.query(request)
+            fields = query.get("fields")
+            links: list[JSON] = []
+            if self.neutron_pagination and ("limit" in query or "marker" in query):
+                limit = int(query.get("limit", ["0"])[0]) or self.neutron_max_limit or len(items)
+                if self.neutron_max_limit is not None:
+                    limit = min(limit, self.neutron_max_limit)
+                start = 0
+                if "marker" in query:
+                    ids = [i["id"] for i in items]
+                    if query["marker"][0] not in ids:
+                        return self.reply(
+                            {
+                                "NeutronError": {
+                                    "type": "HTTPNotFound",
+                                    "message": "marker not found",
+                                    "detail": "",
+                                }
+                            },
+                            404,
+                        )
+                    start = ids.index(query["marker"][0]) + 1
+                    links.append({"rel": "previous", "href": f"{self.neutron}/v2.0/{path}"})
+                page = items[start : start + limit]
+                if page and len(page) == limit:
+                    # Neutron's next link repeats the whole query (every fields=).
+                    params = [(k, v) for k, vs in query.items() if k != "marker" for v in vs]
+                    params.append(("marker", page[-1]["id"]))
+                    href = f"{self.neutron}/v2.0/{path}?{urlencode(params)}"
+                    links.insert(0, {"rel": "next", "href": href})
+            else:
+                page = items
+            if fields:
+                page = [{k: v for k, v in item.items() if k in fields} for item in page]
+            body: JSON = {key: page}
+            if links:
+                body[f"{key}_links"] = links
+            return self.reply(body)
+
+        return handler
 
     # -- glance ------------------------------------------------------------------
 

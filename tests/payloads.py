@@ -400,3 +400,266 @@ def neutron_quota_details(_project_id: str, **values: tuple[int, int]) -> JSON:
         "subnetpool": (-1, 0),
     }
     return _detail({**defaults, **values}, "used")
+
+
+# -- neutron (network v2.0) ------------------------------------------------------------
+
+_NEUTRON_STAMP = {
+    "created_at": "2024-01-10T08:00:00Z",
+    "updated_at": "2024-01-10T08:00:00Z",
+    "revision_number": 3,
+    "tags": [],
+}
+
+
+def network(
+    id_: str,
+    name: str,
+    project_id: str,
+    *,
+    subnets: list[str] | None = None,
+    status: str = "ACTIVE",
+    admin_state_up: bool = True,
+    shared: bool = False,
+    external: bool = False,
+    mtu: int = 1450,
+) -> JSON:
+    """A network of GET /v2.0/networks (ML2/OVN, with the usual extensions)."""
+    return {
+        "id": id_,
+        "name": name,
+        "tenant_id": project_id,
+        "project_id": project_id,
+        "status": status,
+        "admin_state_up": admin_state_up,
+        "shared": shared,
+        "router:external": external,
+        "mtu": mtu,
+        "subnets": subnets or [],
+        "availability_zone_hints": [],
+        "availability_zones": ["nova"],
+        "ipv4_address_scope": None,
+        "ipv6_address_scope": None,
+        "port_security_enabled": True,
+        "provider:network_type": "flat" if external else "geneve",
+        "provider:physical_network": "physnet1" if external else None,
+        "provider:segmentation_id": None if external else 1042,
+        "qos_policy_id": None,
+        "dns_domain": "",
+        "is_default": external,
+        "l2_adjacency": True,
+        "description": "",
+        **_NEUTRON_STAMP,
+    }
+
+
+def subnet(
+    id_: str,
+    name: str,
+    project_id: str,
+    network_id: str,
+    cidr: str,
+    *,
+    gateway_ip: str | None = None,
+    enable_dhcp: bool = True,
+    dns_nameservers: list[str] | None = None,
+    host_routes: list[JSON] | None = None,
+) -> JSON:
+    """A subnet of GET /v2.0/subnets."""
+    version = 6 if ":" in cidr else 4
+    return {
+        "id": id_,
+        "name": name,
+        "tenant_id": project_id,
+        "project_id": project_id,
+        "network_id": network_id,
+        "ip_version": version,
+        "cidr": cidr,
+        "gateway_ip": gateway_ip,
+        "enable_dhcp": enable_dhcp,
+        "allocation_pools": [],
+        "dns_nameservers": dns_nameservers or [],
+        "host_routes": host_routes or [],
+        "ipv6_address_mode": None,
+        "ipv6_ra_mode": None,
+        "subnetpool_id": None,
+        "segment_id": None,
+        "service_types": [],
+        "dns_publish_fixed_ip": False,
+        "description": "",
+        **_NEUTRON_STAMP,
+    }
+
+
+def port(
+    id_: str,
+    network_id: str,
+    project_id: str,
+    *,
+    device_id: str = "",
+    device_owner: str = "",
+    fixed_ips: list[tuple[str, str]] | None = None,
+) -> JSON:
+    """A port of GET /v2.0/ports; ``fixed_ips`` as (subnet id, address) pairs."""
+    return {
+        "id": id_,
+        "name": "",
+        "network_id": network_id,
+        "tenant_id": project_id,
+        "project_id": project_id,
+        "mac_address": "fa:16:3e:4f:2a:01",
+        "admin_state_up": True,
+        "status": "ACTIVE",
+        "device_id": device_id,
+        "device_owner": device_owner,
+        "fixed_ips": [{"subnet_id": s, "ip_address": ip} for s, ip in fixed_ips or []],
+        "allowed_address_pairs": [],
+        "extra_dhcp_opts": [],
+        "security_groups": [],
+        "binding:vnic_type": "normal",
+        "binding:host_id": "compute-12",
+        "binding:vif_type": "ovs",
+        "binding:vif_details": {"port_filter": True},
+        "binding:profile": {},
+        "port_security_enabled": True,
+        "dns_name": "",
+        "description": "",
+        **_NEUTRON_STAMP,
+    }
+
+
+def router(
+    id_: str,
+    name: str,
+    project_id: str,
+    *,
+    gateway_network: str | None = None,
+    enable_snat: bool | None = True,
+    routes: list[JSON] | None = None,
+    status: str = "ACTIVE",
+) -> JSON:
+    """A router of GET /v2.0/routers (as an admin sees it: enable_snat is admin-only)."""
+    gateway: JSON | None = None
+    if gateway_network is not None:
+        gateway = {
+            "network_id": gateway_network,
+            "external_fixed_ips": [{"subnet_id": "sub-ext", "ip_address": "203.0.113.2"}],
+        }
+        if enable_snat is not None:
+            gateway["enable_snat"] = enable_snat
+    return {
+        "id": id_,
+        "name": name,
+        "tenant_id": project_id,
+        "project_id": project_id,
+        "status": status,
+        "admin_state_up": True,
+        "external_gateway_info": gateway,
+        "routes": routes or [],
+        "distributed": False,
+        "ha": False,
+        "flavor_id": None,
+        "availability_zone_hints": [],
+        "availability_zones": ["nova"],
+        "description": "",
+        **_NEUTRON_STAMP,
+    }
+
+
+def sg_rule(
+    id_: str,
+    group_id: str,
+    project_id: str,
+    direction: str = "ingress",
+    *,
+    ethertype: str = "IPv4",
+    protocol: str | None = None,
+    ports: tuple[int, int] | None = None,
+    remote_ip_prefix: str | None = None,
+    remote_group_id: str | None = None,
+) -> JSON:
+    """A security group rule, as embedded in a group's ``security_group_rules``."""
+    return {
+        "id": id_,
+        "security_group_id": group_id,
+        "tenant_id": project_id,
+        "project_id": project_id,
+        "direction": direction,
+        "ethertype": ethertype,
+        "protocol": protocol,
+        "port_range_min": ports[0] if ports else None,
+        "port_range_max": ports[1] if ports else None,
+        "remote_ip_prefix": remote_ip_prefix,
+        "remote_group_id": remote_group_id,
+        "remote_address_group_id": None,
+        "normalized_cidr": remote_ip_prefix,
+        "belongs_to_default_sg": False,
+        "description": "",
+        **_NEUTRON_STAMP,
+    }
+
+
+def security_group(
+    id_: str, name: str, project_id: str, rules: list[JSON], *, description: str = ""
+) -> JSON:
+    """A security group of GET /v2.0/security-groups, its rules embedded."""
+    return {
+        "id": id_,
+        "name": name,
+        "tenant_id": project_id,
+        "project_id": project_id,
+        "description": description,
+        "security_group_rules": rules,
+        "stateful": True,
+        "shared": False,
+        **_NEUTRON_STAMP,
+    }
+
+
+def floating_ip(
+    id_: str,
+    address: str,
+    project_id: str,
+    network_id: str,
+    *,
+    port_id: str | None = None,
+    fixed_ip: str | None = None,
+    device_id: str | None = None,
+    device_owner: str = "compute:nova",
+    status: str | None = None,
+    port_details: bool = True,
+) -> JSON:
+    """A floating IP of GET /v2.0/floatingips; ``port_details`` (fip-port-details, Rocky+)
+    says the device of its port."""
+    body: JSON = {
+        "id": id_,
+        "floating_ip_address": address,
+        "floating_network_id": network_id,
+        "tenant_id": project_id,
+        "project_id": project_id,
+        "fixed_ip_address": fixed_ip,
+        "port_id": port_id,
+        "router_id": "r-1" if port_id else None,
+        "status": status or ("ACTIVE" if port_id else "DOWN"),
+        "qos_policy_id": None,
+        "dns_domain": "",
+        "dns_name": "",
+        "port_forwardings": [],
+        "description": "",
+        **_NEUTRON_STAMP,
+    }
+    if port_details:
+        body["port_details"] = (
+            {
+                "name": "",
+                "network_id": "n-private",
+                "mac_address": "fa:16:3e:4f:2a:01",
+                "admin_state_up": True,
+                "status": "ACTIVE",
+                "device_id": device_id or "",
+                "device_owner": device_owner,
+            }
+            if port_id
+            else None
+        )
+    return body

@@ -19,7 +19,7 @@ import keystoneauth1.exceptions as ks_exc
 import openstack.exceptions
 import openstack.utils
 
-from auditor.collect import block_storage, compute, identity, image, quotas
+from auditor.collect import block_storage, compute, identity, image, network, quotas
 from auditor.collect.pager import (
     DiscoveryIncomplete,
     Listed,
@@ -40,12 +40,12 @@ log = get_logger(__name__)
 
 LISTINGS: dict[str, Listing] = {
     listing.key: listing
-    for module in (identity, compute, block_storage, image, quotas)
+    for module in (identity, compute, block_storage, image, network, quotas)
     for listing in module.LISTINGS
 }
 COLLECTIONS: dict[str, Collection] = {
     c.name: c
-    for module in (identity, compute, block_storage, image, quotas)
+    for module in (identity, compute, block_storage, image, network, quotas)
     for c in module.COLLECTIONS
 }
 CORE_COLLECTIONS = ("projects", "servers", "volumes", "endpoints")

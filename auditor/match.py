@@ -7,7 +7,9 @@ Strategies are tried in the rules' order, each on what earlier ones left:
 * ``metadata``: the target item's ``metadata[metadata_key]`` holds the source id;
 * ``name``: the natural key after renaming: projects by (domain, name),
   project-owned items by (their project's counterpart, name), endpoints by
-  (service type, interface, region).
+  (service type, interface, region); then, for the collections of
+  :data:`LINKED_KEYS`, a key through earlier matches (a floating IP by its
+  server's counterpart) on what is still unpaired.
 
 A key claimed by more than one item on either side is *ambiguous*: none of
 them is paired, and the diff reports them, never a silent pick.
@@ -123,6 +125,23 @@ NATURAL_KEYS: dict[str, tuple[SourceKey, TargetKey]] = {
         lambda r, c, i: (i.get("service_type"), i.get("interface"), r.region(i.get("region"))),
         lambda i: (i.get("service_type"), i.get("interface"), i.get("region")),
     ),
+    # A subnet is often left unnamed: then its (renamed) network and CIDR identify it.
+    "subnets": (
+        lambda r, c, i: (
+            (r.name(c, i["name"]),)
+            if i.get("name")
+            else (r.name("networks", i.get("network")), i.get("cidr"))
+            if i.get("cidr")
+            else None
+        ),
+        lambda i: (
+            (i["name"],)
+            if i.get("name")
+            else (i.get("network"), i.get("cidr"))
+            if i.get("cidr")
+            else None
+        ),
+    ),
 }
 """Collection -> how its items are identified by the ``name`` strategy.
 
@@ -130,6 +149,26 @@ Project-owned collections are keyed within their project's counterpart (or,
 without one, within the renamed domain and project names): their entry only
 says what identifies an item inside the project.
 """
+
+LinkedKey = Callable[[Mapping[str, Mapping[str, str]], JSON], "tuple[Any, ...] | None"]
+"""What identifies a source item through the matches of collections matched before it
+(collection -> source id -> target id), as the target item says it."""
+
+LINKED_KEYS: dict[str, tuple[LinkedKey, TargetKey]] = {
+    # A floating IP moved to the target's address range keeps its server: the
+    # counterpart of its source server identifies it (after the address failed).
+    "floating_ips": (
+        lambda maps, i: (
+            ("server", maps.get("servers", {}).get(str(i["server_id"])))
+            if i.get("server_id") and str(i["server_id"]) in maps.get("servers", {})
+            else None
+        ),
+        lambda i: ("server", str(i["server_id"])) if i.get("server_id") else None,
+    ),
+}
+"""Collection -> a second key the ``name`` strategy tries on the items its natural key
+left unpaired, built through earlier matches (the collections are matched in
+:data:`~auditor.records.ALL_COLLECTIONS` order)."""
 
 
 class Matcher:
@@ -139,11 +178,16 @@ class Matcher:
         self.rules = rules
         self.project_map: dict[str, str] = {}
         """Source project id -> target project id, once projects are matched."""
+        self.maps: dict[str, dict[str, str]] = {}
+        """Collection -> source id -> target id of every collection matched so far."""
 
     # -- keys -------------------------------------------------------------------
 
-    def source_key(self, collection: str, item: JSON) -> Key | None:
-        source_fn, _ = NATURAL_KEYS.get(collection, DEFAULT_KEY)
+    def source_key(
+        self, collection: str, item: JSON, source_fn: SourceKey | None = None
+    ) -> Key | None:
+        if source_fn is None:
+            source_fn, _ = NATURAL_KEYS.get(collection, DEFAULT_KEY)
         own = source_fn(self.rules, collection, item)
         if own is None:
             return None
@@ -161,8 +205,9 @@ class Matcher:
         )
 
     @staticmethod
-    def target_keys(collection: str, item: JSON) -> list[Key]:
-        _, target_fn = NATURAL_KEYS.get(collection, DEFAULT_KEY)
+    def target_keys(collection: str, item: JSON, target_fn: TargetKey | None = None) -> list[Key]:
+        if target_fn is None:
+            _, target_fn = NATURAL_KEYS.get(collection, DEFAULT_KEY)
         own = target_fn(item)
         if own is None:
             return []
@@ -238,8 +283,9 @@ class Matcher:
         # Matched targets count even when outside the declared scope.
         matched_out = sum(1 for p in matching.pairs if str(p.target["id"]) not in in_scope_ids)
         matching.target_count = len(in_scope) + matched_out
+        self.maps[collection] = matching.id_map()
         if collection == "projects":
-            self.project_map.update(matching.id_map())
+            self.project_map.update(self.maps[collection])
         return matching
 
     def _target_regions(self, sources: Iterable[JSON]) -> frozenset[str]:
@@ -282,14 +328,24 @@ class Matcher:
                 state.contest(f"{meta_key}={key}", (source,), targets, "metadata")
 
     def _by_name(self, collection: str, state: _State) -> None:
+        self._by_key(collection, state, *NATURAL_KEYS.get(collection, DEFAULT_KEY))
+        linked = LINKED_KEYS.get(collection)
+        if linked is not None and state.free_sources and state.free_targets:
+            linked_fn, target_fn = linked
+            maps = self.maps
+            self._by_key(collection, state, lambda _r, _c, i: linked_fn(maps, i), target_fn)
+
+    def _by_key(
+        self, collection: str, state: _State, source_fn: SourceKey, target_fn: TargetKey
+    ) -> None:
         by_source: dict[Key, list[JSON]] = defaultdict(list)
         for source in state.free_sources.values():
-            key = self.source_key(collection, source)
+            key = self.source_key(collection, source, source_fn)
             if key is not None:
                 by_source[key].append(source)
         by_target: dict[Key, list[JSON]] = defaultdict(list)
         for target in state.free_targets.values():
-            for key in self.target_keys(collection, target):
+            for key in self.target_keys(collection, target, target_fn):
                 by_target[key].append(target)
         for key, sources in by_source.items():
             targets = [t for t in by_target.get(key, []) if str(t["id"]) in state.free_targets]

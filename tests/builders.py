@@ -200,3 +200,150 @@ def snapshot(
             for name, value in collections.items()
         },
     )
+
+
+# -- network family (Neutron) --------------------------------------------------------------
+
+
+def network(
+    id: str,
+    name: str | None,
+    owner: Mapping[str, Any],
+    *,
+    subnets: Sequence[str] = (),
+    status: str = "ACTIVE",
+    admin_state_up: bool = True,
+    shared: bool = False,
+    external: bool = False,
+    mtu: int | None = 1450,
+) -> JSON:
+    """A Neutron network of project ``owner``; ``subnets`` are its subnets' names."""
+    return {
+        "id": id,
+        "name": name,
+        **_owned(owner),
+        "status": status,
+        "admin_state_up": admin_state_up,
+        "shared": shared,
+        "external": external,
+        "mtu": mtu,
+        "subnets": sorted(subnets),
+    }
+
+
+def subnet(
+    id: str,
+    name: str | None,
+    owner: Mapping[str, Any],
+    net: Mapping[str, Any],
+    cidr: str,
+    *,
+    gateway_ip: str | None = None,
+    enable_dhcp: bool = True,
+    dns_nameservers: Sequence[str] = (),
+    host_routes: Sequence[Mapping[str, str]] = (),
+) -> JSON:
+    """A subnet of project ``owner`` on network ``net`` (an item of :func:`network`)."""
+    return {
+        "id": id,
+        "name": name,
+        **_owned(owner),
+        "network": net["name"],
+        "network_id": net["id"],
+        "cidr": cidr,
+        "ip_version": 6 if ":" in cidr else 4,
+        "gateway_ip": gateway_ip,
+        "enable_dhcp": enable_dhcp,
+        "dns_nameservers": sorted(dns_nameservers),
+        "host_routes": [dict(r) for r in host_routes],
+    }
+
+
+def router(
+    id: str,
+    name: str | None,
+    owner: Mapping[str, Any],
+    *,
+    external_network: str | None = "public",
+    enable_snat: bool | None = True,
+    interfaces: Sequence[str] = (),
+    routes: Sequence[Mapping[str, str]] = (),
+    status: str = "ACTIVE",
+    admin_state_up: bool = True,
+) -> JSON:
+    """A router of project ``owner``; ``interfaces`` are subnet ids."""
+    return {
+        "id": id,
+        "name": name,
+        **_owned(owner),
+        "status": status,
+        "admin_state_up": admin_state_up,
+        "external_network": external_network,
+        "enable_snat": enable_snat if external_network else None,
+        "interfaces": sorted(interfaces),
+        "routes": [dict(r) for r in routes],
+    }
+
+
+def sg_rule(
+    direction: str = "ingress",
+    *,
+    ethertype: str = "IPv4",
+    protocol: str | None = None,
+    ports: tuple[int, int] | None = None,
+    remote_ip_prefix: str | None = None,
+    remote_group: str | None = None,
+) -> JSON:
+    """A normalised security-group rule (its remote group by name)."""
+    return {
+        "direction": direction,
+        "ethertype": ethertype,
+        "protocol": protocol,
+        "port_range_min": ports[0] if ports else None,
+        "port_range_max": ports[1] if ports else None,
+        "remote_ip_prefix": remote_ip_prefix,
+        "remote_group": remote_group,
+    }
+
+
+def security_group(
+    id: str,
+    name: str | None,
+    owner: Mapping[str, Any],
+    rules: Sequence[JSON] = (),
+    *,
+    description: str = "",
+) -> JSON:
+    """A security group of project ``owner`` with its rules, in the order given."""
+    return {
+        "id": id,
+        "name": name,
+        **_owned(owner),
+        "description": description,
+        "rules": [dict(r) for r in rules],
+    }
+
+
+def floating_ip(
+    id: str,
+    address: str,
+    owner: Mapping[str, Any],
+    *,
+    server: Mapping[str, Any] | None = None,
+    floating_network: str = "public",
+    fixed_ip: str | None = None,
+    status: str | None = None,
+    description: str = "",
+) -> JSON:
+    """A floating IP of project ``owner``, pointing to ``server``'s port (or free)."""
+    return {
+        "id": id,
+        "name": address,
+        **_owned(owner),
+        "floating_network": floating_network,
+        "fixed_ip": fixed_ip if fixed_ip is not None else ("10.0.0.5" if server else None),
+        "port_id": f"port-{server['id']}" if server else None,
+        "server_id": server["id"] if server else None,
+        "status": status or ("ACTIVE" if server else "DOWN"),
+        "description": description,
+    }

@@ -57,6 +57,17 @@ class Context:
     """Collection -> target id -> item, for messages."""
     counterparts: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     """Collection -> ids of the target items that are some source item's counterpart."""
+    source_items: Mapping[str, Mapping[str, JSON]] = dataclasses.field(default_factory=dict)
+    """Collection -> source id -> item, for references that start on the source side
+    (a network's subnets are the subnets that name it)."""
+    memo: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+    """Indexes a comparator derives once per diff (see :meth:`index`)."""
+
+    def index(self, name: str, build: Callable[[], Any]) -> Any:
+        """``build()``, computed once per diff under ``name`` (e.g. subnets by network)."""
+        if name not in self.memo:
+            self.memo[name] = build()
+        return self.memo[name]
 
     def counterpart_label(self, collection: str, target_id: str) -> str:
         item = self.target_items.get(collection, {}).get(target_id)
@@ -66,9 +77,11 @@ class Context:
 class Changes:
     """Collects the changes of one pair, honouring ignore.fields and severity overrides."""
 
-    def __init__(self, collection: str, ctx: Context) -> None:
+    def __init__(self, collection: str, ctx: Context, matched_by: str | None = None) -> None:
         self.collection = collection
         self.ctx = ctx
+        self.matched_by = matched_by
+        """How the pair was matched (some differences are benign under one strategy)."""
         self.items: list[Change] = []
 
     def wanted(self, field: str) -> bool:

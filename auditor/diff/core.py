@@ -12,6 +12,7 @@ from auditor.diff.compare import (
     fmt,
     is_error_status,
 )
+from auditor.diff.network import expected_security_groups
 from auditor.model import Severity
 
 
@@ -161,7 +162,8 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
         "volumes",
         lambda label: f"no longer has volume {label} attached",
     )
-    s_groups = {r.name("security_groups", g) for g in s.get("security_groups") or []}
+    # Through the security groups' matches when both snapshots have them, else by name.
+    s_groups = expected_security_groups(ch, s)
     t_groups = set(t.get("security_groups") or [])
     lost = sorted(str(g) for g in s_groups - t_groups)
     if lost:

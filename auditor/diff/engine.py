@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from auditor.diff import core
+from auditor.diff import core, network
 from auditor.diff.compare import JSON, Changes, Comparator, Context, finding_id, noun, ref
 from auditor.gcpause import paused_gc
 from auditor.match import Matcher, Matching, Pair
@@ -33,7 +33,7 @@ from auditor.model import (
 from auditor.records import ALL_COLLECTIONS, PROJECT_OWNED_COLLECTIONS
 from auditor.rules import Rules
 
-COMPARATORS: dict[str, Comparator] = {**core.COMPARATORS}
+COMPARATORS: dict[str, Comparator] = {**core.COMPARATORS, **network.COMPARATORS}
 """Collection -> comparator; collections without one are matched but not compared."""
 
 EXIT_CODES = {Verdict.VERIFIED: 0, Verdict.DISCREPANCIES: 1, Verdict.INCOMPLETE: 3}
@@ -157,6 +157,9 @@ class Differ:
             target_items={
                 name: {str(i["id"]): i for i in results[name][1].items} for name in names
             },
+            source_items={
+                name: {str(i["id"]): i for i in results[name][0].items} for name in names
+            },
         )
         summary: dict[str, CollectionSummary] = {}
         changed_ids: dict[str, set[str]] = {}
@@ -219,7 +222,7 @@ class Differ:
                 continue
             if comparator is None:
                 continue
-            changes = Changes(name, ctx)
+            changes = Changes(name, ctx, pair.matched_by)
             comparator(pair.source, pair.target, changes)
             if changes.items:
                 changed.add(str(pair.source["id"]))

@@ -106,8 +106,11 @@ FIELDS: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyType(
                 "ephemeral": "Ephemeral disk in GiB.",
                 "swap": "Swap in MiB (0 when none).",
                 "is_public": "False for a private flavor.",
-                "extra_specs": "Extra specs (compute 2.61+ lists them with the flavor).",
+                "extra_specs": "Extra specs (compute 2.61+ lists them with the flavor;"
+                " null before, when they are unknown).",
                 "access": "Sorted names of the projects a private flavor is shared with.",
+                "access_ids": "Sorted ids of those projects (compared through the project"
+                " matches; names alone are ambiguous across domains).",
             }
         ),
         "images": MappingProxyType(

@@ -85,6 +85,13 @@ class FakeCloud:
     projects: list[JSON] = field(default_factory=list)
     services: list[JSON] = field(default_factory=list)
     endpoints: list[JSON] = field(default_factory=list)
+    regions: list[JSON] = field(default_factory=list)
+    users: list[JSON] = field(default_factory=list)
+    """Keystone ``/v3/users`` items (paged like projects)."""
+    flavor_access: dict[str, list[str]] = field(default_factory=dict)
+    """Private flavor id -> ids of the projects it is shared with (default: none)."""
+    keypairs: dict[str, list[JSON]] = field(default_factory=dict)
+    """User id -> its keypairs as ``GET /os-keypairs`` lists them (``{"keypair": {...}}``)."""
     servers: list[JSON] = field(default_factory=list)
     flavors: list[JSON] = field(default_factory=list)
     volumes: list[JSON] = field(default_factory=list)
@@ -129,7 +136,7 @@ class FakeCloud:
             f"{self.keystone}/v3/auth/tokens",
             callback=self._wrap("/v3/auth/tokens", self._token),
         )
-        for what in ("domains", "projects", "services", "endpoints"):
+        for what in ("domains", "projects", "services", "endpoints", "regions", "users"):
             r.add_callback(
                 responses.GET,
                 re.compile(rf"{re.escape(self.keystone)}/v3/{what}(\?.*)?$"),
@@ -152,6 +159,16 @@ class FakeCloud:
             responses.GET,
             re.compile(rf"{re.escape(self.nova)}/v2.1/flavors/detail(\?.*)?$"),
             callback=self._wrap("/flavors/detail", self._nova_flavors),
+        )
+        r.add_callback(
+            responses.GET,
+            re.compile(rf"{re.escape(self.nova)}/v2.1/flavors/([^/?]+)/os-flavor-access$"),
+            callback=self._wrap("/os-flavor-access", self._nova_flavor_access),
+        )
+        r.add_callback(
+            responses.GET,
+            re.compile(rf"{re.escape(self.nova)}/v2.1/os-keypairs(\?.*)?$"),
+            callback=self._wrap("/os-keypairs", self._nova_keypairs),
         )
         cinder_version = self._wrap("block-storage:discovery", self._cinder_version)
         r.add_callback(
@@ -357,7 +374,7 @@ class FakeCloud:
                 body[what] = items[: self.keystone_list_limit]
                 body["truncated"] = True
                 return self.reply(body)
-            if self.keystone_page is not None and what in ("domains", "projects"):
+            if self.keystone_page is not None and what in ("domains", "projects", "users"):
                 page, nxt = paged(items, query, max_limit=self.keystone_page, base_url=base)
                 if nxt == "MARKER_NOT_FOUND":
                     return self.reply({"error": {"code": 404}}, 404)
@@ -413,6 +430,38 @@ class FakeCloud:
         body: JSON = {"flavors": page}
         if nxt and nxt != "MARKER_NOT_FOUND":
             body["flavors_links"] = [{"rel": "next", "href": nxt}]
+        return self.reply(body)
+
+    def _nova_flavor_access(self, request: Any) -> Any:
+        flavor_id = urlsplit(str(request.url)).path.split("/")[-2]
+        flavor = next((f for f in self.flavors if f["id"] == flavor_id), None)
+        if flavor is None or flavor.get("os-flavor-access:is_public", True):
+            message = (
+                f"Flavor {flavor_id} could not be found."
+                if flavor is None
+                else "Access list not available for public flavors."
+            )
+            return self.reply({"itemNotFound": {"code": 404, "message": message}}, 404)
+        projects = self.flavor_access.get(flavor_id, [])
+        return self.reply(
+            {"flavor_access": [{"flavor_id": flavor_id, "tenant_id": p} for p in projects]}
+        )
+
+    def _nova_keypairs(self, request: Any) -> Any:
+        """Keypairs of ``user_id`` (2.10+), paged by name with ``keypairs_links`` (2.35+)."""
+        query = self.query(request)
+        user_id = query.get("user_id", ["u-admin"])[0]
+        items = [
+            {"id": k["keypair"]["name"], **k} for k in self.keypairs.get(user_id, [])
+        ]  # paged() pages by "id": the name is the marker
+        page, nxt = paged(
+            items, query, max_limit=self.nova_max_limit, base_url=f"{self.nova}/v2.1/os-keypairs"
+        )
+        if nxt == "MARKER_NOT_FOUND":
+            return self.reply({"badRequest": {"code": 400, "message": "marker not found"}}, 400)
+        body: JSON = {"keypairs": [{"keypair": k["keypair"]} for k in page]}
+        if nxt:
+            body["keypairs_links"] = [{"rel": "next", "href": nxt}]
         return self.reply(body)
 
     # -- cinder -----------------------------------------------------------------

@@ -67,20 +67,75 @@ def endpoint(id_: str, service_id: str, interface: str, region: str, url: str) -
     }
 
 
-def flavor(id_: str, name: str, vcpus: int, ram: int, disk: int, public: bool = True) -> JSON:
-    return {
+def flavor(
+    id_: str,
+    name: str,
+    vcpus: int,
+    ram: int,
+    disk: int,
+    public: bool = True,
+    *,
+    ephemeral: int = 0,
+    swap: int = 0,
+    extra_specs: dict[str, str] | None = None,
+    microversion: tuple[int, int] = (2, 1),
+) -> JSON:
+    """A flavor of GET /flavors/detail at ``microversion`` (extra specs from 2.61, swap an
+    int from 2.75; before, no swap is "")."""
+    body: JSON = {
         "id": id_,
         "name": name,
         "vcpus": vcpus,
         "ram": ram,
         "disk": disk,
-        "OS-FLV-EXT-DATA:ephemeral": 0,
+        "OS-FLV-EXT-DATA:ephemeral": ephemeral,
         "OS-FLV-DISABLED:disabled": False,
-        "swap": "",
+        "swap": swap if swap or microversion >= (2, 75) else "",
         "rxtx_factor": 1.0,
         "os-flavor-access:is_public": public,
         "links": [{"rel": "self", "href": f"http://nova.test:8774/v2.1/flavors/{id_}"}],
     }
+    if microversion >= (2, 55):
+        body["description"] = None
+    if microversion >= (2, 61):
+        body["extra_specs"] = dict(extra_specs or {})
+    return body
+
+
+def region(id_: str, *, parent: str | None = None, description: str = "") -> JSON:
+    """A region of GET /v3/regions."""
+    return {
+        "id": id_,
+        "description": description,
+        "parent_region_id": parent,
+        "links": {"self": f"http://keystone.test:5000/v3/regions/{id_}"},
+    }
+
+
+def user(id_: str, name: str, domain_id: str) -> JSON:
+    """A user of GET /v3/users."""
+    return {
+        "id": id_,
+        "name": name,
+        "domain_id": domain_id,
+        "enabled": True,
+        "default_project_id": None,
+        "password_expires_at": None,
+        "options": {},
+        "links": {"self": f"http://keystone.test:5000/v3/users/{id_}"},
+    }
+
+
+def keypair(name: str, fingerprint: str, *, type_: str | None = "ssh") -> JSON:
+    """An item of GET /os-keypairs (each keypair wrapped; ``type`` from 2.2)."""
+    body: JSON = {
+        "name": name,
+        "public_key": f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake{name} {name}@example",
+        "fingerprint": fingerprint,
+    }
+    if type_ is not None:
+        body["type"] = type_
+    return {"keypair": body}
 
 
 def server(

@@ -1,11 +1,11 @@
-"""Nova (compute v2.1): servers, and the flavors needed before microversion 2.47."""
+"""Nova (compute v2.1): servers, flavors (with the access lists of private ones), keypairs."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.collect.spec import JSON, Collection, Listing, Lookups
+from auditor.collect.spec import FAN_OUT_KEY, JSON, Collection, FanOut, Listing, Lookups
 from auditor.secrets import mask_mapping
 
 CLIENT_MAX_MICROVERSION = "2.96"
@@ -32,8 +32,30 @@ SERVER_FIELDS = frozenset(
     }
 )
 """What :func:`normalise_servers` reads of a server (of its ~45 fields)."""
-FLAVOR_FIELDS = frozenset({"id", "name", "vcpus", "ram", "disk"})
-"""What the flavor lookup reads of a flavor."""
+FLAVOR_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "vcpus",
+        "ram",
+        "disk",
+        "OS-FLV-EXT-DATA:ephemeral",
+        "swap",
+        "os-flavor-access:is_public",
+        "extra_specs",
+    }
+)
+"""What the flavor lookup and :func:`normalise_flavors` read of a flavor."""
+IS_PUBLIC = "os-flavor-access:is_public"
+FLAVOR_EXTRA_SPECS = (2, 61)
+"""From 2.61 a flavor of ``/flavors/detail`` embeds its extra specs."""
+KEYPAIRS_OF_USER = (2, 10)
+"""From 2.10 an admin lists another user's keypairs with ``user_id`` (earlier: ignored)."""
+
+
+def _private(flavor: JSON) -> bool:
+    return flavor.get(IS_PUBLIC) is False
+
 
 # Nova caps limit at [api] max_limit (default 1000) and gives servers_links
 # "next" only when a page is full. is_public=none lists private flavors too.
@@ -57,6 +79,28 @@ LISTINGS = (
         {"is_public": "none", "limit": "1000"},
         microversioned=True,
         fields=FLAVOR_FIELDS,
+    ),
+    # No listing gives every private flavor's projects: one request per
+    # private flavor (public ones have no access list: Nova answers 404).
+    Listing(
+        "compute.flavor_access",
+        "compute",
+        "compute",
+        "/flavors/{id}/os-flavor-access",
+        "flavor_access",
+        fan_out=FanOut("compute.flavors", select=_private),
+    ),
+    # Keypairs belong to users, and no listing spans users: one walk per
+    # Keystone user (pages of keypairs_links with limit/marker since 2.35).
+    Listing(
+        "compute.keypairs",
+        "compute",
+        "compute",
+        "/os-keypairs",
+        "keypairs",
+        {"user_id": "{id}", "limit": "1000"},
+        microversioned=True,
+        fan_out=FanOut("identity.users"),
     ),
 )
 
@@ -145,6 +189,77 @@ def normalise_servers(raw: list[JSON], lk: Lookups) -> list[JSON]:
     return out
 
 
+def _int(value: Any) -> int:
+    """Nova's sizes: an int, or "" for none (swap before 2.75)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return 0
+
+
+def normalise_flavors(raw: list[JSON], lk: Lookups) -> list[JSON]:
+    access: dict[str, set[str]] = {}
+    for entry in lk.listing("compute.flavor_access"):
+        flavor_id = entry.get("flavor_id") or entry.get(FAN_OUT_KEY)
+        if flavor_id and entry.get("tenant_id"):
+            access.setdefault(str(flavor_id), set()).add(str(entry["tenant_id"]))
+    out = []
+    for f in raw:
+        specs = f.get("extra_specs")
+        project_ids = sorted(access.get(str(f["id"]), ())) if _private(f) else []
+        out.append(
+            {
+                "id": f["id"],
+                "name": f.get("name"),
+                "vcpus": f.get("vcpus"),
+                "ram": f.get("ram"),
+                "disk": f.get("disk"),
+                "ephemeral": _int(f.get("OS-FLV-EXT-DATA:ephemeral")),
+                "swap": _int(f.get("swap")),
+                "is_public": not _private(f),
+                # Before 2.61 they are one request per flavor away: unknown, not empty.
+                "extra_specs": dict(specs) if isinstance(specs, dict) else None,
+                # A project deleted since it was granted access keeps its id.
+                "access": sorted(lk.project_name(p) or p for p in project_ids),
+                "access_ids": project_ids,
+            }
+        )
+    return out
+
+
+def normalise_keypairs(raw: list[JSON], lk: Lookups) -> list[JSON]:
+    microversion = lk.microversions.get("compute")
+    # Before 2.10 Nova answers the caller's own keypairs whatever user_id says:
+    # an empty or wrong list would pass for the truth.
+    if version_tuple(microversion) < KEYPAIRS_OF_USER:
+        raise ValueError(
+            f"compute microversion {microversion or '2.1'} ignores user_id: listing every"
+            " user's keypairs needs 2.10 or later"
+        )
+    out = []
+    for item in raw:
+        # GET /os-keypairs wraps each keypair, and does not say whose it is:
+        # the user is the one the request was made for.
+        kp = item.get("keypair") or item
+        user_id = item.get(FAN_OUT_KEY) or kp.get("user_id")
+        user = lk.users.get(str(user_id), {})
+        name = kp.get("name")
+        out.append(
+            {
+                "id": f"{user_id}/{name}",
+                "name": name,
+                "user": user.get("name"),
+                "user_id": user_id,
+                "domain": lk.domain_names.get(user.get("domain_id") or ""),
+                # Before 2.2 every keypair is ssh (the field came with x509).
+                "type": kp.get("type") or "ssh",
+                "fingerprint": kp.get("fingerprint"),
+            }
+        )
+    return out
+
+
 def _servers_require(microversions: Mapping[str, str | None]) -> tuple[str, ...]:
     needed: tuple[str, ...] = ("identity.projects", "identity.domains")
     if version_tuple(microversions.get("compute")) < FLAVOR_EMBEDDED:
@@ -161,5 +276,19 @@ COLLECTIONS = (
         optional=("image.images", "image.hidden_images"),
         microversion_service="compute",
         per_page=True,
+    ),
+    Collection(
+        "flavors",
+        "compute.flavors",
+        normalise_flavors,
+        requires=lambda _mv: ("compute.flavor_access", "identity.projects"),
+        microversion_service="compute",
+    ),
+    Collection(
+        "keypairs",
+        "compute.keypairs",
+        normalise_keypairs,
+        requires=lambda _mv: ("identity.users", "identity.domains"),
+        microversion_service="compute",
     ),
 )

@@ -1,4 +1,5 @@
-"""Keystone (identity v3): projects, endpoints, and the lookups behind names."""
+"""Keystone (identity v3): projects, endpoints, domains, regions, services, and the
+lookups behind names (users: the owners of keypairs)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,25 @@ from auditor.collect.spec import JSON, Collection, Listing, Lookups
 # list_limit set cut the list and say "truncated": true.
 PAGE = "1000"
 
+USER_FIELDS = frozenset({"id", "name", "domain_id"})
+"""What the user lookup (owners of keypairs) reads of a user."""
+
 LISTINGS = (
     Listing("identity.domains", "identity", "identity", "/domains", "domains", {"limit": PAGE}),
     Listing("identity.projects", "identity", "identity", "/projects", "projects", {"limit": PAGE}),
     Listing("identity.services", "identity", "identity", "/services", "services"),
     Listing("identity.endpoints", "identity", "identity", "/endpoints", "endpoints"),
+    # Regions are not paged (a handful per cloud); users page like projects.
+    Listing("identity.regions", "identity", "identity", "/regions", "regions"),
+    Listing(
+        "identity.users",
+        "identity",
+        "identity",
+        "/users",
+        "users",
+        {"limit": PAGE},
+        fields=USER_FIELDS,
+    ),
 )
 
 
@@ -39,6 +54,44 @@ def normalise_projects(raw: list[JSON], lk: Lookups) -> list[JSON]:
             }
         )
     return out
+
+
+def normalise_domains(raw: list[JSON], _lk: Lookups) -> list[JSON]:
+    return [
+        {
+            "id": d["id"],
+            "name": d.get("name"),
+            "description": d.get("description") or "",
+            "enabled": bool(d.get("enabled", True)),
+        }
+        for d in raw
+    ]
+
+
+def normalise_regions(raw: list[JSON], _lk: Lookups) -> list[JSON]:
+    # A region's id is its name in every API (endpoints, tokens, clouds.yaml).
+    return [
+        {
+            "id": r["id"],
+            "name": r["id"],
+            "description": r.get("description") or "",
+            "parent": r.get("parent_region_id") or None,
+        }
+        for r in raw
+    ]
+
+
+def normalise_services(raw: list[JSON], _lk: Lookups) -> list[JSON]:
+    return [
+        {
+            "id": s["id"],
+            "name": s.get("name"),
+            "service_type": s.get("type"),
+            "description": s.get("description") or "",
+            "enabled": bool(s.get("enabled", True)),
+        }
+        for s in raw
+    ]
 
 
 def endpoint_name(service_type: Any, interface: Any, region: Any) -> str:
@@ -81,4 +134,7 @@ COLLECTIONS = (
         normalise_endpoints,
         requires=lambda _mv: ("identity.services",),
     ),
+    Collection("domains", "identity.domains", normalise_domains),
+    Collection("regions", "identity.regions", normalise_regions),
+    Collection("services", "identity.services", normalise_services),
 )

@@ -118,6 +118,10 @@ class Lookups:
     def services(self) -> dict[str, JSON]:
         return {s["id"]: s for s in self.listing("identity.services")}
 
+    @cached_property
+    def users(self) -> dict[str, JSON]:
+        return {u["id"]: u for u in self.listing("identity.users")}
+
 
 Normaliser = Callable[[list[JSON], Lookups], list[JSON]]
 

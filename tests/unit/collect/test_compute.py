@@ -254,3 +254,206 @@ def test_down_cell_servers_are_partial_records(cloud: FakeCloud, inventory: Inve
         "security_groups": [],
         "partial": True,
     }
+
+
+# -- flavors with their access lists, keypairs per user (the identity family) ----------
+
+FINGERPRINT = "ee:3c:62:16:2c:b1:4e:12:ba:12:cd:6b:61:0b:2b:0f"
+
+
+def private_and_public_flavors(cloud: FakeCloud, version: tuple[int, int]) -> None:
+    cloud.compute_max = f"{version[0]}.{version[1]}"
+    cloud.flavors = [
+        p.flavor("f-small", "m1.small", 1, 2048, 20, microversion=version),
+        p.flavor(
+            "f-gpu",
+            "cw-gpu",
+            16,
+            65536,
+            100,
+            public=False,
+            ephemeral=200,
+            swap=4096,
+            extra_specs={"pci_passthrough:alias": "a100:1"},
+            microversion=version,
+        ),
+        p.flavor("f-nobody", "cw-nobody", 2, 4096, 10, public=False, microversion=version),
+    ]
+    # p-gone was granted access, then deleted: its id is all that is left.
+    cloud.flavor_access = {"f-gpu": ["p-beta", "p-acme", "p-gone"], "f-nobody": []}
+
+
+@pytest.mark.parametrize(
+    ("version", "specs"),
+    [((2, 96), {"pci_passthrough:alias": "a100:1"}), ((2, 60), None), ((2, 1), None)],
+)
+def test_flavors_are_normalised_with_the_access_of_private_ones(
+    cloud: FakeCloud,
+    inventory: Inventory,
+    version: tuple[int, int],
+    specs: dict[str, str] | None,
+) -> None:
+    private_and_public_flavors(cloud, version)
+
+    flavors = inventory(["flavors"]).collections["flavors"]
+
+    assert flavors.status.value == "ok"
+    by_id = {f["id"]: f for f in flavors.items}
+    assert by_id["f-gpu"] == {
+        "id": "f-gpu",
+        "name": "cw-gpu",
+        "vcpus": 16,
+        "ram": 65536,
+        "disk": 100,
+        "ephemeral": 200,
+        "swap": 4096,
+        "is_public": False,
+        "extra_specs": specs,
+        "access": ["cw-acme", "cw-beta", "p-gone"],
+        "access_ids": ["p-acme", "p-beta", "p-gone"],
+    }
+    assert by_id["f-small"]["swap"] == 0  # "" before 2.75
+    assert by_id["f-small"]["is_public"] is True
+    assert by_id["f-small"]["access"] == by_id["f-nobody"]["access"] == []
+    assert by_id["f-small"]["extra_specs"] == ({} if specs is not None else None)
+    # One access request per private flavor, none for public ones (Nova would say 404).
+    sent = sorted(r.url.split("/")[-2] for r in cloud.requests_to("/os-flavor-access"))
+    assert sent == ["f-gpu", "f-nobody"]
+    assert [cloud.query(r)["is_public"] for r in cloud.requests_to("/flavors/detail")] == [["none"]]
+
+
+def test_servers_and_flavors_share_one_flavor_listing(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    at_microversion(cloud, "2.40")
+
+    snapshot = inventory(["servers", "flavors"])
+
+    assert snapshot.complete
+    assert len(cloud.requests_to("/flavors/detail")) == 1
+    large = next(f for f in snapshot.collections["flavors"].items if f["id"] == "f-large")
+    assert large["is_public"] is False
+    assert large["access"] == []
+
+
+def test_flavors_fail_when_an_access_list_cannot_be_listed(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    private_and_public_flavors(cloud, (2, 96))
+    cloud.overrides["/os-flavor-access"] = lambda _request: FakeCloud.reply({}, 503)
+
+    snapshot = inventory(["servers", "flavors"])
+
+    flavors = snapshot.collections["flavors"]
+    assert flavors.status.value == "error"
+    assert flavors.items == ()
+    assert "compute flavor_access" in str(flavors.error)
+    assert snapshot.collections["servers"].status.value == "ok"
+
+
+def user_keypairs(cloud: FakeCloud) -> None:
+    cloud.users = [
+        p.user("u-alice", "alice", "d-cw"),
+        p.user("u-bob", "bob", "default"),
+        p.user("u-nokeys", "carol", "d-cw"),
+    ]
+    cloud.keypairs = {
+        "u-alice": [
+            p.keypair("cw-deploy", FINGERPRINT),
+            p.keypair("cw-ops", "11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00"),
+            p.keypair("cw-vpn", "5c:1d:8e:00:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55", type_="x509"),
+        ],
+        "u-bob": [p.keypair("cw-deploy", "01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10")],
+    }
+
+
+def test_keypairs_are_listed_per_user_and_normalised(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    user_keypairs(cloud)
+
+    keypairs = inventory(["keypairs"]).collections["keypairs"]
+
+    assert keypairs.status.value == "ok"
+    assert list(keypairs.items) == [
+        {
+            "id": "u-alice/cw-deploy",
+            "name": "cw-deploy",
+            "user": "alice",
+            "user_id": "u-alice",
+            "domain": "cloudwatt",
+            "type": "ssh",
+            "fingerprint": FINGERPRINT,
+        },
+        {
+            "id": "u-alice/cw-ops",
+            "name": "cw-ops",
+            "user": "alice",
+            "user_id": "u-alice",
+            "domain": "cloudwatt",
+            "type": "ssh",
+            "fingerprint": "11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00",
+        },
+        {
+            "id": "u-alice/cw-vpn",
+            "name": "cw-vpn",
+            "user": "alice",
+            "user_id": "u-alice",
+            "domain": "cloudwatt",
+            "type": "x509",
+            "fingerprint": "5c:1d:8e:00:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55",
+        },
+        {
+            "id": "u-bob/cw-deploy",
+            "name": "cw-deploy",
+            "user": "bob",
+            "user_id": "u-bob",
+            "domain": "Default",
+            "type": "ssh",
+            "fingerprint": "01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10",
+        },
+    ]
+    sent = cloud.requests_to("/os-keypairs")
+    assert sorted(cloud.query(r)["user_id"][0] for r in sent) == ["u-alice", "u-bob", "u-nokeys"]
+    assert {api_version(r) for r in sent} == {"compute 2.96"}
+
+
+def test_keypair_pages_follow_keypairs_links_by_name(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    user_keypairs(cloud)
+    cloud.nova_max_limit = 2
+
+    keypairs = inventory(["keypairs"]).collections["keypairs"]
+
+    assert [k["id"] for k in keypairs.items] == [
+        "u-alice/cw-deploy",
+        "u-alice/cw-ops",
+        "u-alice/cw-vpn",
+        "u-bob/cw-deploy",
+    ]
+    alice = [r for r in cloud.requests_to("/os-keypairs") if "u-alice" in r.url]
+    assert [cloud.query(r).get("marker", [None])[0] for r in alice] == [None, "cw-ops"]
+
+
+def test_keypairs_before_2_10_are_an_error_rather_than_the_callers_own(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    user_keypairs(cloud)
+    cloud.compute_max = "2.9"
+
+    keypairs = inventory(["keypairs"]).collections["keypairs"]
+
+    assert keypairs.status.value == "error"
+    assert "needs 2.10 or later" in str(keypairs.error)
+
+
+def test_keypairs_fail_when_users_cannot_be_listed(cloud: FakeCloud, inventory: Inventory) -> None:
+    user_keypairs(cloud)
+    cloud.overrides["/v3/users"] = lambda _request: FakeCloud.reply({}, 503)
+
+    keypairs = inventory(["keypairs"]).collections["keypairs"]
+
+    assert keypairs.status.value == "error"
+    assert "identity users" in str(keypairs.error)
+    assert cloud.requests_to("/os-keypairs") == []

@@ -116,3 +116,93 @@ def test_collections_that_need_a_truncated_list_are_incomplete_too(
     assert len(snapshot.collections["servers"].items) == 2
     assert len(snapshot.collections["volumes"].items) == 2
     assert not snapshot.complete
+
+
+# -- domains, regions, services (the identity family) ---------------------------------
+
+
+def test_domains_regions_and_services_are_normalised(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    cloud.domains[1].update(description="Cloudwatt customers", enabled=False)
+    cloud.regions = [
+        p.region("fr", description="France"),
+        p.region("fr1", parent="fr"),
+    ]
+    cloud.services.append(
+        {**p.service("svc-swift", "object-store", "swift"), "enabled": False, "description": "S3"}
+    )
+    del cloud.services[0]["name"]  # Keystone's name is optional
+
+    snapshot = inventory(["domains", "regions", "services"])
+
+    assert snapshot.complete
+    assert list(snapshot.collections["domains"].items) == [
+        {"id": "d-cw", "name": "cloudwatt", "description": "Cloudwatt customers", "enabled": False},
+        {"id": "default", "name": "Default", "description": "", "enabled": True},
+    ]
+    assert list(snapshot.collections["regions"].items) == [
+        {"id": "fr", "name": "fr", "description": "France", "parent": None},
+        {"id": "fr1", "name": "fr1", "description": "", "parent": "fr"},
+    ]
+    assert list(snapshot.collections["services"].items) == [
+        {
+            "id": "svc-cinder",
+            "name": "cinderv3",
+            "service_type": "block-storage",
+            "description": "",
+            "enabled": True,
+        },
+        {
+            "id": "svc-nova",
+            "name": None,
+            "service_type": "compute",
+            "description": "",
+            "enabled": True,
+        },
+        {
+            "id": "svc-swift",
+            "name": "swift",
+            "service_type": "object-store",
+            "description": "S3",
+            "enabled": False,
+        },
+    ]
+    # One unpaged request each: Keystone does not page regions and services.
+    for path in ("/v3/domains", "/v3/regions", "/v3/services"):
+        assert len(cloud.requests_to(path)) == 1, path
+
+
+def test_domains_share_the_listing_projects_need(cloud: FakeCloud, inventory: Inventory) -> None:
+    snapshot = inventory(["projects", "domains"])
+
+    assert snapshot.complete
+    assert len(cloud.requests_to("/v3/domains")) == 1
+
+
+@pytest.mark.parametrize(("count", "requests"), [(2, 1), (3, 2), (7, 3)])
+def test_users_page_with_keystone_dict_links_for_the_keypair_walks(
+    cloud: FakeCloud, inventory: Inventory, count: int, requests: int
+) -> None:
+    cloud.keystone_page = 3
+    cloud.users = [p.user(f"u-{i:02d}", f"user-{i}", "d-cw") for i in range(1, count + 1)]
+
+    keypairs = inventory(["keypairs"]).collections["keypairs"]
+
+    assert keypairs.status.value == "ok"
+    assert len(cloud.requests_to("/v3/users")) == requests
+    # One keypair walk per user, none lost at a page boundary.
+    walked = [cloud.query(r)["user_id"][0] for r in cloud.requests_to("/os-keypairs")]
+    assert sorted(walked) == [u["id"] for u in cloud.users]
+
+
+def test_a_truncated_user_list_makes_keypairs_incomplete(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    cloud.keystone_list_limit = 2
+    cloud.users = [p.user(f"u-{i}", f"user-{i}", "d-cw") for i in range(3)]
+
+    keypairs = inventory(["keypairs"]).collections["keypairs"]
+
+    assert keypairs.status.value == "incomplete"
+    assert "identity users" in str(keypairs.error)

@@ -67,7 +67,15 @@ def report() -> Report:
         project="ocb-wonka",
     )
     current = replace(current, findings=(*current.findings, evil))
-    gone = replace(current.findings[0], id="f-00000000000000aa", message="volume x was missing.")
+    gone = Finding(
+        id="f-00000000000000aa",
+        kind=Kind.MISSING,
+        collection="volumes",
+        severity=Severity.ERROR,
+        message="volume cw-acme/cw-old-data has no counterpart in the target.",
+        source=Ref(id="v-old", name="cw-old-data", project="cw-acme"),
+        project="ocb-acme",
+    )
     previous = replace(
         current, findings=(*current.findings[2:-1], gone), generated_at="2026-11-22T06:17:00Z"
     )

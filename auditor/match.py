@@ -142,6 +142,29 @@ NATURAL_KEYS: dict[str, tuple[SourceKey, TargetKey]] = {
             else None
         ),
     ),
+    # Identity: a domain by its renamed name, a region by its renamed id (its
+    # name everywhere), a service by (type, renamed name), a keypair by its
+    # user's (renamed domain, name) and its own renamed name.
+    "domains": (
+        lambda r, c, i: (r.domain(i["name"]),) if i.get("name") else None,
+        _name,
+    ),
+    "regions": (
+        lambda r, c, i: (r.region(i["id"]),),
+        lambda i: (i["id"],),
+    ),
+    "services": (
+        lambda r, c, i: (i.get("service_type"), r.name(c, i.get("name"))),
+        lambda i: (i.get("service_type"), i.get("name")),
+    ),
+    "keypairs": (
+        lambda r, c, i: (
+            (r.domain(i.get("domain")), i.get("user"), r.name(c, i["name"]))
+            if i.get("name")
+            else None
+        ),
+        lambda i: (i.get("domain"), i.get("user"), i["name"]) if i.get("name") else None,
+    ),
 }
 """Collection -> how its items are identified by the ``name`` strategy.
 
@@ -149,6 +172,10 @@ Project-owned collections are keyed within their project's counterpart (or,
 without one, within the renamed domain and project names): their entry only
 says what identifies an item inside the project.
 """
+
+DOMAIN_SCOPED = frozenset({"projects", "keypairs"})
+"""Collections (besides project-owned ones) whose ``domain`` field puts an item in or out
+of the scope's domains; domains themselves are in scope by name."""
 
 LinkedKey = Callable[[Mapping[str, Mapping[str, str]], JSON], "tuple[Any, ...] | None"]
 """What identifies a source item through the matches of collections matched before it
@@ -164,6 +191,11 @@ LINKED_KEYS: dict[str, tuple[LinkedKey, TargetKey]] = {
             else None
         ),
         lambda i: ("server", str(i["server_id"])) if i.get("server_id") else None,
+    ),
+    # A service renamed otherwise than the rules say is still its type's service.
+    "services": (
+        lambda _maps, i: ("type", i["service_type"]) if i.get("service_type") else None,
+        lambda i: ("type", i["service_type"]) if i.get("service_type") else None,
     ),
 }
 """Collection -> a second key the ``name`` strategy tries on the items its natural key
@@ -224,8 +256,10 @@ class Matcher:
         r = self.rules
         if r.ignored(collection, item):
             return False
+        if r.source_domains is not None and collection == "domains":
+            return item.get("name") in r.source_domains
         if r.source_domains is not None and (
-            collection == "projects" or collection in PROJECT_OWNED_COLLECTIONS
+            collection in DOMAIN_SCOPED or collection in PROJECT_OWNED_COLLECTIONS
         ):
             return item.get("domain") in r.source_domains
         return True
@@ -234,8 +268,12 @@ class Matcher:
         r = self.rules
         if collection == "endpoints":
             return item.get("region") in regions
+        if collection == "regions":
+            return item.get("id") in regions
+        if r.target_domains is not None and collection == "domains":
+            return item.get("name") in r.target_domains
         if r.target_domains is not None and (
-            collection == "projects" or collection in PROJECT_OWNED_COLLECTIONS
+            collection in DOMAIN_SCOPED or collection in PROJECT_OWNED_COLLECTIONS
         ):
             return item.get("domain") in r.target_domains
         return True
@@ -269,7 +307,11 @@ class Matcher:
             str(item["id"]) for amb in matching.ambiguous for item in (*amb.sources, *amb.targets)
         }
         matching.missing = [s for k, s in state.free_sources.items() if k not in contested]
-        regions = self._target_regions(kept_sources) if collection == "endpoints" else frozenset()
+        regions = (
+            self._target_regions(kept_sources, "id" if collection == "regions" else "region")
+            if collection in ("endpoints", "regions")
+            else frozenset()
+        )
         in_scope = [t for t in kept_targets if self.target_in_scope(collection, t, regions)]
         in_scope_ids = {str(t["id"]) for t in in_scope}
         for key, target in state.free_targets.items():
@@ -288,12 +330,10 @@ class Matcher:
             self.project_map.update(self.maps[collection])
         return matching
 
-    def _target_regions(self, sources: Iterable[JSON]) -> frozenset[str]:
+    def _target_regions(self, sources: Iterable[JSON], field: str) -> frozenset[str]:
         if self.rules.target_regions is not None:
             return self.rules.target_regions
-        return frozenset(
-            str(self.rules.region(s.get("region"))) for s in sources if s.get("region")
-        )
+        return frozenset(str(self.rules.region(s.get(field))) for s in sources if s.get(field))
 
     @staticmethod
     def _by_id(_collection: str, state: _State) -> None:

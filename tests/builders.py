@@ -347,3 +347,80 @@ def floating_ip(
         "status": status or ("ACTIVE" if server else "DOWN"),
         "description": description,
     }
+
+
+# -- identity family (Keystone, Nova flavors and keypairs) -------------------------------
+
+
+def domain(id: str, name: str, *, enabled: bool = True, description: str = "") -> JSON:
+    """A Keystone domain."""
+    return {"id": id, "name": name, "description": description, "enabled": enabled}
+
+
+def region(id: str, *, parent: str | None = None, description: str = "") -> JSON:
+    """A Keystone region: its id is its name."""
+    return {"id": id, "name": id, "description": description, "parent": parent}
+
+
+def service(
+    id: str, service_type: str, name: str | None, *, enabled: bool = True, description: str = ""
+) -> JSON:
+    """A Keystone catalog service."""
+    return {
+        "id": id,
+        "name": name,
+        "service_type": service_type,
+        "description": description,
+        "enabled": enabled,
+    }
+
+
+def flavor_record(
+    id: str,
+    name: str,
+    vcpus: int = 2,
+    ram: int = 4096,
+    disk: int = 40,
+    *,
+    ephemeral: int = 0,
+    swap: int = 0,
+    is_public: bool = True,
+    extra_specs: Mapping[str, str] | None = None,
+    access: Sequence[Mapping[str, Any]] = (),
+) -> JSON:
+    """A Nova flavor of the flavors collection; ``access`` are project items (private
+    flavors)."""
+    return {
+        "id": id,
+        "name": name,
+        "vcpus": vcpus,
+        "ram": ram,
+        "disk": disk,
+        "ephemeral": ephemeral,
+        "swap": swap,
+        "is_public": is_public,
+        "extra_specs": dict(extra_specs) if extra_specs is not None else {},
+        "access": sorted(p["name"] for p in access),
+        "access_ids": sorted(p["id"] for p in access),
+    }
+
+
+def keypair(
+    user_id: str,
+    user: str,
+    name: str,
+    fingerprint: str,
+    *,
+    domain: str = "cloudwatt",
+    type: str = "ssh",
+) -> JSON:
+    """A Nova keypair of a Keystone user (id ``user_id/name``)."""
+    return {
+        "id": f"{user_id}/{name}",
+        "name": name,
+        "user": user,
+        "user_id": user_id,
+        "domain": domain,
+        "type": type,
+        "fingerprint": fingerprint,
+    }

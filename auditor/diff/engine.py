@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from auditor.diff import core, network
+from auditor.diff import core, identity, network
 from auditor.diff.compare import JSON, Changes, Comparator, Context, finding_id, noun, ref
 from auditor.gcpause import paused_gc
 from auditor.match import Matcher, Matching, Pair
@@ -33,7 +33,11 @@ from auditor.model import (
 from auditor.records import ALL_COLLECTIONS, PROJECT_OWNED_COLLECTIONS
 from auditor.rules import Rules
 
-COMPARATORS: dict[str, Comparator] = {**core.COMPARATORS, **network.COMPARATORS}
+COMPARATORS: dict[str, Comparator] = {
+    **core.COMPARATORS,
+    **identity.COMPARATORS,
+    **network.COMPARATORS,
+}
 """Collection -> comparator; collections without one are matched but not compared."""
 
 EXIT_CODES = {Verdict.VERIFIED: 0, Verdict.DISCREPANCIES: 1, Verdict.INCOMPLETE: 3}
@@ -50,6 +54,16 @@ KIND_ORDER = {k: i for i, k in enumerate(Kind)}
 
 
 # -- residue ----------------------------------------------------------------------
+
+
+def _spelled_out(rules: Rules, collection: str) -> frozenset[str]:
+    """Target names the rules give literally (renamed domains and regions): whatever
+    old-brand string they hold, the operator chose them."""
+    if collection == "domains":
+        return frozenset(rules.domains.values())
+    if collection == "regions":
+        return frozenset(rules.regions.values())
+    return frozenset()
 
 
 def residue_hits(rules: Rules, item: JSON) -> list[tuple[str, str]]:
@@ -338,6 +352,9 @@ class Differ:
                 if key not in paired and key not in unexpected:
                     continue  # outside the migration's scope
                 hits = residue_hits(self.rules, item)
+                if hits and item.get("name") in _spelled_out(self.rules, name):
+                    # The rules map this name literally (domains: {cloudwatt: ocb-cloudwatt}).
+                    hits = [hit for hit in hits if hit[0] != "name"]
                 if not hits:
                     continue
                 where = ", ".join(f"{field} ({text!r})" for field, text in hits)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from auditor.collect import CORE_COLLECTIONS, InventoryObserver, take_inventory
 from auditor.collect.pager import RetryPolicy
 from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
-from auditor.diff import diff
+from auditor.diff.outcome import Outcome, compare
+from auditor.idmap import IdMap
 from auditor.model import CollectionResult, Report, Severity, Snapshot
 from auditor.rules import Rules
 from auditor.secrets import Redactor
@@ -39,9 +40,25 @@ class _CloudObserver:
 
 @dataclass(frozen=True)
 class AuditResult:
-    source: Snapshot
+    sources: tuple[Snapshot, ...]
+    """The source snapshots, in the order the sources were given."""
     target: Snapshot
-    report: Report
+    outcome: Outcome
+    """The report and the id maps."""
+
+    @property
+    def source(self) -> Snapshot:
+        """The (first) source snapshot."""
+        return self.sources[0]
+
+    @property
+    def report(self) -> Report:
+        return self.outcome.report
+
+    @property
+    def id_map(self) -> IdMap:
+        """Every match of the audit (all sources)."""
+        return self.outcome.id_map
 
 
 def run_audit(
@@ -79,5 +96,5 @@ def run_audit(
             for conn, t in zip(conns, (source, target), strict=True)
         ]
         source_snapshot, target_snapshot = (f.result() for f in futures)
-    report = diff(source_snapshot, target_snapshot, rules, fail_on=fail_on)
-    return AuditResult(source_snapshot, target_snapshot, report)
+    outcome = compare([source_snapshot], target_snapshot, rules, fail_on=fail_on)
+    return AuditResult((source_snapshot,), target_snapshot, outcome)

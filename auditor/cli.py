@@ -22,11 +22,11 @@ from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, parse_collections, ta
 from auditor.collect.pager import Deadline, RetryPolicy
 from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
 from auditor.demo import run_demo
-from auditor.diff import diff
+from auditor.diff.outcome import Outcome, compare
 from auditor.errors import AuditorError, BadInputError, OutputError
 from auditor.fileio import check_writable_file, ensure_writable_dir, write_atomic, write_private
 from auditor.logsetup import configure, get_logger
-from auditor.model import Report, Severity, Snapshot
+from auditor.model import Severity, Snapshot
 from auditor.progress import CountingObserver, RichProgress
 from auditor.render import Format, render
 from auditor.rules import load_rules
@@ -244,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser(
         "schema",
         help="print the JSON Schema of a document",
-        description="Print the JSON Schema of the snapshot, report or rules document.",
+        description="Print the JSON Schema of the snapshot, report, rules or id map document.",
     )
     _common_options(schema, suppress=True)
     schema.add_argument("document", choices=SCHEMA_NAMES)
@@ -280,6 +280,12 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
         "--metrics-file",
         metavar="FILE",
         help="also write Prometheus metrics here (textfile collector format, mode 0644)",
+    )
+    parser.add_argument(
+        "--write-id-map",
+        metavar="FILE",
+        help="also write the source -> target id of every match here (auditor.idmap/v1 JSON,"
+        " mode 0600), reusable as the rules' match.id_map",
     )
 
 
@@ -366,6 +372,8 @@ class _ReportOutputs:
 
 
 def _prepare_outputs(args: argparse.Namespace, started: float) -> _ReportOutputs:
+    if args.write_id_map:
+        check_writable_file(args.write_id_map)
     previous = history.prepare(args.history) if args.history else None
     previous_complete_at = None
     if args.metrics_file:
@@ -385,8 +393,11 @@ def _prepare_outputs(args: argparse.Namespace, started: float) -> _ReportOutputs
 
 
 def _finish_report(
-    report: Report, args: argparse.Namespace, stdout: TextIO, outputs: _ReportOutputs
+    outcome: Outcome, args: argparse.Namespace, stdout: TextIO, outputs: _ReportOutputs
 ) -> int:
+    report = outcome.report
+    if args.write_id_map:
+        write_private(args.write_id_map, outcome.id_map.dumps())
     now = datetime.now(timezone.utc)
     if args.history:
         report = history.record(args.history, report, outputs.previous, now)
@@ -415,8 +426,8 @@ def cmd_diff(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> in
     source = Snapshot.load(args.source)
     target = Snapshot.load(args.target)
     outputs = _prepare_outputs(args, started)
-    report = diff(source, target, rules, fail_on=Severity(args.fail_on))
-    return _finish_report(report, args, stdout, outputs)
+    outcome = compare([source], target, rules, fail_on=Severity(args.fail_on))
+    return _finish_report(outcome, args, stdout, outputs)
 
 
 def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
@@ -447,8 +458,7 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
     log.info("inventories done", requests=observer.requests)
     if args.save_inventories:
         _save_inventories(args.save_inventories, result.source, result.target)
-    report = result.report
-    return _finish_report(report, args, stdout, outputs)
+    return _finish_report(result.outcome, args, stdout, outputs)
 
 
 def _save_inventories(directory: str, source: Snapshot, target: Snapshot) -> None:

@@ -18,6 +18,7 @@ from auditor.errors import SnapshotError
 
 INVENTORY_SCHEMA = "auditor.inventory/v1"
 REPORT_SCHEMA = "auditor.report/v1"
+IDMAP_SCHEMA = "auditor.idmap/v1"
 
 JSON = dict[str, Any]
 

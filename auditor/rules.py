@@ -21,7 +21,7 @@ import jsonschema
 import yaml
 
 from auditor.errors import RulesError
-from auditor.model import Kind, Severity
+from auditor.model import IDMAP_SCHEMA, Kind, Severity
 from auditor.records import ALL_COLLECTIONS, FIELDS
 from auditor.schemas import load_schema
 
@@ -241,13 +241,26 @@ def _load_id_map(value: str, origin: str, path: Path, loc: _Located) -> dict[str
         raise loc.error(path, f"id map {file_path}: unreadable ({exc})") from None
     except json.JSONDecodeError as exc:
         raise loc.error(path, f"id map {file_path}: not valid JSON (line {exc.lineno})") from None
+    if isinstance(doc, dict) and "schema" in doc and doc["schema"] != IDMAP_SCHEMA:
+        raise loc.error(
+            path, f"id map {file_path}: schema is {doc['schema']!r}, expected {IDMAP_SCHEMA!r}"
+        )
     if isinstance(doc, dict) and isinstance(doc.get("entries"), list):
         # The richer form written by --write-id-map: {"schema": ..., "entries": [...]}.
-        pairs = {}
-        for entry in doc["entries"]:
+        pairs: dict[str, str] = {}
+        for index, entry in enumerate(doc["entries"]):
             if not isinstance(entry, dict) or "source_id" not in entry or "target_id" not in entry:
                 raise loc.error(path, f"id map {file_path}: entries need source_id and target_id")
-            pairs[str(entry["source_id"])] = str(entry["target_id"])
+            source_id, target_id = str(entry["source_id"]), str(entry["target_id"])
+            if pairs.get(source_id, target_id) != target_id:
+                # The same source seen twice (two regions of one Keystone) is fine;
+                # two counterparts of one source id is no map.
+                raise loc.error(
+                    path,
+                    f"id map {file_path}: entries[{index}]: source id {source_id} maps to"
+                    f" {pairs[source_id]} and to {target_id}",
+                )
+            pairs[source_id] = target_id
         return pairs
     if not isinstance(doc, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in doc.items()

@@ -118,6 +118,8 @@ class Differ:
         self.rules = rules
         self.fail_on = fail_on
         self.findings: list[Finding] = []
+        self.matchings: dict[str, Matching] = {}
+        """Collection -> its matching, once :meth:`run` has run (the id map is made of it)."""
 
     def group(self, name: str, source: JSON | None, target: JSON | None) -> str | None:
         """The target project a finding is about: its counterpart's name, or the expected one."""
@@ -161,6 +163,7 @@ class Differ:
                 if not result.complete:
                     self._incomplete(name, side, result)
             matchings[name] = matcher.match(name, source_result.items, target_result.items)
+        self.matchings = matchings
 
         maps = {name: m.id_map() for name, m in matchings.items()}
         ctx = Context(

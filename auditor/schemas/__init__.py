@@ -1,4 +1,4 @@
-"""JSON Schemas of the auditor's documents: inventory, report, rules."""
+"""JSON Schemas of the auditor's documents: inventory, report, rules, id map."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-NAMES = ("inventory", "report", "rules")
+NAMES = ("inventory", "report", "rules", "idmap")
 
 
 @cache

@@ -310,19 +310,25 @@ def normalise_rule(rule: JSON, group_names: Mapping[str, str]) -> JSON:
     }
 
 
-def rule_key(rule: Mapping[str, Any]) -> tuple[str, ...]:
-    """A sort (and comparison) key of a normalised rule."""
-    return tuple(
-        "" if rule.get(k) is None else str(rule.get(k))
-        for k in (
-            "direction",
-            "ethertype",
-            "protocol",
-            "port_range_min",
-            "port_range_max",
-            "remote_ip_prefix",
-            "remote_group",
-        )
+def rule_key(rule: Mapping[str, Any]) -> tuple[str, str, str, int, int, str, str]:
+    """The sort key of a normalised rule (ports in numeric order, none first)."""
+
+    def text(key: str) -> str:
+        value = rule.get(key)
+        return "" if value is None else str(value)
+
+    def number(key: str) -> int:
+        value = rule.get(key)
+        return value if isinstance(value, int) else -1
+
+    return (
+        text("direction"),
+        text("ethertype"),
+        text("protocol"),
+        number("port_range_min"),
+        number("port_range_max"),
+        text("remote_ip_prefix"),
+        text("remote_group"),
     )
 
 

@@ -19,7 +19,6 @@ from auditor.diff.compare import (
     Changes,
     Comparator,
     compare_plain,
-    compare_refs,
     fmt,
     is_error_status,
 )
@@ -49,6 +48,38 @@ def _admin_state(ch: Changes, s: JSON, t: JSON) -> None:
         ch.add("admin_state_up", True, False, Severity.ERROR, "is administratively down")
     elif not s.get("admin_state_up") and t.get("admin_state_up"):
         ch.add("admin_state_up", False, True, Severity.INFO, "is administratively up (was down)")
+
+
+def _subnet_label(ch: Changes, target_id: str) -> str:
+    """A target subnet for messages: project/name, or project/CIDR when unnamed."""
+    subnet = ch.ctx.target_items.get("subnets", {}).get(target_id)
+    if subnet is None:
+        return target_id
+    name = subnet.get("name") or subnet.get("cidr") or target_id
+    return f"{subnet['project']}/{name}" if subnet.get("project") else str(name)
+
+
+def _compare_subnets_of(
+    ch: Changes,
+    field: str,
+    source_ids: Iterable[str],
+    target_ids: Iterable[str],
+    lost: str,
+    gained: str,
+) -> None:
+    """:func:`compare_refs` through the subnets' matches, naming unnamed subnets by CIDR."""
+    ctx = ch.ctx
+    if not ctx.complete.get("subnets", False) or not ch.wanted(field):
+        return
+    mapping = ctx.maps.get("subnets", {})
+    expected = sorted({mapping[s] for s in source_ids if s in mapping})
+    actual = set(target_ids)
+    for target_id in expected:
+        if target_id not in actual:
+            ch.add(field, target_id, None, Severity.ERROR, f"{lost} {_subnet_label(ch, target_id)}")
+    counterparts = ctx.counterparts.get("subnets", frozenset())
+    for target_id in sorted(t for t in actual if t not in expected and t in counterparts):
+        ch.add(field, None, target_id, Severity.INFO, f"{gained} {_subnet_label(ch, target_id)}")
 
 
 def _by_network(items: Mapping[str, JSON]) -> dict[str, list[str]]:
@@ -94,13 +125,13 @@ def compare_networks(s: JSON, t: JSON, ch: Changes) -> None:
         target = ctx.index(
             "subnets.target.by_network", lambda: _by_network(ctx.target_items.get("subnets", {}))
         )
-        compare_refs(
+        _compare_subnets_of(
             ch,
             "subnets",
             source.get(str(s["id"]), ()),
             target.get(str(t["id"]), ()),
-            "subnets",
-            lambda label: f"lost subnet {label}",
+            "lost subnet",
+            "now has subnet",
         )
         return
     r = ctx.rules
@@ -196,13 +227,13 @@ def compare_routers(s: JSON, t: JSON, ch: Changes) -> None:
                 Severity.WARNING,
                 "no longer does SNAT" if s_snat else "now does SNAT",
             )
-    compare_refs(
+    _compare_subnets_of(
         ch,
         "interfaces",
         s.get("interfaces") or [],
         t.get("interfaces") or [],
-        "subnets",
-        lambda label: f"no longer has an interface on subnet {label}",
+        "no longer has an interface on subnet",
+        "now has an interface on subnet",
     )
     s_routes = {(r.get("destination"), r.get("nexthop")) for r in s.get("routes") or []}
     t_routes = {(r.get("destination"), r.get("nexthop")) for r in t.get("routes") or []}
@@ -322,21 +353,29 @@ def expected_security_groups(ch: Changes, server: JSON) -> set[str]:
 
 
 def compare_floating_ips(s: JSON, t: JSON, ch: Changes) -> None:
-    compare_refs(
-        ch,
-        "server_id",
-        [str(s["server_id"])] if s.get("server_id") else [],
-        [str(t["server_id"])] if t.get("server_id") else [],
-        "servers",
-        lambda label: (
-            f"no longer points to server {label}"
-            + (
-                f" (points to {ch.ctx.counterpart_label('servers', str(t['server_id']))})"
-                if t.get("server_id")
-                else " (points to nothing)"
+    ctx = ch.ctx
+    if ctx.complete.get("servers") and ch.wanted("server_id"):
+        servers = ctx.maps.get("servers", {})
+        expected = servers.get(str(s.get("server_id"))) if s.get("server_id") else None
+        actual = str(t["server_id"]) if t.get("server_id") else None
+        if expected is not None and actual != expected:
+            now = ctx.counterpart_label("servers", actual) if actual else "nothing"
+            ch.add(
+                "server_id",
+                expected,
+                actual,
+                Severity.ERROR,
+                f"no longer points to server {ctx.counterpart_label('servers', expected)}"
+                f" (points to {now})",
             )
-        ),
-    )
+        elif not s.get("server_id") and actual in ctx.counterparts.get("servers", frozenset()):
+            ch.add(
+                "server_id",
+                None,
+                actual,
+                Severity.INFO,
+                f"now points to server {ctx.counterpart_label('servers', str(actual))}",
+            )
     _status(ch, s, t)
     expected = ch.ctx.rules.name("floating_ips", s.get("name"))
     # Matched by its server, a floating IP moved to the target's range: benign.

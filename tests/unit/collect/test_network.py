@@ -287,13 +287,14 @@ EXPECTED_SECURITY_GROUPS = [
         "name": "cw-web",
         **OWNED_BY_ACME,
         "description": "Web front ends",
-        # Sorted; protocol 6 is tcp, icmpv6 is ipv6-icmp, 0.0.0.0/0 is no prefix.
+        # Sorted (ports in numeric order); protocol 6 is tcp, icmpv6 is ipv6-icmp,
+        # 0.0.0.0/0 is no prefix.
         "rules": [
             rule("egress"),
             rule(ethertype="IPv4", protocol="tcp", port_range_min=22, port_range_max=22,
                  remote_ip_prefix="198.51.100.0/24"),
-            rule(protocol="tcp", port_range_min=443, port_range_max=443),
             rule(protocol="tcp", port_range_min=80, port_range_max=80),
+            rule(protocol="tcp", port_range_min=443, port_range_max=443),
             rule(ethertype="IPv6", protocol="ipv6-icmp", remote_group="default"),
         ],
     },

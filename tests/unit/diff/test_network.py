@@ -501,13 +501,12 @@ def test_a_floating_ip_pointing_to_another_server_is_an_error(rules: Rules) -> N
 
     (finding,) = report.findings
     assert (finding.collection, finding.matched_by) == ("floating_ips", "name")
-    assert [(c.field, c.severity) for c in finding.changes] == [
-        ("server_id", Severity.ERROR),
-        ("server_id", Severity.INFO),
+    assert [(c.field, c.source, c.target, c.severity) for c in finding.changes] == [
+        ("server_id", "S-WEB", "S-DB", Severity.ERROR),
     ]
     assert finding.message == (
         "floating ip ocb-acme/203.0.113.9 no longer points to server ocb-acme/ocb-web"
-        " (points to ocb-acme/ocb-db) (and 1 more difference)."
+        " (points to ocb-acme/ocb-db)."
     )
 
 
@@ -633,7 +632,19 @@ def test_findings_name_the_network_nouns(rules: Rules) -> None:
 
     (finding,) = report.findings
     assert finding.message == (
-        # An unnamed subnet is called by its id.
-        "router ocb-acme/ocb-router no longer has an interface on subnet ocb-acme/SUB-B."
+        # An unnamed subnet is called by its CIDR.
+        "router ocb-acme/ocb-router no longer has an interface on subnet ocb-acme/10.0.1.0/24."
     )
     assert isinstance(finding, Finding)
+
+
+def test_a_floating_ip_that_gained_a_server_is_told(rules: Rules) -> None:
+    source, target = world()
+    get(target, "floating_ips", "FIP-2").update(server_id="S-DB", port_id="port-S-DB")
+
+    report = run(source, target, rules)
+
+    assert described(report) == {("changed", "floating_ips", "FIP-2", "server_id", "info")}
+    assert report.findings[0].message == (
+        "floating ip ocb-acme/203.0.113.9 now points to server ocb-acme/ocb-db."
+    )

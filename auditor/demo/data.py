@@ -50,7 +50,7 @@ SERVICES = (
 RULES = r"""# Rules of the Cloudwatt -> Orange Cloud for Business rebranding (auditor.rules/v1).
 version: 1
 rename:
-  regions: {fr1: ocb-fr1}
+  regions: {fr1: ocb-fr1, fr: ocb-fr}
   domains: {cloudwatt: ocb-cloudwatt}
   names:
     - collections: [projects, servers, volumes, networks, subnets, routers, security_groups,
@@ -131,7 +131,7 @@ class Family(Protocol):
     def seed_defects(self, target: ExampleCloud) -> None: ...
 
 
-FAMILIES: tuple[str, ...] = ()
+FAMILIES: tuple[str, ...] = ("auditor.demo.identity",)
 """Modules of auditor.demo that add a family of extended collections (imported on use)."""
 
 

@@ -94,6 +94,9 @@ class CloudSite:
                 service_url=f"{self.url}/compute",
                 project_id=project_id,
                 options=options,
+                flavors=_items(snapshot, "flavors"),
+                keypairs=_items(snapshot, "keypairs"),
+                user_id=self.credentials.user_id,
             ),
             "volume": VolumeApi(
                 _items(snapshot, "volumes"),

@@ -3,10 +3,13 @@
 Servers are served from the snapshot's normalised records, turned back into
 what ``GET /servers/detail`` answers at the negotiated microversion: below
 2.47 a flavor reference ``{id, links}`` (resolved through ``GET
-/flavors/detail``, whose flavors are derived from the servers' flavors with
-synthetic stable ids), from 2.47 the embedded flavor; records marked
-``"partial": true`` are down-cell records at 2.69+ and absent below, as Nova
-does. Each microversion band is built and serialised once.
+/flavors/detail``, whose flavors are the snapshot's flavors, plus the servers'
+flavors it lacks with synthetic stable ids), from 2.47 the embedded flavor;
+records marked ``"partial": true`` are down-cell records at 2.69+ and absent
+below, as Nova does. Private flavors answer their access list
+(``/flavors/{id}/os-flavor-access``), and ``/os-keypairs?user_id=`` the
+snapshot's keypairs of that user (paged from 2.35). Each microversion band is
+built and serialised once.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.sandbox.ids import bucket, shared_hex, synthetic_mac, synthetic_uuid
+from auditor.sandbox.ids import bucket, shared_hex, synthetic_hex, synthetic_mac, synthetic_uuid
 from auditor.sandbox.microversion import (
     MicroversionError,
     Version,
@@ -37,6 +40,7 @@ from auditor.sandbox.wire import (
     Response,
     all_tenants,
     bool_param,
+    dumps,
     int_param,
     json_response,
 )
@@ -48,7 +52,10 @@ UPDATED = "2026-11-20T08:00:00Z"
 MV_DELETE_ON_TERMINATION = (2, 3)
 MV_LOCKED = (2, 9)
 MV_HOST_STATUS = (2, 16)
+MV_KEYPAIR_TYPE = (2, 2)
+MV_KEYPAIRS_OF_USER = (2, 10)
 MV_DESCRIPTION = (2, 19)
+MV_KEYPAIR_PAGING = (2, 35)
 MV_TAGS = (2, 26)
 MV_FLAVOR_EMBEDDED = (2, 47)
 MV_FLAVOR_DESCRIPTION = (2, 55)
@@ -78,6 +85,7 @@ FLAVOR_BANDS: tuple[Version, ...] = (
     MV_FLAVOR_EXTRA_SPECS,
     MV_SWAP_INT,
 )
+KEYPAIR_BANDS: tuple[Version, ...] = ((2, 1), MV_KEYPAIR_TYPE)
 
 _STATES = {
     "ACTIVE": ("active", 1),
@@ -103,14 +111,20 @@ def flavor_key(flavor: Mapping[str, Any]) -> str:
     )
 
 
-def derive_flavors(cloud: str, servers: Sequence[JSON]) -> tuple[list[JSON], dict[str, str]]:
-    """The flavors the servers use (id, name, vcpus, ram, disk) and flavor key -> id.
+def derive_flavors(
+    cloud: str, servers: Sequence[JSON], listed: Sequence[JSON] = ()
+) -> tuple[list[JSON], dict[str, str]]:
+    """The flavors to list and flavor key -> id: the snapshot's flavors (``listed``), then
+    those the servers use that it lacks (id, name, vcpus, ram, disk).
 
     A flavor whose name and sizes are all null is one the audited cloud had
     deleted: it gets an id but is not listed, like a deleted flavor.
     """
     flavors: dict[str, JSON] = {}
     ids: dict[str, str] = {}
+    for item in listed:
+        flavors[str(item["id"])] = item
+        ids.setdefault(flavor_key(item), str(item["id"]))
     for server in servers:
         flavor = server.get("flavor")
         if not isinstance(flavor, dict):
@@ -282,21 +296,43 @@ def flavor_view(flavor: JSON, mv: Version, urls: _Urls, detail: bool) -> JSON:
         view["description"] = None
     if not detail:
         return view
+    swap = flavor.get("swap") or 0
     view.update(
         {
             "vcpus": flavor.get("vcpus"),
             "ram": flavor.get("ram"),
             "disk": flavor.get("disk"),
-            "OS-FLV-EXT-DATA:ephemeral": 0,
+            "OS-FLV-EXT-DATA:ephemeral": flavor.get("ephemeral") or 0,
             "OS-FLV-DISABLED:disabled": False,
-            "swap": 0 if mv >= MV_SWAP_INT else "",
+            # Before 2.75 no swap is "", not 0.
+            "swap": swap if swap or mv >= MV_SWAP_INT else "",
             "rxtx_factor": 1.0,
-            "os-flavor-access:is_public": True,
+            "os-flavor-access:is_public": flavor.get("is_public", True) is not False,
         }
     )
     if mv >= MV_FLAVOR_EXTRA_SPECS:
-        view["extra_specs"] = {}
+        view["extra_specs"] = dict(flavor.get("extra_specs") or {})
     return view
+
+
+def public_key(keypair: JSON) -> str:
+    """A made-up public key: the snapshot keeps only the fingerprint."""
+    blob = synthetic_hex("public-key", keypair.get("user_id"), keypair.get("name"))
+    if keypair.get("type") == "x509":
+        return f"-----BEGIN CERTIFICATE-----\n{blob}\n-----END CERTIFICATE-----\n"
+    return f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{blob} {keypair.get('name')}"
+
+
+def keypair_view(keypair: JSON, mv: Version) -> JSON:
+    """One item of ``GET /os-keypairs``: each keypair wrapped, without its user."""
+    view: JSON = {
+        "name": keypair.get("name"),
+        "public_key": public_key(keypair),
+        "fingerprint": keypair.get("fingerprint"),
+    }
+    if mv >= MV_KEYPAIR_TYPE:
+        view["type"] = keypair.get("type") or "ssh"
+    return {"keypair": view}
 
 
 class ComputeApi:
@@ -312,6 +348,9 @@ class ComputeApi:
         service_url: str,
         project_id: str,
         options: SandboxOptions,
+        flavors: Sequence[JSON] = (),
+        keypairs: Sequence[JSON] = (),
+        user_id: str | None = None,
     ) -> None:
         self.versions = VersionRange(
             "compute",
@@ -323,7 +362,20 @@ class ComputeApi:
         self.project_id = project_id
         self.max_limit = options.max_limit
         self.servers = list(servers)
-        self.flavors, self.flavor_ids = derive_flavors(cloud, self.servers)
+        self.flavors, self.flavor_ids = derive_flavors(cloud, self.servers, flavors)
+        self.private = {
+            str(f["id"]): [str(p) for p in f.get("access_ids") or []]
+            for f in flavors
+            if f.get("is_public") is False
+        }
+        """Private flavor id -> ids of the projects it is shared with."""
+        self.keypairs: dict[str, list[JSON]] = {}
+        """User id -> its keypairs, by name."""
+        for keypair in sorted(keypairs, key=lambda k: str(k.get("name"))):
+            self.keypairs.setdefault(str(keypair.get("user_id")), []).append(keypair)
+        self.user_id = user_id
+        """The caller: whose keypairs Nova lists without (or before 2.10, despite) user_id."""
+        self._keypair_views: dict[tuple[str, Version], Listing] = {}
         self._lock = threading.Lock()
         self._views: dict[tuple[str, Version], Listing] = {}
         # The shape clients negotiate (the highest) is ready before the first request.
@@ -365,6 +417,10 @@ class ComputeApi:
             if chunk is None:
                 raise ApiError(404, f"Instance {parts[1]} could not be found.")
             return Response(200, item_body("server", chunk))
+        if parts[0] == "flavors" and len(parts) == 3 and parts[2] == "os-flavor-access":
+            return self._flavor_access(parts[1])
+        if parts == ["os-keypairs"]:
+            return self._list_keypairs(request, mv)
         if parts[0] == "flavors" and len(parts) <= 2:
             if len(parts) == 1:
                 return self._list_flavors(request, mv, detail=False)
@@ -481,13 +537,10 @@ class ComputeApi:
         limit = self._limit(query)
         listing = self._view("flavors-detail" if detail else "flavors", mv)
         is_public = query.get("is_public")
-        # Every derived flavor is public: is_public=false lists none.
-        if (
-            is_public is not None
-            and is_public.lower() != "none"
-            and not bool_param(is_public, "is_public")
-        ):
-            listing = listing.select(lambda _f: False)
+        # Nova lists public flavors by default; an admin's is_public=none lists all.
+        if is_public is None or is_public.lower() != "none":
+            public = True if is_public is None else bool_param(is_public, "is_public")
+            listing = listing.select(lambda f: (f.get("is_public") is not False) is public)
         marker = query.get("marker")
         try:
             chunks, last = listing.page(marker, limit)
@@ -498,3 +551,47 @@ class ComputeApi:
             base = f"{self.urls.versioned}/flavors" + ("/detail" if detail else "")
             extra["flavors_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
         return Response(200, list_body("flavors", chunks, extra))
+
+    def _flavor_access(self, flavor_id: str) -> Response:
+        if self._view("flavors-detail", self.versions.maximum).get(flavor_id) is None:
+            raise ApiError(404, f"Flavor {flavor_id} could not be found.")
+        projects = self.private.get(flavor_id)
+        if projects is None:
+            raise ApiError(404, "Access list not available for public flavors.")
+        return json_response(
+            {"flavor_access": [{"flavor_id": flavor_id, "tenant_id": p} for p in projects]}
+        )
+
+    def _keypair_listing(self, user_id: str, mv: Version) -> Listing:
+        key = (user_id, band(mv, KEYPAIR_BANDS))
+        listing = self._keypair_views.get(key)
+        if listing is None:
+            with self._lock:
+                listing = self._keypair_views.get(key)
+                if listing is None:
+                    own = self.keypairs.get(user_id, [])
+                    listing = Listing(
+                        [str(k.get("name")) for k in own],
+                        [dumps(keypair_view(k, key[1])) for k in own],
+                        list(own),
+                    )
+                    self._keypair_views[key] = listing
+        return listing
+
+    def _list_keypairs(self, request: ApiRequest, mv: Version) -> Response:
+        query = request.query
+        user_id = query.get("user_id") if mv >= MV_KEYPAIRS_OF_USER else None
+        listing = self._keypair_listing(user_id or str(self.user_id), mv)
+        if mv < MV_KEYPAIR_PAGING:
+            return Response(200, list_body("keypairs", listing.chunks))
+        limit = self._limit(query)
+        marker = query.get("marker")
+        try:
+            chunks, last = listing.page(marker, limit)
+        except MarkerNotFound:
+            raise ApiError(400, f"marker [{marker}] not found") from None
+        extra: JSON = {}
+        if last is not None:
+            base = f"{self.urls.versioned}/os-keypairs"
+            extra["keypairs_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
+        return Response(200, list_body("keypairs", chunks, extra))

@@ -1,9 +1,10 @@
 """Keystone v3: discovery, the token request, and the listings behind names and endpoints.
 
-Projects and domains come from the snapshot (domains also from the projects'
-``domain_id``/``domain``). ``/v3/services``, ``/v3/endpoints`` and
-``/v3/regions`` answer the *snapshot's* endpoints: the URLs the audited cloud
-advertises, with synthetic service ids. The token's catalog is the sandbox's
+Projects, domains, regions and services come from the snapshot (domains also
+from the projects' ``domain_id``/``domain``, services and regions also from
+the endpoints, with synthetic ids). ``/v3/endpoints`` answers the *snapshot's*
+endpoints: the URLs the audited cloud advertises. ``/v3/users`` answers the
+sandbox's admin and the owners of the snapshot's keypairs. The token's catalog is the sandbox's
 own, so clients reach the sandbox for every service.
 """
 
@@ -96,6 +97,7 @@ class IdentityApi:
         link = f"{service_url}/v3"
         domains = _domains(snapshot, link)
         projects = _projects(snapshot, link)
+        users = _users(snapshot, domains, credentials, link)
         services, endpoints = _services_and_endpoints(snapshot, link)
         regions = _regions(snapshot, endpoints, link)
         self.collections = {
@@ -109,6 +111,13 @@ class IdentityApi:
                     "project",
                     Listing.of_items(projects),
                     ("name", "domain_id", "parent_id", "enabled", "is_domain"),
+                    True,
+                ),
+                _Collection(
+                    "users",
+                    "user",
+                    Listing.of_items(users),
+                    ("name", "domain_id", "enabled"),
                     True,
                 ),
                 _Collection(
@@ -369,7 +378,41 @@ def _domains(snapshot: Snapshot, link: str) -> list[JSON]:
         add(domain.get("id"), domain.get("name"), domain)
     for project in _items(snapshot, "projects"):
         add(project.get("domain_id"), project.get("domain"), {})
+    known = {d["name"] for d in out.values()}
+    for keypair in _items(snapshot, "keypairs"):
+        # A keypair owner's domain that no project names: made up, so it resolves.
+        name = keypair.get("domain")
+        if name is not None and name not in known:
+            known.add(name)
+            add(synthetic_hex(snapshot.cloud, "domain", name), name, {})
     return sorted(out.values(), key=lambda d: d["id"])
+
+
+def _users(
+    snapshot: Snapshot, domains: Sequence[JSON], credentials: Credentials, link: str
+) -> list[JSON]:
+    """The sandbox's admin and every owner of a keypair of the snapshot."""
+    domain_ids = {d["name"]: d["id"] for d in domains}
+    out: dict[str, JSON] = {}
+
+    def add(user_id: str, name: Any, domain_id: Any) -> None:
+        if user_id in out:
+            return
+        out[user_id] = {
+            "id": user_id,
+            "name": name,
+            "domain_id": domain_id,
+            "enabled": True,
+            "password_expires_at": None,
+            "options": {},
+            "links": {"self": f"{link}/users/{user_id}"},
+        }
+
+    add(credentials.user_id, credentials.username, credentials.domain_id)
+    for keypair in _items(snapshot, "keypairs"):
+        if keypair.get("user_id") is not None:
+            add(str(keypair["user_id"]), keypair.get("user"), domain_ids.get(keypair.get("domain")))
+    return sorted(out.values(), key=lambda u: u["id"])
 
 
 def _projects(snapshot: Snapshot, link: str) -> list[JSON]:
@@ -410,7 +453,7 @@ def _projects(snapshot: Snapshot, link: str) -> list[JSON]:
 
 def _services_and_endpoints(snapshot: Snapshot, link: str) -> tuple[list[JSON], list[JSON]]:
     declared = {
-        (s.get("type"), s.get("name")): s
+        (s.get("service_type"), s.get("name")): s
         for s in _items(snapshot, "services")
         if s.get("id") is not None
     }
@@ -472,7 +515,7 @@ def _regions(snapshot: Snapshot, endpoints: list[JSON], link: str) -> list[JSON]
         {
             "id": name,
             "description": source.get("description") or "",
-            "parent_region_id": source.get("parent_region_id"),
+            "parent_region_id": source.get("parent"),
             "links": {"self": f"{link}/regions/{name}"},
         }
         for name, source in sorted(names.items())

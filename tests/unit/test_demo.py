@@ -32,6 +32,12 @@ EXPECTED = {
     ("unexpected", "servers", "ocb-wonka/ocb-tmp-debug", None),
     ("residue", "servers", "ocb-tyrell/ocb-app-01", "metadata.note"),
     ("changed", "servers", "ocb-tyrell/ocb-app-01", "metadata.note"),
+    # identity family (auditor.demo.identity)
+    ("changed", "domains", "ocb-cloudwatt", "enabled"),
+    ("changed", "regions", "ocb-fr1", "parent"),
+    ("missing", "services", "swift", None),
+    ("changed", "flavors", "ocb-gpu", "access"),
+    ("changed", "keypairs", "wonka-ops", "fingerprint"),
 }
 
 

@@ -312,6 +312,15 @@ class Differ:
             return (
                 f"{item.get('service_type')}/{item.get('interface')}/{r.region(item.get('region'))}"
             )
+        if name == "domains":
+            return str(r.domain(item.get("name")) or item.get("id"))
+        if name == "regions":
+            return str(r.region(item.get("id")))
+        if name == "services":
+            return f"{item.get('service_type')}/{r.name(name, item.get('name')) or '-'}"
+        if name == "keypairs":
+            user = f"{r.domain(item.get('domain'))}/{item.get('user') or item.get('user_id')}"
+            return f"{r.name(name, item.get('name'))} of user {user}"
         renamed = r.name(name, item.get("name")) or item.get("id")
         if name == "projects":
             return f"{r.domain(item.get('domain'))}/{renamed}"

@@ -482,3 +482,27 @@ def test_a_domain_name_the_rules_spell_out_is_no_residue(tmp_path: Path) -> None
         for f in run(source, target, rules).findings
     }
     assert got == {("residue", "domains", "description"), ("residue", "keypairs", "name")}
+
+
+# -- messages of missing items ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("collection", "item_id", "looked_for"),
+    [
+        ("domains", "D-CW", "looked for ocb-cloudwatt"),
+        ("regions", "ocb-fr", "looked for ocb-fr"),
+        ("services", "SVC-CINDER", "looked for block-storage/cinderv3"),
+        ("keypairs", "U-BOB/ocb-deploy", "looked for ocb-deploy of user ocb-cloudwatt/bob"),
+    ],
+)
+def test_a_missing_item_says_what_was_looked_for_after_renaming(
+    rules: Rules, collection: str, item_id: str, looked_for: str
+) -> None:
+    source, target = world()
+    target[collection] = [i for i in target[collection] if i["id"] != item_id]
+
+    missing = [f for f in run(source, target, rules).findings if f.kind.value == "missing"]
+
+    assert len(missing) == 1
+    assert looked_for in missing[0].message

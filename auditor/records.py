@@ -126,7 +126,8 @@ FIELDS: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyType(
                 "size": "Size in bytes.",
                 "min_disk": "Minimum disk in GiB.",
                 "min_ram": "Minimum RAM in MiB.",
-                "checksum": "The image data's hash (os_hash_value, else the MD5 checksum).",
+                "checksum": "algo:hex of the image data (os_hash_algo:os_hash_value, else"
+                " md5:checksum): compared only between equal algorithms; null without data.",
             }
         ),
         "keypairs": MappingProxyType(

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from auditor.diff import core, identity, network
+from auditor.diff import core, identity, network, storage
 from auditor.diff.compare import JSON, Changes, Comparator, Context, finding_id, noun, ref
 from auditor.gcpause import paused_gc
 from auditor.match import Matcher, Matching, Pair
@@ -37,6 +37,7 @@ COMPARATORS: dict[str, Comparator] = {
     **core.COMPARATORS,
     **identity.COMPARATORS,
     **network.COMPARATORS,
+    **storage.COMPARATORS,
 }
 """Collection -> comparator; collections without one are matched but not compared."""
 

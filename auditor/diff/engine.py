@@ -166,7 +166,8 @@ class Differ:
             matchings[name] = matcher.match(name, source_result.items, target_result.items)
         self.matchings = matchings
 
-        maps = {name: m.id_map() for name, m in matchings.items()}
+        # Source id -> target id per collection, as the matcher already built them.
+        maps = {name: matcher.maps[name] for name in matchings}
         ctx = Context(
             rules=self.rules,
             maps=maps,

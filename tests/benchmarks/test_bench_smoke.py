@@ -1,0 +1,68 @@
+"""The benchmark harness at a tiny size, through the same code path as a real run.
+
+No timing is asserted (the script measures time; tests only check it still
+runs): a broken benchmark fails here rather than on the day someone reruns it.
+openstackclient and matplotlib are optional extras (``.[bench]``): without
+them the harness says "not installed" and skips the plot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCHMARKS = ROOT / "benchmarks"
+
+
+def test_the_harness_measures_every_tool_at_a_tiny_size(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    argv = [sys.executable, str(BENCHMARKS / "run.py"), "--sizes", "90", "--runs", "1"]
+    argv += ["--tools", "floor,auditor,sdk", "--diff-servers", "90", "--no-plot"]
+    argv += ["--output-dir", str(out), "--work-dir", str(tmp_path / "work")]
+    env = {k: v for k, v in os.environ.items() if k not in ("OS_CLOUD", "OS_CLIENT_CONFIG_FILE")}
+    done = subprocess.run(
+        argv, check=False, capture_output=True, text=True, timeout=300, env=env, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    doc = json.loads((out / "benchmark.json").read_text())
+    row = doc["results"]["90"]
+    for tool in ("floor", "auditor", "sdk"):
+        cell = row["tools"][tool]
+        assert cell["skipped"] is None
+        (run,) = cell["runs"]
+        # Every tool saw both clouds whole: 90 servers and 135 volumes each.
+        assert run["items"] == {"servers": 180, "volumes": 270}, tool
+        assert run["seconds"] > 0 and run["rss_mb"] > 0 and run["requests"] > 0
+        # Read-only: the token requests are the only non-GET requests.
+        assert run["non_get"] == 2, tool
+    # The auditor asks for the floor's pages plus a constant (discovery...).
+    floor, auditor = (row["tools"][t]["runs"][0]["requests"] for t in ("floor", "auditor"))
+    assert floor <= auditor <= floor + 20
+    assert doc["diff_cpu"]["items_per_side"] > 0
+    table = (out / "benchmark.md").read_text()
+    assert "| 90 |" in table and "auditor / floor" in table
+
+
+def test_the_floor_lists_what_the_inventory_lists() -> None:
+    """Same paths, item keys and first-page queries as the auditor's core listings."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import floor
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, LISTINGS
+
+    keys: set[str] = set()
+    for name in CORE_COLLECTIONS:
+        c = COLLECTIONS[name]
+        keys.update((c.primary, *c.requires({"compute": "2.96"}), *c.optional))
+    expected = [
+        (LISTINGS[k].service_type, LISTINGS[k].path, LISTINGS[k].item_key, dict(LISTINGS[k].params))
+        for k in keys
+    ]
+    assert sorted(floor.LISTINGS, key=repr) == sorted(expected, key=repr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 
 from auditor.collect import CORE_COLLECTIONS, InventoryObserver, take_inventory
 from auditor.collect.pager import RetryPolicy
@@ -18,6 +19,7 @@ from auditor.idmap import IdMap
 from auditor.model import CollectionResult, Report, Severity, Snapshot
 from auditor.rules import Rules
 from auditor.secrets import Redactor
+from auditor.waivers import Waivers
 
 
 class _CloudObserver:
@@ -73,8 +75,11 @@ def run_audit(
     fail_on: Severity = Severity.ERROR,
     observer: InventoryObserver | None = None,
     redactor: Redactor | None = None,
+    waivers: Waivers | None = None,
+    today: date | None = None,
 ) -> AuditResult:
-    """Inventory ``source`` and ``target`` at the same time, then diff them under ``rules``.
+    """Inventory ``source`` and ``target`` at the same time, then diff them under ``rules``
+    (and ``waivers``, checked against ``today``).
 
     Both connections are opened (and their profiles checked) before any
     request is sent, so a bad profile fails fast.
@@ -96,5 +101,12 @@ def run_audit(
             for conn, t in zip(conns, (source, target), strict=True)
         ]
         source_snapshot, target_snapshot = (f.result() for f in futures)
-    outcome = compare([source_snapshot], target_snapshot, rules, fail_on=fail_on)
+    outcome = compare(
+        [source_snapshot],
+        target_snapshot,
+        rules,
+        fail_on=fail_on,
+        waivers=waivers,
+        today=today,
+    )
     return AuditResult((source_snapshot,), target_snapshot, outcome)

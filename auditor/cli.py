@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, TextIO
 
 from auditor import __version__, history, metrics
@@ -34,6 +34,7 @@ from auditor.sandbox import SandboxOptions, serve
 from auditor.schemas import NAMES as SCHEMA_NAMES
 from auditor.schemas import load_schema
 from auditor.secrets import Redactor
+from auditor.waivers import Waivers, load_waivers
 
 EXIT_OK = 0
 EXIT_DISCREPANCIES = 1
@@ -282,11 +283,40 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
         help="also write Prometheus metrics here (textfile collector format, mode 0644)",
     )
     parser.add_argument(
+        "--waivers",
+        metavar="FILE",
+        help="accepted differences (auditor.waivers/v1 YAML): the findings they match are"
+        " reported as waived and do not gate the exit code until the waiver expires",
+    )
+    parser.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="check waiver expiry dates against this day (default: today, UTC)",
+    )
+    parser.add_argument(
         "--write-id-map",
         metavar="FILE",
         help="also write the source -> target id of every match here (auditor.idmap/v1 JSON,"
         " mode 0600), reusable as the rules' match.id_map",
     )
+
+
+@dataclass(frozen=True)
+class _Waiving:
+    """``--waivers`` and ``--as-of``, read and checked before any cloud is touched."""
+
+    waivers: Waivers | None
+    today: date | None
+
+
+def _waiving(args: argparse.Namespace) -> _Waiving:
+    today = None
+    if args.as_of is not None:
+        try:
+            today = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise BadInputError(f"--as-of: {args.as_of!r} is not a date (YYYY-MM-DD)") from None
+    return _Waiving(load_waivers(args.waivers) if args.waivers else None, today)
 
 
 def _retry_policy(args: argparse.Namespace) -> RetryPolicy:
@@ -423,10 +453,18 @@ def _finish_report(
 def cmd_diff(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     started = time.monotonic()
     rules = load_rules(args.rules)
+    waiving = _waiving(args)
     source = Snapshot.load(args.source)
     target = Snapshot.load(args.target)
     outputs = _prepare_outputs(args, started)
-    outcome = compare([source], target, rules, fail_on=Severity(args.fail_on))
+    outcome = compare(
+        [source],
+        target,
+        rules,
+        fail_on=Severity(args.fail_on),
+        waivers=waiving.waivers,
+        today=waiving.today,
+    )
     return _finish_report(outcome, args, stdout, outputs)
 
 
@@ -434,6 +472,7 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
     # Everything that can be checked before touching a cloud is checked first.
     started = time.monotonic()
     rules = load_rules(args.rules)
+    waiving = _waiving(args)
     collections = parse_collections(args.collections)
     policy = _retry_policy(args)
     timeout = _check_timeout(args)
@@ -454,6 +493,8 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
             fail_on=Severity(args.fail_on),
             observer=observer,
             redactor=redactor,
+            waivers=waiving.waivers,
+            today=waiving.today,
         )
     log.info("inventories done", requests=observer.requests)
     if args.save_inventories:

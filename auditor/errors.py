@@ -28,6 +28,10 @@ class RulesError(BadInputError):
     """The rules file is unreadable or invalid."""
 
 
+class WaiversError(BadInputError):
+    """The waivers file is unreadable or invalid."""
+
+
 class SnapshotError(BadInputError):
     """A snapshot file is unreadable, corrupt or of another schema."""
 

@@ -75,7 +75,8 @@ def render(report: Report, run: RunFacts) -> str:
     last_complete = run.finished_at if complete else run.previous_complete_at
     collections = list(report.summary)
     collections += sorted({f.collection for f in report.findings} - set(collections))
-    counts = Counter((f.collection, f.kind, f.severity) for f in report.findings)
+    # Waived findings are accepted differences: counted apart, never alerting.
+    counts = Counter((f.collection, f.kind, f.severity) for f in report.counted)
     out = _Writer()
     out.gauge(
         f"{PREFIX}info",
@@ -95,7 +96,7 @@ def render(report: Report, run: RunFacts) -> str:
     )
     out.gauge(
         f"{PREFIX}findings",
-        "Findings of the last run by collection, kind and severity.",
+        "Findings of the last run by collection, kind and severity (waived ones apart).",
         [
             ({"collection": c, "kind": k.value, "severity": s.value}, counts[(c, k, s)])
             for c in collections
@@ -103,6 +104,17 @@ def render(report: Report, run: RunFacts) -> str:
             for s in Severity
         ],
     )
+    if report.waivers is not None:
+        out.gauge(
+            f"{PREFIX}findings_waived",
+            "Findings of the last run that a waiver in force accepts (not counted).",
+            [({}, report.waivers.waived)],
+        )
+        out.gauge(
+            f"{PREFIX}waivers_expired",
+            "Waivers past their expiry date (each one a waiver_expired finding).",
+            [({}, report.waivers.expired)],
+        )
     items: list[tuple[dict[str, str], float]] = []
     for name in collections:
         summary = report.summary.get(name)

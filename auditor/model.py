@@ -214,6 +214,8 @@ class Kind(str, enum.Enum):
     """Old-brand string left in a target name, description, URL or metadata."""
     INCOMPLETE = "incomplete"
     """A collection could not be listed completely on one side."""
+    WAIVER_EXPIRED = "waiver_expired"
+    """A waiver of the ``--waivers`` file is past its expiry date."""
 
 
 class Verdict(str, enum.Enum):
@@ -292,6 +294,33 @@ class Change:
 
 
 @dataclass(frozen=True)
+class WaiverNote:
+    """A waiver, as a finding carries it."""
+
+    reason: str
+    owner: str
+    expires: str
+    """Last day the waiver is in force, ``YYYY-MM-DD`` (UTC)."""
+    covers: tuple[str, ...] = ()
+    """For an expired waiver: the ids of the findings it matches (they count again)."""
+
+    def to_json(self) -> JSON:
+        out: JSON = {"reason": self.reason, "owner": self.owner, "expires": self.expires}
+        if self.covers:
+            out["covers"] = list(self.covers)
+        return out
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> WaiverNote:
+        return cls(
+            reason=doc["reason"],
+            owner=doc["owner"],
+            expires=doc["expires"],
+            covers=tuple(doc.get("covers", [])),
+        )
+
+
+@dataclass(frozen=True)
 class Finding:
     """One thing an operator must look at."""
 
@@ -314,6 +343,15 @@ class Finding:
     project: str | None = None
     """The target project the finding is about (its expected name when it has no
     counterpart), for grouping by customer."""
+    waived: WaiverNote | None = None
+    """The waiver in force that accepts this finding: kept in the report, not counted."""
+    waiver: WaiverNote | None = None
+    """For waiver_expired findings: the expired waiver."""
+
+    @property
+    def counted(self) -> bool:
+        """False for a waived finding: it does not count toward the verdict."""
+        return self.waived is None
 
     def to_json(self) -> JSON:
         out: JSON = {
@@ -336,6 +374,10 @@ class Finding:
             out["changes"] = [c.to_json() for c in self.changes]
         if self.candidates:
             out["candidates"] = [c.to_json() for c in self.candidates]
+        if self.waived is not None:
+            out["waived"] = self.waived.to_json()
+        if self.waiver is not None:
+            out["waiver"] = self.waiver.to_json()
         out["message"] = self.message
         return out
 
@@ -354,6 +396,8 @@ class Finding:
             candidates=tuple(Ref.from_json(c) for c in doc.get("candidates", [])),
             side=doc.get("side"),
             project=doc.get("project"),
+            waived=WaiverNote.from_json(doc["waived"]) if doc.get("waived") else None,
+            waiver=WaiverNote.from_json(doc["waiver"]) if doc.get("waiver") else None,
         )
 
 
@@ -508,6 +552,41 @@ class History:
 
 
 @dataclass(frozen=True)
+class WaiverSummary:
+    """How the ``--waivers`` file was applied."""
+
+    file: str
+    """The waivers file, as given."""
+    as_of: str
+    """The day expiry dates were checked against, ``YYYY-MM-DD``."""
+    waived: int
+    """Findings waived (kept in the report, not counted)."""
+    expired: int
+    """Waivers past their expiry date (each one a waiver_expired finding)."""
+    unused: tuple[str, ...] = ()
+    """Waivers in force that matched no finding (candidates for removal)."""
+
+    def to_json(self) -> JSON:
+        return {
+            "file": self.file,
+            "as_of": self.as_of,
+            "waived": self.waived,
+            "expired": self.expired,
+            "unused": list(self.unused),
+        }
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> WaiverSummary:
+        return cls(
+            file=doc["file"],
+            as_of=doc["as_of"],
+            waived=int(doc["waived"]),
+            expired=int(doc["expired"]),
+            unused=tuple(doc.get("unused", [])),
+        )
+
+
+@dataclass(frozen=True)
 class Report:
     """The audit's result: ``auditor.report/v1``."""
 
@@ -523,6 +602,18 @@ class Report:
     tool_version: str = __version__
     history: History | None = None
     """Comparison with the previous run, when the CLI keeps a history (``--history``)."""
+    waivers: WaiverSummary | None = None
+    """How the waivers were applied, when a waivers file was given (``--waivers``)."""
+
+    @property
+    def counted(self) -> tuple[Finding, ...]:
+        """The findings that count toward the verdict (all but the waived ones)."""
+        return tuple(f for f in self.findings if f.counted)
+
+    @property
+    def waived(self) -> tuple[Finding, ...]:
+        """The findings a waiver in force accepts."""
+        return tuple(f for f in self.findings if not f.counted)
 
     def to_json(self) -> JSON:
         out: JSON = {
@@ -538,6 +629,8 @@ class Report:
             "scorecard": [s.to_json() for s in self.scorecard],
             "findings": [f.to_json() for f in self.findings],
         }
+        if self.waivers is not None:
+            out["waivers"] = self.waivers.to_json()
         if self.history is not None:
             out["history"] = self.history.to_json()
         return out
@@ -556,4 +649,5 @@ class Report:
             generated_at=doc.get("generated_at", ""),
             tool_version=doc.get("tool_version", "unknown"),
             history=History.from_json(doc["history"]) if doc.get("history") else None,
+            waivers=WaiverSummary.from_json(doc["waivers"]) if doc.get("waivers") else None,
         )

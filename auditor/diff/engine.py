@@ -49,9 +49,20 @@ DEFAULT_KIND_SEVERITY = {
     Kind.INCOMPLETE: Severity.ERROR,
     Kind.UNEXPECTED: Severity.WARNING,
     Kind.RESIDUE: Severity.WARNING,
+    Kind.WAIVER_EXPIRED: Severity.WARNING,
 }
 
 KIND_ORDER = {k: i for i, k in enumerate(Kind)}
+
+
+def verdict_of(findings: Iterable[Finding], fail_on: Severity) -> Verdict:
+    """The verdict of ``findings``; waived findings do not count."""
+    counted = [f for f in findings if f.counted]
+    if any(f.kind is not Kind.INCOMPLETE and f.severity.rank >= fail_on.rank for f in counted):
+        return Verdict.DISCREPANCIES
+    if any(f.kind is Kind.INCOMPLETE for f in counted):
+        return Verdict.INCOMPLETE
+    return Verdict.VERIFIED
 
 
 # -- residue ----------------------------------------------------------------------
@@ -396,13 +407,7 @@ class Differ:
                 )
 
     def _verdict(self, findings: Sequence[Finding]) -> Verdict:
-        if any(
-            f.kind is not Kind.INCOMPLETE and f.severity.rank >= self.fail_on.rank for f in findings
-        ):
-            return Verdict.DISCREPANCIES
-        if any(f.kind is Kind.INCOMPLETE for f in findings):
-            return Verdict.INCOMPLETE
-        return Verdict.VERIFIED
+        return verdict_of(findings, self.fail_on)
 
     @staticmethod
     def _sort_key(names: Sequence[str]) -> Callable[[Finding], tuple[Any, ...]]:

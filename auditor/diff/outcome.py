@@ -1,17 +1,19 @@
-"""A diff and its artifacts: the report, and the id map of every match.
+"""A diff and its artifacts: the report (waivers applied), and the id map of every match.
 
 :func:`compare` is what ``auditor diff`` and ``auditor audit`` run: the diff of
-:mod:`auditor.diff.engine`, plus what the migration keeps besides the report.
-Pure, like the engine: snapshots and rules in, an :class:`Outcome` out.
+:mod:`auditor.diff.engine`, the waivers of :mod:`auditor.waivers`, and what
+the migration keeps besides the report. Pure, like the engine: snapshots,
+rules, waivers and the day in, an :class:`Outcome` out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
 
-from auditor.diff.engine import Differ
+from auditor import waivers as waiving
+from auditor.diff.engine import EXIT_CODES, Differ, verdict_of
 from auditor.gcpause import paused_gc
 from auditor.idmap import IdMap, from_matchings
 from auditor.model import Report, Severity, Snapshot
@@ -44,8 +46,14 @@ def compare(
     *,
     fail_on: Severity = Severity.ERROR,
     generated_at: str | None = None,
+    waivers: waiving.Waivers | None = None,
+    today: date | None = None,
 ) -> Outcome:
-    """Diff ``sources`` (one, for now) against ``target`` under ``rules``."""
+    """Diff ``sources`` (one, for now) against ``target`` under ``rules``.
+
+    With ``waivers``, the findings they accept are marked waived and do not
+    count; their expiry dates are checked against ``today`` (default: today, UTC).
+    """
     if len(sources) != 1:
         raise ValueError("compare() takes one source snapshot")
     rules = rules or Rules()
@@ -54,4 +62,22 @@ def compare(
     differ = Differ(source, target, rules, fail_on)
     report = differ.run(generated_at)
     id_map = from_matchings(differ.matchings, source, target, generated_at=generated_at)
+    if waivers is not None:
+        day = today or datetime.now(timezone.utc).date()
+        report = _waive(report, waivers, day, differ.kind_severity)
     return Outcome(report, (id_map,))
+
+
+def _waive(
+    report: Report, waivers: waiving.Waivers, today: date, severity_of: waiving.SeverityOf
+) -> Report:
+    """``report`` with the waivers applied and the verdict and exit code decided again."""
+    findings, summary = waiving.apply(report.findings, waivers, today, severity_of)
+    verdict = verdict_of(findings, report.fail_on)
+    return replace(
+        report,
+        findings=tuple(findings),
+        verdict=verdict,
+        exit_code=EXIT_CODES[verdict],
+        waivers=summary,
+    )

@@ -21,6 +21,12 @@ def severity_counts(findings: Iterable[Finding]) -> str:
     return ", ".join(f"{counts.get(s, 0)} {s.value}" for s in Severity)
 
 
+def waived_line(f: Finding) -> str:
+    """``waived until 2026-12-31 by alice: CHG-1234`` (empty for a finding not waived)."""
+    w = f.waived
+    return f"waived until {w.expires} by {w.owner}: {w.reason}" if w is not None else ""
+
+
 def summary_rows(report: Report) -> list[list[str]]:
     rows = []
     for name, s in report.summary.items():

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from auditor.model import Finding, Kind, Report, Severity
-from auditor.render.common import SUMMARY_COLUMNS, change_line, severity_counts
+from auditor.render.common import SUMMARY_COLUMNS, change_line, severity_counts, waived_line
 
 NO_PROJECT = "-"
 """Filter value of the findings that belong to no project."""
@@ -51,13 +51,15 @@ def _finding(f: Finding, new: set[str]) -> dict[str, Any]:
         ],
         "candidates": [c.label for c in f.candidates],
         "new": f.id in new,
+        "waived": waived_line(f),
     }
 
 
 def render(report: Report) -> str:
     history = report.history
     new = set(history.new) if history else set()
-    projects = sorted({f.project for f in report.findings if f.project is not None})
+    counted = report.counted
+    projects = sorted({f.project for f in counted if f.project is not None})
     scorecard = [
         {
             "source": f"{s.source.domain}/{s.source.name}" if s.source.domain else s.source.label,
@@ -83,7 +85,7 @@ def render(report: Report) -> str:
         "target": _where(report.target.cloud, report.target.region),
         "target_taken": report.target.taken_at,
         "target_complete": report.target.complete,
-        "severity_counts": severity_counts(report.findings),
+        "severity_counts": severity_counts(counted),
         "summary_columns": SUMMARY_COLUMNS,
         "summary": [
             {
@@ -93,14 +95,16 @@ def render(report: Report) -> str:
             }
             for name, s in report.summary.items()
         ],
-        "findings": [_finding(f, new) for f in report.findings],
+        "findings": [_finding(f, new) for f in counted],
+        "waived": [_finding(f, new) for f in report.waived],
+        "waivers": report.waivers,
         "severities": [s.value for s in Severity],
-        "kinds": sorted({f.kind.value for f in report.findings}),
-        "collections": sorted({f.collection for f in report.findings}),
+        "kinds": sorted({f.kind.value for f in counted}),
+        "collections": sorted({f.collection for f in counted}),
         "projects": [{"value": p, "label": p} for p in projects]
         + (
             [{"value": NO_PROJECT, "label": "(no project)"}]
-            if any(f.project is None for f in report.findings)
+            if any(f.project is None for f in counted)
             else []
         ),
         "history": history,

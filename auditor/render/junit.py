@@ -2,8 +2,8 @@
 
 A finding at or above ``--fail-on`` is a ``<failure>`` (an ``incomplete``
 finding, a listing that could not finish, is an ``<error>``: the check could
-not run); a finding below it is ``<skipped>`` with the reason, so dashboards
-show it without failing the build. A collection without findings is one
+not run); a finding below it, or waived (``--waivers``), is ``<skipped>`` with
+the reason, so dashboards show it without failing the build. A collection without findings is one
 passing test case, so a clean audit shows green suites rather than nothing.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from auditor.model import Finding, Kind, Report
-from auditor.render.common import change_line
+from auditor.render.common import change_line, waived_line
 
 SUITE_PREFIX = "auditor."
 
@@ -40,6 +40,9 @@ def _testcase(suite: ET.Element, f: Finding, report: Report) -> str:
             f"finding id: {f.id}",
         ]
     )
+    if f.waived is not None:
+        ET.SubElement(case, "skipped", message=f"{waived_line(f)}: {f.message}").text = details
+        return "skipped"
     if f.severity.rank < report.fail_on.rank:
         ET.SubElement(
             case,

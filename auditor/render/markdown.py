@@ -11,6 +11,7 @@ from auditor.render.common import (
     severity_counts,
     side_label,
     summary_rows,
+    waived_line,
 )
 
 
@@ -31,7 +32,15 @@ def render(report: Report) -> str:
         f"- **Source:** {side_label(report.source)}",
         f"- **Target:** {side_label(report.target)}",
         f"- **Exit code:** {report.exit_code} (fail on {report.fail_on.value})",
-        f"- **Findings:** {len(report.findings)} ({severity_counts(report.findings)})",
+        f"- **Findings:** {len(report.counted)} ({severity_counts(report.counted)})",
+    ]
+    if report.waivers is not None:
+        w = report.waivers
+        out.append(
+            f"- **Waivers:** `{w.file}` as of {w.as_of}: {w.waived} finding(s) waived,"
+            f" {w.expired} waiver(s) expired, {len(w.unused)} unused"
+        )
+    out += [
         "",
         "## Summary",
         "",
@@ -57,7 +66,7 @@ def render(report: Report) -> str:
                 ],
             )
     for severity in Severity:
-        findings = [f for f in report.findings if f.severity is severity]
+        findings = [f for f in report.counted if f.severity is severity]
         if not findings:
             continue
         out += ["", f"## {severity.value.capitalize()} ({len(findings)})", ""]
@@ -71,6 +80,24 @@ def render(report: Report) -> str:
             ident = f"`{f.id}`" + (" **new**" if f.id in new else "")
             rows.append([f.kind.value, f.collection, f.project or "", f.message, details, ident])
         out += table(["kind", "collection", "project", "message", "details", "id"], rows)
+    if report.waived:
+        out += ["", f"## Waived ({len(report.waived)})", ""]
+        out += ["Accepted differences: kept here, not counted in the verdict.", ""]
+        out += table(
+            ["severity", "kind", "collection", "project", "message", "waiver", "id"],
+            [
+                [
+                    f.severity.value,
+                    f.kind.value,
+                    f.collection,
+                    f.project or "",
+                    f.message,
+                    waived_line(f),
+                    f"`{f.id}`" + (" **new**" if f.id in new else ""),
+                ]
+                for f in report.waived
+            ],
+        )
     if report.scorecard:
         out += ["", "## Scorecard", ""]
         out += table(

@@ -12,6 +12,7 @@ from auditor.render.common import (
     severity_counts,
     side_label,
     summary_rows,
+    waived_line,
 )
 
 
@@ -36,7 +37,14 @@ def render(report: Report) -> str:
         "",
     ]
     out += table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report))
-    out += ["", f"Findings: {len(report.findings)} ({severity_counts(report.findings)})"]
+    counted, waived = report.counted, report.waived
+    out += ["", f"Findings: {len(counted)} ({severity_counts(counted)})"]
+    if report.waivers is not None:
+        w = report.waivers
+        out.append(
+            f"Waivers ({w.file}, as of {w.as_of}): {w.waived} finding(s) waived,"
+            f" {w.expired} waiver(s) expired, {len(w.unused)} unused"
+        )
     history = report.history
     new = set(history.new) if history else set()
     if history is not None:
@@ -44,7 +52,7 @@ def render(report: Report) -> str:
             f"Since the previous run ({history.previous}): {len(history.new)} new,"
             f" {len(history.resolved)} resolved"
         )
-    for project, findings in grouped_by_project(report.findings):
+    for project, findings in grouped_by_project(counted):
         out += ["", f"== {project if project is not None else '(no project)'}"]
         for f in findings:
             mark = "  NEW" if f.id in new else ""
@@ -56,6 +64,14 @@ def render(report: Report) -> str:
                 for c in f.changes
                 if f.kind.value == "changed"
             ]
+    if waived:
+        out += ["", f"== Waived: accepted differences, not counted ({len(waived)})"]
+        for f in waived:
+            mark = "  NEW" if f.id in new else ""
+            out.append(
+                f"  {f.severity.value.upper():<7} {f.kind.value:<10} {f.message}  [{f.id}]{mark}"
+            )
+            out.append(f"          {waived_line(f)}")
     if history is not None and history.resolved:
         out += ["", f"== Resolved since the previous run ({history.previous})"]
         out += [

@@ -1,4 +1,4 @@
-"""JSON Schemas of the auditor's documents: inventory, report, rules, id map."""
+"""JSON Schemas of the auditor's documents: inventory, report, rules, id map, waivers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-NAMES = ("inventory", "report", "rules", "idmap")
+NAMES = ("inventory", "report", "rules", "idmap", "waivers")
 
 
 @cache

@@ -68,6 +68,9 @@ ignore:
   items:
     - {collection: projects, name: admin}
     - {collection: projects, name: service}
+    # The provider networks are each cloud's own (its admin project's): not migrated.
+    - {collection: networks, project: admin}
+    - {collection: subnets, project: admin}
 residue:
   patterns: ['cloudwatt', '\bcw-']
 """
@@ -131,7 +134,7 @@ class Family(Protocol):
     def seed_defects(self, target: ExampleCloud) -> None: ...
 
 
-FAMILIES: tuple[str, ...] = ("auditor.demo.identity",)
+FAMILIES: tuple[str, ...] = ("auditor.demo.identity", "auditor.demo.network")
 """Modules of auditor.demo that add a family of extended collections (imported on use)."""
 
 

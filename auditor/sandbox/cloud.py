@@ -11,7 +11,7 @@ from auditor.sandbox.compute import ComputeApi
 from auditor.sandbox.identity import CatalogEntry, IdentityApi
 from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.image import ImageApi
-from auditor.sandbox.network import NetworkApi
+from auditor.sandbox.network import NETWORK_COLLECTIONS, NetworkApi
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.tokens import Credentials, TokenStore
 from auditor.sandbox.volume import VolumeApi
@@ -115,6 +115,11 @@ class CloudSite:
                 cloud=snapshot.cloud,
                 service_url=f"{self.url}/network",
                 options=options,
+                collections={
+                    name: result.items
+                    for name, result in snapshot.collections.items()
+                    if name in NETWORK_COLLECTIONS
+                },
             ),
         }
 

@@ -38,6 +38,12 @@ EXPECTED = {
     ("missing", "services", "swift", None),
     ("changed", "flavors", "ocb-gpu", "access"),
     ("changed", "keypairs", "wonka-ops", "fingerprint"),
+    # network family (auditor.demo.network)
+    ("changed", "networks", "ocb-vandelay/vandelay-net", "mtu"),
+    ("changed", "subnets", "ocb-aperture/aperture-subnet", "enable_dhcp"),
+    ("changed", "routers", "ocb-nakatomi/ocb-nakatomi-router", "interfaces"),
+    ("changed", "security_groups", "ocb-weyland/web", "rules"),
+    ("changed", "floating_ips", "ocb-bluth/198.18.0.24", "server_id"),
 }
 
 

@@ -22,7 +22,7 @@ import sys
 from collections import Counter
 
 from auditor.model import Snapshot
-from auditor.sandbox import Sandbox, SandboxOptions
+from auditor.sandbox import Fault, Sandbox, SandboxOptions
 
 # Ids and markers vary, the kind of request does not: ".../servers/detail".
 _ID = re.compile(r"/[0-9a-f]{32}(?=/|$)|/[0-9a-f-]{36}(?=/|$)")
@@ -46,10 +46,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("snapshots", nargs="+", help="snapshot files to serve")
     parser.add_argument("--clouds-yaml", required=True, help="write the clouds.yaml here")
     parser.add_argument("--max-limit", type=int, default=1000, help="page cap (default 1000)")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="answer every GET this many milliseconds late (an API that is not on loopback)",
+    )
     args = parser.parse_args(argv)
     snapshots = [Snapshot.load(path) for path in args.snapshots]
     options = SandboxOptions(max_limit=args.max_limit)
     with Sandbox(snapshots, options=options) as sandbox:
+        if args.latency > 0:
+            # Each connection has its own thread: concurrent requests wait in parallel,
+            # as they would on a real API's workers.
+            sandbox.faults.add(Fault(".", delay=args.latency / 1000, times=None, method="GET"))
         sandbox.write_clouds_yaml(args.clouds_yaml)
         print(f"ready {sandbox.url}", flush=True)
         for line in sys.stdin:

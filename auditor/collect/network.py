@@ -2,10 +2,11 @@
 
 Every listing is one all-projects walk: Neutron shows an admin every
 project's resources without ``all_tenants``. Neutron pages only when its API
-pagination is on (always since Queens; ``allow_pagination`` before): it then
-caps ``limit`` at ``pagination_max_limit`` (default: no cap) and links the
-next page in ``<resource>_links`` when a page is full; with pagination off it
-ignores ``limit`` and answers everything at once. The pager handles both.
+pagination is on (the case in current releases; older ones had an
+``allow_pagination`` option, off by default): it then caps ``limit`` at
+``pagination_max_limit`` (default: no cap) and links the next page in
+``<resource>_links`` when a page is full; with pagination off it ignores
+``limit`` and answers everything at once. The pager handles both.
 
 Ports are no collection of the snapshot, only a lookup: the routers'
 interfaces are the ports a router owns, and a floating IP points to a port
@@ -312,27 +313,24 @@ def normalise_rule(rule: JSON, group_names: Mapping[str, str]) -> JSON:
 
 def rule_key(rule: Mapping[str, Any]) -> tuple[str, str, str, int, int, str, str]:
     """The sort key of a normalised rule (ports in numeric order, none first)."""
-
-    def text(key: str) -> str:
-        value = rule.get(key)
-        return "" if value is None else str(value)
-
-    def number(key: str) -> int:
-        value = rule.get(key)
-        return value if isinstance(value, int) else -1
-
+    low, high = rule["port_range_min"], rule["port_range_max"]
     return (
-        text("direction"),
-        text("ethertype"),
-        text("protocol"),
-        number("port_range_min"),
-        number("port_range_max"),
-        text("remote_ip_prefix"),
-        text("remote_group"),
+        rule["direction"] or "",
+        rule["ethertype"] or "",
+        rule["protocol"] or "",
+        low if isinstance(low, int) else -1,
+        high if isinstance(high, int) else -1,
+        rule["remote_ip_prefix"] or "",
+        rule["remote_group"] or "",
     )
 
 
 def normalise_security_groups(raw: list[JSON], lk: Lookups) -> list[JSON]:
+    """Security groups with their embedded rules, remote groups named.
+
+    Their listing is the one GET that can make Neutron write (the caller's
+    ``default`` group): see the module's docstring and docs/collections-network.md.
+    """
     group_names = _names(raw)
     out = []
     for g in raw:

@@ -134,7 +134,11 @@ class Family(Protocol):
     def seed_defects(self, target: ExampleCloud) -> None: ...
 
 
-FAMILIES: tuple[str, ...] = ("auditor.demo.identity", "auditor.demo.network")
+FAMILIES: tuple[str, ...] = (
+    "auditor.demo.identity",
+    "auditor.demo.storage",
+    "auditor.demo.network",
+)
 """Modules of auditor.demo that add a family of extended collections (imported on use)."""
 
 

@@ -13,6 +13,7 @@ from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.image import ImageApi
 from auditor.sandbox.network import NETWORK_COLLECTIONS, NetworkApi
 from auditor.sandbox.options import SandboxOptions
+from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.tokens import Credentials, TokenStore
 from auditor.sandbox.volume import VolumeApi
 from auditor.sandbox.wire import JSON, ServiceApi
@@ -79,6 +80,8 @@ class CloudSite:
         options = self.options
         project_id = self.credentials.project_id
         servers = _items(snapshot, "servers")
+        quotas = QuotaSets(_items(snapshot, "quotas"))
+        images = snapshot.collections.get("images")
         self.apis = {
             "identity": IdentityApi(
                 snapshot,
@@ -97,15 +100,19 @@ class CloudSite:
                 flavors=_items(snapshot, "flavors"),
                 keypairs=_items(snapshot, "keypairs"),
                 user_id=self.credentials.user_id,
+                quotas=quotas,
             ),
             "volume": VolumeApi(
                 _items(snapshot, "volumes"),
                 service_url=f"{self.url}/volume",
                 project_id=project_id,
                 options=options,
+                snapshots=_items(snapshot, "volume_snapshots"),
+                backups=_items(snapshot, "volume_backups"),
+                quotas=quotas,
             ),
             "image": ImageApi(
-                _items(snapshot, "images"),
+                images.items if images is not None else None,
                 servers,
                 service_url=f"{self.url}/image",
                 options=options,
@@ -120,6 +127,7 @@ class CloudSite:
                     for name, result in snapshot.collections.items()
                     if name in NETWORK_COLLECTIONS
                 },
+                quotas=quotas,
             ),
         }
 

@@ -32,6 +32,7 @@ from auditor.sandbox.microversion import (
 )
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
+from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.wire import (
     JSON,
     ApiError,
@@ -351,6 +352,7 @@ class ComputeApi:
         flavors: Sequence[JSON] = (),
         keypairs: Sequence[JSON] = (),
         user_id: str | None = None,
+        quotas: QuotaSets | None = None,
     ) -> None:
         self.versions = VersionRange(
             "compute",
@@ -362,6 +364,7 @@ class ComputeApi:
         self.project_id = project_id
         self.max_limit = options.max_limit
         self.servers = list(servers)
+        self.quotas = quotas if quotas is not None else QuotaSets(())
         self.flavors, self.flavor_ids = derive_flavors(cloud, self.servers, flavors)
         self.private = {
             str(f["id"]): [str(p) for p in f.get("access_ids") or []]
@@ -430,6 +433,10 @@ class ComputeApi:
             if chunk is None:
                 raise ApiError(404, f"Flavor {parts[1]} could not be found.")
             return Response(200, item_body("flavor", chunk))
+        if parts[0] == "os-quota-sets" and len(parts) in (2, 3) and parts[-1] != "":
+            if len(parts) == 3 and parts[2] != "detail":
+                raise ApiError(404, "The resource could not be found.")
+            return self.quotas.compute(parts[1], mv, detail=len(parts) == 3)
         raise ApiError(404, "The resource could not be found.")
 
     def _version_doc(self) -> JSON:

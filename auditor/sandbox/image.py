@@ -1,8 +1,11 @@
-"""Glance v2: the images the servers boot from (and the snapshot's own, if it has any).
+"""Glance v2: the snapshot's images, or the images the servers boot from.
 
-Images come from the snapshot's ``images`` collection when there is one, and
-from the servers' ``image`` ``{id, name}``. An image whose name is null is one
-the audited cloud no longer listed: it is not served either.
+Images come from the snapshot's ``images`` collection when it has one (the
+inventory lists every image, the servers' included); else from the servers'
+``image`` ``{id, name}``, where an image whose name is null is one the audited
+cloud no longer listed: it is not served either. Hidden images are listed only
+with ``os_hidden=true``; an image's hash is served as Glance's multihash
+(``os_hash_algo``, ``os_hash_value``) or, for ``md5:``, its legacy ``checksum``.
 """
 
 from __future__ import annotations
@@ -26,39 +29,47 @@ from auditor.sandbox.wire import (
 VISIBILITIES = ("public", "private", "shared", "community")
 
 
-def derive_images(images: Sequence[JSON], servers: Sequence[JSON]) -> list[JSON]:
-    """Source records of the images to serve: declared images, then the servers' ones."""
+def derive_images(images: Sequence[JSON] | None, servers: Sequence[JSON]) -> list[JSON]:
+    """Source records of the images to serve: the snapshot's images (None: it has no
+    images collection), else the servers' ones."""
     out: dict[str, JSON] = {}
-    for image in images:
+    for image in images or ():
         if image.get("id") is not None:
             out.setdefault(str(image["id"]), image)
-    for server in servers:
+    for server in servers if images is None else ():
         ref = server.get("image")
         if isinstance(ref, dict) and ref.get("id") and ref.get("name") is not None:
             out.setdefault(str(ref["id"]), {"id": ref["id"], "name": ref["name"]})
     return [out[key] for key in sorted(out)]
 
 
+def _hidden(image: JSON) -> bool:
+    return bool(image.get("hidden", image.get("os_hidden", False)))
+
+
 def image_view(image: JSON) -> JSON:
     """One image of ``GET /v2/images``."""
     iid = str(image["id"])
+    algo, _, digest = str(image.get("checksum") or "").partition(":")
+    multihash = bool(digest) and algo != "md5"
     return {
         "id": iid,
         "name": image.get("name"),
         "status": image.get("status") or "active",
         "visibility": image.get("visibility") or "public",
-        "os_hidden": bool(image.get("os_hidden", False)),
+        "os_hidden": _hidden(image),
         "protected": bool(image.get("protected", False)),
         "owner": image.get("owner") or image.get("project_id"),
-        "disk_format": image.get("disk_format") or "qcow2",
-        "container_format": image.get("container_format") or "bare",
+        # A queued image has no formats yet: a snapshot's nulls stay nulls.
+        "disk_format": image.get("disk_format", "qcow2"),
+        "container_format": image.get("container_format", "bare"),
         "size": image.get("size"),
         "virtual_size": None,
         "min_disk": image.get("min_disk") or 0,
         "min_ram": image.get("min_ram") or 0,
-        "checksum": None,
-        "os_hash_algo": None,
-        "os_hash_value": None,
+        "checksum": digest if digest and not multihash else None,
+        "os_hash_algo": algo if multihash else None,
+        "os_hash_value": digest if multihash else None,
         "tags": list(image.get("tags") or []),
         "created_at": "2023-06-01T12:00:00Z",
         "updated_at": "2023-06-01T12:00:00Z",
@@ -75,7 +86,7 @@ class ImageApi:
 
     def __init__(
         self,
-        images: Sequence[JSON],
+        images: Sequence[JSON] | None,
         servers: Sequence[JSON],
         *,
         service_url: str,
@@ -130,7 +141,7 @@ class ImageApi:
                         wanted = shown != "community"
                     else:
                         wanted = shown == visibility
-                    return wanted and bool(image.get("os_hidden", False)) is hidden
+                    return wanted and _hidden(image) is hidden
 
                 listing = self.listing.select(keep)
                 self._filtered[key] = listing

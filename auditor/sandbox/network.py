@@ -26,6 +26,7 @@ from typing import Any
 from auditor.sandbox.ids import synthetic_mac, synthetic_uuid
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
+from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.wire import (
     JSON,
     ApiError,
@@ -514,12 +515,14 @@ class NetworkApi:
         cloud: str,
         service_url: str,
         options: SandboxOptions,
+        quotas: QuotaSets | None = None,
         collections: Mapping[str, Sequence[JSON]] | None = None,
     ) -> None:
         self.cloud = cloud
         self.servers = servers
         self.collections = dict(collections or {})
         """The snapshot's network collections (see :data:`NETWORK_COLLECTIONS`)."""
+        self.quotas = quotas if quotas is not None else QuotaSets(())
         self.service_url = service_url
         self.max_limit = options.max_limit
         self._lock = threading.Lock()
@@ -566,6 +569,11 @@ class NetworkApi:
                 }
             )
         parts = path.strip("/").split("/")
+        if parts[:2] == ["v2.0", "quotas"] and len(parts) in (3, 4):
+            # The quota details extension: one project's limits with their usage.
+            if len(parts) == 4 and parts[3] != "details":
+                raise ApiError(404, "The resource could not be found.")
+            return self.quotas.network(parts[2], details=len(parts) == 4)
         resource = self.resources().get(parts[1]) if len(parts) in (2, 3) else None
         if parts[0] != "v2.0" or resource is None:
             raise ApiError(404, "The resource could not be found.")

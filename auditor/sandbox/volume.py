@@ -1,4 +1,5 @@
-"""Cinder (block storage v3): volumes with their attachments, per microversion."""
+"""Cinder (block storage v3): volumes with their attachments, snapshots, backups and
+quota sets, per microversion."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from auditor.sandbox.microversion import (
 )
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
+from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.wire import (
     JSON,
     ApiError,
@@ -24,6 +26,7 @@ from auditor.sandbox.wire import (
     ErrorStyle,
     Response,
     all_tenants,
+    bool_param,
     int_param,
     json_response,
 )
@@ -35,6 +38,11 @@ MV_CLUSTER_NAME = (3, 61)
 MV_VOLUME_TYPE_ID = (3, 63)
 MV_ENCRYPTION_KEY_ID = (3, 64)
 MV_CONSUMES_QUOTA = (3, 65)
+MV_GROUP_SNAPSHOT_ID = (3, 14)
+MV_BACKUP_PROJECT = (3, 18)
+MV_SNAPSHOT_USER_ID = (3, 41)
+MV_BACKUP_METADATA = (3, 43)
+MV_BACKUP_USER_ID = (3, 56)
 
 VOLUME_BANDS: tuple[Version, ...] = (
     (3, 0),
@@ -45,6 +53,19 @@ VOLUME_BANDS: tuple[Version, ...] = (
     MV_VOLUME_TYPE_ID,
     MV_ENCRYPTION_KEY_ID,
     MV_CONSUMES_QUOTA,
+)
+SNAPSHOT_BANDS: tuple[Version, ...] = (
+    (3, 0),
+    MV_GROUP_SNAPSHOT_ID,
+    MV_SNAPSHOT_USER_ID,
+    MV_CONSUMES_QUOTA,
+)
+BACKUP_BANDS: tuple[Version, ...] = (
+    (3, 0),
+    MV_BACKUP_PROJECT,
+    MV_BACKUP_METADATA,
+    MV_BACKUP_USER_ID,
+    MV_ENCRYPTION_KEY_ID,
 )
 
 
@@ -117,6 +138,70 @@ def volume_view(volume: JSON, mv: Version, link: str) -> JSON:
     return view
 
 
+def snapshot_view(snapshot: JSON, mv: Version) -> JSON:
+    """One snapshot of ``GET /v3/{project_id}/snapshots/detail`` at microversion ``mv``."""
+    project_id = snapshot.get("project_id")
+    view: JSON = {
+        "id": str(snapshot["id"]),
+        "name": snapshot.get("name"),
+        "description": None,
+        "status": snapshot.get("status"),
+        "size": snapshot.get("size"),
+        "volume_id": snapshot.get("volume_id"),
+        "metadata": dict(snapshot.get("metadata") or {}),
+        "created_at": "2024-02-10T03:00:00.000000",
+        "updated_at": "2024-02-10T03:02:00.000000",
+        "os-extended-snapshot-attributes:project_id": project_id,
+        "os-extended-snapshot-attributes:progress": "100%",
+    }
+    if mv >= MV_GROUP_SNAPSHOT_ID:
+        view["group_snapshot_id"] = None
+    if mv >= MV_SNAPSHOT_USER_ID:
+        view["user_id"] = shared_hex("user", project_id)
+    if mv >= MV_CONSUMES_QUOTA:
+        view["consumes_quota"] = True
+    return view
+
+
+def backup_view(backup: JSON, mv: Version, link: str) -> JSON:
+    """One backup of ``GET /v3/{project_id}/backups/detail`` at microversion ``mv``:
+    its project only from 3.18."""
+    bid = str(backup["id"])
+    project_id = backup.get("project_id")
+    failed = str(backup.get("status") or "").startswith("error")
+    view: JSON = {
+        "id": bid,
+        "name": backup.get("name"),
+        "description": None,
+        "status": backup.get("status"),
+        "size": backup.get("size"),
+        "volume_id": backup.get("volume_id"),
+        "snapshot_id": None,
+        "is_incremental": bool(backup.get("incremental")),
+        "has_dependent_backups": False,
+        "container": "volumebackups",
+        "availability_zone": "nova",
+        "object_count": 0 if failed else max(int(backup.get("size") or 0) // 2, 1),
+        "fail_reason": "Backup driver failed" if failed else None,
+        "data_timestamp": "2024-02-11T02:00:00.000000",
+        "created_at": "2024-02-11T02:00:00.000000",
+        "updated_at": "2024-02-11T02:20:00.000000",
+        "links": [
+            {"rel": "self", "href": f"{link}/backups/{bid}"},
+            {"rel": "bookmark", "href": f"{link}/backups/{bid}"},
+        ],
+    }
+    if mv >= MV_BACKUP_PROJECT:
+        view["os-backup-project-attr:project_id"] = project_id
+    if mv >= MV_BACKUP_METADATA:
+        view["metadata"] = {}
+    if mv >= MV_BACKUP_USER_ID:
+        view["user_id"] = shared_hex("user", project_id)
+    if mv >= MV_ENCRYPTION_KEY_ID:
+        view["encryption_key_id"] = None
+    return view
+
+
 def volume_summary(volume: JSON, link: str) -> JSON:
     vid = str(volume["id"])
     return {
@@ -138,6 +223,9 @@ class VolumeApi:
         service_url: str,
         project_id: str,
         options: SandboxOptions,
+        snapshots: Sequence[JSON] = (),
+        backups: Sequence[JSON] = (),
+        quotas: QuotaSets | None = None,
     ) -> None:
         self.versions = VersionRange("volume", (3, 0), parse_version(options.volume_max_version))
         self.service_url = service_url
@@ -145,13 +233,18 @@ class VolumeApi:
         self.link = f"{service_url}/v3/{project_id}"
         self.max_limit = options.max_limit
         self.volumes = list(volumes)
+        self.snapshots = list(snapshots)
+        self.backups = list(backups)
+        self.quotas = quotas if quotas is not None else QuotaSets(())
         self._lock = threading.Lock()
         self._views: dict[tuple[str, Version], Listing] = {}
         self._view("detail", self.versions.maximum)
 
     def is_public(self, request: ApiRequest) -> bool:
         parts = request.path.strip("/").split("/")
-        return parts == [""] or (parts[0] == "v3" and len(parts) <= 2 and parts[-1] != "volumes")
+        return parts == [""] or (
+            parts[0] == "v3" and len(parts) <= 2 and parts[-1] not in _RESOURCES
+        )
 
     def handle(self, request: ApiRequest) -> Response:
         parts = request.path.strip("/").split("/")
@@ -159,10 +252,10 @@ class VolumeApi:
             return json_response({"versions": [self._version_doc()]}, 300)
         if parts[0] != "v3":
             raise ApiError(404, "The resource could not be found.")
-        if len(parts) == 1 or (len(parts) == 2 and parts[1] != "volumes"):
+        if len(parts) == 1 or (len(parts) == 2 and parts[1] not in _RESOURCES):
             return json_response({"version": self._version_doc()})
         # /v3/{project_id}/volumes..., or /v3/volumes... (project-less URLs, 3.67+).
-        project = None if parts[1] == "volumes" else parts[1]
+        project = None if parts[1] in _RESOURCES else parts[1]
         rest = parts[1:] if project is None else parts[2:]
         try:
             mv = self.versions.negotiate(request.headers)
@@ -189,6 +282,20 @@ class VolumeApi:
             if chunk is None:
                 raise ApiError(404, f"Volume {rest[1]} could not be found.")
             return Response(200, item_body("volume", chunk))
+        if rest and rest[0] in ("snapshots", "backups") and len(rest) <= 2:
+            what = rest[0]
+            if len(rest) == 1 or rest[1] == "detail":
+                return self._list_other(what, request, project, mv)
+            chunk = self._view(what, mv).get(rest[1])
+            if chunk is None:
+                noun = what[:-1].capitalize()
+                raise ApiError(404, f"{noun} {rest[1]} could not be found.")
+            return Response(200, item_body(what[:-1], chunk))
+        if rest and rest[0] == "os-quota-sets" and len(rest) == 2:
+            usage = request.query.get("usage")
+            return self.quotas.block_storage(
+                rest[1], usage=usage is not None and bool_param(usage, "usage")
+            )
         raise ApiError(404, "The resource could not be found.")
 
     def _version_doc(self) -> JSON:
@@ -211,7 +318,8 @@ class VolumeApi:
         }
 
     def _view(self, kind: str, mv: Version) -> Listing:
-        key = (kind, band(mv, VOLUME_BANDS))
+        bands = {"snapshots": SNAPSHOT_BANDS, "backups": BACKUP_BANDS}.get(kind, VOLUME_BANDS)
+        key = (kind, band(mv, bands))
         listing = self._views.get(key)
         if listing is None:
             with self._lock:
@@ -220,6 +328,10 @@ class VolumeApi:
                     link, level = self.link, key[1]
                     if kind == "summary":
                         listing = Listing.build(self.volumes, lambda v: volume_summary(v, link))
+                    elif kind == "snapshots":
+                        listing = Listing.build(self.snapshots, lambda s: snapshot_view(s, level))
+                    elif kind == "backups":
+                        listing = Listing.build(self.backups, lambda b: backup_view(b, level, link))
                     else:
                         listing = Listing.build(self.volumes, lambda v: volume_view(v, level, link))
                     self._views[key] = listing
@@ -265,3 +377,30 @@ class VolumeApi:
             base = f"{prefix}/volumes" + ("/detail" if detail else "")
             extra["volumes_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
         return Response(200, list_body("volumes", chunks, extra))
+
+    def _list_other(
+        self, what: str, request: ApiRequest, project: str | None, mv: Version
+    ) -> Response:
+        """Snapshots or backups: paged like volumes, ``<what>_links`` on full pages."""
+        query = request.query
+        limit = int_param(query, "limit")
+        limit = self.max_limit if limit is None else min(limit, self.max_limit)
+        listing = self._view(what, mv)
+        keep = self._filter(query)
+        if keep is not None:
+            listing = listing.select(keep)
+        marker = query.get("marker")
+        try:
+            chunks, last = listing.page(marker, limit)
+        except MarkerNotFound:
+            raise ApiError(404, f"Marker {marker} could not be found.") from None
+        extra: JSON = {}
+        if last is not None:
+            prefix = f"{self.service_url}/v3" + (f"/{project}" if project else "")
+            base = f"{prefix}/{what}/detail"
+            extra[f"{what}_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
+        return Response(200, list_body(what, chunks, extra))
+
+
+_RESOURCES = frozenset({"volumes", "snapshots", "backups", "os-quota-sets"})
+"""First path segments that are resources, not a project id."""

@@ -38,6 +38,11 @@ EXPECTED = {
     ("missing", "services", "swift", None),
     ("changed", "flavors", "ocb-gpu", "access"),
     ("changed", "keypairs", "wonka-ops", "fingerprint"),
+    # storage family (auditor.demo.storage)
+    ("changed", "images", "ocb-cyberdyne/ocb-cyberdyne-golden", "checksum"),
+    ("changed", "volume_snapshots", "ocb-soylent/ocb-db-01-data-nightly", "volume_id"),
+    ("changed", "volume_backups", "ocb-gringotts/ocb-db-01-data-weekly", "status"),
+    ("changed", "quotas", "ocb-monarch/compute", "limits.cores"),
     # network family (auditor.demo.network)
     ("changed", "networks", "ocb-vandelay/vandelay-net", "mtu"),
     ("changed", "subnets", "ocb-aperture/aperture-subnet", "enable_dhcp"),

@@ -1,0 +1,107 @@
+"""Quota sets of Nova, Cinder and Neutron, with usage, from the snapshot's ``quotas``.
+
+Each service answers one project at a time, as the real ones do:
+
+* Nova ``GET /os-quota-sets/{project_id}[/detail]``: ``{"quota_set": {"id", <resource>:
+  limit | {limit, in_use, reserved}}}``; the network resources Nova proxied
+  (``floating_ips``...) only below compute 2.36, the injected-file ones below 2.57;
+* Cinder ``GET /v3/{admin_project}/os-quota-sets/{project_id}[?usage=True]``: the
+  same shape, with ``allocated`` in the detailed entries;
+* Neutron ``GET /v2.0/quotas/{project_id}[/details]``: ``{"quota": {<resource>: limit |
+  {limit, used, reserved}}}`` (no project id in the answer).
+
+A project without a quota item of a service gets that service's defaults, like
+a project nobody set quotas for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from auditor.sandbox.microversion import Version
+from auditor.sandbox.wire import JSON, Response, json_response
+
+MV_NO_NETWORK_QUOTAS = (2, 36)
+MV_NO_INJECTED_FILES = (2, 57)
+NOVA_NETWORK_RESOURCES = frozenset(
+    {"fixed_ips", "floating_ips", "networks", "security_group_rules", "security_groups"}
+)
+NOVA_INJECTED_FILE_RESOURCES = frozenset(
+    {"injected_file_content_bytes", "injected_file_path_bytes", "injected_files"}
+)
+
+DEFAULTS: Mapping[str, Mapping[str, int]] = {
+    "compute": {
+        "cores": 20,
+        "instances": 10,
+        "key_pairs": 100,
+        "metadata_items": 128,
+        "ram": 51200,
+        "server_group_members": 10,
+        "server_groups": 10,
+    },
+    "block-storage": {
+        "backup_gigabytes": 1000,
+        "backups": 10,
+        "gigabytes": 1000,
+        "groups": 10,
+        "per_volume_gigabytes": -1,
+        "snapshots": 10,
+        "volumes": 10,
+    },
+    "network": {
+        "floatingip": 50,
+        "network": 100,
+        "port": 500,
+        "rbac_policy": 10,
+        "router": 10,
+        "security_group": 10,
+        "security_group_rule": 100,
+        "subnet": 100,
+        "subnetpool": -1,
+    },
+}
+"""Each service's default quotas (what a project nobody set quotas for answers)."""
+
+
+class QuotaSets:
+    """The snapshot's quota items, by project and service."""
+
+    def __init__(self, items: Iterable[JSON]) -> None:
+        self._items: dict[tuple[str, str], JSON] = {
+            (str(item.get("project_id")), str(item.get("name"))): item for item in items
+        }
+
+    def _resources(self, project_id: str, service: str) -> list[tuple[str, Any, Any]]:
+        """(resource, limit, in use) of a project's quotas of ``service``."""
+        item = self._items.get((project_id, service))
+        if item is None:
+            return [(name, limit, 0) for name, limit in DEFAULTS[service].items()]
+        limits: Mapping[str, Any] = item.get("limits") or {}
+        usage: Mapping[str, Any] = item.get("usage") or {}
+        return [(name, limit, usage.get(name, 0)) for name, limit in limits.items()]
+
+    def compute(self, project_id: str, mv: Version, *, detail: bool) -> Response:
+        body: JSON = {"id": project_id}
+        for name, limit, used in self._resources(project_id, "compute"):
+            if mv >= MV_NO_NETWORK_QUOTAS and name in NOVA_NETWORK_RESOURCES:
+                continue
+            if mv >= MV_NO_INJECTED_FILES and name in NOVA_INJECTED_FILE_RESOURCES:
+                continue
+            body[name] = {"limit": limit, "in_use": used, "reserved": 0} if detail else limit
+        return json_response({"quota_set": body})
+
+    def block_storage(self, project_id: str, *, usage: bool) -> Response:
+        body: JSON = {"id": project_id}
+        for name, limit, used in self._resources(project_id, "block-storage"):
+            body[name] = (
+                {"limit": limit, "in_use": used, "reserved": 0, "allocated": 0} if usage else limit
+            )
+        return json_response({"quota_set": body})
+
+    def network(self, project_id: str, *, details: bool) -> Response:
+        body: JSON = {}
+        for name, limit, used in self._resources(project_id, "network"):
+            body[name] = {"limit": limit, "used": used, "reserved": 0} if details else limit
+        return json_response({"quota": body})

@@ -14,6 +14,12 @@ def test_rules_reference_is_generated_from_the_schema() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_collections_reference_is_generated_from_the_declarations() -> None:
+    script = REPO / "docs" / "gen_collections_reference.py"
+    result, _ = timed([sys.executable, str(script), "--check"])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_site_builds_strictly(tmp_path: Path) -> None:
     mkdocs = need("mkdocs", "the documentation build")
     site = tmp_path / "site"

@@ -23,7 +23,7 @@ import openstack.connection
 import openstack.exceptions
 import requests
 import yaml
-from requests.adapters import BaseAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 
 from auditor.errors import AuthError, ConfigError
 from auditor.secrets import SECRET_AUTH_KEYS, Redactor
@@ -67,6 +67,18 @@ class ReadOnlyAdapter(BaseAdapter):
 
     def close(self) -> None:
         self.inner.close()
+
+
+POOL_SIZE = 32
+"""Connections kept per host: listings run concurrently (8 workers, fan-outs of 4 each),
+and requests' default of 10 would drop and reopen connections under that load."""
+
+
+def widen_pools(session: requests.Session, size: int = POOL_SIZE) -> None:
+    """Give every HTTP transport adapter of ``session`` a pool of ``size`` connections."""
+    for prefix, adapter in list(session.adapters.items()):
+        if isinstance(adapter, HTTPAdapter):
+            session.mount(prefix, type(adapter)(pool_connections=size, pool_maxsize=size))
 
 
 def install_read_only_guard(session: requests.Session) -> None:
@@ -140,6 +152,7 @@ def connect(
         redactor.add(_auth_secrets(conn.config.config.get("auth") or {}))
     session = conn.session
     session.timeout = timeout
+    widen_pools(session.session)
     install_read_only_guard(session.session)
     return conn
 

@@ -202,3 +202,18 @@ def test_cloud_target_parses_name_and_region() -> None:
     assert CloudTarget.parse("cw") == CloudTarget("cw", None)
     with pytest.raises(ConfigError):
         CloudTarget.parse("@fr1")
+
+
+def test_connection_pools_fit_the_concurrent_listings(connection: Any) -> None:
+    # 8 listing workers and fan-outs of 4: requests' default pool of 10 would make
+    # urllib3 drop and reopen connections ("Connection pool is full").
+    from requests.adapters import HTTPAdapter
+
+    from auditor.connect import POOL_SIZE, ReadOnlyAdapter
+
+    adapters = connection.session.session.adapters
+    assert set(adapters) >= {"http://", "https://"}
+    for adapter in adapters.values():
+        assert isinstance(adapter, ReadOnlyAdapter)
+        assert isinstance(adapter.inner, HTTPAdapter)
+        assert adapter.inner.poolmanager.connection_pool_kw["maxsize"] == POOL_SIZE

@@ -64,7 +64,7 @@ class AuditResult:
 
 
 def run_audit(
-    source: CloudTarget,
+    source: CloudTarget | Sequence[CloudTarget],
     target: CloudTarget,
     rules: Rules,
     *,
@@ -81,14 +81,17 @@ def run_audit(
     """Inventory ``source`` and ``target`` at the same time, then diff them under ``rules``
     (and ``waivers``, checked against ``today``).
 
-    Both connections are opened (and their profiles checked) before any
-    request is sent, so a bad profile fails fast.
+    ``source`` may be several clouds (a merger): all are inventoried at once and
+    each is diffed against the target, labelled by its ``NAME[@REGION]``. Every
+    connection is opened (and its profile checked) before any request is sent,
+    so a bad profile fails fast.
     """
+    sources = [source] if isinstance(source, CloudTarget) else list(source)
+    clouds = [*sources, target]
     conns = [
-        connect(t, config_file=config_file, timeout=timeout, redactor=redactor)
-        for t in (source, target)
+        connect(t, config_file=config_file, timeout=timeout, redactor=redactor) for t in clouds
     ]
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="auditor-cloud") as pool:
+    with ThreadPoolExecutor(max_workers=len(clouds), thread_name_prefix="auditor-cloud") as pool:
         futures = [
             pool.submit(
                 take_inventory,
@@ -98,15 +101,17 @@ def run_audit(
                 policy=policy,
                 observer=None if observer is None else _CloudObserver(observer, str(t)),
             )
-            for conn, t in zip(conns, (source, target), strict=True)
+            for conn, t in zip(conns, clouds, strict=True)
         ]
-        source_snapshot, target_snapshot = (f.result() for f in futures)
+        snapshots = [f.result() for f in futures]
+    *source_snapshots, target_snapshot = snapshots
     outcome = compare(
-        [source_snapshot],
+        source_snapshots,
         target_snapshot,
         rules,
         fail_on=fail_on,
         waivers=waivers,
         today=today,
+        labels=[str(s) for s in sources],
     )
-    return AuditResult((source_snapshot,), target_snapshot, outcome)
+    return AuditResult(tuple(source_snapshots), target_snapshot, outcome)

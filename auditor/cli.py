@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +23,7 @@ from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, parse_collections, ta
 from auditor.collect.pager import Deadline, RetryPolicy
 from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
 from auditor.demo import run_demo
+from auditor.diff.merge import check_labels, source_label
 from auditor.diff.outcome import Outcome, compare
 from auditor.errors import AuditorError, BadInputError, OutputError
 from auditor.fileio import check_writable_file, ensure_writable_dir, write_atomic, write_private
@@ -40,6 +42,9 @@ EXIT_OK = 0
 EXIT_DISCREPANCIES = 1
 EXIT_BAD_INPUT = 2
 EXIT_INCOMPLETE = 3
+
+ID_MAP_SOURCE = "{source}"
+"""In ``--write-id-map FILE``: one map per source, this replaced by the source's label."""
 
 log = get_logger("auditor.cli")
 
@@ -138,11 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
     diff_cmd = commands.add_parser(
         "diff",
         help="diff two snapshot files under rules",
-        description="Compare a source and a target snapshot (auditor.inventory/v1 files).",
+        description="Compare a source and a target snapshot (auditor.inventory/v1 files); with"
+        " several sources (a merger of clouds or regions into one target), each source against"
+        " the target, in one report.",
     )
     _common_options(diff_cmd, suppress=True)
-    diff_cmd.add_argument("source", metavar="SOURCE", help="source snapshot file")
-    diff_cmd.add_argument("target", metavar="TARGET", help="target snapshot file")
+    diff_cmd.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="source snapshot file (several: a merger; each is labelled cloud@region)",
+    )
+    diff_cmd.add_argument("target", metavar="TARGET", help="target snapshot file (the last one)")
     _report_options(diff_cmd)
     diff_cmd.set_defaults(handler=cmd_diff)
 
@@ -155,8 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--source",
         required=True,
+        action="append",
         metavar="NAME[@REGION]",
-        help="clouds.yaml profile of the source (legacy) cloud",
+        help="clouds.yaml profile of the source (legacy) cloud; repeat it for a merger of"
+        " several clouds or regions into the target",
     )
     audit.add_argument(
         "--target",
@@ -172,7 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--save-inventories",
         metavar="DIR",
-        help="also write DIR/source.json and DIR/target.json (mode 0600)",
+        help="also write DIR/source.json (with several sources: DIR/source-<label>.json each)"
+        " and DIR/target.json (mode 0600)",
     )
     _report_options(audit)
     audit.set_defaults(handler=cmd_audit)
@@ -297,7 +312,8 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
         "--write-id-map",
         metavar="FILE",
         help="also write the source -> target id of every match here (auditor.idmap/v1 JSON,"
-        " mode 0600), reusable as the rules' match.id_map",
+        " mode 0600), reusable as the rules' match.id_map; {source} in FILE: one map per"
+        " source, named after its label",
     )
 
 
@@ -403,7 +419,7 @@ class _ReportOutputs:
 
 def _prepare_outputs(args: argparse.Namespace, started: float) -> _ReportOutputs:
     if args.write_id_map:
-        check_writable_file(args.write_id_map)
+        check_writable_file(args.write_id_map.replace(ID_MAP_SOURCE, "source"))
     previous = history.prepare(args.history) if args.history else None
     previous_complete_at = None
     if args.metrics_file:
@@ -427,7 +443,7 @@ def _finish_report(
 ) -> int:
     report = outcome.report
     if args.write_id_map:
-        write_private(args.write_id_map, outcome.id_map.dumps())
+        _write_id_maps(args.write_id_map, outcome)
     now = datetime.now(timezone.utc)
     if args.history:
         report = history.record(args.history, report, outputs.previous, now)
@@ -450,15 +466,34 @@ def _finish_report(
     return report.exit_code
 
 
+def _write_id_maps(path: str, outcome: Outcome) -> None:
+    """One id map, or with ``{source}`` in ``path`` one per source, named after its label."""
+    if ID_MAP_SOURCE not in path:
+        write_private(path, outcome.id_map.dumps())
+        return
+    for id_map in outcome.id_maps:
+        (source,) = id_map.sources
+        label = source.label or (
+            f"{source.cloud}@{source.region}" if source.region else source.cloud
+        )
+        write_private(path.replace(ID_MAP_SOURCE, file_label(label)), id_map.dumps())
+
+
+def file_label(label: str) -> str:
+    """A source label as part of a file name: ``cloudwatt@fr1`` stays, ``a/b`` -> ``a-b``."""
+    return re.sub(r"[^A-Za-z0-9@._-]+", "-", label).strip("-") or "source"
+
+
 def cmd_diff(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     started = time.monotonic()
     rules = load_rules(args.rules)
     waiving = _waiving(args)
-    source = Snapshot.load(args.source)
+    sources = [Snapshot.load(path) for path in args.sources]
     target = Snapshot.load(args.target)
+    check_labels([source_label(s) for s in sources])
     outputs = _prepare_outputs(args, started)
     outcome = compare(
-        [source],
+        sources,
         target,
         rules,
         fail_on=Severity(args.fail_on),
@@ -476,6 +511,8 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
     collections = parse_collections(args.collections)
     policy = _retry_policy(args)
     timeout = _check_timeout(args)
+    sources = [CloudTarget.parse(text) for text in args.source]
+    check_labels([str(s) for s in sources])
     if args.save_inventories:
         ensure_writable_dir(args.save_inventories)
     if args.output:
@@ -483,7 +520,7 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
     outputs = _prepare_outputs(args, started)
     with _observer(args, sys.stderr) as observer:
         result = run_audit(
-            CloudTarget.parse(args.source),
+            sources,
             CloudTarget.parse(args.target),
             rules,
             config_file=args.os_client_config_file,
@@ -498,12 +535,17 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
         )
     log.info("inventories done", requests=observer.requests)
     if args.save_inventories:
-        _save_inventories(args.save_inventories, result.source, result.target)
+        _save_inventories(args.save_inventories, sources, result.sources, result.target)
     return _finish_report(result.outcome, args, stdout, outputs)
 
 
-def _save_inventories(directory: str, source: Snapshot, target: Snapshot) -> None:
-    write_private(os.path.join(directory, "source.json"), source.dumps())
+def _save_inventories(
+    directory: str, names: Sequence[CloudTarget], sources: Sequence[Snapshot], target: Snapshot
+) -> None:
+    """``source.json`` (several sources: ``source-<label>.json`` each) and ``target.json``."""
+    for name, source in zip(names, sources, strict=True):
+        file = "source.json" if len(sources) == 1 else f"source-{file_label(str(name))}.json"
+        write_private(os.path.join(directory, file), source.dumps())
     write_private(os.path.join(directory, "target.json"), target.dumps())
 
 

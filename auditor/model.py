@@ -210,6 +210,8 @@ class Kind(str, enum.Enum):
     """Matched, but with different substance."""
     AMBIGUOUS = "ambiguous"
     """Several candidates for one key: no silent pick."""
+    CONFLICT = "conflict"
+    """Multi-source mergers: one target item is the counterpart of items of two sources."""
     RESIDUE = "residue"
     """Old-brand string left in a target name, description, URL or metadata."""
     INCOMPLETE = "incomplete"
@@ -347,6 +349,9 @@ class Finding:
     """The waiver in force that accepts this finding: kept in the report, not counted."""
     waiver: WaiverNote | None = None
     """For waiver_expired findings: the expired waiver."""
+    origin: str | None = None
+    """Multi-source mergers: the label of the source the finding comes from (several,
+    comma-separated, when sources share the item); None with one source."""
 
     @property
     def counted(self) -> bool:
@@ -364,6 +369,8 @@ class Finding:
             out["side"] = self.side
         if self.project is not None:
             out["project"] = self.project
+        if self.origin is not None:
+            out["origin"] = self.origin
         if self.source is not None:
             out["source"] = self.source.to_json()
         if self.target is not None:
@@ -398,6 +405,7 @@ class Finding:
             project=doc.get("project"),
             waived=WaiverNote.from_json(doc["waived"]) if doc.get("waived") else None,
             waiver=WaiverNote.from_json(doc["waiver"]) if doc.get("waiver") else None,
+            origin=doc.get("origin"),
         )
 
 
@@ -445,15 +453,20 @@ class ProjectScore:
     matched: int
     missing: int
     changed: int
+    origin: str | None = None
+    """Multi-source mergers: the label of the project's source."""
 
     def to_json(self) -> JSON:
-        return {
+        out: JSON = {
             "source": self.source.to_json(),
             "target": self.target.to_json() if self.target else None,
             "matched": self.matched,
             "missing": self.missing,
             "changed": self.changed,
         }
+        if self.origin is not None:
+            out["origin"] = self.origin
+        return out
 
     @classmethod
     def from_json(cls, doc: JSON) -> ProjectScore:
@@ -463,6 +476,7 @@ class ProjectScore:
             matched=doc["matched"],
             missing=doc["missing"],
             changed=doc["changed"],
+            origin=doc.get("origin"),
         )
 
 
@@ -474,18 +488,29 @@ class Side:
     region: str | None
     taken_at: str
     complete: bool
+    label: str | None = None
+    """Multi-source mergers: how findings name this source (their ``origin``)."""
 
     def to_json(self) -> JSON:
-        return {
+        out: JSON = {
             "cloud": self.cloud,
             "region": self.region,
             "taken_at": self.taken_at,
             "complete": self.complete,
         }
+        if self.label is not None:
+            out["label"] = self.label
+        return out
 
     @classmethod
     def from_json(cls, doc: JSON) -> Side:
-        return cls(doc["cloud"], doc.get("region"), doc["taken_at"], bool(doc["complete"]))
+        return cls(
+            cloud=doc["cloud"],
+            region=doc.get("region"),
+            taken_at=doc["taken_at"],
+            complete=bool(doc["complete"]),
+            label=doc.get("label"),
+        )
 
 
 @dataclass(frozen=True)
@@ -604,6 +629,11 @@ class Report:
     """Comparison with the previous run, when the CLI keeps a history (``--history``)."""
     waivers: WaiverSummary | None = None
     """How the waivers were applied, when a waivers file was given (``--waivers``)."""
+    sources: tuple[Side, ...] = ()
+    """Multi-source mergers: every source, with its label (``source`` then names them all)."""
+    summary_by_source: Mapping[str, Mapping[str, CollectionSummary]] = field(default_factory=dict)
+    """Multi-source mergers: source label -> collection -> that source's counts
+    (``unexpected`` is counted for the merger as a whole, in ``summary``)."""
 
     @property
     def counted(self) -> tuple[Finding, ...]:
@@ -629,6 +659,12 @@ class Report:
             "scorecard": [s.to_json() for s in self.scorecard],
             "findings": [f.to_json() for f in self.findings],
         }
+        if self.sources:
+            out["sources"] = [s.to_json() for s in self.sources]
+            out["summary_by_source"] = {
+                label: {name: s.to_json() for name, s in summary.items()}
+                for label, summary in self.summary_by_source.items()
+            }
         if self.waivers is not None:
             out["waivers"] = self.waivers.to_json()
         if self.history is not None:
@@ -650,4 +686,9 @@ class Report:
             tool_version=doc.get("tool_version", "unknown"),
             history=History.from_json(doc["history"]) if doc.get("history") else None,
             waivers=WaiverSummary.from_json(doc["waivers"]) if doc.get("waivers") else None,
+            sources=tuple(Side.from_json(s) for s in doc.get("sources", [])),
+            summary_by_source={
+                label: {name: CollectionSummary.from_json(s) for name, s in summary.items()}
+                for label, summary in (doc.get("summary_by_source") or {}).items()
+            },
         )

@@ -12,6 +12,7 @@
         kind: changed
         name: 'tmp-*'                         # glob on the source or target item's name
         project: 'ocb-acme*'                  # glob on the finding's project
+        origin: 'numergy@*'                   # glob on the finding's source (mergers)
         reason: "scratch servers, rebuilt by the customer"
         owner: alice
         expires: 2027-03-31
@@ -47,7 +48,7 @@ from auditor.records import ALL_COLLECTIONS
 from auditor.rules import Path, _line_map, _Located, _schema_error
 from auditor.schemas import load_schema
 
-PATTERN_KEYS = ("collection", "kind", "name", "project")
+PATTERN_KEYS = ("collection", "kind", "name", "project", "origin")
 """The keys of a pattern waiver (a waiver is a ``finding`` id or a pattern)."""
 
 WAIVERS_COLLECTION = "waivers"
@@ -70,6 +71,8 @@ class Waiver:
     """Glob on the name of the finding's source or target item (or of a candidate)."""
     project: str | None = None
     """Glob on the finding's project, or its source or target item's project."""
+    origin: str | None = None
+    """Glob on the label of the finding's source (multi-source mergers)."""
     line: int | None = None
     """Line of the waiver in its file."""
 
@@ -88,10 +91,14 @@ class Waiver:
             r.name is not None and fnmatch.fnmatchcase(r.name, self.name) for r in refs
         ):
             return False
-        if self.project is None:
+        if self.project is not None:
+            projects = {f.project, *(r.project for r in refs)} - {None}
+            if not any(fnmatch.fnmatchcase(str(p), self.project) for p in projects):
+                return False
+        if self.origin is None:
             return True
-        projects = {f.project, *(r.project for r in refs)} - {None}
-        return any(fnmatch.fnmatchcase(str(p), self.project) for p in projects)
+        origins = f.origin.split(", ") if f.origin else []
+        return any(fnmatch.fnmatchcase(o, self.origin) for o in origins)
 
     @property
     def key(self) -> str:
@@ -110,7 +117,7 @@ class Waiver:
             what = f"finding {self.finding}"
         else:
             parts = [self.collection or "", self.kind.value if self.kind else ""]
-            parts += [f"{k}={getattr(self, k)}" for k in ("name", "project")]
+            parts += [f"{k}={getattr(self, k)}" for k in ("name", "project", "origin")]
             what = " ".join(p for p in parts if p and not p.endswith("=None")) or "(every finding)"
         return f"{what} (line {self.line})" if self.line else what
 
@@ -226,7 +233,7 @@ def _waiver(raw: dict[str, Any], path: Path, loc: _Located) -> Waiver:
             (*path, "collection"),
             f"unknown collection {collection!r} (known: {', '.join(ALL_COLLECTIONS)})",
         )
-    for key in ("name", "project"):
+    for key in ("name", "project", "origin"):
         if key in raw:
             _check_glob(raw[key], (*path, key), loc)
     try:
@@ -244,6 +251,7 @@ def _waiver(raw: dict[str, Any], path: Path, loc: _Located) -> Waiver:
         kind=Kind(raw["kind"]) if "kind" in raw else None,
         name=raw.get("name"),
         project=raw.get("project"),
+        origin=raw.get("origin"),
         line=loc.lines.get(path),
     )
 

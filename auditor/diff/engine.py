@@ -46,6 +46,7 @@ EXIT_CODES = {Verdict.VERIFIED: 0, Verdict.DISCREPANCIES: 1, Verdict.INCOMPLETE:
 DEFAULT_KIND_SEVERITY = {
     Kind.MISSING: Severity.ERROR,
     Kind.AMBIGUOUS: Severity.ERROR,
+    Kind.CONFLICT: Severity.ERROR,
     Kind.INCOMPLETE: Severity.ERROR,
     Kind.UNEXPECTED: Severity.WARNING,
     Kind.RESIDUE: Severity.WARNING,

@@ -1,4 +1,4 @@
-"""A diff and its artifacts: the report (waivers applied), and the id map of every match.
+"""A diff and its artifacts: the report (waivers applied), and the id maps of every match.
 
 :func:`compare` is what ``auditor diff`` and ``auditor audit`` run: the diff of
 :mod:`auditor.diff.engine`, the waivers of :mod:`auditor.waivers`, and what
@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 
 from auditor import waivers as waiving
 from auditor.diff.engine import EXIT_CODES, Differ, verdict_of
+from auditor.diff.merge import SourceRun, check_labels, merge, source_label
 from auditor.gcpause import paused_gc
 from auditor.idmap import IdMap, from_matchings
 from auditor.model import Report, Severity, Snapshot
@@ -26,7 +27,7 @@ class Outcome:
 
     report: Report
     id_maps: tuple[IdMap, ...]
-    """One id map per source, in the sources' order."""
+    """One id map per source, in the sources' order (entries with ``origin`` in a merger)."""
 
     @property
     def id_map(self) -> IdMap:
@@ -48,24 +49,45 @@ def compare(
     generated_at: str | None = None,
     waivers: waiving.Waivers | None = None,
     today: date | None = None,
+    labels: Sequence[str] | None = None,
 ) -> Outcome:
-    """Diff ``sources`` (one, for now) against ``target`` under ``rules``.
+    """Diff ``sources`` against ``target`` under ``rules``.
 
-    With ``waivers``, the findings they accept are marked waived and do not
-    count; their expiry dates are checked against ``today`` (default: today, UTC).
+    With one source, the report is :class:`~auditor.diff.engine.Differ`'s. With
+    several (a merger), each source is diffed against the target and the diffs
+    are merged (:mod:`auditor.diff.merge`); ``labels`` name the sources (default:
+    ``cloud@region``) and must differ. With ``waivers``, the findings they accept
+    are marked waived and do not count; their expiry dates are checked against
+    ``today`` (default: today, UTC).
     """
-    if len(sources) != 1:
-        raise ValueError("compare() takes one source snapshot")
+    if not sources:
+        raise ValueError("compare() needs at least one source snapshot")
     rules = rules or Rules()
     generated_at = generated_at or _now()
-    source = sources[0]
-    differ = Differ(source, target, rules, fail_on)
-    report = differ.run(generated_at)
-    id_map = from_matchings(differ.matchings, source, target, generated_at=generated_at)
+    names = list(labels) if labels is not None else [source_label(s) for s in sources]
+    if len(names) != len(sources):
+        raise ValueError("one label per source")
+    check_labels(names)
+    multi = len(sources) > 1
+    runs: list[SourceRun] = []
+    id_maps: list[IdMap] = []
+    for label, source in zip(names, sources, strict=True):
+        differ = Differ(source, target, rules, fail_on)
+        runs.append(SourceRun(label, source, differ, differ.run(generated_at)))
+        id_maps.append(
+            from_matchings(
+                differ.matchings,
+                source,
+                target,
+                generated_at=generated_at,
+                origin=label if multi else None,
+            )
+        )
+    report = merge(runs, target) if multi else runs[0].report
     if waivers is not None:
         day = today or datetime.now(timezone.utc).date()
-        report = _waive(report, waivers, day, differ.kind_severity)
-    return Outcome(report, (id_map,))
+        report = _waive(report, waivers, day, runs[0].differ.kind_severity)
+    return Outcome(report, tuple(id_maps))
 
 
 def _waive(

@@ -16,6 +16,37 @@ def side_label(side: Side) -> str:
     return f"{where} (taken {side.taken_at}{state})"
 
 
+def source_lines(report: Report) -> list[tuple[str, str]]:
+    """(heading, side) of the source, or of each source of a merger."""
+    if not report.sources:
+        return [("Source", side_label(report.source))]
+    return [(f"Source {s.label}", side_label(s)) for s in report.sources]
+
+
+def message(f: Finding) -> str:
+    """The finding's message, after its source's label in a merger."""
+    return f"[{f.origin}] {f.message}" if f.origin else f.message
+
+
+BY_SOURCE_COLUMNS = ("source", "matched", "missing", "changed", "ambiguous")
+"""Columns of the per-source summary of a merger (unexpected is the merger's)."""
+
+
+def by_source_rows(report: Report) -> list[list[str]]:
+    rows = []
+    for label, summary in report.summary_by_source.items():
+        for name, s in summary.items():
+            values = s.to_json()
+            cells = [str(values[c]) for c in BY_SOURCE_COLUMNS]
+            rows.append([label, name, *cells, "yes" if s.complete else "NO"])
+    return rows
+
+
+def scorecard_origin(report: Report) -> bool:
+    """True when the scorecard's rows say which source they belong to (a merger)."""
+    return any(s.origin is not None for s in report.scorecard)
+
+
 def severity_counts(findings: Iterable[Finding]) -> str:
     counts = Counter(f.severity for f in findings)
     return ", ".join(f"{counts.get(s, 0)} {s.value}" for s in Severity)

@@ -14,7 +14,13 @@ from typing import Any
 import jinja2
 
 from auditor.model import Finding, Kind, Report, Severity
-from auditor.render.common import SUMMARY_COLUMNS, change_line, severity_counts, waived_line
+from auditor.render.common import (
+    BY_SOURCE_COLUMNS,
+    SUMMARY_COLUMNS,
+    change_line,
+    severity_counts,
+    waived_line,
+)
 
 NO_PROJECT = "-"
 """Filter value of the findings that belong to no project."""
@@ -52,6 +58,7 @@ def _finding(f: Finding, new: set[str]) -> dict[str, Any]:
         "candidates": [c.label for c in f.candidates],
         "new": f.id in new,
         "waived": waived_line(f),
+        "origin": f.origin or "",
     }
 
 
@@ -70,6 +77,7 @@ def render(report: Report) -> str:
             "missing": s.missing,
             "changed": s.changed,
             "attention": s.target is None or bool(s.missing or s.changed),
+            "origin": s.origin or "",
         }
         for s in report.scorecard
     ]
@@ -80,6 +88,22 @@ def render(report: Report) -> str:
         "exit_code": report.exit_code,
         "fail_on": report.fail_on.value,
         "source": _where(report.source.cloud, report.source.region),
+        "sources": [
+            {
+                "label": s.label,
+                "where": _where(s.cloud, s.region),
+                "taken": s.taken_at,
+                "complete": s.complete,
+            }
+            for s in report.sources
+        ],
+        "multi": bool(report.sources),
+        "by_source": [
+            {"label": label, "name": name, "cells": [s.to_json()[c] for c in BY_SOURCE_COLUMNS]}
+            for label, summary in report.summary_by_source.items()
+            for name, s in summary.items()
+        ],
+        "by_source_columns": BY_SOURCE_COLUMNS,
         "source_taken": report.source.taken_at,
         "source_complete": report.source.complete,
         "target": _where(report.target.cloud, report.target.region),

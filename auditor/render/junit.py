@@ -18,6 +18,11 @@ SUITE_PREFIX = "auditor."
 
 
 def _label(f: Finding) -> str:
+    label = _item(f)
+    return f"{f.origin}: {label}" if f.origin else label
+
+
+def _item(f: Finding) -> str:
     ref = f.target or f.source
     if ref is not None:
         return ref.label

@@ -6,10 +6,15 @@ from collections.abc import Sequence
 
 from auditor.model import Report, Severity
 from auditor.render.common import (
+    BY_SOURCE_COLUMNS,
     SUMMARY_COLUMNS,
+    by_source_rows,
     change_line,
+    message,
+    scorecard_origin,
     severity_counts,
     side_label,
+    source_lines,
     summary_rows,
     waived_line,
 )
@@ -29,7 +34,7 @@ def render(report: Report) -> str:
     out = [
         f"# Migration audit: {report.verdict.value}",
         "",
-        f"- **Source:** {side_label(report.source)}",
+        *(f"- **{heading}:** {side}" for heading, side in source_lines(report)),
         f"- **Target:** {side_label(report.target)}",
         f"- **Exit code:** {report.exit_code} (fail on {report.fail_on.value})",
         f"- **Findings:** {len(report.counted)} ({severity_counts(report.counted)})",
@@ -46,6 +51,11 @@ def render(report: Report) -> str:
         "",
     ]
     out += table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report))
+    if report.summary_by_source:
+        out += ["", "## By source", ""]
+        out += table(
+            ["source", "collection", *BY_SOURCE_COLUMNS, "complete"], by_source_rows(report)
+        )
     history = report.history
     new = set(history.new) if history else set()
     if history is not None:
@@ -78,7 +88,7 @@ def render(report: Report) -> str:
                 if f.kind.value == "changed"
             )
             ident = f"`{f.id}`" + (" **new**" if f.id in new else "")
-            rows.append([f.kind.value, f.collection, f.project or "", f.message, details, ident])
+            rows.append([f.kind.value, f.collection, f.project or "", message(f), details, ident])
         out += table(["kind", "collection", "project", "message", "details", "id"], rows)
     if report.waived:
         out += ["", f"## Waived ({len(report.waived)})", ""]
@@ -91,7 +101,7 @@ def render(report: Report) -> str:
                     f.kind.value,
                     f.collection,
                     f.project or "",
-                    f.message,
+                    message(f),
                     waived_line(f),
                     f"`{f.id}`" + (" **new**" if f.id in new else ""),
                 ]
@@ -100,10 +110,13 @@ def render(report: Report) -> str:
         )
     if report.scorecard:
         out += ["", "## Scorecard", ""]
+        origins = scorecard_origin(report)
+        header = ["source project", "target project", "matched", "missing", "changed"]
         out += table(
-            ["source project", "target project", "matched", "missing", "changed"],
+            ["source", *header] if origins else header,
             [
                 [
+                    *([s.origin or ""] if origins else []),
                     f"{s.source.domain}/{s.source.name}",
                     f"{s.target.domain}/{s.target.name}" if s.target else "**none**",
                     s.matched,

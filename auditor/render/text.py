@@ -6,11 +6,16 @@ from collections.abc import Sequence
 
 from auditor.model import Report
 from auditor.render.common import (
+    BY_SOURCE_COLUMNS,
     SUMMARY_COLUMNS,
+    by_source_rows,
     change_line,
     grouped_by_project,
+    message,
+    scorecard_origin,
     severity_counts,
     side_label,
+    source_lines,
     summary_rows,
     waived_line,
 )
@@ -29,14 +34,19 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def render(report: Report) -> str:
-    out = [
-        f"Source: {side_label(report.source)}",
+    out = [f"{heading}: {side}" for heading, side in source_lines(report)]
+    out += [
         f"Target: {side_label(report.target)}",
         f"Verdict: {report.verdict.value.upper()} (exit {report.exit_code},"
         f" fail on {report.fail_on.value})",
         "",
     ]
     out += table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report))
+    if report.summary_by_source:
+        out += ["", "By source"]
+        out += table(
+            ["source", "collection", *BY_SOURCE_COLUMNS, "complete"], by_source_rows(report)
+        )
     counted, waived = report.counted, report.waived
     out += ["", f"Findings: {len(counted)} ({severity_counts(counted)})"]
     if report.waivers is not None:
@@ -57,7 +67,7 @@ def render(report: Report) -> str:
         for f in findings:
             mark = "  NEW" if f.id in new else ""
             out.append(
-                f"  {f.severity.value.upper():<7} {f.kind.value:<10} {f.message}  [{f.id}]{mark}"
+                f"  {f.severity.value.upper():<7} {f.kind.value:<10} {message(f)}  [{f.id}]{mark}"
             )
             out += [
                 f"          {change_line(c.field, c.source, c.target)}"
@@ -69,7 +79,7 @@ def render(report: Report) -> str:
         for f in waived:
             mark = "  NEW" if f.id in new else ""
             out.append(
-                f"  {f.severity.value.upper():<7} {f.kind.value:<10} {f.message}  [{f.id}]{mark}"
+                f"  {f.severity.value.upper():<7} {f.kind.value:<10} {message(f)}  [{f.id}]{mark}"
             )
             out.append(f"          {waived_line(f)}")
     if history is not None and history.resolved:
@@ -82,8 +92,10 @@ def render(report: Report) -> str:
         # Every project with something to look at; the fully matched ones summed up.
         attention = [s for s in report.scorecard if s.target is None or s.missing or s.changed]
         out += ["", "Scorecard (source projects needing attention)"]
+        origins = scorecard_origin(report)
         rows = [
             [
+                *([s.origin or ""] if origins else []),
                 f"{s.source.domain}/{s.source.name}" if s.source.domain else s.source.label,
                 f"{s.target.domain}/{s.target.name}" if s.target else "(none)",
                 str(s.matched),
@@ -93,9 +105,8 @@ def render(report: Report) -> str:
             for s in attention
         ]
         if rows:
-            out += table(
-                ["source project", "target project", "matched", "missing", "changed"], rows
-            )
+            header = ["source project", "target project", "matched", "missing", "changed"]
+            out += table(["source", *header] if origins else header, rows)
         clean = len(report.scorecard) - len(attention)
         out.append(f"{clean} of {len(report.scorecard)} source projects fully matched.")
     return "\n".join(out) + "\n"

@@ -234,3 +234,11 @@ def test_an_unknown_collection_is_bad_input(cli: Cli, cloud: FakeCloud) -> None:
     assert result.code == 2
     assert_one_error_line(result, "--collections", "'bogus'")
     assert len(cloud.rsps.calls) == 0
+
+
+def test_collections_all_names_every_known_collection() -> None:
+    from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, parse_collections
+
+    names = parse_collections("all")
+    assert names[: len(CORE_COLLECTIONS)] == CORE_COLLECTIONS
+    assert sorted(names) == sorted(COLLECTIONS)

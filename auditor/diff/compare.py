@@ -117,6 +117,78 @@ def compare_plain(
         )
 
 
+def compare_flag(
+    ch: Changes,
+    field: str,
+    source: JSON,
+    target: JSON,
+    *,
+    lost: str,
+    gained: str,
+    lost_severity: Severity = Severity.ERROR,
+    gained_severity: Severity = Severity.INFO,
+) -> None:
+    """A boolean on in the source and off in the target (``lost``), or the reverse."""
+    was, now = bool(source.get(field)), bool(target.get(field))
+    if was and not now:
+        ch.add(field, True, False, lost_severity, lost)
+    elif now and not was:
+        ch.add(field, False, True, gained_severity, gained)
+
+
+def compare_status(
+    ch: Changes,
+    source: JSON,
+    target: JSON,
+    *,
+    explained: frozenset[str] = frozenset(),
+    with_previous: bool = True,
+) -> None:
+    """Status that became an error (error) or changed otherwise (warning).
+
+    A change between two statuses of ``explained`` is left to another
+    comparison (a volume's available <-> in-use is its attachments').
+    """
+    s_status, t_status = source.get("status"), target.get("status")
+    if s_status == t_status:
+        return
+    if is_error_status(t_status) and not is_error_status(s_status):
+        was = f" (was {s_status})" if with_previous else ""
+        ch.add("status", s_status, t_status, Severity.ERROR, f"went into status {t_status}{was}")
+    elif not {s_status, t_status} <= explained:
+        ch.add(
+            "status",
+            s_status,
+            t_status,
+            Severity.WARNING,
+            f"status changed from {fmt(s_status)} to {fmt(t_status)}",
+        )
+
+
+def as_int(value: Any) -> int | None:
+    """``value`` when it is an integer (a bool is not), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def compare_size(ch: Changes, source: JSON, target: JSON, unit: str = "GiB") -> None:
+    """``size`` that shrank (error) or grew (info)."""
+    s_size, t_size = as_int(source.get("size")), as_int(target.get("size"))
+    if s_size is None or t_size is None or s_size == t_size:
+        return
+    if t_size < s_size:
+        ch.add(
+            "size",
+            s_size,
+            t_size,
+            Severity.ERROR,
+            f"shrank from {s_size} {unit} to {t_size} {unit}",
+        )
+    else:
+        ch.add(
+            "size", s_size, t_size, Severity.INFO, f"grew from {s_size} {unit} to {t_size} {unit}"
+        )
+
+
 def compare_metadata(ch: Changes, source: JSON, target: JSON) -> None:
     if not ch.wanted("metadata"):
         return

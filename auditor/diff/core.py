@@ -6,11 +6,13 @@ from auditor.diff.compare import (
     JSON,
     Changes,
     Comparator,
+    compare_flag,
     compare_metadata,
     compare_plain,
     compare_refs,
+    compare_size,
+    compare_status,
     fmt,
-    is_error_status,
 )
 from auditor.diff.network import expected_security_groups
 from auditor.model import Severity
@@ -27,10 +29,14 @@ def compare_projects(s: JSON, t: JSON, ch: Changes) -> None:
             Severity.WARNING,
             f"is in domain {fmt(t.get('domain'))}, expected {fmt(expected_domain)}",
         )
-    if s.get("enabled") and not t.get("enabled"):
-        ch.add("enabled", True, False, Severity.ERROR, "is disabled in the target")
-    elif not s.get("enabled") and t.get("enabled"):
-        ch.add("enabled", False, True, Severity.INFO, "is enabled in the target (was disabled)")
+    compare_flag(
+        ch,
+        "enabled",
+        s,
+        t,
+        lost="is disabled in the target",
+        gained="is enabled in the target (was disabled)",
+    )
     compare_plain(
         ch,
         "description",
@@ -55,24 +61,7 @@ def compare_projects(s: JSON, t: JSON, ch: Changes) -> None:
 
 def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
     r = ch.ctx.rules
-    s_status, t_status = s.get("status"), t.get("status")
-    if s_status != t_status:
-        if is_error_status(t_status) and not is_error_status(s_status):
-            ch.add(
-                "status",
-                s_status,
-                t_status,
-                Severity.ERROR,
-                f"went into status {t_status} (was {s_status})",
-            )
-        else:
-            ch.add(
-                "status",
-                s_status,
-                t_status,
-                Severity.WARNING,
-                f"status changed from {fmt(s_status)} to {fmt(t_status)}",
-            )
+    compare_status(ch, s, t)
     s_flavor, t_flavor = s.get("flavor") or {}, t.get("flavor") or {}
     smaller = [
         f"{k} {s_flavor.get(k)} -> {t_flavor.get(k)}"
@@ -177,41 +166,11 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
 
 
 def compare_volumes(s: JSON, t: JSON, ch: Changes) -> None:
-    s_status, t_status = s.get("status"), t.get("status")
-    if s_status != t_status:
-        if is_error_status(t_status) and not is_error_status(s_status):
-            ch.add(
-                "status",
-                s_status,
-                t_status,
-                Severity.ERROR,
-                f"went into status {t_status} (was {s_status})",
-            )
-        elif {s_status, t_status} != {"available", "in-use"}:
-            # available <-> in-use is what the attachments comparison explains.
-            ch.add(
-                "status",
-                s_status,
-                t_status,
-                Severity.WARNING,
-                f"status changed from {fmt(s_status)} to {fmt(t_status)}",
-            )
-    s_size, t_size = s.get("size"), t.get("size")
-    if isinstance(s_size, int) and isinstance(t_size, int) and s_size != t_size:
-        if t_size < s_size:
-            ch.add(
-                "size", s_size, t_size, Severity.ERROR, f"shrank from {s_size} GiB to {t_size} GiB"
-            )
-        else:
-            ch.add("size", s_size, t_size, Severity.INFO, f"grew from {s_size} GiB to {t_size} GiB")
-    if s.get("encrypted") and not t.get("encrypted"):
-        ch.add("encrypted", True, False, Severity.ERROR, "lost its encryption")
-    elif not s.get("encrypted") and t.get("encrypted"):
-        ch.add("encrypted", False, True, Severity.INFO, "is now encrypted")
-    if s.get("bootable") and not t.get("bootable"):
-        ch.add("bootable", True, False, Severity.ERROR, "is no longer bootable")
-    elif not s.get("bootable") and t.get("bootable"):
-        ch.add("bootable", False, True, Severity.INFO, "is now bootable")
+    # available <-> in-use is what the attachments comparison explains.
+    compare_status(ch, s, t, explained=frozenset({"available", "in-use"}))
+    compare_size(ch, s, t)
+    compare_flag(ch, "encrypted", s, t, lost="lost its encryption", gained="is now encrypted")
+    compare_flag(ch, "bootable", s, t, lost="is no longer bootable", gained="is now bootable")
     compare_plain(
         ch,
         "volume_type",

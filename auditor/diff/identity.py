@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditor.diff.compare import JSON, Changes, Comparator, compare_plain, fmt
+from auditor.diff.compare import (
+    JSON,
+    Changes,
+    Comparator,
+    compare_flag,
+    compare_plain,
+    fmt,
+)
 from auditor.model import Severity
 
 FLAVOR_SIZES = (
@@ -24,10 +31,14 @@ FLAVOR_SIZES = (
 
 
 def _enabled(ch: Changes, s: JSON, t: JSON) -> None:
-    if s.get("enabled") and not t.get("enabled"):
-        ch.add("enabled", True, False, Severity.ERROR, "is disabled in the target")
-    elif not s.get("enabled") and t.get("enabled"):
-        ch.add("enabled", False, True, Severity.INFO, "is enabled in the target (was disabled)")
+    compare_flag(
+        ch,
+        "enabled",
+        s,
+        t,
+        lost="is disabled in the target",
+        gained="is enabled in the target (was disabled)",
+    )
 
 
 def _description(ch: Changes, s: JSON, t: JSON) -> None:

@@ -18,36 +18,25 @@ from auditor.diff.compare import (
     JSON,
     Changes,
     Comparator,
+    compare_flag,
     compare_plain,
+    compare_status,
     fmt,
-    is_error_status,
 )
 from auditor.model import Severity
 
 # -- shared -----------------------------------------------------------------------------
 
 
-def _status(ch: Changes, s: JSON, t: JSON) -> None:
-    s_status, t_status = s.get("status"), t.get("status")
-    if s_status == t_status:
-        return
-    if is_error_status(t_status) and not is_error_status(s_status):
-        ch.add("status", s_status, t_status, Severity.ERROR, f"went into status {t_status}")
-    else:
-        ch.add(
-            "status",
-            s_status,
-            t_status,
-            Severity.WARNING,
-            f"status changed from {fmt(s_status)} to {fmt(t_status)}",
-        )
-
-
 def _admin_state(ch: Changes, s: JSON, t: JSON) -> None:
-    if s.get("admin_state_up") and not t.get("admin_state_up"):
-        ch.add("admin_state_up", True, False, Severity.ERROR, "is administratively down")
-    elif not s.get("admin_state_up") and t.get("admin_state_up"):
-        ch.add("admin_state_up", False, True, Severity.INFO, "is administratively up (was down)")
+    compare_flag(
+        ch,
+        "admin_state_up",
+        s,
+        t,
+        lost="is administratively down",
+        gained="is administratively up (was down)",
+    )
 
 
 def _subnet_label(ch: Changes, target_id: str) -> str:
@@ -94,7 +83,7 @@ def _by_network(items: Mapping[str, JSON]) -> dict[str, list[str]]:
 
 
 def compare_networks(s: JSON, t: JSON, ch: Changes) -> None:
-    _status(ch, s, t)
+    compare_status(ch, s, t, with_previous=False)
     _admin_state(ch, s, t)
     for field, what in (("shared", "shared with every project"), ("external", "external")):
         if bool(s.get(field)) != bool(t.get(field)):
@@ -177,10 +166,7 @@ def compare_subnets(s: JSON, t: JSON, ch: Changes) -> None:
     compare_plain(
         ch, "gateway_ip", s.get("gateway_ip"), t.get("gateway_ip"), Severity.WARNING, "gateway"
     )
-    if s.get("enable_dhcp") and not t.get("enable_dhcp"):
-        ch.add("enable_dhcp", True, False, Severity.ERROR, "lost DHCP")
-    elif not s.get("enable_dhcp") and t.get("enable_dhcp"):
-        ch.add("enable_dhcp", False, True, Severity.INFO, "has DHCP on (was off)")
+    compare_flag(ch, "enable_dhcp", s, t, lost="lost DHCP", gained="has DHCP on (was off)")
     compare_plain(
         ch,
         "dns_nameservers",
@@ -208,7 +194,7 @@ def _routes(routes: Iterable[Mapping[str, Any]]) -> str:
 
 
 def compare_routers(s: JSON, t: JSON, ch: Changes) -> None:
-    _status(ch, s, t)
+    compare_status(ch, s, t, with_previous=False)
     _admin_state(ch, s, t)
     s_gw, t_gw = s.get("external_network"), t.get("external_network")
     if s_gw and not t_gw:
@@ -376,7 +362,7 @@ def compare_floating_ips(s: JSON, t: JSON, ch: Changes) -> None:
                 Severity.INFO,
                 f"now points to server {ctx.counterpart_label('servers', str(actual))}",
             )
-    _status(ch, s, t)
+    compare_status(ch, s, t, with_previous=False)
     expected = ch.ctx.rules.name("floating_ips", s.get("name"))
     # Matched by its server, a floating IP moved to the target's range: benign.
     if ch.matched_by != "name" and expected != t.get("name"):

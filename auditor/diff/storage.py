@@ -12,10 +12,13 @@ from auditor.diff.compare import (
     JSON,
     Changes,
     Comparator,
+    as_int,
+    compare_flag,
     compare_metadata,
     compare_plain,
+    compare_size,
+    compare_status,
     fmt,
-    is_error_status,
 )
 from auditor.model import Severity
 
@@ -24,10 +27,6 @@ IMAGE_UNUSABLE = frozenset({"deactivated", "killed", "deleted", "pending_delete"
 
 OPENNESS = {"private": 0, "shared": 1, "community": 2, "public": 3}
 """How widely an image visibility shows it, for "narrowed" and "widened"."""
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _hash_parts(value: Any) -> tuple[str, str] | None:
@@ -113,38 +112,6 @@ def compare_volume_ref(s: JSON, t: JSON, ch: Changes, thing: str) -> None:
     # volumes' missing and unexpected findings already say so.
 
 
-def _compare_status(s: JSON, t: JSON, ch: Changes) -> None:
-    s_status, t_status = s.get("status"), t.get("status")
-    if s_status == t_status:
-        return
-    if is_error_status(t_status) and not is_error_status(s_status):
-        ch.add(
-            "status",
-            s_status,
-            t_status,
-            Severity.ERROR,
-            f"went into status {t_status} (was {s_status})",
-        )
-    else:
-        ch.add(
-            "status",
-            s_status,
-            t_status,
-            Severity.WARNING,
-            f"status changed from {fmt(s_status)} to {fmt(t_status)}",
-        )
-
-
-def _compare_size(s: JSON, t: JSON, ch: Changes) -> None:
-    s_size, t_size = _int(s.get("size")), _int(t.get("size"))
-    if s_size is None or t_size is None or s_size == t_size:
-        return
-    if t_size < s_size:
-        ch.add("size", s_size, t_size, Severity.ERROR, f"shrank from {s_size} GiB to {t_size} GiB")
-    else:
-        ch.add("size", s_size, t_size, Severity.INFO, f"grew from {s_size} GiB to {t_size} GiB")
-
-
 # -- comparators ------------------------------------------------------------------------
 
 
@@ -162,7 +129,7 @@ def compare_images(s: JSON, t: JSON, ch: Changes) -> None:
         )
     elif s_hash and not t_hash:
         ch.add("checksum", s.get("checksum"), None, Severity.ERROR, "has no data any more")
-    s_size, t_size = _int(s.get("size")), _int(t.get("size"))
+    s_size, t_size = as_int(s.get("size")), as_int(t.get("size"))
     if s_size is not None and s_size != t_size:
         ch.add(
             "size",
@@ -199,10 +166,15 @@ def compare_images(s: JSON, t: JSON, ch: Changes) -> None:
             Severity.WARNING,
             f"visibility {'narrowed' if narrowed else 'changed'} from {fmt(s_vis)} to {fmt(t_vis)}",
         )
-    if s.get("protected") and not t.get("protected"):
-        ch.add("protected", True, False, Severity.WARNING, "is no longer protected from deletion")
-    elif not s.get("protected") and t.get("protected"):
-        ch.add("protected", False, True, Severity.INFO, "is now protected from deletion")
+    compare_flag(
+        ch,
+        "protected",
+        s,
+        t,
+        lost="is no longer protected from deletion",
+        gained="is now protected from deletion",
+        lost_severity=Severity.WARNING,
+    )
     if bool(s.get("hidden")) != bool(t.get("hidden")):
         ch.add(
             "hidden",
@@ -219,15 +191,15 @@ def compare_images(s: JSON, t: JSON, ch: Changes) -> None:
 
 
 def compare_volume_snapshots(s: JSON, t: JSON, ch: Changes) -> None:
-    _compare_status(s, t, ch)
-    _compare_size(s, t, ch)
+    compare_status(ch, s, t)
+    compare_size(ch, s, t)
     compare_metadata(ch, s, t)
     compare_volume_ref(s, t, ch, "snapshot")
 
 
 def compare_volume_backups(s: JSON, t: JSON, ch: Changes) -> None:
-    _compare_status(s, t, ch)
-    _compare_size(s, t, ch)
+    compare_status(ch, s, t)
+    compare_size(ch, s, t)
     if bool(s.get("incremental")) != bool(t.get("incremental")):
         ch.add(
             "incremental",
@@ -254,7 +226,7 @@ def compare_quotas(s: JSON, t: JSON, ch: Changes) -> None:
     usage: JSON = s.get("usage") or {}
     for resource in sorted(s_limits):
         field = f"limits.{resource}"
-        s_limit, t_limit = _int(s_limits[resource]), _int(t_limits.get(resource))
+        s_limit, t_limit = as_int(s_limits[resource]), as_int(t_limits.get(resource))
         if resource not in t_limits:
             ch.add(field, s_limit, None, Severity.INFO, f"has no {resource} quota any more")
             continue
@@ -262,7 +234,7 @@ def compare_quotas(s: JSON, t: JSON, ch: Changes) -> None:
             if t_limit == -1 and s_limit not in (-1, None):
                 ch.add(field, s_limit, t_limit, Severity.INFO, f"{resource} is now unlimited")
             continue
-        used = _int(usage.get(resource)) or 0
+        used = as_int(usage.get(resource)) or 0
         was = "unlimited" if s_limit == -1 else str(s_limit)
         if t_limit < used:
             ch.add(

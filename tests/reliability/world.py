@@ -23,7 +23,7 @@ import yaml
 from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot
 from auditor.sandbox import Sandbox, SandboxOptions
-from auditor.sandbox.synthetic import synthetic_snapshot
+from tests.synthetic import synthetic_snapshot
 
 JSON = dict[str, Any]
 

@@ -10,8 +10,8 @@ import requests
 
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox
-from auditor.sandbox.synthetic import synthetic_snapshot
 from auditor.secrets import MASK
+from tests.synthetic import synthetic_snapshot
 
 JSON = dict[str, Any]
 

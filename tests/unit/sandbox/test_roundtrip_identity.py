@@ -20,7 +20,7 @@ from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.sandbox.ids import synthetic_hex, synthetic_uuid
 from auditor.sandbox.microversion import parse_version
-from auditor.sandbox.synthetic import FLAVORS, synthetic_snapshot
+from tests.synthetic import FLAVORS, synthetic_snapshot
 
 JSON = dict[str, Any]
 

@@ -19,7 +19,7 @@ import pytest
 from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
-from auditor.sandbox.synthetic import synthetic_snapshot
+from tests.synthetic import synthetic_snapshot
 
 JSON = dict[str, Any]
 

@@ -1,4 +1,4 @@
-"""Synthetic snapshots of any size: for benchmarks, rehearsals and tests of the sandbox.
+"""Synthetic snapshots of any size, for the sandbox and reliability tests.
 
 Every item is in the normalised form the inventory produces (sorted lists,
 resolved project and domain names, masked secrets), so that serving a

@@ -6,14 +6,16 @@ nothing and exits nowhere.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
-from auditor.collect import CORE_COLLECTIONS, InventoryObserver, take_inventory
+from auditor.collect import CORE_COLLECTIONS, InventoryObserver
 from auditor.collect.pager import RetryPolicy
-from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
+from auditor.collect.scoped import inventory
+from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect, connect_project
 from auditor.diff.outcome import Outcome, compare
 from auditor.idmap import IdMap
 from auditor.model import CollectionResult, Report, Severity, Snapshot
@@ -84,7 +86,8 @@ def run_audit(
     ``source`` may be several clouds (a merger): all are inventoried at once and
     each is diffed against the target, labelled by its ``NAME[@REGION]``. Every
     connection is opened (and its profile checked) before any request is sent,
-    so a bad profile fails fast.
+    so a bad profile fails fast. Credentials without the admin role are
+    inventoried project by project (:mod:`auditor.collect.scoped`).
     """
     sources = [source] if isinstance(source, CloudTarget) else list(source)
     clouds = [*sources, target]
@@ -94,9 +97,10 @@ def run_audit(
     with ThreadPoolExecutor(max_workers=len(clouds), thread_name_prefix="auditor-cloud") as pool:
         futures = [
             pool.submit(
-                take_inventory,
+                inventory,
                 conn,
                 t,
+                rescope=functools.partial(connect_project, conn, timeout=timeout),
                 collections=collections,
                 policy=policy,
                 observer=None if observer is None else _CloudObserver(observer, str(t)),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import re
@@ -19,9 +20,10 @@ from typing import Any, TextIO
 
 from auditor import __version__, history, metrics
 from auditor.audit import run_audit
-from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, parse_collections, take_inventory
+from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, parse_collections
 from auditor.collect.pager import Deadline, RetryPolicy
-from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect
+from auditor.collect.scoped import inventory
+from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect, connect_project
 from auditor.demo import run_demo
 from auditor.diff.merge import check_labels, source_label
 from auditor.diff.outcome import Outcome, compare
@@ -121,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     inventory = commands.add_parser(
         "inventory",
         help="snapshot one cloud (auditor.inventory/v1 JSON)",
-        description="List a cloud as an admin across all projects and write its snapshot.",
+        description="List a cloud as an admin across all projects (with project-scoped"
+        " credentials: the user's projects, one by one) and write its snapshot.",
     )
     _common_options(inventory, suppress=True)
     inventory.add_argument("--cloud", help="clouds.yaml profile (default: OS_CLOUD)")
@@ -377,15 +380,21 @@ def cmd_inventory(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) 
     if args.output:
         check_writable_file(args.output)
     target = CloudTarget(cloud=args.cloud, region=args.region)
+    timeout = _check_timeout(args)
     conn = connect(
         target,
         config_file=args.os_client_config_file,
-        timeout=_check_timeout(args),
+        timeout=timeout,
         redactor=redactor,
     )
     with _observer(args, sys.stderr) as observer:
-        snapshot = take_inventory(
-            conn, target, collections=collections, policy=policy, observer=observer
+        snapshot = inventory(
+            conn,
+            target,
+            rescope=functools.partial(connect_project, conn, timeout=timeout),
+            collections=collections,
+            policy=policy,
+            observer=observer,
         )
     log.info(
         "inventory done",

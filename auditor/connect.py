@@ -157,6 +157,32 @@ def connect(
     return conn
 
 
+def connect_project(
+    conn: openstack.connection.Connection,
+    project: Mapping[str, Any],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> openstack.connection.Connection:
+    """A read-only connection like ``conn`` but scoped to ``project`` (``{id, name,
+    domain_id}``, as ``GET /v3/auth/projects`` gives it); no request is sent yet.
+
+    openstacksdk's ``connect_as_project`` builds it from the same profile, so the
+    same credentials ask Keystone for a token scoped to that project (the token
+    request: the one non-GET request allowed).
+    """
+    try:
+        scoped: openstack.connection.Connection = conn.connect_as_project(
+            {k: project.get(k) for k in ("id", "name", "domain_id") if project.get(k)}
+        )
+    except (openstack.exceptions.ConfigException, ks_exc.ClientException, ValueError) as exc:
+        raise ConfigError(
+            f"cloud {conn.name}: cannot scope to project {project.get('name')} ({_first_line(exc)})"
+        ) from None
+    scoped.session.timeout = timeout
+    install_read_only_guard(scoped.session.session)
+    return scoped
+
+
 def _yaml_line(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
     return f" line {mark.line + 1}" if mark is not None else ""

@@ -20,6 +20,11 @@ INVENTORY_SCHEMA = "auditor.inventory/v1"
 REPORT_SCHEMA = "auditor.report/v1"
 IDMAP_SCHEMA = "auditor.idmap/v1"
 
+SCOPE_ADMIN = "admin"
+"""A snapshot listed as an admin, across all projects."""
+SCOPE_PROJECT = "project"
+"""A snapshot listed with project-scoped credentials: the user's projects only."""
+
 JSON = dict[str, Any]
 
 
@@ -76,10 +81,13 @@ class Snapshot:
     """Collection name -> result."""
     tool_version: str = __version__
     """Version of the auditor that took the snapshot."""
-    scope: str = "admin"
-    """``admin`` for an all-projects inventory."""
+    scope: str = SCOPE_ADMIN
+    """``admin`` for an all-projects inventory, ``project`` for one made with
+    project-scoped credentials (see ``projects_covered``)."""
     microversions: Mapping[str, str | None] = field(default_factory=dict)
     """Service type -> microversion the listings were made with."""
+    projects_covered: tuple[JSON, ...] = ()
+    """For ``scope: project``: the projects listed, ``{id, name, domain}`` each."""
 
     @property
     def complete(self) -> bool:
@@ -97,6 +105,11 @@ class Snapshot:
             "taken_at": self.taken_at,
             "duration_s": round(self.duration_s, 3),
             "microversions": dict(self.microversions),
+            **(
+                {"projects_covered": list(self.projects_covered)}
+                if self.scope == SCOPE_PROJECT
+                else {}
+            ),
             "collections": {
                 name: self.collections[name].to_json() for name in sorted(self.collections)
             },
@@ -130,8 +143,9 @@ class Snapshot:
                 duration_s=float(doc.get("duration_s", 0.0)),
                 collections=collections,
                 tool_version=str(doc.get("tool_version", "unknown")),
-                scope=str(doc.get("scope", "admin")),
+                scope=str(doc.get("scope", SCOPE_ADMIN)),
                 microversions=dict(doc.get("microversions") or {}),
+                projects_covered=tuple(doc.get("projects_covered") or ()),
             )
         except KeyError as exc:
             raise SnapshotError(f"{origin}: missing key {exc.args[0]!r}") from None
@@ -577,6 +591,59 @@ class History:
 
 
 @dataclass(frozen=True)
+class ProjectPair:
+    """A source project and its counterpart, as a scope note lists them."""
+
+    source: Ref
+    target: Ref
+
+    def to_json(self) -> JSON:
+        return {"source": self.source.to_json(), "target": self.target.to_json()}
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> ProjectPair:
+        return cls(Ref.from_json(doc["source"]), Ref.from_json(doc["target"]))
+
+
+@dataclass(frozen=True)
+class ScopeNote:
+    """What was compared when a snapshot is project-scoped."""
+
+    source: str
+    """The source snapshot's scope: admin or project."""
+    target: str
+    compared: tuple[ProjectPair, ...]
+    """The projects compared: each source project with its counterpart."""
+    source_projects_not_compared: int = 0
+    """Source projects left out (no counterpart among a project-scoped target's)."""
+    target_projects_not_compared: int = 0
+    """Target projects left out (no counterpart among a project-scoped source's)."""
+    collections_not_compared: tuple[str, ...] = ()
+    """Collections the project-scoped side could not list (they need admin credentials)."""
+
+    def to_json(self) -> JSON:
+        return {
+            "source": self.source,
+            "target": self.target,
+            "compared": [p.to_json() for p in self.compared],
+            "source_projects_not_compared": self.source_projects_not_compared,
+            "target_projects_not_compared": self.target_projects_not_compared,
+            "collections_not_compared": list(self.collections_not_compared),
+        }
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> ScopeNote:
+        return cls(
+            source=doc["source"],
+            target=doc["target"],
+            compared=tuple(ProjectPair.from_json(p) for p in doc.get("compared", [])),
+            source_projects_not_compared=int(doc.get("source_projects_not_compared", 0)),
+            target_projects_not_compared=int(doc.get("target_projects_not_compared", 0)),
+            collections_not_compared=tuple(doc.get("collections_not_compared", [])),
+        )
+
+
+@dataclass(frozen=True)
 class WaiverSummary:
     """How the ``--waivers`` file was applied."""
 
@@ -631,6 +698,8 @@ class Report:
     """How the waivers were applied, when a waivers file was given (``--waivers``)."""
     sources: tuple[Side, ...] = ()
     """Multi-source mergers: every source, with its label (``source`` then names them all)."""
+    scope: ScopeNote | None = None
+    """When a snapshot is project-scoped: which projects were compared."""
     summary_by_source: Mapping[str, Mapping[str, CollectionSummary]] = field(default_factory=dict)
     """Multi-source mergers: source label -> collection -> that source's counts
     (``unexpected`` is counted for the merger as a whole, in ``summary``)."""
@@ -665,6 +734,8 @@ class Report:
                 label: {name: s.to_json() for name, s in summary.items()}
                 for label, summary in self.summary_by_source.items()
             }
+        if self.scope is not None:
+            out["scope"] = self.scope.to_json()
         if self.waivers is not None:
             out["waivers"] = self.waivers.to_json()
         if self.history is not None:
@@ -686,6 +757,7 @@ class Report:
             tool_version=doc.get("tool_version", "unknown"),
             history=History.from_json(doc["history"]) if doc.get("history") else None,
             waivers=WaiverSummary.from_json(doc["waivers"]) if doc.get("waivers") else None,
+            scope=ScopeNote.from_json(doc["scope"]) if doc.get("scope") else None,
             sources=tuple(Side.from_json(s) for s in doc.get("sources", [])),
             summary_by_source={
                 label: {name: CollectionSummary.from_json(s) for name, s in summary.items()}

@@ -30,11 +30,14 @@ from auditor.diff.compare import finding_id, noun, ref
 from auditor.diff.engine import EXIT_CODES, Differ, _collection_order, verdict_of
 from auditor.errors import BadInputError
 from auditor.model import (
+    SCOPE_ADMIN,
+    SCOPE_PROJECT,
     CollectionSummary,
     Finding,
     Kind,
     Ref,
     Report,
+    ScopeNote,
     Side,
     Snapshot,
 )
@@ -130,6 +133,7 @@ class Merger:
             ),
             generated_at=first.generated_at,
             sources=sides,
+            scope=_scope([run.report.scope for run in self.runs]),
             summary_by_source={
                 run.label: {
                     name: replace(summary, unexpected=0)
@@ -270,6 +274,24 @@ class Merger:
             partial=len(partial),
             complete=complete,
         )
+
+
+def _scope(notes: Sequence[ScopeNote | None]) -> ScopeNote | None:
+    """One scope note of the sources' (project-scoped snapshots among them)."""
+    present = [n for n in notes if n is not None]
+    if not present:
+        return None
+    return ScopeNote(
+        source=SCOPE_PROJECT if any(n.source == SCOPE_PROJECT for n in present) else SCOPE_ADMIN,
+        target=present[0].target,
+        compared=tuple(p for n in present for p in n.compared),
+        source_projects_not_compared=sum(n.source_projects_not_compared for n in present),
+        # A target project some source compares is compared: the fewest any left out.
+        target_projects_not_compared=min(n.target_projects_not_compared for n in present),
+        collections_not_compared=tuple(
+            sorted({c for n in present for c in n.collections_not_compared})
+        ),
+    )
 
 
 def merge(runs: Sequence[SourceRun], target: Snapshot) -> Report:

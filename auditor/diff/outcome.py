@@ -15,6 +15,7 @@ from datetime import date, datetime, timezone
 from auditor import waivers as waiving
 from auditor.diff.engine import EXIT_CODES, Differ, verdict_of
 from auditor.diff.merge import SourceRun, check_labels, merge, source_label
+from auditor.diff.scope import restrict
 from auditor.gcpause import paused_gc
 from auditor.idmap import IdMap, from_matchings
 from auditor.model import Report, Severity, Snapshot
@@ -58,7 +59,8 @@ def compare(
     are merged (:mod:`auditor.diff.merge`); ``labels`` name the sources (default:
     ``cloud@region``) and must differ. With ``waivers``, the findings they accept
     are marked waived and do not count; their expiry dates are checked against
-    ``today`` (default: today, UTC).
+    ``today`` (default: today, UTC). A project-scoped snapshot restricts the
+    comparison to its projects (:mod:`auditor.diff.scope`).
     """
     if not sources:
         raise ValueError("compare() needs at least one source snapshot")
@@ -72,8 +74,13 @@ def compare(
     runs: list[SourceRun] = []
     id_maps: list[IdMap] = []
     for label, source in zip(names, sources, strict=True):
-        differ = Differ(source, target, rules, fail_on)
-        runs.append(SourceRun(label, source, differ, differ.run(generated_at)))
+        # A project-scoped side restricts the other to its projects' counterparts.
+        compared, against, scoped_rules, note = restrict(source, target, rules)
+        differ = Differ(compared, against, scoped_rules, fail_on)
+        report = differ.run(generated_at)
+        if note is not None:
+            report = replace(report, scope=note)
+        runs.append(SourceRun(label, compared, differ, report))
         id_maps.append(
             from_matchings(
                 differ.matchings,

@@ -23,6 +23,28 @@ def source_lines(report: Report) -> list[tuple[str, str]]:
     return [(f"Source {s.label}", side_label(s)) for s in report.sources]
 
 
+def scope_line(report: Report, shown: int = 5) -> str | None:
+    """What a project-scoped audit compared, in one line (None for admin snapshots)."""
+    note = report.scope
+    if note is None:
+        return None
+    pairs = [f"{p.source.label} -> {p.target.label}" for p in note.compared]
+    listed = ", ".join(pairs[:shown]) + (
+        f" and {len(pairs) - shown} more" if len(pairs) > shown else ""
+    )
+    parts = [
+        f"source {note.source}-scoped, target {note.target}-scoped",
+        f"{len(pairs)} project(s) compared" + (f" ({listed})" if pairs else ""),
+    ]
+    if note.source_projects_not_compared:
+        parts.append(f"{note.source_projects_not_compared} source project(s) out of scope")
+    if note.target_projects_not_compared:
+        parts.append(f"{note.target_projects_not_compared} target project(s) out of scope")
+    if note.collections_not_compared:
+        parts.append(f"not compared: {', '.join(note.collections_not_compared)}")
+    return "; ".join(parts)
+
+
 def message(f: Finding) -> str:
     """The finding's message, after its source's label in a merger."""
     return f"[{f.origin}] {f.message}" if f.origin else f.message

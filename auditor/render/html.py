@@ -18,6 +18,7 @@ from auditor.render.common import (
     BY_SOURCE_COLUMNS,
     SUMMARY_COLUMNS,
     change_line,
+    scope_line,
     severity_counts,
     waived_line,
 )
@@ -98,6 +99,7 @@ def render(report: Report) -> str:
             for s in report.sources
         ],
         "multi": bool(report.sources),
+        "scope": scope_line(report, shown=50),
         "by_source": [
             {"label": label, "name": name, "cells": [s.to_json()[c] for c in BY_SOURCE_COLUMNS]}
             for label, summary in report.summary_by_source.items()

@@ -11,6 +11,7 @@ from auditor.render.common import (
     by_source_rows,
     change_line,
     message,
+    scope_line,
     scorecard_origin,
     severity_counts,
     side_label,
@@ -36,6 +37,7 @@ def render(report: Report) -> str:
         "",
         *(f"- **{heading}:** {side}" for heading, side in source_lines(report)),
         f"- **Target:** {side_label(report.target)}",
+        *([f"- **Scope:** {scope}"] if (scope := scope_line(report)) else []),
         f"- **Exit code:** {report.exit_code} (fail on {report.fail_on.value})",
         f"- **Findings:** {len(report.counted)} ({severity_counts(report.counted)})",
     ]

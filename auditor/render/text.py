@@ -12,6 +12,7 @@ from auditor.render.common import (
     change_line,
     grouped_by_project,
     message,
+    scope_line,
     scorecard_origin,
     severity_counts,
     side_label,
@@ -35,8 +36,10 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 def render(report: Report) -> str:
     out = [f"{heading}: {side}" for heading, side in source_lines(report)]
+    scope = scope_line(report)
     out += [
         f"Target: {side_label(report.target)}",
+        *([f"Scope: {scope}"] if scope else []),
         f"Verdict: {report.verdict.value.upper()} (exit {report.exit_code},"
         f" fail on {report.fail_on.value})",
         "",

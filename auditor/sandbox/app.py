@@ -157,10 +157,15 @@ class Sandbox:
         return self.site(cloud).auth_url
 
     def clouds_yaml(self) -> JSON:
-        """A clouds.yaml mapping: one profile per snapshot, named after its cloud."""
+        """A clouds.yaml mapping: one profile per snapshot, named after its cloud (the
+        admin), and one per project member, ``<cloud>-<username>``."""
         if self._server is None:
             raise RuntimeError("the sandbox is not running")
-        return {"clouds": {s.name: s.clouds_yaml_entry() for s in self.sites.values()}}
+        clouds: JSON = {}
+        for site in self.sites.values():
+            clouds[site.name] = site.clouds_yaml_entry()
+            clouds.update(site.member_entries())
+        return {"clouds": clouds}
 
     def write_clouds_yaml(self, path: str) -> None:
         """Write :meth:`clouds_yaml` to ``path`` atomically, mode 0600."""

@@ -14,7 +14,7 @@ from auditor.sandbox.image import ImageApi
 from auditor.sandbox.network import NETWORK_COLLECTIONS, NetworkApi
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.quotas import QuotaSets
-from auditor.sandbox.tokens import Credentials, TokenStore
+from auditor.sandbox.tokens import Credentials, Member, TokenStore
 from auditor.sandbox.volume import VolumeApi
 from auditor.sandbox.wire import JSON, ServiceApi
 
@@ -59,9 +59,38 @@ class CloudSite:
             project_id=self._auth_project_id(),
             project_name=options.project_name,
         )
+        self.members = self._members()
+        """The project members (non-admin users) of this cloud."""
         self.tokens = TokenStore(options.token_ttl)
         self.apis: dict[str, ServiceApi] = {}
         self.url = ""
+
+    def _members(self) -> tuple[Member, ...]:
+        """``options.members`` of this cloud, their projects resolved by id or name."""
+        projects = _items(self.snapshot, "projects")
+        out = []
+        for member in self.options.members:
+            if member.cloud is not None and member.cloud != self.snapshot.cloud:
+                continue
+            ids = tuple(
+                dict.fromkeys(
+                    str(p["id"])
+                    for wanted in member.projects
+                    for p in projects
+                    if wanted in (p.get("id"), p.get("name"))
+                )
+            )
+            out.append(
+                Member(
+                    username=member.username,
+                    password=member.password,
+                    user_id=synthetic_hex(self.snapshot.cloud, "user", member.username),
+                    domain_id=DEFAULT_DOMAIN_ID,
+                    domain_name=self.options.domain_name,
+                    project_ids=ids,
+                )
+            )
+        return tuple(out)
 
     def _auth_project_id(self) -> str:
         """The admin project: the snapshot's own when it lists one, else a synthetic one."""
@@ -90,6 +119,7 @@ class CloudSite:
                 tokens=self.tokens,
                 catalog=CATALOG,
                 options=options,
+                members=self.members,
             ),
             "compute": ComputeApi(
                 servers,
@@ -153,3 +183,25 @@ class CloudSite:
         if self.snapshot.region:
             entry["region_name"] = self.snapshot.region
         return entry
+
+    def member_entries(self) -> dict[str, JSON]:
+        """A clouds.yaml profile ``<cloud>-<username>`` per project member, scoped to
+        its first project (unscoped when it has none)."""
+        out: dict[str, JSON] = {}
+        projects = {str(p["id"]): p for p in _items(self.snapshot, "projects")}
+        for member in self.members:
+            auth: JSON = {
+                "auth_url": self.auth_url,
+                "username": member.username,
+                "password": member.password,
+                "user_domain_name": member.domain_name,
+            }
+            first = projects.get(member.project_ids[0]) if member.project_ids else None
+            if first is not None:
+                auth["project_name"] = first.get("name")
+                auth["project_domain_name"] = first.get("domain")
+            entry: JSON = {"auth": auth, "identity_api_version": 3, "interface": "public"}
+            if self.snapshot.region:
+                entry["region_name"] = self.snapshot.region
+            out[f"{self.name}-{member.username}"] = entry
+        return out

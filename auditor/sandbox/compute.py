@@ -33,6 +33,7 @@ from auditor.sandbox.microversion import (
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
 from auditor.sandbox.quotas import QuotaSets
+from auditor.sandbox.tokens import Caller
 from auditor.sandbox.wire import (
     JSON,
     ApiError,
@@ -496,14 +497,23 @@ class ComputeApi:
         limit = int_param(query, "limit")
         return self.max_limit if limit is None else min(limit, self.max_limit)
 
-    def _server_filter(self, query: Mapping[str, str]) -> Callable[[JSON], bool] | None:
+    def _server_filter(
+        self, query: Mapping[str, str], caller: Caller | None = None
+    ) -> Callable[[JSON], bool] | None:
         tests: list[Callable[[JSON], bool]] = []
         if all_tenants(query):
+            if caller is not None and not caller.admin:
+                raise ApiError(
+                    403,
+                    "Policy doesn't allow os_compute_api:servers:detail:get_all_tenants to be"
+                    " performed.",
+                )
             project = query.get("project_id") or query.get("tenant_id")
             if project:
                 tests.append(lambda s: s.get("project_id") == project)
         else:
-            own = self.project_id
+            # The token's project (the admin's own without a project-scoped caller).
+            own = caller.project_id if caller is not None and caller.project_id else self.project_id
             tests.append(lambda s: s.get("project_id") == own)
         if query.get("name"):
             try:
@@ -525,7 +535,7 @@ class ComputeApi:
         query = request.query
         limit = self._limit(query)
         listing = self._view("detail" if detail else "summary", mv)
-        keep = self._server_filter(query)
+        keep = self._server_filter(query, request.auth)
         if keep is not None:
             listing = listing.select(keep)
         marker = query.get("marker")

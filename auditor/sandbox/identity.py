@@ -6,6 +6,12 @@ the endpoints, with synthetic ids). ``/v3/endpoints`` answers the *snapshot's*
 endpoints: the URLs the audited cloud advertises. ``/v3/users`` answers the
 sandbox's admin and the owners of the snapshot's keypairs. The token's catalog is the sandbox's
 own, so clients reach the sandbox for every service.
+
+Besides the admin, project members (``SandboxOptions.members``) authenticate
+with their passwords and scope tokens to their projects only; their tokens
+carry the member and reader roles, ``/v3/auth/projects`` lists their projects,
+and Keystone's admin listings (projects, domains, users, services, endpoints)
+answer them 403, as Keystone's default policies do.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from auditor.model import Snapshot
 from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
-from auditor.sandbox.tokens import Credentials, TokenStore
+from auditor.sandbox.tokens import Caller, Credentials, Member, TokenStore
 from auditor.sandbox.wire import (
     JSON,
     ApiError,
@@ -34,6 +40,10 @@ from auditor.sandbox.wire import (
 
 UNAUTHORIZED = "The request you have made requires authentication."
 INTERFACES = ("public", "internal", "admin")
+ADMIN_ROLES = ("admin", "member", "reader")
+MEMBER_ROLES = ("member", "reader")
+ADMIN_LISTINGS = frozenset({"projects", "domains", "users", "services", "endpoints"})
+"""Listings Keystone's default policies refuse a project member (regions are anyone's)."""
 DEFAULT_REGION = "RegionOne"
 """Region of the sandbox's own catalog when the snapshot has none."""
 
@@ -86,6 +96,7 @@ class IdentityApi:
         tokens: TokenStore,
         catalog: Sequence[CatalogEntry],
         options: SandboxOptions,
+        members: Sequence[Member] = (),
     ) -> None:
         self.cloud = snapshot.cloud
         self.region = snapshot.region or DEFAULT_REGION
@@ -94,9 +105,12 @@ class IdentityApi:
         self.tokens = tokens
         self.catalog_entries = tuple(catalog)
         self.options = options
+        self.members = tuple(members)
         link = f"{service_url}/v3"
         domains = _domains(snapshot, link)
         projects = _projects(snapshot, link)
+        self.projects = {str(p["id"]): p for p in projects}
+        self.domain_names = {str(d["id"]): d["name"] for d in domains}
         users = _users(snapshot, domains, credentials, link)
         services, endpoints = _services_and_endpoints(snapshot, link)
         regions = _regions(snapshot, endpoints, link)
@@ -156,9 +170,16 @@ class IdentityApi:
             if request.method == "POST":
                 return self._issue(request)
             return self._validate(request)
+        if parts[1:] == ["auth", "projects"]:
+            return self._auth_projects(request)
         collection = self.collections.get(parts[1])
         if collection is None or len(parts) > 3:
             raise ApiError(404, "The resource could not be found.")
+        if collection.key in ADMIN_LISTINGS and request.auth is not None and not request.auth.admin:
+            action = f"identity:{'get' if len(parts) == 3 else 'list'}_{collection.key}"
+            raise ApiError(
+                403, f"You are not authorized to perform the requested action: {action}."
+            )
         if len(parts) == 3:
             chunk = collection.listing.get(parts[2])
             if chunk is None:
@@ -230,110 +251,183 @@ class IdentityApi:
             raise ApiError(400, "'auth' and 'auth.identity' are required properties")
         if not isinstance(methods, list) or not methods:
             raise ApiError(400, "'methods' is a required property")
-        if not self._identity_ok(identity, methods):
+        user = self._who(identity, methods)
+        if user is None:
             raise self._unauthorized(request)
         scope = auth.get("scope")
-        scoped = self._scope(scope, request)
-        issued = self.tokens.issue()
-        cred = self.credentials
-        domain = {"id": cred.domain_id, "name": cred.domain_name}
+        scoped, project = self._scope(scope, request, user)
+        admin = user is self.credentials
+        issued = self.tokens.issue(
+            Caller(user.user_id, user.username, project.get("id") if project else None, admin)
+        )
+        user_domain = {"id": user.domain_id, "name": user.domain_name}
         token: JSON = {
             "methods": [m for m in methods if isinstance(m, str)],
             "user": {
-                "id": cred.user_id,
-                "name": cred.username,
-                "domain": domain,
+                "id": user.user_id,
+                "name": user.username,
+                "domain": user_domain,
                 "password_expires_at": None,
             },
             "audit_ids": [secrets.token_urlsafe(16)],
             "expires_at": issued.expires_at,
             "issued_at": issued.issued_at,
         }
-        if scoped == "project":
-            token["project"] = {"id": cred.project_id, "name": cred.project_name, "domain": domain}
+        if scoped == "project" and project is not None:
+            token["project"] = self._project_ref(project)
             token["is_domain"] = False
         elif scoped == "domain":
-            token["domain"] = domain
+            token["domain"] = user_domain
         elif scoped == "system":
             token["system"] = {"all": True}
         if scoped is not None:
-            token["roles"] = [
-                {"id": synthetic_hex("role", name), "name": name}
-                for name in ("admin", "member", "reader")
-            ]
-            token["catalog"] = self._catalog(request.cloud_url)
+            token["roles"] = _roles(ADMIN_ROLES if admin else MEMBER_ROLES)
+            project_id = project.get("id") if project else self.credentials.project_id
+            token["catalog"] = self._catalog(request.cloud_url, str(project_id))
         return json_response({"token": token}, 201, {"X-Subject-Token": issued.token})
 
-    def _identity_ok(self, identity: JSON, methods: list[Any]) -> bool:
-        cred = self.credentials
+    def _project_ref(self, project: JSON) -> JSON:
+        domain_id = str(project.get("domain_id"))
+        return {
+            "id": project["id"],
+            "name": project.get("name"),
+            "domain": {"id": domain_id, "name": self.domain_names.get(domain_id)},
+        }
+
+    def _auth_projects(self, request: ApiRequest) -> Response:
+        """``GET /v3/auth/projects``: the projects the token's user has a role on."""
+        caller = request.auth
+        user = self._user_of(caller.user_id) if caller is not None else None
+        if isinstance(user, Member):
+            ids: tuple[str, ...] = user.project_ids
+        else:
+            ids = (self.credentials.project_id,)
+        projects = [self.projects[i] for i in ids if i in self.projects]
+        links = {"self": request.url(), "previous": None, "next": None}
+        return json_response({"projects": projects, "links": links})
+
+    def _user_of(self, user_id: str) -> Credentials | Member | None:
+        if user_id == self.credentials.user_id:
+            return self.credentials
+        return next((m for m in self.members if m.user_id == user_id), None)
+
+    def _who(self, identity: JSON, methods: list[Any]) -> Credentials | Member | None:
+        """The user the identity proves to be (the admin or a member), None if none."""
         if "password" in methods:
             password = identity.get("password")
             user = password.get("user") if isinstance(password, dict) else None
             if not isinstance(user, dict):
-                return False
-            if user.get("id") is not None:
-                who = user.get("id") == cred.user_id
-            else:
-                who = user.get("name") == cred.username and self._domain_ok(user.get("domain"))
-            return who and user.get("password") == cred.password
+                return None
+            users: list[Credentials | Member] = [self.credentials, *self.members]
+            for known in users:
+                if user.get("id") is not None:
+                    who = user.get("id") == known.user_id
+                else:
+                    who = user.get("name") == known.username and _domain_ok(
+                        user.get("domain"), known.domain_id, known.domain_name
+                    )
+                if who:
+                    return known if user.get("password") == known.password else None
+            return None
         if "token" in methods:
             token = identity.get("token")
-            return isinstance(token, dict) and self.tokens.valid(token.get("id"))
-        return False
+            caller = self.tokens.caller(token.get("id")) if isinstance(token, dict) else None
+            if caller is None:
+                # A valid token the store knows no caller of speaks for the admin.
+                valid = isinstance(token, dict) and self.tokens.valid(token.get("id"))
+                return self.credentials if valid else None
+            return self._user_of(caller.user_id)
+        return None
 
-    def _domain_ok(self, domain: Any) -> bool:
-        if domain is None:
-            return True
-        if not isinstance(domain, dict):
-            return False
-        if domain.get("id") is not None:
-            return bool(domain.get("id") == self.credentials.domain_id)
-        return bool(domain.get("name") == self.credentials.domain_name)
-
-    def _scope(self, scope: Any, request: ApiRequest) -> str | None:
+    def _scope(
+        self, scope: Any, request: ApiRequest, user: Credentials | Member
+    ) -> tuple[str | None, JSON | None]:
+        """The kind of scope asked for, and the project for a project scope."""
         if scope is None:
-            return None
+            return None, None
         if not isinstance(scope, dict):
             raise ApiError(400, "'scope' must be an object")
         if "project" in scope:
-            project = scope["project"]
-            cred = self.credentials
-            ok = isinstance(project, dict) and (
-                project.get("id") == cred.project_id
-                if project.get("id") is not None
-                else project.get("name") == cred.project_name
-                and self._domain_ok(project.get("domain"))
+            project = self._scoped_project(scope["project"], user)
+            if project is None:
+                raise self._unauthorized(request)
+            return "project", project
+        if "domain" in scope:
+            if isinstance(user, Member) or not _domain_ok(
+                scope["domain"], user.domain_id, user.domain_name
+            ):
+                raise self._unauthorized(request)
+            return "domain", None
+        if "system" in scope:
+            if isinstance(user, Member):
+                raise self._unauthorized(request)
+            return "system", None
+        raise ApiError(400, "unsupported scope")
+
+    def _scoped_project(self, wanted: Any, user: Credentials | Member) -> JSON | None:
+        """The project a token may be scoped to: one the user has a role on."""
+        if not isinstance(wanted, dict):
+            return None
+        if isinstance(user, Credentials):
+            cred = user
+            ok = (
+                wanted.get("id") == cred.project_id
+                if wanted.get("id") is not None
+                else wanted.get("name") == cred.project_name
+                and _domain_ok(wanted.get("domain"), cred.domain_id, cred.domain_name)
             )
             if not ok:
-                raise self._unauthorized(request)
-            return "project"
-        if "domain" in scope:
-            if not self._domain_ok(scope["domain"]):
-                raise self._unauthorized(request)
-            return "domain"
-        if "system" in scope:
-            return "system"
-        raise ApiError(400, "unsupported scope")
+                return None
+            return self.projects.get(cred.project_id) or {
+                "id": cred.project_id,
+                "name": cred.project_name,
+                "domain_id": cred.domain_id,
+            }
+        for project_id in user.project_ids:
+            project = self.projects.get(project_id)
+            if project is None:
+                continue
+            domain_id = str(project.get("domain_id"))
+            if wanted.get("id") is not None:
+                if wanted["id"] == project_id:
+                    return project
+            elif wanted.get("name") == project.get("name") and _domain_ok(
+                wanted.get("domain"), domain_id, self.domain_names.get(domain_id)
+            ):
+                return project
+        return None
 
     def _validate(self, request: ApiRequest) -> Response:
         subject = request.headers.get("x-subject-token")
-        if not self.tokens.valid(subject):
+        caller = self.tokens.caller(subject)
+        if caller is None and not self.tokens.valid(subject):
             raise ApiError(404, f"Could not find token: {subject}.")
-        cred = self.credentials
-        domain = {"id": cred.domain_id, "name": cred.domain_name}
+        user = self._user_of(caller.user_id) if caller is not None else None
+        user = user or self.credentials
+        admin = user is self.credentials
+        project_id = caller.project_id if caller is not None else self.credentials.project_id
+        project = self.projects.get(str(project_id)) or {
+            "id": self.credentials.project_id,
+            "name": self.credentials.project_name,
+            "domain_id": self.credentials.domain_id,
+        }
         token = {
             "methods": ["password"],
-            "user": {"id": cred.user_id, "name": cred.username, "domain": domain},
-            "project": {"id": cred.project_id, "name": cred.project_name, "domain": domain},
-            "roles": [{"id": synthetic_hex("role", "admin"), "name": "admin"}],
-            "catalog": self._catalog(request.cloud_url),
+            "user": {
+                "id": user.user_id,
+                "name": user.username,
+                "domain": {"id": user.domain_id, "name": user.domain_name},
+            },
+            "project": self._project_ref(project),
+            "roles": _roles(ADMIN_ROLES if admin else MEMBER_ROLES),
+            "catalog": self._catalog(request.cloud_url, str(project["id"])),
         }
         return json_response({"token": token}, 200, {"X-Subject-Token": subject or ""})
 
-    def _catalog(self, cloud_url: str) -> list[JSON]:
+    def _catalog(self, cloud_url: str, project_id: str) -> list[JSON]:
         out = []
         for entry in self.catalog_entries:
-            url = f"{cloud_url}/{entry.path.format(project_id=self.credentials.project_id)}"
+            url = f"{cloud_url}/{entry.path.format(project_id=project_id)}"
             service_id = synthetic_hex(self.cloud, "sandbox-service", entry.type)
             out.append(
                 {
@@ -353,6 +447,21 @@ class IdentityApi:
                 }
             )
         return out
+
+
+def _roles(names: Sequence[str]) -> list[JSON]:
+    return [{"id": synthetic_hex("role", name), "name": name} for name in names]
+
+
+def _domain_ok(domain: Any, domain_id: str, domain_name: str | None) -> bool:
+    """A scope's or a user's ``domain`` (absent, by id or by name) names this domain."""
+    if domain is None:
+        return True
+    if not isinstance(domain, dict):
+        return False
+    if domain.get("id") is not None:
+        return bool(domain.get("id") == domain_id)
+    return bool(domain.get("name") == domain_name)
 
 
 # -- building the listings from a snapshot --------------------------------------

@@ -8,6 +8,22 @@ from auditor.sandbox.microversion import parse_version
 
 
 @dataclass(frozen=True)
+class ProjectMember:
+    """A non-admin user of the sandbox: the member role on some projects, nothing else.
+
+    Its tokens list what a project member sees: ``all_tenants`` listings and
+    Keystone's admin listings answer 403, ``/v3/auth/projects`` names its projects.
+    """
+
+    username: str
+    password: str
+    projects: tuple[str, ...]
+    """Names (or ids) of the snapshot's projects it is a member of; unknown ones are ignored."""
+    cloud: str | None = None
+    """The cloud it exists in (None: every cloud of the sandbox)."""
+
+
+@dataclass(frozen=True)
 class SandboxOptions:
     """Service settings shared by every cloud of one sandbox (defaults: a current release)."""
 
@@ -36,6 +52,8 @@ class SandboxOptions:
     """Domain of the user and of the project (id ``default``)."""
     password: str | None = None
     """Password of every cloud; None generates a random one per cloud."""
+    members: tuple[ProjectMember, ...] = ()
+    """Non-admin users, each with a clouds.yaml profile ``<cloud>-<username>``."""
 
     def __post_init__(self) -> None:
         if self.max_limit < 1:
@@ -50,3 +68,14 @@ class SandboxOptions:
             raise ValueError("keystone_list_limit must be at least 1")
         if self.token_ttl <= 0:
             raise ValueError("token_ttl must be positive")
+        seen: set[tuple[str, str | None]] = set()
+        for member in self.members:
+            # One user per name and cloud (a member of every cloud clashes with any).
+            clouds = {c for n, c in seen if n == member.username}
+            if (
+                member.username == self.username
+                or member.cloud in clouds
+                or (clouds and (member.cloud is None or None in clouds))
+            ):
+                raise ValueError("members need user names of their own (not the admin's)")
+            seen.add((member.username, member.cloud))

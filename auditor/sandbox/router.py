@@ -4,12 +4,14 @@
 ``compute``, ``volume``, ``image`` or ``network``. Only GET and HEAD are
 served, and POST of Keystone's token request; anything else is 405. Every
 path but version documents and the token request needs a valid
-``X-Auth-Token`` of that cloud.
+``X-Auth-Token`` of that cloud; the services learn whom it speaks for
+(``ApiRequest.auth``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from urllib.parse import parse_qsl
 
 from auditor.sandbox.cloud import CloudSite
@@ -83,13 +85,16 @@ class Router:
             cloud_url=site.url,
             service_url=f"{site.url}/{service}",
         )
-        if not api.is_public(request) and not site.tokens.valid(headers.get("x-auth-token")):
-            return error_response(
-                api.style,
-                401,
-                "The request you have made requires authentication.",
-                {"WWW-Authenticate": f'Keystone uri="{site.url}/identity"'},
-            )
+        if not api.is_public(request):
+            token = headers.get("x-auth-token")
+            if not site.tokens.valid(token):
+                return error_response(
+                    api.style,
+                    401,
+                    "The request you have made requires authentication.",
+                    {"WWW-Authenticate": f'Keystone uri="{site.url}/identity"'},
+                )
+            request = replace(request, auth=site.tokens.caller(token))
         try:
             return api.handle(request)
         except ApiError as exc:

@@ -1,4 +1,4 @@
-"""Credentials of a sandbox cloud and the tokens Keystone issued for it."""
+"""Credentials of a sandbox cloud and the tokens Keystone issued for it (and for whom)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,32 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class Member:
+    """A user without the admin role: the member role on some projects of the cloud."""
+
+    username: str
+    password: str
+    user_id: str
+    domain_id: str
+    """Id of the user's domain (``default``)."""
+    domain_name: str
+    project_ids: tuple[str, ...]
+    """The projects the user has the member role on."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a token speaks for, and for which project."""
+
+    user_id: str
+    username: str
+    project_id: str | None
+    """The token's project; None for an unscoped (or domain-, system-scoped) token."""
+    admin: bool
+    """The token carries the admin role."""
+
+
+@dataclass(frozen=True)
 class Issued:
     """A token just issued."""
 
@@ -43,13 +69,23 @@ class TokenStore:
         self.ttl = ttl
         self._lock = threading.Lock()
         self._expiry: dict[str, float] = {}
+        self._callers: dict[str, Caller] = {}
 
-    def issue(self) -> Issued:
+    def issue(self, caller: Caller | None = None) -> Issued:
         token = "gAAAAA" + secrets.token_urlsafe(48)
         now = datetime.now(timezone.utc)
         with self._lock:
             self._expiry[token] = time.monotonic() + self.ttl
+            if caller is not None:
+                self._callers[token] = caller
         return Issued(token, _iso(now), _iso(now + timedelta(seconds=self.ttl)))
+
+    def caller(self, token: str | None) -> Caller | None:
+        """Who a valid token speaks for (None for an invalid token)."""
+        if not self.valid(token):
+            return None
+        with self._lock:
+            return self._callers.get(token or "")
 
     def valid(self, token: str | None) -> bool:
         if not token:
@@ -60,6 +96,7 @@ class TokenStore:
                 return False
             if time.monotonic() >= expiry:
                 del self._expiry[token]
+                self._callers.pop(token, None)
                 return False
             return True
 
@@ -67,3 +104,4 @@ class TokenStore:
         """Forget every token: the next request of each client gets a 401 and re-authenticates."""
         with self._lock:
             self._expiry.clear()
+            self._callers.clear()

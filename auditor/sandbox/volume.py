@@ -19,6 +19,7 @@ from auditor.sandbox.microversion import (
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
 from auditor.sandbox.quotas import QuotaSets
+from auditor.sandbox.tokens import Caller
 from auditor.sandbox.wire import (
     JSON,
     ApiError,
@@ -337,14 +338,19 @@ class VolumeApi:
                     self._views[key] = listing
         return listing
 
-    def _filter(self, query: Mapping[str, str]) -> Callable[[JSON], bool] | None:
+    def _filter(
+        self, query: Mapping[str, str], caller: Caller | None = None
+    ) -> Callable[[JSON], bool] | None:
         tests: list[Callable[[JSON], bool]] = []
         if all_tenants(query):
+            if caller is not None and not caller.admin:
+                raise ApiError(403, "Policy doesn't allow volume:get_all_tenants to be performed.")
             project = query.get("project_id")
             if project:
                 tests.append(lambda v: v.get("project_id") == project)
         else:
-            own = self.project_id
+            # The token's project (the admin's own without a project-scoped caller).
+            own = caller.project_id if caller is not None and caller.project_id else self.project_id
             tests.append(lambda v: v.get("project_id") == own)
         if query.get("name"):
             name = query["name"]
@@ -363,7 +369,7 @@ class VolumeApi:
         limit = int_param(query, "limit")
         limit = self.max_limit if limit is None else min(limit, self.max_limit)
         listing = self._view("detail" if detail else "summary", mv)
-        keep = self._filter(query)
+        keep = self._filter(query, request.auth)
         if keep is not None:
             listing = listing.select(keep)
         marker = query.get("marker")
@@ -386,7 +392,7 @@ class VolumeApi:
         limit = int_param(query, "limit")
         limit = self.max_limit if limit is None else min(limit, self.max_limit)
         listing = self._view(what, mv)
-        keep = self._filter(query)
+        keep = self._filter(query, request.auth)
         if keep is not None:
             listing = listing.select(keep)
         marker = query.get("marker")

@@ -11,6 +11,8 @@ from http import HTTPStatus
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
+from auditor.sandbox.tokens import Caller
+
 if sys.version_info >= (3, 11):
     from typing import assert_never
 else:  # pragma: no cover - Python 3.10
@@ -45,6 +47,8 @@ class ApiRequest:
     """``http://127.0.0.1:PORT/<cloud>``."""
     service_url: str
     """``http://127.0.0.1:PORT/<cloud>/<service>``."""
+    auth: Caller | None = None
+    """Who the request's token speaks for (None for public paths)."""
 
     def url(self) -> str:
         """The request's own URL (Keystone's ``links.self``)."""

@@ -379,3 +379,74 @@ def test_cli_audit_of_two_sources_over_http(files: Path) -> None:
         ("unexpected", "projects", None),
         ("unexpected", "servers", None),
     ]
+
+
+def test_a_merger_programme_end_to_end_over_http(files: Path) -> None:
+    """Two sources audited at once, accepted differences waived until a date, and the id
+    map handed to the next wave, whose audit matches by it."""
+    (files / "waivers.yaml").write_text(
+        """version: 1
+waivers:
+  - origin: 'numergy'
+    kind: missing
+    name: 'nm-lost'
+    reason: "CHG-7: decommissioned before the merger"
+    owner: numergy-team
+    expires: 2026-12-31
+  - collection: volumes
+    kind: changed
+    reason: "CHG-8: shrunk on purpose"
+    owner: storage-team
+    expires: 2026-12-31
+  - kind: conflict
+    reason: "CHG-9: acme's two tenants are merged on purpose"
+    owner: account-team
+    expires: 2026-12-31
+  - kind: unexpected
+    reason: "created in the target since"
+    owner: ocb-ops
+    expires: 2026-12-31
+"""
+    )
+
+    def audit(rules: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+        code, out = run(
+            "--os-client-config-file",
+            str(files / "clouds.yaml"),
+            "audit",
+            "--source",
+            "cloudwatt",
+            "--source",
+            "numergy",
+            "--target",
+            "ocb",
+            "--collections",
+            "projects,servers,volumes",
+            "--rules",
+            str(rules),
+            "--waivers",
+            str(files / "waivers.yaml"),
+            "--as-of",
+            "2026-11-22",
+            "-f",
+            "json",
+            *extra,
+        )
+        return code, json.loads(out)
+
+    with Sandbox([cloudwatt(), numergy(), ocb()]) as sandbox:
+        sandbox.write_clouds_yaml(str(files / "clouds.yaml"))
+        code, wave1 = audit(files / "rules.yaml", "--write-id-map", str(files / "idmap.json"))
+        assert (code, wave1["verdict"]) == (0, "verified")
+        assert wave1["waivers"]["waived"] == len(wave1["findings"]) == 6
+        id_map = json.loads((files / "idmap.json").read_text())
+        assert {e["origin"] for e in id_map["entries"]} == {"cloudwatt", "numergy"}
+
+        (files / "wave2.yaml").write_text(
+            RULES + "match:\n  order: [id_map, id, name]\n  id_map: idmap.json\n"
+        )
+        code2, wave2 = audit(files / "wave2.yaml")
+    assert code2 == 0
+    assert {f["id"] for f in wave2["findings"]} == {f["id"] for f in wave1["findings"]}
+    changed = [f for f in wave2["findings"] if f["kind"] == "changed"]
+    assert changed and all(f["matched_by"] == "id_map" for f in changed)

@@ -31,7 +31,7 @@ from auditor.sandbox.microversion import (
     parse_version,
 )
 from auditor.sandbox.options import SandboxOptions
-from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
+from auditor.sandbox.paging import Listing, item_body, linked_page, list_body
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.tokens import Caller
 from auditor.sandbox.wire import (
@@ -140,6 +140,11 @@ def derive_flavors(
         if any(v is not None for v in fields.values()):
             flavors[flavor_id] = {"id": flavor_id, **fields}
     return sorted(flavors.values(), key=lambda f: f["id"]), ids
+
+
+def _marker_gone(marker: str) -> ApiError:
+    """Nova answers 400 for a marker it does not know (deleted or archived)."""
+    return ApiError(400, f"marker [{marker}] not found")
 
 
 @dataclass(frozen=True)
@@ -538,16 +543,8 @@ class ComputeApi:
         keep = self._server_filter(query, request.auth)
         if keep is not None:
             listing = listing.select(keep)
-        marker = query.get("marker")
-        try:
-            chunks, last = listing.page(marker, limit)
-        except MarkerNotFound:
-            raise ApiError(400, f"marker [{marker}] not found") from None
-        extra: JSON = {}
-        if last is not None:
-            base = f"{self.urls.versioned}/servers" + ("/detail" if detail else "")
-            extra["servers_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
-        return Response(200, list_body("servers", chunks, extra))
+        base = f"{self.urls.versioned}/servers" + ("/detail" if detail else "")
+        return Response(200, linked_page(listing, query, limit, "servers", base, _marker_gone))
 
     def _list_flavors(self, request: ApiRequest, mv: Version, *, detail: bool) -> Response:
         query = request.query
@@ -558,16 +555,8 @@ class ComputeApi:
         if is_public is None or is_public.lower() != "none":
             public = True if is_public is None else bool_param(is_public, "is_public")
             listing = listing.select(lambda f: (f.get("is_public") is not False) is public)
-        marker = query.get("marker")
-        try:
-            chunks, last = listing.page(marker, limit)
-        except MarkerNotFound:
-            raise ApiError(400, f"marker [{marker}] not found") from None
-        extra: JSON = {}
-        if last is not None:
-            base = f"{self.urls.versioned}/flavors" + ("/detail" if detail else "")
-            extra["flavors_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
-        return Response(200, list_body("flavors", chunks, extra))
+        base = f"{self.urls.versioned}/flavors" + ("/detail" if detail else "")
+        return Response(200, linked_page(listing, query, limit, "flavors", base, _marker_gone))
 
     def _flavor_access(self, flavor_id: str) -> Response:
         if self._view("flavors-detail", self.versions.maximum).get(flavor_id) is None:
@@ -602,13 +591,5 @@ class ComputeApi:
         if mv < MV_KEYPAIR_PAGING:
             return Response(200, list_body("keypairs", listing.chunks))
         limit = self._limit(query)
-        marker = query.get("marker")
-        try:
-            chunks, last = listing.page(marker, limit)
-        except MarkerNotFound:
-            raise ApiError(400, f"marker [{marker}] not found") from None
-        extra: JSON = {}
-        if last is not None:
-            base = f"{self.urls.versioned}/os-keypairs"
-            extra["keypairs_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
-        return Response(200, list_body("keypairs", chunks, extra))
+        base = f"{self.urls.versioned}/os-keypairs"
+        return Response(200, linked_page(listing, query, limit, "keypairs", base, _marker_gone))

@@ -100,6 +100,27 @@ def item_body(key: str, chunk: bytes) -> bytes:
     return b'{"' + key.encode() + b'":' + chunk + b"}"
 
 
+def linked_page(
+    listing: Listing,
+    query: Mapping[str, str],
+    limit: int,
+    key: str,
+    base: str,
+    not_found: Callable[[str], Exception],
+) -> bytes:
+    """One page as Nova and Cinder answer it: after ``marker``, with ``<key>_links``
+    next only when the page is full; an unknown marker raises ``not_found(marker)``."""
+    marker = query.get("marker")
+    try:
+        chunks, last = listing.page(marker, limit)
+    except MarkerNotFound:
+        raise not_found(str(marker)) from None
+    extra: JSON = {}
+    if last is not None:
+        extra[f"{key}_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
+    return list_body(key, chunks, extra)
+
+
 def next_href(base: str, query: Mapping[str, str], limit: int, marker: str) -> str:
     """The link to the page after ``marker``: the request's query with limit and marker."""
     params = {k: v for k, v in query.items() if k not in ("limit", "marker")}

@@ -17,7 +17,7 @@ from auditor.sandbox.microversion import (
     parse_version,
 )
 from auditor.sandbox.options import SandboxOptions
-from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
+from auditor.sandbox.paging import Listing, item_body, linked_page
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.tokens import Caller
 from auditor.sandbox.wire import (
@@ -212,6 +212,11 @@ def volume_summary(volume: JSON, link: str) -> JSON:
     }
 
 
+def _marker_gone(marker: str) -> ApiError:
+    """Cinder answers 404 for a marker it does not know (deleted mid-walk)."""
+    return ApiError(404, f"Marker {marker} could not be found.")
+
+
 class VolumeApi:
     """Cinder v3 of one sandbox cloud."""
 
@@ -372,17 +377,9 @@ class VolumeApi:
         keep = self._filter(query, request.auth)
         if keep is not None:
             listing = listing.select(keep)
-        marker = query.get("marker")
-        try:
-            chunks, last = listing.page(marker, limit)
-        except MarkerNotFound:
-            raise ApiError(404, f"Marker {marker} could not be found.") from None
-        extra: JSON = {}
-        if last is not None:
-            prefix = f"{self.service_url}/v3" + (f"/{project}" if project else "")
-            base = f"{prefix}/volumes" + ("/detail" if detail else "")
-            extra["volumes_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
-        return Response(200, list_body("volumes", chunks, extra))
+        prefix = f"{self.service_url}/v3" + (f"/{project}" if project else "")
+        base = f"{prefix}/volumes" + ("/detail" if detail else "")
+        return Response(200, linked_page(listing, query, limit, "volumes", base, _marker_gone))
 
     def _list_other(
         self, what: str, request: ApiRequest, project: str | None, mv: Version
@@ -395,17 +392,9 @@ class VolumeApi:
         keep = self._filter(query, request.auth)
         if keep is not None:
             listing = listing.select(keep)
-        marker = query.get("marker")
-        try:
-            chunks, last = listing.page(marker, limit)
-        except MarkerNotFound:
-            raise ApiError(404, f"Marker {marker} could not be found.") from None
-        extra: JSON = {}
-        if last is not None:
-            prefix = f"{self.service_url}/v3" + (f"/{project}" if project else "")
-            base = f"{prefix}/{what}/detail"
-            extra[f"{what}_links"] = [{"rel": "next", "href": next_href(base, query, limit, last)}]
-        return Response(200, list_body(what, chunks, extra))
+        prefix = f"{self.service_url}/v3" + (f"/{project}" if project else "")
+        base = f"{prefix}/{what}/detail"
+        return Response(200, linked_page(listing, query, limit, what, base, _marker_gone))
 
 
 _RESOURCES = frozenset({"volumes", "snapshots", "backups", "os-quota-sets"})

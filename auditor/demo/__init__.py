@@ -36,6 +36,7 @@ class DemoFiles:
     target_inventory: str
     report_json: str
     report_markdown: str
+    report_html: str
 
 
 def demo_files(directory: str) -> DemoFiles:
@@ -52,6 +53,7 @@ def demo_files(directory: str) -> DemoFiles:
         target_inventory=path("inventories", "target.json"),
         report_json=path("report.json"),
         report_markdown=path("report.md"),
+        report_html=path("report.html"),
     )
 
 
@@ -85,6 +87,7 @@ def run_demo(
     write_private(files.target_inventory, result.target.dumps())
     write_private(files.report_json, render(result.report, Format.JSON))
     write_private(files.report_markdown, render(result.report, Format.MARKDOWN))
+    write_private(files.report_html, render(result.report, Format.HTML))
     return result, files
 
 

@@ -67,6 +67,8 @@ def test_demo_finds_every_seeded_defect_over_http(tmp_path: Path) -> None:
     text = out.getvalue()
     assert "Verdict: DISCREPANCIES (exit 1, fail on error)" in text
     assert str(directory / "report.json") in text
+    assert str(directory / "report.html") in text
+    assert (directory / "report.html").read_text().startswith("<!DOCTYPE html>")
     report = json.loads((directory / "report.json").read_text())
     jsonschema.validate(report, load_schema("report"))
     got = {

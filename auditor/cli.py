@@ -618,11 +618,22 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     try:
         return handler(args, redactor, stdout)
     except BadInputError as exc:
-        print(f"auditor: error: {redactor.redact(str(exc))}", file=sys.stderr)
+        _error(args, redactor.redact(str(exc)), EXIT_BAD_INPUT)
         return EXIT_BAD_INPUT
     except AuditorError as exc:
-        print(f"auditor: error: {redactor.redact(str(exc))}", file=sys.stderr)
+        _error(args, redactor.redact(str(exc)), EXIT_INCOMPLETE)
         return EXIT_INCOMPLETE
     except KeyboardInterrupt:
-        print("auditor: interrupted", file=sys.stderr)
+        _error(args, "interrupted", 130)
         return 130
+
+
+def _error(args: argparse.Namespace, message: str, code: int) -> None:
+    """The one line on stderr that ends a failed run: plain, or JSON like the logs."""
+    if args.log_format == "json":
+        line = json.dumps(
+            {"level": "error", "event": message, "exit_code": code, "logger": "auditor.cli"}
+        )
+    else:
+        line = f"auditor: error: {message}" if code != 130 else "auditor: interrupted"
+    print(line, file=sys.stderr)

@@ -242,3 +242,20 @@ def test_collections_all_names_every_known_collection() -> None:
     names = parse_collections("all")
     assert names[: len(CORE_COLLECTIONS)] == CORE_COLLECTIONS
     assert sorted(names) == sorted(COLLECTIONS)
+
+
+def test_bad_input_with_json_logs_is_one_json_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from auditor.cli import main
+
+    missing = tmp_path / "nowhere.yaml"
+    code = main(["--log-format", "json", "--os-client-config-file", str(missing), "inventory"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1
+    line = json.loads(err[0])
+    assert (line["level"], line["exit_code"]) == ("error", 2)
+    assert str(missing) in line["event"]

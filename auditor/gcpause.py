@@ -8,6 +8,14 @@ pages took 3.5 s with the collector on and 0.7 s with it paused. The trees are
 acyclic, so reference counting still frees each one as soon as it is dropped;
 only cycles wait for the collector, which runs again once the last pause ends.
 
+When it ends, what the pause built is moved to the collector's permanent
+generation (``gc.freeze()``) before collection resumes: otherwise the first
+allocation after the pause sets off a full collection that walks every item
+just built, once more for nothing (0.5 s of the 2.2 s of CPU an inventory of
+N = 20k took). Frozen objects are still freed by reference counting when
+dropped; only reference cycles made during the pause are never collected, and
+decoding JSON makes none.
+
 The collector is process-wide, and inventories run concurrently in threads:
 pauses nest and overlap, and the collector is enabled again only when the
 last one ends (and only if it was enabled before the first one began).
@@ -51,4 +59,5 @@ def paused_gc() -> Iterator[None]:
         with pauses.lock:
             pauses.depth -= 1
             if pauses.depth == 0 and pauses.was_enabled:
+                gc.freeze()
                 gc.enable()

@@ -13,22 +13,17 @@ import fnmatch
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import jsonschema
-import yaml
 
 from auditor.errors import RulesError
 from auditor.model import IDMAP_SCHEMA, Kind, Severity
 from auditor.records import ALL_COLLECTIONS, FIELDS
-from auditor.schemas import load_schema
+from auditor.yamldoc import Located, Path, load_document
 
 MATCH_STRATEGIES = ("id", "id_map", "metadata", "name")
 DEFAULT_ORDER = ("id", "name")
-
-Path = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -123,82 +118,7 @@ class Rules:
 # -- loading ---------------------------------------------------------------------
 
 
-def _line_map(node: yaml.Node, path: Path, lines: dict[Path, int], origin: str) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                where = _dotted((*path, key))
-                raise RulesError(
-                    f"{origin}: line {key_node.start_mark.line + 1}: {where}: duplicate key"
-                )
-            seen.add(key)
-            child = (*path, key)
-            lines[child] = key_node.start_mark.line + 1
-            _line_map(value_node, child, lines, origin)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, child in enumerate(node.value):
-            _line_map(child, (*path, index), lines, origin)
-
-
-def _dotted(path: Iterable[str | int]) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
-
-
-class _Located:
-    """Formats errors as ``FILE: line N: key: problem``."""
-
-    def __init__(self, origin: str, lines: Mapping[Path, int]) -> None:
-        self.origin = origin
-        self.lines = lines
-
-    def error(self, path: Path, problem: str) -> RulesError:
-        probe = tuple(path)
-        line = self.lines.get(probe)
-        while line is None and probe:
-            probe = probe[:-1]
-            line = self.lines.get(probe)
-        where = f"line {line}: " if line else ""
-        return RulesError(f"{self.origin}: {where}{_dotted(path)}: {problem}")
-
-
-def _schema_error(err: jsonschema.ValidationError, loc: _Located) -> RulesError:
-    path: Path = tuple(err.absolute_path)
-    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        schema = err.schema if isinstance(err.schema, Mapping) else {}
-        allowed = set((schema.get("properties") or {}).keys())
-        unknown = sorted(k for k in err.instance if k not in allowed)
-        if unknown:
-            known = ", ".join(sorted(allowed)) or "none"
-            return loc.error((*path, unknown[0]), f"unknown key (known here: {known})")
-    if err.validator == "required" and isinstance(err.instance, dict):
-        required = err.validator_value if isinstance(err.validator_value, list) else []
-        absent = [k for k in required if k not in err.instance]
-        if absent:
-            return loc.error((*path, absent[0]), "is required")
-    if err.validator == "type":
-        expected = err.validator_value
-        got = type(err.instance).__name__
-        return loc.error(path, f"expected {expected}, got {got} ({err.instance!r})")
-    if err.validator in ("enum", "const"):
-        allowed_values = err.validator_value if err.validator == "enum" else [err.validator_value]
-        return loc.error(
-            path, f"{err.instance!r} is not allowed (expected one of {allowed_values})"
-        )
-    if err.validator == "propertyNames":
-        return loc.error(path, f"bad key: {err.message}")
-    return loc.error(path, err.message)
-
-
-def _compile(pattern: str, path: Path, loc: _Located, flags: int = 0) -> re.Pattern[str]:
+def _compile(pattern: str, path: Path, loc: Located, flags: int = 0) -> re.Pattern[str]:
     try:
         return re.compile(pattern, flags)
     except re.error as exc:
@@ -208,7 +128,7 @@ def _compile(pattern: str, path: Path, loc: _Located, flags: int = 0) -> re.Patt
 _GROUP_REF = re.compile(r"\\\\|\\(\d+)|\\g<([^>]*)>")
 
 
-def _check_replacement(compiled: re.Pattern[str], replace: str, path: Path, loc: _Located) -> None:
+def _check_replacement(compiled: re.Pattern[str], replace: str, path: Path, loc: Located) -> None:
     for match in _GROUP_REF.finditer(replace):
         number, name = match.group(1), match.group(2)
         if number is None and name is None:
@@ -229,7 +149,7 @@ def _check_replacement(compiled: re.Pattern[str], replace: str, path: Path, loc:
         raise loc.error(path, f"invalid replacement {replace!r} ({exc})") from None
 
 
-def _load_id_map(value: str, origin: str, path: Path, loc: _Located) -> dict[str, str]:
+def _load_id_map(value: str, origin: str, path: Path, loc: Located) -> dict[str, str]:
     base = os.path.dirname(os.path.abspath(origin)) if origin != "<rules>" else os.getcwd()
     file_path = value if os.path.isabs(value) else os.path.join(base, value)
     try:
@@ -274,35 +194,17 @@ _KINDS = {k.value for k in Kind}
 
 def parse_rules(text: str, origin: str = "<rules>") -> Rules:
     """Parse and validate rules text; ``origin`` names the file in errors."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise RulesError(f"{origin}:{where} not valid YAML ({problem})") from None
-    if data is None:
-        raise RulesError(f"{origin}: empty rules file (expected at least 'version: 1')")
-    lines: dict[Path, int] = {}
-    if node is not None:
-        _line_map(node, (), lines, origin)
-    loc = _Located(origin, lines)
-    if not isinstance(data, dict):
-        raise loc.error((), f"expected a mapping of keys, got {type(data).__name__}")
-    if data.get("version") != 1 and "version" in data:
-        raise loc.error(
-            ("version",), f"unsupported version {data['version']!r} (this auditor reads version 1)"
-        )
-    validator = jsonschema.Draft202012Validator(load_schema("rules"))
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), e.path))
-    if errors:
-        best = jsonschema.exceptions.best_match(errors)
-        raise _schema_error(best if best is not None else errors[0], loc)
+    data, loc = load_document(
+        text,
+        origin,
+        schema="rules",
+        error=RulesError,
+        empty="empty rules file (expected at least 'version: 1')",
+    )
     return _build(data, origin, loc)
 
 
-def _build(data: dict[str, Any], origin: str, loc: _Located) -> Rules:
+def _build(data: dict[str, Any], origin: str, loc: Located) -> Rules:
     rename = data.get("rename") or {}
     names = []
     for index, rule in enumerate(rename.get("names") or []):

@@ -36,17 +36,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-import jsonschema
 import yaml
 
 from auditor.diff.compare import finding_id
-from auditor.errors import RulesError, WaiversError
+from auditor.errors import WaiversError
 from auditor.model import Finding, Kind, Severity, WaiverNote, WaiverSummary
 from auditor.records import ALL_COLLECTIONS
 
 # The rules file's validation helpers: one way of naming file, line and key.
-from auditor.rules import Path, _line_map, _Located, _schema_error
-from auditor.schemas import load_schema
+from auditor.yamldoc import Located, Path, load_document
 
 PATTERN_KEYS = ("collection", "kind", "name", "project", "origin")
 """The keys of a pattern waiver (a waiver is a ``finding`` id or a pattern)."""
@@ -148,7 +146,7 @@ _NoDatesLoader.yaml_implicit_resolvers = {
 }
 
 
-def _check_glob(glob: str, path: Path, loc: _Located) -> None:
+def _check_glob(glob: str, path: Path, loc: Located) -> None:
     """Refuse globs that cannot be what the operator meant."""
     if glob.startswith("^") or glob.endswith("$"):
         raise loc.error(path, f"{glob!r} looks like a regex; use a glob (*, ?, [abc])")
@@ -170,39 +168,14 @@ def parse_waivers(text: str, origin: str = "<waivers>") -> Waivers:
     Raises :class:`~auditor.errors.WaiversError` (exit code 2) naming the file,
     the line and the key.
     """
-    try:
-        return _parse(text, origin)
-    except RulesError as exc:
-        raise WaiversError(str(exc)) from None
-
-
-def _parse(text: str, origin: str) -> Waivers:
-    try:
-        node = yaml.compose(text, Loader=_NoDatesLoader)
-        data = yaml.load(text, Loader=_NoDatesLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise WaiversError(f"{origin}:{where} not valid YAML ({problem})") from None
-    if data is None:
-        raise WaiversError(f"{origin}: empty waivers file (expected 'version: 1' and 'waivers:')")
-    lines: dict[Path, int] = {}
-    if node is not None:
-        _line_map(node, (), lines, origin)
-    loc = _Located(origin, lines)
-    if not isinstance(data, dict):
-        raise loc.error((), f"expected a mapping of keys, got {type(data).__name__}")
-    if "version" in data and data["version"] != 1:
-        raise loc.error(
-            ("version",), f"unsupported version {data['version']!r} (this auditor reads version 1)"
-        )
-    validator = jsonschema.Draft202012Validator(load_schema("waivers"))
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), e.path))
-    if errors:
-        best = jsonschema.exceptions.best_match(errors)
-        raise _schema_error(best if best is not None else errors[0], loc)
-
+    data, loc = load_document(
+        text,
+        origin,
+        schema="waivers",
+        error=WaiversError,
+        empty="empty waivers file (expected 'version: 1' and 'waivers:')",
+        loader=_NoDatesLoader,
+    )
     items: list[Waiver] = []
     seen: dict[str, int | None] = {}
     for index, raw in enumerate(data["waivers"]):
@@ -216,7 +189,7 @@ def _parse(text: str, origin: str) -> Waivers:
     return Waivers(tuple(items), origin)
 
 
-def _waiver(raw: dict[str, Any], path: Path, loc: _Located) -> Waiver:
+def _waiver(raw: dict[str, Any], path: Path, loc: Located) -> Waiver:
     pattern = [k for k in PATTERN_KEYS if k in raw]
     if "finding" in raw and pattern:
         raise loc.error(

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from auditor.demo.data import IMAGES, NAMESPACE, ExampleCloud
+from auditor.sandbox.quotas import DEFAULTS as QUOTA_DEFAULTS
 
 JSON = dict[str, Any]
 
@@ -32,36 +33,6 @@ DEFECTS = (
 
 GOLDEN_TENANTS = ("acme", "cyberdyne", "soylent", "gringotts", "monarch", "oscorp")
 """Tenants with a private golden image of their own."""
-
-COMPUTE_DEFAULTS = {
-    "cores": 20,
-    "instances": 10,
-    "key_pairs": 100,
-    "metadata_items": 128,
-    "ram": 51200,
-    "server_group_members": 10,
-    "server_groups": 10,
-}
-BLOCK_STORAGE_DEFAULTS = {
-    "backup_gigabytes": 1000,
-    "backups": 10,
-    "gigabytes": 1000,
-    "groups": 10,
-    "per_volume_gigabytes": -1,
-    "snapshots": 10,
-    "volumes": 10,
-}
-NETWORK_DEFAULTS = {
-    "floatingip": 50,
-    "network": 100,
-    "port": 500,
-    "rbac_policy": 10,
-    "router": 10,
-    "security_group": 10,
-    "security_group_rule": 100,
-    "subnet": 100,
-    "subnetpool": -1,
-}
 
 
 def _id(*parts: object) -> str:
@@ -143,11 +114,8 @@ def _quotas(cloud: ExampleCloud) -> list[JSON]:
         use(pid, "network", "subnet", len(names))
     items = []
     for project in cloud.projects:
-        for service, defaults in (
-            ("compute", COMPUTE_DEFAULTS),
-            ("block-storage", BLOCK_STORAGE_DEFAULTS),
-            ("network", NETWORK_DEFAULTS),
-        ):
+        # Every project has the services' default quotas, as the sandbox answers them.
+        for service, defaults in QUOTA_DEFAULTS.items():
             used = usage.get((str(project["id"]), service), {})
             items.append(
                 {

@@ -577,8 +577,9 @@ def cmd_demo(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> in
         "Rerun each step by hand:\n"
         f"  auditor sandbox {files.served_source} {files.served_target}"
         f" --write-clouds-yaml {files.clouds_yaml} &\n"
-        f"  {rerun} inventory --cloud cloudwatt -o source.json\n"
-        f"  {rerun} audit --source cloudwatt --target ocb --rules {files.rules} -f text\n"
+        f"  {rerun} inventory --cloud cloudwatt --collections all -o source.json\n"
+        f"  {rerun} audit --source cloudwatt --target ocb --collections all"
+        f" --rules {files.rules} -f text\n"
         f"  auditor diff {files.source_inventory} {files.target_inventory}"
         f" --rules {files.rules} -f markdown\n"
     )

@@ -10,18 +10,15 @@ must be verified.
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
 
-from auditor.audit import AuditResult, run_audit
-from auditor.connect import CloudTarget
+from auditor.audit import AuditResult
 from auditor.demo import identity
-from auditor.demo.data import RULES, source_cloud, target_cloud
 from auditor.model import Severity, Snapshot, Status, Verdict
-from auditor.rules import parse_rules
-from auditor.sandbox import Sandbox, SandboxOptions
+from auditor.sandbox import SandboxOptions
+from tests.merger import audit_over_http, family_clouds
 
 FAMILY = ("domains", "regions", "services", "flavors", "keypairs")
 COLLECTIONS = ("projects", "servers", "volumes", "endpoints", *FAMILY)
@@ -37,28 +34,11 @@ SEEDED = {
 
 
 def clouds(defects: bool) -> tuple[Snapshot, Snapshot]:
-    rng = random.Random(7)
-    source = source_cloud(40, rng)
-    target = target_cloud(source, by_metadata=0.5, rng=rng)
-    identity.add_source(source, rng)
-    identity.add_target(source, target, rng)
-    if defects:
-        identity.seed_defects(target)
-    return source.snapshot(), target.snapshot()
+    return family_clouds(identity, servers=40, seed=7, by_metadata=0.5, defects=defects)
 
 
 def audit(source: Snapshot, target: Snapshot, options: SandboxOptions, tmp: Path) -> AuditResult:
-    with Sandbox([source, target], options=options) as sandbox:
-        clouds_yaml = tmp / "clouds.yaml"
-        sandbox.write_clouds_yaml(str(clouds_yaml))
-        result = run_audit(
-            CloudTarget(source.cloud),
-            CloudTarget(target.cloud),
-            parse_rules(RULES, str(tmp / "rules.yaml")),
-            config_file=str(clouds_yaml),
-            collections=COLLECTIONS,
-        )
-        assert sandbox.errors == []
+    result = audit_over_http(source, target, COLLECTIONS, tmp, options).result
     for snapshot in (result.source, result.target):
         for name in COLLECTIONS:
             assert snapshot.collections[name].status is Status.OK, name

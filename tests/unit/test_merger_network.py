@@ -9,18 +9,14 @@ each of them, with its kind and severity, and nothing else.
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
 
-from auditor.audit import AuditResult, run_audit
-from auditor.connect import CloudTarget
+from auditor.audit import AuditResult
 from auditor.demo import network as family
-from auditor.demo.data import RULES, source_cloud, target_cloud
 from auditor.model import Snapshot, Verdict
-from auditor.rules import parse_rules
-from auditor.sandbox import Sandbox
+from tests.merger import audit_over_http, family_clouds
 
 NETWORK = ("networks", "subnets", "routers", "security_groups", "floating_ips")
 COLLECTIONS = ("projects", "servers", *NETWORK)
@@ -28,30 +24,13 @@ COLLECTIONS = ("projects", "servers", *NETWORK)
 
 def clouds(*, defects: bool) -> tuple[Snapshot, Snapshot]:
     """The example source and target with only the network family added (and broken)."""
-    rng = random.Random(2026)
-    source = source_cloud(90, rng)
-    target = target_cloud(source, by_metadata=0.8, rng=rng)
-    family.add_source(source, rng)
-    family.add_target(source, target, rng)
-    if defects:
-        family.seed_defects(target)
-    return source.snapshot(), target.snapshot()
+    return family_clouds(family, servers=90, seed=2026, by_metadata=0.8, defects=defects)
 
 
 def audit(source: Snapshot, target: Snapshot, tmp_path: Path) -> tuple[AuditResult, list[str]]:
-    with Sandbox([source, target]) as sandbox:
-        clouds_yaml = tmp_path / "clouds.yaml"
-        sandbox.write_clouds_yaml(str(clouds_yaml))
-        result = run_audit(
-            CloudTarget(source.cloud),
-            CloudTarget(target.cloud),
-            parse_rules(RULES),
-            config_file=str(clouds_yaml),
-            collections=COLLECTIONS,
-        )
-        writes = [f"{r.method} {r.path}" for r in sandbox.requests if r.method != "GET"]
-        assert sandbox.errors == []
-    return result, writes
+    run = audit_over_http(source, target, COLLECTIONS, tmp_path)
+    writes = [f"{r.method} {r.path}" for r in run.requests if r.method != "GET"]
+    return run.result, writes
 
 
 def test_a_faithful_network_migration_is_verified_over_http(tmp_path: Path) -> None:

@@ -12,7 +12,12 @@ Strategies are tried in the rules' order, each on what earlier ones left:
   server's counterpart) on what is still unpaired.
 
 A key claimed by more than one item on either side is *ambiguous*: none of
-them is paired, and the diff reports them, never a silent pick.
+them is paired, and the diff reports them, never a silent pick. The one
+exception is a fold the rules declare (:mod:`auditor.folds`): its source
+projects, and their singletons (quota sets, ``default`` security groups), all
+pair with one target item. Several source projects on one target project
+without a fold are *contested*: the resources of those projects are withheld
+from matching and reported as ambiguous, one group per collection.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.folds import Contest, folded
 from auditor.records import PROJECT_OWNED_COLLECTIONS
 from auditor.rules import Rules
 
@@ -44,6 +50,9 @@ class Ambiguity:
     sources: tuple[JSON, ...]
     targets: tuple[JSON, ...]
     strategy: str
+    contest: Contest | None = None
+    """Set when the items were withheld because their project is contested (strategy
+    ``project``): several source projects landed on one target project, no fold."""
 
 
 @dataclass
@@ -79,6 +88,13 @@ class _State:
         self.matching.pairs.append(Pair(source, target, strategy))
         del self.free_sources[str(source["id"])]
         del self.free_targets[str(target["id"])]
+
+    def pair_fold(self, sources: Iterable[JSON], target: JSON, strategy: str) -> None:
+        """Pair every source of a fold with one target item (it may be paired already)."""
+        for source in sources:
+            self.matching.pairs.append(Pair(source, target, strategy))
+            del self.free_sources[str(source["id"])]
+        self.free_targets.pop(str(target["id"]), None)
 
     def contest(
         self, key: str, sources: Iterable[JSON], targets: Iterable[JSON], strategy: str
@@ -206,12 +222,17 @@ left unpaired, built through earlier matches (the collections are matched in
 class Matcher:
     """Matches collections in dependency order (projects first: they key the rest)."""
 
-    def __init__(self, rules: Rules) -> None:
+    def __init__(self, rules: Rules, contested: Mapping[str, Contest] | None = None) -> None:
         self.rules = rules
         self.project_map: dict[str, str] = {}
         """Source project id -> target project id, once projects are matched."""
         self.maps: dict[str, dict[str, str]] = {}
         """Collection -> source id -> target id of every collection matched so far."""
+        self.contested_targets: dict[str, Contest] = dict(contested or {})
+        """Target project id -> its contest: several source projects landed on it and no
+        fold says so (given by a merger, which sees every source; found here otherwise)."""
+        self.contested_sources: dict[str, Contest] = {}
+        """Source project id -> the contest it is part of, once projects are matched."""
 
     # -- keys -------------------------------------------------------------------
 
@@ -285,11 +306,14 @@ class Matcher:
         matching = Matching(collection)
         kept_sources = [s for s in sources if self.source_in_scope(collection, s)]
         kept_targets = [t for t in targets if not r.ignored(collection, t)]
+        free_sources, free_targets, withheld = self._withhold(
+            collection, kept_sources, kept_targets
+        )
         state = _State(
-            kept_sources,
-            kept_targets,
-            {str(s["id"]): s for s in kept_sources},
-            {str(t["id"]): t for t in kept_targets},
+            free_sources,
+            free_targets,
+            {str(s["id"]): s for s in free_sources},
+            {str(t["id"]): t for t in free_targets},
             matching,
         )
         strategies: dict[str, Callable[[str, _State], None]] = {
@@ -302,6 +326,8 @@ class Matcher:
             if not state.free_sources or not state.free_targets:
                 break
             strategies[strategy](collection, state)
+        self._join_folds(collection, state)
+        matching.ambiguous.extend(withheld)
 
         contested = {
             str(item["id"]) for amb in matching.ambiguous for item in (*amb.sources, *amb.targets)
@@ -328,7 +354,94 @@ class Matcher:
         self.maps[collection] = matching.id_map()
         if collection == "projects":
             self.project_map.update(self.maps[collection])
+            self._note_contests(matching)
         return matching
+
+    # -- folds and contests -------------------------------------------------------
+
+    def _note_contests(self, projects: Matching) -> None:
+        """Remember which projects are contested, so that their resources are withheld."""
+        for amb in projects.ambiguous:
+            if len(amb.sources) < 2 or not amb.targets:
+                continue
+            contest = Contest(
+                target=", ".join(_project_label(t) for t in amb.targets),
+                sources=tuple(_project_label(s) for s in amb.sources),
+            )
+            for source in amb.sources:
+                self.contested_sources[str(source["id"])] = contest
+            for target in amb.targets:
+                self.contested_targets.setdefault(str(target["id"]), contest)
+        for pair in projects.pairs:
+            claimed = self.contested_targets.get(str(pair.target["id"]))
+            if claimed is not None:
+                self.contested_sources[str(pair.source["id"])] = claimed
+
+    def _withhold(
+        self, collection: str, sources: list[JSON], targets: list[JSON]
+    ) -> tuple[list[JSON], list[JSON], list[Ambiguity]]:
+        """(sources, targets) left to match, and the items of contested projects, one
+        ambiguity per contest: which source item is which target item is anyone's guess."""
+        if collection not in PROJECT_OWNED_COLLECTIONS or not (
+            self.contested_sources or self.contested_targets
+        ):
+            return sources, targets, []
+        held: dict[Contest, tuple[list[JSON], list[JSON]]] = {}
+        free_sources = []
+        for source in sources:
+            contest = self.contested_sources.get(str(source.get("project_id")))
+            if contest is None:
+                free_sources.append(source)
+            else:
+                held.setdefault(contest, ([], []))[0].append(source)
+        free_targets = []
+        for target in targets:
+            contest = self.contested_targets.get(str(target.get("project_id")))
+            if contest is None:
+                free_targets.append(target)
+            else:
+                held.setdefault(contest, ([], []))[1].append(target)
+        withheld = [
+            Ambiguity(
+                f"project {contest.target}",
+                tuple(sorted(s, key=lambda i: str(i["id"]))),
+                tuple(sorted(t, key=lambda i: str(i["id"]))),
+                "project",
+                contest,
+            )
+            for contest, (s, t) in held.items()
+            if s
+        ]
+        # Target items of a contested project no source item of this diff claims stay
+        # in the running: another source of a merger may claim them.
+        claimed_by = {c for c, (s, _t) in held.items() if s}
+        free_targets += [t for c, (_s, ts) in held.items() if c not in claimed_by for t in ts]
+        return free_sources, free_targets, withheld
+
+    def _one_fold(self, collection: str, sources: Sequence[JSON]) -> bool:
+        """True when ``sources`` are all sources of one fold's target item."""
+        folds = [folded(self.rules, collection, s) for s in sources]
+        return folds[0] is not None and all(f is folds[0] for f in folds)
+
+    def _join_folds(self, collection: str, state: _State) -> None:
+        """Pair the sources of a fold left over (their target was paired by id, id map or
+        metadata to another source of the fold) with that target."""
+        if not self.rules.folds or not state.free_sources:
+            return
+        taken: dict[Key, tuple[JSON, Any]] = {}
+        for pair in state.matching.pairs:
+            fold = folded(self.rules, collection, pair.source)
+            if fold is not None:
+                for key in self.target_keys(collection, pair.target):
+                    taken[key] = (pair.target, fold)
+        if not taken:
+            return
+        for source in list(state.free_sources.values()):
+            fold = folded(self.rules, collection, source)
+            key = self.source_key(collection, source) if fold is not None else None
+            hit = taken.get(key) if key is not None else None
+            if hit is not None and hit[1] is fold:
+                state.pair_fold((source,), hit[0], "name")
 
     def _target_regions(self, sources: Iterable[JSON], field: str) -> frozenset[str]:
         if self.rules.target_regions is not None:
@@ -394,7 +507,14 @@ class Matcher:
             if len(sources) == 1 and len(targets) == 1:
                 state.pair(sources[0], targets[0], "name")
                 continue
+            if len(targets) == 1 and self._one_fold(collection, sources):
+                state.pair_fold(sources, targets[0], "name")
+                continue
             state.contest(_readable(key), sources, targets, "name")
+
+
+def _project_label(project: JSON) -> str:
+    return str(project.get("name") or project["id"])
 
 
 def _readable(key: Key) -> str:

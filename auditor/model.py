@@ -288,15 +288,25 @@ class Change:
     severity: Severity
     message: str
     """What the difference means, in a few words."""
+    source_text: str | None = None
+    """The source value as people read it (names, ids beside them), when the value
+    itself is not plain (an id, a list of ids, a rule); None: the value reads as it is."""
+    target_text: str | None = None
+    """The same for the target value."""
 
     def to_json(self) -> JSON:
-        return {
+        out: JSON = {
             "field": self.field,
             "source": self.source,
             "target": self.target,
             "severity": self.severity.value,
             "message": self.message,
         }
+        if self.source_text is not None:
+            out["source_text"] = self.source_text
+        if self.target_text is not None:
+            out["target_text"] = self.target_text
+        return out
 
     @classmethod
     def from_json(cls, doc: JSON) -> Change:
@@ -306,6 +316,8 @@ class Change:
             target=doc.get("target"),
             severity=Severity(doc["severity"]),
             message=doc.get("message", ""),
+            source_text=doc.get("source_text"),
+            target_text=doc.get("target_text"),
         )
 
 
@@ -353,7 +365,9 @@ class Finding:
     """Matching strategy of a changed pair: id, id_map, metadata or name."""
     changes: tuple[Change, ...] = ()
     candidates: tuple[Ref, ...] = ()
-    """For ambiguous findings: the items that claim the same key."""
+    """Ambiguous findings: the other items that claim the same key; conflicts: the source
+    items claiming the target item; a fold's changed finding: the other source items
+    compared together with ``source``."""
     side: str | None = None
     """For incomplete findings: source or target."""
     project: str | None = None
@@ -465,10 +479,24 @@ class ProjectScore:
     target: Ref | None
     """The project's counterpart, None when it has none."""
     matched: int
+    """Its resources matched in the target."""
     missing: int
+    """Its resources with no counterpart."""
     changed: int
+    """Its matched resources that differ (any severity)."""
     origin: str | None = None
     """Multi-source mergers: the label of the project's source."""
+    unexpected: int = 0
+    """Resources of its counterpart that no source resource matches."""
+    errors: int = 0
+    """Error findings about the project or its resources (waived ones not counted)."""
+    warnings: int = 0
+    """Warning findings about the project or its resources (waived ones not counted)."""
+
+    @property
+    def fully_matched(self) -> bool:
+        """A counterpart, and no error or warning finding about the project."""
+        return self.target is not None and not self.errors and not self.warnings
 
     def to_json(self) -> JSON:
         out: JSON = {
@@ -476,7 +504,11 @@ class ProjectScore:
             "target": self.target.to_json() if self.target else None,
             "matched": self.matched,
             "missing": self.missing,
+            "unexpected": self.unexpected,
             "changed": self.changed,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "fully_matched": self.fully_matched,
         }
         if self.origin is not None:
             out["origin"] = self.origin
@@ -491,6 +523,9 @@ class ProjectScore:
             missing=doc["missing"],
             changed=doc["changed"],
             origin=doc.get("origin"),
+            unexpected=int(doc.get("unexpected", 0)),
+            errors=int(doc.get("errors", 0)),
+            warnings=int(doc.get("warnings", 0)),
         )
 
 

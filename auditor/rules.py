@@ -10,6 +10,7 @@ the line.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import os
 import re
@@ -45,17 +46,36 @@ class ItemGlob:
     collection: str
     name: str | None = None
     project: str | None = None
+    ignore_case: bool = False
+    """True: the globs match whatever the case (``tmp-*`` leaves out ``TMP-1`` too)."""
+
+    def _glob(self, value: Any, pattern: str) -> bool:
+        text = str(value or "")
+        if self.ignore_case:
+            return fnmatch.fnmatchcase(text.casefold(), pattern.casefold())
+        return fnmatch.fnmatchcase(text, pattern)
 
     def matches(self, collection: str, item: Mapping[str, Any]) -> bool:
         if collection != self.collection:
             return False
-        if self.name is not None and not fnmatch.fnmatchcase(
-            str(item.get("name") or ""), self.name
-        ):
+        if self.name is not None and not self._glob(item.get("name"), self.name):
             return False
-        return self.project is None or fnmatch.fnmatchcase(
-            str(item.get("project") or ""), self.project
-        )
+        return self.project is None or self._glob(item.get("project"), self.project)
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Source projects merged on purpose into one target project (``fold:`` in the rules)."""
+
+    into: str
+    """The target project's name."""
+    projects: tuple[str, ...]
+    """The source projects' names, as their source clouds name them."""
+
+    @property
+    def label(self) -> str:
+        """``cw-acme + nm-acme -> ocb-acme``, for messages."""
+        return f"{' + '.join(self.projects)} -> {self.into}"
 
 
 @dataclass(frozen=True)
@@ -76,8 +96,22 @@ class Rules:
     ignore_items: tuple[ItemGlob, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
     residue: tuple[re.Pattern[str], ...] = ()
+    folds: tuple[Fold, ...] = ()
+    """Source projects merged on purpose into one target project each."""
     origin: str | None = None
     """The file the rules were read from (None: defaults)."""
+
+    # -- folds -------------------------------------------------------------
+
+    @functools.cached_property
+    def _fold_index(self) -> dict[str, Fold]:
+        return {name: fold for fold in self.folds for name in fold.projects}
+
+    def fold_of(self, project: str | None) -> Fold | None:
+        """The fold a source project (by name) is part of, if any."""
+        if project is None or not self.folds:
+            return None
+        return self._fold_index.get(project)
 
     # -- renaming ----------------------------------------------------------
 
@@ -88,8 +122,13 @@ class Rules:
         return self.domains.get(name, name) if name is not None else None
 
     def name(self, collection: str, name: str | None) -> str | None:
+        """``name`` after the rewrites of ``collection`` (a folded project: its fold's target)."""
         if name is None:
             return None
+        if collection == "projects":
+            fold = self.fold_of(name)
+            if fold is not None:
+                return fold.into
         for rewrite in self.names:
             if collection in rewrite.collections:
                 name = rewrite.apply(name)
@@ -252,9 +291,10 @@ def _build(data: dict[str, Any], origin: str, loc: Located) -> Rules:
                 )
         ignore_fields[collection] = frozenset(fields)
     ignore_items = tuple(
-        ItemGlob(i["collection"], i.get("name"), i.get("project"))
+        ItemGlob(i["collection"], i.get("name"), i.get("project"), bool(i.get("ignore_case")))
         for i in ignore.get("items") or []
     )
+    folds = _folds(data.get("fold") or [], loc)
 
     severity: dict[str, Severity] = {}
     for key, level in (data.get("severity") or {}).items():
@@ -291,8 +331,26 @@ def _build(data: dict[str, Any], origin: str, loc: Located) -> Rules:
         ignore_items=ignore_items,
         severity=severity,
         residue=residue,
+        folds=folds,
         origin=origin,
     )
+
+
+def _folds(entries: list[dict[str, Any]], loc: Located) -> tuple[Fold, ...]:
+    """The ``fold`` entries; a source project may be folded into one target project only."""
+    folds: list[Fold] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        for position, name in enumerate(entry["projects"]):
+            if name in seen:
+                raise loc.error(
+                    ("fold", index, "projects", position),
+                    f"{name!r} is already folded into {entries[seen[name]]['into']!r}"
+                    f" (fold[{seen[name]}]): a source project lands in one target project",
+                )
+            seen[name] = index
+        folds.append(Fold(entry["into"], tuple(entry["projects"])))
+    return tuple(folds)
 
 
 def load_rules(path: str | None) -> Rules:

@@ -60,6 +60,9 @@ class Context:
     source_items: Mapping[str, Mapping[str, JSON]] = dataclasses.field(default_factory=dict)
     """Collection -> source id -> item, for references that start on the source side
     (a network's subnets are the subnets that name it)."""
+    unpaired: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    """Collection -> ids of the in-scope source items with no counterpart (missing, or
+    ambiguous), for references to them (a server whose attached volume is missing)."""
     memo: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
     """Indexes a comparator derives once per diff (see :meth:`index`)."""
 
@@ -73,6 +76,18 @@ class Context:
         item = self.target_items.get(collection, {}).get(target_id)
         return ref(item).label if item is not None else target_id
 
+    def source_label(self, collection: str, source_id: str) -> str:
+        item = self.source_items.get(collection, {}).get(source_id)
+        return ref(item).label if item is not None else source_id
+
+
+def beside(label: str, item_id: str | None) -> str:
+    """``label (id)``: a name for people with the id beside it (just the label when the
+    label is the id)."""
+    if item_id is None or label == item_id:
+        return label
+    return f"{label} ({item_id})"
+
 
 class Changes:
     """Collects the changes of one pair, honouring ignore.fields and severity overrides."""
@@ -83,11 +98,28 @@ class Changes:
         self.matched_by = matched_by
         """How the pair was matched (some differences are benign under one strategy)."""
         self.items: list[Change] = []
+        self.affected: set[str] = set()
+        """Target project ids a change is about besides the item's own (a flavor no longer
+        shared with a project): the scorecard counts the finding against them too."""
 
     def wanted(self, field: str) -> bool:
         return self.ctx.rules.compared(self.collection, field)
 
-    def add(self, field: str, source: Any, target: Any, default: Severity, message: str) -> None:
+    def affects(self, target_project_ids: Iterable[str]) -> None:
+        self.affected.update(target_project_ids)
+
+    def add(
+        self,
+        field: str,
+        source: Any,
+        target: Any,
+        default: Severity,
+        message: str,
+        *,
+        texts: tuple[str | None, str | None] = (None, None),
+    ) -> None:
+        """One difference; ``texts``: how people read the source and target values when
+        they are ids or structures (names, ids beside them)."""
         top = field.split(".", 1)[0]
         if not self.wanted(top):
             return
@@ -97,7 +129,7 @@ class Changes:
         severity = rules.severity.get(
             f"{self.collection}.{field}", rules.severity_for(self.collection, top, changed)
         )
-        self.items.append(Change(field, source, target, severity, message))
+        self.items.append(Change(field, source, target, severity, message, *texts))
 
 
 def fmt(value: Any) -> str:
@@ -224,22 +256,56 @@ def compare_refs(
     target_ids: Iterable[str],
     via: str,
     lost_message: Callable[[str], str],
+    *,
+    unpaired_message: Callable[[str], str] | None = None,
 ) -> None:
-    """Cross-references compared through the matches of collection ``via``."""
+    """Cross-references compared through the matches of collection ``via``.
+
+    With ``unpaired_message``, a reference to a source item that has no counterpart
+    (missing, or ambiguous) is lost too: the server whose attached volume is missing
+    lost its disk, whatever the volume's own finding says.
+    """
     if not ch.ctx.complete.get(via, False) or not ch.wanted(field):
         return
     mapping = ch.ctx.maps.get(via, {})
-    expected = sorted({mapping[s] for s in source_ids if s in mapping})
+    sources = list(source_ids)
+    expected = sorted({mapping[s] for s in sources if s in mapping})
     actual = set(target_ids)
     for target_id in expected:
         if target_id not in actual:
             label = ch.ctx.counterpart_label(via, target_id)
-            ch.add(field, target_id, None, Severity.ERROR, lost_message(label))
+            ch.add(
+                field,
+                target_id,
+                None,
+                Severity.ERROR,
+                lost_message(label),
+                texts=(beside(label, target_id), None),
+            )
+    if unpaired_message is not None:
+        unpaired = ch.ctx.unpaired.get(via, frozenset())
+        for source_id in sorted(s for s in sources if s not in mapping and s in unpaired):
+            label = ch.ctx.source_label(via, source_id)
+            ch.add(
+                field,
+                source_id,
+                None,
+                Severity.ERROR,
+                unpaired_message(label),
+                texts=(beside(label, source_id), None),
+            )
     counterparts = ch.ctx.counterparts.get(via, frozenset())
     gained = sorted(t for t in actual if t not in expected and t in counterparts)
     for target_id in gained:
         label = ch.ctx.counterpart_label(via, target_id)
-        ch.add(field, None, target_id, Severity.INFO, f"is now attached to {noun(via)} {label}")
+        ch.add(
+            field,
+            None,
+            target_id,
+            Severity.INFO,
+            f"is now attached to {noun(via)} {label}",
+            texts=(None, beside(label, target_id)),
+        )
 
 
 def is_error_status(status: Any) -> bool:

@@ -6,6 +6,7 @@ from auditor.diff.compare import (
     JSON,
     Changes,
     Comparator,
+    beside,
     compare_flag,
     compare_metadata,
     compare_plain,
@@ -37,14 +38,16 @@ def compare_projects(s: JSON, t: JSON, ch: Changes) -> None:
         lost="is disabled in the target",
         gained="is enabled in the target (was disabled)",
     )
-    compare_plain(
-        ch,
-        "description",
-        s.get("description") or "",
-        t.get("description") or "",
-        Severity.INFO,
-        "description",
-    )
+    if r.fold_of(s.get("name")) is None:
+        # A fold's target project cannot carry every source project's description.
+        compare_plain(
+            ch,
+            "description",
+            s.get("description") or "",
+            t.get("description") or "",
+            Severity.INFO,
+            "description",
+        )
     lost = sorted(set(s.get("tags") or []) - set(t.get("tags") or []))
     if lost:
         ch.add("tags", s.get("tags"), t.get("tags"), Severity.WARNING, f"lost tags {fmt(lost)}")
@@ -77,13 +80,17 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
         and isinstance(t_flavor.get(k), int)
         and t_flavor[k] > s_flavor[k]
     ]
+    flavor_texts = (flavor_text(s_flavor), flavor_text(t_flavor))
+    expected_flavor = r.name("flavors", s_flavor.get("name"))
     if smaller:
         ch.add(
             "flavor",
             s_flavor,
             t_flavor,
             Severity.ERROR,
-            f"has a smaller flavor {fmt(t_flavor.get('name'))} ({'; '.join(smaller)})",
+            f"has a smaller flavor {fmt(t_flavor.get('name'))}, expected"
+            f" {fmt(expected_flavor)} ({'; '.join(smaller)})",
+            texts=flavor_texts,
         )
     elif larger:
         ch.add(
@@ -91,19 +98,20 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
             s_flavor,
             t_flavor,
             Severity.INFO,
-            f"has a larger flavor {fmt(t_flavor.get('name'))} ({'; '.join(larger)})",
+            f"has a larger flavor {fmt(t_flavor.get('name'))}, expected"
+            f" {fmt(expected_flavor)} ({'; '.join(larger)})",
+            texts=flavor_texts,
         )
-    elif r.name("flavors", s_flavor.get("name")) != t_flavor.get("name") and (
-        s_flavor.get("name") and t_flavor.get("name")
-    ):
+    elif expected_flavor != t_flavor.get("name") and expected_flavor and t_flavor.get("name"):
         ch.add(
             "flavor.name",
-            s_flavor.get("name"),
+            expected_flavor,
             t_flavor.get("name"),
             Severity.INFO,
-            f"flavor renamed from {s_flavor.get('name')} to {t_flavor.get('name')} (same size)",
+            f"has flavor {t_flavor.get('name')}, expected {expected_flavor} (the same size)",
         )
     s_image, t_image = s.get("image"), t.get("image")
+    image_texts = (image_text(s_image), image_text(t_image))
     if bool(s_image) != bool(t_image):
         ch.add(
             "image",
@@ -113,6 +121,7 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
             "now boots from a volume (had an image)"
             if s_image
             else f"now boots from image {fmt((t_image or {}).get('name'))}",
+            texts=image_texts,
         )
     elif s_image and t_image:
         s_name = r.name("images", s_image.get("name"))
@@ -124,6 +133,7 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
                 t_image,
                 Severity.WARNING,
                 f"boots from image {t_name}, expected {s_name}",
+                texts=image_texts,
             )
     compare_plain(ch, "key_name", s.get("key_name"), t.get("key_name"), Severity.WARNING, "keypair")
     compare_plain(
@@ -150,6 +160,9 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
         t.get("volumes") or [],
         "volumes",
         lambda label: f"no longer has volume {label} attached",
+        unpaired_message=lambda label: (
+            f"lost its attached volume {label}, which has no counterpart in the target"
+        ),
     )
     # Through the security groups' matches when both snapshots have them, else by name.
     s_groups = expected_security_groups(ch, s)
@@ -163,6 +176,26 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
             Severity.WARNING,
             f"lost security group(s) {fmt(lost)}",
         )
+
+
+def flavor_text(flavor: JSON) -> str | None:
+    """``m1.small (1 vCPU, 2048 MiB RAM, 20 GiB disk)``."""
+    if not flavor:
+        return None
+    sizes = [f"{flavor[k]} {unit}" for k, unit in FLAVOR_UNITS if isinstance(flavor.get(k), int)]
+    name = str(flavor.get("name") or "unnamed flavor")
+    return f"{name} ({', '.join(sizes)})" if sizes else name
+
+
+FLAVOR_UNITS = (("vcpus", "vCPU"), ("ram", "MiB RAM"), ("disk", "GiB disk"))
+
+
+def image_text(image: JSON | None) -> str | None:
+    """``debian-12 (its id)``; None without an image (the value reads as none)."""
+    if not image:
+        return None
+    name = image.get("name")
+    return beside(str(name), image.get("id")) if name else str(image.get("id"))
 
 
 def compare_volumes(s: JSON, t: JSON, ch: Changes) -> None:

@@ -13,16 +13,18 @@ from datetime import datetime, timezone
 from typing import Any
 
 from auditor.diff import core, identity, network, storage
+from auditor.diff import scorecard as scoring
 from auditor.diff.compare import JSON, Changes, Comparator, Context, finding_id, noun, ref
+from auditor.diff.fold import FOLD_COMPARATORS, by_target, split_folds
+from auditor.folds import Contest
 from auditor.gcpause import paused_gc
-from auditor.match import Matcher, Matching, Pair
+from auditor.match import Ambiguity, Matcher, Matching, Pair
 from auditor.model import (
     Change,
     CollectionResult,
     CollectionSummary,
     Finding,
     Kind,
-    ProjectScore,
     Report,
     Severity,
     Side,
@@ -125,14 +127,31 @@ def _missing_result(side: str) -> CollectionResult:
 class Differ:
     """One diff of a source and a target snapshot under rules."""
 
-    def __init__(self, source: Snapshot, target: Snapshot, rules: Rules, fail_on: Severity) -> None:
+    def __init__(
+        self,
+        source: Snapshot,
+        target: Snapshot,
+        rules: Rules,
+        fail_on: Severity,
+        *,
+        contested: Mapping[str, Contest] | None = None,
+        defer_folds: bool = False,
+    ) -> None:
         self.source = source
         self.target = target
         self.rules = rules
         self.fail_on = fail_on
+        self.contested = contested
+        """Target project id -> its contest, when a merger found it across sources."""
+        self.defer_folds = defer_folds
+        """True in a merger: a fold's singletons are compared there, across sources."""
         self.findings: list[Finding] = []
         self.matchings: dict[str, Matching] = {}
         """Collection -> its matching, once :meth:`run` has run (the id map is made of it)."""
+        self.folded: dict[str, list[Pair]] = {}
+        """With ``defer_folds``: collection -> the pairs of folds' singletons, not compared."""
+        self.about: dict[str, frozenset[scoring.RowKey]] = {}
+        """Finding id -> the source projects (scorecard rows) it is about."""
 
     def group(self, name: str, source: JSON | None, target: JSON | None) -> str | None:
         """The target project a finding is about: its counterpart's name, or the expected one."""
@@ -165,7 +184,7 @@ class Differ:
             for name in names
         }
         complete = {name: s.complete and t.complete for name, (s, t) in results.items()}
-        matcher = Matcher(self.rules)
+        matcher = Matcher(self.rules, self.contested)
         self.matcher = matcher
         target_projects = results["projects"][1].items if "projects" in results else ()
         self.target_projects = {str(p["id"]): p.get("name") for p in target_projects}
@@ -180,6 +199,10 @@ class Differ:
 
         # Source id -> target id per collection, as the matcher already built them.
         maps = {name: matcher.maps[name] for name in matchings}
+        self.counterpart_of: dict[str, list[str]] = {}
+        """Target project id -> the source projects whose counterpart it is."""
+        for source_id, target_id in maps.get("projects", {}).items():
+            self.counterpart_of.setdefault(target_id, []).append(source_id)
         ctx = Context(
             rules=self.rules,
             maps=maps,
@@ -191,17 +214,25 @@ class Differ:
             source_items={
                 name: {str(i["id"]): i for i in results[name][0].items} for name in names
             },
+            unpaired={
+                name: frozenset(
+                    str(i["id"])
+                    for i in (*m.missing, *(s for amb in m.ambiguous for s in amb.sources))
+                )
+                for name, m in matchings.items()
+            },
         )
+        self.ctx = ctx
         summary: dict[str, CollectionSummary] = {}
-        changed_ids: dict[str, set[str]] = {}
         for name in names:
             source_result, target_result = results[name]
-            summary[name], changed_ids[name] = self._collection(
+            summary[name] = self._collection(
                 name, matchings[name], ctx, source_result.complete, target_result.complete
             )
         self._residue(names, matchings, results)
         findings = sorted(self.findings, key=self._sort_key(names))
         verdict = self._verdict(findings)
+        rows = scoring.rows(matchings)
         return Report(
             source=_side(self.source, all(s.complete for s, _ in results.values())),
             target=_side(self.target, all(t.complete for _, t in results.values())),
@@ -210,7 +241,7 @@ class Differ:
             fail_on=self.fail_on,
             summary=summary,
             findings=tuple(findings),
-            scorecard=self._scorecard(matchings, changed_ids),
+            scorecard=scoring.recount(rows, findings, self.about),
             generated_at=generated_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
 
@@ -236,7 +267,7 @@ class Differ:
 
     def _collection(
         self, name: str, m: Matching, ctx: Context, source_complete: bool, target_complete: bool
-    ) -> tuple[CollectionSummary, set[str]]:
+    ) -> CollectionSummary:
         thing = noun(name)
         # An incomplete side proves nothing about absence: a target that failed
         # to list has no "missing", a source that failed has no "unexpected".
@@ -247,7 +278,8 @@ class Differ:
         changed: set[str] = set()
         partial = 0
         comparator = COMPARATORS.get(name)
-        for pair in m.pairs:
+        plain, folded = split_folds(self.rules, name, m.pairs)
+        for pair in plain:
             if pair.source.get("partial") or pair.target.get("partial"):
                 partial += 1
                 continue
@@ -257,11 +289,22 @@ class Differ:
             comparator(pair.source, pair.target, changes)
             if changes.items:
                 changed.add(str(pair.source["id"]))
-                self.findings.append(self._changed(name, pair, changes.items))
-        missing = m.missing
-        for item in missing:
+                self._record(
+                    self._changed(name, pair, changes.items),
+                    self._projects_of(name, [pair.source])
+                    | self._counterparts_of(changes.affected),
+                )
+        if self.defer_folds:
+            self.folded[name] = folded
+        else:
+            for group in by_target(folded):
+                finding = self.fold_finding(name, group, ctx)
+                if finding is not None:
+                    changed.update(str(p.source["id"]) for p in group)
+                    self._record(finding, self._projects_of(name, [p.source for p in group]))
+        for item in m.missing:
             expected = self._expected_label(name, item)
-            self.findings.append(
+            self._record(
                 Finding(
                     id=finding_id(Kind.MISSING, name, str(item["id"])),
                     kind=Kind.MISSING,
@@ -269,13 +312,13 @@ class Differ:
                     severity=self.kind_severity(name, Kind.MISSING),
                     source=ref(item),
                     project=self.group(name, item, None),
-                    message=f"{thing} {ref(item).label} has no counterpart in the target"
-                    f" (looked for {expected}); restore it or record its fate.",
-                )
+                    message=f"{thing} {self._source_label(name, item)} has no counterpart in the"
+                    f" target (looked for {expected}); restore it or record its fate.",
+                ),
+                self._projects_of(name, [item]),
             )
-        unexpected = m.unexpected
-        for item in unexpected:
-            self.findings.append(
+        for item in m.unexpected:
+            self._record(
                 Finding(
                     id=finding_id(Kind.UNEXPECTED, name, str(item["id"])),
                     kind=Kind.UNEXPECTED,
@@ -283,42 +326,110 @@ class Differ:
                     severity=self.kind_severity(name, Kind.UNEXPECTED),
                     target=ref(item),
                     project=self.group(name, None, item),
-                    message=f"{thing} {ref(item).label} is in the target but matches no source"
-                    f" {thing}; check it belongs to the migration, or narrow the scope.",
-                )
+                    message=f"{thing} {self._source_label(name, item)} is in the target but"
+                    f" matches no source {thing}; check it belongs to the migration, or narrow"
+                    " the scope.",
+                ),
+                self._counterparts_of(self._projects_of(name, [item])),
             )
         ambiguous_sources = 0
         for amb in m.ambiguous:
             ambiguous_sources += len(amb.sources)
-            ids = sorted(str(i["id"]) for i in (*amb.sources, *amb.targets))
-            first = amb.sources[0]
-            self.findings.append(
-                Finding(
-                    id=finding_id(Kind.AMBIGUOUS, name, *ids),
-                    kind=Kind.AMBIGUOUS,
-                    collection=name,
-                    severity=self.kind_severity(name, Kind.AMBIGUOUS),
-                    source=ref(first),
-                    candidates=tuple(ref(i) for i in (*amb.sources[1:], *amb.targets)),
-                    matched_by=amb.strategy,
-                    project=self.group(name, first, amb.targets[0] if amb.targets else None),
-                    message=f"{len(amb.sources)} source and {len(amb.targets)} target {thing}(s)"
-                    f" claim the same key as {ref(first).label} ({amb.strategy}); none was paired:"
-                    " give them distinct names or match them with an id map.",
-                )
-            )
+            self._record(self._ambiguous(name, amb), self._projects_of(name, amb.sources))
         summary = CollectionSummary(
             source=m.source_count,
             target=m.target_count,
             matched=len(m.pairs),
-            missing=len(missing),
-            unexpected=len(unexpected),
+            missing=len(m.missing),
+            unexpected=len(m.unexpected),
             changed=len(changed),
             ambiguous=ambiguous_sources,
             partial=partial,
             complete=source_complete and target_complete,
         )
-        return summary, changed
+        return summary
+
+    def _ambiguous(self, name: str, amb: Ambiguity) -> Finding:
+        thing = noun(name)
+        ids = sorted(str(i["id"]) for i in (*amb.sources, *amb.targets))
+        first = amb.sources[0]
+        if amb.contest is not None:
+            c = amb.contest
+            message = (
+                f"{len(amb.sources)} source {thing}(s) of {c.claimants} and {len(amb.targets)}"
+                f" in target project {c.target} were not paired: those source projects all"
+                f" landed on {c.target} and the rules declare no fold; if they were merged on"
+                " purpose, declare it (fold: in the rules), else rename all but one project."
+            )
+        elif name == "projects" and len(amb.sources) > 1 and len(amb.targets) == 1:
+            names = ", ".join(self._source_label(name, s) for s in amb.sources)
+            target = self._source_label(name, amb.targets[0])
+            message = (
+                f"{len(amb.sources)} source projects ({names}) all map onto target project"
+                f" {target}; none was paired: if they were merged on purpose, declare the fold"
+                f" in the rules (fold: [{{into: {amb.targets[0].get('name')}, projects:"
+                f" [{', '.join(str(s.get('name')) for s in amb.sources)}]}}]), else rename all"
+                " but one."
+            )
+        else:
+            message = (
+                f"{len(amb.sources)} source and {len(amb.targets)} target {thing}(s) claim the"
+                f" same key as {self._source_label(name, first)} ({amb.strategy}); none was"
+                " paired: give them distinct names or match them with an id map."
+            )
+        return Finding(
+            id=finding_id(Kind.AMBIGUOUS, name, *ids),
+            kind=Kind.AMBIGUOUS,
+            collection=name,
+            severity=self.kind_severity(name, Kind.AMBIGUOUS),
+            source=ref(first),
+            candidates=tuple(ref(i) for i in (*amb.sources[1:], *amb.targets)),
+            matched_by=amb.strategy if amb.contest is None else None,
+            project=self.group(name, first, amb.targets[0] if amb.targets else None),
+            message=message,
+        )
+
+    def fold_finding(
+        self, name: str, group: Sequence[Pair], ctx: Context | None = None
+    ) -> Finding | None:
+        """The changed finding of a fold's singleton: ``group``'s source items (of every
+        source of a merger) against their one target item; None when it holds them all."""
+        changes = Changes(name, ctx or self.ctx, group[0].matched_by)
+        FOLD_COMPARATORS[name]([p.source for p in group], group[0].target, changes)
+        if not changes.items:
+            return None
+        return self._changed(name, group[0], changes.items, also=[p.source for p in group[1:]])
+
+    # -- what findings are about (the scorecard's rows) --------------------------
+
+    def _record(self, finding: Finding, projects: Iterable[str]) -> None:
+        self.findings.append(finding)
+        keys = frozenset((None, p) for p in projects)
+        if keys:
+            self.about[finding.id] = self.about.get(finding.id, frozenset()) | keys
+
+    @staticmethod
+    def _projects_of(name: str, items: Iterable[JSON]) -> set[str]:
+        """Ids of the projects ``items`` are (projects) or belong to (project-owned)."""
+        if name == "projects":
+            return {str(i["id"]) for i in items}
+        if name in PROJECT_OWNED_COLLECTIONS:
+            return {str(i["project_id"]) for i in items if i.get("project_id")}
+        return set()
+
+    def _counterparts_of(self, target_projects: Iterable[str]) -> set[str]:
+        """The source projects whose counterparts are ``target_projects``."""
+        return {s for t in target_projects for s in self.counterpart_of.get(str(t), ())}
+
+    def _source_label(self, name: str, item: JSON) -> str:
+        """How a message names an item: ``project/name``, or its natural key when it has
+        no name (an unnamed subnet: its CIDR on its network), never a bare id."""
+        if item.get("name"):
+            return ref(item).label
+        where = f"{item['project']}/" if item.get("project") else ""
+        if name == "subnets" and item.get("cidr"):
+            return f"{where}{item['cidr']} on network {item.get('network') or '-'} ({item['id']})"
+        return f"{where}(no name) ({item['id']})"
 
     def _expected_label(self, name: str, item: JSON) -> str:
         r = self.rules
@@ -335,21 +446,32 @@ class Differ:
         if name == "keypairs":
             user = f"{r.domain(item.get('domain'))}/{item.get('user') or item.get('user_id')}"
             return f"{r.name(name, item.get('name'))} of user {user}"
-        renamed = r.name(name, item.get("name")) or item.get("id")
+        if name == "subnets" and not item.get("name") and item.get("cidr"):
+            # Unnamed: matched by its network (renamed) and its CIDR.
+            return (
+                f"a subnet {item['cidr']} on network {r.name('projects', item.get('project'))}/"
+                f"{r.name('networks', item.get('network')) or '-'}"
+            )
+        renamed = r.name(name, item.get("name"))
+        if not renamed:
+            return "it by id: it has no name to look for"
         if name == "projects":
             return f"{r.domain(item.get('domain'))}/{renamed}"
         if name in PROJECT_OWNED_COLLECTIONS:
             return f"{r.name('projects', item.get('project'))}/{renamed}"
         return str(renamed)
 
-    def _changed(self, name: str, pair: Pair, changes: Sequence[Change]) -> Finding:
+    def _changed(
+        self, name: str, pair: Pair, changes: Sequence[Change], also: Sequence[JSON] = ()
+    ) -> Finding:
         ordered = sorted(changes, key=lambda c: (-c.severity.rank, c.field))
         top = ordered[0]
         more = len(ordered) - 1
         tail = f" (and {more} more difference{'s' if more > 1 else ''})" if more else ""
         target = ref(pair.target)
+        sources = sorted([str(pair.source["id"]), *(str(s["id"]) for s in also)])
         return Finding(
-            id=finding_id(Kind.CHANGED, name, str(pair.source["id"]), str(pair.target["id"])),
+            id=finding_id(Kind.CHANGED, name, *sources, str(pair.target["id"])),
             kind=Kind.CHANGED,
             collection=name,
             severity=top.severity,
@@ -358,7 +480,8 @@ class Differ:
             matched_by=pair.matched_by,
             project=self.group(name, pair.source, pair.target),
             changes=tuple(sorted(changes, key=lambda c: c.field)),
-            message=f"{noun(name)} {target.label} {top.message}{tail}.",
+            candidates=tuple(ref(s) for s in also),
+            message=f"{noun(name)} {self._source_label(name, pair.target)} {top.message}{tail}.",
         )
 
     def _residue(
@@ -384,7 +507,7 @@ class Differ:
                 if not hits:
                     continue
                 where = ", ".join(f"{field} ({text!r})" for field, text in hits)
-                self.findings.append(
+                self._record(
                     Finding(
                         id=finding_id(Kind.RESIDUE, name, key),
                         kind=Kind.RESIDUE,
@@ -402,9 +525,10 @@ class Differ:
                             )
                             for field, text in hits
                         ),
-                        message=f"{noun(name)} {ref(item).label} still carries the old brand in"
-                        f" {where}; rename it.",
-                    )
+                        message=f"{noun(name)} {self._source_label(name, item)} still carries the"
+                        f" old brand in {where}; rename it.",
+                    ),
+                    self._counterparts_of(self._projects_of(name, [item])),
                 )
 
     def _verdict(self, findings: Sequence[Finding]) -> Verdict:
@@ -427,43 +551,6 @@ class Differ:
             )
 
         return key
-
-    def _scorecard(
-        self, matchings: Mapping[str, Matching], changed: Mapping[str, set[str]]
-    ) -> tuple[ProjectScore, ...]:
-        projects = matchings.get("projects")
-        if projects is None:
-            return ()
-        counterpart = {str(p.source["id"]): p.target for p in projects.pairs}
-        sources = [p.source for p in projects.pairs] + list(projects.missing)
-        for amb in projects.ambiguous:
-            sources.extend(amb.sources)
-        counts: dict[str, list[int]] = {str(s["id"]): [0, 0, 0] for s in sources}
-        for name, m in matchings.items():
-            if name not in PROJECT_OWNED_COLLECTIONS:
-                continue
-            for pair in m.pairs:
-                row = counts.get(str(pair.source.get("project_id")))
-                if row is not None:
-                    row[0] += 1
-                    if str(pair.source["id"]) in changed.get(name, set()):
-                        row[2] += 1
-            for item in m.missing:
-                row = counts.get(str(item.get("project_id")))
-                if row is not None:
-                    row[1] += 1
-        rows = [
-            ProjectScore(
-                source=ref(s),
-                target=ref(counterpart[str(s["id"])]) if str(s["id"]) in counterpart else None,
-                matched=counts[str(s["id"])][0],
-                missing=counts[str(s["id"])][1],
-                changed=counts[str(s["id"])][2],
-            )
-            for s in sources
-        ]
-        rows.sort(key=lambda r: (r.source.domain or "", r.source.name or "", r.source.id))
-        return tuple(rows)
 
 
 @paused_gc()

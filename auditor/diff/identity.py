@@ -14,6 +14,7 @@ from auditor.diff.compare import (
     JSON,
     Changes,
     Comparator,
+    beside,
     compare_flag,
     compare_plain,
     fmt,
@@ -174,7 +175,10 @@ def compare_flavors(s: JSON, t: JSON, ch: Changes) -> None:
             None,
             Severity.ERROR,
             f"is no longer shared with project(s) {fmt([label for _key, label in lost])}",
+            texts=(", ".join(beside(label, key) for key, label in lost), None),
         )
+        if ch.ctx.complete.get("projects", False):
+            ch.affects(key for key, _label in lost)
     gained = _gained_access(ch, s, t)
     if gained:
         ch.add("access", None, gained, Severity.INFO, f"is now shared with {fmt(gained)} too")

@@ -11,7 +11,12 @@ then the diffs are merged into one report:
 * a target item is ``unexpected`` only when no source claims it (and every
   source was listed completely);
 * a target item that is the counterpart of two different source items (from
-  two sources) is a ``conflict``: one target resource cannot stand for two;
+  two sources) is a ``conflict``: one target resource cannot stand for two,
+  unless a fold of the rules says so (the target project of folded source
+  projects, and its quota sets and ``default`` security group, compared here
+  against all the fold's sources together: :mod:`auditor.folds`); a target
+  project that source projects of several sources landed on without a fold is
+  found before the diffs (:func:`contests`), and their resources are not paired;
 * the summary counts each source item once, and ``summary_by_source`` and the
   scorecard's ``origin`` say how each source fares.
 
@@ -26,9 +31,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from auditor.diff.compare import finding_id, noun, ref
+from auditor.diff import scorecard as scoring
+from auditor.diff.compare import JSON, finding_id, noun, ref
 from auditor.diff.engine import EXIT_CODES, Differ, _collection_order, verdict_of
+from auditor.diff.fold import by_target
 from auditor.errors import BadInputError
+from auditor.folds import Contest, folded
+from auditor.match import Matching, Pair
 from auditor.model import (
     SCOPE_ADMIN,
     SCOPE_PROJECT,
@@ -41,6 +50,7 @@ from auditor.model import (
     Side,
     Snapshot,
 )
+from auditor.rules import Rules
 
 SOURCE_KINDS = frozenset({Kind.MISSING, Kind.CHANGED, Kind.AMBIGUOUS})
 """Kinds of findings that are about a source item, hence about one source."""
@@ -96,6 +106,34 @@ def _complete(snapshot: Snapshot, collection: str) -> bool:
     return result is not None and result.complete
 
 
+def contests(rules: Rules, projects: Mapping[str, Matching]) -> dict[str, Contest]:
+    """Target project id -> its contest: the target projects that source projects of
+    several sources (label -> that source's projects matching) landed on, with no fold
+    of the rules declaring it. The diffs then withhold those projects' resources."""
+    claims: dict[str, list[tuple[str, JSON]]] = defaultdict(list)
+    for label, matching in projects.items():
+        for pair in matching.pairs:
+            claims[str(pair.target["id"])].append((label, pair.source))
+    out: dict[str, Contest] = {}
+    for target_id, sources in claims.items():
+        if len({str(s["id"]) for _, s in sources}) < 2 or _one_fold(rules, "projects", sources):
+            continue
+        target = next(
+            p.target for m in projects.values() for p in m.pairs if str(p.target["id"]) == target_id
+        )
+        out[target_id] = Contest(
+            target=str(target.get("name") or target_id),
+            sources=tuple(f"{label}: {s.get('name') or s['id']}" for label, s in sources),
+        )
+    return out
+
+
+def _one_fold(rules: Rules, name: str, sources: Sequence[tuple[str, Mapping[str, object]]]) -> bool:
+    """True when the source items claiming one target item are all of one fold."""
+    folds = [folded(rules, name, item) for _, item in sources]
+    return folds[0] is not None and all(f is folds[0] for f in folds)
+
+
 class Merger:
     """Merges the single-source diffs of :class:`SourceRun` into one report."""
 
@@ -105,11 +143,17 @@ class Merger:
         self.runs = runs
         self.target = target
         self.names = _collection_order(name for run in runs for name in run.differ.matchings)
+        self.about: dict[str, frozenset[scoring.RowKey]] = scoring.merge_about(
+            scoring.with_origin(run.differ.about, run.label) for run in runs
+        )
+        """Finding id -> the scorecard rows it is about, once :meth:`run` has run."""
 
     def run(self) -> Report:
         first = self.runs[0].report
         findings = self._findings()
         findings += self._conflicts()
+        self.fold_findings = self._folds()
+        findings += self.fold_findings
         findings.sort(key=Differ._sort_key(self.names))
         verdict = verdict_of(findings, first.fail_on)
         sides = tuple(replace(run.report.source, label=run.label) for run in self.runs)
@@ -128,8 +172,14 @@ class Merger:
             fail_on=first.fail_on,
             summary={name: self._summary(name) for name in self.names},
             findings=tuple(findings),
-            scorecard=tuple(
-                replace(row, origin=run.label) for run in self.runs for row in run.report.scorecard
+            scorecard=scoring.recount(
+                [
+                    replace(row, origin=run.label)
+                    for run in self.runs
+                    for row in run.report.scorecard
+                ],
+                findings,
+                self.about,
             ),
             generated_at=first.generated_at,
             sources=sides,
@@ -188,13 +238,48 @@ class Merger:
                     target_id = str(pair.target["id"])
                     claims[target_id].append((run.label, pair.source))
                     targets[target_id] = pair.target
+            rules = self.runs[0].differ.rules
             for target_id, sources in claims.items():
                 # The same source item through two sources (one Keystone, two
-                # regions) is one resource: no conflict.
-                if len({str(s["id"]) for _, s in sources}) < 2:
+                # regions) is one resource: no conflict. Nor are a fold's.
+                if len({str(s["id"]) for _, s in sources}) < 2 or _one_fold(rules, name, sources):
                     continue
-                out.append(self._conflict(name, targets[target_id], sources))
+                conflict = self._conflict(name, targets[target_id], sources)
+                self._about(conflict, name, sources)
+                out.append(conflict)
         return out
+
+    def _folds(self) -> list[Finding]:
+        """The folds' singletons, compared against every source's items together."""
+        out = []
+        first = self.runs[0].differ
+        for name in self.names:
+            labels: dict[str, str] = {}
+            pairs: list[Pair] = []
+            for run in self.runs:
+                for pair in run.differ.folded.get(name, ()):
+                    labels.setdefault(str(pair.source["id"]), run.label)
+                    pairs.append(pair)
+            for group in by_target(pairs):
+                finding = first.fold_finding(name, group)
+                if finding is None:
+                    continue
+                origins = [labels[str(p.source["id"])] for p in group]
+                finding = replace(finding, origin=_join(origins))
+                self._about(finding, name, [(labels[str(p.source["id"])], p.source) for p in group])
+                out.append(finding)
+        return out
+
+    def _about(
+        self, finding: Finding, name: str, sources: Sequence[tuple[str, Mapping[str, object]]]
+    ) -> None:
+        """Record the scorecard rows of a finding the merger makes: its source items'."""
+        keys = frozenset(
+            (label, str(item["id"] if name == "projects" else item.get("project_id")))
+            for label, item in sources
+            if name == "projects" or item.get("project_id")
+        )
+        self.about[finding.id] = self.about.get(finding.id, frozenset()) | keys
 
     def _conflict(
         self,
@@ -208,6 +293,13 @@ class Merger:
         claimants = "; ".join(
             f"{label}: {c.label}" for (label, _), c in zip(sources, candidates, strict=True)
         )
+        remedy = (
+            "if they were merged on purpose, declare the fold in the rules (fold: [{into:"
+            f" {target_ref.name}, projects: [{', '.join(str(c.name) for c in candidates)}]}}]),"
+            " else rename or re-map all but one; their resources were not paired."
+            if name == "projects"
+            else "one target resource cannot stand for two: rename or re-map all but one."
+        )
         return Finding(
             id=finding_id(Kind.CONFLICT, name, target_ref.id, *sorted(c.id for c in candidates)),
             kind=Kind.CONFLICT,
@@ -218,8 +310,7 @@ class Merger:
             origin=_join(label for label, _ in sources),
             project=target_ref.project if name != "projects" else target_ref.name,
             message=f"{noun(name)} {target_ref.label} is the counterpart of"
-            f" {len(candidates)} source {noun(name)}s ({claimants}); one target resource"
-            " cannot stand for two: rename or re-map all but one.",
+            f" {len(candidates)} source {noun(name)}s ({claimants}); {remedy}",
         )
 
     # -- counts --------------------------------------------------------------------
@@ -256,6 +347,9 @@ class Merger:
                 if f.kind is Kind.CHANGED and f.collection == name and f.source is not None
             )
             sources |= matched | missing | ambiguous
+        for f in self.fold_findings:
+            if f.collection == name and f.source is not None:
+                changed.update([f.source.id, *(c.id for c in f.candidates)])
         unclaimed = {
             str(t["id"])
             for run in self.runs

@@ -18,6 +18,7 @@ from auditor.diff.compare import (
     JSON,
     Changes,
     Comparator,
+    beside,
     compare_flag,
     compare_plain,
     compare_status,
@@ -65,10 +66,26 @@ def _compare_subnets_of(
     actual = set(target_ids)
     for target_id in expected:
         if target_id not in actual:
-            ch.add(field, target_id, None, Severity.ERROR, f"{lost} {_subnet_label(ch, target_id)}")
+            label = _subnet_label(ch, target_id)
+            ch.add(
+                field,
+                target_id,
+                None,
+                Severity.ERROR,
+                f"{lost} {label}",
+                texts=(beside(label, target_id), None),
+            )
     counterparts = ctx.counterparts.get("subnets", frozenset())
     for target_id in sorted(t for t in actual if t not in expected and t in counterparts):
-        ch.add(field, None, target_id, Severity.INFO, f"{gained} {_subnet_label(ch, target_id)}")
+        label = _subnet_label(ch, target_id)
+        ch.add(
+            field,
+            None,
+            target_id,
+            Severity.INFO,
+            f"{gained} {label}",
+            texts=(None, beside(label, target_id)),
+        )
 
 
 def _by_network(items: Mapping[str, JSON]) -> dict[str, list[str]]:
@@ -183,6 +200,7 @@ def compare_subnets(s: JSON, t: JSON, ch: Changes) -> None:
             t_routes,
             Severity.WARNING,
             f"host routes changed from {_routes(s_routes)} to {_routes(t_routes)}",
+            texts=(_routes(s_routes), _routes(t_routes)),
         )
 
 
@@ -231,6 +249,7 @@ def compare_routers(s: JSON, t: JSON, ch: Changes) -> None:
             t.get("routes"),
             Severity.WARNING,
             f"lost route(s) {', '.join(f'{d} via {n}' for d, n in lost)}",
+            texts=(_routes(s.get("routes") or []), _routes(t.get("routes") or [])),
         )
 
 
@@ -286,12 +305,26 @@ def compare_security_groups(s: JSON, t: JSON, ch: Changes) -> None:
         key = rule_key(rule)
         if lost_keys[key] > 0:
             lost_keys[key] -= 1
-            ch.add("rules", rule, None, Severity.ERROR, f"lost rule {describe_rule(rule)}")
+            ch.add(
+                "rules",
+                rule,
+                None,
+                Severity.ERROR,
+                f"lost rule {describe_rule(rule)}",
+                texts=(describe_rule(rule), None),
+            )
     for rule in t_rules:
         key = rule_key(rule)
         if gained_keys[key] > 0:
             gained_keys[key] -= 1
-            ch.add("rules", None, rule, Severity.WARNING, f"gained rule {describe_rule(rule)}")
+            ch.add(
+                "rules",
+                None,
+                rule,
+                Severity.WARNING,
+                f"gained rule {describe_rule(rule)}",
+                texts=(None, describe_rule(rule)),
+            )
     compare_plain(
         ch,
         "description",
@@ -346,21 +379,24 @@ def compare_floating_ips(s: JSON, t: JSON, ch: Changes) -> None:
         actual = str(t["server_id"]) if t.get("server_id") else None
         if expected is not None and actual != expected:
             now = ctx.counterpart_label("servers", actual) if actual else "nothing"
+            wanted = ctx.counterpart_label("servers", expected)
             ch.add(
                 "server_id",
                 expected,
                 actual,
                 Severity.ERROR,
-                f"no longer points to server {ctx.counterpart_label('servers', expected)}"
-                f" (points to {now})",
+                f"no longer points to server {wanted} (points to {now})",
+                texts=(beside(wanted, expected), beside(now, actual) if actual else None),
             )
         elif not s.get("server_id") and actual in ctx.counterparts.get("servers", frozenset()):
+            now = ctx.counterpart_label("servers", str(actual))
             ch.add(
                 "server_id",
                 None,
                 actual,
                 Severity.INFO,
-                f"now points to server {ctx.counterpart_label('servers', str(actual))}",
+                f"now points to server {now}",
+                texts=(None, beside(now, actual)),
             )
     compare_status(ch, s, t, with_previous=False)
     expected = ch.ctx.rules.name("floating_ips", s.get("name"))

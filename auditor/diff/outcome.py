@@ -13,11 +13,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 
 from auditor import waivers as waiving
+from auditor.diff import scorecard as scoring
 from auditor.diff.engine import EXIT_CODES, Differ, verdict_of
-from auditor.diff.merge import SourceRun, check_labels, merge, source_label
+from auditor.diff.merge import Merger, SourceRun, check_labels, contests, source_label
 from auditor.diff.scope import restrict
+from auditor.folds import Contest
 from auditor.gcpause import paused_gc
 from auditor.idmap import IdMap, from_matchings
+from auditor.match import Matcher
 from auditor.model import Report, Severity, Snapshot
 from auditor.rules import Rules
 
@@ -71,12 +74,17 @@ def compare(
         raise ValueError("one label per source")
     check_labels(names)
     multi = len(sources) > 1
+    # A project-scoped side restricts the other to its projects' counterparts.
+    restricted = [restrict(source, target, rules) for source in sources]
+    contested = _contests(names, restricted, rules) if multi else {}
     runs: list[SourceRun] = []
     id_maps: list[IdMap] = []
-    for label, source in zip(names, sources, strict=True):
-        # A project-scoped side restricts the other to its projects' counterparts.
-        compared, against, scoped_rules, note = restrict(source, target, rules)
-        differ = Differ(compared, against, scoped_rules, fail_on)
+    for label, source, (compared, against, scoped_rules, note) in zip(
+        names, sources, restricted, strict=True
+    ):
+        differ = Differ(
+            compared, against, scoped_rules, fail_on, contested=contested, defer_folds=multi
+        )
         report = differ.run(generated_at)
         if note is not None:
             report = replace(report, scope=note)
@@ -90,17 +98,40 @@ def compare(
                 origin=label if multi else None,
             )
         )
-    report = merge(runs, target) if multi else runs[0].report
+    if multi:
+        merger = Merger(runs, target)
+        report, about = merger.run(), merger.about
+    else:
+        report, about = runs[0].report, runs[0].differ.about
     if waivers is not None:
         day = today or datetime.now(timezone.utc).date()
-        report = _waive(report, waivers, day, runs[0].differ.kind_severity)
+        report = _waive(report, waivers, day, runs[0].differ.kind_severity, about)
     return Outcome(report, tuple(id_maps))
 
 
+def _contests(
+    labels: Sequence[str],
+    restricted: Sequence[tuple[Snapshot, Snapshot, Rules, object]],
+    rules: Rules,
+) -> dict[str, Contest]:
+    """The target projects source projects of several sources landed on without a fold."""
+    projects = {}
+    for label, (source, target, scoped_rules, _note) in zip(labels, restricted, strict=True):
+        ours, theirs = source.collections.get("projects"), target.collections.get("projects")
+        if ours is not None and theirs is not None:
+            projects[label] = Matcher(scoped_rules).match("projects", ours.items, theirs.items)
+    return contests(rules, projects)
+
+
 def _waive(
-    report: Report, waivers: waiving.Waivers, today: date, severity_of: waiving.SeverityOf
+    report: Report,
+    waivers: waiving.Waivers,
+    today: date,
+    severity_of: waiving.SeverityOf,
+    about: scoring.About,
 ) -> Report:
-    """``report`` with the waivers applied and the verdict and exit code decided again."""
+    """``report`` with the waivers applied, the verdict and exit code decided again and
+    the scorecard counted again (a waived finding is no error or warning of its project)."""
     findings, summary = waiving.apply(report.findings, waivers, today, severity_of)
     verdict = verdict_of(findings, report.fail_on)
     return replace(
@@ -109,4 +140,5 @@ def _waive(
         verdict=verdict,
         exit_code=EXIT_CODES[verdict],
         waivers=summary,
+        scorecard=scoring.recount(report.scorecard, findings, about),
     )

@@ -13,6 +13,7 @@ from auditor.diff.compare import (
     Changes,
     Comparator,
     as_int,
+    beside,
     compare_flag,
     compare_metadata,
     compare_plain,
@@ -76,6 +77,11 @@ def compare_volume_ref(s: JSON, t: JSON, ch: Changes, thing: str) -> None:
     t_exists = t_volume is not None and str(t_volume) in target_volumes
     if expected is not None and str(t_volume) == expected:
         return
+    expected_text = (
+        beside(ch.ctx.counterpart_label("volumes", expected), expected)
+        if expected is not None
+        else beside(ch.ctx.source_label("volumes", str(s_volume)), str(s_volume))
+    )
     if not t_exists:
         wanted = (
             f"volume {ch.ctx.counterpart_label('volumes', expected)}"
@@ -88,6 +94,7 @@ def compare_volume_ref(s: JSON, t: JSON, ch: Changes, thing: str) -> None:
             t_volume,
             Severity.ERROR,
             f"is a {thing} of a volume that is gone (expected {wanted})",
+            texts=(expected_text, f"a volume that is gone ({t_volume})" if t_volume else None),
         )
         return
     actual = ch.ctx.counterpart_label("volumes", str(t_volume))
@@ -99,6 +106,7 @@ def compare_volume_ref(s: JSON, t: JSON, ch: Changes, thing: str) -> None:
             Severity.ERROR,
             f"is a {thing} of volume {actual},"
             f" expected {ch.ctx.counterpart_label('volumes', expected)}",
+            texts=(expected_text, beside(actual, str(t_volume))),
         )
     elif str(t_volume) in ch.ctx.counterparts.get("volumes", frozenset()):
         ch.add(
@@ -107,6 +115,7 @@ def compare_volume_ref(s: JSON, t: JSON, ch: Changes, thing: str) -> None:
             t_volume,
             Severity.ERROR,
             f"is a {thing} of volume {actual}, the counterpart of another source volume",
+            texts=(expected_text, beside(actual, str(t_volume))),
         )
     # Otherwise the source volume and the target one are both unpaired: the
     # volumes' missing and unexpected findings already say so.

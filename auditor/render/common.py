@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from auditor.model import Finding, Report, Severity, Side
+from auditor.model import Change, Finding, ProjectScore, Report, Severity, Side
 
 SUMMARY_COLUMNS = ("source", "target", "matched", "missing", "unexpected", "changed", "ambiguous")
 
@@ -100,10 +100,47 @@ def grouped_by_project(findings: Iterable[Finding]) -> list[tuple[str | None, li
     return [(k, groups[k]) for k in ordered]
 
 
-def change_line(field: str, source: object, target: object) -> str:
-    return f"{field}: {_short(source)} -> {_short(target)}"
+def change_line(change: Change) -> str:
+    """``field: source -> target`` as people read it: names with ids beside them, lists
+    joined, no Python notation (the JSON report keeps the values themselves)."""
+    source = change.source_text if change.source_text is not None else readable(change.source)
+    target = change.target_text if change.target_text is not None else readable(change.target)
+    return f"{change.field}: {_short(source)} -> {_short(target)}"
 
 
-def _short(value: object) -> str:
-    text = "none" if value is None else str(value)
+def readable(value: object) -> str:
+    """A value of a change in words: ``none``, ``yes``/``no``, ``a, b``, ``key=value``."""
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={readable(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, (list, tuple)):
+        parts = [readable(v) for v in value]
+        separator = "; " if any(isinstance(v, (dict, list, tuple)) for v in value) else ", "
+        return separator.join(parts) or "none"
+    return str(value)
+
+
+def _short(text: str) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+SCORECARD_COLUMNS = ("matched", "missing", "unexpected", "changed", "errors", "warnings")
+"""Counts of a scorecard row, in the order every format shows them."""
+
+
+def scorecard_counts(row: ProjectScore) -> list[int]:
+    return [getattr(row, column) for column in SCORECARD_COLUMNS]
+
+
+def project_label(ref_domain: str | None, name: str | None, label: str) -> str:
+    """``domain/name`` of a scorecard project, or its label without a domain."""
+    return f"{ref_domain}/{name}" if ref_domain else label
+
+
+def scorecard_line(report: Report) -> str:
+    """``15 of 30 source projects fully matched``."""
+    clean = sum(1 for s in report.scorecard if s.fully_matched)
+    return f"{clean} of {len(report.scorecard)} source projects fully matched"

@@ -16,9 +16,13 @@ import jinja2
 from auditor.model import Finding, Kind, Report, Severity
 from auditor.render.common import (
     BY_SOURCE_COLUMNS,
+    SCORECARD_COLUMNS,
     SUMMARY_COLUMNS,
     change_line,
+    project_label,
     scope_line,
+    scorecard_counts,
+    scorecard_line,
     severity_counts,
     waived_line,
 )
@@ -54,7 +58,7 @@ def _finding(f: Finding, new: set[str]) -> dict[str, Any]:
         "project_key": f.project if f.project is not None else NO_PROJECT,
         "message": f.message,
         "changes": [
-            change_line(c.field, c.source, c.target) for c in f.changes if f.kind is Kind.CHANGED
+            change_line(c) for c in f.changes if f.kind is Kind.CHANGED
         ],
         "candidates": [c.label for c in f.candidates],
         "new": f.id in new,
@@ -70,17 +74,15 @@ def render(report: Report) -> str:
     projects = sorted({f.project for f in counted if f.project is not None})
     scorecard = [
         {
-            "source": f"{s.source.domain}/{s.source.name}" if s.source.domain else s.source.label,
-            "target": (f"{s.target.domain}/{s.target.name}" if s.target.domain else s.target.label)
+            "source": project_label(s.source.domain, s.source.name, s.source.label),
+            "target": project_label(s.target.domain, s.target.name, s.target.label)
             if s.target
             else None,
-            "matched": s.matched,
-            "missing": s.missing,
-            "changed": s.changed,
-            "attention": s.target is None or bool(s.missing or s.changed),
+            "counts": scorecard_counts(s),
+            "attention": not s.fully_matched,
             "origin": s.origin or "",
         }
-        for s in report.scorecard
+        for s in sorted(report.scorecard, key=lambda s: s.fully_matched)
     ]
     context = {
         "tool_version": report.tool_version,
@@ -135,6 +137,7 @@ def render(report: Report) -> str:
         ),
         "history": history,
         "scorecard": scorecard,
-        "scorecard_clean": sum(1 for s in scorecard if not s["attention"]),
+        "scorecard_columns": SCORECARD_COLUMNS,
+        "scorecard_line": scorecard_line(report),
     }
     return _template().render(context)

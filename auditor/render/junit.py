@@ -40,7 +40,7 @@ def _testcase(suite: ET.Element, f: Finding, report: Report) -> str:
     details = "\n".join(
         [
             f"{f.severity.value} {f.kind.value} {f.collection}: {f.message}",
-            *(change_line(c.field, c.source, c.target) for c in f.changes),
+            *(change_line(c) for c in f.changes),
             *(f"candidate: {c.label}" for c in f.candidates),
             f"finding id: {f.id}",
         ]

@@ -7,11 +7,15 @@ from collections.abc import Sequence
 from auditor.model import Report, Severity
 from auditor.render.common import (
     BY_SOURCE_COLUMNS,
+    SCORECARD_COLUMNS,
     SUMMARY_COLUMNS,
     by_source_rows,
     change_line,
     message,
+    project_label,
     scope_line,
+    scorecard_counts,
+    scorecard_line,
     scorecard_origin,
     severity_counts,
     side_label,
@@ -47,6 +51,7 @@ def render(report: Report) -> str:
             f"- **Waivers:** `{w.file}` as of {w.as_of}: {w.waived} finding(s) waived,"
             f" {w.expired} waiver(s) expired, {len(w.unused)} unused"
         )
+    out += scorecard(report)
     out += [
         "",
         "## Summary",
@@ -85,7 +90,7 @@ def render(report: Report) -> str:
         rows = []
         for f in findings:
             details = "<br>".join(
-                change_line(c.field, c.source, c.target)
+                change_line(c)
                 for c in f.changes
                 if f.kind.value == "changed"
             )
@@ -110,22 +115,30 @@ def render(report: Report) -> str:
                 for f in report.waived
             ],
         )
-    if report.scorecard:
-        out += ["", "## Scorecard", ""]
-        origins = scorecard_origin(report)
-        header = ["source project", "target project", "matched", "missing", "changed"]
-        out += table(
-            ["source", *header] if origins else header,
-            [
-                [
-                    *([s.origin or ""] if origins else []),
-                    f"{s.source.domain}/{s.source.name}",
-                    f"{s.target.domain}/{s.target.name}" if s.target else "**none**",
-                    s.matched,
-                    s.missing,
-                    s.changed,
-                ]
-                for s in report.scorecard
-            ],
-        )
     return "\n".join(out) + "\n"
+
+
+def scorecard(report: Report) -> list[str]:
+    """The scorecard section: the projects needing attention first."""
+    if not report.scorecard:
+        return []
+    origins = scorecard_origin(report)
+    header = ["status", "source project", "target project", *SCORECARD_COLUMNS]
+    ordered = sorted(report.scorecard, key=lambda s: s.fully_matched)
+    out = ["", "## Scorecard", "", f"{scorecard_line(report)}.", ""]
+    out += table(
+        ["source", *header] if origins else header,
+        [
+            [
+                *([s.origin or ""] if origins else []),
+                "ok" if s.fully_matched else "**attention**",
+                project_label(s.source.domain, s.source.name, s.source.label),
+                project_label(s.target.domain, s.target.name, s.target.label)
+                if s.target
+                else "**none**",
+                *scorecard_counts(s),
+            ]
+            for s in ordered
+        ],
+    )
+    return out

@@ -7,12 +7,16 @@ from collections.abc import Sequence
 from auditor.model import Report
 from auditor.render.common import (
     BY_SOURCE_COLUMNS,
+    SCORECARD_COLUMNS,
     SUMMARY_COLUMNS,
     by_source_rows,
     change_line,
     grouped_by_project,
     message,
+    project_label,
     scope_line,
+    scorecard_counts,
+    scorecard_line,
     scorecard_origin,
     severity_counts,
     side_label,
@@ -73,7 +77,7 @@ def render(report: Report) -> str:
                 f"  {f.severity.value.upper():<7} {f.kind.value:<10} {message(f)}  [{f.id}]{mark}"
             )
             out += [
-                f"          {change_line(c.field, c.source, c.target)}"
+                f"          {change_line(c)}"
                 for c in f.changes
                 if f.kind.value == "changed"
             ]
@@ -93,23 +97,22 @@ def render(report: Report) -> str:
         ]
     if report.scorecard:
         # Every project with something to look at; the fully matched ones summed up.
-        attention = [s for s in report.scorecard if s.target is None or s.missing or s.changed]
+        attention = [s for s in report.scorecard if not s.fully_matched]
         out += ["", "Scorecard (source projects needing attention)"]
         origins = scorecard_origin(report)
         rows = [
             [
                 *([s.origin or ""] if origins else []),
-                f"{s.source.domain}/{s.source.name}" if s.source.domain else s.source.label,
-                f"{s.target.domain}/{s.target.name}" if s.target else "(none)",
-                str(s.matched),
-                str(s.missing),
-                str(s.changed),
+                project_label(s.source.domain, s.source.name, s.source.label),
+                project_label(s.target.domain, s.target.name, s.target.label)
+                if s.target
+                else "(none)",
+                *(str(n) for n in scorecard_counts(s)),
             ]
             for s in attention
         ]
         if rows:
-            header = ["source project", "target project", "matched", "missing", "changed"]
+            header = ["source project", "target project", *SCORECARD_COLUMNS]
             out += table(["source", *header] if origins else header, rows)
-        clean = len(report.scorecard) - len(attention)
-        out.append(f"{clean} of {len(report.scorecard)} source projects fully matched.")
+        out.append(f"{scorecard_line(report)}.")
     return "\n".join(out) + "\n"

@@ -82,14 +82,18 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
     ]
     flavor_texts = (flavor_text(s_flavor), flavor_text(t_flavor))
     expected_flavor = r.name("flavors", s_flavor.get("name"))
+    instead = (
+        f", expected {expected_flavor}"
+        if expected_flavor and expected_flavor != t_flavor.get("name")
+        else ""
+    )
     if smaller:
         ch.add(
             "flavor",
             s_flavor,
             t_flavor,
             Severity.ERROR,
-            f"has a smaller flavor {fmt(t_flavor.get('name'))}, expected"
-            f" {fmt(expected_flavor)} ({'; '.join(smaller)})",
+            f"has a smaller flavor {fmt(t_flavor.get('name'))}{instead} ({'; '.join(smaller)})",
             texts=flavor_texts,
         )
     elif larger:
@@ -98,8 +102,7 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
             s_flavor,
             t_flavor,
             Severity.INFO,
-            f"has a larger flavor {fmt(t_flavor.get('name'))}, expected"
-            f" {fmt(expected_flavor)} ({'; '.join(larger)})",
+            f"has a larger flavor {fmt(t_flavor.get('name'))}{instead} ({'; '.join(larger)})",
             texts=flavor_texts,
         )
     elif expected_flavor != t_flavor.get("name") and expected_flavor and t_flavor.get("name"):

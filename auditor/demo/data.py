@@ -64,6 +64,9 @@ match:
   metadata_key: migrated_from_id
 scope:
   target_domains: [ocb-cloudwatt]
+fold:
+  # Acme's staging tenant was merged into its production project on purpose.
+  - {into: ocb-acme, projects: [cw-acme, cw-acme-staging]}
 ignore:
   items:
     - {collection: projects, name: admin}
@@ -138,8 +141,10 @@ FAMILIES: tuple[str, ...] = (
     "auditor.demo.identity",
     "auditor.demo.storage",
     "auditor.demo.network",
+    "auditor.demo.fold",
 )
-"""Modules of auditor.demo that add a family of extended collections (imported on use)."""
+"""Modules of auditor.demo that add a family of extended collections (imported on use);
+the last, ``fold``, merges a staging tenant into its production project."""
 
 
 def families() -> list[Family]:

@@ -124,3 +124,39 @@ def test_a_faithful_example_migration_is_verified() -> None:
     assert report.findings == ()
     assert report.verdict.value == "verified"
     assert report.summary["servers"].matched == 90
+
+
+def test_the_demo_rules_declare_a_fold_whose_verdict_is_clean(tmp_path: Path) -> None:
+    """acme's staging tenant, merged into ocb-acme on purpose: matched, compared, no finding."""
+    directory = tmp_path / "demo"
+    main(["--no-progress", "demo", "--output-dir", str(directory)], stdout=io.StringIO())
+    rules = parse_rules((directory / "rules.yaml").read_text())
+    fold = rules.fold_of("cw-acme-staging")
+    assert fold is not None and fold.label == "cw-acme + cw-acme-staging -> ocb-acme"
+    report = json.loads((directory / "report.json").read_text())
+    (staging,) = [r for r in report["scorecard"] if r["source"]["name"] == "cw-acme-staging"]
+    assert staging["target"]["name"] == "ocb-acme"
+    assert (staging["matched"], staging["missing"], staging["errors"], staging["warnings"]) == (
+        6,  # a server, its volume, its default security group, its 3 quota sets
+        0,
+        0,
+        0,
+    )
+    assert staging["fully_matched"] is True
+    for f in report["findings"]:
+        for ref in (f.get("source"), f.get("target"), *f.get("candidates", [])):
+            assert not ref or ref.get("project") != "cw-acme-staging", f["message"]
+    assert report["summary"]["projects"]["matched"] == report["summary"]["projects"]["source"]
+
+
+def test_a_faithful_extended_example_with_its_fold_is_verified() -> None:
+    source, target = generate(defects=False, extended=True)
+    report = diff(source, target, parse_rules(RULES))
+    assert report.findings == ()
+    assert report.verdict.value == "verified"
+    staging = next(
+        p for p in source.collections["projects"].items if p["name"] == "cw-acme-staging"
+    )
+    quotas = [q for q in source.collections["quotas"].items if q["project_id"] == staging["id"]]
+    assert len(quotas) == 3  # compared with ocb-acme's, together with cw-acme's
+    assert all(s.fully_matched for s in report.scorecard)

@@ -272,8 +272,9 @@ class Ref:
 
     @property
     def label(self) -> str:
-        """``project/name`` for project-owned items, else the name (or id)."""
-        name = self.name if self.name else self.id
+        """``project/name`` for project-owned items, else the name; an unnamed item is
+        ``(no name) (its id)``, never a bare id."""
+        name = self.name if self.name else f"(no name) ({self.id})"
         return f"{self.project}/{name}" if self.project else name
 
 

@@ -107,11 +107,12 @@ def add_source(cloud: ExampleCloud, rng: random.Random) -> None:
 
 def _usage(service: str, resources: Mapping[str, Any]) -> JSON:
     """What the staging tenant uses of ``service``: one small server and its 20 GiB volume."""
-    used = {
+    by_service: dict[str, dict[str, Any]] = {
         "compute": {"instances": 1, "cores": FLAVORS[0]["vcpus"], "ram": FLAVORS[0]["ram"]},
         "block-storage": {"volumes": 1, "gigabytes": 20},
         "network": {"port": 1, "network": 1, "subnet": 1},
-    }.get(service, {})
+    }
+    used = by_service.get(service, {})
     return {name: used.get(name, 0) for name in resources}
 
 

@@ -84,7 +84,7 @@ class Context:
 def beside(label: str, item_id: str | None) -> str:
     """``label (id)``: a name for people with the id beside it (just the label when the
     label is the id)."""
-    if item_id is None or label == item_id:
+    if item_id is None or item_id in label:
         return label
     return f"{label} ({item_id})"
 

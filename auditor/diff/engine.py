@@ -304,6 +304,7 @@ class Differ:
                     self._record(finding, self._projects_of(name, [p.source for p in group]))
         for item in m.missing:
             expected = self._expected_label(name, item)
+            looked = f"looked for {expected}" if expected else "it has no name to look for"
             self._record(
                 Finding(
                     id=finding_id(Kind.MISSING, name, str(item["id"])),
@@ -313,7 +314,7 @@ class Differ:
                     source=ref(item),
                     project=self.group(name, item, None),
                     message=f"{thing} {self._source_label(name, item)} has no counterpart in the"
-                    f" target (looked for {expected}); restore it or record its fate.",
+                    f" target ({looked}); restore it or record its fate.",
                 ),
                 self._projects_of(name, [item]),
             )
@@ -424,14 +425,13 @@ class Differ:
     def _source_label(self, name: str, item: JSON) -> str:
         """How a message names an item: ``project/name``, or its natural key when it has
         no name (an unnamed subnet: its CIDR on its network), never a bare id."""
-        if item.get("name"):
+        if item.get("name") or name != "subnets" or not item.get("cidr"):
             return ref(item).label
         where = f"{item['project']}/" if item.get("project") else ""
-        if name == "subnets" and item.get("cidr"):
-            return f"{where}{item['cidr']} on network {item.get('network') or '-'} ({item['id']})"
-        return f"{where}(no name) ({item['id']})"
+        return f"{where}{item['cidr']} on network {item.get('network') or '-'} ({item['id']})"
 
-    def _expected_label(self, name: str, item: JSON) -> str:
+    def _expected_label(self, name: str, item: JSON) -> str | None:
+        """What the name strategy looked for in the target (None: an unnamed item)."""
         r = self.rules
         if name == "endpoints":
             return (
@@ -454,7 +454,7 @@ class Differ:
             )
         renamed = r.name(name, item.get("name"))
         if not renamed:
-            return "it by id: it has no name to look for"
+            return None
         if name == "projects":
             return f"{r.domain(item.get('domain'))}/{renamed}"
         if name in PROJECT_OWNED_COLLECTIONS:

@@ -125,18 +125,20 @@ def connect(
     if config_file is not None:
         _check_yaml(config_file)
     where = config_file or "clouds.yaml"
+    loader: openstack.config.OpenStackConfig | None = None
     try:
-        if config_file is not None:
-            loader = openstack.config.OpenStackConfig(config_files=[config_file], app_name=APP_NAME)
-            region = loader.get_one(cloud=target.cloud, region_name=target.region)
-            conn = openstack.connection.Connection(config=region)
-        else:
-            conn = openstack.connect(
-                cloud=target.cloud, region_name=target.region, app_name=APP_NAME
-            )
+        # What openstack.connect() does, with the loader kept for the error messages.
+        loader = openstack.config.OpenStackConfig(
+            config_files=[config_file] if config_file is not None else None, app_name=APP_NAME
+        )
+        region = loader.get_one(cloud=target.cloud, region_name=target.region)
+        conn = openstack.connection.Connection(config=region)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{where}:{_yaml_line(exc)} is not valid YAML") from None
     except openstack.exceptions.ConfigException as exc:
+        unknown = _unknown_cloud(loader, target, config_file)
+        if unknown is not None:
+            raise ConfigError(unknown) from None
         raise ConfigError(f"{where}: cloud {target}: {_first_line(exc)}") from None
     except ks_exc.MissingRequiredOptions as exc:
         names = ", ".join(opt.dest for opt in exc.options)
@@ -181,6 +183,36 @@ def connect_project(
     scoped.session.timeout = timeout
     install_read_only_guard(scoped.session.session)
     return scoped
+
+
+def _unknown_cloud(
+    loader: openstack.config.OpenStackConfig | None, target: CloudTarget, config_file: str | None
+) -> str | None:
+    """Why the profile ``target`` names is not there: the profiles that are and the files
+    read, or, when no clouds.yaml was found at all, where openstacksdk looked for one.
+    None when the profile exists (the error is about something else)."""
+    name = target.cloud or os.environ.get("OS_CLOUD")
+    if loader is None or not name or name in loader.get_cloud_names():
+        return None
+    if loader.config_filename is None:
+        override = os.environ.get("OS_CLIENT_CONFIG_FILE")
+        candidates = [config_file] if config_file else list(openstack.config.loader.CONFIG_FILES)
+        places = [*([override] if override else []), *candidates]
+        directories = ", ".join(dict.fromkeys(os.path.dirname(p) or "." for p in places))
+        return (
+            f"cloud {name}: no clouds.yaml found (looked for clouds.yaml, clouds.yml and"
+            f" clouds.json in {directories}); name one with --os-client-config-file FILE or"
+            " OS_CLIENT_CONFIG_FILE"
+        )
+    profiles = [
+        "envvars (the OS_* environment variables)" if n == loader.envvar_key else n
+        for n in sorted(loader.get_cloud_names())
+    ]
+    read = [f for f in (loader.config_filename, loader.secure_config_filename) if f]
+    return (
+        f"{loader.config_filename}: cloud {name}: not found; the profiles there are"
+        f" {', '.join(profiles) or 'none'} (files read: {', '.join(read)})"
+    )
 
 
 def _yaml_line(exc: yaml.YAMLError) -> str:

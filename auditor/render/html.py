@@ -57,9 +57,7 @@ def _finding(f: Finding, new: set[str]) -> dict[str, Any]:
         "project": f.project or "",
         "project_key": f.project if f.project is not None else NO_PROJECT,
         "message": f.message,
-        "changes": [
-            change_line(c) for c in f.changes if f.kind is Kind.CHANGED
-        ],
+        "changes": [change_line(c) for c in f.changes if f.kind is Kind.CHANGED],
         "candidates": [c.label for c in f.candidates],
         "new": f.id in new,
         "waived": waived_line(f),

@@ -89,11 +89,7 @@ def render(report: Report) -> str:
         out += ["", f"## {severity.value.capitalize()} ({len(findings)})", ""]
         rows = []
         for f in findings:
-            details = "<br>".join(
-                change_line(c)
-                for c in f.changes
-                if f.kind.value == "changed"
-            )
+            details = "<br>".join(change_line(c) for c in f.changes if f.kind.value == "changed")
             ident = f"`{f.id}`" + (" **new**" if f.id in new else "")
             rows.append([f.kind.value, f.collection, f.project or "", message(f), details, ident])
         out += table(["kind", "collection", "project", "message", "details", "id"], rows)

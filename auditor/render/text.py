@@ -76,11 +76,7 @@ def render(report: Report) -> str:
             out.append(
                 f"  {f.severity.value.upper():<7} {f.kind.value:<10} {message(f)}  [{f.id}]{mark}"
             )
-            out += [
-                f"          {change_line(c)}"
-                for c in f.changes
-                if f.kind.value == "changed"
-            ]
+            out += [f"          {change_line(c)}" for c in f.changes if f.kind.value == "changed"]
     if waived:
         out += ["", f"== Waived: accepted differences, not counted ({len(waived)})"]
         for f in waived:

@@ -29,6 +29,7 @@ from auditor.diff.merge import check_labels, source_label
 from auditor.diff.outcome import Outcome, compare
 from auditor.errors import AuditorError, BadInputError, OutputError
 from auditor.fileio import check_writable_file, ensure_writable_dir, write_atomic, write_private
+from auditor.hints import no_rules_hint, verdict_line
 from auditor.logsetup import configure, get_logger
 from auditor.model import Severity, Snapshot
 from auditor.progress import CountingObserver, RichProgress
@@ -139,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         "-o",
         metavar="FILE",
-        help="write the snapshot here (mode 0600) instead of stdout",
+        help="write the snapshot here (mode 0600) instead of stdout ('-': stdout)",
     )
     inventory.set_defaults(handler=cmd_inventory)
 
@@ -256,7 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="output format (default: text on a TTY, else json)",
     )
     render_cmd.add_argument(
-        "--output", "-o", metavar="FILE", help="write it here (mode 0600) instead of stdout"
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write it here (mode 0600) instead of stdout ('-': stdout)",
     )
     render_cmd.set_defaults(handler=cmd_render)
 
@@ -281,7 +285,11 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
         help="report format (default: text on a TTY, else json)",
     )
     parser.add_argument(
-        "--output", "-o", metavar="FILE", help="write the report here (mode 0600) instead of stdout"
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the report here (mode 0600) instead of stdout ('-': stdout); on a terminal,"
+        " the verdict is still printed",
     )
     parser.add_argument(
         "--fail-on",
@@ -359,8 +367,18 @@ def _observer(args: argparse.Namespace, stream: TextIO) -> Iterator[CountingObse
         yield progress
 
 
+STDOUT = "-"
+"""``-o -``: standard output, as if no ``-o`` were given."""
+
+
+def _to_file(output: str | None) -> bool:
+    """True when ``output`` names a file (not absent, not ``-``)."""
+    return output is not None and output != STDOUT
+
+
 def _emit(text: str, output: str | None, stdout: TextIO) -> None:
-    if output:
+    if _to_file(output):
+        assert output is not None
         write_private(output, text)
     else:
         stdout.write(text)
@@ -377,7 +395,7 @@ def _check_timeout(args: argparse.Namespace) -> float:
 def cmd_inventory(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     collections = parse_collections(args.collections)
     policy = _retry_policy(args)
-    if args.output:
+    if _to_file(args.output):
         check_writable_file(args.output)
     target = CloudTarget(cloud=args.cloud, region=args.region)
     timeout = _check_timeout(args)
@@ -409,7 +427,7 @@ def cmd_inventory(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) 
 def _report_format(args: argparse.Namespace, stdout: TextIO) -> Format:
     if args.format is not None:
         return Format(args.format)
-    if args.output is None and stdout.isatty():
+    if not _to_file(args.output) and stdout.isatty():
         return Format.TEXT
     return Format.JSON
 
@@ -456,7 +474,15 @@ def _finish_report(
     now = datetime.now(timezone.utc)
     if args.history:
         report = history.record(args.history, report, outputs.previous, now)
+    if args.rules is None:
+        hint = no_rules_hint(report)
+        if hint is not None:
+            log.warning(hint)
     _emit(render(report, _report_format(args, stdout)), args.output, stdout)
+    if _to_file(args.output) and stdout.isatty():
+        # The report went to a file: the person at the terminal still sees the verdict.
+        stdout.write(verdict_line(report, args.output) + "\n")
+        stdout.flush()
     if args.metrics_file:
         # Not write_private: node_exporter reads it as another user. It holds
         # counts and cloud names only, never an item.
@@ -524,7 +550,7 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
     check_labels([str(s) for s in sources])
     if args.save_inventories:
         ensure_writable_dir(args.save_inventories)
-    if args.output:
+    if _to_file(args.output):
         check_writable_file(args.output)
     outputs = _prepare_outputs(args, started)
     with _observer(args, sys.stderr) as observer:

@@ -130,6 +130,79 @@ def test_audit_playbook(
     assert "Since the previous run" in (fetched / "report.html").read_text()
 
 
+def tree(*roots: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``roots``: path -> (size, mtime in ns); directories as (-1, 0)."""
+    out: dict[str, tuple[int, int]] = {}
+    for root in roots:
+        for path in [root, *root.rglob("*")] if root.exists() else []:
+            if "ansible-tmp" in path.parts or path.name == "vars.json":
+                continue  # Ansible's scratch space, the test's variables file
+            info = path.lstat()
+            out[str(path)] = (-1, 0) if path.is_dir() else (info.st_size, info.st_mtime_ns)
+    return out
+
+
+def test_audit_playbook_in_check_mode_changes_nothing(
+    sandbox: SandboxProcess, demo_dir: Path, tmp_path: Path, home: Path
+) -> None:
+    variables = {
+        **playbook_vars(sandbox, demo_dir, tmp_path, home),
+        "auditor_fail_on_exit_codes": [],
+    }
+    before = tree(tmp_path, home)
+    code, out, _ = play("audit.yml", variables, tmp_path, "--check")
+    assert code == 0, out
+    assert "Check mode: the setup above shows what would change" in out
+    assert tree(tmp_path, home) == before
+    assert not (tmp_path / "data").exists() and not (tmp_path / "fetched").exists()
+
+    # Once installed and run, a check finds nothing to do and touches nothing.
+    code, out, _ = play("audit.yml", variables, tmp_path)
+    assert code == 0, out
+    before = tree(tmp_path, home)
+    code, out, _ = play("audit.yml", variables, tmp_path, "--check")
+    assert code == 0, out
+    assert tree(tmp_path, home) == before
+    assert re.search(r"TASK \[Run the audit\] \*+\nskipping", out), out
+
+
+def test_audit_playbook_never_passes_an_old_report_for_new(
+    sandbox: SandboxProcess, demo_dir: Path, tmp_path: Path, home: Path
+) -> None:
+    variables = {
+        **playbook_vars(sandbox, demo_dir, tmp_path, home),
+        "auditor_fail_on_exit_codes": [],
+    }
+    fetched = tmp_path / "fetched" / "localhost"
+
+    def previous_run() -> None:
+        """The reports of a previous run, on the host and on the controller."""
+        for directory in (tmp_path / "data", fetched):
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / "report.json").write_text('{"verdict": "verified"}')
+            (directory / "report.html").write_text("<!DOCTYPE html>")
+
+    previous_run()
+
+    # Bad input (exit 2): the play fails, and neither the host nor the controller keeps
+    # the previous run's reports where this run's would be.
+    code, out, _ = play("audit.yml", {**variables, "auditor_source": "cloudwat"}, tmp_path)
+    assert code != 0
+    assert "cloud cloudwat: not found; the profiles there are cloudwatt, ocb" in out
+    assert not (fetched / "report.json").exists() and not (fetched / "report.html").exists()
+    assert not (tmp_path / "data" / "report.json").exists()
+
+    # An audit that dies without a report (exit 1 from a crash): said so, nothing fetched.
+    previous_run()
+    crash = ["python3", "-c", "import sys; sys.exit('Traceback (most recent call last): boom')"]
+    code, out, _ = play("audit.yml", {**variables, "auditor_audit_argv": crash}, tmp_path)
+    assert code != 0
+    said = "The audit exited 1 without writing a report: Traceback (most recent call last): boom"
+    assert said in out
+    assert not (fetched / "report.json").exists()
+    assert not (tmp_path / "data" / "report.json").exists()
+
+
 def cron_command(cron_file: Path) -> tuple[str, str, str]:
     """(schedule, user, command) of the one entry of a cron.d file."""
     (line,) = [line for line in cron_file.read_text().splitlines() if line and line[0] != "#"]

@@ -103,6 +103,69 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+FOLDS = """## Folds: projects merged on purpose
+
+Sometimes the migration merges several source projects into one target
+project: a customer of both legacy clouds gets one tenant in the new one
+(`cw-acme` of Cloudwatt and `nm-acme` of Numergy become `ocb-acme`), or a
+staging tenant joins its production project. Say so in the rules:
+
+```yaml
+version: 1
+rename:
+  regions: {fr1: ocb-fr1, nm1: ocb-fr1}
+  domains: {cloudwatt: ocb, numergy: ocb}
+  names:
+    - {collections: [projects, servers, volumes], pattern: '^(cw|nm)-(.*)$', replace: 'ocb-\\2'}
+fold:
+  - into: ocb-acme                  # the target project
+    projects: [cw-acme, nm-acme]    # the source projects merged into it (any source)
+```
+
+and audit the sources together (`auditor audit --source cloudwatt@fr1 --source
+numergy@nm1 --target ocb@ocb-fr1 --rules rules.yaml`, or one source when the
+projects were in one cloud). Each folded project is matched with the target
+project its fold names, whatever the renames say, and compared as a fold:
+
+- the target project must hold the **union** of their resources: each server,
+  volume, network... of either source project is matched inside it as usual,
+  and two of them claiming one target resource (both had a `web` server that
+  became `ocb-web`) is still `ambiguous` (one source) or a `conflict` (two
+  sources);
+- what a project has one of is compared **once for the fold**: each quota
+  limit must allow the **sum** of the source projects' usage (error below it;
+  a warning below the largest limit one of them had alone), and the target's
+  `default` security group must hold the union of their `default` groups'
+  rules;
+- a fold's project is not compared on its description (one target project
+  cannot carry both); everything else is, for each source project.
+
+A fold is a declaration, never a guess. Several source projects landing on
+one target project *without* a fold (the renames happen to give both the
+same name) is an error: `ambiguous` within one source, `conflict` across
+sources, with the `fold:` entry to add if the merge was meant. Their
+resources are then **not paired** (one `ambiguous` finding per collection
+says how many), because nothing says which target resource is whose.
+
+The rules are checked: a fold needs at least two source projects, and a
+source project may be in one fold only (`fold[1].projects[0]: 'nm-acme' is
+already folded into 'ocb-acme' (fold[0])`). A fold whose projects a source
+does not have is not an error: in a merger, each source has only some of them.
+
+## Ignoring items whatever their case
+
+`ignore.items` globs are case-sensitive, as Keystone, Nova and Neutron names
+are. Add `ignore_case: true` to an entry to leave out `TMP-1` and `Tmp-2`
+with `tmp-*`:
+
+```yaml
+ignore:
+  items:
+    - {collection: servers, name: 'tmp-*', ignore_case: true}
+```
+"""
+
+
 def render(schema: Node, example: str) -> str:
     collections = resolve({"$ref": "#/$defs/collection"}, schema)["enum"]
     lines = [
@@ -137,6 +200,7 @@ def render(schema: Node, example: str) -> str:
         + ", ".join(f"`{c}`" for c in collections)
         + ".",
         "",
+        FOLDS,
         "## Example",
         "",
         "The example rules of the playbooks (`playbooks/files/rules.yaml`):",

@@ -378,3 +378,12 @@ def test_a_fold_member_matched_by_id_map_takes_the_others_along() -> None:
     (finding,) = report.findings
     assert (finding.kind, finding.collection) == (Kind.CHANGED, "quotas")
     assert "below the 14 that cw-acme + cw-acme2 used together" in finding.message
+
+
+def test_the_fold_example_of_the_rules_reference_is_valid_and_folds() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text()
+    section = page[page.index("## Folds") :]
+    example = section[section.index("```yaml\n") + 8 : section.index("```\n", 8)]
+    rules = parse_rules(example, "docs/rules.md")
+    assert rules.name("projects", "cw-acme") == rules.name("projects", "nm-acme") == "ocb-acme"
+    assert compare([cloudwatt(), numergy()], ocb(), rules).report.findings == ()

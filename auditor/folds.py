@@ -20,9 +20,9 @@ matcher reports them as ambiguous, the merger as a conflict).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from auditor.rules import Fold, Rules
 
@@ -63,3 +63,110 @@ class Contest:
     @property
     def claimants(self) -> str:
         return ", ".join(self.sources)
+
+
+Item = Mapping[str, Any]
+T = TypeVar("T", bound=Mapping[str, Any])
+
+
+def one_fold(rules: Rules, collection: str, items: Sequence[Item]) -> bool:
+    """True when ``items`` (source items claiming one target item) are all of one fold."""
+    folds = [folded(rules, collection, item) for item in items]
+    return bool(folds) and folds[0] is not None and all(f is folds[0] for f in folds)
+
+
+def _project_label(project: Item) -> str:
+    return str(project.get("name") or project["id"])
+
+
+def note_contests(
+    ambiguities: Sequence[tuple[Sequence[Item], Sequence[Item]]],
+    pairs: Sequence[tuple[Item, Item]],
+    contested_sources: MutableMapping[str, Contest],
+    contested_targets: MutableMapping[str, Contest],
+) -> None:
+    """Record the contests of a projects matching: its ambiguities of several source
+    projects for a target one ((sources, targets) each), and its pairs whose target a
+    merger found contested already."""
+    for sources, targets in ambiguities:
+        if len(sources) < 2 or not targets:
+            continue
+        contest = Contest(
+            target=", ".join(_project_label(t) for t in targets),
+            sources=tuple(_project_label(s) for s in sources),
+        )
+        for source in sources:
+            contested_sources[str(source["id"])] = contest
+        for target in targets:
+            contested_targets.setdefault(str(target["id"]), contest)
+    for source, target in pairs:
+        claimed = contested_targets.get(str(target["id"]))
+        if claimed is not None:
+            contested_sources[str(source["id"])] = claimed
+
+
+def withhold(
+    sources: Sequence[Item],
+    targets: Sequence[Item],
+    contested_sources: Mapping[str, Contest],
+    contested_targets: Mapping[str, Contest],
+) -> tuple[list[Any], list[Any], list[tuple[Contest, tuple[Any, ...], tuple[Any, ...]]]]:
+    """Project-owned items split into (sources, targets) still to match and, per contest,
+    the (sorted) source and target items of its projects, which are not to be paired.
+
+    A contest's target items that no source item of this diff claims stay in the
+    running: another source of a merger may claim them."""
+    held: dict[Contest, tuple[list[Item], list[Item]]] = {}
+    free_sources = []
+    for source in sources:
+        contest = contested_sources.get(str(source.get("project_id")))
+        if contest is None:
+            free_sources.append(source)
+        else:
+            held.setdefault(contest, ([], []))[0].append(source)
+    free_targets = []
+    for target in targets:
+        contest = contested_targets.get(str(target.get("project_id")))
+        if contest is None:
+            free_targets.append(target)
+        else:
+            held.setdefault(contest, ([], []))[1].append(target)
+    out = []
+    for contest, (s, t) in held.items():
+        if s:
+            out.append(
+                (
+                    contest,
+                    tuple(sorted(s, key=lambda i: str(i["id"]))),
+                    tuple(sorted(t, key=lambda i: str(i["id"]))),
+                )
+            )
+        else:
+            free_targets += t
+    return free_sources, free_targets, out
+
+
+def fold_joins(
+    rules: Rules,
+    collection: str,
+    pairs: Sequence[tuple[T, T]],
+    free: Sequence[T],
+    source_key: Callable[[T], Hashable | None],
+    target_keys: Callable[[T], Sequence[Hashable]],
+) -> list[tuple[T, T]]:
+    """(source, target) for each unpaired source item of a fold whose key is that of a
+    target item already paired with another source item of the same fold (by id, id map
+    or metadata): a fold's target takes all its sources."""
+    taken: dict[Hashable, tuple[T, Fold]] = {}
+    for source, target in pairs:
+        fold = folded(rules, collection, source)
+        if fold is not None:
+            taken.update(dict.fromkeys(target_keys(target), (target, fold)))
+    joins = []
+    for source in free if taken else ():
+        fold = folded(rules, collection, source)
+        key = source_key(source) if fold is not None else None
+        hit = taken.get(key) if key is not None else None
+        if hit is not None and hit[1] is fold:
+            joins.append((source, hit[0]))
+    return joins

@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.folds import Contest, folded
+from auditor.folds import Contest, fold_joins, note_contests, one_fold, withhold
 from auditor.records import PROJECT_OWNED_COLLECTIONS
 from auditor.rules import Rules
 
@@ -361,21 +361,12 @@ class Matcher:
 
     def _note_contests(self, projects: Matching) -> None:
         """Remember which projects are contested, so that their resources are withheld."""
-        for amb in projects.ambiguous:
-            if len(amb.sources) < 2 or not amb.targets:
-                continue
-            contest = Contest(
-                target=", ".join(_project_label(t) for t in amb.targets),
-                sources=tuple(_project_label(s) for s in amb.sources),
-            )
-            for source in amb.sources:
-                self.contested_sources[str(source["id"])] = contest
-            for target in amb.targets:
-                self.contested_targets.setdefault(str(target["id"]), contest)
-        for pair in projects.pairs:
-            claimed = self.contested_targets.get(str(pair.target["id"]))
-            if claimed is not None:
-                self.contested_sources[str(pair.source["id"])] = claimed
+        note_contests(
+            [(amb.sources, amb.targets) for amb in projects.ambiguous],
+            [(p.source, p.target) for p in projects.pairs],
+            self.contested_sources,
+            self.contested_targets,
+        )
 
     def _withhold(
         self, collection: str, sources: list[JSON], targets: list[JSON]
@@ -386,62 +377,30 @@ class Matcher:
             self.contested_sources or self.contested_targets
         ):
             return sources, targets, []
-        held: dict[Contest, tuple[list[JSON], list[JSON]]] = {}
-        free_sources = []
-        for source in sources:
-            contest = self.contested_sources.get(str(source.get("project_id")))
-            if contest is None:
-                free_sources.append(source)
-            else:
-                held.setdefault(contest, ([], []))[0].append(source)
-        free_targets = []
-        for target in targets:
-            contest = self.contested_targets.get(str(target.get("project_id")))
-            if contest is None:
-                free_targets.append(target)
-            else:
-                held.setdefault(contest, ([], []))[1].append(target)
+        free_sources, free_targets, held = withhold(
+            sources, targets, self.contested_sources, self.contested_targets
+        )
         withheld = [
-            Ambiguity(
-                f"project {contest.target}",
-                tuple(sorted(s, key=lambda i: str(i["id"]))),
-                tuple(sorted(t, key=lambda i: str(i["id"]))),
-                "project",
-                contest,
-            )
-            for contest, (s, t) in held.items()
-            if s
+            Ambiguity(f"project {contest.target}", held_sources, held_targets, "project", contest)
+            for contest, held_sources, held_targets in held
         ]
-        # Target items of a contested project no source item of this diff claims stay
-        # in the running: another source of a merger may claim them.
-        claimed_by = {c for c, (s, _t) in held.items() if s}
-        free_targets += [t for c, (_s, ts) in held.items() if c not in claimed_by for t in ts]
         return free_sources, free_targets, withheld
-
-    def _one_fold(self, collection: str, sources: Sequence[JSON]) -> bool:
-        """True when ``sources`` are all sources of one fold's target item."""
-        folds = [folded(self.rules, collection, s) for s in sources]
-        return folds[0] is not None and all(f is folds[0] for f in folds)
 
     def _join_folds(self, collection: str, state: _State) -> None:
         """Pair the sources of a fold left over (their target was paired by id, id map or
         metadata to another source of the fold) with that target."""
         if not self.rules.folds or not state.free_sources:
             return
-        taken: dict[Key, tuple[JSON, Any]] = {}
-        for pair in state.matching.pairs:
-            fold = folded(self.rules, collection, pair.source)
-            if fold is not None:
-                for key in self.target_keys(collection, pair.target):
-                    taken[key] = (pair.target, fold)
-        if not taken:
-            return
-        for source in list(state.free_sources.values()):
-            fold = folded(self.rules, collection, source)
-            key = self.source_key(collection, source) if fold is not None else None
-            hit = taken.get(key) if key is not None else None
-            if hit is not None and hit[1] is fold:
-                state.pair_fold((source,), hit[0], "name")
+        joins = fold_joins(
+            self.rules,
+            collection,
+            [(p.source, p.target) for p in state.matching.pairs],
+            list(state.free_sources.values()),
+            lambda item: self.source_key(collection, item),
+            lambda item: self.target_keys(collection, item),
+        )
+        for source, target in joins:
+            state.pair_fold((source,), target, "name")
 
     def _target_regions(self, sources: Iterable[JSON], field: str) -> frozenset[str]:
         if self.rules.target_regions is not None:
@@ -507,14 +466,10 @@ class Matcher:
             if len(sources) == 1 and len(targets) == 1:
                 state.pair(sources[0], targets[0], "name")
                 continue
-            if len(targets) == 1 and self._one_fold(collection, sources):
+            if len(targets) == 1 and one_fold(self.rules, collection, sources):
                 state.pair_fold(sources, targets[0], "name")
                 continue
             state.contest(_readable(key), sources, targets, "name")
-
-
-def _project_label(project: JSON) -> str:
-    return str(project.get("name") or project["id"])
 
 
 def _readable(key: Key) -> str:

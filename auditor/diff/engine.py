@@ -16,6 +16,8 @@ from auditor.diff import core, identity, network, storage
 from auditor.diff import scorecard as scoring
 from auditor.diff.compare import JSON, Changes, Comparator, Context, finding_id, noun, ref
 from auditor.diff.fold import FOLD_COMPARATORS, by_target, split_folds
+from auditor.diff.residue import residue_hits, spelled_out
+from auditor.diff.wording import ambiguous_message, expected_label, item_label
 from auditor.folds import Contest
 from auditor.gcpause import paused_gc
 from auditor.match import Ambiguity, Matcher, Matching, Pair
@@ -66,45 +68,6 @@ def verdict_of(findings: Iterable[Finding], fail_on: Severity) -> Verdict:
     if any(f.kind is Kind.INCOMPLETE for f in counted):
         return Verdict.INCOMPLETE
     return Verdict.VERIFIED
-
-
-# -- residue ----------------------------------------------------------------------
-
-
-def _spelled_out(rules: Rules, collection: str) -> frozenset[str]:
-    """Target names the rules give literally (renamed domains and regions): whatever
-    old-brand string they hold, the operator chose them."""
-    if collection == "domains":
-        return frozenset(rules.domains.values())
-    if collection == "regions":
-        return frozenset(rules.regions.values())
-    return frozenset()
-
-
-def residue_hits(rules: Rules, item: JSON) -> list[tuple[str, str]]:
-    """(field, matched text) of every old-brand string left in a target item."""
-    if not rules.residue:
-        return []
-    values: list[tuple[str, Any]] = [
-        ("name", item.get("name")),
-        ("description", item.get("description")),
-        ("url", item.get("url")),
-    ]
-    metadata = item.get("metadata")
-    if isinstance(metadata, Mapping):
-        values.extend(
-            (f"metadata.{k}", v) for k, v in sorted(metadata.items()) if k != rules.metadata_key
-        )
-    hits = []
-    for field, value in values:
-        if not isinstance(value, str) or not value:
-            continue
-        for pattern in rules.residue:
-            found = pattern.search(value)
-            if found:
-                hits.append((field, found.group(0)))
-                break
-    return hits
 
 
 # -- the diff ------------------------------------------------------------------------
@@ -303,7 +266,7 @@ class Differ:
                     changed.update(str(p.source["id"]) for p in group)
                     self._record(finding, self._projects_of(name, [p.source for p in group]))
         for item in m.missing:
-            expected = self._expected_label(name, item)
+            expected = expected_label(self.rules, name, item)
             looked = f"looked for {expected}" if expected else "it has no name to look for"
             self._record(
                 Finding(
@@ -313,7 +276,7 @@ class Differ:
                     severity=self.kind_severity(name, Kind.MISSING),
                     source=ref(item),
                     project=self.group(name, item, None),
-                    message=f"{thing} {self._source_label(name, item)} has no counterpart in the"
+                    message=f"{thing} {item_label(name, item)} has no counterpart in the"
                     f" target ({looked}); restore it or record its fate.",
                 ),
                 self._projects_of(name, [item]),
@@ -327,7 +290,7 @@ class Differ:
                     severity=self.kind_severity(name, Kind.UNEXPECTED),
                     target=ref(item),
                     project=self.group(name, None, item),
-                    message=f"{thing} {self._source_label(name, item)} is in the target but"
+                    message=f"{thing} {item_label(name, item)} is in the target but"
                     f" matches no source {thing}; check it belongs to the migration, or narrow"
                     " the scope.",
                 ),
@@ -351,33 +314,9 @@ class Differ:
         return summary
 
     def _ambiguous(self, name: str, amb: Ambiguity) -> Finding:
-        thing = noun(name)
         ids = sorted(str(i["id"]) for i in (*amb.sources, *amb.targets))
         first = amb.sources[0]
-        if amb.contest is not None:
-            c = amb.contest
-            message = (
-                f"{len(amb.sources)} source {thing}(s) of {c.claimants} and {len(amb.targets)}"
-                f" in target project {c.target} were not paired: those source projects all"
-                f" landed on {c.target} and the rules declare no fold; if they were merged on"
-                " purpose, declare it (fold: in the rules), else rename all but one project."
-            )
-        elif name == "projects" and len(amb.sources) > 1 and len(amb.targets) == 1:
-            names = ", ".join(self._source_label(name, s) for s in amb.sources)
-            target = self._source_label(name, amb.targets[0])
-            message = (
-                f"{len(amb.sources)} source projects ({names}) all map onto target project"
-                f" {target}; none was paired: if they were merged on purpose, declare the fold"
-                f" in the rules (fold: [{{into: {amb.targets[0].get('name')}, projects:"
-                f" [{', '.join(str(s.get('name')) for s in amb.sources)}]}}]), else rename all"
-                " but one."
-            )
-        else:
-            message = (
-                f"{len(amb.sources)} source and {len(amb.targets)} target {thing}(s) claim the"
-                f" same key as {self._source_label(name, first)} ({amb.strategy}); none was"
-                " paired: give them distinct names or match them with an id map."
-            )
+        message = ambiguous_message(name, amb)
         return Finding(
             id=finding_id(Kind.AMBIGUOUS, name, *ids),
             kind=Kind.AMBIGUOUS,
@@ -422,45 +361,6 @@ class Differ:
         """The source projects whose counterparts are ``target_projects``."""
         return {s for t in target_projects for s in self.counterpart_of.get(str(t), ())}
 
-    def _source_label(self, name: str, item: JSON) -> str:
-        """How a message names an item: ``project/name``, or its natural key when it has
-        no name (an unnamed subnet: its CIDR on its network), never a bare id."""
-        if item.get("name") or name != "subnets" or not item.get("cidr"):
-            return ref(item).label
-        where = f"{item['project']}/" if item.get("project") else ""
-        return f"{where}{item['cidr']} on network {item.get('network') or '-'} ({item['id']})"
-
-    def _expected_label(self, name: str, item: JSON) -> str | None:
-        """What the name strategy looked for in the target (None: an unnamed item)."""
-        r = self.rules
-        if name == "endpoints":
-            return (
-                f"{item.get('service_type')}/{item.get('interface')}/{r.region(item.get('region'))}"
-            )
-        if name == "domains":
-            return str(r.domain(item.get("name")) or item.get("id"))
-        if name == "regions":
-            return str(r.region(item.get("id")))
-        if name == "services":
-            return f"{item.get('service_type')}/{r.name(name, item.get('name')) or '-'}"
-        if name == "keypairs":
-            user = f"{r.domain(item.get('domain'))}/{item.get('user') or item.get('user_id')}"
-            return f"{r.name(name, item.get('name'))} of user {user}"
-        if name == "subnets" and not item.get("name") and item.get("cidr"):
-            # Unnamed: matched by its network (renamed) and its CIDR.
-            return (
-                f"a subnet {item['cidr']} on network {r.name('projects', item.get('project'))}/"
-                f"{r.name('networks', item.get('network')) or '-'}"
-            )
-        renamed = r.name(name, item.get("name"))
-        if not renamed:
-            return None
-        if name == "projects":
-            return f"{r.domain(item.get('domain'))}/{renamed}"
-        if name in PROJECT_OWNED_COLLECTIONS:
-            return f"{r.name('projects', item.get('project'))}/{renamed}"
-        return str(renamed)
-
     def _changed(
         self, name: str, pair: Pair, changes: Sequence[Change], also: Sequence[JSON] = ()
     ) -> Finding:
@@ -481,7 +381,7 @@ class Differ:
             project=self.group(name, pair.source, pair.target),
             changes=tuple(sorted(changes, key=lambda c: c.field)),
             candidates=tuple(ref(s) for s in also),
-            message=f"{noun(name)} {self._source_label(name, pair.target)} {top.message}{tail}.",
+            message=f"{noun(name)} {item_label(name, pair.target)} {top.message}{tail}.",
         )
 
     def _residue(
@@ -501,7 +401,7 @@ class Differ:
                 if key not in paired and key not in unexpected:
                     continue  # outside the migration's scope
                 hits = residue_hits(self.rules, item)
-                if hits and item.get("name") in _spelled_out(self.rules, name):
+                if hits and item.get("name") in spelled_out(self.rules, name):
                     # The rules map this name literally (domains: {cloudwatt: ocb-cloudwatt}).
                     hits = [hit for hit in hits if hit[0] != "name"]
                 if not hits:
@@ -525,7 +425,7 @@ class Differ:
                             )
                             for field, text in hits
                         ),
-                        message=f"{noun(name)} {self._source_label(name, item)} still carries the"
+                        message=f"{noun(name)} {item_label(name, item)} still carries the"
                         f" old brand in {where}; rename it.",
                     ),
                     self._counterparts_of(self._projects_of(name, [item])),

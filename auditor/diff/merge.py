@@ -36,7 +36,7 @@ from auditor.diff.compare import JSON, finding_id, noun, ref
 from auditor.diff.engine import EXIT_CODES, Differ, _collection_order, verdict_of
 from auditor.diff.fold import by_target
 from auditor.errors import BadInputError
-from auditor.folds import Contest, folded
+from auditor.folds import Contest, one_fold
 from auditor.match import Matching, Pair
 from auditor.model import (
     SCOPE_ADMIN,
@@ -116,7 +116,7 @@ def contests(rules: Rules, projects: Mapping[str, Matching]) -> dict[str, Contes
             claims[str(pair.target["id"])].append((label, pair.source))
     out: dict[str, Contest] = {}
     for target_id, sources in claims.items():
-        if len({str(s["id"]) for _, s in sources}) < 2 or _one_fold(rules, "projects", sources):
+        if _may_share(rules, "projects", sources):
             continue
         target = next(
             p.target for m in projects.values() for p in m.pairs if str(p.target["id"]) == target_id
@@ -128,10 +128,14 @@ def contests(rules: Rules, projects: Mapping[str, Matching]) -> dict[str, Contes
     return out
 
 
-def _one_fold(rules: Rules, name: str, sources: Sequence[tuple[str, Mapping[str, object]]]) -> bool:
-    """True when the source items claiming one target item are all of one fold."""
-    folds = [folded(rules, name, item) for _, item in sources]
-    return folds[0] is not None and all(f is folds[0] for f in folds)
+def _may_share(
+    rules: Rules, name: str, sources: Sequence[tuple[str, Mapping[str, object]]]
+) -> bool:
+    """True when the (label, source item) claiming one target item may: the same item
+    seen through two sources (one Keystone, two regions), or the items of one fold."""
+    return len({str(s["id"]) for _, s in sources}) < 2 or one_fold(
+        rules, name, [s for _, s in sources]
+    )
 
 
 class Merger:
@@ -240,9 +244,7 @@ class Merger:
                     targets[target_id] = pair.target
             rules = self.runs[0].differ.rules
             for target_id, sources in claims.items():
-                # The same source item through two sources (one Keystone, two
-                # regions) is one resource: no conflict. Nor are a fold's.
-                if len({str(s["id"]) for _, s in sources}) < 2 or _one_fold(rules, name, sources):
+                if _may_share(rules, name, sources):
                     continue
                 conflict = self._conflict(name, targets[target_id], sources)
                 self._about(conflict, name, sources)

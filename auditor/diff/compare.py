@@ -149,6 +149,18 @@ def compare_plain(
         )
 
 
+def compare_description(ch: Changes, source: JSON, target: JSON) -> None:
+    """Descriptions (info); an empty one and none at all (null) are the same."""
+    compare_plain(
+        ch,
+        "description",
+        source.get("description") or "",
+        target.get("description") or "",
+        Severity.INFO,
+        "description",
+    )
+
+
 def compare_flag(
     ch: Changes,
     field: str,

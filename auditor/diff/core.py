@@ -7,6 +7,7 @@ from auditor.diff.compare import (
     Changes,
     Comparator,
     beside,
+    compare_description,
     compare_flag,
     compare_metadata,
     compare_plain,
@@ -40,14 +41,7 @@ def compare_projects(s: JSON, t: JSON, ch: Changes) -> None:
     )
     if r.fold_of(s.get("name")) is None:
         # A fold's target project cannot carry every source project's description.
-        compare_plain(
-            ch,
-            "description",
-            s.get("description") or "",
-            t.get("description") or "",
-            Severity.INFO,
-            "description",
-        )
+        compare_description(ch, s, t)
     lost = sorted(set(s.get("tags") or []) - set(t.get("tags") or []))
     if lost:
         ch.add("tags", s.get("tags"), t.get("tags"), Severity.WARNING, f"lost tags {fmt(lost)}")

@@ -15,6 +15,7 @@ from auditor.diff.compare import (
     Changes,
     Comparator,
     beside,
+    compare_description,
     compare_flag,
     compare_plain,
     fmt,
@@ -42,20 +43,9 @@ def _enabled(ch: Changes, s: JSON, t: JSON) -> None:
     )
 
 
-def _description(ch: Changes, s: JSON, t: JSON) -> None:
-    compare_plain(
-        ch,
-        "description",
-        s.get("description") or "",
-        t.get("description") or "",
-        Severity.INFO,
-        "description",
-    )
-
-
 def compare_domains(s: JSON, t: JSON, ch: Changes) -> None:
     _enabled(ch, s, t)
-    _description(ch, s, t)
+    compare_description(ch, s, t)
 
 
 def compare_regions(s: JSON, t: JSON, ch: Changes) -> None:
@@ -68,7 +58,7 @@ def compare_regions(s: JSON, t: JSON, ch: Changes) -> None:
             Severity.WARNING,
             f"has parent region {fmt(t.get('parent'))}, expected {fmt(expected)}",
         )
-    _description(ch, s, t)
+    compare_description(ch, s, t)
 
 
 def compare_services(s: JSON, t: JSON, ch: Changes) -> None:
@@ -83,7 +73,7 @@ def compare_services(s: JSON, t: JSON, ch: Changes) -> None:
             Severity.INFO,
             f"is named {fmt(t.get('name'))}, expected {fmt(expected)}",
         )
-    _description(ch, s, t)
+    compare_description(ch, s, t)
 
 
 def _sizes(ch: Changes, s: JSON, t: JSON) -> None:

@@ -19,6 +19,7 @@ from auditor.diff.compare import (
     Changes,
     Comparator,
     beside,
+    compare_description,
     compare_flag,
     compare_plain,
     compare_status,
@@ -325,14 +326,7 @@ def compare_security_groups(s: JSON, t: JSON, ch: Changes) -> None:
                 f"gained rule {describe_rule(rule)}",
                 texts=(None, describe_rule(rule)),
             )
-    compare_plain(
-        ch,
-        "description",
-        s.get("description") or "",
-        t.get("description") or "",
-        Severity.INFO,
-        "description",
-    )
+    compare_description(ch, s, t)
 
 
 def expected_security_groups(ch: Changes, server: JSON) -> set[str]:
@@ -409,14 +403,7 @@ def compare_floating_ips(s: JSON, t: JSON, ch: Changes) -> None:
             Severity.INFO,
             f"address changed from {fmt(s.get('name'))} to {fmt(t.get('name'))}",
         )
-    compare_plain(
-        ch,
-        "description",
-        s.get("description") or "",
-        t.get("description") or "",
-        Severity.INFO,
-        "description",
-    )
+    compare_description(ch, s, t)
 
 
 COMPARATORS: dict[str, Comparator] = {

@@ -52,8 +52,9 @@ EXPECTED = {
     ("missing", "volumes", "cw-acme/cw-db-data", "error"),
     ("missing", "volumes", "cw-acme/cw-shared", "error"),
     ("missing", "volumes", "cw-globex/cw-spare", "error"),
-    # The migrated web server lost its (masked) db_password metadata key.
-    ("changed", "servers", "ocb-acme/ocb-web-1", "warning"),
+    # The migrated web server lost its (masked) db_password metadata key (a warning),
+    # and the multi-attached cw-shared volume, which was not migrated (an error).
+    ("changed", "servers", "ocb-acme/ocb-web-1", "error"),
 }
 
 
@@ -102,6 +103,11 @@ def test_audit_of_a_migration_in_progress(real_cloud: RealCloud, tmp_path: Path)
 
     changed = next(f for f in report["findings"] if f["kind"] == "changed")
     assert changed["matched_by"] == "metadata"
+    shared = next(
+        v["id"]
+        for v in json.loads((saved / "source.json").read_text())["collections"]["volumes"]["items"]
+        if v["name"] == "cw-shared"
+    )
     assert changed["changes"] == [
         {
             "field": "metadata.db_password",
@@ -109,7 +115,16 @@ def test_audit_of_a_migration_in_progress(real_cloud: RealCloud, tmp_path: Path)
             "target": None,
             "severity": "warning",
             "message": "lost metadata key 'db_password'",
-        }
+        },
+        {
+            "field": "volumes",
+            "source": shared,
+            "target": None,
+            "severity": "error",
+            "message": "lost its attached volume cw-acme/cw-shared, which has no counterpart"
+            " in the target",
+            "source_text": f"cw-acme/cw-shared ({shared})",
+        },
     ]
     summary = report["summary"]
     assert summary["projects"] == {

@@ -266,7 +266,9 @@ class Differ:
                     changed.update(str(p.source["id"]) for p in group)
                     self._record(finding, self._projects_of(name, [p.source for p in group]))
         for item in m.missing:
-            expected = expected_label(self.rules, name, item)
+            expected = expected_label(
+                self.rules, name, item, lambda sid: ctx.source_label("servers", sid)
+            )
             looked = f"looked for {expected}" if expected else "it has no name to look for"
             self._record(
                 Finding(

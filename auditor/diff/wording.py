@@ -6,6 +6,8 @@ Pure functions of the rules and the items, for the diff's messages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from auditor.diff.compare import JSON, noun, ref
 from auditor.match import Ambiguity
 from auditor.records import PROJECT_OWNED_COLLECTIONS
@@ -21,8 +23,18 @@ def item_label(name: str, item: JSON) -> str:
     return f"{where}{item['cidr']} on network {item.get('network') or '-'} ({item['id']})"
 
 
-def expected_label(r: Rules, name: str, item: JSON) -> str | None:
-    """What the name strategy looked for in the target (None: an unnamed item)."""
+def expected_label(
+    r: Rules, name: str, item: JSON, server_label: Callable[[str], str] | None = None
+) -> str | None:
+    """What the name strategy looked for in the target (None: an unnamed item);
+    ``server_label`` names a source server (a floating IP is also looked for by its
+    server's counterpart)."""
+    if name == "floating_ips" and item.get("server_id") and server_label is not None:
+        server = server_label(str(item["server_id"]))
+        return (
+            f"{r.name('projects', item.get('project'))}/{r.name(name, item.get('name'))},"
+            f" then a floating IP on the counterpart of server {server}"
+        )
     if name == "endpoints":
         return f"{item.get('service_type')}/{item.get('interface')}/{r.region(item.get('region'))}"
     if name == "domains":

@@ -25,7 +25,7 @@ from auditor.cli import main
 from auditor.demo import identity, network, storage
 from auditor.demo.data import RULES as DEMO_RULES
 from auditor.model import Snapshot
-from tests.builders import flavor, project, server, snapshot, subnet, volume
+from tests.builders import flavor, floating_ip, project, server, snapshot, subnet, volume
 from tests.builders import network as net
 from tests.merger import family_clouds
 from tests.unit import test_folds as folds
@@ -74,6 +74,7 @@ def odd_cases() -> tuple[Snapshot, Snapshot, str]:
             "subnets": [
                 subnet("0d1e2f3a-4b5c-6d7e-8f9a-0b1c2d3e4f5a", None, acme, net_a, "10.0.0.0/24")
             ],
+            "floating_ips": [floating_ip("fip-1", "198.51.100.7", acme, server={"id": "s-1"})],
         },
     )
     ocb = project("P-ACME", "ocb-acme", domain="ocb")
@@ -90,6 +91,7 @@ def odd_cases() -> tuple[Snapshot, Snapshot, str]:
             "volumes": [],
             "networks": [net_b],
             "subnets": [],
+            "floating_ips": [],
         },
     )
     rules = r"""version: 1
@@ -193,3 +195,41 @@ def test_the_walk_lets_ids_beside_names_through() -> None:
         offences("volumes: ocb-acme/ocb-data (6a18b82d-3159-5098-999e-a215985aba97) -> none") == []
     )
     assert offences("access: ocb-globex (1d8fb833973d58a5b0c2c0989629d310) -> none") == []
+
+
+def test_missing_items_say_what_was_looked_for(tmp_path: Path) -> None:
+    """Names and natural keys, never a bare id: what an operator searches the target for."""
+    source, target, rules = odd_cases()
+    (tmp_path / "s.json").write_text(source.dumps())
+    (tmp_path / "t.json").write_text(target.dumps())
+    (tmp_path / "r.yaml").write_text(rules)
+    out = cli(
+        "diff",
+        str(tmp_path / "s.json"),
+        str(tmp_path / "t.json"),
+        "--rules",
+        str(tmp_path / "r.yaml"),
+        "-f",
+        "json",
+    )
+    messages = {
+        (f["kind"], f["collection"], f["source"]["id"]): f["message"]
+        for f in json.loads(out)["findings"]
+    }
+    assert messages[("missing", "subnets", "0d1e2f3a-4b5c-6d7e-8f9a-0b1c2d3e4f5a")] == (
+        "subnet cw-acme/10.0.0.0/24 on network cw-net (0d1e2f3a-4b5c-6d7e-8f9a-0b1c2d3e4f5a)"
+        " has no counterpart in the target (looked for a subnet 10.0.0.0/24 on network"
+        " ocb-acme/ocb-net); restore it or record its fate."
+    )
+    assert messages[("missing", "volumes", "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d")] == (
+        "volume cw-acme/(no name) (9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d) has no counterpart in the"
+        " target (it has no name to look for); restore it or record its fate."
+    )
+    assert messages[("missing", "floating_ips", "fip-1")] == (
+        "floating ip cw-acme/198.51.100.7 has no counterpart in the target (looked for"
+        " ocb-acme/198.51.100.7, then a floating IP on the counterpart of server cw-acme/cw-web);"
+        " restore it or record its fate."
+    )
+    assert messages[("changed", "servers", "s-2")] == (
+        "server ocb-acme/ocb-db has flavor m1.large, expected ocb-large (the same size)."
+    )

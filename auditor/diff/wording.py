@@ -68,10 +68,10 @@ def ambiguous_message(name: str, amb: Ambiguity) -> str:
     if amb.contest is not None:
         c = amb.contest
         return (
-            f"{len(amb.sources)} source {thing}(s) of {c.claimants} and {len(amb.targets)}"
-            f" in target project {c.target} were not paired: those source projects all"
-            f" landed on {c.target} and the rules declare no fold; if they were merged on"
-            " purpose, declare it (fold: in the rules), else rename all but one project."
+            f"{len(amb.sources)} source and {len(amb.targets)} target {thing}(s) of project"
+            f" {c.target} were not paired: source projects {c.claimants} all landed on"
+            f" {c.target} and no fold in the rules says so; declare the fold (fold: in the"
+            " rules) if they were merged on purpose, else rename all but one project."
         )
     if name == "projects" and len(amb.sources) > 1 and len(amb.targets) == 1:
         names = ", ".join(item_label(name, s) for s in amb.sources)

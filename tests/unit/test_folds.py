@@ -266,7 +266,14 @@ def test_an_undeclared_fold_in_a_merger_is_a_conflict_and_pairs_nothing(tmp_path
         f for f in doc["findings"] if f["kind"] == "ambiguous" and f["collection"] == "servers"
     ]
     assert sorted(f["origin"] for f in servers) == [CW, NM]
-    assert "in target project ocb-acme were not paired" in servers[0]["message"]
+    assert servers[0]["message"] == (
+        "1 source and 2 target server(s) of project ocb-acme were not paired: source projects"
+        f" {CW}: cw-acme, {NM}: nm-acme all landed on ocb-acme and no fold in the rules says so;"
+        " declare the fold (fold: in the rules) if they were merged on purpose, else rename all"
+        " but one project."
+    )
+    # Each tenant's row needs attention: its resources are unpaired, its project contested.
+    assert [(r["fully_matched"], r["errors"]) for r in doc["scorecard"]] == [(False, 5), (False, 4)]
     assert "matched_by" not in servers[0]
 
 

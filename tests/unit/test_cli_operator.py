@@ -18,6 +18,7 @@ from auditor.model import Snapshot
 from auditor.sandbox import Sandbox
 from tests.builders import (
     domain,
+    flavor_record,
     floating_ip,
     project,
     region,
@@ -297,3 +298,78 @@ def test_ignore_globs_can_ignore_case(tmp_path: Path) -> None:
     assert [f["target"]["name"] for f in doc["findings"]] == ["TMP-debug"]  # case-sensitive
     doc = diff(tmp_path, source, target, RULES + glob % ", ignore_case: true")
     assert (doc["verdict"], doc["findings"]) == ("verified", [])
+
+
+# -- the scorecard -----------------------------------------------------------------------------
+
+
+def test_the_scorecard_counts_every_error_and_warning_about_a_project(tmp_path: Path) -> None:
+    """Fully matched: a counterpart and no error or warning about the project, whatever
+    the finding (disabled, unexpected, lost flavor access...); info and waived don't count."""
+    names = ("disabled", "extra", "flavor", "info", "waived", "clean")
+    sources = [project(f"p-{n}", f"cw-{n}") for n in names]
+    targets = [project(f"P-{n}", f"ocb-{n}", domain="ocb", enabled=n != "disabled") for n in names]
+    by_name = {p["name"]: p for p in [*sources, *targets]}
+    source = snapshot(
+        "cloudwatt",
+        "fr1",
+        {
+            "projects": sources,
+            "servers": [server(f"s-{n}", f"cw-{n}", by_name[f"cw-{n}"]) for n in names],
+            "flavors": [
+                flavor_record("fl-1", "gpu", is_public=False, access=[by_name["cw-flavor"]])
+            ],
+        },
+    )
+    target_servers = [
+        server(
+            f"S-{n}",
+            f"ocb-{n}",
+            by_name[f"ocb-{n}"],
+            metadata={"note": "x"} if n == "info" else None,
+            status="ERROR" if n == "waived" else "ACTIVE",
+        )
+        for n in names
+    ]
+    target_servers.append(server("S-TMP", "ocb-tmp", by_name["ocb-extra"]))
+    target = snapshot(
+        "ocb",
+        "ocb-fr1",
+        {
+            "projects": targets,
+            "servers": target_servers,
+            "flavors": [flavor_record("FL-1", "gpu", is_public=False)],
+        },
+    )
+    (tmp_path / "waivers.yaml").write_text(
+        "version: 1\nwaivers:\n  - {collection: servers, name: ocb-waived, reason: CHG-1,"
+        " owner: ops, expires: 2099-12-31}\n"
+    )
+    (tmp_path / "a.json").write_text(source.dumps())
+    (tmp_path / "b.json").write_text(target.dumps())
+    (tmp_path / "r.yaml").write_text(RULES)
+    argv = ["diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--rules"]
+    argv += [str(tmp_path / "r.yaml"), "--waivers", str(tmp_path / "waivers.yaml")]
+    _, out = run(*argv, "-f", "json")
+    rows = {r["source"]["name"]: r for r in json.loads(out)["scorecard"]}
+    got = {
+        name[3:]: (r["unexpected"], r["changed"], r["errors"], r["warnings"], r["fully_matched"])
+        for name, r in rows.items()
+    }
+    assert got == {
+        "disabled": (0, 0, 1, 0, False),  # the project itself: disabled in the target
+        "extra": (1, 0, 0, 1, False),  # an unexpected server in its counterpart
+        "flavor": (0, 0, 1, 0, False),  # a private flavor no longer shared with it
+        "info": (0, 1, 0, 0, True),  # an info difference only
+        "waived": (0, 1, 0, 0, True),  # an error, accepted until 2099
+        "clean": (0, 0, 0, 0, True),
+    }
+    # At the top of the Markdown report, right after the verdict, attention first.
+    _, markdown = run(*argv, "-f", "markdown")
+    assert markdown.index("## Scorecard") < markdown.index("## Summary")
+    assert "3 of 6 source projects fully matched." in markdown
+    table = markdown[markdown.index("| status |") : markdown.index("## Summary")]
+    statuses = [line.split(" | ")[0] for line in table.splitlines()[2:] if line]
+    assert statuses == ["| **attention**"] * 3 + ["| ok"] * 3
+    _, page = run(*argv, "-f", "html")
+    assert page.index('id="scorecard"') < page.index('id="summary"') < page.index('id="findings"')

@@ -74,7 +74,6 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
         and isinstance(t_flavor.get(k), int)
         and t_flavor[k] > s_flavor[k]
     ]
-    flavor_texts = (flavor_text(s_flavor), flavor_text(t_flavor))
     expected_flavor = r.name("flavors", s_flavor.get("name"))
     instead = (
         f", expected {expected_flavor}"
@@ -88,7 +87,7 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
             t_flavor,
             Severity.ERROR,
             f"has a smaller flavor {fmt(t_flavor.get('name'))}{instead} ({'; '.join(smaller)})",
-            texts=flavor_texts,
+            texts=(flavor_text(s_flavor), flavor_text(t_flavor)),
         )
     elif larger:
         ch.add(
@@ -97,7 +96,7 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
             t_flavor,
             Severity.INFO,
             f"has a larger flavor {fmt(t_flavor.get('name'))}{instead} ({'; '.join(larger)})",
-            texts=flavor_texts,
+            texts=(flavor_text(s_flavor), flavor_text(t_flavor)),
         )
     elif expected_flavor != t_flavor.get("name") and expected_flavor and t_flavor.get("name"):
         ch.add(
@@ -108,7 +107,6 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
             f"has flavor {t_flavor.get('name')}, expected {expected_flavor} (the same size)",
         )
     s_image, t_image = s.get("image"), t.get("image")
-    image_texts = (image_text(s_image), image_text(t_image))
     if bool(s_image) != bool(t_image):
         ch.add(
             "image",
@@ -118,7 +116,7 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
             "now boots from a volume (had an image)"
             if s_image
             else f"now boots from image {fmt((t_image or {}).get('name'))}",
-            texts=image_texts,
+            texts=(image_text(s_image), image_text(t_image)),
         )
     elif s_image and t_image:
         s_name = r.name("images", s_image.get("name"))
@@ -130,7 +128,7 @@ def compare_servers(s: JSON, t: JSON, ch: Changes) -> None:
                 t_image,
                 Severity.WARNING,
                 f"boots from image {t_name}, expected {s_name}",
-                texts=image_texts,
+                texts=(image_text(s_image), image_text(t_image)),
             )
     compare_plain(ch, "key_name", s.get("key_name"), t.get("key_name"), Severity.WARNING, "keypair")
     compare_plain(

@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from auditor.cli import main
@@ -25,6 +26,7 @@ from auditor.errors import RulesError
 from auditor.model import Kind, Snapshot
 from auditor.rules import load_rules, parse_rules
 from auditor.sandbox import Sandbox
+from auditor.schemas import load_schema
 from tests.builders import project, security_group, server, sg_rule, snapshot, volume
 
 RENAMES = r"""version: 1
@@ -138,6 +140,7 @@ def write(tmp: Path, target: Snapshot, rules: str = RULES) -> list[str]:
 
 
 def findings(doc: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    jsonschema.validate(doc, load_schema("report"))
     return sorted(
         (f["kind"], f["collection"], (f.get("target") or f.get("source") or {}).get("name"))
         for f in doc["findings"]
@@ -194,6 +197,7 @@ def test_fold_quota_must_hold_the_sources_usage_together(tmp_path: Path) -> None
     # 12 cores: enough for either tenant alone (6 or 8), not for both (14).
     code, out = run("diff", *write(tmp_path, ocb(cores=12)), "-f", "json")
     doc = json.loads(out)
+    jsonschema.validate(doc, load_schema("report"))
     assert code == 1
     (finding,) = doc["findings"]
     assert (finding["kind"], finding["collection"], finding["severity"]) == (
@@ -250,6 +254,7 @@ def test_fold_target_holds_the_union_of_the_resources(tmp_path: Path) -> None:
 def test_an_undeclared_fold_in_a_merger_is_a_conflict_and_pairs_nothing(tmp_path: Path) -> None:
     code, out = run("diff", *write(tmp_path, ocb(), rules=RENAMES), "-f", "json")
     doc = json.loads(out)
+    jsonschema.validate(doc, load_schema("report"))
     assert code == 1
     conflicts = [f for f in doc["findings"] if f["kind"] == "conflict"]
     assert [(f["collection"], f["target"]["name"]) for f in conflicts] == [("projects", "ocb-acme")]

@@ -105,6 +105,21 @@ def note_contests(
             contested_sources[str(source["id"])] = claimed
 
 
+def _by_contest(
+    items: Sequence[Item], contested: Mapping[str, Contest]
+) -> tuple[list[Item], dict[Contest, list[Item]]]:
+    """(items of no contested project, contest -> items of its projects, sorted by id)."""
+    free: list[Item] = []
+    held: dict[Contest, list[Item]] = {}
+    for item in items:
+        contest = contested.get(str(item.get("project_id")))
+        if contest is None:
+            free.append(item)
+        else:
+            held.setdefault(contest, []).append(item)
+    return free, {c: sorted(held[c], key=lambda i: str(i["id"])) for c in held}
+
+
 def withhold(
     sources: Sequence[Item],
     targets: Sequence[Item],
@@ -116,33 +131,14 @@ def withhold(
 
     A contest's target items that no source item of this diff claims stay in the
     running: another source of a merger may claim them."""
-    held: dict[Contest, tuple[list[Item], list[Item]]] = {}
-    free_sources = []
-    for source in sources:
-        contest = contested_sources.get(str(source.get("project_id")))
-        if contest is None:
-            free_sources.append(source)
-        else:
-            held.setdefault(contest, ([], []))[0].append(source)
-    free_targets = []
-    for target in targets:
-        contest = contested_targets.get(str(target.get("project_id")))
-        if contest is None:
-            free_targets.append(target)
-        else:
-            held.setdefault(contest, ([], []))[1].append(target)
+    free_sources, held_sources = _by_contest(sources, contested_sources)
+    free_targets, held_targets = _by_contest(targets, contested_targets)
     out = []
-    for contest, (s, t) in held.items():
-        if s:
-            out.append(
-                (
-                    contest,
-                    tuple(sorted(s, key=lambda i: str(i["id"]))),
-                    tuple(sorted(t, key=lambda i: str(i["id"]))),
-                )
-            )
-        else:
-            free_targets += t
+    for contest, held in held_targets.items():
+        if contest not in held_sources:
+            free_targets += held
+    for contest, held in held_sources.items():
+        out.append((contest, tuple(held), tuple(held_targets.get(contest, ()))))
     return free_sources, free_targets, out
 
 

@@ -62,6 +62,15 @@ NEUTRON_LISTS = (
 """Neutron listings: path under /v2.0, FakeCloud attribute, body key."""
 
 
+KEYSTONE_FILTERS = {
+    "users": ("domain_id",),
+    "endpoints": ("interface", "service_id", "region_id"),
+    "services": ("type", "name"),
+    "regions": ("parent_region_id",),
+}
+"""Query parameters Keystone's listings filter by (the fields of the same name)."""
+
+
 @dataclass
 class FakeCloud:
     """Register a whole cloud on a ``responses`` mock."""
@@ -366,8 +375,17 @@ class FakeCloud:
 
     def _keystone_list(self, what: str) -> Callable[[Any], Any]:
         def handler(request: Any) -> Any:
-            items: list[JSON] = getattr(self, what)
             query = self.query(request)
+            # Keystone filters by the listing's own filter keys (users by domain_id...).
+            items: list[JSON] = [
+                item
+                for item in getattr(self, what)
+                if all(
+                    str(item.get(key)) == query[key][0]
+                    for key in KEYSTONE_FILTERS.get(what, ())
+                    if key in query
+                )
+            ]
             base = f"{self.keystone}/v3/{what}"
             body: JSON = {"links": {"self": request.url, "previous": None, "next": None}}
             if self.keystone_list_limit is not None and len(items) > self.keystone_list_limit:

@@ -217,6 +217,16 @@ class _Run:
             raise ListingError(_shape_error(c, exc)) from exc
 
 
+def _fan_out_depth(key: str) -> int:
+    """How many fan-outs deep a listing is (keypairs over users over domains: 2)."""
+    depth = 0
+    fan = LISTINGS[key].fan_out
+    while fan is not None:
+        depth += 1
+        fan = LISTINGS[fan.over].fan_out
+    return depth
+
+
 def _for_item(listing: Listing, subject: str) -> Listing:
     """The request of a fan-out listing for one item: ``{id}`` replaced by its id."""
     ident = quote(subject, safe="")
@@ -313,8 +323,9 @@ def take_inventory(
                 continue
             for key in (c.primary, *c.requires(microversions), *c.optional):
                 fan = LISTINGS[key].fan_out
-                if fan is not None:
+                while fan is not None:
                     wanted[fan.over] = None
+                    fan = LISTINGS[fan.over].fan_out
                 wanted[key] = None
         # A per-page collection whose listing is no other collection's lookup
         # is normalised page by page as it arrives (see _Run.fetch_normalised); the lookups it
@@ -335,7 +346,7 @@ def take_inventory(
         }
         futures: dict[str, Future[Listed]] = {}
         # Fan-out listings wait for the listing they fan out over: submitted after it.
-        order = sorted(wanted, key=lambda k: (k in streamed, LISTINGS[k].fan_out is not None))
+        order = sorted(wanted, key=lambda k: (k in streamed, _fan_out_depth(k)))
         for key in order:
             listing = LISTINGS[key]
             mv = microversions.get(listing.service_type)

@@ -204,6 +204,10 @@ class IdentityApi:
         query = request.query
         listing = collection.listing
         wanted = {k: v for k, v in query.items() if k in collection.filters}
+        if collection.key == "users" and "domain_id" not in wanted:
+            domain = self._users_domain(request)
+            if domain is not None:
+                wanted["domain_id"] = domain
         if wanted:
             listing = listing.select(
                 lambda item: all(_matches(item, k, v) for k, v in wanted.items())
@@ -229,6 +233,16 @@ class IdentityApi:
         else:
             chunks = listing.chunks
         return Response(200, list_body(collection.key, chunks, extra))
+
+    def _users_domain(self, request: ApiRequest) -> str | None:
+        """With domain-specific drivers, the domain an unfiltered user listing is
+        confined to: the token's project's domain (Keystone's
+        ``_get_domain_id_for_list_request``); None without them."""
+        if not self.options.keystone_domain_drivers:
+            return None
+        caller = request.auth
+        project = self.projects.get(str(caller.project_id)) if caller is not None else None
+        return str(project.get("domain_id")) if project else self.credentials.domain_id
 
     # -- tokens ------------------------------------------------------------------
 

@@ -42,6 +42,9 @@ class SandboxOptions:
     keystone_list_limit: int | None = None
     """Keystone ``[DEFAULT] list_limit``: unpaged lists longer than this are cut and
     flagged ``"truncated": true``."""
+    keystone_domain_drivers: bool = False
+    """Keystone ``[identity] domain_specific_drivers_enabled`` (LDAP domains): ``/v3/users``
+    without ``domain_id`` answers only the token's domain's users."""
     token_ttl: float = 86400.0
     """Seconds a token stays valid."""
     username: str = "admin"

@@ -14,6 +14,7 @@ from typing import Any
 
 from auditor.diff import core, identity, network, storage
 from auditor.diff.compare import JSON, Changes, Comparator, Context, finding_id, noun, ref
+from auditor.diff.leftout import leave_out
 from auditor.gcpause import paused_gc
 from auditor.match import Matcher, Matching, Pair
 from auditor.model import (
@@ -133,6 +134,8 @@ class Differ:
         self.findings: list[Finding] = []
         self.matchings: dict[str, Matching] = {}
         """Collection -> its matching, once :meth:`run` has run (the id map is made of it)."""
+        self.left_out: dict[str, tuple[int, int]] = {}
+        """Collection -> items of the source and of the target left out of the comparison."""
 
     def group(self, name: str, source: JSON | None, target: JSON | None) -> str | None:
         """The target project a finding is about: its counterpart's name, or the expected one."""
@@ -157,13 +160,17 @@ class Differ:
 
     def run(self, generated_at: str | None = None) -> Report:
         names = _collection_order([*self.source.collections, *self.target.collections])
-        results = {
-            name: (
-                self.source.collections.get(name) or _missing_result("source"),
-                self.target.collections.get(name) or _missing_result("target"),
+        results: dict[str, tuple[CollectionResult, CollectionResult]] = {}
+        for name in names:
+            source_result, left_source = leave_out(
+                name, self.source.collections.get(name) or _missing_result("source")
             )
-            for name in names
-        }
+            target_result, left_target = leave_out(
+                name, self.target.collections.get(name) or _missing_result("target")
+            )
+            results[name] = (source_result, target_result)
+            if left_source or left_target:
+                self.left_out[name] = (left_source, left_target)
         complete = {name: s.complete and t.complete for name, (s, t) in results.items()}
         matcher = Matcher(self.rules)
         self.matcher = matcher
@@ -317,6 +324,7 @@ class Differ:
             ambiguous=ambiguous_sources,
             partial=partial,
             complete=source_complete and target_complete,
+            left_out=sum(self.left_out.get(name, (0, 0))),
         )
         return summary, changed
 

@@ -10,6 +10,7 @@ from auditor.render.common import (
     SUMMARY_COLUMNS,
     by_source_rows,
     change_line,
+    left_out_lines,
     message,
     scope_line,
     scorecard_origin,
@@ -53,6 +54,8 @@ def render(report: Report) -> str:
         "",
     ]
     out += table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report))
+    if left_out_lines(report):
+        out += ["", *left_out_lines(report)]
     if report.summary_by_source:
         out += ["", "## By source", ""]
         out += table(

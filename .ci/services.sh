@@ -50,7 +50,7 @@ rm -rf "$venv"
     2> >(grep -v "^WARNING: Location 'file:" >&2)
 # Fail now, not in the middle of a test session, if an entry point is missing
 # (one interpreter each: Nova and Cinder register clashing global options).
-# (Glance's and Neutron's WSGI modules read their config at import: their
+# (The Glance and Neutron WSGI modules read their config at import: their
 # routers and migration models stand for them.)
 for module in keystone.server.wsgi nova.api.openstack.wsgi_app cinder.wsgi.wsgi \
     glance.api.v2.router neutron.api.v2.base neutron.db.migration.models.head; do

@@ -102,6 +102,8 @@ class FakeCloud:
     keypairs: dict[str, list[JSON]] = field(default_factory=dict)
     """User id -> its keypairs as ``GET /os-keypairs`` lists them (``{"keypair": {...}}``)."""
     servers: list[JSON] = field(default_factory=list)
+    compute_services: list[JSON] = field(default_factory=list)
+    """Nova ``/os-services`` items (a down cell's hosts: ``{binary, host, status: UNKNOWN}``)."""
     flavors: list[JSON] = field(default_factory=list)
     volumes: list[JSON] = field(default_factory=list)
     images: list[JSON] = field(default_factory=list)
@@ -178,6 +180,13 @@ class FakeCloud:
             responses.GET,
             re.compile(rf"{re.escape(self.nova)}/v2.1/os-keypairs(\?.*)?$"),
             callback=self._wrap("/os-keypairs", self._nova_keypairs),
+        )
+        r.add_callback(
+            responses.GET,
+            re.compile(rf"{re.escape(self.nova)}/v2.1/os-services(\?.*)?$"),
+            callback=self._wrap(
+                "/os-services", lambda _r: self.reply({"services": self.compute_services})
+            ),
         )
         cinder_version = self._wrap("block-storage:discovery", self._cinder_version)
         r.add_callback(

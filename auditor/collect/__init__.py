@@ -321,7 +321,7 @@ def take_inventory(
         for c in specs:
             if c.microversion_service in mv_errors:
                 continue
-            for key in (c.primary, *c.requires(microversions), *c.optional):
+            for key in (c.primary, *c.requires(microversions), *c.optional, *c.checks):
                 fan = LISTINGS[key].fan_out
                 while fan is not None:
                     wanted[fan.over] = None
@@ -436,12 +436,15 @@ def _build(
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         return CollectionResult(Status.ERROR, error=_shape_error(c, exc))
     items.sort(key=lambda item: str(item["id"]))
+    reasons: list[str] = []
     cut = [key for key in (c.primary, *required) if key in set(truncated)]
     if cut:
         labels = ", ".join(LISTINGS[k].label for k in cut)
-        return CollectionResult(
-            Status.INCOMPLETE,
-            tuple(items),
-            error=f"the service truncated {labels} (Keystone list_limit?)",
-        )
+        reasons.append(f"the service truncated {labels} (Keystone list_limit?)")
+    if c.assess is not None:
+        assessed = c.assess(items, lookups)
+        if assessed:
+            reasons.append(assessed)
+    if reasons:
+        return CollectionResult(Status.INCOMPLETE, tuple(items), error="; ".join(reasons))
     return CollectionResult(Status.OK, tuple(items))

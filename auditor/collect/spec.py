@@ -124,6 +124,7 @@ class Lookups:
 
 
 Normaliser = Callable[[list[JSON], Lookups], list[JSON]]
+Assessor = Callable[[list[JSON], Lookups], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -145,3 +146,9 @@ class Collection:
     per_page: bool = False
     """The normaliser reads each item on its own (nothing of the other items of
     its listing), so the items can be normalised page by page as they arrive."""
+    assess: Assessor | None = None
+    """Why the collection is incomplete although every page was listed (a Nova
+    cell that is down...), from its normalised items and the lookups; None: it is not."""
+    checks: tuple[str, ...] = ()
+    """Listings only :attr:`assess` reads: fetched beside the others, never waited
+    for by the normaliser; when one fails, the assessment goes without it."""

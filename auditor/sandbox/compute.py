@@ -5,8 +5,13 @@ what ``GET /servers/detail`` answers at the negotiated microversion: below
 2.47 a flavor reference ``{id, links}`` (resolved through ``GET
 /flavors/detail``, whose flavors are the snapshot's flavors, plus the servers'
 flavors it lacks with synthetic stable ids), from 2.47 the embedded flavor;
-records marked ``"partial": true`` are down-cell records at 2.69+ and absent
-below, as Nova does. Private flavors answer their access list
+records marked ``"partial": true`` are the servers of a cell that is down:
+as Nova does (servers.py ``_is_cell_down_supported``), they come back as
+partial records at 2.69+ only on a listing with no limit, marker, sort key or
+filter but ``all_tenants``, ahead of the page's servers and only as many as
+the page has room for; every other listing skips them (or answers 500 with
+``nova_skip_down_cells`` off), and ``/os-services`` answers their cell's
+compute hosts as minimal records (2.69+). Private flavors answer their access list
 (``/flavors/{id}/os-flavor-access``), and ``/os-keypairs?user_id=`` the
 snapshot's keypairs of that user (paged from 2.35). Each microversion band is
 built and serialised once.
@@ -31,7 +36,7 @@ from auditor.sandbox.microversion import (
     parse_version,
 )
 from auditor.sandbox.options import SandboxOptions
-from auditor.sandbox.paging import Listing, item_body, linked_page, list_body
+from auditor.sandbox.paging import Listing, item_body, linked_page, list_body, next_href
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.tokens import Caller
 from auditor.sandbox.wire import (
@@ -220,7 +225,7 @@ def server_view(server: JSON, mv: Version, urls: _Urls, flavor_ids: Mapping[str,
             "id": image["id"],
             "links": [{"rel": "bookmark", "href": f"{urls.root}/images/{image['id']}"}],
         }
-    host = f"compute-{bucket(sid, 16):02d}"
+    host = _host(sid)
     attached: list[JSON] = [
         {"id": v, "delete_on_termination": False} if mv >= MV_DELETE_ON_TERMINATION else {"id": v}
         for v in server.get("volumes") or []
@@ -279,6 +284,27 @@ def server_view(server: JSON, mv: Version, urls: _Urls, flavor_ids: Mapping[str,
     if mv >= MV_PINNED_AZ:
         view["pinned_availability_zone"] = None
     return view
+
+
+PAGING_SORTING = ("limit", "marker", "sort_key", "sort_dir")
+
+
+def _cell_down_supported(query: Mapping[str, str], mv: Version) -> bool:
+    """Nova's ``_is_cell_down_supported``: 2.69+, no paging or sorting parameter,
+    no filter but ``all_tenants``."""
+    if mv < MV_DOWN_CELLS or any(k in query for k in PAGING_SORTING):
+        return False
+    return set(query) <= {"all_tenants"}
+
+
+def _host(server_id: str) -> str:
+    """The compute host a server runs on (its ``OS-EXT-SRV-ATTR:host``)."""
+    return f"compute-{bucket(server_id, 16):02d}"
+
+
+def _down_host(server_id: str) -> str:
+    """The compute host, in the cell that is down, of a partial server."""
+    return f"cell2-compute-{bucket(server_id, 4)}"
 
 
 def server_summary(server: JSON, mv: Version, urls: _Urls) -> JSON:
@@ -367,6 +393,7 @@ class ComputeApi:
             legacy_header="X-OpenStack-Nova-API-Version",
         )
         self.urls = _Urls(root=service_url, versioned=f"{service_url}/v2.1")
+        self.options = options
         self.project_id = project_id
         self.max_limit = options.max_limit
         self.servers = list(servers)
@@ -423,6 +450,8 @@ class ComputeApi:
             if parts[1] == "detail":
                 return self._list_servers(request, mv, detail=True)
             chunk = self._view("detail", mv).get(parts[1])
+            if chunk is None and mv >= MV_DOWN_CELLS:
+                chunk = self._view("down-detail", mv).get(parts[1])
             if chunk is None:
                 raise ApiError(404, f"Instance {parts[1]} could not be found.")
             return Response(200, item_body("server", chunk))
@@ -430,6 +459,8 @@ class ComputeApi:
             return self._flavor_access(parts[1])
         if parts == ["os-keypairs"]:
             return self._list_keypairs(request, mv)
+        if parts == ["os-services"]:
+            return self._list_services(request, mv)
         if parts[0] == "flavors" and len(parts) <= 2:
             if len(parts) == 1:
                 return self._list_flavors(request, mv, detail=False)
@@ -485,12 +516,13 @@ class ComputeApi:
             return Listing.build(self.flavors, lambda f: flavor_view(f, mv, urls, True))
         if kind == "flavors":
             return Listing.build(self.flavors, lambda f: flavor_view(f, mv, urls, False))
-        # Nova leaves servers of a down cell out of listings below 2.69.
-        servers = (
-            self.servers
-            if mv >= MV_DOWN_CELLS
-            else [s for s in self.servers if not s.get("partial")]
-        )
+        # The servers of a down cell are no part of any paged listing (see _list_servers).
+        if kind in ("down-summary", "down-detail"):
+            down = [s for s in self.servers if s.get("partial")]
+            if kind == "down-summary":
+                return Listing.build(down, lambda s: server_summary(s, mv, urls))
+            return Listing.build(down, lambda s: server_view(s, mv, urls, self.flavor_ids))
+        servers = [s for s in self.servers if not s.get("partial")]
         if kind == "summary":
             return Listing.build(servers, lambda s: server_summary(s, mv, urls))
         flavor_ids = self.flavor_ids
@@ -544,7 +576,57 @@ class ComputeApi:
         if keep is not None:
             listing = listing.select(keep)
         base = f"{self.urls.versioned}/servers" + ("/detail" if detail else "")
-        return Response(200, linked_page(listing, query, limit, "servers", base, _marker_gone))
+        down = self._view("down-detail" if detail else "down-summary", mv)
+        if not len(down):
+            return Response(200, linked_page(listing, query, limit, "servers", base, _marker_gone))
+        if not _cell_down_supported(query, mv):
+            if not self.options.nova_skip_down_cells:
+                raise ApiError(
+                    500, "Cell is not responding but configuration indicates that we should fail."
+                )
+            return Response(200, linked_page(listing, query, limit, "servers", base, _marker_gone))
+        # Partial records first, in the room the page leaves (compute/api.py get_all).
+        chunks, _last = listing.page(None, limit)
+        own = all_tenants(query)
+        project = request.auth.project_id if request.auth is not None else None
+        room = down.select(lambda s: own or s.get("project_id") == (project or self.project_id))
+        partial = room.chunks[: limit - len(chunks)]
+        ids = [*room.ids[: len(partial)], *listing.ids[: len(chunks)]]
+        extra: JSON = {}
+        if ids and len(ids) == limit:
+            extra["servers_links"] = [
+                {"rel": "next", "href": next_href(base, query, limit, ids[-1])}
+            ]
+        return Response(200, list_body("servers", [*partial, *chunks], extra))
+
+    def _list_services(self, request: ApiRequest, mv: Version) -> Response:
+        """``GET /os-services``: the compute services of the hosts the servers run on,
+        and (2.69+) a down cell's hosts as minimal records."""
+        up = sorted({_host(str(s["id"])) for s in self.servers if not s.get("partial")})
+        down = sorted({_down_host(str(s["id"])) for s in self.servers if s.get("partial")})
+        services: list[JSON] = [
+            {
+                "id": synthetic_uuid(self.urls.root, "service", host),
+                "binary": "nova-compute",
+                "host": host,
+                "zone": "nova",
+                "status": "enabled",
+                "state": "up",
+                "updated_at": UPDATED,
+                "disabled_reason": None,
+                "forced_down": False,
+            }
+            for host in up
+        ]
+        if mv >= MV_DOWN_CELLS:
+            services += [{"binary": "nova-compute", "host": h, "status": "UNKNOWN"} for h in down]
+        query = request.query
+        services = [
+            svc
+            for svc in services
+            if all(svc.get(k) == query[k] for k in ("binary", "host") if k in query)
+        ]
+        return json_response({"services": services})
 
     def _list_flavors(self, request: ApiRequest, mv: Version, *, detail: bool) -> Response:
         query = request.query

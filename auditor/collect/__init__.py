@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -134,6 +134,8 @@ class _Run:
     ) -> Listed:
         pager = Pager(getattr(self.conn, listing.proxy), policy=self.policy, observer=self.observer)
         try:
+            if listing.walker is not None:
+                return listing.walker(pager, listing)
             return pager.list(
                 listing.label,
                 listing.path,
@@ -362,7 +364,7 @@ def take_inventory(
 
         raw: dict[str, list[JSON]] = {}
         failures: dict[str, str] = {}
-        truncated: set[str] = set()
+        truncated: dict[str, str | None] = {}
         for key, fut in futures.items():
             try:
                 listed = fut.result()
@@ -372,8 +374,13 @@ def take_inventory(
                 continue
             raw[key] = listed.items
             if listed.truncated:
-                truncated.add(key)
-                log.warning("listing truncated by the service", cloud=cloud_name, listing=key)
+                truncated[key] = listed.reason
+                log.warning(
+                    "listing truncated by the service",
+                    cloud=cloud_name,
+                    listing=key,
+                    reason=listed.reason,
+                )
             log.info(
                 "listed",
                 cloud=cloud_name,
@@ -412,7 +419,7 @@ def _build(
     c: Collection,
     lookups: Lookups,
     failures: Mapping[str, str],
-    truncated: Iterable[str],
+    truncated: Mapping[str, str | None],
     mv_errors: Mapping[str, str],
     *,
     normalised: bool = False,
@@ -437,10 +444,11 @@ def _build(
         return CollectionResult(Status.ERROR, error=_shape_error(c, exc))
     items.sort(key=lambda item: str(item["id"]))
     reasons: list[str] = []
-    cut = [key for key in (c.primary, *required) if key in set(truncated)]
-    if cut:
-        labels = ", ".join(LISTINGS[k].label for k in cut)
-        reasons.append(f"the service truncated {labels} (Keystone list_limit?)")
+    cut = [key for key in (c.primary, *required) if key in truncated]
+    plain = [LISTINGS[k].label for k in cut if truncated[k] is None]
+    if plain:
+        reasons.append(f"the service truncated {', '.join(plain)} (Keystone list_limit?)")
+    reasons.extend(str(truncated[k]) for k in cut if truncated[k] is not None)
     if c.assess is not None:
         assessed = c.assess(items, lookups)
         if assessed:

@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from auditor.collect.pager import Listed, Pager
 
 JSON = dict[str, Any]
 
@@ -64,6 +67,9 @@ class Listing:
     sends (links, hosts, timestamps...) in memory. None keeps them all."""
     fan_out: FanOut | None = None
     """Per-item requests instead of one listing (see :class:`FanOut`)."""
+    walker: Callable[[Pager, Listing], Listed] | None = None
+    """A walk of its own instead of the pager's (Keystone's catalog listings, which
+    cannot be paged: :mod:`auditor.collect.catalog`)."""
 
     @property
     def label(self) -> str:

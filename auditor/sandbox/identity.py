@@ -226,7 +226,11 @@ class IdentityApi:
                     404, f"Could not find {collection.member}: {query.get('marker')}."
                 ) from None
             if last is not None:
+                # Keystone flags every full page: it cannot tell whether more follow.
                 links["next"] = next_href(base, query, limit, last)
+                extra["truncated"] = True
+        elif self.options.keystone_paging and not collection.paged:
+            chunks = self._catalog_page(listing, query, limit, base, links, extra)
         elif list_limit is not None and len(listing) > list_limit:
             chunks = listing.chunks[:list_limit]
             extra["truncated"] = True
@@ -243,6 +247,27 @@ class IdentityApi:
         caller = request.auth
         project = self.projects.get(str(caller.project_id)) if caller is not None else None
         return str(project.get("domain_id")) if project else self.credentials.domain_id
+
+    def _catalog_page(
+        self,
+        listing: Listing,
+        query: Mapping[str, str],
+        limit: int | None,
+        base: str,
+        links: dict[str, Any],
+        extra: dict[str, Any],
+    ) -> list[bytes]:
+        """A catalog listing (services, endpoints, regions) as Keystone 2025.1+ answers
+        it: cut at the request's ``limit`` (up to ``max_db_limit``), else at
+        ``list_limit``, flagged ``truncated`` only when more exist, with a next link
+        whose marker the catalog's SQL backend ignores: it is the first page again."""
+        cap = min(limit, self.options.max_limit) if limit is not None else None
+        cap = cap if cap is not None else self.options.keystone_list_limit
+        if cap is None or len(listing) <= cap:
+            return listing.chunks
+        extra["truncated"] = True
+        links["next"] = next_href(base, query, cap, listing.ids[cap - 1])
+        return listing.chunks[:cap]
 
     # -- tokens ------------------------------------------------------------------
 

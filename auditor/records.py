@@ -150,7 +150,8 @@ FIELDS: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyType(
                 **PROJECT_OWNED,
                 "status": "ACTIVE, DOWN...",
                 "admin_state_up": "False when administratively down.",
-                "shared": "True when shared with every project.",
+                "shared": "Neutron's shared flag: true when shared with every project or with"
+                " the auditor's own project (grants to other projects are not visible).",
                 "external": "True for an external (router:external) network.",
                 "mtu": "MTU.",
                 "subnets": "Sorted names of its subnets.",

@@ -82,18 +82,33 @@ def _by_network(items: Mapping[str, JSON]) -> dict[str, list[str]]:
 # -- networks -----------------------------------------------------------------------------
 
 
+SHARED_CAVEAT = (
+    "Neutron's shared flag says only whether the network is shared with every project or"
+    " with the auditor's own project; grants to other projects are not visible in it"
+)
+"""Why ``shared`` is compared as information only (neutron ``_is_network_shared``)."""
+
+
 def compare_networks(s: JSON, t: JSON, ch: Changes) -> None:
     compare_status(ch, s, t, with_previous=False)
     _admin_state(ch, s, t)
-    for field, what in (("shared", "shared with every project"), ("external", "external")):
-        if bool(s.get(field)) != bool(t.get(field)):
-            ch.add(
-                field,
-                bool(s.get(field)),
-                bool(t.get(field)),
-                Severity.WARNING,
-                f"is no longer {what}" if s.get(field) else f"is now {what}",
-            )
+    if bool(s.get("external")) != bool(t.get("external")):
+        ch.add(
+            "external",
+            bool(s.get("external")),
+            bool(t.get("external")),
+            Severity.WARNING,
+            "is no longer external" if s.get("external") else "is now external",
+        )
+    if bool(s.get("shared")) != bool(t.get("shared")):
+        # RBAC grants to other projects are the RBAC collection's to compare.
+        ch.add(
+            "shared",
+            bool(s.get("shared")),
+            bool(t.get("shared")),
+            Severity.INFO,
+            f"shared flag {'cleared' if s.get('shared') else 'set'} ({SHARED_CAVEAT})",
+        )
     s_mtu, t_mtu = s.get("mtu"), t.get("mtu")
     if isinstance(s_mtu, int) and isinstance(t_mtu, int) and s_mtu != t_mtu:
         smaller = t_mtu < s_mtu

@@ -18,14 +18,16 @@ request, so clouds nobody asks about cost nothing.
 from __future__ import annotations
 
 import ipaddress
+import json
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from auditor.sandbox.ids import synthetic_mac, synthetic_uuid
 from auditor.sandbox.options import SandboxOptions
-from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
+from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.wire import (
     JSON,
@@ -33,6 +35,7 @@ from auditor.sandbox.wire import (
     ApiRequest,
     ErrorStyle,
     Response,
+    dumps,
     int_param,
     json_response,
 )
@@ -517,8 +520,11 @@ class NetworkApi:
         options: SandboxOptions,
         quotas: QuotaSets | None = None,
         collections: Mapping[str, Sequence[JSON]] | None = None,
+        project_id: str | None = None,
     ) -> None:
         self.cloud = cloud
+        self.project_id = project_id
+        """The admin's project: whose ``default`` group listing security groups creates."""
         self.servers = servers
         self.collections = dict(collections or {})
         """The snapshot's network collections (see :data:`NETWORK_COLLECTIONS`)."""
@@ -582,28 +588,113 @@ class NetworkApi:
             if chunk is None:
                 raise ApiError(404, f"{resource.member} {parts[2]} could not be found.")
             return Response(200, item_body(resource.member, chunk))
-        return self._list(resource, request.query)
+        if resource.collection == "security-groups":
+            resource = self._ensure_default_group(resource, request)
+        return self._list(resource, request)
 
-    def _list(self, resource: _Resource, query: Mapping[str, str]) -> Response:
+    def _ensure_default_group(self, resource: _Resource, request: ApiRequest) -> _Resource:
+        """What Neutron's ``get_security_groups`` does before listing: create the
+        ``default`` group of the ``project_id`` (or ``tenant_id``) filter's project, or
+        of the caller's, when it has none (``_ensure_default_security_group``)."""
+        query = request.query
+        caller = request.auth.project_id if request.auth is not None else None
+        project = query.get("project_id") or query.get("tenant_id") or caller or self.project_id
+        if not project:
+            return resource
+        self.resources()
+        with self._lock:
+            assert self._resources is not None
+            current = self._resources[resource.collection]
+            if any(
+                s.get("name") == "default" and s.get("project_id") == project
+                for s in current.listing.sources
+            ):
+                return current
+            group = default_security_group(self.cloud, project)
+            items = sorted([*current.listing.sources, group], key=lambda i: str(i["id"]))
+            created = _Resource(
+                current.collection, current.key, current.member, Listing.of_items(items)
+            )
+            self._resources[resource.collection] = created
+            return created
+
+    def _list(self, resource: _Resource, request: ApiRequest) -> Response:
+        query = request.query
         listing = resource.listing
         wanted = {k: v for k, v in query.items() if k not in _RESERVED}
         if wanted:
             listing = listing.select(lambda i: all(_matches(i, k, v) for k, v in wanted.items()))
-        limit = int_param(query, "limit")
+        fields = [v for k, v in request.pairs if k == "fields" and v]
+        # pagination_max_limit caps a limit, and stands for it when none is given.
+        limit = min(int_param(query, "limit") or self.max_limit, self.max_limit)
         marker = query.get("marker")
-        if limit is None and marker is None:
-            return Response(200, list_body(resource.key, listing.chunks))
-        limit = self.max_limit if not limit else min(limit, self.max_limit)
         try:
             chunks, last = listing.page(marker, limit)
         except MarkerNotFound:
             raise ApiError(404, f"{resource.member} {marker} could not be found.") from None
+        start = 0 if marker is None else listing.index[marker] + 1
+        ids = listing.ids[start : start + len(chunks)]
+        if fields:
+            chunks = [dumps(_only(json.loads(c), fields)) for c in chunks]
         base = f"{self.service_url}/v2.0/{resource.collection}"
+        # Neutron's get_pagination_links: next on a full page, previous on every page.
         links = []
         if last is not None:
-            links.append({"rel": "next", "href": next_href(base, query, limit, last)})
-        if marker is not None and chunks:
-            first = listing.ids[listing.index[marker] + 1]
-            params = {**query, "page_reverse": "True"}
-            links.append({"rel": "previous", "href": next_href(base, params, limit, first)})
+            links.append({"rel": "next", "href": _link(base, request.pairs, last, reverse=False)})
+        first = ids[0] if ids else None
+        links.append({"rel": "previous", "href": _link(base, request.pairs, first, reverse=True)})
         return Response(200, list_body(resource.key, chunks, {f"{resource.key}_links": links}))
+
+
+def _only(item: JSON, fields: Sequence[str]) -> JSON:
+    """``fields=`` as Neutron applies it: only the fields asked for."""
+    return {k: v for k, v in item.items() if k in fields}
+
+
+def _link(base: str, pairs: Sequence[tuple[str, str]], marker: str | None, *, reverse: bool) -> str:
+    """Neutron's next and previous links: the request's own query (repeated ``fields``
+    included), its marker replaced, ``page_reverse`` set for previous, dropped for next."""
+    kept = [(k, v) for k, v in pairs if k not in ("marker", "page_reverse")]
+    if marker is not None:
+        kept.append(("marker", marker))
+    if reverse:
+        kept.append(("page_reverse", "True"))
+    return f"{base}?{urlencode(kept)}"
+
+
+def default_security_group(cloud: str, project_id: str) -> JSON:
+    """The ``default`` group Neutron creates for a project, with its default rules
+    (ingress from the group itself and egress anywhere, IPv4 and IPv6)."""
+    group_id = synthetic_uuid(cloud, "security-group", project_id, "default")
+    rules = [
+        {
+            "id": synthetic_uuid(cloud, "security-group-rule", group_id, direction, ethertype),
+            "security_group_id": group_id,
+            **_owned(project_id),
+            "direction": direction,
+            "ethertype": ethertype,
+            "protocol": None,
+            "port_range_min": None,
+            "port_range_max": None,
+            "remote_ip_prefix": None,
+            "remote_group_id": group_id if direction == "ingress" else None,
+            "remote_address_group_id": None,
+            "description": "",
+            **_STAMP,
+            "revision_number": 0,
+        }
+        for direction in ("ingress", "egress")
+        for ethertype in ("IPv4", "IPv6")
+    ]
+    return {
+        "id": group_id,
+        "name": "default",
+        **_owned(project_id),
+        "description": "Default security group",
+        "security_group_rules": rules,
+        "stateful": True,
+        "shared": False,
+        "tags": [],
+        **_STAMP,
+        "revision_number": 1,
+    }

@@ -229,3 +229,49 @@ def test_list_limit_that_cannot_be_worked_around_is_incomplete_never_an_error(
         assert result["items"], name
     assert collections["endpoints"]["status"] == "incomplete"
     assert not [r for r in got["requests"] if "marker=" in r.query]
+
+
+# -- Neutron: the default security group, fields=, previous links ----------------------
+
+
+def test_the_default_group_a_listing_creates_is_no_difference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Neither snapshot has the admin project's default group: listing security
+    # groups creates it on each side (Neutron's _ensure_default_security_group),
+    # and the audit must not report it.
+    full = source_snapshot()
+    assert "security_groups" not in full.collections
+    with serving(tmp_path, full, dataclasses.replace(full, cloud=TARGET)) as sandbox:
+        admins = {c: sandbox.site(c).credentials.project_id for c in (SOURCE, TARGET)}
+        got = audit(tmp_path, capsys, "--collections", "projects,security_groups")
+
+    for side, cloud in (("source", SOURCE), ("target", TARGET)):
+        groups = getattr(got, side)["collections"]["security_groups"]["items"]
+        created = [g for g in groups if g["project_id"] == admins[cloud]]
+        assert [g["name"] for g in created] == ["default"], side
+    assert got.findings(collection="security_groups") == []
+    assert (got.run.code, got.report["verdict"]) == (0, "verified")
+
+
+def test_the_sandbox_pages_ports_as_neutron_does(tmp_path: Path) -> None:
+    options = SandboxOptions(max_limit=2)
+    with serving(tmp_path, source_snapshot(), options=options) as sandbox:
+        headers = {"X-Auth-Token": token_of(sandbox, SOURCE)}
+        base = f"{sandbox.site(SOURCE).url}/network/v2.0/ports"
+        asked = requests.get(
+            f"{base}?fields=id&fields=device_id&limit=5", headers=headers, timeout=10
+        ).json()
+        unasked = requests.get(base, headers=headers, timeout=10).json()
+    # fields= keeps exactly the fields asked for (repeated, as Neutron wants them).
+    assert asked["ports"] and all(set(p) == {"id", "device_id"} for p in asked["ports"])
+    # pagination_max_limit caps the limit, and pages even a request without one.
+    assert len(asked["ports"]) == len(unasked["ports"]) == 2
+    links = {link["rel"]: link["href"] for link in asked["ports_links"]}
+    assert set(links) == {"next", "previous"}  # previous even on the first page
+    following = parse_qsl(links["next"].partition("?")[2])
+    assert ("fields", "id") in following and ("fields", "device_id") in following
+    assert dict(following)["marker"] == asked["ports"][-1]["id"]
+    assert dict(following)["limit"] == "5"  # the request's own limit, as Neutron links it
+    before = dict(parse_qsl(links["previous"].partition("?")[2]))
+    assert (before["marker"], before["page_reverse"]) == (asked["ports"][0]["id"], "True")

@@ -230,8 +230,8 @@ class IdentityApi:
                 links["next"] = next_href(base, query, limit, last)
                 extra["truncated"] = True
         elif self.options.keystone_paging and not collection.paged:
-            chunks = self._catalog_page(listing, query, limit, base, links, extra)
-        elif list_limit is not None and len(listing) > list_limit:
+            chunks = self._catalog_page(collection.key, listing, query, limit, base, links, extra)
+        elif list_limit is not None and len(listing) > list_limit and collection.key != "regions":
             chunks = listing.chunks[:list_limit]
             extra["truncated"] = True
         else:
@@ -250,6 +250,7 @@ class IdentityApi:
 
     def _catalog_page(
         self,
+        key: str,
         listing: Listing,
         query: Mapping[str, str],
         limit: int | None,
@@ -259,10 +260,14 @@ class IdentityApi:
     ) -> list[bytes]:
         """A catalog listing (services, endpoints, regions) as Keystone 2025.1+ answers
         it: cut at the request's ``limit`` (up to ``max_db_limit``), else at
-        ``list_limit``, flagged ``truncated`` only when more exist, with a next link
-        whose marker the catalog's SQL backend ignores: it is the first page again."""
+        ``list_limit`` (not regions), flagged ``truncated`` only when more exist, with
+        a next link whose marker the catalog's SQL backend ignores: it is the first
+        page again."""
         cap = min(limit, self.options.max_limit) if limit is not None else None
-        cap = cap if cap is not None else self.options.keystone_list_limit
+        if cap is None and key != "regions":
+            # Keystone's region listing hands its hints over positionally, so
+            # list_limit (manager.response_truncated) never applies to it.
+            cap = self.options.keystone_list_limit
         if cap is None or len(listing) <= cap:
             return listing.chunks
         extra["truncated"] = True

@@ -179,9 +179,11 @@ def test_list_limit_on_a_current_keystone_the_catalog_comes_whole(
         want = baseline["doc"]["collections"][name]["items"]
         assert len(want) > 2, name
         assert result["items"] == want, name
-    # The next link was never followed (it has a marker), and two requests each sufficed.
+    # The next link was never followed (it has a marker), and two requests each sufficed;
+    # one for regions, which Keystone does not cut at list_limit (its hints go positionally).
     assert not [r for r in got["requests"] if "marker=" in r.query]
-    assert len(got["requests"]) == 2 * len(CATALOG)
+    per_path = {p: sum(1 for r in got["requests"] if r.path.endswith(p)) for p in CATALOG}
+    assert per_path == {"endpoints": 2, "services": 2, "regions": 1}
 
 
 def test_list_limit_on_an_older_keystone_endpoints_come_whole_by_interface(
@@ -217,7 +219,9 @@ def test_list_limit_that_cannot_be_worked_around_is_incomplete_never_an_error(
     for name in CATALOG:
         result = collections[name]
         everything = baseline["doc"]["collections"][name]["items"]
-        if len(everything) <= 2:
+        assert len(everything) > 2, name
+        if name == "regions":
+            # Not cut at list_limit: Keystone's region listing never applies it.
             assert result["status"] == "ok", name
             assert result["items"] == everything, name
             continue

@@ -204,7 +204,7 @@ def down_cell_inventory(
     os-services names the down cell's hosts: the servers are incomplete.
     """
     from auditor.collect.compute import version_tuple
-    from auditor.sandbox.compute import _down_host
+    from auditor.sandbox.cells import down_host_of
 
     up = tuple(s for s in servers if not s.get("partial"))
     down = [s for s in servers if s.get("partial")]
@@ -213,7 +213,7 @@ def down_cell_inventory(
     room = max(max_limit - len(up), 0)
     kept = {str(s["id"]) for s in down[:room]}
     items = tuple(s for s in servers if not s.get("partial") or str(s["id"]) in kept)
-    hosts = ", ".join(sorted({_down_host(str(s["id"])) for s in down}))
+    hosts = ", ".join(sorted({down_host_of(str(s["id"])) for s in down}))
     error = (
         f"compute: a cell is down (its compute hosts {hosts} answer UNKNOWN): Nova leaves its"
         " servers out of paged listings, so they are not all listed"

@@ -1,13 +1,14 @@
 """Keystone's catalog listings (services, endpoints, regions) under ``list_limit``.
 
 With ``[catalog] list_limit`` (or ``[DEFAULT] list_limit``) set, as Keystone
-advises for large deployments, ``GET /v3/services``, ``/v3/endpoints`` and
-``/v3/regions`` answer at most that many items with ``"truncated": true``;
-since 2025.1 they also give a ``links.next`` with a marker, but the catalog's
-SQL backend ignores markers (``keystone.catalog.backends.sql``): the "next"
-page is the first one again. Following it is never right. Keystone's flag is
-exact there (the backend counts, ``keystone.common.sql.core._limit``): a list
-without it is whole.
+advises for large deployments, ``GET /v3/services`` and ``/v3/endpoints``
+answer at most that many items with ``"truncated": true``; since 2025.1 they
+also give a ``links.next`` with a marker, but the catalog's SQL backend
+ignores markers (``keystone.catalog.backends.sql``): the "next" page is the
+first one again. Following it is never right. (``/v3/regions`` escapes
+``list_limit``, its hints being handed over positionally, but is cut the same
+way by a request's ``limit``.) Keystone's flag is exact there (the backend
+counts, ``keystone.common.sql.core._limit``): a list without it is whole.
 
 So each catalog listing is fetched whole another way, when it can be:
 

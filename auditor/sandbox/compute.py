@@ -26,6 +26,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.sandbox.cells import (
+    cell_down_supported,
+    compute_services,
+    first_page_with_partials,
+    host_of,
+)
 from auditor.sandbox.ids import bucket, shared_hex, synthetic_hex, synthetic_mac, synthetic_uuid
 from auditor.sandbox.microversion import (
     MicroversionError,
@@ -36,7 +42,7 @@ from auditor.sandbox.microversion import (
     parse_version,
 )
 from auditor.sandbox.options import SandboxOptions
-from auditor.sandbox.paging import Listing, item_body, linked_page, list_body, next_href
+from auditor.sandbox.paging import Listing, item_body, linked_page, list_body
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.tokens import Caller
 from auditor.sandbox.wire import (
@@ -225,7 +231,7 @@ def server_view(server: JSON, mv: Version, urls: _Urls, flavor_ids: Mapping[str,
             "id": image["id"],
             "links": [{"rel": "bookmark", "href": f"{urls.root}/images/{image['id']}"}],
         }
-    host = _host(sid)
+    host = host_of(sid)
     attached: list[JSON] = [
         {"id": v, "delete_on_termination": False} if mv >= MV_DELETE_ON_TERMINATION else {"id": v}
         for v in server.get("volumes") or []
@@ -284,27 +290,6 @@ def server_view(server: JSON, mv: Version, urls: _Urls, flavor_ids: Mapping[str,
     if mv >= MV_PINNED_AZ:
         view["pinned_availability_zone"] = None
     return view
-
-
-PAGING_SORTING = ("limit", "marker", "sort_key", "sort_dir")
-
-
-def _cell_down_supported(query: Mapping[str, str], mv: Version) -> bool:
-    """Nova's ``_is_cell_down_supported``: 2.69+, no paging or sorting parameter,
-    no filter but ``all_tenants``."""
-    if mv < MV_DOWN_CELLS or any(k in query for k in PAGING_SORTING):
-        return False
-    return set(query) <= {"all_tenants"}
-
-
-def _host(server_id: str) -> str:
-    """The compute host a server runs on (its ``OS-EXT-SRV-ATTR:host``)."""
-    return f"compute-{bucket(server_id, 16):02d}"
-
-
-def _down_host(server_id: str) -> str:
-    """The compute host, in the cell that is down, of a partial server."""
-    return f"cell2-compute-{bucket(server_id, 4)}"
 
 
 def server_summary(server: JSON, mv: Version, urls: _Urls) -> JSON:
@@ -579,53 +564,19 @@ class ComputeApi:
         down = self._view("down-detail" if detail else "down-summary", mv)
         if not len(down):
             return Response(200, linked_page(listing, query, limit, "servers", base, _marker_gone))
-        if not _cell_down_supported(query, mv):
+        if not cell_down_supported(query, mv):
             if not self.options.nova_skip_down_cells:
                 raise ApiError(
                     500, "Cell is not responding but configuration indicates that we should fail."
                 )
             return Response(200, linked_page(listing, query, limit, "servers", base, _marker_gone))
-        # Partial records first, in the room the page leaves (compute/api.py get_all).
-        chunks, _last = listing.page(None, limit)
         own = all_tenants(query)
         project = request.auth.project_id if request.auth is not None else None
-        room = down.select(lambda s: own or s.get("project_id") == (project or self.project_id))
-        partial = room.chunks[: limit - len(chunks)]
-        ids = [*room.ids[: len(partial)], *listing.ids[: len(chunks)]]
-        extra: JSON = {}
-        if ids and len(ids) == limit:
-            extra["servers_links"] = [
-                {"rel": "next", "href": next_href(base, query, limit, ids[-1])}
-            ]
-        return Response(200, list_body("servers", [*partial, *chunks], extra))
+        down = down.select(lambda s: own or s.get("project_id") == (project or self.project_id))
+        return Response(200, first_page_with_partials(listing, down, query, limit, base))
 
     def _list_services(self, request: ApiRequest, mv: Version) -> Response:
-        """``GET /os-services``: the compute services of the hosts the servers run on,
-        and (2.69+) a down cell's hosts as minimal records."""
-        up = sorted({_host(str(s["id"])) for s in self.servers if not s.get("partial")})
-        down = sorted({_down_host(str(s["id"])) for s in self.servers if s.get("partial")})
-        services: list[JSON] = [
-            {
-                "id": synthetic_uuid(self.urls.root, "service", host),
-                "binary": "nova-compute",
-                "host": host,
-                "zone": "nova",
-                "status": "enabled",
-                "state": "up",
-                "updated_at": UPDATED,
-                "disabled_reason": None,
-                "forced_down": False,
-            }
-            for host in up
-        ]
-        if mv >= MV_DOWN_CELLS:
-            services += [{"binary": "nova-compute", "host": h, "status": "UNKNOWN"} for h in down]
-        query = request.query
-        services = [
-            svc
-            for svc in services
-            if all(svc.get(k) == query[k] for k in ("binary", "host") if k in query)
-        ]
+        services = compute_services(self.servers, mv, self.urls.root, UPDATED, request.query)
         return json_response({"services": services})
 
     def _list_flavors(self, request: ApiRequest, mv: Version, *, detail: bool) -> Response:

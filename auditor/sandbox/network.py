@@ -18,16 +18,15 @@ request, so clouds nobody asks about cost nothing.
 from __future__ import annotations
 
 import ipaddress
-import json
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from auditor.sandbox.ids import synthetic_mac, synthetic_uuid
+from auditor.sandbox.neutron_paging import default_security_group, neutron_page
 from auditor.sandbox.options import SandboxOptions
-from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body
+from auditor.sandbox.paging import Listing, item_body
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.wire import (
     JSON,
@@ -35,8 +34,6 @@ from auditor.sandbox.wire import (
     ApiRequest,
     ErrorStyle,
     Response,
-    dumps,
-    int_param,
     json_response,
 )
 
@@ -624,77 +621,5 @@ class NetworkApi:
         wanted = {k: v for k, v in query.items() if k not in _RESERVED}
         if wanted:
             listing = listing.select(lambda i: all(_matches(i, k, v) for k, v in wanted.items()))
-        fields = [v for k, v in request.pairs if k == "fields" and v]
-        # pagination_max_limit caps a limit, and stands for it when none is given.
-        limit = min(int_param(query, "limit") or self.max_limit, self.max_limit)
-        marker = query.get("marker")
-        try:
-            chunks, last = listing.page(marker, limit)
-        except MarkerNotFound:
-            raise ApiError(404, f"{resource.member} {marker} could not be found.") from None
-        start = 0 if marker is None else listing.index[marker] + 1
-        ids = listing.ids[start : start + len(chunks)]
-        if fields:
-            chunks = [dumps(_only(json.loads(c), fields)) for c in chunks]
         base = f"{self.service_url}/v2.0/{resource.collection}"
-        # Neutron's get_pagination_links: next on a full page, previous on every page.
-        links = []
-        if last is not None:
-            links.append({"rel": "next", "href": _link(base, request.pairs, last, reverse=False)})
-        first = ids[0] if ids else None
-        links.append({"rel": "previous", "href": _link(base, request.pairs, first, reverse=True)})
-        return Response(200, list_body(resource.key, chunks, {f"{resource.key}_links": links}))
-
-
-def _only(item: JSON, fields: Sequence[str]) -> JSON:
-    """``fields=`` as Neutron applies it: only the fields asked for."""
-    return {k: v for k, v in item.items() if k in fields}
-
-
-def _link(base: str, pairs: Sequence[tuple[str, str]], marker: str | None, *, reverse: bool) -> str:
-    """Neutron's next and previous links: the request's own query (repeated ``fields``
-    included), its marker replaced, ``page_reverse`` set for previous, dropped for next."""
-    kept = [(k, v) for k, v in pairs if k not in ("marker", "page_reverse")]
-    if marker is not None:
-        kept.append(("marker", marker))
-    if reverse:
-        kept.append(("page_reverse", "True"))
-    return f"{base}?{urlencode(kept)}"
-
-
-def default_security_group(cloud: str, project_id: str) -> JSON:
-    """The ``default`` group Neutron creates for a project, with its default rules
-    (ingress from the group itself and egress anywhere, IPv4 and IPv6)."""
-    group_id = synthetic_uuid(cloud, "security-group", project_id, "default")
-    rules = [
-        {
-            "id": synthetic_uuid(cloud, "security-group-rule", group_id, direction, ethertype),
-            "security_group_id": group_id,
-            **_owned(project_id),
-            "direction": direction,
-            "ethertype": ethertype,
-            "protocol": None,
-            "port_range_min": None,
-            "port_range_max": None,
-            "remote_ip_prefix": None,
-            "remote_group_id": group_id if direction == "ingress" else None,
-            "remote_address_group_id": None,
-            "description": "",
-            **_STAMP,
-            "revision_number": 0,
-        }
-        for direction in ("ingress", "egress")
-        for ethertype in ("IPv4", "IPv6")
-    ]
-    return {
-        "id": group_id,
-        "name": "default",
-        **_owned(project_id),
-        "description": "Default security group",
-        "security_group_rules": rules,
-        "stateful": True,
-        "shared": False,
-        "tags": [],
-        **_STAMP,
-        "revision_number": 1,
-    }
+        return Response(200, neutron_page(listing, request, self.max_limit, base, resource.key))

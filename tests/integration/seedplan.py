@@ -321,3 +321,21 @@ DOWN_CELL_HOST = "compute-3"
 MIGRATING_VOLUMES: tuple[str, ...] = ("cw-spare",)
 """Volumes being migrated: Cinder has made each a temporary target volume
 (migration_status target:<id>), which an admin's listing shows."""
+
+
+def migration_rules(renamed: tuple[str, ...] = ("projects", "servers", "volumes")) -> str:
+    """The rules of the migration in progress: the ``cloudwatt`` domain's ``cw-*``
+    resources (of the collections ``renamed``) moved to ``ocb-cloudwatt`` as ``ocb-*``."""
+    return rf"""
+version: 1
+rename:
+  domains: {{cloudwatt: ocb-cloudwatt}}
+  names:
+    - {{collections: [{", ".join(renamed)}], pattern: '^cw-(.*)$', replace: 'ocb-\1'}}
+match:
+  order: [metadata, name]
+  metadata_key: migrated_from_id
+scope:
+  source_domains: [cloudwatt]
+  target_domains: [ocb-cloudwatt]
+"""

@@ -22,24 +22,13 @@ from typing import Any
 import jsonschema
 import pytest
 from realcloud import RealCloud
+from seedplan import migration_rules
 
 from auditor.schemas import load_schema
 
 pytestmark = pytest.mark.integration
 
-RULES = r"""
-version: 1
-rename:
-  domains: {cloudwatt: ocb-cloudwatt}
-  names:
-    - {collections: [projects, servers, volumes], pattern: '^cw-(.*)$', replace: 'ocb-\1'}
-match:
-  order: [metadata, name]
-  metadata_key: migrated_from_id
-scope:
-  source_domains: [cloudwatt]
-  target_domains: [ocb-cloudwatt]
-"""
+RULES = migration_rules()
 
 EXPECTED = {
     # The project nobody migrated.

@@ -29,6 +29,7 @@ from seedplan import (
     NETWORK_GRANTS,
     SERVERS,
     USERS,
+    migration_rules,
 )
 
 pytestmark = pytest.mark.integration
@@ -37,21 +38,9 @@ JSON = dict[str, Any]
 
 NETWORK = ("networks", "subnets", "routers", "security_groups", "floating_ips")
 
-RULES = r"""
-version: 1
-rename:
-  domains: {cloudwatt: ocb-cloudwatt}
-  names:
-    - collections: [projects, servers, volumes, images, networks, subnets, routers]
-      pattern: '^cw-(.*)$'
-      replace: 'ocb-\1'
-match:
-  order: [metadata, name]
-  metadata_key: migrated_from_id
-scope:
-  source_domains: [cloudwatt]
-  target_domains: [ocb-cloudwatt]
-"""
+RULES = migration_rules(
+    ("projects", "servers", "volumes", "images", "networks", "subnets", "routers")
+)
 
 EXPECTED_NETWORK_AND_IMAGES = {
     ("missing", "images", "cw-acme/cw-acme-base", "error"),
@@ -92,6 +81,16 @@ def auditor(cloud: RealCloud, *argv: str) -> subprocess.CompletedProcess[str]:
         timeout=300,
         check=False,
     )
+
+
+def audit(cloud: RealCloud, source: str, target: str, *argv: str) -> tuple[int, JSON]:
+    """``auditor audit --source SOURCE --target TARGET ARGV --format json``: exit code, report."""
+    proc = auditor(
+        cloud, "audit", "--source", source, "--target", target, *argv, "--format", "json"
+    )
+    assert proc.stdout, proc.stderr
+    report: JSON = json.loads(proc.stdout)
+    return proc.returncode, report
 
 
 def inventory(
@@ -240,20 +239,9 @@ def test_the_default_group_of_the_auditors_project_is_no_difference(
 ) -> None:
     # Listing security groups makes sure the caller's project has its default
     # group: on both sides of an audit, so it is never reported.
-    proc = auditor(
-        real_cloud,
-        "audit",
-        "--source",
-        real_cloud.cloud,
-        "--target",
-        real_cloud.cloud,
-        "--collections",
-        "projects,security_groups",
-        "--format",
-        "json",
-    )
-    report = json.loads(proc.stdout)
-    assert (proc.returncode, report["verdict"], report["findings"]) == (0, "verified", [])
+    cloud = real_cloud.cloud
+    code, report = audit(real_cloud, cloud, cloud, "--collections", "projects,security_groups")
+    assert (code, report["verdict"], report["findings"]) == (0, "verified", [])
     rest = Rest(real_cloud.urls["keystone"], _admin_password(real_cloud))
     admin = real_cloud.project_ids["admin"]
     listed = rest.call(
@@ -267,29 +255,19 @@ def test_audit_of_the_network_and_image_side_of_the_migration(
 ) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES, encoding="utf-8")
-    proc = auditor(
-        real_cloud,
-        "audit",
-        "--source",
-        real_cloud.cloud,
-        "--target",
-        real_cloud.cloud,
-        "--rules",
-        str(rules),
-        "--collections",
-        # Servers too: a moved floating IP is matched through its server's counterpart.
-        ",".join(("projects", "servers", "images", *NETWORK)),
-        "--format",
-        "json",
+    # Servers too: a moved floating IP is matched through its server's counterpart.
+    collections = ",".join(("projects", "servers", "images", *NETWORK))
+    cloud = real_cloud.cloud
+    code, report = audit(
+        real_cloud, cloud, cloud, "--rules", str(rules), "--collections", collections
     )
-    report = json.loads(proc.stdout)
     got = {
         (f["kind"], f["collection"], _label(f), f["severity"])
         for f in report["findings"]
         if f["collection"] in ("images", *NETWORK)
     }
-    assert got == EXPECTED_NETWORK_AND_IMAGES, proc.stderr
-    assert (proc.returncode, report["verdict"]) == (1, "discrepancies")
+    assert got == EXPECTED_NETWORK_AND_IMAGES
+    assert (code, report["verdict"]) == (1, "discrepancies")
     summary = report["summary"]
     assert (summary["routers"]["matched"], summary["floating_ips"]["matched"]) == (1, 1)
     assert summary["security_groups"]["matched"] == 2  # cw-acme's default and web
@@ -358,20 +336,10 @@ def test_a_down_cell_makes_the_servers_incomplete_never_missing(
     assert all(s["status"] == "UNKNOWN" for s in partial.values())
 
     # Audited as the target of the full cloud: incomplete, nothing missing.
-    report_proc = auditor(
-        real_cloud,
-        "audit",
-        "--source",
-        real_cloud.cloud,
-        "--target",
-        DOWNCELL_CLOUD,
-        "--collections",
-        "projects,servers",
-        "--format",
-        "json",
+    code, report = audit(
+        real_cloud, real_cloud.cloud, DOWNCELL_CLOUD, "--collections", "projects,servers"
     )
-    report = json.loads(report_proc.stdout)
-    assert (report_proc.returncode, report["verdict"]) == (3, "incomplete"), report_proc.stderr
+    assert (code, report["verdict"]) == (3, "incomplete")
     (finding,) = report["findings"]
     assert (finding["kind"], finding["collection"], finding["side"]) == (
         "incomplete",

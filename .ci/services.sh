@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Install the real OpenStack services (Keystone, Nova API, Cinder API) that the
-# integration tests (tests/integration/) run on loopback, in a virtualenv of
-# their own, separate from the auditor's.
+# Install the real OpenStack services (Keystone, Nova API, Cinder API, Glance API,
+# Neutron server) that the integration tests (tests/integration/) run on
+# loopback, in a virtualenv of their own, separate from the auditor's.
 #
 # Idempotent: the venv lives in a cache directory named after the hash of the
 # pinned versions, and a marker file written last says it is complete; a
@@ -50,14 +50,17 @@ rm -rf "$venv"
     2> >(grep -v "^WARNING: Location 'file:" >&2)
 # Fail now, not in the middle of a test session, if an entry point is missing
 # (one interpreter each: Nova and Cinder register clashing global options).
-for module in keystone.server.wsgi nova.api.openstack.wsgi_app cinder.wsgi.wsgi; do
+# (The Glance and Neutron WSGI modules read their config at import: their
+# routers and migration models stand for them.)
+for module in keystone.server.wsgi nova.api.openstack.wsgi_app cinder.wsgi.wsgi \
+    glance.api.v2.router neutron.api.v2.base neutron.db.migration.models.head; do
     if ! out=$("$venv/bin/python" -c "import $module" 2>&1); then
         echo "$out" >&2
         echo "services.sh: cannot import $module" >&2
         exit 1
     fi
 done
-for tool in keystone-manage nova-manage cinder-manage; do
+for tool in keystone-manage nova-manage cinder-manage glance-manage neutron-db-manage; do
     [[ -x $venv/bin/$tool ]] || { echo "services.sh: $tool was not installed" >&2; exit 1; }
 done
 echo "$hash" >"$marker"

@@ -453,9 +453,11 @@ class CollectionSummary:
     """Matched pairs not compared because one side is a partial record."""
     complete: bool = True
     """Both sides were listed completely."""
+    left_out: int = 0
+    """Items of either side left out of the comparison (see ``records.LEFT_OUT``)."""
 
     def to_json(self) -> JSON:
-        return {
+        out: JSON = {
             "source": self.source,
             "target": self.target,
             "matched": self.matched,
@@ -466,6 +468,9 @@ class CollectionSummary:
             "partial": self.partial,
             "complete": self.complete,
         }
+        if self.left_out:
+            out["left_out"] = self.left_out
+        return out
 
     @classmethod
     def from_json(cls, doc: JSON) -> CollectionSummary:

@@ -60,6 +60,9 @@ FIELDS: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyType(
                 "availability_zone": "Availability zone.",
                 "metadata": "Volume metadata; values of secret-looking keys masked.",
                 "attachments": "Sorted ids of the servers the volume is attached to.",
+                "migration_target_of": "Present on the temporary target volume of an"
+                " in-progress migration or retype (Cinder migration_status target:<id>): the"
+                " id of the volume being moved. Left out of the comparison.",
             }
         ),
         "endpoints": MappingProxyType(
@@ -147,7 +150,8 @@ FIELDS: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyType(
                 **PROJECT_OWNED,
                 "status": "ACTIVE, DOWN...",
                 "admin_state_up": "False when administratively down.",
-                "shared": "True when shared with every project.",
+                "shared": "Neutron's shared flag: true when shared with every project or with"
+                " the auditor's own project (grants to other projects are not visible).",
                 "external": "True for an external (router:external) network.",
                 "mtu": "MTU.",
                 "subnets": "Sorted names of its subnets.",
@@ -258,3 +262,14 @@ ALL_COLLECTIONS = (
     "quotas",
 )
 """Every collection the SPEC names, core first (rules may name any of them)."""
+
+LEFT_OUT: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
+    {
+        "volumes": (
+            "migration_target_of",
+            "temporary target volumes of in-progress migrations or retypes",
+        ),
+    }
+)
+"""Collection -> (field marking an item the diff leaves out, what such items are): they
+are no resource of their own, and the report says how many were left out."""

@@ -32,7 +32,8 @@ LISTINGS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
     ("identity", "/projects", "projects", {"limit": PAGE}),
     ("identity", "/services", "services", {}),
     ("identity", "/endpoints", "endpoints", {}),
-    ("compute", "/servers/detail", "servers", {"all_tenants": "True", "limit": PAGE}),
+    # No limit on the first page (Nova pages at max_limit): down cells' partial records.
+    ("compute", "/servers/detail", "servers", {"all_tenants": "True"}),
     ("block-storage", "/volumes/detail", "volumes", {"all_tenants": "True", "limit": PAGE}),
     ("image", "/images", "images", {"visibility": "all", "limit": PAGE}),
     ("image", "/images", "images", {"visibility": "all", "os_hidden": "true", "limit": PAGE}),

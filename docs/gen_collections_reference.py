@@ -49,6 +49,11 @@ def _request(key: str) -> str:
     text = f"`{listing.service_type}: GET {path}`"
     if listing.fan_out is not None:
         text += f" once per item of `{listing.fan_out.over}`"
+    if listing.walker is not None:
+        text += (
+            " (under Keystone's `list_limit`: fetched whole another way, see"
+            " [identity](collections-identity.md#keystones-list_limit-on-the-catalog))"
+        )
     return text
 
 
@@ -90,6 +95,8 @@ def render() -> str:
             out.append(f"- {_request(key)} (needed)")
         for key in spec.optional:
             out.append(f"- {_request(key)} (optional: its failure only leaves names unknown)")
+        for key in spec.checks:
+            out.append(f"- {_request(key)} (a check: whether the listing can be whole)")
         out += ["", "| field | meaning |", "|---|---|"]
         out += [
             f"| `{field}` | {meaning.replace('|', '/')} |"

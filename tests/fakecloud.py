@@ -62,6 +62,15 @@ NEUTRON_LISTS = (
 """Neutron listings: path under /v2.0, FakeCloud attribute, body key."""
 
 
+KEYSTONE_FILTERS = {
+    "users": ("domain_id",),
+    "endpoints": ("interface", "service_id", "region_id"),
+    "services": ("type", "name"),
+    "regions": ("parent_region_id",),
+}
+"""Query parameters Keystone's listings filter by (the fields of the same name)."""
+
+
 @dataclass
 class FakeCloud:
     """Register a whole cloud on a ``responses`` mock."""
@@ -93,6 +102,8 @@ class FakeCloud:
     keypairs: dict[str, list[JSON]] = field(default_factory=dict)
     """User id -> its keypairs as ``GET /os-keypairs`` lists them (``{"keypair": {...}}``)."""
     servers: list[JSON] = field(default_factory=list)
+    compute_services: list[JSON] = field(default_factory=list)
+    """Nova ``/os-services`` items (a down cell's hosts: ``{binary, host, status: UNKNOWN}``)."""
     flavors: list[JSON] = field(default_factory=list)
     volumes: list[JSON] = field(default_factory=list)
     images: list[JSON] = field(default_factory=list)
@@ -169,6 +180,13 @@ class FakeCloud:
             responses.GET,
             re.compile(rf"{re.escape(self.nova)}/v2.1/os-keypairs(\?.*)?$"),
             callback=self._wrap("/os-keypairs", self._nova_keypairs),
+        )
+        r.add_callback(
+            responses.GET,
+            re.compile(rf"{re.escape(self.nova)}/v2.1/os-services(\?.*)?$"),
+            callback=self._wrap(
+                "/os-services", lambda _r: self.reply({"services": self.compute_services})
+            ),
         )
         cinder_version = self._wrap("block-storage:discovery", self._cinder_version)
         r.add_callback(
@@ -366,8 +384,17 @@ class FakeCloud:
 
     def _keystone_list(self, what: str) -> Callable[[Any], Any]:
         def handler(request: Any) -> Any:
-            items: list[JSON] = getattr(self, what)
             query = self.query(request)
+            # Keystone filters by the listing's own filter keys (users by domain_id...).
+            items: list[JSON] = [
+                item
+                for item in getattr(self, what)
+                if all(
+                    str(item.get(key)) == query[key][0]
+                    for key in KEYSTONE_FILTERS.get(what, ())
+                    if key in query
+                )
+            ]
             base = f"{self.keystone}/v3/{what}"
             body: JSON = {"links": {"self": request.url, "previous": None, "next": None}}
             if self.keystone_list_limit is not None and len(items) > self.keystone_list_limit:

@@ -190,3 +190,34 @@ def synthetic_snapshot(
         },
         microversions={"compute": "2.96", "block-storage": "3.70"},
     )
+
+
+def down_cell_inventory(
+    servers: tuple[JSON, ...], max_limit: int, compute_max_version: str
+) -> tuple[Status, tuple[JSON, ...], str | None]:
+    """What an inventory of the sandbox says of ``servers`` (some ``partial``: in a
+    cell that is down), as Nova answers (servers.py ``_is_cell_down_supported``,
+    compute/api.py ``get_all``): (status, items, error).
+
+    Below 2.69 the down cell's servers are skipped without a word. From 2.69 the
+    first, unpaged page holds partial records in the room its servers leave, and
+    os-services names the down cell's hosts: the servers are incomplete.
+    """
+    from auditor.collect.compute import version_tuple
+    from auditor.sandbox.cells import down_host_of
+
+    up = tuple(s for s in servers if not s.get("partial"))
+    down = [s for s in servers if s.get("partial")]
+    if not down or version_tuple(compute_max_version) < (2, 69):
+        return Status.OK, up, None
+    room = max(max_limit - len(up), 0)
+    kept = {str(s["id"]) for s in down[:room]}
+    items = tuple(s for s in servers if not s.get("partial") or str(s["id"]) in kept)
+    hosts = ", ".join(sorted({down_host_of(str(s["id"])) for s in down}))
+    error = (
+        f"compute: a cell is down (its compute hosts {hosts} answer UNKNOWN): Nova leaves its"
+        " servers out of paged listings, so they are not all listed"
+    )
+    if kept:
+        error += f"; {len(kept)} came back as partial records"
+    return Status.INCOMPLETE, items, error

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -134,6 +134,8 @@ class _Run:
     ) -> Listed:
         pager = Pager(getattr(self.conn, listing.proxy), policy=self.policy, observer=self.observer)
         try:
+            if listing.walker is not None:
+                return listing.walker(pager, listing)
             return pager.list(
                 listing.label,
                 listing.path,
@@ -215,6 +217,16 @@ class _Run:
             return self.fetch(listing, microversion, lambda page: c.normalise(page, index))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ListingError(_shape_error(c, exc)) from exc
+
+
+def _fan_out_depth(key: str) -> int:
+    """How many fan-outs deep a listing is (keypairs over users over domains: 2)."""
+    depth = 0
+    fan = LISTINGS[key].fan_out
+    while fan is not None:
+        depth += 1
+        fan = LISTINGS[fan.over].fan_out
+    return depth
 
 
 def _for_item(listing: Listing, subject: str) -> Listing:
@@ -311,10 +323,11 @@ def take_inventory(
         for c in specs:
             if c.microversion_service in mv_errors:
                 continue
-            for key in (c.primary, *c.requires(microversions), *c.optional):
+            for key in (c.primary, *c.requires(microversions), *c.optional, *c.checks):
                 fan = LISTINGS[key].fan_out
-                if fan is not None:
+                while fan is not None:
                     wanted[fan.over] = None
+                    fan = LISTINGS[fan.over].fan_out
                 wanted[key] = None
         # A per-page collection whose listing is no other collection's lookup
         # is normalised page by page as it arrives (see _Run.fetch_normalised); the lookups it
@@ -335,7 +348,7 @@ def take_inventory(
         }
         futures: dict[str, Future[Listed]] = {}
         # Fan-out listings wait for the listing they fan out over: submitted after it.
-        order = sorted(wanted, key=lambda k: (k in streamed, LISTINGS[k].fan_out is not None))
+        order = sorted(wanted, key=lambda k: (k in streamed, _fan_out_depth(k)))
         for key in order:
             listing = LISTINGS[key]
             mv = microversions.get(listing.service_type)
@@ -351,7 +364,7 @@ def take_inventory(
 
         raw: dict[str, list[JSON]] = {}
         failures: dict[str, str] = {}
-        truncated: set[str] = set()
+        truncated: dict[str, str | None] = {}
         for key, fut in futures.items():
             try:
                 listed = fut.result()
@@ -361,8 +374,13 @@ def take_inventory(
                 continue
             raw[key] = listed.items
             if listed.truncated:
-                truncated.add(key)
-                log.warning("listing truncated by the service", cloud=cloud_name, listing=key)
+                truncated[key] = listed.reason
+                log.warning(
+                    "listing truncated by the service",
+                    cloud=cloud_name,
+                    listing=key,
+                    reason=listed.reason,
+                )
             log.info(
                 "listed",
                 cloud=cloud_name,
@@ -401,7 +419,7 @@ def _build(
     c: Collection,
     lookups: Lookups,
     failures: Mapping[str, str],
-    truncated: Iterable[str],
+    truncated: Mapping[str, str | None],
     mv_errors: Mapping[str, str],
     *,
     normalised: bool = False,
@@ -425,12 +443,16 @@ def _build(
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         return CollectionResult(Status.ERROR, error=_shape_error(c, exc))
     items.sort(key=lambda item: str(item["id"]))
-    cut = [key for key in (c.primary, *required) if key in set(truncated)]
-    if cut:
-        labels = ", ".join(LISTINGS[k].label for k in cut)
-        return CollectionResult(
-            Status.INCOMPLETE,
-            tuple(items),
-            error=f"the service truncated {labels} (Keystone list_limit?)",
-        )
+    reasons: list[str] = []
+    cut = [key for key in (c.primary, *required) if key in truncated]
+    plain = [LISTINGS[k].label for k in cut if truncated[k] is None]
+    if plain:
+        reasons.append(f"the service truncated {', '.join(plain)} (Keystone list_limit?)")
+    reasons.extend(str(truncated[k]) for k in cut if truncated[k] is not None)
+    if c.assess is not None:
+        assessed = c.assess(items, lookups)
+        if assessed:
+            reasons.append(assessed)
+    if reasons:
+        return CollectionResult(Status.INCOMPLETE, tuple(items), error="; ".join(reasons))
     return CollectionResult(Status.OK, tuple(items))

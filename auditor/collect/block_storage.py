@@ -10,6 +10,12 @@ from auditor.secrets import mask_mapping
 CLIENT_MAX_MICROVERSION = "3.70"
 """Highest block-storage microversion whose volume shapes this module knows."""
 
+MIGRATION_STATUS = "os-vol-mig-status-attr:migstat"
+"""A volume's migration status, for admins (the v3 view also says ``migration_status``)."""
+MIGRATION_TARGET = "target:"
+"""Prefix of the migration status of the temporary target volume of a migration or retype:
+``target:<id of the volume being moved>`` (cinder.volume.manager.migrate_volume)."""
+
 VOLUME_FIELDS = frozenset(
     {
         "id",
@@ -24,6 +30,8 @@ VOLUME_FIELDS = frozenset(
         "availability_zone",
         "metadata",
         "attachments",
+        MIGRATION_STATUS,
+        "migration_status",
     }
 )
 """What :func:`normalise_volumes` reads of a volume."""
@@ -121,9 +129,19 @@ def normalise_volumes(raw: list[JSON], lk: Lookups) -> list[JSON]:
                         if isinstance(a, dict) and a.get("server_id")
                     }
                 ),
+                **_migration_target(v),
             }
         )
     return out
+
+
+def _migration_target(volume: JSON) -> JSON:
+    """``{"migration_target_of": id}`` for the temporary target of an in-progress
+    migration, which the diff leaves out; nothing for any other volume."""
+    status = volume.get(MIGRATION_STATUS) or volume.get("migration_status")
+    if isinstance(status, str) and status.startswith(MIGRATION_TARGET):
+        return {"migration_target_of": status[len(MIGRATION_TARGET) :]}
+    return {}
 
 
 def normalise_snapshots(raw: list[JSON], lk: Lookups) -> list[JSON]:

@@ -59,6 +59,16 @@ def _private(flavor: JSON) -> bool:
 
 # Nova caps limit at [api] max_limit (default 1000) and gives servers_links
 # "next" only when a page is full. is_public=none lists private flavors too.
+#
+# Down cells (2.69+): Nova answers partial records for the servers of a cell
+# that does not respond only to a listing with no limit, marker, sort key or
+# filter but all_tenants (servers.py _is_cell_down_supported), and then only
+# as many as the page has room for; any other listing skips them silently
+# ([api] list_records_by_skipping_down_cells, default true) or answers 500. So
+# the first page is asked with no limit (Nova pages at max_limit anyway; the
+# next links carry limit and marker), and os-services, whose records of a
+# down cell's compute hosts are minimal (status UNKNOWN, no id), says whether
+# a cell is down even when no partial record had room on that page.
 LISTINGS = (
     Listing(
         "compute.servers",
@@ -66,9 +76,19 @@ LISTINGS = (
         "compute",
         "/servers/detail",
         "servers",
-        {"all_tenants": "True", "limit": "1000"},
+        {"all_tenants": "True"},
         microversioned=True,
         fields=SERVER_FIELDS,
+    ),
+    Listing(
+        "compute.services",
+        "compute",
+        "compute",
+        "/os-services",
+        "services",
+        {"binary": "nova-compute"},
+        microversioned=True,
+        fields=frozenset({"id", "host", "binary", "status", "state", "zone"}),
     ),
     Listing(
         "compute.flavors",
@@ -198,6 +218,33 @@ def _int(value: Any) -> int:
     return 0
 
 
+def down_cell_hosts(services: list[JSON]) -> list[str]:
+    """Compute hosts of cells that are down: os-services (2.69+) answers them as
+    minimal records, ``{binary, host, status: UNKNOWN}`` with no id."""
+    return sorted(
+        {
+            str(s.get("host"))
+            for s in services
+            if s.get("status") == "UNKNOWN" and "id" not in s and s.get("host")
+        }
+    )
+
+
+def assess_servers(items: list[JSON], lk: Lookups) -> str | None:
+    """Why the servers are incomplete: a Nova cell is down (its servers are not listed;
+    some may be partial records). Nova's API names no cell: its hosts stand for it."""
+    hosts = down_cell_hosts(lk.listing("compute.services"))
+    partial = sum(1 for item in items if item.get("partial"))
+    if not hosts and not partial:
+        return None
+    where = f" (its compute hosts {', '.join(hosts)} answer UNKNOWN)" if hosts else ""
+    kept = f"; {partial} came back as partial records" if partial else ""
+    return (
+        f"compute: a cell is down{where}: Nova leaves its servers out of paged listings,"
+        f" so they are not all listed{kept}"
+    )
+
+
 def normalise_flavors(raw: list[JSON], lk: Lookups) -> list[JSON]:
     access: dict[str, set[str]] = {}
     for entry in lk.listing("compute.flavor_access"):
@@ -276,6 +323,8 @@ COLLECTIONS = (
         optional=("image.images", "image.hidden_images"),
         microversion_service="compute",
         per_page=True,
+        assess=assess_servers,
+        checks=("compute.services",),
     ),
     Collection(
         "flavors",

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.collect.spec import JSON, Collection, Listing, Lookups
+from auditor.collect.catalog import list_catalog
+from auditor.collect.spec import JSON, Collection, FanOut, Listing, Lookups
 
 # Keystone pages projects, domains and users with limit/marker since 2025.1 and
 # answers links as a dict; older releases ignore the limit, and with
@@ -18,18 +19,30 @@ USER_FIELDS = frozenset({"id", "name", "domain_id"})
 LISTINGS = (
     Listing("identity.domains", "identity", "identity", "/domains", "domains", {"limit": PAGE}),
     Listing("identity.projects", "identity", "identity", "/projects", "projects", {"limit": PAGE}),
-    Listing("identity.services", "identity", "identity", "/services", "services"),
-    Listing("identity.endpoints", "identity", "identity", "/endpoints", "endpoints"),
-    # Regions are not paged (a handful per cloud); users page like projects.
-    Listing("identity.regions", "identity", "identity", "/regions", "regions"),
+    # The catalog listings cannot be paged (their backend ignores markers): under
+    # list_limit they are fetched whole another way (auditor.collect.catalog).
+    Listing(
+        "identity.services", "identity", "identity", "/services", "services", walker=list_catalog
+    ),
+    Listing(
+        "identity.endpoints", "identity", "identity", "/endpoints", "endpoints", walker=list_catalog
+    ),
+    Listing("identity.regions", "identity", "identity", "/regions", "regions", walker=list_catalog),
+    # Users page like projects.
+    # Users are listed per domain: with domain-specific identity drivers
+    # ([identity] domain_specific_drivers_enabled, LDAP domains) an unfiltered
+    # GET /v3/users answers only the token's domain's users (Keystone's
+    # _get_domain_id_for_list_request), which would leave out every keypair
+    # of another domain's user. One ?domain_id= walk per domain sees them all.
     Listing(
         "identity.users",
         "identity",
         "identity",
         "/users",
         "users",
-        {"limit": PAGE},
+        {"domain_id": "{id}", "limit": PAGE},
         fields=USER_FIELDS,
+        fan_out=FanOut("identity.domains"),
     ),
 )
 

@@ -134,6 +134,8 @@ class Listed:
     items: list[JSON] = field(default_factory=list)
     truncated: bool = False
     """The service said the list was cut (Keystone ``truncated``)."""
+    reason: str | None = None
+    """Why it is cut, when more is known than the service's flag."""
     pages: int = 0
     restarts: int = 0
 
@@ -328,6 +330,10 @@ class Pager:
                 continue
             return result
         raise ListingError(f"{what}: HTTP 401 Unauthorized, even with a fresh token")
+
+    def page(self, what: str, path: str, params: Mapping[str, str]) -> JSON:
+        """One page, with the retries and token renewal, its next link not followed."""
+        return self._get(path, params, None, what)
 
     def list(
         self,

@@ -379,4 +379,9 @@ def _result(
         for item in normalised:
             if str(item.get("project_id")) == own:
                 items.setdefault(str(item["id"]), item)
-    return CollectionResult(Status.OK, tuple(items[k] for k in sorted(items)))
+    ordered = [items[k] for k in sorted(items)]
+    # Without admin credentials only the items themselves can tell (no checks).
+    reason = c.assess(ordered, Lookups(seeded, microversions)) if c.assess else None
+    if reason:
+        return CollectionResult(Status.INCOMPLETE, tuple(ordered), error=reason)
+    return CollectionResult(Status.OK, tuple(ordered))

@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from auditor.collect.pager import Listed, Pager
 
 JSON = dict[str, Any]
 
@@ -64,6 +67,9 @@ class Listing:
     sends (links, hosts, timestamps...) in memory. None keeps them all."""
     fan_out: FanOut | None = None
     """Per-item requests instead of one listing (see :class:`FanOut`)."""
+    walker: Callable[[Pager, Listing], Listed] | None = None
+    """A walk of its own instead of the pager's (Keystone's catalog listings, which
+    cannot be paged: :mod:`auditor.collect.catalog`)."""
 
     @property
     def label(self) -> str:
@@ -124,6 +130,7 @@ class Lookups:
 
 
 Normaliser = Callable[[list[JSON], Lookups], list[JSON]]
+Assessor = Callable[[list[JSON], Lookups], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -145,3 +152,9 @@ class Collection:
     per_page: bool = False
     """The normaliser reads each item on its own (nothing of the other items of
     its listing), so the items can be normalised page by page as they arrive."""
+    assess: Assessor | None = None
+    """Why the collection is incomplete although every page was listed (a Nova
+    cell that is down...), from its normalised items and the lookups; None: it is not."""
+    checks: tuple[str, ...] = ()
+    """Listings only :attr:`assess` reads: fetched beside the others, never waited
+    for by the normaliser; when one fails, the assessment goes without it."""

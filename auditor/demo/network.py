@@ -124,6 +124,19 @@ def _tenants(cloud: ExampleCloud) -> list[JSON]:
     return [p for p in cloud.projects if p["domain"] in ("cloudwatt", "ocb-cloudwatt")]
 
 
+def _admin_default_group(cloud: ExampleCloud) -> JSON:
+    """The admin project's ``default`` group: Neutron made it the first time the
+    admin listed security groups (as the sandbox does when it is missing)."""
+    admin = next(p for p in cloud.projects if p["name"] == "admin")
+    return {
+        "id": _id(cloud.name, "security-group", admin["id"], "default"),
+        "name": "default",
+        **_owned(admin),
+        "description": "Default security group",
+        "rules": _default_rules(),
+    }
+
+
 def _provider(cloud: ExampleCloud, name: str, cidr: str) -> tuple[JSON, JSON]:
     """The provider network ``public`` of the cloud's admin project, with its subnet."""
     admin = next(p for p in cloud.projects if p["name"] == "admin")
@@ -165,7 +178,7 @@ def add_source(cloud: ExampleCloud, rng: random.Random) -> None:
     public, public_v4 = _provider(cloud, "public", "198.18.0.0/15")
     networks, subnets = [public], [public_v4]
     routers: list[JSON] = []
-    groups: list[JSON] = []
+    groups: list[JSON] = [_admin_default_group(cloud)]
     fips: list[JSON] = []
     for n, project in enumerate(_tenants(cloud)):
         tenant = str(project["name"])[3:]
@@ -314,7 +327,9 @@ def add_target(source: ExampleCloud, target: ExampleCloud, rng: random.Random) -
         )
         for r in src["routers"]
     ]
-    groups = [moved(g, "security-group") for g in src["security_groups"]]
+    groups = [_admin_default_group(target)] + [
+        moved(g, "security-group") for g in src["security_groups"] if g["project"] != "admin"
+    ]
     fips = []
     for n, fip in enumerate(src["floating_ips"]):
         server = servers[counterparts[str(fip["server_id"])]]

@@ -16,6 +16,7 @@ from auditor.diff import core, identity, network, storage
 from auditor.diff import scorecard as scoring
 from auditor.diff.compare import JSON, Changes, Comparator, Context, finding_id, noun, ref
 from auditor.diff.fold import FOLD_COMPARATORS, by_target, split_folds
+from auditor.diff.leftout import leave_out
 from auditor.diff.residue import residue_hits, spelled_out
 from auditor.diff.wording import ambiguous_message, expected_label, item_label
 from auditor.folds import Contest
@@ -115,6 +116,8 @@ class Differ:
         """With ``defer_folds``: collection -> the pairs of folds' singletons, not compared."""
         self.about: dict[str, frozenset[scoring.RowKey]] = {}
         """Finding id -> the source projects (scorecard rows) it is about."""
+        self.left_out: dict[str, tuple[int, int]] = {}
+        """Collection -> items of the source and of the target left out of the comparison."""
 
     def group(self, name: str, source: JSON | None, target: JSON | None) -> str | None:
         """The target project a finding is about: its counterpart's name, or the expected one."""
@@ -139,13 +142,17 @@ class Differ:
 
     def run(self, generated_at: str | None = None) -> Report:
         names = _collection_order([*self.source.collections, *self.target.collections])
-        results = {
-            name: (
-                self.source.collections.get(name) or _missing_result("source"),
-                self.target.collections.get(name) or _missing_result("target"),
+        results: dict[str, tuple[CollectionResult, CollectionResult]] = {}
+        for name in names:
+            source_result, left_source = leave_out(
+                name, self.source.collections.get(name) or _missing_result("source")
             )
-            for name in names
-        }
+            target_result, left_target = leave_out(
+                name, self.target.collections.get(name) or _missing_result("target")
+            )
+            results[name] = (source_result, target_result)
+            if left_source or left_target:
+                self.left_out[name] = (left_source, left_target)
         complete = {name: s.complete and t.complete for name, (s, t) in results.items()}
         matcher = Matcher(self.rules, self.contested)
         self.matcher = matcher
@@ -312,6 +319,7 @@ class Differ:
             ambiguous=ambiguous_sources,
             partial=partial,
             complete=source_complete and target_complete,
+            left_out=sum(self.left_out.get(name, (0, 0))),
         )
         return summary
 

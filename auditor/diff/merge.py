@@ -369,6 +369,9 @@ class Merger:
             ambiguous=len(ambiguous),
             partial=len(partial),
             complete=complete,
+            # Each source's own, and the one target's once.
+            left_out=sum(run.differ.left_out.get(name, (0, 0))[0] for run in self.runs)
+            + max((run.differ.left_out.get(name, (0, 0))[1] for run in self.runs), default=0),
         )
 
 

@@ -100,18 +100,23 @@ def _by_network(items: Mapping[str, JSON]) -> dict[str, list[str]]:
 # -- networks -----------------------------------------------------------------------------
 
 
+# Why shared is information only (neutron _is_network_shared).
+SHARED_CAVEAT = (
+    "Neutron's shared flag says only whether the network is shared with every project or"
+    " with the auditor's own project; grants to other projects are not visible in it"
+)
+
+
 def compare_networks(s: JSON, t: JSON, ch: Changes) -> None:
     compare_status(ch, s, t, with_previous=False)
     _admin_state(ch, s, t)
-    for field, what in (("shared", "shared with every project"), ("external", "external")):
-        if bool(s.get(field)) != bool(t.get(field)):
-            ch.add(
-                field,
-                bool(s.get(field)),
-                bool(t.get(field)),
-                Severity.WARNING,
-                f"is no longer {what}" if s.get(field) else f"is now {what}",
-            )
+    for field, severity in (("external", Severity.WARNING), ("shared", Severity.INFO)):
+        was, now = bool(s.get(field)), bool(t.get(field))
+        if was != now:
+            told = f"shared flag {'cleared' if was else 'set'} ({SHARED_CAVEAT})"
+            if field == "external":
+                told = "is no longer external" if was else "is now external"
+            ch.add(field, was, now, severity, told)
     s_mtu, t_mtu = s.get("mtu"), t.get("mtu")
     if isinstance(s_mtu, int) and isinstance(t_mtu, int) and s_mtu != t_mtu:
         smaller = t_mtu < s_mtu

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from auditor.model import Change, Finding, ProjectScore, Report, Severity, Side
+from auditor.records import LEFT_OUT
 
 SUMMARY_COLUMNS = ("source", "target", "matched", "missing", "unexpected", "changed", "ambiguous")
 
@@ -88,6 +89,15 @@ def summary_rows(report: Report) -> list[list[str]]:
             [name, *(str(values[c]) for c in SUMMARY_COLUMNS), "yes" if s.complete else "NO"]
         )
     return rows
+
+
+def left_out_lines(report: Report) -> list[str]:
+    """One line per collection some of whose items were left out of the comparison."""
+    return [
+        f"Left out of the comparison: {s.left_out} {name} ({LEFT_OUT[name][1]})."
+        for name, s in report.summary.items()
+        if s.left_out and name in LEFT_OUT
+    ]
 
 
 def grouped_by_project(findings: Iterable[Finding]) -> list[tuple[str | None, list[Finding]]]:

@@ -11,6 +11,7 @@ from auditor.render.common import (
     SUMMARY_COLUMNS,
     by_source_rows,
     change_line,
+    left_out_lines,
     message,
     project_label,
     scope_line,
@@ -58,6 +59,8 @@ def render(report: Report) -> str:
         "",
     ]
     out += table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report))
+    if left_out_lines(report):
+        out += ["", *left_out_lines(report)]
     if report.summary_by_source:
         out += ["", "## By source", ""]
         out += table(

@@ -12,6 +12,7 @@ from auditor.render.common import (
     by_source_rows,
     change_line,
     grouped_by_project,
+    left_out_lines,
     message,
     project_label,
     scope_line,
@@ -49,6 +50,8 @@ def render(report: Report) -> str:
         "",
     ]
     out += table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report))
+    if left_out_lines(report):
+        out += ["", *left_out_lines(report)]
     if report.summary_by_source:
         out += ["", "By source"]
         out += table(

@@ -152,6 +152,7 @@ class CloudSite:
                 cloud=snapshot.cloud,
                 service_url=f"{self.url}/network",
                 options=options,
+                project_id=project_id,
                 collections={
                     name: result.items
                     for name, result in snapshot.collections.items()

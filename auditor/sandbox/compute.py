@@ -5,8 +5,13 @@ what ``GET /servers/detail`` answers at the negotiated microversion: below
 2.47 a flavor reference ``{id, links}`` (resolved through ``GET
 /flavors/detail``, whose flavors are the snapshot's flavors, plus the servers'
 flavors it lacks with synthetic stable ids), from 2.47 the embedded flavor;
-records marked ``"partial": true`` are down-cell records at 2.69+ and absent
-below, as Nova does. Private flavors answer their access list
+records marked ``"partial": true`` are the servers of a cell that is down:
+as Nova does (servers.py ``_is_cell_down_supported``), they come back as
+partial records at 2.69+ only on a listing with no limit, marker, sort key or
+filter but ``all_tenants``, ahead of the page's servers and only as many as
+the page has room for; every other listing skips them (or answers 500 with
+``nova_skip_down_cells`` off), and ``/os-services`` answers their cell's
+compute hosts as minimal records (2.69+). Private flavors answer their access list
 (``/flavors/{id}/os-flavor-access``), and ``/os-keypairs?user_id=`` the
 snapshot's keypairs of that user (paged from 2.35). Each microversion band is
 built and serialised once.
@@ -21,6 +26,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.sandbox.cells import (
+    cell_down_supported,
+    compute_services,
+    first_page_with_partials,
+    host_of,
+)
 from auditor.sandbox.ids import bucket, shared_hex, synthetic_hex, synthetic_mac, synthetic_uuid
 from auditor.sandbox.microversion import (
     MicroversionError,
@@ -220,7 +231,7 @@ def server_view(server: JSON, mv: Version, urls: _Urls, flavor_ids: Mapping[str,
             "id": image["id"],
             "links": [{"rel": "bookmark", "href": f"{urls.root}/images/{image['id']}"}],
         }
-    host = f"compute-{bucket(sid, 16):02d}"
+    host = host_of(sid)
     attached: list[JSON] = [
         {"id": v, "delete_on_termination": False} if mv >= MV_DELETE_ON_TERMINATION else {"id": v}
         for v in server.get("volumes") or []
@@ -367,6 +378,7 @@ class ComputeApi:
             legacy_header="X-OpenStack-Nova-API-Version",
         )
         self.urls = _Urls(root=service_url, versioned=f"{service_url}/v2.1")
+        self.options = options
         self.project_id = project_id
         self.max_limit = options.max_limit
         self.servers = list(servers)
@@ -423,6 +435,8 @@ class ComputeApi:
             if parts[1] == "detail":
                 return self._list_servers(request, mv, detail=True)
             chunk = self._view("detail", mv).get(parts[1])
+            if chunk is None and mv >= MV_DOWN_CELLS:
+                chunk = self._view("down-detail", mv).get(parts[1])
             if chunk is None:
                 raise ApiError(404, f"Instance {parts[1]} could not be found.")
             return Response(200, item_body("server", chunk))
@@ -430,6 +444,8 @@ class ComputeApi:
             return self._flavor_access(parts[1])
         if parts == ["os-keypairs"]:
             return self._list_keypairs(request, mv)
+        if parts == ["os-services"]:
+            return self._list_services(request, mv)
         if parts[0] == "flavors" and len(parts) <= 2:
             if len(parts) == 1:
                 return self._list_flavors(request, mv, detail=False)
@@ -485,12 +501,13 @@ class ComputeApi:
             return Listing.build(self.flavors, lambda f: flavor_view(f, mv, urls, True))
         if kind == "flavors":
             return Listing.build(self.flavors, lambda f: flavor_view(f, mv, urls, False))
-        # Nova leaves servers of a down cell out of listings below 2.69.
-        servers = (
-            self.servers
-            if mv >= MV_DOWN_CELLS
-            else [s for s in self.servers if not s.get("partial")]
-        )
+        # The servers of a down cell are no part of any paged listing (see _list_servers).
+        if kind in ("down-summary", "down-detail"):
+            down = [s for s in self.servers if s.get("partial")]
+            if kind == "down-summary":
+                return Listing.build(down, lambda s: server_summary(s, mv, urls))
+            return Listing.build(down, lambda s: server_view(s, mv, urls, self.flavor_ids))
+        servers = [s for s in self.servers if not s.get("partial")]
         if kind == "summary":
             return Listing.build(servers, lambda s: server_summary(s, mv, urls))
         flavor_ids = self.flavor_ids
@@ -544,7 +561,23 @@ class ComputeApi:
         if keep is not None:
             listing = listing.select(keep)
         base = f"{self.urls.versioned}/servers" + ("/detail" if detail else "")
-        return Response(200, linked_page(listing, query, limit, "servers", base, _marker_gone))
+        down = self._view("down-detail" if detail else "down-summary", mv)
+        if not len(down):
+            return Response(200, linked_page(listing, query, limit, "servers", base, _marker_gone))
+        if not cell_down_supported(query, mv):
+            if not self.options.nova_skip_down_cells:
+                raise ApiError(
+                    500, "Cell is not responding but configuration indicates that we should fail."
+                )
+            return Response(200, linked_page(listing, query, limit, "servers", base, _marker_gone))
+        own = all_tenants(query)
+        project = request.auth.project_id if request.auth is not None else None
+        down = down.select(lambda s: own or s.get("project_id") == (project or self.project_id))
+        return Response(200, first_page_with_partials(listing, down, query, limit, base))
+
+    def _list_services(self, request: ApiRequest, mv: Version) -> Response:
+        services = compute_services(self.servers, mv, self.urls.root, UPDATED, request.query)
+        return json_response({"services": services})
 
     def _list_flavors(self, request: ApiRequest, mv: Version, *, detail: bool) -> Response:
         query = request.query

@@ -204,6 +204,10 @@ class IdentityApi:
         query = request.query
         listing = collection.listing
         wanted = {k: v for k, v in query.items() if k in collection.filters}
+        if collection.key == "users" and "domain_id" not in wanted:
+            domain = self._users_domain(request)
+            if domain is not None:
+                wanted["domain_id"] = domain
         if wanted:
             listing = listing.select(
                 lambda item: all(_matches(item, k, v) for k, v in wanted.items())
@@ -222,13 +226,53 @@ class IdentityApi:
                     404, f"Could not find {collection.member}: {query.get('marker')}."
                 ) from None
             if last is not None:
+                # Keystone flags every full page: it cannot tell whether more follow.
                 links["next"] = next_href(base, query, limit, last)
-        elif list_limit is not None and len(listing) > list_limit:
+                extra["truncated"] = True
+        elif self.options.keystone_paging and not collection.paged:
+            chunks = self._catalog_page(collection.key, listing, query, limit, base, links, extra)
+        elif list_limit is not None and len(listing) > list_limit and collection.key != "regions":
             chunks = listing.chunks[:list_limit]
             extra["truncated"] = True
         else:
             chunks = listing.chunks
         return Response(200, list_body(collection.key, chunks, extra))
+
+    def _users_domain(self, request: ApiRequest) -> str | None:
+        """With domain-specific drivers, the domain an unfiltered user listing is
+        confined to: the token's project's domain (Keystone's
+        ``_get_domain_id_for_list_request``); None without them."""
+        if not self.options.keystone_domain_drivers:
+            return None
+        caller = request.auth
+        project = self.projects.get(str(caller.project_id)) if caller is not None else None
+        return str(project.get("domain_id")) if project else self.credentials.domain_id
+
+    def _catalog_page(
+        self,
+        key: str,
+        listing: Listing,
+        query: Mapping[str, str],
+        limit: int | None,
+        base: str,
+        links: dict[str, Any],
+        extra: dict[str, Any],
+    ) -> list[bytes]:
+        """A catalog listing (services, endpoints, regions) as Keystone 2025.1+ answers
+        it: cut at the request's ``limit`` (up to ``max_db_limit``), else at
+        ``list_limit`` (not regions), flagged ``truncated`` only when more exist, with
+        a next link whose marker the catalog's SQL backend ignores: it is the first
+        page again."""
+        cap = min(limit, self.options.max_limit) if limit is not None else None
+        if cap is None and key != "regions":
+            # Keystone's region listing hands its hints over positionally, so
+            # list_limit (manager.response_truncated) never applies to it.
+            cap = self.options.keystone_list_limit
+        if cap is None or len(listing) <= cap:
+            return listing.chunks
+        extra["truncated"] = True
+        links["next"] = next_href(base, query, cap, listing.ids[cap - 1])
+        return listing.chunks[:cap]
 
     # -- tokens ------------------------------------------------------------------
 

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.sandbox.ids import synthetic_mac, synthetic_uuid
+from auditor.sandbox.neutron_paging import default_security_group, neutron_page
 from auditor.sandbox.options import SandboxOptions
-from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
+from auditor.sandbox.paging import Listing, item_body
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.wire import (
     JSON,
@@ -33,7 +34,6 @@ from auditor.sandbox.wire import (
     ApiRequest,
     ErrorStyle,
     Response,
-    int_param,
     json_response,
 )
 
@@ -517,8 +517,11 @@ class NetworkApi:
         options: SandboxOptions,
         quotas: QuotaSets | None = None,
         collections: Mapping[str, Sequence[JSON]] | None = None,
+        project_id: str | None = None,
     ) -> None:
         self.cloud = cloud
+        self.project_id = project_id
+        """The admin's project: whose ``default`` group listing security groups creates."""
         self.servers = servers
         self.collections = dict(collections or {})
         """The snapshot's network collections (see :data:`NETWORK_COLLECTIONS`)."""
@@ -582,28 +585,41 @@ class NetworkApi:
             if chunk is None:
                 raise ApiError(404, f"{resource.member} {parts[2]} could not be found.")
             return Response(200, item_body(resource.member, chunk))
-        return self._list(resource, request.query)
+        if resource.collection == "security-groups":
+            resource = self._ensure_default_group(resource, request)
+        return self._list(resource, request)
 
-    def _list(self, resource: _Resource, query: Mapping[str, str]) -> Response:
+    def _ensure_default_group(self, resource: _Resource, request: ApiRequest) -> _Resource:
+        """What Neutron's ``get_security_groups`` does before listing: create the
+        ``default`` group of the ``project_id`` (or ``tenant_id``) filter's project, or
+        of the caller's, when it has none (``_ensure_default_security_group``)."""
+        query = request.query
+        caller = request.auth.project_id if request.auth is not None else None
+        project = query.get("project_id") or query.get("tenant_id") or caller or self.project_id
+        if not project:
+            return resource
+        self.resources()
+        with self._lock:
+            assert self._resources is not None
+            current = self._resources[resource.collection]
+            if any(
+                s.get("name") == "default" and s.get("project_id") == project
+                for s in current.listing.sources
+            ):
+                return current
+            group = default_security_group(self.cloud, project)
+            items = sorted([*current.listing.sources, group], key=lambda i: str(i["id"]))
+            created = _Resource(
+                current.collection, current.key, current.member, Listing.of_items(items)
+            )
+            self._resources[resource.collection] = created
+            return created
+
+    def _list(self, resource: _Resource, request: ApiRequest) -> Response:
+        query = request.query
         listing = resource.listing
         wanted = {k: v for k, v in query.items() if k not in _RESERVED}
         if wanted:
             listing = listing.select(lambda i: all(_matches(i, k, v) for k, v in wanted.items()))
-        limit = int_param(query, "limit")
-        marker = query.get("marker")
-        if limit is None and marker is None:
-            return Response(200, list_body(resource.key, listing.chunks))
-        limit = self.max_limit if not limit else min(limit, self.max_limit)
-        try:
-            chunks, last = listing.page(marker, limit)
-        except MarkerNotFound:
-            raise ApiError(404, f"{resource.member} {marker} could not be found.") from None
         base = f"{self.service_url}/v2.0/{resource.collection}"
-        links = []
-        if last is not None:
-            links.append({"rel": "next", "href": next_href(base, query, limit, last)})
-        if marker is not None and chunks:
-            first = listing.ids[listing.index[marker] + 1]
-            params = {**query, "page_reverse": "True"}
-            links.append({"rel": "previous", "href": next_href(base, params, limit, first)})
-        return Response(200, list_body(resource.key, chunks, {f"{resource.key}_links": links}))
+        return Response(200, neutron_page(listing, request, self.max_limit, base, resource.key))

@@ -37,11 +37,17 @@ class SandboxOptions:
     flavor-lookup path of clients."""
     volume_max_version: str = "3.70"
     """Highest block-storage microversion advertised (3.0 .. 3.70)."""
+    nova_skip_down_cells: bool = True
+    """Nova ``[api] list_records_by_skipping_down_cells``: listings that cannot give a
+    down cell's partial records skip its servers; off, they answer 500."""
     keystone_paging: bool = True
     """Keystone honours ``limit``/``marker`` on projects and domains (2025.1+)."""
     keystone_list_limit: int | None = None
     """Keystone ``[DEFAULT] list_limit``: unpaged lists longer than this are cut and
     flagged ``"truncated": true``."""
+    keystone_domain_drivers: bool = False
+    """Keystone ``[identity] domain_specific_drivers_enabled`` (LDAP domains): ``/v3/users``
+    without ``domain_id`` answers only the token's domain's users."""
     token_ttl: float = 86400.0
     """Seconds a token stays valid."""
     username: str = "admin"

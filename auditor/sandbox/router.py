@@ -80,6 +80,7 @@ class Router:
             method=method,
             path=inner,
             query=_first_values(raw_query),
+            pairs=tuple(parse_qsl(raw_query, keep_blank_values=True)),
             headers=headers,
             body=body,
             cloud_url=site.url,

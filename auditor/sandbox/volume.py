@@ -81,6 +81,9 @@ def volume_view(volume: JSON, mv: Version, link: str) -> JSON:
     vid = str(volume["id"])
     project_id = volume.get("project_id")
     servers = volume.get("attachments") or []
+    # The temporary target of an in-progress migration or retype (admins see it).
+    moving = volume.get("migration_target_of")
+    migration = f"target:{moving}" if moving else None
     view: JSON = {
         "id": vid,
         "name": volume.get("name"),
@@ -110,8 +113,9 @@ def volume_view(volume: JSON, mv: Version, link: str) -> JSON:
         "user_id": shared_hex("user", project_id),
         "os-vol-tenant-attr:tenant_id": project_id,
         "os-vol-host-attr:host": "cinder-volume@backend#pool",
-        "os-vol-mig-status-attr:migstat": None,
+        "os-vol-mig-status-attr:migstat": migration,
         "os-vol-mig-status-attr:name_id": None,
+        "migration_status": migration,
         "replication_status": None,
         "consistencygroup_id": None,
         "source_volid": None,
@@ -135,7 +139,8 @@ def volume_view(volume: JSON, mv: Version, link: str) -> JSON:
     if mv >= MV_ENCRYPTION_KEY_ID:
         view["encryption_key_id"] = synthetic_uuid("key", vid) if volume.get("encrypted") else None
     if mv >= MV_CONSUMES_QUOTA:
-        view["consumes_quota"] = True
+        # Cinder creates migration targets with use_quota=False.
+        view["consumes_quota"] = not moving
     return view
 
 

@@ -49,6 +49,8 @@ class ApiRequest:
     """``http://127.0.0.1:PORT/<cloud>/<service>``."""
     auth: Caller | None = None
     """Who the request's token speaks for (None for public paths)."""
+    pairs: tuple[tuple[str, str], ...] = ()
+    """Every query parameter in order, repeated ones included (Neutron's ``fields``)."""
 
     def url(self) -> str:
         """The request's own URL (Keystone's ``links.self``)."""

@@ -1,4 +1,5 @@
-"""The ``real_cloud`` fixture: real Keystone, Nova API and Cinder API on loopback, once per session.
+"""The ``real_cloud`` fixture: real Keystone, Nova, Cinder, Glance and Neutron on loopback,
+once per session.
 
 It needs the services venv that ``bash .ci/services.sh`` installs (found at the
 same default path, or at ``$AUDITOR_SERVICES_VENV``). Without it the tests that

@@ -1,15 +1,21 @@
-"""A real, small OpenStack cloud on loopback: Keystone, Nova API and Cinder API.
+"""A real, small OpenStack cloud on loopback: Keystone, Nova API, Cinder API, Glance API
+and the Neutron server.
 
 The services are the released packages (pinned in services-requirements.txt),
 installed by ``.ci/services.sh`` in a virtualenv of their own and run here as
 subprocesses on 127.0.0.1, on ports chosen free at start (the listening
 sockets are bound here and handed down, so nothing can take a port between
-choosing it and serving on it). What cannot run without hypervisors, storage
-or a message bus (nova-compute, cinder-volume, Neutron) is replaced by what it
+choosing it and serving on it). Keystone, Glance and Neutron are seeded
+through their own APIs (realnet.py); what cannot run without hypervisors,
+storage or a message bus (nova-compute, cinder-volume) is replaced by what it
 would have left in the databases, written through the services' own object
-layers (seed_nova.py, seed_cinder.py), plus a tiny Neutron stub for the
-security groups Nova asks about. Everything the auditor reads comes from the
-real APIs: policy, microversions, views, paging, token validation.
+layers (seed_nova.py, seed_cinder.py). Everything the auditor reads comes from
+the real APIs: policy, microversions, views, paging, token validation.
+
+Two more processes serve the same data with one setting changed (realconf.py):
+a Keystone with ``list_limit`` and domain-specific drivers (profile
+``realcloud-limited``), and a Nova API whose cell2 is down (profile
+``realcloud-downcell``).
 
 What the cloud holds is in seedplan.py. :func:`real_cloud` is a context
 manager that builds the cloud in a directory, yields a :class:`RealCloud`
@@ -28,6 +34,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -44,17 +51,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import realnet
+from realconf import cinder_conf, glance_conf, keystone_conf, neutron_conf, nova_conf
 from seedplan import (
     DEFAULT_AZ,
     DOMAINS,
+    DOWN_CELL_HOST,
+    DOWN_CELL_SERVERS,
+    EXTRA_REGIONS,
     FLAVORS,
     HOSTS,
+    MIGRATING_VOLUMES,
     OTHER_REGION,
     PROJECTS,
     REGION,
-    SECURITY_GROUPS,
     SERVERS,
     SERVICE_PROJECTS,
+    USERS,
     VOLUME_TYPES,
     VOLUMES,
 )
@@ -65,10 +78,21 @@ CONSTRAINTS = HERE / "services-constraints.txt"
 MARKER = ".auditor-services-complete"
 
 CLOUD_NAME = "realcloud-admin"
+LIMITED_CLOUD = "realcloud-limited"
+"""Profile of the second Keystone: list_limit and domain-specific drivers."""
+DOWNCELL_CLOUD = "realcloud-downcell"
+"""Profile whose compute endpoint is the second Nova API, whose cell2 is down."""
+SERVICES = (
+    "keystone",
+    "keystone-limited",
+    "nova",
+    "nova-downcell",
+    "cinder",
+    "glance",
+    "neutron",
+)
+"""Every process serving an API."""
 
-PAGE_SIZE = 2
-"""The services' largest page (Keystone max_db_limit, Nova max_limit, Cinder
-osapi_max_limit): small, so that every listing spans several real pages."""
 
 STARTUP_TIMEOUT = 90.0
 COMMAND_TIMEOUT = 180.0
@@ -125,14 +149,19 @@ class RealCloud:
     cloud: str
     region: str
     urls: dict[str, str]
-    """Service -> base URL (keystone, nova, cinder, neutron)."""
+    """Service -> base URL (see :data:`SERVICES`)."""
     pids: dict[str, int]
     access_logs: dict[str, Path]
     domain_ids: dict[str, str] = field(default_factory=dict)
     project_ids: dict[str, str] = field(default_factory=dict)
     server_ids: dict[str, str] = field(default_factory=dict)
     volume_ids: dict[str, str] = field(default_factory=dict)
-    security_group_ids: dict[str, str] = field(default_factory=dict)
+    image_ids: dict[str, str] = field(default_factory=dict)
+    network: dict[str, Any] = field(default_factory=dict)
+    """What Neutron was seeded with: ids of networks, subnets, routers, groups, ports..."""
+    user_ids: dict[str, str] = field(default_factory=dict)
+    migration_targets: dict[str, str] = field(default_factory=dict)
+    """Volume being migrated -> id of its temporary target volume."""
     endpoints: list[Endpoint] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -277,103 +306,6 @@ def _listener() -> socket.socket:
 
 
 # --------------------------------------------------------------------------
-# Configuration files (written here, not copied: only the stock paste files of
-# the installed packages are referenced, by path)
-
-
-def _authtoken(keystone: str, user: str, password: str) -> str:
-    return f"""
-[keystone_authtoken]
-www_authenticate_uri = {keystone}/v3
-auth_url = {keystone}/v3
-auth_type = password
-username = {user}
-password = {password}
-user_domain_name = Default
-project_name = service
-project_domain_name = Default
-region_name = {REGION}
-memcached_servers =
-service_token_roles_required = true
-"""
-
-
-_POLICY = """
-[oslo_policy]
-enforce_scope = false
-enforce_new_defaults = false
-"""
-
-
-def keystone_conf(work: Path) -> str:
-    return f"""[DEFAULT]
-debug = false
-max_db_limit = {PAGE_SIZE}
-[database]
-connection = sqlite:///{work}/keystone.db
-[fernet_tokens]
-key_repository = {work}/keystone-fernet-keys
-[credential]
-key_repository = {work}/keystone-credential-keys
-[identity]
-# bcrypt at its cheapest: the tests authenticate often, security is moot here.
-password_hash_rounds = 4
-[cache]
-enabled = false
-{_POLICY}"""
-
-
-def nova_conf(work: Path, keystone: str, neutron: str, password: str) -> str:
-    return f"""[DEFAULT]
-debug = false
-transport_url = fake://
-rpc_response_timeout = 5
-state_path = {work}/nova-state
-default_availability_zone = {DEFAULT_AZ}
-[api]
-auth_strategy = keystone
-max_limit = {PAGE_SIZE}
-[api_database]
-connection = sqlite:///{work}/nova_api.db
-[database]
-connection = sqlite:///{work}/nova_cell1.db
-[oslo_concurrency]
-lock_path = {work}/nova-state/locks
-[cache]
-enabled = false
-[neutron]
-auth_type = password
-auth_url = {keystone}/v3
-username = nova
-password = {password}
-user_domain_name = Default
-project_name = service
-project_domain_name = Default
-region_name = {REGION}
-endpoint_override = {neutron}
-{_authtoken(keystone, "nova", password)}{_POLICY}"""
-
-
-def cinder_conf(work: Path, venv: Path, keystone: str, password: str) -> str:
-    return f"""[DEFAULT]
-debug = false
-auth_strategy = keystone
-transport_url = fake://
-rpc_response_timeout = 5
-state_path = {work}/cinder-state
-api_paste_config = {venv}/etc/cinder/api-paste.ini
-storage_availability_zone = fr1-az1
-osapi_max_limit = {PAGE_SIZE}
-[database]
-connection = sqlite:///{work}/cinder.db
-[coordination]
-backend_url = file://{work}/cinder-state/coordination
-[oslo_concurrency]
-lock_path = {work}/cinder-state/locks
-{_authtoken(keystone, "cinder", password)}{_POLICY}"""
-
-
-# --------------------------------------------------------------------------
 # Building the cloud
 
 
@@ -408,7 +340,7 @@ class _Builder:
         self.python = str(venv / "bin" / "python")
         self.admin_password = secrets.token_urlsafe(16)
         self.service_password = secrets.token_urlsafe(16)
-        self.sockets = {name: _listener() for name in ("keystone", "nova", "cinder", "neutron")}
+        self.sockets = {name: _listener() for name in SERVICES}
         self.urls = {
             name: f"http://127.0.0.1:{sock.getsockname()[1]}" for name, sock in self.sockets.items()
         }
@@ -419,20 +351,30 @@ class _Builder:
             "PYTHONWARNINGS": "ignore",
             "PYTHONDONTWRITEBYTECODE": "1",
         }
-        (work / "nova-state" / "locks").mkdir(parents=True)
-        (work / "cinder-state" / "locks").mkdir(parents=True)
-        self.conf = {
-            "keystone": work / "keystone.conf",
-            "nova": work / "nova.conf",
-            "cinder": work / "cinder.conf",
+        for state in ("nova-state", "cinder-state", "neutron-state", "glance-state"):
+            (work / state / "locks").mkdir(parents=True)
+        (work / "glance").mkdir()
+        keystone, neutron, password = (
+            self.urls["keystone"],
+            self.urls["neutron"],
+            self.service_password,
+        )
+        confs = {
+            "keystone.conf": keystone_conf(work),
+            "keystone-limited.conf": keystone_conf(work, limited=True),
+            "nova.conf": nova_conf(work, keystone, neutron, password),
+            "nova-downcell.conf": nova_conf(work, keystone, neutron, password, downcell=True),
+            "cinder.conf": cinder_conf(work, venv, keystone, password),
+            "glance/glance-api.conf": glance_conf(
+                work, venv, keystone, password, self.urls["glance"]
+            ),
+            "neutron.conf": neutron_conf(work, venv, keystone, password),
         }
-        self.conf["keystone"].write_text(keystone_conf(work))
-        self.conf["nova"].write_text(
-            nova_conf(work, self.urls["keystone"], self.urls["neutron"], self.service_password)
-        )
-        self.conf["cinder"].write_text(
-            cinder_conf(work, venv, self.urls["keystone"], self.service_password)
-        )
+        self.conf = {}
+        for name, text in confs.items():
+            path = work / name
+            path.write_text(text)
+            self.conf[name.rsplit("/", 1)[-1].removesuffix(".conf")] = path
 
     def close_sockets(self) -> None:
         for sock in self.sockets.values():
@@ -501,6 +443,17 @@ class _Builder:
         cmd = [self.tool("cinder-manage"), "--config-file", str(self.conf["cinder"]), "db", "sync"]
         self.procs.run("cinder-db-sync", cmd, self.env)
 
+    def migrate_glance(self) -> None:
+        conf = ["--config-file", str(self.conf["glance-api"])]
+        self.procs.run("glance-db-sync", [self.tool("glance-manage"), *conf, "db_sync"], self.env)
+
+    def migrate_neutron(self) -> None:
+        conf = str(self.conf["neutron"])
+        schema = [self.python, "-c", realnet.NEUTRON_SCHEMA, conf]
+        self.procs.run("neutron-schema", schema, self.env)
+        stamp = [self.tool("neutron-db-manage"), "--config-file", conf, "stamp", "heads"]
+        self.procs.run("neutron-db-stamp", stamp, self.env)
+
     # -- services ---------------------------------------------------------
 
     def serve(self, name: str, app: str, app_argv: Sequence[str], env: Mapping[str, str]) -> None:
@@ -519,26 +472,30 @@ class _Builder:
     def access_log(self, name: str) -> Path:
         return self.work / "logs" / f"{name}-access.jsonl"
 
-    def start_keystone(self) -> None:
-        env = {**self.env, "OS_KEYSTONE_CONFIG_FILES": str(self.conf["keystone"])}
-        self.serve("keystone", "keystone.wsgi.api:application", [], env)
-        _wait_http(f"{self.urls['keystone']}/v3", self.procs, "keystone")
+    def start_keystone(self, name: str = "keystone") -> None:
+        env = {**self.env, "OS_KEYSTONE_CONFIG_FILES": str(self.conf[name])}
+        self.serve(name, "keystone.wsgi.api:application", [], env)
+        _wait_http(f"{self.urls[name]}/v3", self.procs, name)
 
-    def start_neutron_stub(self, data: Path) -> None:
-        self.serve(
-            "neutron", "neutron_stub:application", [], {**self.env, "NEUTRON_STUB_DATA": str(data)}
-        )
+    def start_neutron(self) -> None:
+        env = {**self.env, "OS_NEUTRON_CONFIG_FILES": str(self.conf["neutron"])}
+        self.serve("neutron", "neutron.wsgi.api:application", [], env)
         _wait_http(f"{self.urls['neutron']}/", self.procs, "neutron")
 
-    def start_nova(self) -> None:
+    def start_glance(self) -> None:
+        env = {**self.env, "OS_GLANCE_CONFIG_DIR": str(self.work / "glance")}
+        self.serve("glance", "glance.wsgi.api:application", [], env)
+        _wait_http(f"{self.urls['glance']}/", self.procs, "glance")
+
+    def start_nova(self, name: str = "nova") -> None:
         paste = self.venv / "etc" / "nova" / "api-paste.ini"
         env = {
             **self.env,
             "OS_NOVA_CONFIG_DIR": str(self.work),
             # The paste file first: Nova loads its pipeline from the first file.
-            "OS_NOVA_CONFIG_FILES": f"{paste};{self.conf['nova']}",
+            "OS_NOVA_CONFIG_FILES": f"{paste};{self.conf[name]}",
         }
-        self.serve("nova", "nova.wsgi.osapi_compute:application", [], env)
+        self.serve(name, "nova.wsgi.osapi_compute:application", [], env)
 
     def start_cinder(self) -> None:
         argv = ["--config-file", str(self.conf["cinder"])]
@@ -564,24 +521,37 @@ def _connect(cloud_yaml: Path, cloud: str) -> Any:
     return openstack.connection.Connection(config=loader.get_one(cloud=cloud))
 
 
-def _write_clouds_yaml(path: Path, keystone: str, password: str) -> None:
+def _write_clouds_yaml(path: Path, urls: Mapping[str, str], password: str) -> None:
     import yaml
+
+    def profile(keystone: str) -> dict[str, Any]:
+        return {
+            "auth": {
+                "auth_url": f"{keystone}/v3",
+                "username": "admin",
+                "password": password,
+                "project_name": "admin",
+                "user_domain_name": "Default",
+                "project_domain_name": "Default",
+            },
+            "region_name": REGION,
+            "interface": "public",
+            "identity_api_version": 3,
+        }
 
     doc = {
         "clouds": {
-            CLOUD_NAME: {
-                "auth": {
-                    "auth_url": f"{keystone}/v3",
-                    "username": "admin",
-                    "password": password,
-                    "project_name": "admin",
-                    "user_domain_name": "Default",
-                    "project_domain_name": "Default",
-                },
-                "region_name": REGION,
-                "interface": "public",
-                "identity_api_version": 3,
-            }
+            CLOUD_NAME: profile(urls["keystone"]),
+            # The catalog's identity endpoint is the first Keystone's: listings go
+            # to the second one only by an override.
+            LIMITED_CLOUD: {
+                **profile(urls["keystone-limited"]),
+                "identity_endpoint_override": f"{urls['keystone-limited']}/v3",
+            },
+            DOWNCELL_CLOUD: {
+                **profile(urls["keystone"]),
+                "compute_endpoint_override": f"{urls['nova-downcell']}/v2.1",
+            },
         }
     }
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
@@ -614,11 +584,23 @@ def _register_with(conn: Any, cloud: RealCloud, b: _Builder) -> str:
         name="service", domain_id=default_domain.id, description=SERVICE_PROJECTS["service"]
     )
     cloud.project_ids["service"] = service.id
-    for user in ("nova", "cinder"):
+    # The service users have the service role (keystone-manage bootstrap makes it),
+    # as deployment tools grant it: Nova sends Neutron a service token beside the
+    # user's, which must carry it.
+    service_role = ident.find_role("service", ignore_missing=False)
+    for user in ("nova", "cinder", "glance", "neutron"):
         created = ident.create_user(
             name=user, password=b.service_password, domain_id=default_domain.id
         )
         ident.assign_project_role_to_user(service, created, admin_role)
+        ident.assign_project_role_to_user(service, created, service_role)
+    for plan in USERS:
+        user = ident.create_user(
+            name=plan.name,
+            password=secrets.token_urlsafe(12),
+            domain_id=cloud.domain_ids[plan.domain],
+        )
+        cloud.user_ids[plan.name] = user.id
     for p in PROJECTS:
         parent = cloud.project_ids[p.parent] if p.parent else None
         attrs: dict[str, Any] = {
@@ -633,12 +615,15 @@ def _register_with(conn: Any, cloud: RealCloud, b: _Builder) -> str:
         cloud.project_ids[p.name] = ident.create_project(**attrs).id
 
     ident.create_region(id=OTHER_REGION, description="Second region (compute disabled)")
+    for region, parent in EXTRA_REGIONS.items():
+        ident.create_region(id=region, parent_region_id=parent, description=f"{region} zone")
     services = {
         "compute": ident.create_service(type="compute", name="nova", description="Compute"),
         "block-storage": ident.create_service(
             type="block-storage", name="cinderv3", description="Block storage"
         ),
         "network": ident.create_service(type="network", name="neutron", description="Network"),
+        "image": ident.create_service(type="image", name="glance", description="Images"),
     }
     wanted = [
         ("compute", "public", REGION, f"{b.urls['nova']}/v2.1", True),
@@ -646,6 +631,7 @@ def _register_with(conn: Any, cloud: RealCloud, b: _Builder) -> str:
         ("compute", "public", OTHER_REGION, f"{b.urls['nova']}/v2.1", False),
         ("block-storage", "public", REGION, f"{b.urls['cinder']}/v3/%(project_id)s", True),
         ("network", "public", REGION, b.urls["neutron"], True),
+        ("image", "public", REGION, b.urls["glance"], True),
     ]
     for service_type, interface, region, url, enabled in wanted:
         ident.create_endpoint(
@@ -664,31 +650,8 @@ def _register_with(conn: Any, cloud: RealCloud, b: _Builder) -> str:
             )
         )
     admin_user = ident.find_user("admin", domain_id=default_domain.id, ignore_missing=False)
+    cloud.user_ids["admin"] = admin_user.id
     return str(admin_user.id)
-
-
-def _neutron_data(cloud: RealCloud) -> dict[str, Any]:
-    groups = []
-    for name in SECURITY_GROUPS:
-        sg_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"realcloud/security-group/{name}"))
-        cloud.security_group_ids[name] = sg_id
-        groups.append({"id": sg_id, "name": name, "description": f"{name} rules"})
-    ports = []
-    for s in SERVERS:
-        for net in s.networks:
-            ports.append(
-                {
-                    "id": str(
-                        uuid.uuid5(uuid.NAMESPACE_URL, f"realcloud/port/{s.name}/{net.name}")
-                    ),
-                    "device_id": cloud.server_ids[s.name],
-                    "device_owner": "compute:nova",
-                    "network_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"realcloud/net/{net.name}")),
-                    "project_id": cloud.project_ids[s.project],
-                    "security_groups": [cloud.security_group_ids[g] for g in s.security_groups],
-                }
-            )
-    return {"ports": ports, "security_groups": groups}
 
 
 def _cinder_plan(cloud: RealCloud, b: _Builder, user_id: str) -> dict[str, Any]:
@@ -717,6 +680,7 @@ def _cinder_plan(cloud: RealCloud, b: _Builder, user_id: str) -> dict[str, Any]:
             }
             for v in VOLUMES
         ],
+        "migrating": list(MIGRATING_VOLUMES),
     }
 
 
@@ -755,12 +719,8 @@ def _nova_plan(cloud: RealCloud, b: _Builder, user_id: str) -> dict[str, Any]:
                         "name": n.name,
                         "fixed": list(n.fixed),
                         "floating": list(n.floating),
-                        "network_id": str(
-                            uuid.uuid5(uuid.NAMESPACE_URL, f"realcloud/net/{n.name}")
-                        ),
-                        "port_id": str(
-                            uuid.uuid5(uuid.NAMESPACE_URL, f"realcloud/port/{s.name}/{n.name}")
-                        ),
+                        "network_id": cloud.network["networks"][n.name],
+                        "port_id": cloud.network["ports"][f"{s.name}/{n.name}"],
                     }
                     for n in s.networks
                 ],
@@ -775,6 +735,22 @@ def _nova_plan(cloud: RealCloud, b: _Builder, user_id: str) -> dict[str, Any]:
         ],
         "hosts": [{"name": h, "aggregate_zone": az} for h, az in HOSTS.items()],
         "servers": servers,
+        "keypairs": [
+            {"user_id": cloud.user_ids[u.name], "name": name} for u in USERS for name in u.keypairs
+        ],
+    }
+
+
+def _downcell_plan(cloud: RealCloud, b: _Builder) -> dict[str, Any]:
+    """The second Nova API's databases: copies, where cell2 (which cannot be reached)
+    holds some servers (moved out of the cell1 copy) and a compute host."""
+    return {
+        "config_file": str(b.conf["nova-downcell"]),
+        "cell1": f"sqlite:///{b.work}/nova_cell1_downcell.db",
+        # A directory that does not exist: opening the database fails at once.
+        "cell2": f"sqlite:///{b.work}/no-such-dir/nova_cell2.db",
+        "host": DOWN_CELL_HOST,
+        "servers": [cloud.server_ids[name] for name in DOWN_CELL_SERVERS],
     }
 
 
@@ -790,7 +766,7 @@ def real_cloud(workdir: Path, venv: Path | None = None) -> Iterator[RealCloud]:
     procs = Processes(workdir / "logs")
     started = time.monotonic()
     b = _Builder(workdir, venv, procs)
-    pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="realcloud")
+    pool = ThreadPoolExecutor(max_workers=6, thread_name_prefix="realcloud")
     try:
         cloud = RealCloud(
             workdir=workdir,
@@ -802,10 +778,10 @@ def real_cloud(workdir: Path, venv: Path | None = None) -> Iterator[RealCloud]:
             access_logs={name: b.access_log(name) for name in b.urls},
         )
         cloud.server_ids = {s.name: str(uuid.uuid4()) for s in SERVERS}
-        _write_clouds_yaml(cloud.clouds_yaml, b.urls["keystone"], b.admin_password)
+        _write_clouds_yaml(cloud.clouds_yaml, b.urls, b.admin_password)
 
-        # The three databases are independent: migrate them side by side,
-        # Keystone first in line since everything else waits for it.
+        # The databases are independent: migrate them side by side, Keystone
+        # first in line since everything else waits for it.
         def keystone_ready() -> None:
             b.timed("keystone migrations", b.migrate_keystone)
             b.timed("keystone start", b.start_keystone)
@@ -813,26 +789,53 @@ def real_cloud(workdir: Path, venv: Path | None = None) -> Iterator[RealCloud]:
         ks = pool.submit(keystone_ready)
         nova_db = pool.submit(b.timed, "nova migrations", b.migrate_nova)
         cinder_db = pool.submit(b.timed, "cinder migrations", b.migrate_cinder)
+        neutron_db = pool.submit(b.timed, "neutron schema", b.migrate_neutron)
+        glance_db = pool.submit(b.timed, "glance migrations", b.migrate_glance)
 
         ks.result()
         admin_id = _register(cloud, b)
-        stub_data = workdir / "neutron-stub.json"
-        stub_data.write_text(json.dumps(_neutron_data(cloud), indent=1))
-        neutron = pool.submit(b.start_neutron_stub, stub_data)
+        limited = pool.submit(b.start_keystone, "keystone-limited")
+        rest = realnet.Rest(b.urls["keystone"], b.admin_password)
+
+        def glance_ready() -> None:
+            glance_db.result()
+            b.timed("glance start", b.start_glance)
+            started = time.monotonic()
+            ids = realnet.seed_glance(rest, b.urls["glance"], cloud.project_ids)
+            cloud.image_ids = ids
+            b.timings["glance seeding"] = round(time.monotonic() - started, 2)
+
+        def neutron_ready() -> None:
+            neutron_db.result()
+            b.timed("neutron start", b.start_neutron)
+
+        glance = pool.submit(glance_ready)
+        neutron = pool.submit(neutron_ready)
 
         cinder_db.result()
         seeded = b.seed_script("seed_cinder", _cinder_plan(cloud, b, admin_id))
         cloud.volume_ids = dict(seeded["volumes"])
+        cloud.migration_targets = dict(seeded["migration_targets"])
         b.start_cinder()
+
+        neutron.result()
+        started_seeding = time.monotonic()
+        cloud.network = realnet.seed_neutron(
+            rest, b.urls["neutron"], cloud.project_ids, cloud.server_ids
+        )
+        b.timings["neutron seeding"] = round(time.monotonic() - started_seeding, 2)
         nova_db.result()
         b.timed("nova seeding", lambda: b.seed_script("seed_nova", _nova_plan(cloud, b, admin_id)))
+        for name in ("nova_api", "nova_cell1"):
+            shutil.copyfile(workdir / f"{name}.db", workdir / f"{name}_downcell.db")
+        b.seed_script("seed_nova_downcell", _downcell_plan(cloud, b))
         b.start_nova()
-        neutron.result()
+        b.start_nova("nova-downcell")
         waits = [
-            pool.submit(_wait_http, f"{b.urls['nova']}/", procs, "nova"),
-            pool.submit(_wait_http, f"{b.urls['cinder']}/", procs, "cinder"),
+            pool.submit(_wait_http, f"{b.urls[name]}/", procs, name)
+            for name in ("nova", "nova-downcell", "cinder")
         ]
-        for w in waits:
+        for w in (*waits, glance, limited):
             w.result()
         b.close_sockets()  # the servers hold their own copies
         cloud.pids = procs.pids

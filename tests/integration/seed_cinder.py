@@ -4,9 +4,10 @@ Run with the *services* venv's interpreter, before cinder-api starts::
 
     python seed_cinder.py PLAN.json RESULT.json
 
-PLAN.json holds the Cinder config file and the volume types and volumes to
-create (see ``realcloud.py``); RESULT.json receives ``{"volumes": {name: id},
-"volume_types": {name: id}}``. There is no cinder-volume (no storage, no
+PLAN.json holds the Cinder config file, the volume types and volumes to
+create, and the volumes being migrated (see ``realcloud.py``); RESULT.json
+receives ``{"volumes": {name: id}, "volume_types": {name: id},
+"migration_targets": {name: id}}``. There is no cinder-volume (no storage, no
 message bus), so rows are written through ``cinder.objects`` and
 ``cinder.db``, the layer cinder-volume itself writes through: the API then
 reads them exactly as in production.
@@ -108,8 +109,38 @@ def main(plan_path: str, result_path: str) -> None:
             ).create()
         volume_ids[spec["name"]] = volume.id
 
+    # A migration (or retype) in progress, as cinder-volume leaves it
+    # (volume/manager.py _migrate_volume_generic): the volume says "migrating",
+    # and a copy of it on the destination, outside quota, says "target:<id>".
+    targets: dict[str, str] = {}
+    for name in plan.get("migrating") or []:
+        source = objects.Volume.get_by_id(ctx, volume_ids[name])
+        source.migration_status = "migrating"
+        source.save()
+        target = objects.Volume(
+            ctx,
+            display_name=source.display_name,
+            display_description=source.display_description,
+            project_id=source.project_id,
+            user_id=source.user_id,
+            size=source.size,
+            volume_type_id=source.volume_type_id,
+            availability_zone=source.availability_zone,
+            host="cinder-volume-2@lvm#lvm",
+            status="available",
+            attach_status="detached",
+            migration_status=f"target:{source.id}",
+            use_quota=False,
+            metadata=dict(source.metadata),
+            launched_at=now,
+        )
+        target.create()
+        targets[name] = target.id
+
     with open(result_path, "w", encoding="utf-8") as f:
-        json.dump({"volumes": volume_ids, "volume_types": type_ids}, f)
+        json.dump(
+            {"volumes": volume_ids, "volume_types": type_ids, "migration_targets": targets}, f
+        )
 
 
 if __name__ == "__main__":

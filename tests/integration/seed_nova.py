@@ -6,7 +6,8 @@ Run with the *services* venv's interpreter, before nova-api starts::
 
 PLAN.json holds the Nova config file, flavors, compute hosts (with their
 availability zones) and servers (see ``realcloud.py``); RESULT.json receives
-``{"flavors": {name: flavorid}}``. There is no hypervisor, conductor or
+``{"flavors": {name: flavorid}}``. Keypairs (of users of any domain) go in the
+API database. There is no hypervisor, conductor or
 scheduler, so rows are written through ``nova.objects``, the layer those
 services write through: the API then reads them exactly as in production.
 Per server that is what a boot leaves behind: the instance in cell1 (flavor,
@@ -16,6 +17,7 @@ request spec and its instance mapping in the API database.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import sys
@@ -225,6 +227,18 @@ def main(plan_path: str, result_path: str) -> None:
             project_id=spec["project_id"],
             user_id=spec["user_id"],
             queued_for_delete=False,
+        ).create()
+
+    # Keypairs of users of several domains (imported: only the public key is kept).
+    for spec in plan.get("keypairs") or []:
+        blob = hashlib.sha256(f"{spec['user_id']}/{spec['name']}".encode()).hexdigest()
+        objects.KeyPair(
+            ctx,
+            user_id=spec["user_id"],
+            name=spec["name"],
+            type="ssh",
+            public_key=f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5{blob} {spec['name']}",
+            fingerprint=":".join(blob[i : i + 2] for i in range(0, 32, 2)),
         ).create()
 
     with open(result_path, "w", encoding="utf-8") as f:

@@ -206,3 +206,136 @@ SERVICE_PROJECTS: Mapping[str, str] = {
     "service": "Service users of the cloud",
 }
 """Projects of the Default domain: keystone-manage bootstrap's, and the services'."""
+
+
+# -- Glance ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImagePlan:
+    name: str
+    owner: str
+    """Name of the owning project."""
+    visibility: str
+    data: bytes | None = b""
+    """The image's bytes; None leaves it queued (no data)."""
+    hidden: bool = False
+    members: tuple[str, ...] = ()
+    """Projects a shared image is shared with."""
+    protected: bool = False
+    image_id: str | None = None
+    """A fixed id (the one the servers boot from); None: Glance's."""
+    min_ram: int = 0
+
+
+IMAGES: tuple[ImagePlan, ...] = (
+    ImagePlan("cirros", "admin", "public", b"cirros-disk-" * 64, image_id=IMAGE_ID, min_ram=64),
+    ImagePlan("cw-acme-golden", "cw-acme", "private", b"acme-golden-" * 40, protected=True),
+    ImagePlan("cw-acme-base", "cw-acme", "shared", b"acme-base-" * 30, members=("cw-globex",)),
+    ImagePlan("cw-globex-tools", "cw-globex", "community", b"globex-tools-" * 20),
+    ImagePlan("cw-acme-rescue", "cw-acme", "public", b"acme-rescue-" * 10, hidden=True),
+    ImagePlan("cw-initech-draft", "cw-initech", "private", None),
+    # Migrated: the same data under the new brand.
+    ImagePlan("ocb-acme-golden", "ocb-acme", "private", b"acme-golden-" * 40, protected=True),
+)
+
+
+# -- Neutron --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RouterPlan:
+    name: str
+    project: str
+    interfaces: tuple[str, ...]
+    """Names of the project networks it has an interface on (their IPv4 subnet)."""
+
+
+EXTERNAL_NETWORK = "public"
+EXTERNAL_SUBNETS: Mapping[str, str] = {
+    "public-v4": "203.0.113.0/24",
+    "public-v4-b": "198.51.100.0/24",
+}
+"""The external (flat, router:external) network's subnets, where floating IPs come from."""
+
+NETWORK_PROJECTS: Mapping[str, str] = {
+    "cw-acme-net": "cw-acme",
+    "cw-acme-storage": "cw-acme",
+    "cw-globex-net": "cw-globex",
+    "ocb-acme-net": "ocb-acme",
+}
+"""Tenant network -> its project (their subnets follow from the servers' addresses)."""
+
+ROUTERS: tuple[RouterPlan, ...] = (
+    RouterPlan("cw-acme-router", "cw-acme", ("cw-acme-net",)),
+    RouterPlan("ocb-acme-router", "ocb-acme", ("ocb-acme-net",)),
+)
+
+NETWORK_GRANTS: Mapping[str, str] = {
+    "cw-globex-net": "admin",
+    "cw-acme-storage": "cw-globex",
+}
+"""Network -> project it is shared with by an RBAC policy: Neutron's ``shared`` says true
+only for a grant to ``*`` or to the caller's own project (the admin's here)."""
+
+GROUP_RULES: Mapping[str, tuple[tuple[str, int, str], ...]] = {
+    "web": (("tcp", 443, "0.0.0.0/0"), ("tcp", 22, "198.51.100.0/24")),
+    "db": (("tcp", 5432, "10.0.0.0/24"),),
+}
+"""Security group (created in each project one of whose servers uses it) -> its ingress
+rules (protocol, port, source prefix); every project also has Neutron's ``default``."""
+
+
+# -- Keystone: users in two domains, with keypairs --------------------------------------
+
+
+@dataclass(frozen=True)
+class UserPlan:
+    name: str
+    domain: str
+    keypairs: tuple[str, ...]
+
+
+USERS: tuple[UserPlan, ...] = (
+    UserPlan("alice", "cloudwatt", ("acme-key", "alice-laptop")),
+    UserPlan("bob", "ocb-cloudwatt", ("acme-key",)),
+)
+"""Users outside the Default domain (the admin's), each with Nova keypairs: a Keystone
+with domain-specific drivers lists them only per domain."""
+
+LIMITED_LIST_LIMIT = 2
+"""``list_limit`` of the second Keystone process (same database): every catalog listing
+is longer than that."""
+
+EXTRA_REGIONS: Mapping[str, str | None] = {"fr1-b": REGION}
+"""Regions beyond the endpoints' (region -> parent), so regions outnumber list_limit."""
+
+
+# -- Nova: a cell that is down; Cinder: a migration in progress -------------------------
+
+DOWN_CELL_SERVERS: tuple[str, ...] = ("cw-app-1", "cw-batch-1")
+"""Servers that live in cell2 for the second Nova API process, whose cell2 is down."""
+DOWN_CELL_HOST = "compute-3"
+"""cell2's compute host (its host mapping)."""
+
+MIGRATING_VOLUMES: tuple[str, ...] = ("cw-spare",)
+"""Volumes being migrated: Cinder has made each a temporary target volume
+(migration_status target:<id>), which an admin's listing shows."""
+
+
+def migration_rules(renamed: tuple[str, ...] = ("projects", "servers", "volumes")) -> str:
+    """The rules of the migration in progress: the ``cloudwatt`` domain's ``cw-*``
+    resources (of the collections ``renamed``) moved to ``ocb-cloudwatt`` as ``ocb-*``."""
+    return rf"""
+version: 1
+rename:
+  domains: {{cloudwatt: ocb-cloudwatt}}
+  names:
+    - {{collections: [{", ".join(renamed)}], pattern: '^cw-(.*)$', replace: 'ocb-\1'}}
+match:
+  order: [metadata, name]
+  metadata_key: migrated_from_id
+scope:
+  source_domains: [cloudwatt]
+  target_domains: [ocb-cloudwatt]
+"""

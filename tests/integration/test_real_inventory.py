@@ -1,4 +1,4 @@
-"""``auditor inventory`` against real Keystone, Nova API and Cinder API.
+"""``auditor inventory`` against real Keystone, Nova API, Cinder API, Glance and Neutron.
 
 The cloud (conftest.py, realcloud.py) is seeded with known projects, servers,
 volumes and endpoints; the auditor is run the way users run it (its console
@@ -23,13 +23,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from realcloud import PAGE_SIZE, RealCloud
+from realcloud import RealCloud
+from realconf import PAGE_SIZE
 from seedplan import (
     DEFAULT_AZ,
     DOMAINS,
     FLAVORS,
     HOSTS,
     IMAGE_ID,
+    MIGRATING_VOLUMES,
     PROJECTS,
     REGION,
     SERVERS,
@@ -228,9 +230,8 @@ def test_servers(run: Run, real_cloud: RealCloud) -> None:
                     "ram": flavor.ram,
                     "disk": flavor.disk,
                 },
-                # There is no Glance in this cloud: the image's id is known
-                # (from Nova), its name is not. Boot from volume: no image.
-                "image": {"id": IMAGE_ID, "name": None} if s.image else None,
+                # The name comes from the real Glance. Boot from volume: no image.
+                "image": {"id": IMAGE_ID, "name": "cirros"} if s.image else None,
                 "key_name": s.key_name,
                 "availability_zone": HOSTS[s.host] or DEFAULT_AZ,
                 "metadata": _masked(metadata),
@@ -266,6 +267,15 @@ def test_volumes(run: Run, real_cloud: RealCloud) -> None:
                 "attachments": sorted(real_cloud.server_ids[s] for s in v.attachments),
             }
         )
+        if v.name in MIGRATING_VOLUMES:
+            # Cinder's temporary target of the migration in progress: listed, marked.
+            expected.append(
+                {
+                    **expected[-1],
+                    "id": real_cloud.migration_targets[v.name],
+                    "migration_target_of": real_cloud.volume_ids[v.name],
+                }
+            )
     assert _items(run, "volumes") == _by_id(expected)
 
 
@@ -288,6 +298,7 @@ def test_endpoints(run: Run, real_cloud: RealCloud) -> None:
         "compute",
         "block-storage",
         "network",
+        "image",
     }
     assert _items(run, "endpoints") == _by_id(expected)
 
@@ -304,7 +315,7 @@ def test_only_reads_reached_the_services(run: Run) -> None:
     # Not vacuous: the auditor's own requests reached every service it lists.
     mine = [(service, r) for service, r in run.requests if "auditor" in r["user_agent"]]
     reached = {service for service, _ in mine}
-    assert {"keystone", "nova", "cinder"} <= reached
+    assert {"keystone", "nova", "cinder", "glance"} <= reached
     paths = {r["path"].rsplit("/", 2)[-2:][-1] for _, r in mine}
     assert {"detail", "projects", "domains", "endpoints", "services"} <= paths
     token_requests = [r for _, r in mine if r["method"] == "POST"]

@@ -245,9 +245,10 @@ def down_cell(server: JSON) -> JSON:
     }
 
 
+@pytest.mark.parametrize("page", [PAGE, 1000], ids=["page full", "room for partial records"])
 @pytest.mark.parametrize("side", ["target", "source"])
-def test_down_cell_records_are_partial_never_changed(
-    side: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_a_down_cell_is_incomplete_never_missing(
+    side: str, page: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     full = source_snapshot()
     servers = list(full.collections["servers"].items)
@@ -259,17 +260,32 @@ def test_down_cell_records_are_partial_never_changed(
         source, target = full, renamed(full, TARGET, servers=cut)
     else:
         source, target = renamed(full, SOURCE, servers=cut), renamed(full, TARGET)
-    with serving(tmp_path, source, target):
+    with serving(tmp_path, source, target, options=SandboxOptions(max_limit=page)):
         got = audit(tmp_path, capsys)
 
-    assert got.run.code == 0, got.run.stderr
-    assert got.report["verdict"] == "verified"
-    assert got.report["findings"] == []
-    assert got.report["summary"]["servers"]["partial"] == 4
-    assert got.report["summary"]["servers"]["matched"] == len(servers)
+    # Nova says a cell is down (os-services): the servers of that side are incomplete,
+    # so none of the down cell's servers is reported missing (or unexpected).
+    assert got.run.code == 3, got.run.stderr
+    assert got.report["verdict"] == "incomplete"
+    (finding,) = got.report["findings"]
+    assert (finding["kind"], finding["collection"], finding["side"]) == (
+        "incomplete",
+        "servers",
+        side,
+    )
+    assert "a cell is down (its compute hosts cell2-compute-" in finding["message"]
+    summary = got.report["summary"]["servers"]
     inventory = got.target if side == "target" else got.source
     listed = {s["id"]: s for s in inventory["collections"]["servers"]["items"]}
-    assert all(listed[i]["status"] == "UNKNOWN" and listed[i]["partial"] for i in down)
+    if page == PAGE:
+        # The first page is full: no room for partial records; the cell is named anyway.
+        assert set(listed) == {s["id"] for s in servers} - down
+        assert (summary["matched"], summary["partial"]) == (len(servers) - 4, 0)
+    else:
+        # Partial records where they fit: matched, never compared (never "changed").
+        assert all(listed[i]["status"] == "UNKNOWN" and listed[i]["partial"] for i in down)
+        assert (summary["matched"], summary["partial"]) == (len(servers), 4)
+        assert "4 came back as partial records" in finding["message"]
 
 
 @pytest.mark.parametrize(

@@ -179,7 +179,9 @@ def test_server_pages_are_walked_to_the_end_without_loss_or_duplicate(
     sent = cloud.requests_to("/servers/detail")
     assert len(sent) == requests
     first, *following = (cloud.query(r) for r in sent)
-    assert first == {"all_tenants": ["True"], "limit": ["1000"]}
+    # No limit on the first page: Nova gives down cells' partial records only then.
+    assert first == {"all_tenants": ["True"]}
+    assert all(q["limit"] == ["3"] for q in following)
     assert [q["marker"][0] for q in following] == [f"s-{i:02d}" for i in range(3, count + 1, 3)]
 
 
@@ -234,7 +236,12 @@ def test_down_cell_servers_are_partial_records(cloud: FakeCloud, inventory: Inve
 
     servers = inventory(["servers"]).collections["servers"]
 
-    assert servers.status.value == "ok"
+    # A partial record means a cell is down: the servers are incomplete, never "missing".
+    assert servers.status.value == "incomplete"
+    assert servers.error == (
+        "compute: a cell is down: Nova leaves its servers out of paged listings, so they"
+        " are not all listed; 1 came back as partial records"
+    )
     by_id = {s["id"]: s for s in servers.items}
     assert "partial" not in by_id["s-1"]
     assert by_id["s-9"] == {
@@ -254,6 +261,42 @@ def test_down_cell_servers_are_partial_records(cloud: FakeCloud, inventory: Inve
         "security_groups": [],
         "partial": True,
     }
+
+
+def test_a_down_cell_named_by_os_services_makes_servers_incomplete(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    # No partial record had room on the first page (or the listing skipped the
+    # cell): os-services still says a cell is down, by its hosts' minimal records.
+    cloud.servers = dataset.servers((2, 96))[:1]
+    cloud.compute_services = [
+        {"id": "3f1c", "binary": "nova-compute", "host": "cmp-1", "status": "enabled"},
+        {"binary": "nova-compute", "host": "cmp-7", "status": "UNKNOWN"},
+        {"binary": "nova-compute", "host": "cmp-6", "status": "UNKNOWN"},
+    ]
+
+    servers = inventory(["servers"]).collections["servers"]
+
+    assert servers.status.value == "incomplete"
+    assert servers.error == (
+        "compute: a cell is down (its compute hosts cmp-6, cmp-7 answer UNKNOWN): Nova"
+        " leaves its servers out of paged listings, so they are not all listed"
+    )
+    assert [s["id"] for s in servers.items] == ["s-1"]
+    (query,) = (cloud.query(r) for r in cloud.requests_to("/os-services"))
+    assert query == {"binary": ["nova-compute"]}
+
+
+def test_servers_stay_ok_when_os_services_cannot_be_listed(
+    cloud: FakeCloud, inventory: Inventory
+) -> None:
+    # The check is a check: without it the listing itself is still whole.
+    cloud.servers = dataset.servers((2, 96))[:1]
+    cloud.overrides["/os-services"] = lambda _request: FakeCloud.reply({}, 403)
+
+    servers = inventory(["servers"]).collections["servers"]
+
+    assert servers.status.value == "ok"
 
 
 # -- flavors with their access lists, keypairs per user (the identity family) ----------

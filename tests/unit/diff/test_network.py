@@ -265,12 +265,14 @@ CASES: dict[str, tuple[Mutation, str, str, str, str]] = {
         "status",
         "error",
     ),
+    # Neutron's shared flag is not the whole truth (RBAC grants to other projects
+    # are invisible in it): information only.
     "network shared": (
         _set("networks", "N-DB", shared=True),
         "networks",
         "N-DB",
         "shared",
-        "warning",
+        "info",
     ),
     "network external": (
         _set("networks", "N-DB", external=True),
@@ -400,6 +402,23 @@ def test_one_change_is_one_finding(case: str, rules: Rules) -> None:
     report = run(source, target, rules)
 
     assert described(report) == {("changed", collection, target_id, field, severity)}
+
+
+def test_a_shared_flag_change_says_what_the_flag_cannot_tell(rules: Rules) -> None:
+    # Neutron sets shared for an RBAC grant to '*' or to the caller's own project
+    # (_is_network_shared): a flag that flips may be a grant to the auditor's project.
+    source, target = world()
+    get(target, "networks", "N-DB")["shared"] = True
+
+    (finding,) = run(source, target, rules).findings
+
+    assert finding.severity is Severity.INFO
+    (change,) = finding.changes
+    assert change.message == (
+        "shared flag set (Neutron's shared flag says only whether the network is shared"
+        " with every project or with the auditor's own project; grants to other projects"
+        " are not visible in it)"
+    )
 
 
 def test_a_lost_rule_is_an_error_and_says_which(rules: Rules) -> None:

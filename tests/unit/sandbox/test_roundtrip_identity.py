@@ -9,11 +9,13 @@ access-list request per private flavor, one keypair walk per Keystone user.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
+import requests
 
 from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
@@ -161,6 +163,8 @@ VARIANTS = {
     "paged-2.40": SandboxOptions(max_limit=2, compute_max_version="2.40"),
     # Keypairs not paged yet, swap "" for none.
     "2.10": SandboxOptions(compute_max_version="2.10", max_limit=3),
+    # LDAP-style domain-specific drivers: an unfiltered user listing sees one domain.
+    "domain-drivers": SandboxOptions(keystone_domain_drivers=True, max_limit=2),
 }
 
 
@@ -220,8 +224,9 @@ def test_identity_collections_come_back_from_the_sandbox(variant: str, tmp_path:
     assert len(access) == 2  # the two private flavors, not the four public ones
     keypair_walks = {query(r).get("user_id") for r in log if r.path.endswith("/os-keypairs")}
     users = {k["user_id"] for k in snapshot.collections["keypairs"].items}
-    admin = sandbox.site("cw").credentials.user_id
-    assert keypair_walks == users | {admin}
+    # Users are listed per domain of the snapshot: the sandbox's admin lives in a
+    # domain (``default``) this snapshot does not list, so it is not walked.
+    assert keypair_walks == users
     flavor_listings = [r for r in log if r.path.endswith("/flavors/detail")]
     assert all(query(r).get("is_public") == "none" for r in flavor_listings)
 
@@ -253,3 +258,30 @@ def test_keypairs_before_2_10_are_an_error_not_the_admins_keys(tmp_path: Path) -
     assert keypairs.status is Status.ERROR
     assert "2.10" in str(keypairs.error)
     assert got.collections["flavors"].status is Status.OK
+
+
+def test_keypairs_of_every_domains_users_with_domain_specific_drivers(
+    tmp_path: Path, token_for: Callable[[Sandbox, str], str]
+) -> None:
+    # Keystone with domain-specific drivers answers GET /v3/users with the token's
+    # domain's users only: the keypairs of the other domains' users are found
+    # because users are listed per domain (?domain_id=).
+    options = SandboxOptions(keystone_domain_drivers=True)
+    snapshot = identity_snapshot()
+    keypairs = snapshot.collections["keypairs"].items
+    owners = {k["domain"] for k in keypairs}
+    assert len(owners) >= 2
+    with Sandbox([snapshot], options=options) as sandbox:
+        url = f"{sandbox.site('cw').auth_url}/users"
+        headers = {"X-Auth-Token": token_for(sandbox, "cw")}
+        unfiltered = requests.get(url, headers=headers, timeout=10).json()["users"]
+        sandbox.clear_requests()
+        got = run_inventory(sandbox, tmp_path, ("keypairs",))
+        log = sandbox.requests
+    # The sandbox answers as Keystone does: the admin's own domain only.
+    assert {u["domain_id"] for u in unfiltered} == {"default"}
+    assert got.collections["keypairs"].status is Status.OK
+    assert [dict(i) for i in got.collections["keypairs"].items] == [dict(k) for k in keypairs]
+    user_walks = {query(r).get("domain_id") for r in log if r.path.endswith("/v3/users")}
+    domains = {d["id"] for d in snapshot.collections["domains"].items}
+    assert user_walks == domains

@@ -269,10 +269,25 @@ def test_inventory_of_the_served_network_is_the_snapshot(max_limit: int, tmp_pat
     with Sandbox([snapshot], options=SandboxOptions(max_limit=max_limit)) as sandbox:
         code, got = inventory(sandbox, tmp_path)
         log = sandbox.requests
+        admin_project = sandbox.site("cw").credentials.project_id
         assert sandbox.errors == []
 
     assert code == 0
+    # Listing security groups created the caller's default group, as Neutron does.
+    groups = list(got.collections["security_groups"].items)
+    (created,) = [g for g in groups if g["project_id"] == admin_project]
+    assert (created["name"], created["description"]) == ("default", "Default security group")
+    assert [(r["direction"], r["ethertype"], r["remote_group"]) for r in created["rules"]] == [
+        ("egress", "IPv4", None),
+        ("egress", "IPv6", None),
+        ("ingress", "IPv4", "default"),
+        ("ingress", "IPv6", "default"),
+    ]
+    groups.remove(created)
+    assert groups == list(snapshot.collections["security_groups"].items)
     for name in MINE:
+        if name == "security_groups":
+            continue
         assert list(got.collections[name].items) == list(snapshot.collections[name].items), name
     assert [(r.method, r.path) for r in log if r.method != "GET"] == [
         ("POST", "/cw/identity/v3/auth/tokens")

@@ -1,0 +1,25 @@
+"""Items the diff leaves out of the comparison (``records.LEFT_OUT``), counted per side.
+
+An admin listing volumes during a migration or a retype also sees Cinder's
+temporary target volume (``migration_status: target:<id>``): a copy that
+becomes the moved volume's storage and disappears when the move ends. It is no
+resource of its own; compared, it would be an unexpected or duplicate volume.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from auditor.model import CollectionResult
+from auditor.records import LEFT_OUT
+
+
+def leave_out(name: str, result: CollectionResult) -> tuple[CollectionResult, int]:
+    """``result`` without the items the diff leaves out, and how many there were."""
+    rule = LEFT_OUT.get(name)
+    if rule is None:
+        return result, 0
+    marker = rule[0]
+    kept = tuple(item for item in result.items if marker not in item)
+    dropped = len(result.items) - len(kept)
+    return (dataclasses.replace(result, items=kept) if dropped else result), dropped

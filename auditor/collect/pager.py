@@ -28,6 +28,7 @@ import requests
 import tenacity
 
 from auditor.errors import ListingError
+from auditor.hostguard import TransportRefusal
 
 JSON = dict[str, Any]
 
@@ -233,6 +234,9 @@ def call_with_retries(func: Callable[[], Any], policy: RetryPolicy, what: str) -
     )
     try:
         return retrying(attempt)
+    except TransportRefusal as exc:
+        # The host guard refused a redirect, a host or a body: never retried.
+        raise ListingError(f"{what}: {exc}") from exc
     except _RETRIABLE as exc:
         attempts = retrying.statistics.get("attempt_number", policy.attempts)
         plural = "s" if attempts != 1 else ""
@@ -304,6 +308,10 @@ class Pager:
                 raise Retryable(status, _retry_after(response))
             if status == 401:
                 raise TokenRejected
+            if 300 <= status < 400:
+                # keystoneauth follows a few same-host redirects; more, or one
+                # without a Location, ends here.
+                raise ListingError(f"{what}: HTTP {status} redirect not followed")
             if status in (400, 404) and "marker" in params:
                 raise MarkerGone(f"HTTP {status}")
             if status >= 400:

@@ -63,6 +63,8 @@ class Response:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    repeat: int = 1
+    """The body is sent this many times in a row (injected huge answers)."""
 
 
 def json_response(

@@ -183,6 +183,7 @@ class _Run:
                 merged.items.extend(listed.items)
                 merged.pages += listed.pages
                 merged.restarts += listed.restarts
+                merged.duplicates += listed.duplicates
                 merged.truncated = merged.truncated or listed.truncated
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -360,6 +361,13 @@ def take_inventory(
                 log.error("listing failed", cloud=cloud_name, listing=key, reason=str(exc))
                 continue
             raw[key] = listed.items
+            if listed.duplicates:
+                log.warning(
+                    "the service listed items twice; each counted once",
+                    cloud=cloud_name,
+                    listing=key,
+                    duplicates=listed.duplicates,
+                )
             if listed.truncated:
                 truncated.add(key)
                 log.warning("listing truncated by the service", cloud=cloud_name, listing=key)

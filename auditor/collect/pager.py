@@ -137,6 +137,70 @@ class Listed:
     """The service said the list was cut (Keystone ``truncated``)."""
     pages: int = 0
     restarts: int = 0
+    duplicates: int = 0
+    """Items the service listed twice (same id) outside restarts: kept once, reported."""
+
+
+PAGE_SLACK = 10
+"""Pages a walk may take beyond twice what its items need, before it is declared stuck."""
+
+
+class Walk:
+    """Keeps a walk honest: no page asked twice, pages that bring new items, a page
+    count in proportion to the items, whatever the service's next links say.
+
+    A service whose next link repeats a page (the same query again), whose pages
+    stop bringing new items, or which needs many more pages than its items fill
+    (one new item per page, say) would otherwise be walked without end.
+    """
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.asked: dict[tuple[tuple[str, str], ...], int] = {}
+        """Query of each page asked since the walk (re)started -> its number."""
+        self.largest = 0
+        """Largest page seen (the service's page size, in effect)."""
+        self.fresh_total = 0
+        self.stale = 0
+        """Pages in a row that brought no new item."""
+        self.stale_allowed = 1
+        """Such pages tolerated in a row: 1, or after a restart the pages walked again."""
+        self.restarts = 0
+
+    def restart(self) -> None:
+        """The walk starts again from the first page (a marker vanished)."""
+        self.stale_allowed = max(len(self.asked), 1) + 1
+        self.asked.clear()
+        self.restarts += 1
+
+    def asking(self, query: Mapping[str, str], pages: int) -> None:
+        """About to ask for the page of ``query``: refuse a page already asked."""
+        key = tuple(sorted(query.items()))
+        if key in self.asked:
+            raise ListingError(
+                f"{self.what}: the service's next link repeats page {self.asked[key]}"
+                f" (after {pages} pages); stopped, the list is incomplete"
+            )
+        self.asked[key] = pages + 1
+
+    def got(self, size: int, fresh: int, pages: int) -> None:
+        """A page of ``size`` items, ``fresh`` of them new, was the ``pages``-th."""
+        self.largest = max(self.largest, size)
+        self.fresh_total += fresh
+        self.stale = 0 if fresh else self.stale + 1
+        if size and self.stale > self.stale_allowed:
+            raise ListingError(
+                f"{self.what}: {self.stale} pages in a row brought no new item (after"
+                f" {pages} pages); the service's paging does not advance, stopped"
+            )
+        # Each restart walks the pages again: twice the pages the items fill, per walk.
+        walks = 1 + self.restarts
+        needed = 2 * walks * self.fresh_total / max(self.largest, 1) + PAGE_SLACK
+        if pages > needed:
+            raise ListingError(
+                f"{self.what}: {pages} pages for {self.fresh_total} items in pages of up"
+                f" to {self.largest}; the service's paging does not advance, stopped"
+            )
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -358,9 +422,11 @@ class Pager:
         seen: set[Any] = set()
         query: dict[str, str] = dict(params)
         previous_markers: set[str] = set()
+        walk = Walk(what)
         while True:
             if listed.pages >= MAX_PAGES:
                 raise ListingError(f"{what}: more than {MAX_PAGES} pages, giving up")
+            walk.asking(query, listed.pages)
             try:
                 body = self._get(path, query, microversion, what)
             except DeadlineReached as exc:
@@ -378,6 +444,7 @@ class Pager:
                 listed.restarts += 1
                 query = dict(params)
                 previous_markers.clear()
+                walk.restart()
                 continue
             listed.pages += 1
             page = body.get(item_key)
@@ -387,12 +454,22 @@ class Pager:
             if not isinstance(page, list):
                 raise ListingError(f"{what}: response has no {item_key!r} list")
             kept: list[JSON] = []
-            for item in page:
+            for index, item in enumerate(page):
                 if not isinstance(item, dict):
-                    continue
+                    # Dropping it would make a resource "missing": the page is garbage.
+                    raise ListingError(
+                        f"{what}: page {listed.pages} item {index} is"
+                        f" {type(item).__name__}, not an object"
+                    )
                 key = item.get("id")
                 if key is not None:
+                    if not isinstance(key, (str, int)):
+                        raise ListingError(
+                            f"{what}: page {listed.pages} item {index} has an id of type"
+                            f" {type(key).__name__}"
+                        )
                     if key in seen:
+                        listed.duplicates += listed.restarts == 0
                         continue
                     seen.add(key)
                 if fields is None:
@@ -400,6 +477,7 @@ class Pager:
                 else:
                     kept.append({name: item[name] for name in fields if name in item})
             fresh = len(kept)
+            walk.got(len(page), fresh, listed.pages)
             listed.items.extend(kept if convert is None else convert(kept))
             if self.observer is not None:
                 self.observer.on_page(what, fresh)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -36,8 +37,9 @@ class Fault:
     """Only requests with this method (GET, POST...); None: any."""
     location: str | None = None
     """With a 3xx ``status``: the ``Location`` header (a redirect, absolute or relative)."""
-    body: bytes | None = None
-    """Answer exactly this body with ``status`` (malformed answers: not JSON, HTML...)."""
+    body: bytes | Callable[[str], bytes] | None = None
+    """Answer exactly this body with ``status`` (malformed answers: not JSON, HTML...);
+    a function of the request target makes each answer (pages that never end...)."""
     content_type: str = "application/json"
     """Content type of ``body``."""
     repeat: int = 1
@@ -102,7 +104,7 @@ class FaultRules:
     def answer(
         self,
         path: str,
-        body: bytes,
+        body: bytes | Callable[[str], bytes],
         *,
         status: int = 200,
         content_type: str = "application/json",

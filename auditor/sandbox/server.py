@@ -65,9 +65,8 @@ class Exchange:
                 if fault.location is not None:
                     extra["Location"] = fault.location
                 if fault.body is not None:
-                    response = Response(
-                        fault.status, fault.body, extra, fault.content_type, fault.repeat
-                    )
+                    body = fault.body(target) if callable(fault.body) else fault.body
+                    response = Response(fault.status, body, extra, fault.content_type, fault.repeat)
                 else:
                     response = error_response(
                         self.router.style_of(path), fault.status, "Injected fault.", extra

@@ -273,6 +273,13 @@ def authenticate(conn: openstack.connection.Connection, target: CloudTarget) -> 
     except TransportRefusal as exc:
         # A redirect of the token request, or a version document pointing it elsewhere.
         raise AuthError(f"cloud {target}: {exc}") from None
+    except (ks_exc.InvalidResponse, KeyError, TypeError, AttributeError) as exc:
+        # keystoneauth reads the token answer as it comes: an HTML login page, no
+        # X-Subject-Token header, a token that is not an object...
+        raise AuthError(
+            f"cloud {target}: {auth_url(conn) or 'Keystone'} answered the token request with"
+            f" no usable token ({type(exc).__name__}); is auth_url Keystone's?"
+        ) from None
     except ks_exc.SSLError as exc:
         raise ConfigError(
             f"cloud {target}: TLS verification of {auth_url(conn) or 'Keystone'} failed"

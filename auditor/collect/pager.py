@@ -330,6 +330,34 @@ def next_query(body: JSON, item_key: str) -> dict[str, str] | None:
     return dict(parse_qsl(urlsplit(href).query, keep_blank_values=True))
 
 
+_JSON_NAMES = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
+
+
+def type_error(item: Mapping[str, Any], types: Mapping[str, tuple[type, ...]]) -> str | None:
+    """Why ``item`` is not shaped as ``types`` says (fields present only), or None."""
+    for name, allowed in types.items():
+        if name not in item:
+            continue
+        value = item[name]
+        if isinstance(value, bool) and bool not in allowed:
+            ok = False
+        else:
+            ok = isinstance(value, allowed)
+        if not ok:
+            expected = " or ".join(_JSON_NAMES.get(t, t.__name__) for t in allowed)
+            got = _JSON_NAMES.get(type(value), type(value).__name__)
+            return f"{name!r} is {got}, expected {expected}"
+    return None
+
+
 class Pager:
     """Walks one listing to its end: retries, next links, restarts, de-duplication."""
 
@@ -410,13 +438,16 @@ class Pager:
         microversion: str | None = None,
         fields: Collection[str] | None = None,
         convert: Callable[[list[JSON]], list[JSON]] | None = None,
+        *,
+        types: Mapping[str, tuple[type, ...]] | None = None,
     ) -> Listed:
         """Every item of the listing, de-duplicated by id, in the service's order.
 
         With ``fields``, each item keeps only those of its fields; with
         ``convert``, what is kept of each page is what ``convert`` makes of its
         items (a normaliser): page by page, so that the listing never holds
-        every raw item at once. Exceptions of ``convert`` propagate.
+        every raw item at once. Exceptions of ``convert`` propagate. With
+        ``types``, an item whose field has another JSON type fails the listing.
         """
         listed = Listed()
         seen: set[Any] = set()
@@ -461,6 +492,10 @@ class Pager:
                         f"{what}: page {listed.pages} item {index} is"
                         f" {type(item).__name__}, not an object"
                     )
+                if types is not None:
+                    wrong = type_error(item, types)
+                    if wrong is not None:
+                        raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
                 key = item.get("id")
                 if key is not None:
                     if not isinstance(key, (str, int)):

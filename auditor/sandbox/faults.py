@@ -95,9 +95,7 @@ class FaultRules:
         """Answer ``status`` to the next ``times`` requests whose target matches ``path``."""
         return self.add(Fault(path, status=status, times=times, retry_after=retry_after))
 
-    def redirect(
-        self, path: str, status: int, location: str, *, times: int | None = None
-    ) -> Fault:
+    def redirect(self, path: str, status: int, location: str, *, times: int | None = None) -> Fault:
         """Answer requests matching ``path`` with a ``status`` redirect to ``location``."""
         return self.add(Fault(path, status=status, location=location, times=times))
 

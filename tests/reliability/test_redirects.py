@@ -210,7 +210,9 @@ def test_a_same_host_redirect_is_followed_and_nothing_is_lost(
 ) -> None:
     # A relative Location on the service's own host (a proxy adding a slash,
     # say) is followed, with the token, and the listing is complete.
-    sandbox.faults.redirect(SERVERS, 302, "/cw/compute/v2.1/servers/detail?all_tenants=True", times=1)
+    sandbox.faults.redirect(
+        SERVERS, 302, "/cw/compute/v2.1/servers/detail?all_tenants=True", times=1
+    )
 
     result = audit(tmp_path, capsys)
 

@@ -38,6 +38,7 @@ from auditor.sandbox import SandboxOptions, serve
 from auditor.schemas import NAMES as SCHEMA_NAMES
 from auditor.schemas import load_schema
 from auditor.secrets import Redactor
+from auditor.textsafe import printable, utf8
 from auditor.waivers import Waivers, load_waivers
 
 EXIT_OK = 0
@@ -363,7 +364,7 @@ def _emit(text: str, output: str | None, stdout: TextIO) -> None:
     if output:
         write_private(output, text)
     else:
-        stdout.write(text)
+        stdout.write(utf8(text))
         stdout.flush()
 
 
@@ -636,5 +637,9 @@ def _error(args: argparse.Namespace, message: str, code: int) -> None:
             {"level": "error", "event": message, "exit_code": code, "logger": "auditor.cli"}
         )
     else:
-        line = f"auditor: error: {message}" if code != 130 else "auditor: interrupted"
+        line = (
+            f"auditor: error: {printable(message, limit=None)}"
+            if code != 130
+            else "auditor: interrupted"
+        )
     print(line, file=sys.stderr)

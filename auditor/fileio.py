@@ -32,7 +32,9 @@ def write_atomic(path: str, text: str, *, mode: int) -> None:
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        # backslashreplace: a lone surrogate (JSON allows one in a name) is
+        # written as its escape, never a failed write.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
             os.fchmod(fh.fileno(), mode)
             fh.write(text)
             fh.flush()

@@ -66,7 +66,7 @@ def origin_of(url: str) -> Origin | None:
 def show(origin: Origin | None, url: str = "") -> str:
     """How messages name an origin: ``https://host:port`` (no path, query or userinfo)."""
     if origin is None:
-        return repr(urlsplit(url).scheme + ":") if url else "(no URL)"
+        return "an unusable URL" if url else "(no URL)"
     scheme, host, port = origin
     host = f"[{host}]" if ":" in host else host
     return f"{scheme}://{host}:{port}"
@@ -190,7 +190,10 @@ def check_redirect(
 ) -> None:
     """Refuse a redirect to another origin, and any redirect of the token request; make a
     same-origin ``Location`` absolute (keystoneauth sends it as it is)."""
-    target = urljoin(url, response.headers["location"])
+    try:
+        target = urljoin(url, response.headers["location"])
+    except ValueError:
+        target = response.headers["location"]
     to = origin_of(target)
     if token_request or to != origin:
         response.close()

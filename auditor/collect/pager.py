@@ -29,6 +29,7 @@ import tenacity
 
 from auditor.errors import ListingError
 from auditor.hostguard import TransportRefusal
+from auditor.textsafe import printable
 
 JSON = dict[str, Any]
 
@@ -407,7 +408,8 @@ class Pager:
             if status in (400, 404) and "marker" in params:
                 raise MarkerGone(f"HTTP {status}")
             if status >= 400:
-                reason = response.reason or ""
+                # The reason phrase is the server's: printable, short.
+                reason = printable(response.reason or "", limit=40)
                 hint = " (admin role needed?)" if status == 403 else ""
                 raise ListingError(f"{what}: HTTP {status} {reason}{hint}".rstrip())
             try:

@@ -20,6 +20,7 @@ from auditor.render.common import (
     summary_rows,
     waived_line,
 )
+from auditor.textsafe import printable
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -66,7 +67,7 @@ def render(report: Report) -> str:
             f" {len(history.resolved)} resolved"
         )
     for project, findings in grouped_by_project(counted):
-        out += ["", f"== {project if project is not None else '(no project)'}"]
+        out += ["", f"== {printable(project) if project is not None else '(no project)'}"]
         for f in findings:
             mark = "  NEW" if f.id in new else ""
             out.append(
@@ -88,7 +89,7 @@ def render(report: Report) -> str:
     if history is not None and history.resolved:
         out += ["", f"== Resolved since the previous run ({history.previous})"]
         out += [
-            f"  {r.severity.value.upper():<7} {r.kind.value:<10} {r.message}  [{r.id}]"
+            f"  {r.severity.value.upper():<7} {r.kind.value:<10} {printable(r.message)}  [{r.id}]"
             for r in history.resolved
         ]
     if report.scorecard:
@@ -99,8 +100,10 @@ def render(report: Report) -> str:
         rows = [
             [
                 *([s.origin or ""] if origins else []),
-                f"{s.source.domain}/{s.source.name}" if s.source.domain else s.source.label,
-                f"{s.target.domain}/{s.target.name}" if s.target else "(none)",
+                printable(
+                    f"{s.source.domain}/{s.source.name}" if s.source.domain else s.source.label
+                ),
+                printable(f"{s.target.domain}/{s.target.name}") if s.target else "(none)",
                 str(s.matched),
                 str(s.missing),
                 str(s.changed),
@@ -112,4 +115,6 @@ def render(report: Report) -> str:
             out += table(["source", *header] if origins else header, rows)
         clean = len(report.scorecard) - len(attention)
         out.append(f"{clean} of {len(report.scorecard)} source projects fully matched.")
-    return "\n".join(out) + "\n"
+    # Whatever else came from a file or a cloud (a label, a scope): no control
+    # character reaches the terminal but the line breaks made here.
+    return printable("\n".join(out) + "\n", limit=None, keep="\n")

@@ -44,6 +44,8 @@ class Fault:
     """Content type of ``body``."""
     repeat: int = 1
     """Send ``body`` this many times in a row (a huge answer, streamed, never held whole)."""
+    reason: str | None = None
+    """The status line's reason phrase instead of the standard one (latin-1)."""
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -91,9 +93,12 @@ class FaultRules:
         *,
         times: int | None = 1,
         retry_after: float | str | None = None,
+        reason: str | None = None,
     ) -> Fault:
         """Answer ``status`` to the next ``times`` requests whose target matches ``path``."""
-        return self.add(Fault(path, status=status, times=times, retry_after=retry_after))
+        return self.add(
+            Fault(path, status=status, times=times, retry_after=retry_after, reason=reason)
+        )
 
     def redirect(self, path: str, status: int, location: str, *, times: int | None = None) -> Fault:
         """Answer requests matching ``path`` with a ``status`` redirect to ``location``."""

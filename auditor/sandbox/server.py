@@ -71,6 +71,7 @@ class Exchange:
                     response = error_response(
                         self.router.style_of(path), fault.status, "Injected fault.", extra
                     )
+                response.reason = fault.reason
                 self.record(method, target, response.status, True)
                 return response
         try:
@@ -139,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(response)
 
     def _send(self, response: Response) -> None:
-        self.send_response(response.status)
+        self.send_response(response.status, response.reason)
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Type", response.content_type)

@@ -65,6 +65,8 @@ class Response:
     content_type: str = "application/json"
     repeat: int = 1
     """The body is sent this many times in a row (injected huge answers)."""
+    reason: str | None = None
+    """Reason phrase of the status line (None: the standard one)."""
 
 
 def json_response(

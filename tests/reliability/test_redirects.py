@@ -284,3 +284,16 @@ def test_no_request_leaves_for_a_host_outside_the_cloud(
     assert elsewhere.received == []
     # The catalog's hosts are reachable as before.
     assert conn.compute.get("/servers/detail", params={"limit": 1}).status_code == 200
+
+
+def test_an_unparsable_location_is_refused_not_a_crash(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.faults.redirect(SERVERS, 302, "http://[evil\x1b[2J/servers", times=None)
+
+    result = audit(tmp_path, capsys)
+
+    assert result.run.code == 3
+    servers = result.source["collections"]["servers"]
+    assert servers["status"] == "error"
+    assert "redirected to an unusable URL; not followed" in servers["error"]

@@ -27,7 +27,7 @@ from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect, connect_proje
 from auditor.demo import run_demo
 from auditor.diff.merge import check_labels, source_label
 from auditor.diff.outcome import Outcome, compare
-from auditor.errors import AuditorError, BadInputError, OutputError
+from auditor.errors import AuditorError, BadInputError, OutputError, SnapshotError
 from auditor.fileio import check_writable_file, ensure_writable_dir, write_atomic, write_private
 from auditor.logsetup import configure, get_logger
 from auditor.model import Severity, Snapshot
@@ -502,14 +502,22 @@ def cmd_diff(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> in
     target = Snapshot.load(args.target)
     check_labels([source_label(s) for s in sources])
     outputs = _prepare_outputs(args, started)
-    outcome = compare(
-        sources,
-        target,
-        rules,
-        fail_on=Severity(args.fail_on),
-        waivers=waiving.waivers,
-        today=waiving.today,
-    )
+    try:
+        outcome = compare(
+            sources,
+            target,
+            rules,
+            fail_on=Severity(args.fail_on),
+            waivers=waiving.waivers,
+            today=waiving.today,
+        )
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        # The core collections' items are checked on load (auditor.shapecheck);
+        # an edited file can still break another collection's comparison.
+        files = ", ".join([*args.sources, args.target])
+        raise SnapshotError(
+            f"{files}: an item is not shaped like an auditor snapshot's ({exc!r})"
+        ) from None
     return _finish_report(outcome, args, stdout, outputs)
 
 

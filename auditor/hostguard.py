@@ -17,7 +17,9 @@ sends it:
 - a redirect is followed only to the request's own origin (never to another
   host or port, never from https to http), and the token request follows
   none;
-- a response body larger than :data:`MAX_RESPONSE_BYTES` is not read further.
+- a response body larger than :data:`MAX_RESPONSE_BYTES` is not read further;
+- a 401 to a request without a token (a version document) ends there:
+  keystoneauth would otherwise wait for ever on its own lock.
 
 Each refusal raises a :class:`TransportRefusal`, which no retry layer retries:
 the listing fails (incomplete, exit 3), the token request fails as bad input
@@ -177,6 +179,19 @@ class HostGuard(BaseAdapter):
         response: requests.Response = self.inner.send(request, stream=True, **kwargs)
         if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
             check_redirect(response, url, origin, token_request=token_request)
+        if (
+            response.status_code == 401
+            and not token_request
+            and "X-Auth-Token" not in request.headers
+        ):
+            # keystoneauth answers a 401 on its unauthenticated identity discovery by
+            # asking for a token from within the token request: it waits on its own
+            # lock for ever. No public document (a version document) needs a token.
+            response.close()
+            raise HostRefused(
+                f"{show(origin)} answered 401 to a request that needs no token"
+                " (a version document); is it Keystone?"
+            )
         if not stream:
             read_bounded(response, self.max_bytes)
         return response

@@ -217,3 +217,20 @@ def test_a_garbage_token_answer_is_one_line_and_no_inventory(
     else:
         doc = json.loads(out.read_text(encoding="utf-8"))
         assert {c["status"] for c in doc["collections"].values()} == {"error"}
+
+
+def test_a_401_on_the_identity_version_document_ends_in_one_line(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # keystoneauth answers this 401 by asking for a token from inside the token
+    # request, and waits on its own lock for ever: the host guard ends it.
+    sandbox.faults.fail(r"^/cw/identity/v3/?$", 401, times=None)
+
+    run = auditor(
+        ["--os-client-config-file", str(tmp_path / "clouds.yaml"), "inventory", "--cloud", SOURCE],
+        capsys,
+    )
+
+    assert run.code == 2
+    assert "answered 401 to a request that needs no token" in run.error_lines[-1]
+    assert "Traceback" not in run.stderr

@@ -29,6 +29,7 @@ from tests.reliability.world import (
     SOURCE,
     TARGET,
     auditor,
+    inventory,
     renamed,
     serving,
     source_snapshot,
@@ -180,34 +181,8 @@ def test_console_and_json_logs_stay_one_clean_line_per_event(
     # A hostile server's reason phrase (ANSI escapes) ends up in a log line.
     evil = "Teapot \x1b[2J\x1b[31mevil.example\x1b[0m\x07"
     sandbox.faults.fail(r"^/cw/compute/v2\.1/servers/detail", 418, times=None, reason=evil)
-    console = auditor(
-        [
-            "--os-client-config-file",
-            str(tmp_path / "clouds.yaml"),
-            "--no-progress",
-            "inventory",
-            "--cloud",
-            SOURCE,
-            "-o",
-            str(tmp_path / "inv.json"),
-        ],
-        capsys,
-    )
-    as_json = auditor(
-        [
-            "--os-client-config-file",
-            str(tmp_path / "clouds.yaml"),
-            "--no-progress",
-            "--log-format",
-            "json",
-            "inventory",
-            "--cloud",
-            SOURCE,
-            "-o",
-            str(tmp_path / "inv.json"),
-        ],
-        capsys,
-    )
+    console = inventory(tmp_path, capsys, output=str(tmp_path / "inv.json"))
+    as_json = inventory(tmp_path, capsys, "--log-format", "json", output=str(tmp_path / "inv.json"))
 
     assert console.code == as_json.code == 3
     _no_unsafe(console.stderr)
@@ -250,18 +225,7 @@ def test_a_lone_surrogate_in_a_served_name_is_written_as_its_escape(
     sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "inv.json"
-    run = auditor(
-        [
-            "--os-client-config-file",
-            str(tmp_path / "clouds.yaml"),
-            "inventory",
-            "--cloud",
-            SOURCE,
-            "-o",
-            str(out),
-        ],
-        capsys,
-    )
+    run = inventory(tmp_path, capsys, output=str(out))
 
     assert run.code == 0, run.stderr
     doc = json.loads(out.read_text(encoding="utf-8"))

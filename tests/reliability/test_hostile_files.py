@@ -262,7 +262,7 @@ def _clouds_yaml(tmp_path: Path, auth_url: str, **changes: Any) -> Path:
     return path
 
 
-CLOUDS_YAML = {
+CLOUDS_YAML: dict[str, tuple[dict[str, Any], str]] = {
     "a numeric password": ({"auth_password": 123456}, "clouds.cw.auth.password"),
     "a password mapping": ({"auth_password": {"a": PASSWORD}}, "clouds.cw.auth.password"),
     "an auth_url list": ({"auth_auth_url": ["http://x"]}, "clouds.cw.auth.auth_url"),

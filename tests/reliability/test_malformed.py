@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,9 @@ import pytest
 from auditor.sandbox import Sandbox
 from tests import payloads
 from tests.reliability.world import (
-    SOURCE,
-    TARGET,
     Audit,
     audit,
-    auditor,
-    renamed,
-    serving,
+    inventory,
     source_snapshot,
 )
 
@@ -69,13 +64,6 @@ BODIES: dict[str, tuple[bytes, str]] = {
         "application/json",
     ),
 }
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    source = source_snapshot()
-    with serving(tmp_path, source, renamed(source, TARGET)) as running:
-        yield running
 
 
 def _assert_only_incomplete(result: Audit, collection: str) -> str:
@@ -195,19 +183,7 @@ def test_a_garbage_token_answer_is_one_line_and_no_inventory(
     sandbox.faults.answer(r"^/cw/identity/v3/auth/tokens", body, status=201, times=None)
     out = tmp_path / "inventory.json"
 
-    run = auditor(
-        [
-            "--os-client-config-file",
-            str(tmp_path / "clouds.yaml"),
-            "--no-progress",
-            "inventory",
-            "--cloud",
-            SOURCE,
-            "-o",
-            str(out),
-        ],
-        capsys,
-    )
+    run = inventory(tmp_path, capsys, output=str(out))
 
     assert "Traceback" not in run.stderr
     assert run.code in (2, 3)
@@ -226,10 +202,7 @@ def test_a_401_on_the_identity_version_document_ends_in_one_line(
     # request, and waits on its own lock for ever: the host guard ends it.
     sandbox.faults.fail(r"^/cw/identity/v3/?$", 401, times=None)
 
-    run = auditor(
-        ["--os-client-config-file", str(tmp_path / "clouds.yaml"), "inventory", "--cloud", SOURCE],
-        capsys,
-    )
+    run = inventory(tmp_path, capsys)
 
     assert run.code == 2
     assert "answered 401 to a request that needs no token" in run.error_lines[-1]

@@ -17,7 +17,6 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,6 @@ from tests.reliability.world import (
     TARGET,
     auditor,
     renamed,
-    serving,
     source_snapshot,
 )
 from tests.synthetic import synthetic_snapshot
@@ -58,13 +56,6 @@ def test_output_to_a_symlink_never_writes_its_target(
     assert precious.read_text(encoding="utf-8") == "do not touch\n"
     assert not link.is_symlink()
     assert json.loads(link.read_text(encoding="utf-8"))["verdict"] == "discrepancies"
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    source = source_snapshot()
-    with serving(tmp_path, source, renamed(source, TARGET)) as running:
-        yield running
 
 
 def test_every_file_with_tenant_data_is_private_whatever_the_umask(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -20,17 +20,10 @@ import pytest
 
 from auditor.sandbox import Sandbox
 from tests import payloads
-from tests.reliability.world import TARGET, audit, renamed, serving, source_snapshot
+from tests.reliability.world import audit
 
 PROJECTS = r"^/cw/identity/v3/projects(\?|$)"
 DOMAIN = "default"
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    source = source_snapshot()
-    with serving(tmp_path, source, renamed(source, TARGET)) as running:
-        yield running
 
 
 def _projects(ids: list[str]) -> list[dict[str, object]]:

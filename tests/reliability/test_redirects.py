@@ -22,24 +22,13 @@ from auditor.sandbox import Sandbox
 from tests.reliability.elsewhere import Elsewhere
 from tests.reliability.world import (
     SOURCE,
-    TARGET,
     audit,
-    auditor,
-    renamed,
-    serving,
-    source_snapshot,
+    inventory,
 )
 
 REDIRECTS = (301, 302, 303, 307, 308)
 SERVERS = r"^/cw/compute/v2\.1/servers/detail"
 TOKENS = r"^/cw/identity/v3/auth/tokens"
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    source = source_snapshot()
-    with serving(tmp_path, source, renamed(source, TARGET)) as running:
-        yield running
 
 
 @pytest.fixture
@@ -92,19 +81,7 @@ def test_a_redirected_token_request_never_reposts_the_password(
     sandbox.faults.redirect(TOKENS, status, f"{elsewhere.url}/v3/auth/tokens")
     out = tmp_path / "inventory.json"
 
-    run = auditor(
-        [
-            "--os-client-config-file",
-            str(tmp_path / "clouds.yaml"),
-            "--no-progress",
-            "inventory",
-            "--cloud",
-            SOURCE,
-            "-o",
-            str(out),
-        ],
-        capsys,
-    )
+    run = inventory(tmp_path, capsys, output=str(out))
 
     assert elsewhere.received == [], "the token request (the password) reached the other host"
     assert run.code == 2
@@ -123,10 +100,7 @@ def test_the_token_request_refuses_even_a_same_host_redirect(
     # 307 to the very same URL: keystoneauth would post the password a second time.
     sandbox.faults.redirect(TOKENS, 307, "/cw/identity/v3/auth/tokens", times=1)
 
-    run = auditor(
-        ["--os-client-config-file", str(tmp_path / "clouds.yaml"), "inventory", "--cloud", SOURCE],
-        capsys,
-    )
+    run = inventory(tmp_path, capsys)
 
     assert run.code == 2
     assert "redirected" in run.error_lines[-1]
@@ -143,10 +117,7 @@ def test_a_redirected_identity_version_document_is_not_followed(
 ) -> None:
     sandbox.faults.redirect(r"^/cw/identity/v3/?$", status, f"{elsewhere.url}/v3")
 
-    run = auditor(
-        ["--os-client-config-file", str(tmp_path / "clouds.yaml"), "inventory", "--cloud", SOURCE],
-        capsys,
-    )
+    run = inventory(tmp_path, capsys)
 
     assert elsewhere.received == []
     assert run.code in (2, 3)
@@ -171,10 +142,7 @@ def test_an_identity_version_document_pointing_elsewhere_gets_no_password(
             link["href"] = f"{elsewhere.url}/v3/"
     sandbox.faults.answer(r"^/cw/identity/?$", json.dumps(versions).encode(), status=300)
 
-    run = auditor(
-        ["--os-client-config-file", str(tmp_path / "clouds.yaml"), "inventory", "--cloud", SOURCE],
-        capsys,
-    )
+    run = inventory(tmp_path, capsys)
 
     assert elsewhere.received == [], "the password reached the other host"
     # (keystoneauth 5.x keeps the auth_url's host for the token; were it to take
@@ -242,7 +210,7 @@ def _redirect(url: str, location: str, status: int = 302) -> requests.Response:
     response.url = url
     response.headers["location"] = location
     response._content = b""
-    response._content_consumed = True
+    response._content_consumed = True  # type: ignore[attr-defined]
     return response
 
 

@@ -13,7 +13,7 @@ the field, as ``items[3].metadata: expected object, got array``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from auditor.schemas import load_schema
@@ -58,46 +58,69 @@ def _resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
     return schema
 
 
-def _type_ok(value: Any, names: Any) -> bool:
+Checker = Callable[[Any], "str | None"]
+"""Returns None for a fitting value, else where below it and what is wrong."""
+
+
+def _types(names: Any) -> frozenset[type]:
     allowed = [names] if isinstance(names, str) else list(names)
-    for name in allowed:
-        if isinstance(value, bool) and name in ("integer", "number"):
-            continue
-        if isinstance(value, _TYPES[name]):
-            return True
-    return False
+    # JSON values have exact types: type(True) is bool, never taken for an integer.
+    return frozenset(t for name in allowed for t in _TYPES[name])
 
 
-def check(value: Any, schema: Mapping[str, Any], where: str) -> None:
-    """Raise :class:`ShapeError` naming ``where`` when ``value`` does not fit ``schema``."""
+def compile_schema(schema: Mapping[str, Any]) -> Checker:
+    """A checker of ``schema``'s type keywords (see the module's docstring)."""
     schema = _resolve(schema)
-    for part in schema.get("allOf", ()):
-        check(value, part, where)
+    parts = [compile_schema(part) for part in schema.get("allOf", ())]
     names = schema.get("type")
-    if names is not None and not _type_ok(value, names):
-        expected = names if isinstance(names, str) else " or ".join(names)
-        got = _NAMES.get(type(value), type(value).__name__)
-        raise ShapeError(f"{where}: expected {expected}, got {got}")
-    if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        extra = schema.get("additionalProperties")
-        for key, sub in value.items():
-            if key in properties:
-                check(sub, properties[key], f"{where}.{key}")
-            elif isinstance(extra, Mapping):
-                check(sub, extra, f"{where}.{key}")
-    elif isinstance(value, list) and isinstance(schema.get("items"), Mapping):
-        for index, sub in enumerate(value):
-            check(sub, schema["items"], f"{where}[{index}]")
+    types = _types(names) if names is not None else None
+    expected = (names if isinstance(names, str) else " or ".join(names)) if names else ""
+    properties = {k: compile_schema(v) for k, v in schema.get("properties", {}).items()}
+    extra_schema = schema.get("additionalProperties")
+    extra = compile_schema(extra_schema) if isinstance(extra_schema, Mapping) else None
+    items_schema = schema.get("items")
+    items = compile_schema(items_schema) if isinstance(items_schema, Mapping) else None
+
+    def check(value: Any) -> str | None:
+        for part in parts:
+            wrong = part(value)
+            if wrong is not None:
+                return wrong
+        kind = type(value)
+        if types is not None and kind not in types:
+            return f": expected {expected}, got {_NAMES.get(kind, kind.__name__)}"
+        if kind is dict and (properties or extra is not None):
+            for key, sub in value.items():
+                checker = properties.get(key, extra)
+                if checker is not None:
+                    wrong = checker(sub)
+                    if wrong is not None:
+                        return f".{key}{wrong}"
+        elif kind is list and items is not None:
+            for index, sub in enumerate(value):
+                wrong = items(sub)
+                if wrong is not None:
+                    return f"[{index}]{wrong}"
+        return None
+
+    return check
+
+
+@functools.cache
+def _checker(collection: str) -> Checker | None:
+    schema = item_schema(collection)
+    return compile_schema(schema) if schema is not None else None
 
 
 def check_items(collection: str, items: list[Any], where: str) -> None:
     """Every item of a collection of a snapshot, against its schema (if the schema has one)."""
-    schema = item_schema(collection)
-    if schema is None:
+    checker = _checker(collection)
+    if checker is None:
         for index, item in enumerate(items):
-            if not isinstance(item.get("id"), (str, int)) or isinstance(item.get("id"), bool):
+            if type(item.get("id")) not in (str, int):
                 raise ShapeError(f"{where}.items[{index}].id: expected string")
         return
     for index, item in enumerate(items):
-        check(item, schema, f"{where}.items[{index}]")
+        wrong = checker(item)
+        if wrong is not None:
+            raise ShapeError(f"{where}.items[{index}]{wrong}")

@@ -18,7 +18,7 @@ sends it:
   host or port, never from https to http), and the token request follows
   none;
 - a response body larger than :data:`MAX_RESPONSE_BYTES` is not read further;
-- a 401 to a request without a token (a version document) ends there:
+- a 401 to the identity version document, before any token, ends there:
   keystoneauth would otherwise wait for ever on its own lock.
 
 Each refusal raises a :class:`TransportRefusal`, which no retry layer retries:
@@ -148,6 +148,10 @@ class AllowedOrigins:
             self._cached = (access, origins)
         return origins
 
+    def authenticated(self) -> bool:
+        """True once a token was issued (its catalog known)."""
+        return self._access() is not None
+
     def for_request(self, token_request: bool) -> frozenset[Origin]:
         """Where a request may go (the token request: only to the auth_url)."""
         return self.password if token_request else self.configured | self.catalog()
@@ -183,14 +187,16 @@ class HostGuard(BaseAdapter):
             response.status_code == 401
             and not token_request
             and "X-Auth-Token" not in request.headers
+            and not self.allowed.authenticated()
         ):
             # keystoneauth answers a 401 on its unauthenticated identity discovery by
-            # asking for a token from within the token request: it waits on its own
-            # lock for ever. No public document (a version document) needs a token.
+            # asking for a token from within the token request: it would wait on its
+            # own lock for ever. (Later, a 401 on a service's version document is
+            # asked again with the token, as keystoneauth does: Cinder needs it.)
             response.close()
             raise HostRefused(
-                f"{show(origin)} answered 401 to a request that needs no token"
-                " (a version document); is it Keystone?"
+                f"{show(origin)} answered 401 to the identity version document, which"
+                " needs no token; is auth_url Keystone's?"
             )
         if not stream:
             read_bounded(response, self.max_bytes)

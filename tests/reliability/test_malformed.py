@@ -205,5 +205,5 @@ def test_a_401_on_the_identity_version_document_ends_in_one_line(
     run = inventory(tmp_path, capsys)
 
     assert run.code == 2
-    assert "answered 401 to a request that needs no token" in run.error_lines[-1]
+    assert "answered 401 to the identity version document" in run.error_lines[-1]
     assert "Traceback" not in run.stderr

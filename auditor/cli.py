@@ -27,7 +27,7 @@ from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect, connect_proje
 from auditor.demo import run_demo
 from auditor.diff.merge import check_labels, source_label
 from auditor.diff.outcome import Outcome, compare
-from auditor.errors import AuditorError, BadInputError, OutputError
+from auditor.errors import AuditorError, BadInputError, OutputError, SnapshotError
 from auditor.fileio import check_writable_file, ensure_writable_dir, write_atomic, write_private
 from auditor.hints import no_rules_hint, verdict_line
 from auditor.logsetup import configure, get_logger
@@ -39,6 +39,7 @@ from auditor.sandbox import SandboxOptions, serve
 from auditor.schemas import NAMES as SCHEMA_NAMES
 from auditor.schemas import load_schema
 from auditor.secrets import Redactor
+from auditor.textsafe import printable, utf8
 from auditor.waivers import Waivers, load_waivers
 
 EXIT_OK = 0
@@ -381,7 +382,7 @@ def _emit(text: str, output: str | None, stdout: TextIO) -> None:
         assert output is not None
         write_private(output, text)
     else:
-        stdout.write(text)
+        stdout.write(utf8(text))
         stdout.flush()
 
 
@@ -527,14 +528,22 @@ def cmd_diff(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> in
     target = Snapshot.load(args.target)
     check_labels([source_label(s) for s in sources])
     outputs = _prepare_outputs(args, started)
-    outcome = compare(
-        sources,
-        target,
-        rules,
-        fail_on=Severity(args.fail_on),
-        waivers=waiving.waivers,
-        today=waiving.today,
-    )
+    try:
+        outcome = compare(
+            sources,
+            target,
+            rules,
+            fail_on=Severity(args.fail_on),
+            waivers=waiving.waivers,
+            today=waiving.today,
+        )
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        # The core collections' items are checked on load (auditor.shapecheck);
+        # an edited file can still break another collection's comparison.
+        files = ", ".join([*args.sources, args.target])
+        raise SnapshotError(
+            f"{files}: an item is not shaped like an auditor snapshot's ({exc!r})"
+        ) from None
     return _finish_report(outcome, args, stdout, outputs)
 
 
@@ -662,5 +671,9 @@ def _error(args: argparse.Namespace, message: str, code: int) -> None:
             {"level": "error", "event": message, "exit_code": code, "logger": "auditor.cli"}
         )
     else:
-        line = f"auditor: error: {message}" if code != 130 else "auditor: interrupted"
+        line = (
+            f"auditor: error: {printable(message, limit=None)}"
+            if code != 130
+            else "auditor: interrupted"
+        )
     print(line, file=sys.stderr)

@@ -11,6 +11,7 @@ and one-line errors for profiles that cannot be used.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,14 @@ import yaml
 from requests.adapters import BaseAdapter, HTTPAdapter
 
 from auditor.errors import AuthError, ConfigError
+from auditor.hostguard import (
+    MAX_REDIRECTS,
+    AllowedOrigins,
+    HostGuard,
+    TransportRefusal,
+    is_token_request,
+)
+from auditor.profilecheck import check_profile_types
 from auditor.secrets import SECRET_AUTH_KEYS, Redactor
 
 APP_NAME = "auditor"
@@ -34,11 +43,6 @@ DEFAULT_TIMEOUT = 60.0
 
 class ReadOnlyViolation(RuntimeError):
     """A request other than a read or the Keystone token request was about to be sent."""
-
-
-def _is_token_request(method: str, url: str) -> bool:
-    path = urlsplit(url).path.rstrip("/")
-    return method == "POST" and (path.endswith("/auth/tokens") or path.endswith("/v2.0/tokens"))
 
 
 class ReadOnlyAdapter(BaseAdapter):
@@ -59,7 +63,7 @@ class ReadOnlyAdapter(BaseAdapter):
     ) -> requests.Response:
         method = (request.method or "GET").upper()
         url = request.url or ""
-        if method not in ("GET", "HEAD") and not _is_token_request(method, url):
+        if method not in ("GET", "HEAD") and not is_token_request(method, url):
             raise ReadOnlyViolation(
                 f"refused {method} {urlsplit(url).path}: the auditor is read-only"
             )
@@ -86,6 +90,34 @@ def install_read_only_guard(session: requests.Session) -> None:
     for prefix, adapter in list(session.adapters.items()):
         if not isinstance(adapter, ReadOnlyAdapter):
             session.mount(prefix, ReadOnlyAdapter(adapter))
+
+
+def install_host_guard(conn: openstack.connection.Connection) -> None:
+    """Keep ``conn``'s requests on its cloud's hosts (see :mod:`auditor.hostguard`).
+
+    Every transport adapter is wrapped in a :class:`~auditor.hostguard.HostGuard`
+    allowing the profile's auth_url and endpoints and the catalog of the token
+    in use; keystoneauth follows at most a few (same-host) redirects.
+    """
+    config = conn.config.config
+    auth = config.get("auth") or {}
+    endpoints = [
+        value
+        for key, value in [*config.items(), *(("auth_endpoint", auth.get("endpoint")),)]
+        if isinstance(value, str) and key.endswith(("endpoint_override", "_endpoint"))
+    ]
+    auth_url = auth.get("auth_url")
+    plugin = conn.session.auth
+    allowed = AllowedOrigins(
+        auth_url if isinstance(auth_url, str) else None,
+        endpoints,
+        lambda: getattr(plugin, "auth_ref", None),
+    )
+    conn.session.redirect = MAX_REDIRECTS
+    session = conn.session.session
+    for prefix, adapter in list(session.adapters.items()):
+        if not isinstance(adapter, (HostGuard, ReadOnlyAdapter)):
+            session.mount(prefix, HostGuard(adapter, allowed))
 
 
 @dataclass(frozen=True)
@@ -155,6 +187,7 @@ def connect(
     session = conn.session
     session.timeout = timeout
     widen_pools(session.session)
+    install_host_guard(conn)
     install_read_only_guard(session.session)
     return conn
 
@@ -181,6 +214,7 @@ def connect_project(
             f"cloud {conn.name}: cannot scope to project {project.get('name')} ({_first_line(exc)})"
         ) from None
     scoped.session.timeout = timeout
+    install_host_guard(scoped)
     install_read_only_guard(scoped.session.session)
     return scoped
 
@@ -253,6 +287,7 @@ def _check_yaml(path: str) -> None:
         auth = profile.get("auth")
         if auth is not None and not isinstance(auth, dict):
             raise ConfigError(f"{path}: clouds.{name}.auth: expected a mapping")
+        check_profile_types(path, f"clouds.{name}", profile)
 
 
 def authenticate(conn: openstack.connection.Connection, target: CloudTarget) -> None:
@@ -269,6 +304,21 @@ def authenticate(conn: openstack.connection.Connection, target: CloudTarget) -> 
     """
     try:
         conn.session.get_token()
+    except TransportRefusal as exc:
+        # A redirect of the token request, or a version document pointing it elsewhere.
+        raise AuthError(f"cloud {target}: {exc}") from None
+    except (ks_exc.InvalidResponse, KeyError, TypeError, AttributeError) as exc:
+        # keystoneauth reads the token answer as it comes: an HTML login page, no
+        # X-Subject-Token header, a token that is not an object...
+        raise AuthError(
+            f"cloud {target}: {auth_url(conn) or 'Keystone'} answered the token request with"
+            f" no usable token ({type(exc).__name__}); is auth_url Keystone's?"
+        ) from None
+    except ks_exc.SSLError as exc:
+        raise ConfigError(
+            f"cloud {target}: TLS verification of {auth_url(conn) or 'Keystone'} failed"
+            f" ({_tls_reason(exc)}); for a private CA set cacert in the profile"
+        ) from None
     except (ks_exc.Unauthorized, ks_exc.Forbidden) as exc:
         raise AuthError(
             f"cloud {target}: credentials rejected by {auth_url(conn) or 'Keystone'}"
@@ -318,6 +368,14 @@ def region_name(conn: openstack.connection.Connection) -> str | None:
 
 def _auth_secrets(auth: Mapping[str, Any]) -> list[str]:
     return [str(auth[key]) for key in SECRET_AUTH_KEYS if auth.get(key)]
+
+
+def _tls_reason(exc: BaseException) -> str:
+    """``certificate verify failed: self-signed certificate`` out of requests' long message."""
+    found = re.search(r"certificate verify failed: ([^(')\]]+)", str(exc))
+    if found:
+        return f"certificate verify failed: {found.group(1).strip()}"
+    return "TLS handshake failed"
 
 
 def _first_line(exc: BaseException) -> str:

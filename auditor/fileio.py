@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 
 from auditor.errors import OutputError
 
@@ -32,12 +34,17 @@ def write_atomic(path: str, text: str, *, mode: int) -> None:
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        # backslashreplace: a lone surrogate (JSON allows one in a name) is
+        # written as its escape, never a failed write.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
             os.fchmod(fh.fileno(), mode)
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        # os.replace swaps the directory entry: a symlink at ``path`` is replaced,
+        # its target never written; a reader sees the old file or the new one.
         os.replace(tmp, path)
+        _sync_directory(directory)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -46,6 +53,35 @@ def write_atomic(path: str, text: str, *, mode: int) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _sync_directory(directory: str) -> None:
+    """Make a rename in ``directory`` durable (a crash after it keeps the new file)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def locked(directory: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory`` (``flock`` on the directory itself, so
+    nothing is added to it): runs sharing it take turns. Raises :class:`OutputError`."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise OutputError(f"{directory}: cannot lock ({exc.strerror or exc})") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def ensure_writable_dir(path: str) -> None:

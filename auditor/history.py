@@ -15,10 +15,10 @@ import json
 import os
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from auditor.errors import BadInputError
-from auditor.fileio import ensure_writable_dir, write_private
+from auditor.fileio import ensure_writable_dir, locked, write_private
 from auditor.model import REPORT_SCHEMA, History, Kind, Report, ResolvedFinding
 from auditor.render import json_format
 
@@ -115,9 +115,22 @@ def prepare(directory: str) -> Previous | None:
 
 
 def record(directory: str, report: Report, previous: Previous | None, now: datetime) -> Report:
-    """``report`` with its history against ``previous``, kept in ``directory`` (mode 0600)."""
-    if previous is not None:
-        report = replace(report, history=compare(previous, report))
-    path = os.path.join(directory, report_name(now))
-    write_private(path, json_format.render(report))
+    """``report`` with its history against the newest report kept in ``directory``, kept
+    there too (mode 0600).
+
+    Runs sharing the directory take turns (a lock): each compares with the report
+    the run before it kept, even one kept since ``previous`` was read, and no
+    two reports get the same name.
+    """
+    with locked(directory):
+        newest = latest(directory)
+        if newest is not None and (previous is None or newest.name != previous.name):
+            previous = newest
+        if previous is not None:
+            report = replace(report, history=compare(previous, report))
+        name = report_name(now)
+        while os.path.exists(os.path.join(directory, name)):
+            now += timedelta(microseconds=1)
+            name = report_name(now)
+        write_private(os.path.join(directory, name), json_format.render(report))
     return report

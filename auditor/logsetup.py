@@ -15,6 +15,7 @@ import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 from auditor.secrets import Redactor
+from auditor.textsafe import printable
 
 
 def _redacting(redactor: Redactor) -> Processor:
@@ -22,6 +23,15 @@ def _redacting(redactor: Redactor) -> Processor:
         return {key: redactor.redact_value(value) for key, value in event_dict.items()}
 
     return processor
+
+
+def _printable(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
+    """Console lines: no control or bidirectional character from a value (a server's
+    answer, a name) reaches the terminal. JSON lines escape them already."""
+    return {
+        key: printable(value, limit=None) if isinstance(value, str) else value
+        for key, value in event_dict.items()
+    }
 
 
 def _level_for(verbosity: int) -> int:
@@ -66,6 +76,7 @@ def configure(
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             _redacting(redactor),
+            *(() if log_format == "json" else (_printable,)),
             renderer,
         ],
     )

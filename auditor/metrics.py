@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from auditor.model import Kind, Report, Severity, Verdict
+from auditor.textsafe import printable
 
 PREFIX = "auditor_"
 LAST_COMPLETE = "auditor_last_complete_run_timestamp_seconds"
@@ -47,7 +48,10 @@ def previous_last_complete(text: str) -> float | None:
 
 
 def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+    # A cloud name is read from a snapshot file: no control character, no lone
+    # surrogate (the file must be UTF-8), then the format's own escapes.
+    value = printable(value, limit=None)
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _labels(labels: dict[str, str]) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from auditor import __version__
 from auditor.errors import SnapshotError
+from auditor.shapecheck import check_items
 
 INVENTORY_SCHEMA = "auditor.inventory/v1"
 REPORT_SCHEMA = "auditor.report/v1"
@@ -166,6 +167,8 @@ class Snapshot:
             raise SnapshotError(f"{path}: permission denied") from None
         except UnicodeDecodeError:
             raise SnapshotError(f"{path}: not UTF-8 text, not a snapshot") from None
+        except RecursionError:
+            raise SnapshotError(f"{path}: nested too deeply, not a snapshot") from None
         except json.JSONDecodeError as exc:
             raise SnapshotError(
                 f"{path}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg});"
@@ -191,6 +194,7 @@ def _collection_from_json(value: Any, where: str) -> CollectionResult:
     for index, item in enumerate(items):
         if "id" not in item:
             raise ValueError(f"{where}.items[{index}] has no id")
+    check_items(where.removeprefix("collections."), items, where)
     if "count" in value and value["count"] != len(items):
         raise ValueError(
             f"{where}.count says {value['count']} but {len(items)} items are present"

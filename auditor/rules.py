@@ -21,7 +21,8 @@ from typing import Any
 from auditor.errors import RulesError
 from auditor.model import IDMAP_SCHEMA, Kind, Severity
 from auditor.records import ALL_COLLECTIONS, FIELDS
-from auditor.yamldoc import Located, Path, load_document
+from auditor.regexcheck import nested_repetition
+from auditor.yamldoc import MAX_DOCUMENT_CHARS, Located, Path, load_document
 
 MATCH_STRATEGIES = ("id", "id_map", "metadata", "name")
 DEFAULT_ORDER = ("id", "name")
@@ -159,9 +160,17 @@ class Rules:
 
 def _compile(pattern: str, path: Path, loc: Located, flags: int = 0) -> re.Pattern[str]:
     try:
-        return re.compile(pattern, flags)
+        compiled = re.compile(pattern, flags)
     except re.error as exc:
         raise loc.error(path, f"invalid regex {pattern!r} ({exc})") from None
+    nested = nested_repetition(pattern, flags)
+    if nested is not None:
+        raise loc.error(
+            path,
+            f"regex {pattern!r} repeats a repetition ({nested}): matching a long name could"
+            " take hours (catastrophic backtracking); write it without nested + or *",
+        )
+    return compiled
 
 
 _GROUP_REF = re.compile(r"\\\\|\\(\d+)|\\g<([^>]*)>")
@@ -359,7 +368,8 @@ def load_rules(path: str | None) -> Rules:
         return Rules()
     try:
         with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+            # One character more than a document may have: a huge file is refused unread.
+            text = fh.read(MAX_DOCUMENT_CHARS + 1)
     except FileNotFoundError:
         raise RulesError(f"{path}: no such rules file") from None
     except IsADirectoryError:

@@ -44,7 +44,7 @@ from auditor.model import Finding, Kind, Severity, WaiverNote, WaiverSummary
 from auditor.records import ALL_COLLECTIONS
 
 # The rules file's validation helpers: one way of naming file, line and key.
-from auditor.yamldoc import Located, Path, load_document
+from auditor.yamldoc import MAX_DOCUMENT_CHARS, Located, Path, load_document
 
 PATTERN_KEYS = ("collection", "kind", "name", "project", "origin")
 """The keys of a pattern waiver (a waiver is a ``finding`` id or a pattern)."""
@@ -233,7 +233,8 @@ def load_waivers(path: str) -> Waivers:
     """Read a waivers file; every failure is a one-line :class:`~auditor.errors.WaiversError`."""
     try:
         with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+            # One character more than a document may have: a huge file is refused unread.
+            text = fh.read(MAX_DOCUMENT_CHARS + 1)
     except FileNotFoundError:
         raise WaiversError(f"{path}: no such waivers file") from None
     except IsADirectoryError:

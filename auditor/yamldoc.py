@@ -20,6 +20,13 @@ from auditor.schemas import load_schema
 Path = tuple[str | int, ...]
 """Where a value is in the document: keys and list indexes."""
 
+MAX_DOCUMENT_CHARS = 1 << 20
+"""Largest rules or waivers file read (1 MiB: thousands of rules or waivers)."""
+MAX_NODES = 100_000
+"""Largest document once its aliases are expanded (an alias bomb expands to billions)."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists."""
+
 
 def dotted(path: Iterable[str | int]) -> str:
     """``rename.names[0].pattern``."""
@@ -55,7 +62,24 @@ class Located:
         return self.error_class(f"{self.origin}: {where}{dotted(path)}: {problem}")
 
 
-def _line_map(node: yaml.Node, path: Path, lines: dict[Path, int], loc: Located) -> None:
+class _Budget:
+    """Nodes left to visit, aliases expanded: the walk stops an alias bomb early."""
+
+    def __init__(self, nodes: int) -> None:
+        self.nodes = nodes
+
+
+def _line_map(
+    node: yaml.Node, path: Path, lines: dict[Path, int], loc: Located, budget: _Budget
+) -> None:
+    budget.nodes -= 1
+    if budget.nodes < 0:
+        raise loc.error(
+            (),
+            f"more than {MAX_NODES} values once its aliases are expanded (an alias bomb?)",
+        )
+    if len(path) > MAX_DEPTH:
+        raise loc.error(path[:MAX_DEPTH], f"nested deeper than {MAX_DEPTH} levels")
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -66,10 +90,10 @@ def _line_map(node: yaml.Node, path: Path, lines: dict[Path, int], loc: Located)
             if key in seen:
                 raise loc.error(child, "duplicate key")
             seen.add(key)
-            _line_map(value_node, child, lines, loc)
+            _line_map(value_node, child, lines, loc, budget)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _line_map(item, (*path, index), lines, loc)
+            _line_map(item, (*path, index), lines, loc, budget)
 
 
 def schema_error(err: jsonschema.ValidationError, loc: Located) -> BadInputError:
@@ -116,20 +140,26 @@ def load_document(
     ``error`` for YAML that does not parse, an ``empty`` document, a top level
     that is not a mapping, a version other than 1, or a schema violation.
     """
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise error(f"{origin}: larger than {MAX_DOCUMENT_CHARS // 1024} KiB, not read")
+    lines: dict[Path, int] = {}
+    loc = Located(origin, lines, error)
     try:
+        # Composed and checked (size once aliases are expanded, depth) before
+        # anything is built from it.
         node = yaml.compose(text, Loader=loader)
+        if node is not None:
+            _line_map(node, (), lines, loc, _Budget(MAX_NODES))
         data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise error(f"{origin}:{where} not valid YAML ({problem})") from None
+    except RecursionError:
+        raise error(f"{origin}: nested deeper than {MAX_DEPTH} levels") from None
     if data is None:
         raise error(f"{origin}: {empty}")
-    lines: dict[Path, int] = {}
-    loc = Located(origin, lines, error)
-    if node is not None:
-        _line_map(node, (), lines, loc)
     if not isinstance(data, dict):
         raise loc.error((), f"expected a mapping of keys, got {type(data).__name__}")
     if "version" in data and data["version"] != 1:

@@ -29,6 +29,7 @@ from auditor.collect.pager import (
     RetryPolicy,
     call_with_retries,
 )
+from auditor.collect.shapes import SHAPES
 from auditor.collect.spec import FAN_OUT_KEY, JSON, Collection, Listing, Lookups
 from auditor.connect import CloudTarget, auth_url, authenticate, region_name
 from auditor.errors import BadInputError, ListingError
@@ -145,6 +146,7 @@ class _Run:
                 # A normaliser reads what it needs from each page: no trimming first.
                 listing.fields if convert is None else None,
                 convert,
+                types=SHAPES.get(listing.key),
             )
         except (ks_exc.ClientException, openstack.exceptions.SDKException) as exc:
             raise ListingError(f"{listing.label}: {_describe(exc)}") from exc
@@ -185,6 +187,7 @@ class _Run:
                 merged.items.extend(listed.items)
                 merged.pages += listed.pages
                 merged.restarts += listed.restarts
+                merged.duplicates += listed.duplicates
                 merged.truncated = merged.truncated or listed.truncated
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -316,6 +319,13 @@ def take_inventory(
                 microversions[st] = mv_fut.result()
             except ListingError as exc:
                 mv_errors[st] = str(exc)
+                log.error(
+                    "version discovery failed",
+                    cloud=cloud_name,
+                    service=st,
+                    reason=str(exc),
+                    collections=[c.name for c in specs if c.microversion_service == st],
+                )
         for st, mv in microversions.items():
             log.info("microversion negotiated", cloud=cloud_name, service=st, microversion=mv)
 
@@ -373,6 +383,13 @@ def take_inventory(
                 log.error("listing failed", cloud=cloud_name, listing=key, reason=str(exc))
                 continue
             raw[key] = listed.items
+            if listed.duplicates:
+                log.warning(
+                    "the service listed items twice; each counted once",
+                    cloud=cloud_name,
+                    listing=key,
+                    duplicates=listed.duplicates,
+                )
             if listed.truncated:
                 truncated[key] = listed.reason
                 log.warning(

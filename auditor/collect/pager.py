@@ -27,7 +27,10 @@ import keystoneauth1.exceptions as ks_exc
 import requests
 import tenacity
 
+from auditor.collect.walk import Walk, type_error
 from auditor.errors import ListingError
+from auditor.hostguard import TransportRefusal
+from auditor.textsafe import printable
 
 JSON = dict[str, Any]
 
@@ -138,6 +141,8 @@ class Listed:
     """Why it is cut, when more is known than the service's flag."""
     pages: int = 0
     restarts: int = 0
+    duplicates: int = 0
+    """Items the service listed twice (same id) outside restarts: kept once, reported."""
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -235,6 +240,9 @@ def call_with_retries(func: Callable[[], Any], policy: RetryPolicy, what: str) -
     )
     try:
         return retrying(attempt)
+    except TransportRefusal as exc:
+        # The host guard refused a redirect, a host or a body: never retried.
+        raise ListingError(f"{what}: {exc}") from exc
     except _RETRIABLE as exc:
         attempts = retrying.statistics.get("attempt_number", policy.attempts)
         plural = "s" if attempts != 1 else ""
@@ -306,10 +314,15 @@ class Pager:
                 raise Retryable(status, _retry_after(response))
             if status == 401:
                 raise TokenRejected
+            if 300 <= status < 400:
+                # keystoneauth follows a few same-host redirects; more, or one
+                # without a Location, ends here.
+                raise ListingError(f"{what}: HTTP {status} redirect not followed")
             if status in (400, 404) and "marker" in params:
                 raise MarkerGone(f"HTTP {status}")
             if status >= 400:
-                reason = response.reason or ""
+                # The reason phrase is the server's: printable, short.
+                reason = printable(response.reason or "", limit=40)
                 hint = " (admin role needed?)" if status == 403 else ""
                 raise ListingError(f"{what}: HTTP {status} {reason}{hint}".rstrip())
             try:
@@ -344,21 +357,26 @@ class Pager:
         microversion: str | None = None,
         fields: Collection[str] | None = None,
         convert: Callable[[list[JSON]], list[JSON]] | None = None,
+        *,
+        types: Mapping[str, tuple[type, ...]] | None = None,
     ) -> Listed:
         """Every item of the listing, de-duplicated by id, in the service's order.
 
         With ``fields``, each item keeps only those of its fields; with
         ``convert``, what is kept of each page is what ``convert`` makes of its
         items (a normaliser): page by page, so that the listing never holds
-        every raw item at once. Exceptions of ``convert`` propagate.
+        every raw item at once. Exceptions of ``convert`` propagate. With
+        ``types``, an item whose field has another JSON type fails the listing.
         """
         listed = Listed()
         seen: set[Any] = set()
         query: dict[str, str] = dict(params)
         previous_markers: set[str] = set()
+        walk = Walk(what)
         while True:
             if listed.pages >= MAX_PAGES:
                 raise ListingError(f"{what}: more than {MAX_PAGES} pages, giving up")
+            walk.asking(query, listed.pages)
             try:
                 body = self._get(path, query, microversion, what)
             except DeadlineReached as exc:
@@ -376,6 +394,7 @@ class Pager:
                 listed.restarts += 1
                 query = dict(params)
                 previous_markers.clear()
+                walk.restart()
                 continue
             listed.pages += 1
             page = body.get(item_key)
@@ -385,12 +404,26 @@ class Pager:
             if not isinstance(page, list):
                 raise ListingError(f"{what}: response has no {item_key!r} list")
             kept: list[JSON] = []
-            for item in page:
+            for index, item in enumerate(page):
                 if not isinstance(item, dict):
-                    continue
+                    # Dropping it would make a resource "missing": the page is garbage.
+                    raise ListingError(
+                        f"{what}: page {listed.pages} item {index} is"
+                        f" {type(item).__name__}, not an object"
+                    )
+                if types is not None:
+                    wrong = type_error(item, types)
+                    if wrong is not None:
+                        raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
                 key = item.get("id")
                 if key is not None:
+                    if not isinstance(key, (str, int)):
+                        raise ListingError(
+                            f"{what}: page {listed.pages} item {index} has an id of type"
+                            f" {type(key).__name__}"
+                        )
                     if key in seen:
+                        listed.duplicates += listed.restarts == 0
                         continue
                     seen.add(key)
                 if fields is None:
@@ -398,6 +431,7 @@ class Pager:
                 else:
                     kept.append({name: item[name] for name in fields if name in item})
             fresh = len(kept)
+            walk.got(len(page), fresh, listed.pages)
             listed.items.extend(kept if convert is None else convert(kept))
             if self.observer is not None:
                 self.observer.on_page(what, fresh)

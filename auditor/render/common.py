@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from auditor.model import Change, Finding, ProjectScore, Report, Severity, Side
 from auditor.records import LEFT_OUT
+from auditor.textsafe import printable
 
 SUMMARY_COLUMNS = ("source", "target", "matched", "missing", "unexpected", "changed", "ambiguous")
 
@@ -14,7 +15,7 @@ SUMMARY_COLUMNS = ("source", "target", "matched", "missing", "unexpected", "chan
 def side_label(side: Side) -> str:
     where = f"{side.cloud}@{side.region}" if side.region else side.cloud
     state = "" if side.complete else ", INCOMPLETE"
-    return f"{where} (taken {side.taken_at}{state})"
+    return printable(f"{where} (taken {side.taken_at}{state})")
 
 
 def source_lines(report: Report) -> list[tuple[str, str]]:
@@ -47,8 +48,9 @@ def scope_line(report: Report, shown: int = 5) -> str | None:
 
 
 def message(f: Finding) -> str:
-    """The finding's message, after its source's label in a merger."""
-    return f"[{f.origin}] {f.message}" if f.origin else f.message
+    """The finding's message, after its source's label in a merger (printable: names
+    inside it are the tenants')."""
+    return printable(f"[{f.origin}] {f.message}" if f.origin else f.message)
 
 
 BY_SOURCE_COLUMNS = ("source", "matched", "missing", "changed", "ambiguous")
@@ -78,7 +80,7 @@ def severity_counts(findings: Iterable[Finding]) -> str:
 def waived_line(f: Finding) -> str:
     """``waived until 2026-12-31 by alice: CHG-1234`` (empty for a finding not waived)."""
     w = f.waived
-    return f"waived until {w.expires} by {w.owner}: {w.reason}" if w is not None else ""
+    return printable(f"waived until {w.expires} by {w.owner}: {w.reason}") if w is not None else ""
 
 
 def summary_rows(report: Report) -> list[list[str]]:
@@ -134,6 +136,7 @@ def readable(value: object) -> str:
 
 
 def _short(text: str) -> str:
+    text = printable(text, limit=None)
     return text if len(text) <= 80 else text[:77] + "..."
 
 

@@ -12,6 +12,7 @@ import functools
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from auditor.model import Finding, Kind, Report, Severity
 from auditor.render.common import (
@@ -26,6 +27,7 @@ from auditor.render.common import (
     severity_counts,
     waived_line,
 )
+from auditor.textsafe import printable
 
 NO_PROJECT = "-"
 """Filter value of the findings that belong to no project."""
@@ -40,8 +42,17 @@ def _template() -> jinja2.Template:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Every {{ value }} of text: autoescaped, and with no control or
+        # bidirectional character (a NUL, an ANSI escape, a right-to-left override).
+        finalize=_shown,
     )
     return env.get_template("report.html.j2")
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return printable(value, limit=None)
+    return value
 
 
 def _where(cloud: str, region: str | None) -> str:

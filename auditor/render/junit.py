@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 
 from auditor.model import Finding, Kind, Report
 from auditor.render.common import change_line, waived_line
+from auditor.textsafe import printable
 
 SUITE_PREFIX = "auditor."
 
@@ -112,4 +113,10 @@ def render(report: Report) -> str:
     for key, count in totals.items():
         root.set(key, str(count))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    text = ET.tostring(root, encoding="unicode")
+    # XML 1.0 allows no control character but tab and line breaks (a NUL in a
+    # server name would make the file unreadable), and a bidirectional override
+    # would reorder what a dashboard shows: both become visible escapes.
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + printable(text, limit=None, keep="\n") + "\n"
+    )

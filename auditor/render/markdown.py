@@ -24,10 +24,17 @@ from auditor.render.common import (
     summary_rows,
     waived_line,
 )
+from auditor.textsafe import markdown_text, printable
+
+
+class _Md(str):
+    """A table cell already written as Markdown (ids in backticks, bold, <br>)."""
 
 
 def _cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    if isinstance(value, _Md):
+        return value.replace("\n", " ")
+    return markdown_text(str(value))
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -40,16 +47,16 @@ def render(report: Report) -> str:
     out = [
         f"# Migration audit: {report.verdict.value}",
         "",
-        *(f"- **{heading}:** {side}" for heading, side in source_lines(report)),
-        f"- **Target:** {side_label(report.target)}",
-        *([f"- **Scope:** {scope}"] if (scope := scope_line(report)) else []),
+        *(f"- **{heading}:** {markdown_text(side)}" for heading, side in source_lines(report)),
+        f"- **Target:** {markdown_text(side_label(report.target))}",
+        *([f"- **Scope:** {markdown_text(scope)}"] if (scope := scope_line(report)) else []),
         f"- **Exit code:** {report.exit_code} (fail on {report.fail_on.value})",
         f"- **Findings:** {len(report.counted)} ({severity_counts(report.counted)})",
     ]
     if report.waivers is not None:
         w = report.waivers
         out.append(
-            f"- **Waivers:** `{w.file}` as of {w.as_of}: {w.waived} finding(s) waived,"
+            f"- **Waivers:** {markdown_text(w.file)} as of {w.as_of}: {w.waived} finding(s) waived,"
             f" {w.expired} waiver(s) expired, {len(w.unused)} unused"
         )
     out += scorecard(report)
@@ -81,7 +88,7 @@ def render(report: Report) -> str:
             out += table(
                 ["severity", "kind", "collection", "message", "id"],
                 [
-                    [r.severity.value, r.kind.value, r.collection, r.message, f"`{r.id}`"]
+                    [r.severity.value, r.kind.value, r.collection, r.message, _Md(f"`{r.id}`")]
                     for r in history.resolved
                 ],
             )
@@ -92,8 +99,12 @@ def render(report: Report) -> str:
         out += ["", f"## {severity.value.capitalize()} ({len(findings)})", ""]
         rows = []
         for f in findings:
-            details = "<br>".join(change_line(c) for c in f.changes if f.kind.value == "changed")
-            ident = f"`{f.id}`" + (" **new**" if f.id in new else "")
+            details = _Md(
+                "<br>".join(
+                    markdown_text(change_line(c)) for c in f.changes if f.kind.value == "changed"
+                )
+            )
+            ident = _Md(f"`{f.id}`" + (" **new**" if f.id in new else ""))
             rows.append([f.kind.value, f.collection, f.project or "", message(f), details, ident])
         out += table(["kind", "collection", "project", "message", "details", "id"], rows)
     if report.waived:
@@ -109,12 +120,12 @@ def render(report: Report) -> str:
                     f.project or "",
                     message(f),
                     waived_line(f),
-                    f"`{f.id}`" + (" **new**" if f.id in new else ""),
+                    _Md(f"`{f.id}`" + (" **new**" if f.id in new else "")),
                 ]
                 for f in report.waived
             ],
         )
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out) + "\n", limit=None, keep="\n")
 
 
 def scorecard(report: Report) -> list[str]:
@@ -130,11 +141,11 @@ def scorecard(report: Report) -> list[str]:
         [
             [
                 *([s.origin or ""] if origins else []),
-                "ok" if s.fully_matched else "**attention**",
+                "ok" if s.fully_matched else _Md("**attention**"),
                 project_label(s.source.domain, s.source.name, s.source.label),
                 project_label(s.target.domain, s.target.name, s.target.label)
                 if s.target
-                else "**none**",
+                else _Md("**none**"),
                 *scorecard_counts(s),
             ]
             for s in ordered

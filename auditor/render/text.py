@@ -25,6 +25,7 @@ from auditor.render.common import (
     summary_rows,
     waived_line,
 )
+from auditor.textsafe import printable
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -73,7 +74,7 @@ def render(report: Report) -> str:
             f" {len(history.resolved)} resolved"
         )
     for project, findings in grouped_by_project(counted):
-        out += ["", f"== {project if project is not None else '(no project)'}"]
+        out += ["", f"== {printable(project) if project is not None else '(no project)'}"]
         for f in findings:
             mark = "  NEW" if f.id in new else ""
             out.append(
@@ -91,7 +92,7 @@ def render(report: Report) -> str:
     if history is not None and history.resolved:
         out += ["", f"== Resolved since the previous run ({history.previous})"]
         out += [
-            f"  {r.severity.value.upper():<7} {r.kind.value:<10} {r.message}  [{r.id}]"
+            f"  {r.severity.value.upper():<7} {r.kind.value:<10} {printable(r.message)}  [{r.id}]"
             for r in history.resolved
         ]
     if report.scorecard:
@@ -102,8 +103,8 @@ def render(report: Report) -> str:
         rows = [
             [
                 *([s.origin or ""] if origins else []),
-                project_label(s.source.domain, s.source.name, s.source.label),
-                project_label(s.target.domain, s.target.name, s.target.label)
+                printable(project_label(s.source.domain, s.source.name, s.source.label)),
+                printable(project_label(s.target.domain, s.target.name, s.target.label))
                 if s.target
                 else "(none)",
                 *(str(n) for n in scorecard_counts(s)),
@@ -114,4 +115,6 @@ def render(report: Report) -> str:
             header = ["source project", "target project", *SCORECARD_COLUMNS]
             out += table(["source", *header] if origins else header, rows)
         out.append(f"{scorecard_line(report)}.")
-    return "\n".join(out) + "\n"
+    # Whatever else came from a file or a cloud (a label, a scope): no control
+    # character reaches the terminal but the line breaks made here.
+    return printable("\n".join(out) + "\n", limit=None, keep="\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -34,6 +35,17 @@ class Fault:
     """Close the connection without answering (after ``delay``)."""
     method: str | None = None
     """Only requests with this method (GET, POST...); None: any."""
+    location: str | None = None
+    """With a 3xx ``status``: the ``Location`` header (a redirect, absolute or relative)."""
+    body: bytes | Callable[[str], bytes] | None = None
+    """Answer exactly this body with ``status`` (malformed answers: not JSON, HTML...);
+    a function of the request target makes each answer (pages that never end...)."""
+    content_type: str = "application/json"
+    """Content type of ``body``."""
+    repeat: int = 1
+    """Send ``body`` this many times in a row (a huge answer, streamed, never held whole)."""
+    reason: str | None = None
+    """The status line's reason phrase instead of the standard one (latin-1)."""
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -48,6 +60,10 @@ class Fault:
             raise ValueError("a fault needs a status, a delay or drop=True")
         if self.status is not None and self.drop:
             raise ValueError("a fault either answers a status or drops the connection")
+        if (self.location is not None or self.body is not None) and self.status is None:
+            raise ValueError("a location or a body needs a status")
+        if self.repeat < 1:
+            raise ValueError("repeat must be at least 1")
 
 
 @dataclass
@@ -77,9 +93,38 @@ class FaultRules:
         *,
         times: int | None = 1,
         retry_after: float | str | None = None,
+        reason: str | None = None,
     ) -> Fault:
         """Answer ``status`` to the next ``times`` requests whose target matches ``path``."""
-        return self.add(Fault(path, status=status, times=times, retry_after=retry_after))
+        return self.add(
+            Fault(path, status=status, times=times, retry_after=retry_after, reason=reason)
+        )
+
+    def redirect(self, path: str, status: int, location: str, *, times: int | None = None) -> Fault:
+        """Answer requests matching ``path`` with a ``status`` redirect to ``location``."""
+        return self.add(Fault(path, status=status, location=location, times=times))
+
+    def answer(
+        self,
+        path: str,
+        body: bytes | Callable[[str], bytes],
+        *,
+        status: int = 200,
+        content_type: str = "application/json",
+        times: int | None = None,
+        repeat: int = 1,
+    ) -> Fault:
+        """Answer requests matching ``path`` with this raw body (``repeat`` times over)."""
+        return self.add(
+            Fault(
+                path,
+                status=status,
+                body=body,
+                content_type=content_type,
+                times=times,
+                repeat=repeat,
+            )
+        )
 
     def delay(self, path: str, seconds: float, *, times: int | None = None) -> Fault:
         """Answer requests matching ``path`` correctly, ``seconds`` late."""

@@ -62,9 +62,16 @@ class Exchange:
                 return None
             if fault.status is not None:
                 extra = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
-                response = error_response(
-                    self.router.style_of(path), fault.status, "Injected fault.", extra
-                )
+                if fault.location is not None:
+                    extra["Location"] = fault.location
+                if fault.body is not None:
+                    body = fault.body(target) if callable(fault.body) else fault.body
+                    response = Response(fault.status, body, extra, fault.content_type, fault.repeat)
+                else:
+                    response = error_response(
+                        self.router.style_of(path), fault.status, "Injected fault.", extra
+                    )
+                response.reason = fault.reason
                 self.record(method, target, response.status, True)
                 return response
         try:
@@ -133,15 +140,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(response)
 
     def _send(self, response: Response) -> None:
-        self.send_response(response.status)
+        self.send_response(response.status, response.reason)
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Content-Length", str(len(response.body) * response.repeat))
         self.send_header("X-Openstack-Request-Id", f"req-{uuid.uuid4()}")
         self.end_headers()
         if self.command != "HEAD" and response.body:
-            self.wfile.write(response.body)
+            for _ in range(response.repeat):
+                self.wfile.write(response.body)
 
 
 class SandboxHttpServer(ThreadingHTTPServer):

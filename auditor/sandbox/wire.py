@@ -65,6 +65,10 @@ class Response:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    repeat: int = 1
+    """The body is sent this many times in a row (injected huge answers)."""
+    reason: str | None = None
+    """Reason phrase of the status line (None: the standard one)."""
 
 
 def json_response(

@@ -116,6 +116,19 @@ def auditor(argv: Sequence[str], capsys: Any) -> Run:
     return Run(code, out.getvalue() + captured.out, captured.err)
 
 
+def inventory(
+    tmp_path: Path,
+    capsys: Any,
+    *options: str,
+    output: Path | str | None = None,
+    clouds: Path | None = None,
+) -> Run:
+    """``auditor inventory --cloud cw`` (common ``options`` first), to ``output`` or stdout."""
+    argv = ["--os-client-config-file", str(clouds or tmp_path / "clouds.yaml"), "--no-progress"]
+    argv += [*options, "inventory", "--cloud", SOURCE]
+    return auditor(argv + (["-o", str(output)] if output is not None else []), capsys)
+
+
 @dataclass(frozen=True)
 class Audit:
     """An ``auditor audit`` run with its report and saved inventories."""

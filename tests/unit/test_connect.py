@@ -210,10 +210,14 @@ def test_connection_pools_fit_the_concurrent_listings(connection: Any) -> None:
     from requests.adapters import HTTPAdapter
 
     from auditor.connect import POOL_SIZE, ReadOnlyAdapter
+    from auditor.hostguard import HostGuard
 
     adapters = connection.session.session.adapters
     assert set(adapters) >= {"http://", "https://"}
     for adapter in adapters.values():
+        # read-only guard -> host guard -> the pooled transport
         assert isinstance(adapter, ReadOnlyAdapter)
-        assert isinstance(adapter.inner, HTTPAdapter)
-        assert adapter.inner.poolmanager.connection_pool_kw["maxsize"] == POOL_SIZE
+        assert isinstance(adapter.inner, HostGuard)
+        transport = adapter.inner.inner
+        assert isinstance(transport, HTTPAdapter)
+        assert transport.poolmanager.connection_pool_kw["maxsize"] == POOL_SIZE

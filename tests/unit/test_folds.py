@@ -157,8 +157,8 @@ ADMIN_LEFT_OUT = """ignore:
     - {collection: quotas, project: admin}
 """
 """What an operator writes for a merger of several clouds: each cloud's own admin project
-with its quotas, and the ``default`` group Neutron creates in it when the auditor lists
-security groups) is not part of the migration, and the sources' ones would all land on the target's."""
+(its quotas, and the ``default`` group Neutron creates in it when the auditor lists security
+groups) is not part of the migration, and the sources' ones would all land on the target's."""
 
 
 def with_admin(cloud: Snapshot) -> Snapshot:

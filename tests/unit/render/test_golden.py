@@ -26,6 +26,8 @@ SUFFIX = {
     Format.MARKDOWN: "md",
     Format.HTML: "html",
     Format.JUNIT: "xml",
+    Format.CSV: "csv",
+    Format.SARIF: "sarif",
 }
 
 

@@ -1,6 +1,8 @@
 """``--metrics-file``: the report as Prometheus metrics, for node_exporter's textfile collector.
 
-:func:`render` is a pure function (report and run facts in, text out); the CLI
+:func:`render` is a pure function (report and run facts in, text out, built
+with prometheus_client's registry and ``generate_latest``, so the labels'
+escapes and the exposition format are the client library's own); the CLI
 writes the file atomically (mode 0644, renamed into place, so the collector
 never reads half a file). Every series is a gauge and every combination of
 collection, kind and severity is written, zeros included, so a series does not
@@ -12,7 +14,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Metric, generate_latest
+from prometheus_client.core import GaugeMetricFamily
 
 from auditor.model import Kind, Report, Severity, Verdict
 from auditor.textsafe import printable
@@ -47,30 +53,27 @@ def previous_last_complete(text: str) -> float | None:
     return None
 
 
-def _escape(value: str) -> str:
+def _label(value: str) -> str:
     # A cloud name is read from a snapshot file: no control character, no lone
-    # surrogate (the file must be UTF-8), then the format's own escapes.
-    value = printable(value, limit=None)
-    return value.replace("\\", "\\\\").replace('"', '\\"')
+    # surrogate (the file must be UTF-8); prometheus_client adds the format's escapes.
+    return printable(value, limit=None)
 
 
-def _labels(labels: dict[str, str]) -> str:
-    if not labels:
-        return ""
-    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items()) + "}"
+class _Gauges:
+    """The run's gauges as plain metric families: no client-side state (a ``Gauge``
+    would write files under ``PROMETHEUS_MULTIPROC_DIR`` when that is set)."""
 
-
-def _number(value: float) -> str:
-    return repr(float(value)) if not float(value).is_integer() else str(int(value))
-
-
-class _Writer:
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        self.families: list[Metric] = []
 
     def gauge(self, name: str, help_text: str, samples: list[tuple[dict[str, str], float]]) -> None:
-        self.lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
-        self.lines += [f"{name}{_labels(labels)} {_number(value)}" for labels, value in samples]
+        family = GaugeMetricFamily(name, help_text, labels=list(samples[0][0]))
+        for labels, value in samples:
+            family.add_metric(list(map(_label, labels.values())), value)
+        self.families.append(family)
+
+    def collect(self) -> Iterator[Metric]:
+        return iter(self.families)
 
 
 def render(report: Report, run: RunFacts) -> str:
@@ -81,7 +84,7 @@ def render(report: Report, run: RunFacts) -> str:
     collections += sorted({f.collection for f in report.findings} - set(collections))
     # Waived findings are accepted differences: counted apart, never alerting.
     counts = Counter((f.collection, f.kind, f.severity) for f in report.counted)
-    out = _Writer()
+    out = _Gauges()
     out.gauge(
         f"{PREFIX}info",
         "The auditor's version and the clouds of the last run.",
@@ -180,4 +183,6 @@ def render(report: Report, run: RunFacts) -> str:
             "Unix time the last run that listed every collection completely finished.",
             [({}, round(last_complete, 3))],
         )
-    return "\n".join(out.lines) + "\n"
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(out)
+    return generate_latest(registry).decode("utf-8")

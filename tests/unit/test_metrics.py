@@ -138,3 +138,14 @@ def test_history_counts() -> None:
     parsed = samples(metrics.render(r, metrics.RunFacts(1.0, 1.0)))
     assert value(parsed, "auditor_findings_new") == 1
     assert value(parsed, "auditor_findings_resolved") == 0
+
+
+def test_render_is_pure_and_leaves_the_client_registry_alone() -> None:
+    from prometheus_client import REGISTRY
+
+    before = [m.name for m in REGISTRY.collect()]
+    facts = metrics.RunFacts(duration_s=1.0, finished_at=1_000.0)
+    first = metrics.render(report(findings=(MISSING,)), facts)
+    assert metrics.render(report(findings=(MISSING,)), facts) == first
+    assert [m.name for m in REGISTRY.collect()] == before
+    assert not any(name.startswith("auditor") for name in before)

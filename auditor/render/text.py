@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
-from auditor.model import Report
+from rich import box
+from rich.console import Console, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from auditor.model import Finding, Report
 from auditor.render.common import (
     BY_SOURCE_COLUMNS,
     SCORECARD_COLUMNS,
@@ -27,21 +34,63 @@ from auditor.render.common import (
 )
 from auditor.textsafe import printable
 
+WIDTH = 4000
+"""Columns of the page: wide enough that rich never wraps or cuts a line (every name
+is cut at 500 characters first); terminals and mail wrap long lines themselves."""
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """Left-aligned first column, right-aligned numbers."""
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
-    def line(row: Sequence[str]) -> str:
-        cells = [str(row[0]).ljust(widths[0])]
-        cells += [str(v).rjust(w) for v, w in zip(row[1:], widths[1:], strict=True)]
-        return "  ".join(cells).rstrip()
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+    """A table with a ruled header: numbers right-aligned, words left-aligned."""
+    grid = Table(box=box.ASCII2, show_edge=False, pad_edge=False)
+    for i, name in enumerate(header):
+        numbers = bool(rows) and all(str(r[i]).isdigit() for r in rows)
+        grid.add_column(name, justify="right" if numbers else "left", no_wrap=True)
+    for row in rows:
+        grid.add_row(*(Text(printable(str(v), limit=None)) for v in row))
+    return grid
 
-    return [line(header), *(line(r) for r in rows)]
+
+def _findings(rows: Sequence[tuple[str, str, str, Sequence[str]]]) -> Padding:
+    """Severity, kind, then the message with its id; each change under the message."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, min_width=len("WARNING"))
+    grid.add_column(no_wrap=True, min_width=len("unexpected"))
+    grid.add_column(no_wrap=True)
+    for severity, kind, line, details in rows:
+        grid.add_row(severity, kind, Text(line))
+        for detail in details:
+            grid.add_row("", "", Text(detail))
+    return Padding(grid, (0, 0, 0, 2))
+
+
+def _page(parts: Sequence[str | RenderableType]) -> str:
+    """The parts one after another, through a console that writes plain text only."""
+    console = Console(
+        file=io.StringIO(),
+        width=WIDTH,
+        color_system=None,
+        force_terminal=False,
+        force_interactive=False,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    for part in parts:
+        console.print(Text(printable(part, limit=None)) if isinstance(part, str) else part)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def _line(f: Finding, new: set[str]) -> tuple[str, str, str]:
+    mark = "  NEW" if f.id in new else ""
+    return f.severity.value.upper(), f.kind.value, f"{message(f)}  [{f.id}]{mark}"
 
 
 def render(report: Report) -> str:
-    out = [f"{heading}: {side}" for heading, side in source_lines(report)]
+    out: list[str | RenderableType] = [
+        *(f"{heading}: {side}" for heading, side in source_lines(report))
+    ]
     scope = scope_line(report)
     out += [
         f"Target: {side_label(report.target)}",
@@ -49,14 +98,14 @@ def render(report: Report) -> str:
         f"Verdict: {report.verdict.value.upper()} (exit {report.exit_code},"
         f" fail on {report.fail_on.value})",
         "",
+        table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report)),
     ]
-    out += table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report))
     if left_out_lines(report):
         out += ["", *left_out_lines(report)]
     if report.summary_by_source:
         out += ["", "By source"]
-        out += table(
-            ["source", "collection", *BY_SOURCE_COLUMNS, "complete"], by_source_rows(report)
+        out.append(
+            table(["source", "collection", *BY_SOURCE_COLUMNS, "complete"], by_source_rows(report))
         )
     counted, waived = report.counted, report.waived
     out += ["", f"Findings: {len(counted)} ({severity_counts(counted)})"]
@@ -75,26 +124,20 @@ def render(report: Report) -> str:
         )
     for project, findings in grouped_by_project(counted):
         out += ["", f"== {printable(project) if project is not None else '(no project)'}"]
-        for f in findings:
-            mark = "  NEW" if f.id in new else ""
-            out.append(
-                f"  {f.severity.value.upper():<7} {f.kind.value:<10} {message(f)}  [{f.id}]{mark}"
-            )
-            out += [f"          {change_line(c)}" for c in f.changes if f.kind.value == "changed"]
+        changes = {
+            f.id: [change_line(c) for c in f.changes] for f in findings if f.kind.value == "changed"
+        }
+        out.append(_findings([(*_line(f, new), changes.get(f.id, [])) for f in findings]))
     if waived:
         out += ["", f"== Waived: accepted differences, not counted ({len(waived)})"]
-        for f in waived:
-            mark = "  NEW" if f.id in new else ""
-            out.append(
-                f"  {f.severity.value.upper():<7} {f.kind.value:<10} {message(f)}  [{f.id}]{mark}"
-            )
-            out.append(f"          {waived_line(f)}")
+        out.append(_findings([(*_line(f, new), [waived_line(f)]) for f in waived]))
     if history is not None and history.resolved:
         out += ["", f"== Resolved since the previous run ({history.previous})"]
-        out += [
-            f"  {r.severity.value.upper():<7} {r.kind.value:<10} {printable(r.message)}  [{r.id}]"
+        resolved: list[tuple[str, str, str, Sequence[str]]] = [
+            (r.severity.value.upper(), r.kind.value, f"{printable(r.message)}  [{r.id}]", [])
             for r in history.resolved
         ]
+        out.append(_findings(resolved))
     if report.scorecard:
         # Every project with something to look at; the fully matched ones summed up.
         attention = [s for s in report.scorecard if not s.fully_matched]
@@ -113,8 +156,8 @@ def render(report: Report) -> str:
         ]
         if rows:
             header = ["source project", "target project", *SCORECARD_COLUMNS]
-            out += table(["source", *header] if origins else header, rows)
+            out.append(table(["source", *header] if origins else header, rows))
         out.append(f"{scorecard_line(report)}.")
     # Whatever else came from a file or a cloud (a label, a scope): no control
     # character reaches the terminal but the line breaks made here.
-    return printable("\n".join(out) + "\n", limit=None, keep="\n")
+    return printable(_page(out), limit=None, keep="\n")

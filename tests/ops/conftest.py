@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,49 +55,11 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-class SandboxProcess:
-    """``auditor sandbox`` serving the demo snapshots, as a separate process."""
-
-    def __init__(self, demo: Path, workdir: Path) -> None:
-        self.clouds_yaml = workdir / "sandbox-clouds.yaml"
-        self.process = subprocess.Popen(
-            [
-                str(VENV_BIN / "auditor"),
-                "sandbox",
-                str(demo / "served" / "cloudwatt.json"),
-                str(demo / "served" / "ocb.json"),
-                "--port",
-                "0",
-                "--write-clouds-yaml",
-                str(self.clouds_yaml),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        # It writes the clouds.yaml, then one line per cloud.
-        lines = [self.process.stdout.readline() for _ in range(2)]
-        if not all(lines):
-            self.stop()
-            raise AssertionError(f"sandbox did not start: {self.process.stderr}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 @pytest.fixture(scope="session")
-def sandbox(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = SandboxProcess(demo_dir, tmp_path_factory.mktemp("sandbox"))
-    try:
-        yield process
-    finally:
-        process.stop()
+def auditor_snapshots(demo_dir: Path) -> list[Path]:
+    """The demo's example clouds, for the auditor's pytest plugin: its ``auditor_sandbox``
+    fixture serves them with ``auditor sandbox`` in a process of its own, stopped by pid."""
+    return [demo_dir / "served" / "cloudwatt.json", demo_dir / "served" / "ocb.json"]
 
 
 def timed(argv: list[str], **kwargs: object) -> tuple[subprocess.CompletedProcess[str], float]:

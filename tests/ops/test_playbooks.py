@@ -1,5 +1,6 @@
 """The Ansible playbooks, linted and run for real on localhost (connection: local)
-against ``auditor sandbox`` serving the demo clouds.
+against ``auditor sandbox`` serving the demo clouds (the ``auditor_sandbox`` fixture of
+the auditor's own pytest plugin).
 
 audit.yml installs the auditor from this checkout into a virtualenv, deploys
 clouds.yaml and the rules from variables, audits, fetches the reports and
@@ -24,7 +25,8 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.ops.conftest import REPO, SandboxProcess, need, timed, tool_env
+from auditor.pytest_plugin import SandboxProcess
+from tests.ops.conftest import REPO, need, timed, tool_env
 
 PLAYBOOKS = REPO / "playbooks"
 
@@ -40,6 +42,7 @@ def playbook_vars(
 ) -> dict[str, Any]:
     """Variables as an operator's group_vars and vault would give them."""
     clouds = yaml.safe_load(sandbox.clouds_yaml.read_text())["clouds"]
+    assert (sandbox.source, sandbox.target) == ("cloudwatt", "ocb")
     return {
         "auditor_clouds": clouds,
         "auditor_source": "cloudwatt",
@@ -89,9 +92,9 @@ def test_ansible_lint_production_profile() -> None:
 
 
 def test_audit_playbook(
-    sandbox: SandboxProcess, demo_dir: Path, tmp_path: Path, home: Path
+    auditor_sandbox: SandboxProcess, demo_dir: Path, tmp_path: Path, home: Path
 ) -> None:
-    variables = playbook_vars(sandbox, demo_dir, tmp_path, home)
+    variables = playbook_vars(auditor_sandbox, demo_dir, tmp_path, home)
     fetched = tmp_path / "fetched" / "localhost"
 
     # Exit 1 (the demo's seeded defects) is tolerated when only 3 fails the play.
@@ -143,10 +146,10 @@ def tree(*roots: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_audit_playbook_in_check_mode_changes_nothing(
-    sandbox: SandboxProcess, demo_dir: Path, tmp_path: Path, home: Path
+    auditor_sandbox: SandboxProcess, demo_dir: Path, tmp_path: Path, home: Path
 ) -> None:
     variables = {
-        **playbook_vars(sandbox, demo_dir, tmp_path, home),
+        **playbook_vars(auditor_sandbox, demo_dir, tmp_path, home),
         "auditor_fail_on_exit_codes": [],
     }
     before = tree(tmp_path, home)
@@ -167,10 +170,10 @@ def test_audit_playbook_in_check_mode_changes_nothing(
 
 
 def test_audit_playbook_never_passes_an_old_report_for_new(
-    sandbox: SandboxProcess, demo_dir: Path, tmp_path: Path, home: Path
+    auditor_sandbox: SandboxProcess, demo_dir: Path, tmp_path: Path, home: Path
 ) -> None:
     variables = {
-        **playbook_vars(sandbox, demo_dir, tmp_path, home),
+        **playbook_vars(auditor_sandbox, demo_dir, tmp_path, home),
         "auditor_fail_on_exit_codes": [],
     }
     fetched = tmp_path / "fetched" / "localhost"
@@ -223,12 +226,12 @@ def run_like_cron(command: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_schedule_playbook(
-    sandbox: SandboxProcess, demo_dir: Path, tmp_path: Path, home: Path
+    auditor_sandbox: SandboxProcess, demo_dir: Path, tmp_path: Path, home: Path
 ) -> None:
     need("crontab", "ansible.builtin.cron")
     need("flock", "the cron entry")
     variables = {
-        **playbook_vars(sandbox, demo_dir, tmp_path, home),
+        **playbook_vars(auditor_sandbox, demo_dir, tmp_path, home),
         "auditor_cron_minute": "*/30",
         "auditor_cron_hour": "*",
     }

@@ -94,7 +94,7 @@ def test_the_documented_example_passes(project: Path) -> None:
     }, outcomes
 
 
-FAILING = '''
+FAILING = """
 import os
 from pathlib import Path
 
@@ -123,7 +123,7 @@ def test_a_bad_snapshot_is_one_clear_error(auditor_sandbox_factory, tmp_path):
     with pytest.raises(SandboxError, match=r"exit code 2\\): auditor: error: .*bad\\.json"):
         auditor_sandbox_factory.start(bad)
     assert auditor_sandbox_factory.started == []
-'''
+"""
 
 
 def test_sandboxes_are_stopped_by_pid_when_tests_fail(project: Path) -> None:

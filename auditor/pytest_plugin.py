@@ -96,7 +96,8 @@ class SandboxProcess:
         # It writes the clouds.yaml, then one "NAME AUTH_URL" line per cloud.
         deadline = time.monotonic() + START_TIMEOUT
         while True:
-            lines = self._out.read_text(encoding="utf-8", errors="replace").splitlines()
+            # Whole lines only: the last piece may still be being written.
+            lines = self._out.read_text(encoding="utf-8", errors="replace").split("\n")[:-1]
             if len(lines) >= len(self.snapshots):
                 for line in lines[: len(self.snapshots)]:
                     name, _, url = line.rpartition(" ")

@@ -38,9 +38,8 @@ from typing import Any
 
 import yaml
 
-from auditor.diff.compare import finding_id
 from auditor.errors import WaiversError
-from auditor.model import Finding, Kind, Severity, WaiverNote, WaiverSummary
+from auditor.model import Finding, Kind, Severity, WaiverNote, WaiverSummary, finding_id
 from auditor.records import ALL_COLLECTIONS
 
 # The rules file's validation helpers: one way of naming file, line and key.

@@ -15,7 +15,7 @@ from datetime import date
 from auditor.collect import CORE_COLLECTIONS, InventoryObserver
 from auditor.collect.pager import RetryPolicy
 from auditor.collect.scoped import inventory
-from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect, connect_project
+from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, ConfigSource, connect, connect_project
 from auditor.diff.outcome import Outcome, compare
 from auditor.idmap import IdMap
 from auditor.model import CollectionResult, Report, Severity, Snapshot
@@ -70,7 +70,7 @@ def run_audit(
     target: CloudTarget,
     rules: Rules,
     *,
-    config_file: str | None = None,
+    config: ConfigSource | None = None,
     collections: Sequence[str] = CORE_COLLECTIONS,
     policy: RetryPolicy | None = None,
     timeout: float = DEFAULT_TIMEOUT,
@@ -91,9 +91,7 @@ def run_audit(
     """
     sources = [source] if isinstance(source, CloudTarget) else list(source)
     clouds = [*sources, target]
-    conns = [
-        connect(t, config_file=config_file, timeout=timeout, redactor=redactor) for t in clouds
-    ]
+    conns = [connect(t, config=config, timeout=timeout, redactor=redactor) for t in clouds]
     with ThreadPoolExecutor(max_workers=len(clouds), thread_name_prefix="auditor-cloud") as pool:
         futures = [
             pool.submit(

@@ -19,28 +19,36 @@ from datetime import date, datetime, timezone
 from typing import Any, TextIO
 
 from auditor import __version__, history, metrics
+from auditor.app import env, files
+from auditor.app.console import (
+    CountingObserver,
+    RichProgress,
+    configure_logging,
+    emit,
+    error_line,
+    to_file,
+)
+from auditor.app.fileio import check_writable_file, ensure_writable_dir, write_private
 from auditor.audit import run_audit
 from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, parse_collections
 from auditor.collect.pager import Deadline, RetryPolicy
 from auditor.collect.scoped import inventory
-from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, connect, connect_project
-from auditor.demo import run_demo
+from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, ConfigSource, connect, connect_project
+from auditor.demo import build_demo
 from auditor.diff.merge import check_labels, source_label
 from auditor.diff.outcome import Outcome, compare
-from auditor.errors import AuditorError, BadInputError, OutputError, SnapshotError
-from auditor.fileio import check_writable_file, ensure_writable_dir, write_atomic, write_private
+from auditor.errors import AuditorError, BadInputError, SnapshotError
 from auditor.hints import no_rules_hint, verdict_line
-from auditor.logsetup import configure, get_logger
+from auditor.logsetup import get_logger
 from auditor.model import Severity, Snapshot
-from auditor.progress import CountingObserver, RichProgress
 from auditor.render import Format, render
-from auditor.rules import load_rules
-from auditor.sandbox import SandboxOptions, serve
+from auditor.rules import parse_rules
+from auditor.sandbox import Sandbox
+from auditor.sandbox import serve as sandbox_serve
 from auditor.schemas import NAMES as SCHEMA_NAMES
 from auditor.schemas import load_schema
 from auditor.secrets import Redactor
-from auditor.textsafe import printable, utf8
-from auditor.waivers import Waivers, load_waivers
+from auditor.waivers import Waivers
 
 EXIT_OK = 0
 EXIT_DISCREPANCIES = 1
@@ -344,7 +352,7 @@ def _waiving(args: argparse.Namespace) -> _Waiving:
             today = date.fromisoformat(args.as_of)
         except ValueError:
             raise BadInputError(f"--as-of: {args.as_of!r} is not a date (YYYY-MM-DD)") from None
-    return _Waiving(load_waivers(args.waivers) if args.waivers else None, today)
+    return _Waiving(files.read_waivers(args.waivers) if args.waivers else None, today)
 
 
 def _retry_policy(args: argparse.Namespace) -> RetryPolicy:
@@ -368,24 +376,6 @@ def _observer(args: argparse.Namespace, stream: TextIO) -> Iterator[CountingObse
         yield progress
 
 
-STDOUT = "-"
-"""``-o -``: standard output, as if no ``-o`` were given."""
-
-
-def _to_file(output: str | None) -> bool:
-    """True when ``output`` names a file (not absent, not ``-``)."""
-    return output is not None and output != STDOUT
-
-
-def _emit(text: str, output: str | None, stdout: TextIO) -> None:
-    if _to_file(output):
-        assert output is not None
-        write_private(output, text)
-    else:
-        stdout.write(utf8(text))
-        stdout.flush()
-
-
 def _check_timeout(args: argparse.Namespace) -> float:
     timeout = float(args.timeout)
     if timeout <= 0:
@@ -396,13 +386,13 @@ def _check_timeout(args: argparse.Namespace) -> float:
 def cmd_inventory(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     collections = parse_collections(args.collections)
     policy = _retry_policy(args)
-    if _to_file(args.output):
+    if to_file(args.output):
         check_writable_file(args.output)
-    target = CloudTarget(cloud=args.cloud, region=args.region)
+    target = CloudTarget(cloud=args.cloud or env.cloud_name(), region=args.region)
     timeout = _check_timeout(args)
     conn = connect(
         target,
-        config_file=args.os_client_config_file,
+        config=_clouds_config(args),
         timeout=timeout,
         redactor=redactor,
     )
@@ -421,14 +411,18 @@ def cmd_inventory(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) 
         requests=observer.requests,
         duration_s=round(snapshot.duration_s, 3),
     )
-    _emit(snapshot.dumps(), args.output, stdout)
+    emit(snapshot.dumps(), args.output, stdout)
     return EXIT_OK if snapshot.complete else EXIT_INCOMPLETE
+
+
+def _clouds_config(args: argparse.Namespace) -> ConfigSource:
+    return files.read_clouds_config(args.os_client_config_file, env.client_config_file())
 
 
 def _report_format(args: argparse.Namespace, stdout: TextIO) -> Format:
     if args.format is not None:
         return Format(args.format)
-    if not _to_file(args.output) and stdout.isatty():
+    if not to_file(args.output) and stdout.isatty():
         return Format.TEXT
     return Format.JSON
 
@@ -448,21 +442,10 @@ class _ReportOutputs:
 def _prepare_outputs(args: argparse.Namespace, started: float) -> _ReportOutputs:
     if args.write_id_map:
         check_writable_file(args.write_id_map.replace(ID_MAP_SOURCE, "source"))
-    previous = history.prepare(args.history) if args.history else None
+    previous = files.prepare_history(args.history) if args.history else None
     previous_complete_at = None
     if args.metrics_file:
-        directory = os.path.dirname(os.path.abspath(args.metrics_file))
-        if not os.path.isdir(directory):
-            raise OutputError(f"{args.metrics_file}: cannot write (no directory {directory})")
-        if not os.access(directory, os.W_OK | os.X_OK):
-            raise OutputError(f"{args.metrics_file}: directory {directory} is not writable")
-        try:
-            with open(args.metrics_file, encoding="utf-8") as fh:
-                previous_complete_at = metrics.previous_last_complete(fh.read())
-        except FileNotFoundError:
-            pass
-        except (OSError, UnicodeDecodeError) as exc:
-            raise OutputError(f"{args.metrics_file}: cannot read ({exc})") from None
+        previous_complete_at = files.previous_metrics(args.metrics_file)
     return _ReportOutputs(started, previous, previous_complete_at)
 
 
@@ -474,25 +457,23 @@ def _finish_report(
         _write_id_maps(args.write_id_map, outcome)
     now = datetime.now(timezone.utc)
     if args.history:
-        report = history.record(args.history, report, outputs.previous, now)
+        report = files.record_history(args.history, report, outputs.previous, now)
     if args.rules is None:
         hint = no_rules_hint(report)
         if hint is not None:
             log.warning(hint)
-    _emit(render(report, _report_format(args, stdout)), args.output, stdout)
-    if _to_file(args.output) and stdout.isatty():
+    emit(render(report, _report_format(args, stdout)), args.output, stdout)
+    if to_file(args.output) and stdout.isatty():
         # The report went to a file: the person at the terminal still sees the verdict.
         stdout.write(verdict_line(report, args.output) + "\n")
         stdout.flush()
     if args.metrics_file:
-        # Not write_private: node_exporter reads it as another user. It holds
-        # counts and cloud names only, never an item.
         facts = metrics.RunFacts(
             duration_s=time.monotonic() - outputs.started,
             finished_at=time.time(),
             previous_complete_at=outputs.previous_complete_at,
         )
-        write_atomic(args.metrics_file, metrics.render(report, facts), mode=0o644)
+        files.write_metrics(args.metrics_file, metrics.render(report, facts))
     log.info(
         "audit done",
         verdict=report.verdict.value,
@@ -522,10 +503,10 @@ def file_label(label: str) -> str:
 
 def cmd_diff(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     started = time.monotonic()
-    rules = load_rules(args.rules)
+    rules = files.read_rules(args.rules)
     waiving = _waiving(args)
-    sources = [Snapshot.load(path) for path in args.sources]
-    target = Snapshot.load(args.target)
+    sources = [files.read_snapshot(path) for path in args.sources]
+    target = files.read_snapshot(args.target)
     check_labels([source_label(s) for s in sources])
     outputs = _prepare_outputs(args, started)
     try:
@@ -540,9 +521,9 @@ def cmd_diff(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> in
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
         # The core collections' items are checked on load (auditor.shapecheck);
         # an edited file can still break another collection's comparison.
-        files = ", ".join([*args.sources, args.target])
+        named = ", ".join([*args.sources, args.target])
         raise SnapshotError(
-            f"{files}: an item is not shaped like an auditor snapshot's ({exc!r})"
+            f"{named}: an item is not shaped like an auditor snapshot's ({exc!r})"
         ) from None
     return _finish_report(outcome, args, stdout, outputs)
 
@@ -550,7 +531,7 @@ def cmd_diff(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> in
 def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     # Everything that can be checked before touching a cloud is checked first.
     started = time.monotonic()
-    rules = load_rules(args.rules)
+    rules = files.read_rules(args.rules)
     waiving = _waiving(args)
     collections = parse_collections(args.collections)
     policy = _retry_policy(args)
@@ -559,7 +540,7 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
     check_labels([str(s) for s in sources])
     if args.save_inventories:
         ensure_writable_dir(args.save_inventories)
-    if _to_file(args.output):
+    if to_file(args.output):
         check_writable_file(args.output)
     outputs = _prepare_outputs(args, started)
     with _observer(args, sys.stderr) as observer:
@@ -567,7 +548,7 @@ def cmd_audit(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> i
             sources,
             CloudTarget.parse(args.target),
             rules,
-            config_file=args.os_client_config_file,
+            config=_clouds_config(args),
             collections=collections,
             policy=policy,
             timeout=timeout,
@@ -593,10 +574,68 @@ def _save_inventories(
     write_private(os.path.join(directory, "target.json"), target.dumps())
 
 
+@dataclass(frozen=True)
+class DemoFiles:
+    """Where the demo writes what."""
+
+    directory: str
+    served_source: str
+    served_target: str
+    rules: str
+    clouds_yaml: str
+    source_inventory: str
+    target_inventory: str
+    report_json: str
+    report_markdown: str
+    report_html: str
+
+
+def demo_files(directory: str) -> DemoFiles:
+    def path(*parts: str) -> str:
+        return os.path.join(directory, *parts)
+
+    return DemoFiles(
+        directory=directory,
+        served_source=path("served", "cloudwatt.json"),
+        served_target=path("served", "ocb.json"),
+        rules=path("rules.yaml"),
+        clouds_yaml=path("clouds.yaml"),
+        source_inventory=path("inventories", "source.json"),
+        target_inventory=path("inventories", "target.json"),
+        report_json=path("report.json"),
+        report_markdown=path("report.md"),
+        report_html=path("report.html"),
+    )
+
+
 def cmd_demo(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
-    directory = args.output_dir
-    with _observer(args, sys.stderr) as observer:
-        result, files = run_demo(directory, observer=observer, redactor=redactor)
+    """Generate, serve, audit; write every input and output under ``--output-dir``."""
+    files = demo_files(args.output_dir)
+    for sub in ("served", "inventories"):
+        ensure_writable_dir(os.path.join(files.directory, sub))
+    demo = build_demo()
+    write_private(files.served_source, demo.source.dumps())
+    write_private(files.served_target, demo.target.dumps())
+    write_private(files.rules, demo.rules)
+    rules = parse_rules(demo.rules, files.rules)
+    with Sandbox([demo.source, demo.target]) as sandbox:
+        clouds_yaml = sandbox_serve.clouds_yaml_text(sandbox)
+        write_private(files.clouds_yaml, clouds_yaml)
+        with _observer(args, sys.stderr) as observer:
+            result = run_audit(
+                CloudTarget(demo.source.cloud),
+                CloudTarget(demo.target.cloud),
+                rules,
+                config=ConfigSource(files.clouds_yaml, clouds_yaml),
+                collections=tuple(demo.source.collections),
+                observer=observer,
+                redactor=redactor,
+            )
+    write_private(files.source_inventory, result.source.dumps())
+    write_private(files.target_inventory, result.target.dumps())
+    write_private(files.report_json, render(result.report, Format.JSON))
+    write_private(files.report_markdown, render(result.report, Format.MARKDOWN))
+    write_private(files.report_html, render(result.report, Format.HTML))
     stdout.write(render(result.report, Format.TEXT))
     rerun = f"auditor --os-client-config-file {files.clouds_yaml}"
     stdout.write(
@@ -622,18 +661,14 @@ def cmd_demo(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> in
 
 
 def cmd_sandbox(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
-    try:
-        options = SandboxOptions(
-            max_limit=args.max_limit, compute_max_version=args.compute_max_version
-        )
-    except ValueError as exc:
-        raise BadInputError(f"sandbox: {exc}") from None
-    return serve(args.snapshots, args.port, args.write_clouds_yaml, stdout, options=options)
+    from auditor.app.commands import sandbox
+
+    return sandbox.run(args, redactor, stdout)
 
 
 def cmd_render(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
-    report = history.load_report(args.report)
-    _emit(render(report, _report_format(args, stdout)), args.output, stdout)
+    report = files.read_report(args.report)
+    emit(render(report, _report_format(args, stdout)), args.output, stdout)
     return EXIT_OK
 
 
@@ -649,7 +684,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     args = parser.parse_args(argv)
     redactor = Redactor()
     verbosity = -1 if args.quiet else args.verbose
-    configure(log_format=args.log_format, verbosity=verbosity, redactor=redactor)
+    configure_logging(log_format=args.log_format, verbosity=verbosity, redactor=redactor)
     handler: Callable[[argparse.Namespace, Redactor, TextIO], int] = args.handler
     try:
         return handler(args, redactor, stdout)
@@ -665,15 +700,4 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
 
 
 def _error(args: argparse.Namespace, message: str, code: int) -> None:
-    """The one line on stderr that ends a failed run: plain, or JSON like the logs."""
-    if args.log_format == "json":
-        line = json.dumps(
-            {"level": "error", "event": message, "exit_code": code, "logger": "auditor.cli"}
-        )
-    else:
-        line = (
-            f"auditor: error: {printable(message, limit=None)}"
-            if code != 130
-            else "auditor: interrupted"
-        )
-    print(line, file=sys.stderr)
+    error_line(args.log_format, message, code)

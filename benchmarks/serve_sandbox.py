@@ -21,7 +21,7 @@ import re
 import sys
 from collections import Counter
 
-from auditor.model import Snapshot
+from auditor.app.files import read_snapshot
 from auditor.sandbox import Fault, Sandbox, SandboxOptions
 
 # Ids and markers vary, the kind of request does not: ".../servers/detail".
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         help="answer every GET this many milliseconds late (an API that is not on loopback)",
     )
     args = parser.parse_args(argv)
-    snapshots = [Snapshot.load(path) for path in args.snapshots]
+    snapshots = [read_snapshot(path) for path in args.snapshots]
     options = SandboxOptions(max_limit=args.max_limit)
     with Sandbox(snapshots, options=options) as sandbox:
         if args.latency > 0:

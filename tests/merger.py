@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor.app.files import read_clouds_config
 from auditor.audit import AuditResult, run_audit
 from auditor.connect import CloudTarget
 from auditor.demo.data import RULES, Family, source_cloud, target_cloud
@@ -56,7 +57,7 @@ def audit_over_http(
             CloudTarget(source.cloud),
             CloudTarget(target.cloud),
             parse_rules(RULES, str(tmp / "rules.yaml")),
-            config_file=str(clouds_yaml),
+            config=read_clouds_config(str(clouds_yaml)),
             collections=tuple(collections),
         )
         requests = sandbox.requests

@@ -15,7 +15,6 @@ from typing import Any
 from auditor import __version__
 from auditor.errors import SnapshotError
 from auditor.model.enums import INVENTORY_SCHEMA, JSON, Status
-from auditor.shapecheck import check_items
 
 SCOPE_ADMIN = "admin"
 """A snapshot listed as an admin, across all projects."""
@@ -105,7 +104,11 @@ class Snapshot:
 
     @classmethod
     def from_json(cls, doc: Any, origin: str) -> Snapshot:
-        """Build a snapshot from parsed JSON; ``origin`` names the file in errors."""
+        """Build a snapshot from parsed JSON; ``origin`` names the file in errors.
+
+        The structure is checked here; the items' fields are checked against the
+        inventory schema by :func:`auditor.shapecheck.check_snapshot`.
+        """
         if not isinstance(doc, dict):
             raise SnapshotError(f"{origin}: not an auditor snapshot (top level is not an object)")
         schema = doc.get("schema")
@@ -137,27 +140,19 @@ class Snapshot:
             raise SnapshotError(f"{origin}: {exc}") from None
 
     @classmethod
-    def load(cls, path: str) -> Snapshot:
-        """Read a snapshot file; every failure is a one-line :class:`SnapshotError`."""
+    def loads(cls, text: str, origin: str) -> Snapshot:
+        """Build a snapshot from its JSON text (what :meth:`dumps` writes); ``origin`` names
+        the file in errors, each a one-line :class:`SnapshotError`."""
         try:
-            with open(path, encoding="utf-8") as fh:
-                doc = json.load(fh)
-        except FileNotFoundError:
-            raise SnapshotError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise SnapshotError(f"{path}: is a directory, not a snapshot file") from None
-        except PermissionError:
-            raise SnapshotError(f"{path}: permission denied") from None
-        except UnicodeDecodeError:
-            raise SnapshotError(f"{path}: not UTF-8 text, not a snapshot") from None
+            doc = json.loads(text)
         except RecursionError:
-            raise SnapshotError(f"{path}: nested too deeply, not a snapshot") from None
+            raise SnapshotError(f"{origin}: nested too deeply, not a snapshot") from None
         except json.JSONDecodeError as exc:
             raise SnapshotError(
-                f"{path}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg});"
+                f"{origin}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg});"
                 " truncated or corrupt snapshot?"
             ) from None
-        return cls.from_json(doc, path)
+        return cls.from_json(doc, origin)
 
 
 def _opt_str(value: Any) -> str | None:
@@ -177,7 +172,6 @@ def _collection_from_json(value: Any, where: str) -> CollectionResult:
     for index, item in enumerate(items):
         if "id" not in item:
             raise ValueError(f"{where}.items[{index}] has no id")
-    check_items(where.removeprefix("collections."), items, where)
     if "count" in value and value["count"] != len(items):
         raise ValueError(
             f"{where}.count says {value['count']} but {len(items)} items are present"

@@ -21,7 +21,7 @@ from types import TracebackType
 
 import yaml
 
-from auditor.fileio import write_private
+from auditor.app.fileio import write_private
 from auditor.model import Snapshot
 from auditor.sandbox.cloud import CloudSite, slug
 from auditor.sandbox.faults import FaultRules

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.app.files import read_clouds_config
 from auditor.audit import run_audit
 from auditor.collect.pager import RetryPolicy
 from auditor.connect import CloudTarget
@@ -150,7 +151,7 @@ def test_token_expiring_mid_listing_is_renewed(tmp_path: Path) -> None:
             CloudTarget(SOURCE),
             CloudTarget(TARGET),
             Rules(),
-            config_file=str(tmp_path / "clouds.yaml"),
+            config=read_clouds_config(str(tmp_path / "clouds.yaml")),
             policy=RetryPolicy(attempts=1),
             observer=ExpireOnce(sandbox),
         )

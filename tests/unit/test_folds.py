@@ -20,11 +20,12 @@ from typing import Any
 import jsonschema
 import pytest
 
+from auditor.app.files import read_rules
 from auditor.cli import main
 from auditor.diff.outcome import compare
 from auditor.errors import RulesError
 from auditor.model import Kind, Snapshot
-from auditor.rules import load_rules, parse_rules
+from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
 from tests.builders import project, security_group, server, sg_rule, snapshot, volume
@@ -369,10 +370,10 @@ def test_fold_rules_are_validated(tmp_path: Path) -> None:
         match=r"line 10: fold\[1\]\.projects\[1\]: 'nm-acme' is"
         r" already folded into 'ocb-acme' \(fold\[0\]\)",
     ):
-        load_rules(str(path))
+        read_rules(str(path))
     path.write_text(RENAMES + "fold:\n  - {into: ocb-acme, projects: [cw-acme]}\n")
     with pytest.raises(RulesError, match=r"fold\[0\]\.projects"):
-        load_rules(str(path))
+        read_rules(str(path))
     code, out = run("diff", str(path), str(path), "--rules", str(path))
     assert (code, out) == (2, "")
 

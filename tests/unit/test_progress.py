@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from auditor.app.console import RichProgress
 from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.model import CollectionResult, Status
-from auditor.progress import RichProgress
 from auditor.sandbox import Sandbox
 
 

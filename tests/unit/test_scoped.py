@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from auditor.app.files import read_clouds_config
 from auditor.cli import main
 from auditor.connect import CloudTarget, ReadOnlyAdapter, connect, connect_project
 from auditor.diff.outcome import compare
@@ -343,7 +344,9 @@ def test_the_rescoped_connection_is_read_only_and_keeps_the_timeout(
 ) -> None:
     _, tmp = served
     conn = connect(
-        CloudTarget("cloudwatt-alice"), config_file=str(tmp / "clouds.yaml"), timeout=7.0
+        CloudTarget("cloudwatt-alice"),
+        config=read_clouds_config(str(tmp / "clouds.yaml")),
+        timeout=7.0,
     )
     scoped_conn = connect_project(conn, {"id": "p-globex", "name": "cw-globex"}, timeout=7.0)
     adapters = scoped_conn.session.session.adapters.values()

@@ -15,13 +15,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from auditor.app.files import read_rules, read_snapshot
 from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.diff.outcome import compare
 from auditor.errors import WaiversError
 from auditor.model import Kind, Report, Severity, Snapshot, Verdict
 from auditor.render import Format, render
-from auditor.rules import load_rules, parse_rules
+from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
 from auditor.waivers import Waivers, parse_waivers
@@ -67,14 +68,14 @@ waivers:
 
 @pytest.fixture(scope="module")
 def golden() -> tuple[Snapshot, Snapshot]:
-    return Snapshot.load(str(GOLDEN / "source.json")), Snapshot.load(str(GOLDEN / "target.json"))
+    return read_snapshot(str(GOLDEN / "source.json")), read_snapshot(str(GOLDEN / "target.json"))
 
 
 def judge(
     golden: tuple[Snapshot, Snapshot], waivers_text: str, today: date = TODAY, **kw: object
 ) -> Report:
     source, target = golden
-    rules = load_rules(str(GOLDEN / "rules.yaml"))
+    rules = read_rules(str(GOLDEN / "rules.yaml"))
     waivers = parse_waivers(waivers_text, "waivers.yaml")
     return compare(
         [source],

@@ -1,4 +1,4 @@
-"""Start, stop, ports, threads, the clouds.yaml, and ``serve()``."""
+"""Start, stop, ports, threads, the clouds.yaml, and ``auditor sandbox``'s ``serve()``."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ import pytest
 import requests
 import yaml
 
+from auditor.app.commands.sandbox import serve
+from auditor.app.fileio import write_private
 from auditor.errors import BadInputError, SnapshotError
-from auditor.fileio import write_private
 from auditor.model import Snapshot
-from auditor.sandbox import Sandbox, serve
+from auditor.sandbox import Sandbox
 
 
 def sandbox_threads() -> list[threading.Thread]:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 import pytest
 import requests
 
+from auditor.app.files import read_snapshot
 from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
@@ -200,7 +201,7 @@ def run_inventory(sandbox: Sandbox, tmp_path: Path, collections: tuple[str, ...]
             str(out),
         ]
     )
-    snapshot = Snapshot.load(str(out))
+    snapshot = read_snapshot(str(out))
     assert code == (0 if snapshot.complete else 3)
     return snapshot
 

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from auditor.app.files import read_snapshot
 from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
@@ -260,7 +261,7 @@ def inventory(sandbox: Sandbox, tmp_path: Path) -> tuple[int, Snapshot]:
             str(out),
         ]
     )
-    return code, Snapshot.load(str(out))
+    return code, read_snapshot(str(out))
 
 
 @pytest.mark.parametrize("max_limit", [1000, 2])

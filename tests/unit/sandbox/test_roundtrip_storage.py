@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from auditor.app.files import read_snapshot
 from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
@@ -165,7 +166,7 @@ def inventory(sandbox: Sandbox, tmp_path: Path) -> tuple[int, Snapshot | None]:
             str(out),
         ]
     )
-    return code, Snapshot.load(str(out)) if out.exists() else None
+    return code, read_snapshot(str(out)) if out.exists() else None
 
 
 def expected(snapshot: Snapshot, options: SandboxOptions, name: str) -> list[JSON]:

@@ -152,14 +152,11 @@ class ConfigSource:
     """Where the clouds.yaml profiles come from, as the application layer found them."""
 
     path: str | None = None
-    """``--os-client-config-file``: the file named; None: openstacksdk's lookup
-    (``OS_CLIENT_CONFIG_FILE``, ``./clouds.yaml``, ``~/.config/openstack``...)."""
+    """``--os-client-config-file``; None: openstacksdk's lookup (``./clouds.yaml``...)."""
     text: str | None = None
-    """That file's text, read by the application layer: its syntax and outline are
-    checked here before openstacksdk reads it. None: not checked."""
+    """That file's text (None: not checked), checked here before openstacksdk reads it."""
     env_file: str | None = None
-    """``OS_CLIENT_CONFIG_FILE``, where openstacksdk's lookup looks first: named in the
-    error when no clouds.yaml is found."""
+    """``OS_CLIENT_CONFIG_FILE``, named in the error when no clouds.yaml is found."""
 
 
 def connect(

@@ -21,6 +21,7 @@ import re
 import sys
 from collections import Counter
 
+from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_snapshot
 from auditor.sandbox import Fault, Sandbox, SandboxOptions
 
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             # Each connection has its own thread: concurrent requests wait in parallel,
             # as they would on a real API's workers.
             sandbox.faults.add(Fault(".", delay=args.latency / 1000, times=None, method="GET"))
-        sandbox.write_clouds_yaml(args.clouds_yaml)
+        save_clouds_yaml(sandbox, args.clouds_yaml)
         print(f"ready {sandbox.url}", flush=True)
         for line in sys.stdin:
             command = line.strip()

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from auditor import history, metrics
 from auditor.app.fileio import ensure_writable_dir, locked, write_atomic, write_private
-from auditor.connect import ConfigSource
 from auditor.errors import ConfigError, OutputError, RulesError, SnapshotError, WaiversError
 from auditor.history import HistoryError, Previous
 from auditor.model import Report, Snapshot
@@ -22,6 +22,9 @@ from auditor.rules import Rules, parse_rules
 from auditor.shapecheck import check_snapshot
 from auditor.waivers import Waivers, parse_waivers
 from auditor.yamldoc import MAX_DOCUMENT_CHARS
+
+if TYPE_CHECKING:
+    from auditor.audit import ConfigSource
 
 
 def read_utf8(path: str, limit: int = -1) -> str:
@@ -97,6 +100,10 @@ def read_clouds_config(path: str | None, env_file: str | None = None) -> ConfigS
     """The clouds.yaml named by ``--os-client-config-file`` (None: openstacksdk's lookup,
     which ``env_file``, ``OS_CLIENT_CONFIG_FILE``, leads), with its text for the checks
     :func:`auditor.connect.connect` makes before openstacksdk reads it."""
+    # Through the use cases' module, when needed: reading snapshots, rules or reports
+    # does not load the collection layer (openstacksdk).
+    from auditor.audit import ConfigSource
+
     if path is None:
         return ConfigSource(env_file=env_file)
     if not os.path.isfile(path):

@@ -20,6 +20,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_rules
 from auditor.cli import main
 from auditor.diff.outcome import compare
@@ -177,7 +178,7 @@ def with_admin(cloud: Snapshot) -> Snapshot:
 def test_an_intended_two_source_merger_over_http_exits_0_without_waivers(tmp_path: Path) -> None:
     (tmp_path / "rules.yaml").write_text(RULES + ADMIN_LEFT_OUT)
     with Sandbox([with_admin(cloudwatt()), with_admin(numergy()), with_admin(ocb())]) as sandbox:
-        sandbox.write_clouds_yaml(str(tmp_path / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         code, out = run(
             "--os-client-config-file",
             str(tmp_path / "clouds.yaml"),

@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_rules
 from auditor.cli import main
 from auditor.demo.data import RULES, generate
@@ -245,7 +246,7 @@ def test_audit_over_http_writes_the_map_and_the_next_audit_uses_it(tmp_path: Pat
     (tmp_path / "rules.yaml").write_text(RULES)
     idmap = tmp_path / "idmap.json"
     with Sandbox([source, target]) as sandbox:
-        sandbox.write_clouds_yaml(str(tmp_path / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         common = ["--os-client-config-file", str(tmp_path / "clouds.yaml"), "audit"]
         common += ["--source", "cloudwatt", "--target", "ocb", "-f", "json"]
         code, out = run(

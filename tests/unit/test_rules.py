@@ -239,6 +239,17 @@ def test_id_map_richer_entries_form(tmp_path: Path) -> None:
     assert dict(rules.id_map) == {"s-1": "T-1", "v-1": "V-1"}
 
 
+def test_rules_given_as_text_read_no_id_map_file(tmp_path: Path) -> None:
+    write(tmp_path, json.dumps({"a": "A"}), "ids.json")
+
+    with pytest.raises(RulesError) as failure:
+        parse_rules("version: 1\nmatch:\n  id_map: ids.json\n", str(tmp_path / "inline.yaml"))
+
+    message = str(failure.value)
+    assert_names(message, tmp_path / "inline.yaml", 3, "match.id_map")
+    assert "not read (rules given as text, not as a file)" in message
+
+
 def test_id_map_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     message = rejection(tmp_path, "version: 1\nmatch:\n  id_map: nowhere.json\n")

@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_clouds_config
 from auditor.cli import main
 from auditor.connect import CloudTarget, ReadOnlyAdapter, connect, connect_project
@@ -107,7 +108,7 @@ def run(*argv: str) -> tuple[int, str]:
 def served(tmp_path: Path) -> Iterator[tuple[Sandbox, Path]]:
     (tmp_path / "rules.yaml").write_text(RULES)
     with Sandbox([source(), target()], options=OPTIONS) as sandbox:
-        sandbox.write_clouds_yaml(str(tmp_path / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         yield sandbox, tmp_path
         assert sandbox.errors == []
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_rules, read_snapshot
 from auditor.cli import main
 from auditor.demo.data import RULES, generate
@@ -472,7 +473,7 @@ def test_audit_over_http_applies_the_waivers(tmp_path: Path) -> None:
     )
     (tmp_path / "waivers.yaml").write_text(f"version: 1\nwaivers:\n{everything}\n")
     with Sandbox([source, target]) as sandbox:
-        sandbox.write_clouds_yaml(str(tmp_path / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         code, out = run(
             "--os-client-config-file",
             str(tmp_path / "clouds.yaml"),

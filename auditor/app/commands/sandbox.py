@@ -11,7 +11,7 @@ from auditor.app.console import sigterm_interrupts
 from auditor.app.fileio import write_private
 from auditor.app.files import read_snapshot
 from auditor.errors import BadInputError
-from auditor.sandbox import SandboxOptions
+from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.sandbox import serve as sandbox
 from auditor.secrets import Redactor
 
@@ -51,7 +51,7 @@ def serve(
     try:
         with sigterm_interrupts():
             if clouds_yaml_path is not None:
-                write_private(clouds_yaml_path, sandbox.clouds_yaml_text(served))
+                save_clouds_yaml(served, clouds_yaml_path)
             stdout.write(sandbox.announcement(served, with_clouds_yaml=clouds_yaml_path is None))
             stdout.flush()
             waiter = stop or threading.Event()
@@ -62,3 +62,11 @@ def serve(
     finally:
         served.stop()
     return 0
+
+
+def save_clouds_yaml(served: Sandbox, path: str) -> str:
+    """Write the clouds.yaml of ``served`` to ``path`` (atomically, mode 0600: it holds the
+    generated passwords); returns its text."""
+    text = sandbox.clouds_yaml_text(served)
+    write_private(path, text)
+    return text

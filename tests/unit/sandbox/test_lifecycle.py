@@ -14,7 +14,7 @@ import pytest
 import requests
 import yaml
 
-from auditor.app.commands.sandbox import serve
+from auditor.app.commands.sandbox import save_clouds_yaml, serve
 from auditor.app.fileio import write_private
 from auditor.errors import BadInputError, SnapshotError
 from auditor.model import Snapshot
@@ -71,7 +71,7 @@ def test_one_sandbox_serves_each_cloud_once(snapshot: Snapshot) -> None:
 def test_clouds_yaml_file_is_private(snapshot: Snapshot, tmp_path: Path) -> None:
     path = tmp_path / "clouds.yaml"
     with Sandbox([snapshot]) as sandbox:
-        sandbox.write_clouds_yaml(str(path))
+        save_clouds_yaml(sandbox, str(path))
         profile = yaml.safe_load(path.read_text(encoding="utf-8"))["clouds"]["cw"]
         assert profile == sandbox.clouds_yaml()["clouds"]["cw"]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_clouds_config, read_snapshot
 from auditor.cli import main
 from auditor.collect import take_inventory
@@ -67,7 +68,7 @@ def exit_code(snapshot: Snapshot, options: SandboxOptions) -> int:
 def inventory(sandbox: Sandbox, cloud: str, tmp_path: Path) -> tuple[int, Snapshot | None]:
     """``auditor inventory --cloud CLOUD -o FILE`` against the sandbox."""
     clouds = tmp_path / "clouds.yaml"
-    sandbox.write_clouds_yaml(str(clouds))
+    save_clouds_yaml(sandbox, str(clouds))
     out = tmp_path / f"{cloud}.json"
     code = main(
         [
@@ -201,7 +202,7 @@ def test_expired_tokens_are_renewed(snapshot: Snapshot, tmp_path: Path) -> None:
     # keystoneauth re-authenticates for one of them; the pager asks again for the others.
     with Sandbox([snapshot]) as sandbox:
         clouds = tmp_path / "clouds.yaml"
-        sandbox.write_clouds_yaml(str(clouds))
+        save_clouds_yaml(sandbox, str(clouds))
         conn = connect(CloudTarget("cw"), config=read_clouds_config(str(clouds)))
         first = take_inventory(conn, CloudTarget("cw"), policy=RetryPolicy(attempts=1))
         sandbox.expire_tokens()

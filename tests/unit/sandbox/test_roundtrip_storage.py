@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_snapshot
 from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
@@ -150,7 +151,7 @@ def storage_snapshot(cloud: str = "cw") -> Snapshot:
 
 def inventory(sandbox: Sandbox, tmp_path: Path) -> tuple[int, Snapshot | None]:
     clouds = tmp_path / "clouds.yaml"
-    sandbox.write_clouds_yaml(str(clouds))
+    save_clouds_yaml(sandbox, str(clouds))
     out = tmp_path / "cw.json"
     code = main(
         [

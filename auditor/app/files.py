@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 from auditor import history, metrics
 from auditor.app.fileio import ensure_writable_dir, locked, write_atomic, write_private
-from auditor.errors import ConfigError, OutputError, RulesError, SnapshotError, WaiversError
+from auditor.errors import (
+    BadInputError,
+    ConfigError,
+    OutputError,
+    RulesError,
+    SnapshotError,
+    WaiversError,
+)
 from auditor.history import HistoryError, Previous
 from auditor.model import Report, Snapshot
 from auditor.render import json_format
@@ -57,15 +64,7 @@ def read_rules(path: str | None) -> Rules:
     name). Every failure is a one-line :class:`RulesError` naming the file, line and key."""
     if path is None:
         return Rules()
-    try:
-        # One character more than a document may have: a huge file is refused unread.
-        text = read_utf8(path, MAX_DOCUMENT_CHARS + 1)
-    except FileNotFoundError:
-        raise RulesError(f"{path}: no such rules file") from None
-    except IsADirectoryError:
-        raise RulesError(f"{path}: is a directory, not a rules file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(f"{path}: unreadable ({exc})") from None
+    text = _read_document(path, "rules", RulesError)
     # The id map is read relative to the rules file, not to the working directory.
     base = os.path.dirname(os.path.abspath(path))
     return parse_rules(text, path, base_dir=base, read=read_utf8)
@@ -73,16 +72,20 @@ def read_rules(path: str | None) -> Rules:
 
 def read_waivers(path: str) -> Waivers:
     """A waivers file; every failure is a one-line :class:`WaiversError`."""
+    return parse_waivers(_read_document(path, "waivers", WaiversError), path)
+
+
+def _read_document(path: str, what: str, error: type[BadInputError]) -> str:
+    """The text of a YAML document the user wrote (rules, waivers), or ``error`` naming it."""
     try:
         # One character more than a document may have: a huge file is refused unread.
-        text = read_utf8(path, MAX_DOCUMENT_CHARS + 1)
+        return read_utf8(path, MAX_DOCUMENT_CHARS + 1)
     except FileNotFoundError:
-        raise WaiversError(f"{path}: no such waivers file") from None
+        raise error(f"{path}: no such {what} file") from None
     except IsADirectoryError:
-        raise WaiversError(f"{path}: is a directory, not a waivers file") from None
+        raise error(f"{path}: is a directory, not a {what} file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise WaiversError(f"{path}: unreadable ({exc})") from None
-    return parse_waivers(text, path)
+        raise error(f"{path}: unreadable ({exc})") from None
 
 
 def read_report(path: str) -> Report:

@@ -360,13 +360,14 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     """Entry point of the ``auditor`` console script; returns the exit code."""
     import sys
 
+    stdout = stdout or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)  # --help and --version end here
+
     from auditor.app.console import configure_logging, error_line
     from auditor.errors import AuditorError, BadInputError
     from auditor.secrets import Redactor
 
-    stdout = stdout or sys.stdout
-    parser = build_parser()
-    args = parser.parse_args(argv)
     redactor = Redactor()
     verbosity = -1 if args.quiet else args.verbose
     configure_logging(log_format=args.log_format, verbosity=verbosity, redactor=redactor)

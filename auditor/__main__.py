@@ -1,3 +1,3 @@
-from auditor.cli import main
+from auditor.app.cli import main
 
 raise SystemExit(main())

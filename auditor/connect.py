@@ -6,6 +6,11 @@ secure.yaml, ``OS_CLOUD``, passwords and application credentials. This module
 only adds what an auditor needs on top: a request timeout, a transport-level
 guard that lets nothing but reads (and the token request) leave the process,
 and one-line errors for profiles that cannot be used.
+
+It reads no file and no environment variable itself: the application layer
+resolves ``OS_CLOUD`` into :class:`CloudTarget` and hands the clouds.yaml it
+was given, with its text, in a :class:`ConfigSource` (openstacksdk still reads
+its own configuration to build the profile).
 """
 
 from __future__ import annotations
@@ -136,26 +141,40 @@ class CloudTarget:
         return cls(cloud=name, region=region or None)
 
     def __str__(self) -> str:
-        name = self.cloud or os.environ.get("OS_CLOUD") or "envvars"
+        # No cloud: openstacksdk's own choice, the OS_* variables in practice (the
+        # application layer has put OS_CLOUD in ``cloud`` already).
+        name = self.cloud or "envvars"
         return f"{name}@{self.region}" if self.region else name
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """Where the clouds.yaml profiles come from, as the application layer found them."""
+
+    path: str | None = None
+    """``--os-client-config-file``; None: openstacksdk's lookup (``./clouds.yaml``...)."""
+    text: str | None = None
+    """That file's text (None: not checked), checked here before openstacksdk reads it."""
+    env_file: str | None = None
+    """``OS_CLIENT_CONFIG_FILE``, named in the error when no clouds.yaml is found."""
 
 
 def connect(
     target: CloudTarget,
     *,
-    config_file: str | None = None,
+    config: ConfigSource | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     redactor: Redactor | None = None,
 ) -> openstack.connection.Connection:
     """Open a read-only connection for ``target``; no request is sent yet.
 
-    Raises :class:`ConfigError` for an unknown profile, an unreadable or
-    malformed clouds.yaml, or a profile missing required auth options.
+    Raises :class:`ConfigError` for an unknown profile, a malformed clouds.yaml,
+    or a profile missing required auth options.
     """
-    if config_file is not None and not os.path.isfile(config_file):
-        raise ConfigError(f"{config_file}: no such clouds.yaml file")
-    if config_file is not None:
-        _check_yaml(config_file)
+    config = config or ConfigSource()
+    config_file = config.path
+    if config_file is not None and config.text is not None:
+        check_clouds_yaml(config_file, config.text)
     where = config_file or "clouds.yaml"
     loader: openstack.config.OpenStackConfig | None = None
     try:
@@ -168,7 +187,7 @@ def connect(
     except yaml.YAMLError as exc:
         raise ConfigError(f"{where}:{_yaml_line(exc)} is not valid YAML") from None
     except openstack.exceptions.ConfigException as exc:
-        unknown = _unknown_cloud(loader, target, config_file)
+        unknown = _unknown_cloud(loader, target, config)
         if unknown is not None:
             raise ConfigError(unknown) from None
         raise ConfigError(f"{where}: cloud {target}: {_first_line(exc)}") from None
@@ -220,17 +239,17 @@ def connect_project(
 
 
 def _unknown_cloud(
-    loader: openstack.config.OpenStackConfig | None, target: CloudTarget, config_file: str | None
+    loader: openstack.config.OpenStackConfig | None, target: CloudTarget, config: ConfigSource
 ) -> str | None:
     """Why the profile ``target`` names is not there: the profiles that are and the files
     read, or, when no clouds.yaml was found at all, where openstacksdk looked for one.
     None when the profile exists (the error is about something else)."""
-    name = target.cloud or os.environ.get("OS_CLOUD")
+    name = target.cloud
     if loader is None or not name or name in loader.get_cloud_names():
         return None
     if loader.config_filename is None:
-        override = os.environ.get("OS_CLIENT_CONFIG_FILE")
-        candidates = [config_file] if config_file else list(openstack.config.loader.CONFIG_FILES)
+        override = config.env_file
+        candidates = [config.path] if config.path else list(openstack.config.loader.CONFIG_FILES)
         places = [*([override] if override else []), *candidates]
         directories = ", ".join(dict.fromkeys(os.path.dirname(p) or "." for p in places))
         return (
@@ -254,8 +273,9 @@ def _yaml_line(exc: yaml.YAMLError) -> str:
     return f" line {mark.line + 1}" if mark is not None else ""
 
 
-def _check_yaml(path: str) -> None:
-    """Refuse a clouds.yaml that is not YAML, or not shaped like one, naming the line or key.
+def check_clouds_yaml(path: str, text: str) -> None:
+    """Refuse a clouds.yaml (``path``, read as ``text``) that is not YAML, or not shaped like
+    one, naming the line or key.
 
     openstacksdk skips a file it cannot parse with a logged warning and then
     reports the cloud as "not found", which sends the operator looking for a
@@ -264,14 +284,9 @@ def _check_yaml(path: str) -> None:
     the SDK still reads the file (and secure.yaml, vendors...) for real.
     """
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
+        doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}:{_yaml_line(exc)} is not valid YAML") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text, not a clouds.yaml") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if doc is None:
         return
     if not isinstance(doc, dict):

@@ -7,20 +7,21 @@ in the previous one is *new*; an id of the previous report that this one lacks
 is *resolved*, unless this run could not list that collection completely (a
 finding that disappears because its collection failed to list is not fixed,
 only unseen).
+
+This module compares; :mod:`auditor.app.files` lists, reads, locks and writes the
+directory.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from auditor.errors import BadInputError
-from auditor.fileio import ensure_writable_dir, locked, write_private
 from auditor.model import REPORT_SCHEMA, History, Kind, Report, ResolvedFinding
-from auditor.render import json_format
 
 REPORT_NAME = re.compile(r"^report-\d{8}T\d{6}\.\d{6}Z\.json$")
 
@@ -43,39 +44,28 @@ def report_name(now: datetime) -> str:
     return f"report-{now.strftime('%Y%m%dT%H%M%S.%fZ')}.json"
 
 
-def latest(directory: str) -> Previous | None:
-    """The newest report kept in ``directory``, None when there is none yet."""
-    try:
-        names = sorted(n for n in os.listdir(directory) if REPORT_NAME.match(n))
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise HistoryError(f"{directory}: cannot list ({exc.strerror or exc})") from None
-    if not names:
-        return None
-    name = names[-1]
-    return Previous(name, load_report(os.path.join(directory, name)))
+def newest(names: Iterable[str]) -> str | None:
+    """The newest report among the file names of a history directory (other files are not
+    reports), None when there is none."""
+    reports = sorted(n for n in names if REPORT_NAME.match(n))
+    return reports[-1] if reports else None
 
 
-def load_report(path: str) -> Report:
-    """Read a JSON report (``auditor.report/v1``); failures are one :class:`HistoryError` line."""
+def parse_report(text: str, origin: str) -> Report:
+    """A JSON report (``auditor.report/v1``) from its text; ``origin`` names the file in
+    errors, each one :class:`HistoryError` line."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except FileNotFoundError:
-        raise HistoryError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HistoryError(f"{path}: cannot read report ({exc})") from None
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise HistoryError(
-            f"{path}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
+            f"{origin}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
         ) from None
     if not isinstance(doc, dict) or doc.get("schema") != REPORT_SCHEMA:
-        raise HistoryError(f"{path}: not an auditor report (expected schema {REPORT_SCHEMA!r})")
+        raise HistoryError(f"{origin}: not an auditor report (expected schema {REPORT_SCHEMA!r})")
     try:
         return Report.from_json(doc)
     except (ValueError, KeyError, TypeError) as exc:
-        raise HistoryError(f"{path}: not an auditor report ({exc!r})") from None
+        raise HistoryError(f"{origin}: not an auditor report ({exc!r})") from None
 
 
 def compare(previous: Previous, current: Report) -> History:
@@ -103,34 +93,3 @@ def compare(previous: Previous, current: Report) -> History:
         new=tuple(f.id for f in current.findings if f.id not in before),
         resolved=resolved,
     )
-
-
-def prepare(directory: str) -> Previous | None:
-    """Check ``directory`` can take reports (creating it, mode 0700) and read the newest one.
-
-    Called before any cloud is touched, so a bad directory fails fast.
-    """
-    ensure_writable_dir(directory)
-    return latest(directory)
-
-
-def record(directory: str, report: Report, previous: Previous | None, now: datetime) -> Report:
-    """``report`` with its history against the newest report kept in ``directory``, kept
-    there too (mode 0600).
-
-    Runs sharing the directory take turns (a lock): each compares with the report
-    the run before it kept, even one kept since ``previous`` was read, and no
-    two reports get the same name.
-    """
-    with locked(directory):
-        newest = latest(directory)
-        if newest is not None and (previous is None or newest.name != previous.name):
-            previous = newest
-        if previous is not None:
-            report = replace(report, history=compare(previous, report))
-        name = report_name(now)
-        while os.path.exists(os.path.join(directory, name)):
-            now += timedelta(microseconds=1)
-            name = report_name(now)
-        write_private(os.path.join(directory, name), json_format.render(report))
-    return report

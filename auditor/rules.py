@@ -14,7 +14,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from auditor.errors import RulesError
 from auditor.model import IDMAP_SCHEMA, Kind, Severity
 from auditor.records import ALL_COLLECTIONS, FIELDS
 from auditor.regexcheck import nested_repetition
-from auditor.yamldoc import MAX_DOCUMENT_CHARS, Located, Path, load_document
+from auditor.yamldoc import Located, Path, load_document
 
 MATCH_STRATEGIES = ("id", "id_map", "metadata", "name")
 DEFAULT_ORDER = ("id", "name")
@@ -197,12 +197,19 @@ def _check_replacement(compiled: re.Pattern[str], replace: str, path: Path, loc:
         raise loc.error(path, f"invalid replacement {replace!r} ({exc})") from None
 
 
-def _load_id_map(value: str, origin: str, path: Path, loc: Located) -> dict[str, str]:
-    base = os.path.dirname(os.path.abspath(origin)) if origin != "<rules>" else os.getcwd()
-    file_path = value if os.path.isabs(value) else os.path.join(base, value)
+ReadText = Callable[[str], str]
+"""Reads a file the rules name (the id map): its path in, its UTF-8 text out; raises
+OSError or UnicodeDecodeError. The application layer hands it in: nothing here opens a file."""
+
+
+def _load_id_map(
+    value: str, base_dir: str, read: ReadText | None, path: Path, loc: Located
+) -> dict[str, str]:
+    file_path = value if os.path.isabs(value) else os.path.join(base_dir, value)
+    if read is None:
+        raise loc.error(path, f"id map {file_path}: not read (rules given as text, not as a file)")
     try:
-        with open(file_path, encoding="utf-8") as fh:
-            doc = json.load(fh)
+        doc = json.loads(read(file_path))
     except FileNotFoundError:
         raise loc.error(path, f"id map {file_path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -240,8 +247,19 @@ def _load_id_map(value: str, origin: str, path: Path, loc: Located) -> dict[str,
 _KINDS = {k.value for k in Kind}
 
 
-def parse_rules(text: str, origin: str = "<rules>") -> Rules:
-    """Parse and validate rules text; ``origin`` names the file in errors."""
+def parse_rules(
+    text: str,
+    origin: str = "<rules>",
+    *,
+    base_dir: str | None = None,
+    read: ReadText | None = None,
+) -> Rules:
+    """Parse and validate rules text; ``origin`` names the file in errors.
+
+    ``match.id_map`` names a file relative to ``base_dir`` (default: ``origin``'s
+    directory), read with ``read``; without ``read``, rules that name an id map are
+    refused (``auditor.app.files.read_rules`` reads a rules file and its id map).
+    """
     data, loc = load_document(
         text,
         origin,
@@ -249,10 +267,13 @@ def parse_rules(text: str, origin: str = "<rules>") -> Rules:
         error=RulesError,
         empty="empty rules file (expected at least 'version: 1')",
     )
-    return _build(data, origin, loc)
+    base = base_dir if base_dir is not None else os.path.dirname(origin)
+    return _build(data, origin, loc, base, read)
 
 
-def _build(data: dict[str, Any], origin: str, loc: Located) -> Rules:
+def _build(
+    data: dict[str, Any], origin: str, loc: Located, base_dir: str, read: ReadText | None
+) -> Rules:
     rename = data.get("rename") or {}
     names = []
     for index, rule in enumerate(rename.get("names") or []):
@@ -270,7 +291,9 @@ def _build(data: dict[str, Any], origin: str, loc: Located) -> Rules:
     match = data.get("match") or {}
     metadata_key = match.get("metadata_key")
     id_map = (
-        _load_id_map(match["id_map"], origin, ("match", "id_map"), loc) if "id_map" in match else {}
+        _load_id_map(match["id_map"], base_dir, read, ("match", "id_map"), loc)
+        if "id_map" in match
+        else {}
     )
     if "order" in match:
         order = tuple(match["order"])
@@ -360,20 +383,3 @@ def _folds(entries: list[dict[str, Any]], loc: Located) -> tuple[Fold, ...]:
             seen[name] = index
         folds.append(Fold(entry["into"], tuple(entry["projects"])))
     return tuple(folds)
-
-
-def load_rules(path: str | None) -> Rules:
-    """Read a rules file; None gives the defaults (match by id, then name)."""
-    if path is None:
-        return Rules()
-    try:
-        with open(path, encoding="utf-8") as fh:
-            # One character more than a document may have: a huge file is refused unread.
-            text = fh.read(MAX_DOCUMENT_CHARS + 1)
-    except FileNotFoundError:
-        raise RulesError(f"{path}: no such rules file") from None
-    except IsADirectoryError:
-        raise RulesError(f"{path}: is a directory, not a rules file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(f"{path}: unreadable ({exc})") from None
-    return parse_rules(text, path)

@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from auditor.errors import SnapshotError
 from auditor.schemas import load_schema
+
+if TYPE_CHECKING:
+    from auditor.model import Snapshot
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -124,3 +128,14 @@ def check_items(collection: str, items: list[Any], where: str) -> None:
         wrong = checker(item)
         if wrong is not None:
             raise ShapeError(f"{where}.items[{index}]{wrong}")
+
+
+def check_snapshot(snapshot: Snapshot, origin: str) -> None:
+    """Every item of every collection of ``snapshot`` read from ``origin`` (a file), against
+    the inventory schema; raises a one-line :class:`~auditor.errors.SnapshotError` naming
+    the file, the item and the field."""
+    for name, result in snapshot.collections.items():
+        try:
+            check_items(name, list(result.items), f"collections.{name}")
+        except ShapeError as exc:
+            raise SnapshotError(f"{origin}: {exc}") from None

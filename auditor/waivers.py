@@ -38,13 +38,12 @@ from typing import Any
 
 import yaml
 
-from auditor.diff.compare import finding_id
 from auditor.errors import WaiversError
-from auditor.model import Finding, Kind, Severity, WaiverNote, WaiverSummary
+from auditor.model import Finding, Kind, Severity, WaiverNote, WaiverSummary, finding_id
 from auditor.records import ALL_COLLECTIONS
 
 # The rules file's validation helpers: one way of naming file, line and key.
-from auditor.yamldoc import MAX_DOCUMENT_CHARS, Located, Path, load_document
+from auditor.yamldoc import Located, Path, load_document
 
 PATTERN_KEYS = ("collection", "kind", "name", "project", "origin")
 """The keys of a pattern waiver (a waiver is a ``finding`` id or a pattern)."""
@@ -227,21 +226,6 @@ def _waiver(raw: dict[str, Any], path: Path, loc: Located) -> Waiver:
         origin=raw.get("origin"),
         line=loc.lines.get(path),
     )
-
-
-def load_waivers(path: str) -> Waivers:
-    """Read a waivers file; every failure is a one-line :class:`~auditor.errors.WaiversError`."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            # One character more than a document may have: a huge file is refused unread.
-            text = fh.read(MAX_DOCUMENT_CHARS + 1)
-    except FileNotFoundError:
-        raise WaiversError(f"{path}: no such waivers file") from None
-    except IsADirectoryError:
-        raise WaiversError(f"{path}: is a directory, not a waivers file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WaiversError(f"{path}: unreadable ({exc})") from None
-    return parse_waivers(text, path)
 
 
 # -- applying -------------------------------------------------------------------------

@@ -21,7 +21,8 @@ import re
 import sys
 from collections import Counter
 
-from auditor.model import Snapshot
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.files import read_snapshot
 from auditor.sandbox import Fault, Sandbox, SandboxOptions
 
 # Ids and markers vary, the kind of request does not: ".../servers/detail".
@@ -54,14 +55,14 @@ def main(argv: list[str] | None = None) -> int:
         help="answer every GET this many milliseconds late (an API that is not on loopback)",
     )
     args = parser.parse_args(argv)
-    snapshots = [Snapshot.load(path) for path in args.snapshots]
+    snapshots = [read_snapshot(path) for path in args.snapshots]
     options = SandboxOptions(max_limit=args.max_limit)
     with Sandbox(snapshots, options=options) as sandbox:
         if args.latency > 0:
             # Each connection has its own thread: concurrent requests wait in parallel,
             # as they would on a real API's workers.
             sandbox.faults.add(Fault(".", delay=args.latency / 1000, times=None, method="GET"))
-        sandbox.write_clouds_yaml(args.clouds_yaml)
+        save_clouds_yaml(sandbox, args.clouds_yaml)
         print(f"ready {sandbox.url}", flush=True)
         for line in sys.stdin:
             command = line.strip()

@@ -15,6 +15,7 @@ import pytest
 import responses
 import yaml
 
+from auditor.app.files import read_clouds_config
 from auditor.connect import CloudTarget, connect
 from tests import dataset
 from tests.fakecloud import FakeCloud
@@ -61,7 +62,7 @@ def clouds_file(cloud: FakeCloud, tmp_path: Path) -> Path:
 @pytest.fixture
 def connection(cloud: FakeCloud, clouds_file: Path) -> Any:
     """A read-only connection to the example cloud, as the CLI makes it."""
-    return connect(CloudTarget(cloud.name), config_file=str(clouds_file))
+    return connect(CloudTarget(cloud.name), config=read_clouds_config(str(clouds_file)))
 
 
 @pytest.fixture

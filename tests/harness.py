@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.app.files import read_clouds_config
 from auditor.cli import main
 from auditor.collect import CORE_COLLECTIONS, take_inventory
 from auditor.collect.pager import RetryPolicy
@@ -30,7 +31,7 @@ def inventory_of(cloud_name: str, clouds_file: Path) -> Inventory:
         collections: Sequence[str] = CORE_COLLECTIONS, policy: RetryPolicy | None = None
     ) -> Snapshot:
         target = CloudTarget(cloud_name)
-        conn = connect(target, config_file=str(clouds_file))
+        conn = connect(target, config=read_clouds_config(str(clouds_file)))
         return take_inventory(conn, target, collections=collections, policy=policy)
 
     return run

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.audit import AuditResult, run_audit
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.files import read_clouds_config
+from auditor.audit import AuditOptions, AuditResult, Clouds, run_audit
 from auditor.connect import CloudTarget
 from auditor.demo.data import RULES, Family, source_cloud, target_cloud
 from auditor.model import Snapshot
@@ -51,13 +53,15 @@ def audit_over_http(
     """Serve both snapshots and audit them under the demo's rules."""
     with Sandbox([source, target], options=options or SandboxOptions()) as sandbox:
         clouds_yaml = tmp / "clouds.yaml"
-        sandbox.write_clouds_yaml(str(clouds_yaml))
+        save_clouds_yaml(sandbox, str(clouds_yaml))
         result = run_audit(
-            CloudTarget(source.cloud),
-            CloudTarget(target.cloud),
+            Clouds(
+                (CloudTarget(source.cloud),),
+                CloudTarget(target.cloud),
+                read_clouds_config(str(clouds_yaml)),
+            ),
             parse_rules(RULES, str(tmp / "rules.yaml")),
-            config_file=str(clouds_yaml),
-            collections=tuple(collections),
+            AuditOptions(collections=tuple(collections)),
         )
         requests = sandbox.requests
         assert sandbox.errors == []

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.model import Change, Kind, Ref, Severity
+from auditor.model import Change, Kind, Severity
+from auditor.model.ids import finding_id as finding_id  # noqa: PLC0414  (re-exported for diff/)
+from auditor.model.ids import ref as ref  # noqa: PLC0414  (re-exported for diff/)
 from auditor.rules import Rules
 from auditor.secrets import MASK, looks_secret
 
@@ -24,21 +25,6 @@ NOUNS = {
 
 def noun(collection: str) -> str:
     return NOUNS.get(collection, collection.rstrip("s").replace("_", " "))
-
-
-def finding_id(kind: Kind, collection: str, *parts: str) -> str:
-    """Stable id: a hash of what the finding is about, never of its values."""
-    text = "|".join((kind.value, collection, *parts))
-    return "f-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def ref(item: JSON) -> Ref:
-    return Ref(
-        id=str(item["id"]),
-        name=item.get("name"),
-        project=item.get("project"),
-        domain=item.get("domain"),
-    )
 
 
 # -- comparison context and helpers -------------------------------------------------

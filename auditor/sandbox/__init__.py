@@ -2,7 +2,7 @@
 
 ``Sandbox([snapshot, ...])`` serves Keystone v3, Nova, Cinder v3, Glance v2 and
 (derived) Neutron v2.0 for each snapshot, on 127.0.0.1, from the standard
-library's HTTP server; ``serve()`` is the ``auditor sandbox`` command's body.
+library's HTTP server; :mod:`auditor.sandbox.serve` starts it for ``auditor sandbox``.
 See :mod:`auditor.sandbox.app` for the URL layout.
 """
 
@@ -12,6 +12,5 @@ from auditor.sandbox.app import Sandbox
 from auditor.sandbox.faults import Fault, FaultRules
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.record import RecordedRequest
-from auditor.sandbox.serve import serve
 
-__all__ = ["Fault", "FaultRules", "RecordedRequest", "Sandbox", "SandboxOptions", "serve"]
+__all__ = ["Fault", "FaultRules", "RecordedRequest", "Sandbox", "SandboxOptions"]

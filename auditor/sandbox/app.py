@@ -19,9 +19,6 @@ import threading
 from collections.abc import Sequence
 from types import TracebackType
 
-import yaml
-
-from auditor.fileio import write_private
 from auditor.model import Snapshot
 from auditor.sandbox.cloud import CloudSite, slug
 from auditor.sandbox.faults import FaultRules
@@ -166,10 +163,6 @@ class Sandbox:
             clouds[site.name] = site.clouds_yaml_entry()
             clouds.update(site.member_entries())
         return {"clouds": clouds}
-
-    def write_clouds_yaml(self, path: str) -> None:
-        """Write :meth:`clouds_yaml` to ``path`` atomically, mode 0600."""
-        write_private(path, yaml.safe_dump(self.clouds_yaml(), sort_keys=False))
 
     # -- what happened ------------------------------------------------------------
 

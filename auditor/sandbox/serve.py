@@ -1,13 +1,13 @@
-"""``auditor sandbox``: serve snapshot files until interrupted."""
+"""``auditor sandbox``: the sandbox started for snapshots, and what it says it serves.
+
+The application layer reads the snapshot files, writes the clouds.yaml, prints what
+:func:`announcement` returns and waits for Ctrl-C or SIGTERM; this module does none
+of that.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
-from collections.abc import Iterator
-from types import FrameType
-from typing import TextIO
+from collections.abc import Sequence
 
 import yaml
 
@@ -17,44 +17,18 @@ from auditor.sandbox.app import Sandbox
 from auditor.sandbox.options import SandboxOptions
 
 
-@contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """In the main thread, SIGTERM stops the sandbox like Ctrl-C (cron, systemd, Ansible)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def serve(
-    snapshot_paths: list[str],
+def start(
+    snapshots: Sequence[Snapshot],
     port: int,
-    clouds_yaml_path: str | None,
-    stdout: TextIO,
     *,
     host: str = "127.0.0.1",
     options: SandboxOptions | None = None,
-    stop: threading.Event | None = None,
-) -> int:
-    """Serve the snapshot files on ``host:port`` until Ctrl-C, SIGTERM or ``stop`` is set.
-
-    Writes the clouds.yaml to ``clouds_yaml_path`` (mode 0600), or prints it
-    when no path is given (it holds the generated passwords), after one line
-    per cloud: ``NAME AUTH_URL``. Returns 0 once stopped. Unreadable snapshots,
-    a port in use or an unwritable clouds.yaml raise
-    :class:`~auditor.errors.BadInputError` (exit code 2 in the CLI).
-    """
-    if not snapshot_paths:
+) -> Sandbox:
+    """A sandbox serving ``snapshots`` on ``host:port`` (0: a free port), started; the caller
+    stops it. Two clouds of one name or a port in use raise
+    :class:`~auditor.errors.BadInputError` (exit code 2 in the CLI)."""
+    if not snapshots:
         raise BadInputError("sandbox: name at least one snapshot file")
-    snapshots = [Snapshot.load(path) for path in snapshot_paths]
     try:
         sandbox = Sandbox(snapshots, host, port, options=options)
     except ValueError as exc:
@@ -65,21 +39,18 @@ def serve(
         raise BadInputError(
             f"sandbox: cannot listen on {host}:{port} ({exc.strerror or exc})"
         ) from None
-    try:
-        with _sigterm_interrupts():
-            if clouds_yaml_path is not None:
-                sandbox.write_clouds_yaml(clouds_yaml_path)
-            for site in sandbox.sites.values():
-                print(f"{site.name} {site.auth_url}", file=stdout)
-            if clouds_yaml_path is None:
-                print(file=stdout)
-                stdout.write(yaml.safe_dump(sandbox.clouds_yaml(), sort_keys=False))
-            stdout.flush()
-            waiter = stop or threading.Event()
-            while not waiter.wait(3600):
-                pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
-    return 0
+    return sandbox
+
+
+def clouds_yaml_text(sandbox: Sandbox) -> str:
+    """The clouds.yaml of ``sandbox`` (one profile per cloud, with the generated passwords)."""
+    return yaml.safe_dump(sandbox.clouds_yaml(), sort_keys=False)
+
+
+def announcement(sandbox: Sandbox, *, with_clouds_yaml: bool) -> str:
+    """One line per cloud, ``NAME AUTH_URL``; then, when the clouds.yaml is not written to
+    a file, an empty line and the clouds.yaml itself."""
+    lines = [f"{site.name} {site.auth_url}\n" for site in sandbox.sites.values()]
+    if with_clouds_yaml:
+        lines.append("\n" + clouds_yaml_text(sandbox))
+    return "".join(lines)

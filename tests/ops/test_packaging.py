@@ -69,7 +69,7 @@ def test_project_urls(metadata: Message) -> None:
 def test_entry_points_and_runtime_dependencies(wheel: zipfile.ZipFile, metadata: Message) -> None:
     entry_points = _read(wheel, ".dist-info/entry_points.txt")
     assert "[console_scripts]\nauditor = auditor.cli:main" in entry_points
-    assert "[pytest11]\nauditor = auditor.pytest_plugin" in entry_points
+    assert "[pytest11]\nauditor = auditor.app.pytest_plugin" in entry_points
     runtime = [r for r in metadata.get_all("Requires-Dist") or [] if "extra ==" not in r]
     names = {re.split(r"[<>=!;\s\[]", r, maxsplit=1)[0].lower() for r in runtime}
     assert {"openstacksdk", "rich", "prometheus-client", "jinja2"} <= names
@@ -82,6 +82,6 @@ def test_package_data_is_in_the_wheel(wheel: zipfile.ZipFile) -> None:
         "auditor/py.typed",
         "auditor/render/templates/report.html.j2",
         "auditor/schemas/report.schema.json",
-        "auditor/pytest_plugin.py",
+        "auditor/app/pytest_plugin.py",
     ):
         assert name in names, name

@@ -25,7 +25,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from auditor.pytest_plugin import SandboxProcess
+from auditor.app.pytest_plugin import SandboxProcess
 from tests.ops.conftest import REPO, need, timed, tool_env
 
 PLAYBOOKS = REPO / "playbooks"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.app.files import read_clouds_config
 from auditor.collect import take_inventory
 from auditor.collect.pager import Deadline, RetryPolicy
 from auditor.connect import CloudTarget, connect
@@ -140,7 +141,9 @@ def test_a_retry_after_beyond_the_deadline_is_not_waited_for(
 
 def test_nothing_is_sent_once_the_deadline_has_passed(tmp_path: Path) -> None:
     with serving(tmp_path, source_snapshot()) as sandbox:
-        conn = connect(CloudTarget(SOURCE), config_file=str(tmp_path / "clouds.yaml"))
+        conn = connect(
+            CloudTarget(SOURCE), config=read_clouds_config(str(tmp_path / "clouds.yaml"))
+        )
         passed = Deadline(seconds=5, at=time.monotonic() - 1)
         snapshot = take_inventory(conn, CloudTarget(SOURCE), policy=RetryPolicy(deadline=passed))
         sent = sandbox.requests

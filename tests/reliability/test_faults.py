@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit import run_audit
+from auditor.app.files import read_clouds_config
+from auditor.audit import AuditOptions, Clouds, run_audit
 from auditor.collect.pager import RetryPolicy
 from auditor.connect import CloudTarget
 from auditor.model import CollectionResult, Status
@@ -147,11 +148,13 @@ def test_token_expiring_mid_listing_is_renewed(tmp_path: Path) -> None:
 
     with serving(tmp_path, source, target) as sandbox:
         result = run_audit(
-            CloudTarget(SOURCE),
-            CloudTarget(TARGET),
+            Clouds(
+                (CloudTarget(SOURCE),),
+                CloudTarget(TARGET),
+                read_clouds_config(str(tmp_path / "clouds.yaml")),
+            ),
             Rules(),
-            config_file=str(tmp_path / "clouds.yaml"),
-            policy=RetryPolicy(attempts=1),
+            AuditOptions(retry=RetryPolicy(attempts=1)),
             observer=ExpireOnce(sandbox),
         )
         log = sandbox.requests

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from auditor.app.files import read_clouds_config
 from auditor.connect import CloudTarget, ReadOnlyAdapter, ReadOnlyViolation, connect
 from auditor.sandbox import Sandbox
 from tests.reliability.world import SOURCE, TARGET, audit, renamed, serving, source_snapshot
@@ -28,7 +29,9 @@ def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
 @pytest.fixture
 def conn(sandbox: Sandbox, tmp_path: Path) -> Any:
     """A connection as the CLI makes it, authenticated, with the log cleared."""
-    connection = connect(CloudTarget(SOURCE), config_file=str(tmp_path / "clouds.yaml"))
+    connection = connect(
+        CloudTarget(SOURCE), config=read_clouds_config(str(tmp_path / "clouds.yaml"))
+    )
     connection.session.get_token()
     sandbox.clear_requests()
     return connection

@@ -17,6 +17,7 @@ import pytest
 import requests
 import yaml
 
+from auditor.app.files import read_clouds_config
 from auditor.hostguard import RedirectRefused, check_redirect
 from auditor.sandbox import Sandbox
 from tests.reliability.elsewhere import Elsewhere
@@ -243,7 +244,7 @@ def test_no_request_leaves_for_a_host_outside_the_cloud(
     from auditor.connect import CloudTarget, connect
     from auditor.hostguard import HostRefused
 
-    conn = connect(CloudTarget(SOURCE), config_file=str(tmp_path / "clouds.yaml"))
+    conn = connect(CloudTarget(SOURCE), config=read_clouds_config(str(tmp_path / "clouds.yaml")))
     conn.session.get_token()
     with pytest.raises(HostRefused, match=elsewhere.host):
         conn.session.get(f"{elsewhere.url}/anything")

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from auditor.app.files import read_snapshot
 from auditor.model import Snapshot
 from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.secrets import MASK
@@ -173,7 +174,7 @@ def test_inventory_diff_audit_and_schema_keep_every_secret(
     # Not vacuous: HTTP debug output was on, and the secret keys are there, masked.
     assert "RESP BODY" in inventory.stderr
     assert "db_password" in inventory.stderr
-    saved = Snapshot.load(str(tmp_path / "cw.json"))
+    saved = read_snapshot(str(tmp_path / "cw.json"))
     assert all(s["metadata"]["db_password"] == MASK for s in saved.collections["servers"].items)
     out.assert_no_secret()
 

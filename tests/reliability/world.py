@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot
 from auditor.sandbox import Sandbox, SandboxOptions
@@ -80,7 +81,7 @@ def serving(
 ) -> Iterator[Sandbox]:
     """A sandbox serving ``snapshots``; its clouds.yaml is ``tmp_path/clouds.yaml``."""
     with Sandbox(list(snapshots), options=options) as sandbox:
-        sandbox.write_clouds_yaml(str(tmp_path / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         yield sandbox
         assert sandbox.errors == []
 

@@ -197,6 +197,22 @@ def test_an_unknown_cloud_is_bad_input(cli: Cli, clouds_file: Path) -> None:
     assert_one_error_line(result, str(clouds_file), "nope")
 
 
+def test_os_cloud_names_the_profile_when_no_cloud_is_given(
+    cli: Cli, clouds_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OS_CLOUD", "cw")
+
+    result = cli("inventory")
+
+    assert result.code == 0, result.stderr
+    assert result.snapshot()["cloud"] == "cw"
+
+    monkeypatch.setenv("OS_CLOUD", "nope")
+    unknown = cli("inventory")
+    assert unknown.code == 2
+    assert_one_error_line(unknown, str(clouds_file), "cloud nope: not found")
+
+
 def test_a_missing_clouds_yaml_is_bad_input(cli: Cli, tmp_path: Path) -> None:
     missing = tmp_path / "absent.yaml"
 

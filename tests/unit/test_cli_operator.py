@@ -13,6 +13,7 @@ from typing import Any
 import openstack.config.loader
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.cli import main
 from auditor.model import Snapshot
 from auditor.sandbox import Sandbox
@@ -105,7 +106,7 @@ def test_dash_output_is_standard_output(files: dict[str, str], tmp_path: Path) -
 def test_dash_output_of_an_inventory_is_standard_output(tmp_path: Path) -> None:
     source, _ = clouds()
     with Sandbox([source]) as sandbox:
-        sandbox.write_clouds_yaml(str(tmp_path / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         code, out = run(
             "--os-client-config-file",
             str(tmp_path / "clouds.yaml"),

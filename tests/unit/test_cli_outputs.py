@@ -19,6 +19,7 @@ import jsonschema
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.model import Report
@@ -190,7 +191,7 @@ def test_audit_keeps_history_and_metrics_over_http(tmp_path: Path) -> None:
     reports = []
     for defects in (True, False):
         with Sandbox(list(generate(defects=defects))) as sandbox:
-            sandbox.write_clouds_yaml(str(tmp_path / "clouds.yaml"))
+            save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
             code, out = run(
                 "--os-client-config-file",
                 str(tmp_path / "clouds.yaml"),

@@ -11,6 +11,7 @@ import requests
 import yaml
 from requests.adapters import BaseAdapter
 
+from auditor.app.files import read_clouds_config
 from auditor.collect import take_inventory
 from auditor.connect import (
     CloudTarget,
@@ -108,7 +109,7 @@ def test_an_inventory_sends_only_gets_and_one_token_request(
 
 def test_every_request_has_the_timeout(cloud: FakeCloud, clouds_file: Path) -> None:
     target = CloudTarget(cloud.name)
-    conn = connect(target, config_file=str(clouds_file), timeout=12.5)
+    conn = connect(target, config=read_clouds_config(str(clouds_file)), timeout=12.5)
 
     take_inventory(conn, target)
 
@@ -120,7 +121,11 @@ def test_every_request_has_the_timeout(cloud: FakeCloud, clouds_file: Path) -> N
 def test_the_redactor_learns_the_profile_password(cloud: FakeCloud, clouds_file: Path) -> None:
     redactor = Redactor()
 
-    connect(CloudTarget(cloud.name), config_file=str(clouds_file), redactor=redactor)
+    connect(
+        CloudTarget(cloud.name),
+        config=read_clouds_config(str(clouds_file)),
+        redactor=redactor,
+    )
 
     assert redactor.redact(f"auth with {PASSWORD} failed") == "auth with *** failed"
 
@@ -130,14 +135,14 @@ def test_the_auth_url_is_recorded_without_userinfo(cloud: FakeCloud, tmp_path: P
     doc = cloud.clouds_yaml(auth_url="http://admin:pw@keystone.test:5000/v3")
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
 
-    conn = connect(CloudTarget(cloud.name), config_file=str(path))
+    conn = connect(CloudTarget(cloud.name), config=read_clouds_config(str(path)))
 
     assert auth_url(conn) == "http://keystone.test:5000/v3"
 
 
 def test_an_unknown_cloud_is_named_with_its_file(clouds_file: Path) -> None:
     with pytest.raises(ConfigError) as failure:
-        connect(CloudTarget("nope"), config_file=str(clouds_file))
+        connect(CloudTarget("nope"), config=read_clouds_config(str(clouds_file)))
 
     assert str(failure.value).startswith(f"{clouds_file}: cloud nope: ")
 
@@ -146,7 +151,7 @@ def test_a_missing_clouds_yaml_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "absent.yaml"
 
     with pytest.raises(ConfigError) as failure:
-        connect(CloudTarget("cw"), config_file=str(missing))
+        connect(CloudTarget("cw"), config=read_clouds_config(str(missing)))
 
     assert str(failure.value) == f"{missing}: no such clouds.yaml file"
 
@@ -156,7 +161,7 @@ def test_a_malformed_clouds_yaml_is_named_with_its_line(tmp_path: Path) -> None:
     path.write_text("clouds:\n  cw:\n    auth: {auth_url: [\n", encoding="utf-8")
 
     with pytest.raises(ConfigError) as failure:
-        connect(CloudTarget("cw"), config_file=str(path))
+        connect(CloudTarget("cw"), config=read_clouds_config(str(path)))
 
     assert str(failure.value) == f"{path}: line 4 is not valid YAML"
 
@@ -166,7 +171,7 @@ def test_a_clouds_yaml_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
     path.write_text("- just\n- a list\n", encoding="utf-8")
 
     with pytest.raises(ConfigError) as failure:
-        connect(CloudTarget("cw"), config_file=str(path))
+        connect(CloudTarget("cw"), config=read_clouds_config(str(path)))
 
     assert str(failure.value).startswith(f"{path}: ")
 
@@ -188,7 +193,7 @@ def test_a_profile_without_password_is_a_config_error(cloud: FakeCloud, tmp_path
     del doc["clouds"][cloud.name]["auth"]["password"]
     path = tmp_path / "clouds.yaml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
-    conn = connect(CloudTarget(cloud.name), config_file=str(path))
+    conn = connect(CloudTarget(cloud.name), config=read_clouds_config(str(path)))
 
     with pytest.raises(ConfigError) as failure:
         authenticate(conn, CloudTarget(cloud.name))

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import jsonschema
 
+from auditor.app.files import read_snapshot
 from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.diff import diff
-from auditor.model import Snapshot
 from auditor.rules import parse_rules
 from auditor.schemas import load_schema
 
@@ -111,8 +111,8 @@ def test_demo_inventory_over_http_equals_the_data_served(tmp_path: Path) -> None
     directory = tmp_path / "demo"
     main(["demo", "--output-dir", str(directory)], stdout=io.StringIO())
     for served, inventoried in (("cloudwatt", "source"), ("ocb", "target")):
-        a = Snapshot.load(str(directory / "served" / f"{served}.json"))
-        b = Snapshot.load(str(directory / "inventories" / f"{inventoried}.json"))
+        a = read_snapshot(str(directory / "served" / f"{served}.json"))
+        b = read_snapshot(str(directory / "inventories" / f"{inventoried}.json"))
         assert b.complete
         for name, collection in a.collections.items():
             assert b.collections[name].items == collection.items, name

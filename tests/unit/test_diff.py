@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from auditor.app.files import read_rules, read_snapshot
 from auditor.diff import diff
 from auditor.model import (
     Change,
@@ -29,7 +30,7 @@ from auditor.model import (
     Snapshot,
     Verdict,
 )
-from auditor.rules import Rules, parse_rules
+from auditor.rules import Rules
 from auditor.schemas import load_schema
 from tests.builders import (
     JSON,
@@ -74,7 +75,7 @@ def make_rules(directory: Path, extra: str = "") -> Rules:
     (directory / "idmap.json").write_text(json.dumps(ID_MAP), encoding="utf-8")
     path = directory / "rules.yaml"
     path.write_text(RULES_TEXT + extra, encoding="utf-8")
-    return parse_rules(path.read_text(encoding="utf-8"), str(path))
+    return read_rules(str(path))
 
 
 @pytest.fixture
@@ -996,8 +997,8 @@ def test_snapshots_reloaded_from_files_give_identical_findings(
     (tmp_path / "source.json").write_text(src.dumps(), encoding="utf-8")
     (tmp_path / "target.json").write_text(tgt.dumps(), encoding="utf-8")
     reloaded = (
-        Snapshot.load(str(tmp_path / "source.json")),
-        Snapshot.load(str(tmp_path / "target.json")),
+        read_snapshot(str(tmp_path / "source.json")),
+        read_snapshot(str(tmp_path / "target.json")),
     )
     live = diff(src, tgt, rules, generated_at=GENERATED_AT)
     from_files = diff(*reloaded, rules, generated_at=GENERATED_AT)

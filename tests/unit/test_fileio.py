@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from auditor.app.fileio import write_private
 from auditor.errors import OutputError
-from auditor.fileio import write_private
 
 
 def test_a_written_file_is_private(tmp_path: Path) -> None:

@@ -20,11 +20,13 @@ from typing import Any
 import jsonschema
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.files import read_rules
 from auditor.cli import main
 from auditor.diff.outcome import compare
 from auditor.errors import RulesError
 from auditor.model import Kind, Snapshot
-from auditor.rules import load_rules, parse_rules
+from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
 from tests.builders import project, security_group, server, sg_rule, snapshot, volume
@@ -176,7 +178,7 @@ def with_admin(cloud: Snapshot) -> Snapshot:
 def test_an_intended_two_source_merger_over_http_exits_0_without_waivers(tmp_path: Path) -> None:
     (tmp_path / "rules.yaml").write_text(RULES + ADMIN_LEFT_OUT)
     with Sandbox([with_admin(cloudwatt()), with_admin(numergy()), with_admin(ocb())]) as sandbox:
-        sandbox.write_clouds_yaml(str(tmp_path / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         code, out = run(
             "--os-client-config-file",
             str(tmp_path / "clouds.yaml"),
@@ -369,10 +371,10 @@ def test_fold_rules_are_validated(tmp_path: Path) -> None:
         match=r"line 10: fold\[1\]\.projects\[1\]: 'nm-acme' is"
         r" already folded into 'ocb-acme' \(fold\[0\]\)",
     ):
-        load_rules(str(path))
+        read_rules(str(path))
     path.write_text(RENAMES + "fold:\n  - {into: ocb-acme, projects: [cw-acme]}\n")
     with pytest.raises(RulesError, match=r"fold\[0\]\.projects"):
-        load_rules(str(path))
+        read_rules(str(path))
     code, out = run("diff", str(path), str(path), "--rules", str(path))
     assert (code, out) == (2, "")
 

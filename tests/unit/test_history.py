@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 
 from auditor import history
+from auditor.app.files import latest_report, prepare_history, record_history
 from auditor.model import Finding, Kind, Report, Severity
 from auditor.render import Format, render
 from auditor.schemas import load_schema
@@ -73,15 +74,15 @@ def test_record_keeps_each_report_and_compares_with_the_newest(tmp_path: Path) -
     first = golden()
     t0 = datetime(2026, 11, 22, 12, 0, 0, tzinfo=timezone.utc)
     t1 = datetime(2026, 11, 23, 12, 0, 0, 5, tzinfo=timezone.utc)
-    assert history.prepare(str(tmp_path / "h")) is None
-    kept = history.record(str(tmp_path / "h"), first, None, t0)
+    assert prepare_history(str(tmp_path / "h")) is None
+    kept = record_history(str(tmp_path / "h"), first, None, t0)
     assert kept.history is None
-    previous = history.latest(str(tmp_path / "h"))
+    previous = latest_report(str(tmp_path / "h"))
     assert previous is not None and previous.name == "report-20261122T120000.000000Z.json"
     second = replace(first, findings=first.findings[1:], generated_at="2026-11-23T12:00:00Z")
-    recorded = history.record(str(tmp_path / "h"), second, previous, t1)
+    recorded = record_history(str(tmp_path / "h"), second, previous, t1)
     assert recorded.history is not None and len(recorded.history.resolved) == 1
-    newest = history.latest(str(tmp_path / "h"))
+    newest = latest_report(str(tmp_path / "h"))
     assert newest is not None and newest.name == "report-20261123T120000.000005Z.json"
     assert newest.report == recorded
     jsonschema.validate(json.loads(render(recorded, Format.JSON)), load_schema("report"))

@@ -12,13 +12,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.files import read_rules
 from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.diff.outcome import compare
 from auditor.errors import RulesError
 from auditor.idmap import IdMap
 from auditor.model import IDMAP_SCHEMA, Snapshot
-from auditor.rules import load_rules, parse_rules
+from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
 from tests.builders import project, server, snapshot, volume
@@ -182,7 +184,7 @@ def test_diff_writes_the_id_map_0600_and_the_next_run_matches_by_it(inputs: Path
         .replace("match:\n", "match:\n  id_map: wave1-idmap.json\n")
     )
     (inputs / "wave2.yaml").write_text(rules)
-    assert dict(load_rules(str(inputs / "wave2.yaml")).id_map) == pairs_of(doc)
+    assert dict(read_rules(str(inputs / "wave2.yaml")).id_map) == pairs_of(doc)
     code2, second = run(
         "diff",
         str(inputs / "source.json"),
@@ -227,15 +229,15 @@ def test_rules_refuse_an_id_map_of_another_schema_or_with_two_counterparts(tmp_p
     rules.write_text("version: 1\nmatch: {id_map: map.json}\n")
     (tmp_path / "map.json").write_text(json.dumps({"schema": "auditor.report/v1", "entries": []}))
     with pytest.raises(RulesError, match=r"expected 'auditor\.idmap/v1'"):
-        load_rules(str(rules))
+        read_rules(str(rules))
     entry = {"collection": "servers", "source_id": "s-1", "matched_by": "name"}
     twice = [{**entry, "target_id": "T-1"}, {**entry, "target_id": "T-2"}]
     (tmp_path / "map.json").write_text(json.dumps({"schema": IDMAP_SCHEMA, "entries": twice}))
     with pytest.raises(RulesError, match=r"entries\[1\]: source id s-1 maps to T-1 and to T-2"):
-        load_rules(str(rules))
+        read_rules(str(rules))
     same = [{**entry, "target_id": "T-1"}, {**entry, "target_id": "T-1"}]
     (tmp_path / "map.json").write_text(json.dumps({"schema": IDMAP_SCHEMA, "entries": same}))
-    assert dict(load_rules(str(rules)).id_map) == {"s-1": "T-1"}
+    assert dict(read_rules(str(rules)).id_map) == {"s-1": "T-1"}
 
 
 def test_audit_over_http_writes_the_map_and_the_next_audit_uses_it(tmp_path: Path) -> None:
@@ -244,7 +246,7 @@ def test_audit_over_http_writes_the_map_and_the_next_audit_uses_it(tmp_path: Pat
     (tmp_path / "rules.yaml").write_text(RULES)
     idmap = tmp_path / "idmap.json"
     with Sandbox([source, target]) as sandbox:
-        sandbox.write_clouds_yaml(str(tmp_path / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         common = ["--os-client-config-file", str(tmp_path / "clouds.yaml"), "audit"]
         common += ["--source", "cloudwatt", "--target", "ocb", "-f", "json"]
         code, out = run(
@@ -259,7 +261,7 @@ def test_audit_over_http_writes_the_map_and_the_next_audit_uses_it(tmp_path: Pat
 
         wave2 = RULES.replace("match:\n", "match:\n  id_map: idmap.json\n", 1)
         (tmp_path / "wave2.yaml").write_text(wave2.replace("order: [", "order: [id_map, ", 1))
-        assert load_rules(str(tmp_path / "wave2.yaml")).order[0] == "id_map"
+        assert read_rules(str(tmp_path / "wave2.yaml")).order[0] == "id_map"
         code2, out2 = run(*common, "--rules", str(tmp_path / "wave2.yaml"))
     second = json.loads(out2)
     assert code2 == code

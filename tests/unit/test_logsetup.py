@@ -6,7 +6,8 @@ import io
 import json
 import logging
 
-from auditor.logsetup import configure, get_logger
+from auditor.app.console import configure_logging
+from auditor.logsetup import get_logger
 from auditor.secrets import Redactor
 
 PASSWORD = "s3cr3t-Pa55word!"
@@ -16,7 +17,7 @@ def configured(verbosity: int, log_format: str = "json") -> io.StringIO:
     stream = io.StringIO()
     redactor = Redactor()
     redactor.add([PASSWORD])
-    configure(log_format=log_format, verbosity=verbosity, redactor=redactor, stream=stream)
+    configure_logging(log_format=log_format, verbosity=verbosity, redactor=redactor, stream=stream)
     return stream
 
 

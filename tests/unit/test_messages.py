@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from auditor.app.files import read_snapshot
 from auditor.cli import main
 from auditor.demo import identity, network, storage
 from auditor.demo.data import RULES as DEMO_RULES
@@ -135,8 +136,8 @@ def scenarios(tmp: Path) -> Iterator[tuple[str, Path]]:
         "golden",
         diff(
             "golden",
-            [Snapshot.load(str(GOLDEN / "source.json"))],
-            Snapshot.load(str(GOLDEN / "target.json")),
+            [read_snapshot(str(GOLDEN / "source.json"))],
+            read_snapshot(str(GOLDEN / "target.json")),
             (GOLDEN / "rules.yaml").read_text(),
         ),
     )

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from auditor.app.fileio import write_private
+from auditor.app.files import read_snapshot
 from auditor.errors import SnapshotError
-from auditor.fileio import write_private
-from auditor.model import Snapshot, Status
+from auditor.model import Status
 from tests.fakecloud import FakeCloud
 from tests.harness import Cli, Inventory
 
@@ -34,7 +35,7 @@ def test_a_snapshot_read_back_from_its_file_equals_the_original(
     path = tmp_path / "cw.json"
     write_private(str(path), snapshot.dumps())
 
-    loaded = Snapshot.load(str(path))
+    loaded = read_snapshot(str(path))
 
     # The file keeps the duration to the millisecond; everything else is exact.
     assert loaded == replace(snapshot, duration_s=round(snapshot.duration_s, 3))
@@ -48,7 +49,7 @@ def test_an_incomplete_snapshot_keeps_its_statuses_and_reasons(
     path = tmp_path / "cw.json"
     write_private(str(path), snapshot.dumps())
 
-    loaded = Snapshot.load(str(path))
+    loaded = read_snapshot(str(path))
 
     assert not loaded.complete
     assert loaded.collections["volumes"].status is Status.ERROR
@@ -60,7 +61,7 @@ def test_the_file_inventory_wrote_reads_back_to_the_same_text(cli: Cli, tmp_path
     path = tmp_path / "cw.json"
     assert cli("inventory", "--cloud", "cw", "--output", str(path)).code == 0
 
-    loaded = Snapshot.load(str(path))
+    loaded = read_snapshot(str(path))
 
     assert loaded.dumps() == path.read_text(encoding="utf-8")
     assert loaded.complete
@@ -72,7 +73,7 @@ def test_a_truncated_file_is_refused(snapshot_doc: dict[str, Any], tmp_path: Pat
     path.write_text(text[: len(text) // 2], encoding="utf-8")
 
     with pytest.raises(SnapshotError) as failure:
-        Snapshot.load(str(path))
+        read_snapshot(str(path))
 
     message = str(failure.value)
     assert message.startswith(f"{path}: not valid JSON (line ")
@@ -95,7 +96,7 @@ def test_foreign_json_is_refused(tmp_path: Path, doc: Any, expected: str) -> Non
     path = write_json(tmp_path / "foreign.json", doc)
 
     with pytest.raises(SnapshotError) as failure:
-        Snapshot.load(path)
+        read_snapshot(path)
 
     assert str(failure.value) == f"{path}: {expected}"
 
@@ -105,7 +106,7 @@ def test_another_schema_version_is_refused(snapshot_doc: dict[str, Any], tmp_pat
     path = write_json(tmp_path / "v2.json", snapshot_doc)
 
     with pytest.raises(SnapshotError) as failure:
-        Snapshot.load(path)
+        read_snapshot(path)
 
     assert str(failure.value) == (
         f"{path}: schema is 'auditor.inventory/v2', expected 'auditor.inventory/v1'"
@@ -119,7 +120,7 @@ def test_a_count_that_disagrees_with_the_items_is_refused(
     path = write_json(tmp_path / "short.json", snapshot_doc)
 
     with pytest.raises(SnapshotError) as failure:
-        Snapshot.load(path)
+        read_snapshot(path)
 
     assert str(failure.value) == (
         f"{path}: collections.servers.count says 2 but 1 items are present (truncated snapshot?)"
@@ -131,7 +132,7 @@ def test_an_unknown_status_is_refused(snapshot_doc: dict[str, Any], tmp_path: Pa
     path = write_json(tmp_path / "status.json", snapshot_doc)
 
     with pytest.raises(SnapshotError) as failure:
-        Snapshot.load(path)
+        read_snapshot(path)
 
     assert str(failure.value) == f"{path}: collections.volumes.status is 'partial'"
 
@@ -140,6 +141,6 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "absent.json"
 
     with pytest.raises(SnapshotError) as failure:
-        Snapshot.load(str(path))
+        read_snapshot(str(path))
 
     assert str(failure.value) == f"{path}: no such file"

@@ -22,6 +22,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.cli import main
 from auditor.diff.outcome import compare
 from auditor.errors import BadInputError
@@ -347,7 +348,7 @@ def test_cli_refuses_two_sources_of_one_label(
 def test_cli_audit_of_two_sources_over_http(files: Path) -> None:
     """`auditor audit --source A --source B --target T` against the sandbox."""
     with Sandbox([cloudwatt(), numergy(), ocb()]) as sandbox:
-        sandbox.write_clouds_yaml(str(files / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(files / "clouds.yaml"))
         code, out = run(
             "--os-client-config-file",
             str(files / "clouds.yaml"),
@@ -437,7 +438,7 @@ waivers:
         return code, json.loads(out)
 
     with Sandbox([cloudwatt(), numergy(), ocb()]) as sandbox:
-        sandbox.write_clouds_yaml(str(files / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(files / "clouds.yaml"))
         code, wave1 = audit(files / "rules.yaml", "--write-id-map", str(files / "idmap.json"))
         assert (code, wave1["verdict"]) == (0, "verified")
         assert wave1["waivers"]["waived"] == len(wave1["findings"]) == 5

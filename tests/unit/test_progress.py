@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.console import RichProgress
 from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.model import CollectionResult, Status
-from auditor.progress import RichProgress
 from auditor.sandbox import Sandbox
 
 
@@ -31,7 +32,7 @@ class Terminal(io.StringIO):
 def audit(tmp_path: Path, *options: str) -> int:
     (tmp_path / "rules.yaml").write_text(RULES)
     with Sandbox(list(generate())) as sandbox:
-        sandbox.write_clouds_yaml(str(tmp_path / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         return main(
             [
                 *options,

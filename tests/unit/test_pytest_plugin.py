@@ -1,4 +1,4 @@
-"""The pytest plugin (``auditor.pytest_plugin``), run as its users run it: pytest in a
+"""The pytest plugin (``auditor.app.pytest_plugin``), run as its users run it: pytest in a
 process of its own, finding the plugin through the ``pytest11`` entry point, on
 the example test of docs/pytest-plugin.md, then on tests that fail."""
 
@@ -79,7 +79,7 @@ def run_pytest(directory: Path, *args: str) -> dict[str, str]:
 
 def test_the_plugin_is_registered_for_pytest() -> None:
     (entry,) = [e for e in entry_points(group="pytest11") if e.name == "auditor"]
-    assert entry.value == "auditor.pytest_plugin"
+    assert entry.value == "auditor.app.pytest_plugin"
 
 
 def test_the_documented_example_passes(project: Path) -> None:
@@ -100,7 +100,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.pytest_plugin import SandboxError
+from auditor.app.pytest_plugin import SandboxError
 
 
 def test_fails_while_the_session_sandbox_runs(auditor_sandbox, auditor_clouds_yaml):

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from auditor.app.files import read_rules
 from auditor.errors import BadInputError, RulesError
 from auditor.model import Severity
-from auditor.rules import DEFAULT_ORDER, Rules, load_rules, parse_rules
+from auditor.rules import DEFAULT_ORDER, Rules, parse_rules
 
 # The SPEC's example rules file, verbatim.
 SPEC_RULES = r"""version: 1
@@ -47,7 +48,7 @@ def rejection(directory: Path, text: str) -> str:
     """The one-line message a rules file is rejected with."""
     path = write(directory, text)
     with pytest.raises(RulesError) as info:
-        load_rules(str(path))
+        read_rules(str(path))
     message = str(info.value)
     assert "\n" not in message
     return message
@@ -64,7 +65,7 @@ def assert_names(message: str, path: Path, line: int, key: str) -> None:
 @pytest.fixture
 def spec_rules(tmp_path: Path) -> Rules:
     write(tmp_path, json.dumps({"s-1": "T-1", "s-2": "T-2"}), "idmap.json")
-    return load_rules(str(write(tmp_path, SPEC_RULES)))
+    return read_rules(str(write(tmp_path, SPEC_RULES)))
 
 
 def test_spec_example_renames(spec_rules: Rules) -> None:
@@ -125,7 +126,7 @@ def test_spec_example_scope_ignore_severity_residue(spec_rules: Rules, tmp_path:
 
 
 def test_no_rules_file_matches_by_id_then_name() -> None:
-    rules = load_rules(None)
+    rules = read_rules(None)
     assert rules.order == DEFAULT_ORDER == ("id", "name")
     assert rules.name("servers", "cw-web") == "cw-web"
     assert rules.url("https://x.cloudwatt.com") == "https://x.cloudwatt.com"
@@ -144,7 +145,7 @@ def test_default_order_takes_in_the_configured_strategies(tmp_path: Path) -> Non
     write(tmp_path, "{}", "map.json")
     with_key = parse_rules("version: 1\nmatch: {metadata_key: mid}\n")
     assert with_key.order == ("id", "metadata", "name")
-    with_both = load_rules(
+    with_both = read_rules(
         str(write(tmp_path, "version: 1\nmatch: {metadata_key: mid, id_map: map.json}\n"))
     )
     assert with_both.order == ("id", "id_map", "metadata", "name")
@@ -221,7 +222,7 @@ def test_id_map_is_read_relative_to_the_rules_file(tmp_path: Path) -> None:
     write(rules_dir, json.dumps({"a": "A"}), "ids.json")
     # The working directory (tmp_path, set by conftest) has no ids.json.
     assert not (Path.cwd() / "ids.json").exists()
-    rules = load_rules(str(write(rules_dir, "version: 1\nmatch: {id_map: ids.json}\n")))
+    rules = read_rules(str(write(rules_dir, "version: 1\nmatch: {id_map: ids.json}\n")))
     assert dict(rules.id_map) == {"a": "A"}
 
 
@@ -234,8 +235,19 @@ def test_id_map_richer_entries_form(tmp_path: Path) -> None:
         ],
     }
     write(tmp_path, json.dumps(doc), "ids.json")
-    rules = load_rules(str(write(tmp_path, "version: 1\nmatch: {id_map: ids.json}\n")))
+    rules = read_rules(str(write(tmp_path, "version: 1\nmatch: {id_map: ids.json}\n")))
     assert dict(rules.id_map) == {"s-1": "T-1", "v-1": "V-1"}
+
+
+def test_rules_given_as_text_read_no_id_map_file(tmp_path: Path) -> None:
+    write(tmp_path, json.dumps({"a": "A"}), "ids.json")
+
+    with pytest.raises(RulesError) as failure:
+        parse_rules("version: 1\nmatch:\n  id_map: ids.json\n", str(tmp_path / "inline.yaml"))
+
+    message = str(failure.value)
+    assert_names(message, tmp_path / "inline.yaml", 3, "match.id_map")
+    assert "not read (rules given as text, not as a file)" in message
 
 
 def test_id_map_missing_file(tmp_path: Path) -> None:
@@ -458,12 +470,12 @@ def test_top_level_not_a_mapping(tmp_path: Path, text: str) -> None:
 
 def test_missing_rules_file(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match=re.escape(f"{tmp_path / 'absent.yaml'}: no such")):
-        load_rules(str(tmp_path / "absent.yaml"))
+        read_rules(str(tmp_path / "absent.yaml"))
 
 
 def test_rules_path_is_a_directory(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match="is a directory"):
-        load_rules(str(tmp_path))
+        read_rules(str(tmp_path))
 
 
 def test_parse_rules_names_its_origin() -> None:

@@ -18,6 +18,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.files import read_clouds_config
 from auditor.cli import main
 from auditor.connect import CloudTarget, ReadOnlyAdapter, connect, connect_project
 from auditor.diff.outcome import compare
@@ -106,7 +108,7 @@ def run(*argv: str) -> tuple[int, str]:
 def served(tmp_path: Path) -> Iterator[tuple[Sandbox, Path]]:
     (tmp_path / "rules.yaml").write_text(RULES)
     with Sandbox([source(), target()], options=OPTIONS) as sandbox:
-        sandbox.write_clouds_yaml(str(tmp_path / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         yield sandbox, tmp_path
         assert sandbox.errors == []
 
@@ -343,7 +345,9 @@ def test_the_rescoped_connection_is_read_only_and_keeps_the_timeout(
 ) -> None:
     _, tmp = served
     conn = connect(
-        CloudTarget("cloudwatt-alice"), config_file=str(tmp / "clouds.yaml"), timeout=7.0
+        CloudTarget("cloudwatt-alice"),
+        config=read_clouds_config(str(tmp / "clouds.yaml")),
+        timeout=7.0,
     )
     scoped_conn = connect_project(conn, {"id": "p-globex", "name": "cw-globex"}, timeout=7.0)
     adapters = scoped_conn.session.session.adapters.values()

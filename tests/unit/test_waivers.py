@@ -15,13 +15,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.files import read_rules, read_snapshot
 from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.diff.outcome import compare
 from auditor.errors import WaiversError
 from auditor.model import Kind, Report, Severity, Snapshot, Verdict
 from auditor.render import Format, render
-from auditor.rules import load_rules, parse_rules
+from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
 from auditor.waivers import Waivers, parse_waivers
@@ -67,14 +69,14 @@ waivers:
 
 @pytest.fixture(scope="module")
 def golden() -> tuple[Snapshot, Snapshot]:
-    return Snapshot.load(str(GOLDEN / "source.json")), Snapshot.load(str(GOLDEN / "target.json"))
+    return read_snapshot(str(GOLDEN / "source.json")), read_snapshot(str(GOLDEN / "target.json"))
 
 
 def judge(
     golden: tuple[Snapshot, Snapshot], waivers_text: str, today: date = TODAY, **kw: object
 ) -> Report:
     source, target = golden
-    rules = load_rules(str(GOLDEN / "rules.yaml"))
+    rules = read_rules(str(GOLDEN / "rules.yaml"))
     waivers = parse_waivers(waivers_text, "waivers.yaml")
     return compare(
         [source],
@@ -471,7 +473,7 @@ def test_audit_over_http_applies_the_waivers(tmp_path: Path) -> None:
     )
     (tmp_path / "waivers.yaml").write_text(f"version: 1\nwaivers:\n{everything}\n")
     with Sandbox([source, target]) as sandbox:
-        sandbox.write_clouds_yaml(str(tmp_path / "clouds.yaml"))
+        save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         code, out = run(
             "--os-client-config-file",
             str(tmp_path / "clouds.yaml"),

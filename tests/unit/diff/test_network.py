@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from auditor.app.files import read_rules
 from auditor.diff import diff
 from auditor.model import Finding, Report, Severity, Verdict
-from auditor.rules import Rules, parse_rules
+from auditor.rules import Rules
 from tests.builders import (
     JSON,
     failed,
@@ -52,7 +53,7 @@ def make_rules(directory: Path, id_map: dict[str, str] | None = None) -> Rules:
     (directory / "idmap.json").write_text(json.dumps(id_map or {}), encoding="utf-8")
     path = directory / "rules.yaml"
     path.write_text(RULES_TEXT, encoding="utf-8")
-    return parse_rules(RULES_TEXT, str(path))
+    return read_rules(str(path))
 
 
 @pytest.fixture
@@ -634,7 +635,7 @@ def test_severities_can_be_overridden(tmp_path: Path) -> None:
     (tmp_path / "idmap.json").write_text("{}", encoding="utf-8")
     text = RULES_TEXT + "severity:\n  subnets.cidr: warning\n"
     path.write_text(text, encoding="utf-8")
-    rules = parse_rules(text, str(path))
+    rules = read_rules(str(path))
     source, target = world()
     get(target, "subnets", "SUB-A")["cidr"] = "10.9.0.0/24"
 

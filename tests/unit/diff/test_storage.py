@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from auditor.app.files import read_rules
 from auditor.diff import diff
 from auditor.model import Finding, Report, Severity, Verdict
-from auditor.rules import Rules, parse_rules
+from auditor.rules import Rules
 from tests.builders import JSON, failed, project, snapshot, volume
 
 RULES_TEXT = r"""version: 1
@@ -44,7 +45,7 @@ def make_rules(directory: Path, id_map: Mapping[str, str] | None = None) -> Rule
     (directory / "idmap.json").write_text(json.dumps(dict(id_map or {})), encoding="utf-8")
     path = directory / "rules.yaml"
     path.write_text(RULES_TEXT, encoding="utf-8")
-    return parse_rules(RULES_TEXT, str(path))
+    return read_rules(str(path))
 
 
 @pytest.fixture
@@ -506,7 +507,8 @@ def test_quotas_are_matched_per_project_and_service(rules: Rules) -> None:
 def test_a_severity_override_reaches_one_quota_resource(tmp_path: Path) -> None:
     text = RULES_TEXT + "severity:\n  quotas.limits.cores: warning\n"
     (tmp_path / "idmap.json").write_text("{}", encoding="utf-8")
-    rules = parse_rules(text, str(tmp_path / "rules.yaml"))
+    (tmp_path / "rules.yaml").write_text(text, encoding="utf-8")
+    rules = read_rules(str(tmp_path / "rules.yaml"))
 
     finding = changed(rules, set_limit("cores", 8))
 

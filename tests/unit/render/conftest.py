@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from auditor.app.files import read_rules, read_snapshot
 from auditor.diff import diff
-from auditor.model import Report, Snapshot
-from auditor.rules import load_rules
+from auditor.model import Report
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 
@@ -16,8 +16,8 @@ GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 @pytest.fixture(scope="package")
 def golden_report() -> Report:
     return diff(
-        Snapshot.load(str(GOLDEN / "source.json")),
-        Snapshot.load(str(GOLDEN / "target.json")),
-        load_rules(str(GOLDEN / "rules.yaml")),
+        read_snapshot(str(GOLDEN / "source.json")),
+        read_snapshot(str(GOLDEN / "target.json")),
+        read_rules(str(GOLDEN / "rules.yaml")),
         generated_at="2026-11-22T12:00:00Z",
     )

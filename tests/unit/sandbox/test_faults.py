@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.files import read_clouds_config
 from auditor.collect import take_inventory
 from auditor.collect.pager import RetryPolicy
 from auditor.connect import CloudTarget, connect
@@ -84,8 +86,8 @@ def test_bad_rules_are_refused() -> None:
 
 def inventory(sandbox: Sandbox, tmp_path: Path, attempts: int) -> Snapshot:
     clouds = tmp_path / "clouds.yaml"
-    sandbox.write_clouds_yaml(str(clouds))
-    conn = connect(CloudTarget("cw"), config_file=str(clouds))
+    save_clouds_yaml(sandbox, str(clouds))
+    conn = connect(CloudTarget("cw"), config=read_clouds_config(str(clouds)))
     policy = RetryPolicy(attempts=attempts, initial_wait=0.01, max_wait=0.02)
     return take_inventory(conn, CloudTarget("cw"), policy=policy)
 

@@ -1,4 +1,4 @@
-"""Start, stop, ports, threads, the clouds.yaml, and ``serve()``."""
+"""Start, stop, ports, threads, the clouds.yaml, and ``auditor sandbox``'s ``serve()``."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ import pytest
 import requests
 import yaml
 
+from auditor.app.commands.sandbox import save_clouds_yaml, serve
+from auditor.app.fileio import write_private
 from auditor.errors import BadInputError, SnapshotError
-from auditor.fileio import write_private
 from auditor.model import Snapshot
-from auditor.sandbox import Sandbox, serve
+from auditor.sandbox import Sandbox
 
 
 def sandbox_threads() -> list[threading.Thread]:
@@ -70,7 +71,7 @@ def test_one_sandbox_serves_each_cloud_once(snapshot: Snapshot) -> None:
 def test_clouds_yaml_file_is_private(snapshot: Snapshot, tmp_path: Path) -> None:
     path = tmp_path / "clouds.yaml"
     with Sandbox([snapshot]) as sandbox:
-        sandbox.write_clouds_yaml(str(path))
+        save_clouds_yaml(sandbox, str(path))
         profile = yaml.safe_load(path.read_text(encoding="utf-8"))["clouds"]["cw"]
         assert profile == sandbox.clouds_yaml()["clouds"]["cw"]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600

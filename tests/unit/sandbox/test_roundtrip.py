@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.files import read_clouds_config, read_snapshot
 from auditor.cli import main
 from auditor.collect import take_inventory
 from auditor.collect.pager import RetryPolicy
@@ -66,7 +68,7 @@ def exit_code(snapshot: Snapshot, options: SandboxOptions) -> int:
 def inventory(sandbox: Sandbox, cloud: str, tmp_path: Path) -> tuple[int, Snapshot | None]:
     """``auditor inventory --cloud CLOUD -o FILE`` against the sandbox."""
     clouds = tmp_path / "clouds.yaml"
-    sandbox.write_clouds_yaml(str(clouds))
+    save_clouds_yaml(sandbox, str(clouds))
     out = tmp_path / f"{cloud}.json"
     code = main(
         [
@@ -80,7 +82,7 @@ def inventory(sandbox: Sandbox, cloud: str, tmp_path: Path) -> tuple[int, Snapsh
             str(out),
         ]
     )
-    return code, Snapshot.load(str(out)) if out.exists() else None
+    return code, read_snapshot(str(out)) if out.exists() else None
 
 
 def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
@@ -200,8 +202,8 @@ def test_expired_tokens_are_renewed(snapshot: Snapshot, tmp_path: Path) -> None:
     # keystoneauth re-authenticates for one of them; the pager asks again for the others.
     with Sandbox([snapshot]) as sandbox:
         clouds = tmp_path / "clouds.yaml"
-        sandbox.write_clouds_yaml(str(clouds))
-        conn = connect(CloudTarget("cw"), config_file=str(clouds))
+        save_clouds_yaml(sandbox, str(clouds))
+        conn = connect(CloudTarget("cw"), config=read_clouds_config(str(clouds)))
         first = take_inventory(conn, CloudTarget("cw"), policy=RetryPolicy(attempts=1))
         sandbox.expire_tokens()
         # A slow token request keeps the other listings' 401s inside the race window.

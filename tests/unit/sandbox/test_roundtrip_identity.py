@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl
 import pytest
 import requests
 
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.files import read_snapshot
 from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
@@ -184,7 +186,7 @@ def expected(snapshot: Snapshot, options: SandboxOptions) -> dict[str, Any]:
 
 def run_inventory(sandbox: Sandbox, tmp_path: Path, collections: tuple[str, ...]) -> Snapshot:
     clouds = tmp_path / "clouds.yaml"
-    sandbox.write_clouds_yaml(str(clouds))
+    save_clouds_yaml(sandbox, str(clouds))
     out = tmp_path / "inventory.json"
     code = main(
         [
@@ -200,7 +202,7 @@ def run_inventory(sandbox: Sandbox, tmp_path: Path, collections: tuple[str, ...]
             str(out),
         ]
     )
-    snapshot = Snapshot.load(str(out))
+    snapshot = read_snapshot(str(out))
     assert code == (0 if snapshot.complete else 3)
     return snapshot
 

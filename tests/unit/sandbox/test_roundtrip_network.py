@@ -16,6 +16,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.files import read_snapshot
 from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
@@ -244,7 +246,7 @@ def network_snapshot() -> Snapshot:
 
 def inventory(sandbox: Sandbox, tmp_path: Path) -> tuple[int, Snapshot]:
     clouds = tmp_path / "clouds.yaml"
-    sandbox.write_clouds_yaml(str(clouds))
+    save_clouds_yaml(sandbox, str(clouds))
     out = tmp_path / "cw.json"
     code = main(
         [
@@ -260,7 +262,7 @@ def inventory(sandbox: Sandbox, tmp_path: Path) -> tuple[int, Snapshot]:
             str(out),
         ]
     )
-    return code, Snapshot.load(str(out))
+    return code, read_snapshot(str(out))
 
 
 @pytest.mark.parametrize("max_limit", [1000, 2])

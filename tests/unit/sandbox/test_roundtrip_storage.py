@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.files import read_snapshot
 from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
@@ -149,7 +151,7 @@ def storage_snapshot(cloud: str = "cw") -> Snapshot:
 
 def inventory(sandbox: Sandbox, tmp_path: Path) -> tuple[int, Snapshot | None]:
     clouds = tmp_path / "clouds.yaml"
-    sandbox.write_clouds_yaml(str(clouds))
+    save_clouds_yaml(sandbox, str(clouds))
     out = tmp_path / "cw.json"
     code = main(
         [
@@ -165,7 +167,7 @@ def inventory(sandbox: Sandbox, tmp_path: Path) -> tuple[int, Snapshot | None]:
             str(out),
         ]
     )
-    return code, Snapshot.load(str(out)) if out.exists() else None
+    return code, read_snapshot(str(out)) if out.exists() else None
 
 
 def expected(snapshot: Snapshot, options: SandboxOptions, name: str) -> list[JSON]:

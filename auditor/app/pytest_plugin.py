@@ -1,7 +1,7 @@
 """A pytest plugin for the tests of migration automation: sandbox clouds on loopback.
 
 Registered through the ``pytest11`` entry point, so installing the auditor in
-the environment that runs pytest is enough (``-p auditor.pytest_plugin`` where
+the environment that runs pytest is enough (``-p auditor.app.pytest_plugin`` where
 ``PYTEST_DISABLE_PLUGIN_AUTOLOAD`` is set). Each sandbox is an ``auditor
 sandbox`` process, exactly what operators start by hand, serving snapshot
 files (``auditor inventory`` output, the inventories ``--save-inventories``
@@ -178,7 +178,7 @@ class SandboxFactory:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("auditor", "auditor sandbox clouds (auditor.pytest_plugin)")
+    group = parser.getgroup("auditor", "auditor sandbox clouds (auditor.app.pytest_plugin)")
     group.addoption(
         "--auditor-snapshot",
         action="append",

@@ -1,0 +1,181 @@
+"""The snapshot (``auditor.inventory/v1``): one cloud's inventory, and its JSON.
+
+Normalised items stay plain JSON dictionaries (their fields are documented per
+collection in :mod:`auditor.records`): a snapshot of tens of thousands of
+servers is built, written, read and diffed without a conversion layer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor import __version__
+from auditor.errors import SnapshotError
+from auditor.model.enums import INVENTORY_SCHEMA, JSON, Status
+
+SCOPE_ADMIN = "admin"
+"""A snapshot listed as an admin, across all projects."""
+SCOPE_PROJECT = "project"
+"""A snapshot listed with project-scoped credentials: the user's projects only."""
+
+
+@dataclass(frozen=True)
+class CollectionResult:
+    """One collection of a snapshot."""
+
+    status: Status
+    """ok, incomplete or error."""
+    items: tuple[JSON, ...] = ()
+    """Normalised items, sorted by id."""
+    error: str | None = None
+    """Why the collection is not ok; one line, no secret."""
+
+    @property
+    def complete(self) -> bool:
+        """True when every item was listed."""
+        return self.status is Status.OK
+
+    def to_json(self) -> JSON:
+        out: JSON = {"status": self.status.value, "count": len(self.items)}
+        if self.error is not None:
+            out["error"] = self.error
+        out["items"] = list(self.items)
+        return out
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An inventory of one cloud (region) at one moment: ``auditor.inventory/v1``."""
+
+    cloud: str
+    """The clouds.yaml profile name (or the name the snapshot was given)."""
+    region: str | None
+    """The region listed, None when the cloud has a single unnamed region."""
+    auth_url: str | None
+    """Keystone's URL, for the record."""
+    taken_at: str
+    """UTC time the inventory started, ISO 8601 with a Z."""
+    duration_s: float
+    """Wall-clock seconds the inventory took."""
+    collections: Mapping[str, CollectionResult]
+    """Collection name -> result."""
+    tool_version: str = __version__
+    """Version of the auditor that took the snapshot."""
+    scope: str = SCOPE_ADMIN
+    """``admin`` for an all-projects inventory, ``project`` for one made with
+    project-scoped credentials (see ``projects_covered``)."""
+    microversions: Mapping[str, str | None] = field(default_factory=dict)
+    """Service type -> microversion the listings were made with."""
+    projects_covered: tuple[JSON, ...] = ()
+    """For ``scope: project``: the projects listed, ``{id, name, domain}`` each."""
+
+    @property
+    def complete(self) -> bool:
+        """True when every collection was listed completely."""
+        return all(c.complete for c in self.collections.values())
+
+    def to_json(self) -> JSON:
+        return {
+            "schema": INVENTORY_SCHEMA,
+            "tool_version": self.tool_version,
+            "cloud": self.cloud,
+            "region": self.region,
+            "auth_url": self.auth_url,
+            "scope": self.scope,
+            "taken_at": self.taken_at,
+            "duration_s": round(self.duration_s, 3),
+            "microversions": dict(self.microversions),
+            **(
+                {"projects_covered": list(self.projects_covered)}
+                if self.scope == SCOPE_PROJECT
+                else {}
+            ),
+            "collections": {
+                name: self.collections[name].to_json() for name in sorted(self.collections)
+            },
+        }
+
+    def dumps(self) -> str:
+        """The snapshot as the JSON text written to files."""
+        return json.dumps(self.to_json(), indent=1, sort_keys=False, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, doc: Any, origin: str) -> Snapshot:
+        """Build a snapshot from parsed JSON; ``origin`` names the file in errors.
+
+        The structure is checked here; the items' fields are checked against the
+        inventory schema by :func:`auditor.shapecheck.check_snapshot`.
+        """
+        if not isinstance(doc, dict):
+            raise SnapshotError(f"{origin}: not an auditor snapshot (top level is not an object)")
+        schema = doc.get("schema")
+        if schema != INVENTORY_SCHEMA:
+            raise SnapshotError(f"{origin}: schema is {schema!r}, expected {INVENTORY_SCHEMA!r}")
+        try:
+            raw_collections = doc["collections"]
+            if not isinstance(raw_collections, dict):
+                raise TypeError("collections is not an object")
+            collections = {
+                str(name): _collection_from_json(value, f"collections.{name}")
+                for name, value in raw_collections.items()
+            }
+            return cls(
+                cloud=str(doc["cloud"]),
+                region=_opt_str(doc.get("region")),
+                auth_url=_opt_str(doc.get("auth_url")),
+                taken_at=str(doc["taken_at"]),
+                duration_s=float(doc.get("duration_s", 0.0)),
+                collections=collections,
+                tool_version=str(doc.get("tool_version", "unknown")),
+                scope=str(doc.get("scope", SCOPE_ADMIN)),
+                microversions=dict(doc.get("microversions") or {}),
+                projects_covered=tuple(doc.get("projects_covered") or ()),
+            )
+        except KeyError as exc:
+            raise SnapshotError(f"{origin}: missing key {exc.args[0]!r}") from None
+        except (TypeError, ValueError) as exc:
+            raise SnapshotError(f"{origin}: {exc}") from None
+
+    @classmethod
+    def loads(cls, text: str, origin: str) -> Snapshot:
+        """Build a snapshot from its JSON text (what :meth:`dumps` writes); ``origin`` names
+        the file in errors, each a one-line :class:`SnapshotError`."""
+        try:
+            doc = json.loads(text)
+        except RecursionError:
+            raise SnapshotError(f"{origin}: nested too deeply, not a snapshot") from None
+        except json.JSONDecodeError as exc:
+            raise SnapshotError(
+                f"{origin}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg});"
+                " truncated or corrupt snapshot?"
+            ) from None
+        return cls.from_json(doc, origin)
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _collection_from_json(value: Any, where: str) -> CollectionResult:
+    if not isinstance(value, dict):
+        raise TypeError(f"{where} is not an object")
+    try:
+        status = Status(value.get("status"))
+    except ValueError:
+        raise ValueError(f"{where}.status is {value.get('status')!r}") from None
+    items = value.get("items", [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise TypeError(f"{where}.items is not a list of objects")
+    for index, item in enumerate(items):
+        if "id" not in item:
+            raise ValueError(f"{where}.items[{index}] has no id")
+    if "count" in value and value["count"] != len(items):
+        raise ValueError(
+            f"{where}.count says {value['count']} but {len(items)} items are present"
+            " (truncated snapshot?)"
+        )
+    error = value.get("error")
+    return CollectionResult(status=status, items=tuple(items), error=_opt_str(error))

@@ -38,10 +38,10 @@ from typing import Any
 
 import yaml
 
+from auditor.catalog.registry import NAMES as ALL_COLLECTIONS
 from auditor.diff.compare import finding_id
 from auditor.errors import WaiversError
 from auditor.model import Finding, Kind, Severity, WaiverNote, WaiverSummary
-from auditor.records import ALL_COLLECTIONS
 
 # The rules file's validation helpers: one way of naming file, line and key.
 from auditor.yamldoc import MAX_DOCUMENT_CHARS, Located, Path, load_document

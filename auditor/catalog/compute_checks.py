@@ -51,18 +51,20 @@ def _resized(s_flavor: JSON, t_flavor: JSON, smaller: bool) -> list[str]:
 def server_flavor(s: JSON, t: JSON, ch: ChangeSink) -> None:
     """A smaller flavor (error), a larger one (info), the same size renamed (info)."""
     s_flavor, t_flavor = s.get("flavor") or {}, t.get("flavor") or {}
-    smaller = _resized(s_flavor, t_flavor, smaller=True)
-    larger = _resized(s_flavor, t_flavor, smaller=False)
+    smaller: list[str] = []
+    larger: list[str] = []
+    if s_flavor != t_flavor:
+        smaller = _resized(s_flavor, t_flavor, smaller=True)
+        larger = [] if smaller else _resized(s_flavor, t_flavor, smaller=False)
     expected = ch.ctx.rules.name("flavors", s_flavor.get("name"))
     t_name = t_flavor.get("name")
     instead = f", expected {expected}" if expected and expected != t_name else ""
-    texts = (flavor_text(s_flavor), flavor_text(t_flavor))
-    if smaller:
-        message = f"has a smaller flavor {fmt(t_name)}{instead} ({'; '.join(smaller)})"
-        ch.add("flavor", s_flavor, t_flavor, Severity.ERROR, message, texts=texts)
-    elif larger:
-        message = f"has a larger flavor {fmt(t_name)}{instead} ({'; '.join(larger)})"
-        ch.add("flavor", s_flavor, t_flavor, Severity.INFO, message, texts=texts)
+    if smaller or larger:
+        texts = (flavor_text(s_flavor), flavor_text(t_flavor))
+        which, severity = ("smaller", Severity.ERROR) if smaller else ("larger", Severity.INFO)
+        sizes = "; ".join(smaller or larger)
+        message = f"has a {which} flavor {fmt(t_name)}{instead} ({sizes})"
+        ch.add("flavor", s_flavor, t_flavor, severity, message, texts=texts)
     elif expected != t_name and expected and t_name:
         ch.add(
             "flavor.name",
@@ -76,8 +78,8 @@ def server_flavor(s: JSON, t: JSON, ch: ChangeSink) -> None:
 def boot_image(s: JSON, t: JSON, ch: ChangeSink) -> None:
     """Boots from a volume instead of an image (or the reverse), or from another image."""
     s_image, t_image = s.get("image"), t.get("image")
-    texts = (image_text(s_image), image_text(t_image))
     if bool(s_image) != bool(t_image):
+        texts = (image_text(s_image), image_text(t_image))
         ch.add(
             "image",
             s_image,
@@ -92,6 +94,7 @@ def boot_image(s: JSON, t: JSON, ch: ChangeSink) -> None:
         s_name = ch.ctx.rules.name("images", s_image.get("name"))
         t_name = t_image.get("name")
         if s_name and t_name and s_name != t_name:
+            texts = (image_text(s_image), image_text(t_image))
             message = f"boots from image {t_name}, expected {s_name}"
             ch.add("image", s_image, t_image, Severity.WARNING, message, texts=texts)
 

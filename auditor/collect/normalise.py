@@ -1,8 +1,9 @@
 """Raw API items -> snapshot items, by the field sources the catalog declares.
 
 One generic normaliser for every collection: each field's source
-(:mod:`auditor.catalog.sources`) is compiled once into a small reader, and an
-item is the dict of what its readers read. Nothing here knows a collection.
+(:mod:`auditor.catalog.sources`) is compiled once into a small reader, and the
+function that builds an item is generated from them (:func:`builder`).
+Nothing here knows a collection.
 """
 
 from __future__ import annotations
@@ -143,19 +144,75 @@ def record_readers(record: Record) -> list[tuple[str, Reader]]:
     return [(f.name, reader(f.source)) for f in record.fields]
 
 
-Compiled = tuple[list[tuple[str, Reader]], list[tuple[str, Reader]]]
-_COMPILED: dict[int, tuple[CollectionSpec, Compiled]] = {}
+Builder = Callable[[JSON, JSON, Reading], JSON]
+"""(the item, the raw item as listed, the reading) -> the snapshot item."""
+
+_BUILDERS: dict[int, tuple[CollectionSpec, Builder]] = {}
 
 
-def _compiled(spec: CollectionSpec) -> Compiled:
-    """(readers of the fields every item has, of the optional ones), compiled once."""
-    known = _COMPILED.get(id(spec))
+def _expression(key: str, source: Source, env: dict[str, Any]) -> str:
+    """How the generated builder reads a source: what a hand-written normaliser would
+    write for the plain ones (``item.get("name")``), a call of its reader for the others.
+    Every value from the catalog goes into ``env`` under a name of its own (``key``);
+    only field names appear in the code, as literals."""
+    match source:
+        case Api(names=names, default=default, then=then, required=required):
+            if required and len(names) == 1:
+                value = f"item[{names[0]!r}]"
+            elif default is not None and len(names) == 1:
+                env[f"default_{key}"] = default
+                value = f"item.get({names[0]!r}, default_{key})"
+            else:
+                value = " or ".join(f"item.get({name!r})" for name in names)
+            if then is None:
+                return f"({value})"
+            env[f"then_{key}"] = then
+            return f"then_{key}({value})"
+        case Indexed(index=index, key=inner):
+            return f"rd.lookups.{index}({_expression(key + '_key', inner, env)})"
+        case Subject(fallback=fallback):
+            other = f" or item.get({fallback!r})" if fallback else ""
+            return f"(raw.get({FAN_OUT_KEY!r}){other})"
+        case Tag():
+            return "rd.tag"
+        case Elements(key=field, attr=attr, present=present):
+            kept = f"{attr!r} in e" if present else f"e.get({attr!r})"
+            return (
+                f"sorted({{e[{attr!r}] for e in item.get({field!r}) or ()"
+                f" if isinstance(e, dict) and {kept}}})"
+            )
+        case Derived(fn=fn):
+            env[f"derived_{key}"] = fn
+            return f"derived_{key}(item, rd)"
+    env[f"read_{key}"] = reader(source)
+    return f"read_{key}(item, raw, rd)"
+
+
+def builder(spec: CollectionSpec) -> Builder:
+    """The function that builds one item of ``spec``, generated once from its field
+    sources (as :mod:`dataclasses` generates ``__init__``): a big listing is read at
+    the speed of a hand-written normaliser. Optional fields are set when not null."""
+    known = _BUILDERS.get(id(spec))
     if known is not None and known[0] is spec:
         return known[1]
-    plain = [(f.name, reader(f.source)) for f in spec.fields if not f.optional]
-    optional = [(f.name, reader(f.source)) for f in spec.fields if f.optional]
-    _COMPILED[id(spec)] = (spec, (plain, optional))
-    return plain, optional
+    env: dict[str, Any] = {}
+    plain = [
+        f"        {f.name!r}: {_expression(str(i), f.source, env)},"
+        for i, f in enumerate(spec.fields)
+        if not f.optional
+    ]
+    lines = ["def build(item, raw, rd):", "    doc = {", *plain, "    }"]
+    for i, f in enumerate(spec.fields):
+        if f.optional:
+            lines += [
+                f"    value = {_expression(str(i), f.source, env)}",
+                f"    if value is not None:\n        doc[{f.name!r}] = value",
+            ]
+    lines.append("    return doc")
+    exec("\n".join(lines), env)
+    build: Builder = env["build"]
+    _BUILDERS[id(spec)] = (spec, build)
+    return build
 
 
 def check_microversion(spec: CollectionSpec, microversion: str | None) -> None:
@@ -173,18 +230,11 @@ def normalise_items(
 ) -> list[JSON]:
     """The snapshot items of ``raw_items`` (of one of ``spec``'s requests)."""
     check_microversion(spec, reading.microversion)
-    plain, optional = _compiled(spec)
+    build = builder(spec)
     wrapped = spec.primary.wrapped
-    out = []
-    for raw in raw_items:
-        item = (raw.get(wrapped) or raw) if wrapped else raw
-        doc = {name: get(item, raw, reading) for name, get in plain}
-        for name, get in optional:
-            value = get(item, raw, reading)
-            if value is not None:
-                doc[name] = value
-        out.append(doc)
-    return out
+    if wrapped:
+        return [build(raw.get(wrapped) or raw, raw, reading) for raw in raw_items]
+    return [build(raw, raw, reading) for raw in raw_items]
 
 
 def normalise(

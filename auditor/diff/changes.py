@@ -129,27 +129,26 @@ class Changes:
         sources = list(source_ids)
         expected = sorted({mapping[s] for s in sources if s in mapping})
         actual = set(target_ids)
-
-        def name(target_id: str) -> str:
-            if label is None:
-                return ctx.counterpart_label(via, target_id)
-            item = ctx.target_items.get(via, {}).get(target_id)
-            return label(item) if item is not None else target_id
-
-        def lose(ref_id: str, text: str, template: str) -> None:
-            texts = (beside(text, ref_id), None)
-            self.add(field, ref_id, None, Severity.ERROR, template.format(label=text), texts=texts)
-
         for target_id in expected:
             if target_id not in actual:
-                lose(target_id, name(target_id), lost)
+                self._lost(field, target_id, self._named(via, target_id, label), lost)
         if unpaired is not None:
             gone = ctx.unpaired.get(via, frozenset())
             for source_id in sorted(s for s in sources if s not in mapping and s in gone):
-                lose(source_id, ctx.source_label(via, source_id), unpaired)
+                self._lost(field, source_id, ctx.source_label(via, source_id), unpaired)
         counterparts = ctx.counterparts.get(via, frozenset())
         for target_id in sorted(t for t in actual if t not in expected and t in counterparts):
-            text = name(target_id)
+            text = self._named(via, target_id, label)
             texts = (None, beside(text, target_id))
             message = gained.format(label=text)
             self.add(field, None, target_id, Severity.INFO, message, texts=texts)
+
+    def _named(self, via: str, target_id: str, label: Callable[[JSON], str] | None) -> str:
+        if label is None:
+            return self.ctx.counterpart_label(via, target_id)
+        item = self.ctx.target_items.get(via, {}).get(target_id)
+        return label(item) if item is not None else target_id
+
+    def _lost(self, field: str, ref_id: str, text: str, template: str) -> None:
+        texts = (beside(text, ref_id), None)
+        self.add(field, ref_id, None, Severity.ERROR, template.format(label=text), texts=texts)

@@ -15,7 +15,7 @@ from typing import Any
 from auditor.catalog import registry
 from auditor.diff import scorecard as scoring
 from auditor.diff.changes import Changes, Context
-from auditor.diff.checks import checks_of, fold_checks_of
+from auditor.diff.checks import comparator, fold_checks_of
 from auditor.diff.compare import finding_id, ref
 from auditor.diff.fold import by_target, split_folds
 from auditor.diff.leftout import leave_out
@@ -219,17 +219,16 @@ class Differ:
             m.unexpected = []
         changed: set[str] = set()
         partial = 0
-        checks = checks_of(name)
+        compare = comparator(name)
         plain, folded = split_folds(self.rules, name, m.pairs)
         for pair in plain:
             if pair.source.get("partial") or pair.target.get("partial"):
                 partial += 1
                 continue
-            if not checks:
+            if compare is None:
                 continue
             changes = Changes(name, ctx, pair.matched_by)
-            for check in checks:
-                check(pair.source, pair.target, changes)
+            compare(pair.source, pair.target, changes)
             if changes.items:
                 changed.add(str(pair.source["id"]))
                 self._record(

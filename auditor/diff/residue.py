@@ -6,6 +6,7 @@ URLs, metadata values), in their declared order.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ UNDECLARED = ("name", "description", "url", "metadata")
 """What is scanned in a collection the catalog lacks (a newer snapshot's)."""
 
 
+@functools.cache
 def _fields(collection: str) -> tuple[str, ...]:
     spec = registry.find(collection)
     if spec is None:

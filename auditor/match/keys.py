@@ -11,11 +11,12 @@ ambiguous: see :mod:`auditor.match.matcher`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from auditor.catalog import registry
-from auditor.catalog.policies import Renames, renamed
+from auditor.catalog.policies import Rename, Renames, renamed
 from auditor.catalog.spec import BY_NAME, MatchKey
 
 JSON = dict[str, Any]
@@ -30,6 +31,7 @@ TargetKey = Callable[[JSON], "tuple[Any, ...] | None"]
 """The same for a target item, as it is."""
 
 
+@functools.cache
 def match_key(collection: str) -> MatchKey:
     """The key of a collection (by renamed name for one the catalog lacks)."""
     spec = registry.find(collection)
@@ -44,19 +46,59 @@ def _chosen(key: MatchKey, item: JSON) -> MatchKey | None:
     return chosen
 
 
+def _source_fn(collection: str, key: MatchKey) -> SourceKey:
+    """What computes the own key of a source item (compiled once per collection)."""
+    fallback = _source_fn(collection, key.fallback) if key.fallback is not None else None
+    parts = [(p.field, p.rename, p.of) for p in key.parts]
+    required = key.required
+    if len(parts) == 1 and required == (parts[0][0],) and fallback is None:
+        field, rename, of = parts[0]
+        if rename is Rename.NAME:
+            whose = of or collection
+            return lambda rules, _c, item: (
+                (rules.name(whose, item[field]),) if item.get(field) else None
+            )
+
+    def own(rules: Renames, _collection: str, item: JSON) -> tuple[Any, ...] | None:
+        for name in required:
+            if not item.get(name):
+                return fallback(rules, collection, item) if fallback is not None else None
+        return tuple(renamed(rules, collection, r, of, item.get(f)) for f, r, of in parts)
+
+    return own
+
+
+def _target_fn(key: MatchKey) -> TargetKey:
+    """What computes the own key of a target item (as it is)."""
+    fallback = _target_fn(key.fallback) if key.fallback is not None else None
+    fields = [p.field for p in key.parts]
+    required = key.required
+    if len(fields) == 1 and required == (fields[0],) and fallback is None:
+        field = fields[0]
+        return lambda item: (item[field],) if item.get(field) else None
+
+    def own(item: JSON) -> tuple[Any, ...] | None:
+        for name in required:
+            if not item.get(name):
+                return fallback(item) if fallback is not None else None
+        return tuple(item.get(f) for f in fields)
+
+    return own
+
+
+@functools.cache
+def own_keys(collection: str) -> tuple[SourceKey, TargetKey]:
+    """(source key, target key) functions of a collection's own key, compiled once."""
+    key = match_key(collection)
+    return _source_fn(collection, key), _target_fn(key)
+
+
 def own_source_key(rules: Renames, collection: str, item: JSON) -> tuple[Any, ...] | None:
-    chosen = _chosen(match_key(collection), item)
-    if chosen is None:
-        return None
-    return tuple(
-        renamed(rules, collection, part.rename, part.of, item.get(part.field))
-        for part in chosen.parts
-    )
+    return own_keys(collection)[0](rules, collection, item)
 
 
 def own_target_key(collection: str, item: JSON) -> tuple[Any, ...] | None:
-    chosen = _chosen(match_key(collection), item)
-    return tuple(item.get(part.field) for part in chosen.parts) if chosen is not None else None
+    return own_keys(collection)[1](item)
 
 
 def second_source_key(

@@ -22,6 +22,7 @@ from matching and reported as ambiguous, one group per collection.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -296,12 +297,7 @@ class Matcher:
                 state.contest(f"{meta_key}={key}", (source,), targets, "metadata")
 
     def _by_name(self, collection: str, state: _State) -> None:
-        self._by_key(
-            collection,
-            state,
-            keys.own_source_key,
-            lambda item: keys.own_target_key(collection, item),
-        )
+        self._by_key(collection, state, *keys.own_keys(collection))
         if (
             keys.match_key(collection).second is not None
             and state.free_sources
@@ -340,12 +336,14 @@ class Matcher:
             state.contest(keys.readable(key), sources, targets, "name")
 
 
+@functools.cache
 def _scope_domain(collection: str) -> str | None:
     """The field whose domain puts an item in or out of the rules' scope."""
     spec = registry.find(collection)
     return spec.scope_domain if spec is not None else None
 
 
+@functools.cache
 def _scope_region(collection: str) -> str | None:
     """The field whose region puts a target item in or out of scope."""
     spec = registry.find(collection)

@@ -68,7 +68,7 @@ def tables() -> JSON:
     from auditor.catalog.spec import BY_NAME
     from auditor.collect import parse_collections
     from auditor.collect.shapes import SHAPES
-    from auditor.diff.checks import checks_of, fold_checks_of
+    from auditor.diff.checks import comparator, fold_checks_of
 
     specs = [registry.spec(name) for name in registry.names()]
     return {
@@ -85,7 +85,7 @@ def tables() -> JSON:
         "domain_scoped": sorted(
             s.name for s in specs if s.scope_domain == "domain" and not s.project_owned
         ),
-        "compared": sorted(s.name for s in specs if checks_of(s.name)),
+        "compared": sorted(s.name for s in specs if comparator(s.name) is not None),
         "fold_compared": sorted(s.name for s in specs if fold_checks_of(s.name)),
         "singletons": sorted(folds.SINGLETONS),
         "shapes": {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.catalog.common import ID, name, owned_by_project
+from auditor.catalog.common import ID, availability_zone, name, owned_by_project
 from auditor.catalog.identity import OWNERS
 from auditor.catalog.lookups import Reading
 from auditor.catalog.policies import (
@@ -24,7 +24,7 @@ from auditor.catalog.policies import (
     Sized,
     Status,
 )
-from auditor.catalog.sources import api, derived, ids_of
+from auditor.catalog.sources import Source, api, derived, ids_of
 from auditor.catalog.spec import NO_SHAPES, CollectionSpec, Family, Field, Owner, Request
 from auditor.catalog.text import beside
 from auditor.catalog.transforms import boolean, cinder_bool, mask, text_or_empty
@@ -158,7 +158,6 @@ def volume_of(thing: str) -> CustomCheck:
 
 
 NAME = name(source=api("name", then=text_or_empty))
-STATUS_DOC = "available, error..."
 SIZE = Field(
     "size",
     api("size"),
@@ -216,13 +215,7 @@ VOLUMES_SPEC = CollectionSpec(
             "True when encrypted.",
             Flag(lost="lost its encryption", gained="is now encrypted"),
         ),
-        Field(
-            "availability_zone",
-            api("availability_zone"),
-            NSTR,
-            "Availability zone.",
-            Exact(Severity.WARNING, "availability zone"),
-        ),
+        availability_zone("availability_zone"),
         _metadata("Volume metadata; values of secret-looking keys masked.", OBJ),
         Field(
             "attachments",
@@ -248,70 +241,69 @@ VOLUMES_SPEC = CollectionSpec(
     ),
 )
 
-VOLUME_SNAPSHOTS_SPEC = CollectionSpec(
-    name="volume_snapshots",
-    noun="volume snapshot",
-    family=Family.BLOCK_STORAGE,
-    owner=Owner.PROJECT,
-    requests=(SNAPSHOTS,),
-    lookups=OWNERS,
-    per_page=True,
-    docs="collections-storage.md#volume_snapshots",
-    fields=(
-        ID,
-        NAME,
-        *owned_by_project("os-extended-snapshot-attributes:project_id"),
-        Field("status", api("status"), NSTR, STATUS_DOC, Status()),
-        SIZE,
-        Field(
-            "volume_id",
-            api("volume_id"),
-            NSTR,
-            "Id of the volume it is a snapshot of.",
-            Custom(
-                volume_of("snapshot"), "not the source volume's counterpart: error", ("volumes",)
+
+def _of_a_volume(
+    what: str, request: Request, owner: Source, doc: str, *fields: Field, about: str = ""
+) -> CollectionSpec:
+    """A snapshot or backup collection: a project's copies of its volumes, each compared
+    through the volume matches."""
+    thing = what.removeprefix("volume_").rstrip("s")
+    return CollectionSpec(
+        name=what,
+        noun=f"volume {thing}",
+        family=Family.BLOCK_STORAGE,
+        owner=Owner.PROJECT,
+        requests=(request,),
+        lookups=OWNERS,
+        per_page=True,
+        docs=f"collections-storage.md#{what}",
+        doc=about,
+        fields=(
+            ID,
+            NAME,
+            *owned_by_project(source=owner),
+            Field("status", api("status"), NSTR, "available, error...", Status()),
+            SIZE,
+            Field(
+                "volume_id",
+                api("volume_id"),
+                NSTR,
+                doc,
+                Custom(
+                    volume_of(thing), "not the source volume's counterpart: error", ("volumes",)
+                ),
             ),
+            *fields,
         ),
-        _metadata("Metadata; values of secret-looking keys masked."),
-    ),
+    )
+
+
+VOLUME_SNAPSHOTS_SPEC = _of_a_volume(
+    "volume_snapshots",
+    SNAPSHOTS,
+    api("os-extended-snapshot-attributes:project_id"),
+    "Id of the volume it is a snapshot of.",
+    _metadata("Metadata; values of secret-looking keys masked."),
 )
 
-VOLUME_BACKUPS_SPEC = CollectionSpec(
-    name="volume_backups",
-    noun="volume backup",
-    family=Family.BLOCK_STORAGE,
-    owner=Owner.PROJECT,
-    requests=(BACKUPS,),
-    lookups=OWNERS,
-    per_page=True,
-    docs="collections-storage.md#volume_backups",
-    doc="Below microversion 3.18 Cinder does not say a backup's project (null).",
-    fields=(
-        ID,
-        NAME,
-        *owned_by_project(source=api("os-backup-project-attr:project_id", since="3.18")),
-        Field("status", api("status"), NSTR, STATUS_DOC, Status()),
-        SIZE,
-        Field(
-            "volume_id",
-            api("volume_id"),
-            NSTR,
-            "Id of the volume it backs up.",
-            Custom(volume_of("backup"), "not the source volume's counterpart: error", ("volumes",)),
-        ),
-        Field(
-            "incremental",
-            api("is_incremental", default=False, then=boolean),
-            NBOOL,
-            "True for an incremental backup.",
-            Flag(
-                lost="is now a full backup (was incremental)",
-                gained="is now an incremental backup (was full)",
-                lost_severity=Severity.WARNING,
-                gained_severity=Severity.WARNING,
-            ),
+VOLUME_BACKUPS_SPEC = _of_a_volume(
+    "volume_backups",
+    BACKUPS,
+    api("os-backup-project-attr:project_id", since="3.18"),
+    "Id of the volume it backs up.",
+    Field(
+        "incremental",
+        api("is_incremental", default=False, then=boolean),
+        NBOOL,
+        "True for an incremental backup.",
+        Flag(
+            lost="is now a full backup (was incremental)",
+            gained="is now an incremental backup (was full)",
+            lost_severity=Severity.WARNING,
+            gained_severity=Severity.WARNING,
         ),
     ),
+    about="Below microversion 3.18 Cinder does not say a backup's project (null).",
 )
 
 SPECS = (VOLUMES_SPEC, VOLUME_SNAPSHOTS_SPEC, VOLUME_BACKUPS_SPEC)

@@ -65,3 +65,14 @@ def owned_by_project(*names: str, source: Source | None = None) -> tuple[Field, 
             "Name of the owning project's domain.",
         ),
     )
+
+
+def availability_zone(api_name: str) -> Field:
+    """An availability zone: another one is a warning."""
+    return Field(
+        "availability_zone",
+        api(api_name),
+        NSTR,
+        "Availability zone.",
+        Exact(Severity.WARNING, "availability zone"),
+    )

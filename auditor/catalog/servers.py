@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.catalog import compute_checks as checks
-from auditor.catalog.common import ID, NAME, owned_by_project
+from auditor.catalog.common import ID, NAME, availability_zone, owned_by_project
 from auditor.catalog.compute import FLAVORS
 from auditor.catalog.identity import OWNERS
 from auditor.catalog.image import HIDDEN_IMAGES, IMAGES
@@ -226,13 +226,7 @@ SERVERS_SPEC = CollectionSpec(
         Field(
             "key_name", api("key_name"), NSTR, "Keypair name.", Exact(Severity.WARNING, "keypair")
         ),
-        Field(
-            "availability_zone",
-            api("OS-EXT-AZ:availability_zone"),
-            NSTR,
-            "Availability zone.",
-            Exact(Severity.WARNING, "availability zone"),
-        ),
+        availability_zone("OS-EXT-AZ:availability_zone"),
         Field(
             "metadata",
             api("metadata", then=mask),

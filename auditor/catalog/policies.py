@@ -156,12 +156,12 @@ CustomCheck = Callable[[JSON, JSON, ChangeSink], None]
 # -- the policies ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Ignore:
     """Shown, never compared (ids, fields that are part of the key, usage...)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Exact:
     """Changed -> ``severity``: ``{what} changed from {was} to {now}`` unless ``message``."""
 
@@ -178,7 +178,7 @@ class Exact:
     """Not compared for a project of a fold (its target cannot carry every source's)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Renamed:
     """The target value must be the source value renamed by the rules; ``message`` may
     use ``{now}`` and ``{expected}``."""
@@ -190,7 +190,7 @@ class Renamed:
     """With ``Rename.NAME``: the collection whose renaming applies (default: its own)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Flag:
     """A boolean lost (true -> false: ``lost``) or gained (``gained``; None: not said)."""
 
@@ -202,7 +202,7 @@ class Flag:
     """The value of an item without the field."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Sized:
     """An integer that must not shrink: ``smaller``/``larger`` may use ``{was}``, ``{now}``."""
 
@@ -212,7 +212,7 @@ class Sized:
     larger_severity: Severity = Severity.INFO
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Status:
     """A status that became unusable (error), or changed otherwise (warning)."""
 
@@ -226,12 +226,12 @@ class Status:
     """The error message (default: ``went into status {target} (was {source})``)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Metadata:
     """Key by key (secret-looking values masked), the rules' metadata key left out."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Ref:
     """Ids of items of collection ``to``, compared through its matches: each source id's
     counterpart must be there (``lost``, error), a counterpart of another source item
@@ -246,7 +246,7 @@ class Ref:
     """How an item of ``to`` is named (default: its reference label)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class RefByName:
     """Names of items of collection ``to`` (of the same project), compared through its
     matches when it is in the diff, else after renaming: a lost one -> ``message``."""
@@ -257,7 +257,7 @@ class RefByName:
     """May use ``{lost}``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SetOf:
     """A multiset of records: each one lost (``lost``) or gained (``gained``); the
     source records' fields with a :class:`Renamed` policy are renamed first."""
@@ -270,7 +270,7 @@ class SetOf:
     gained_severity: Severity = Severity.WARNING
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Kept:
     """Every source element must still be in the target: the lost ones -> ``message``
     (``{lost}``); ``key`` says when two elements are the same, ``describe`` how one reads
@@ -282,7 +282,7 @@ class Kept:
     describe: Callable[[Any], str] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Limits:
     """Quota limits ``{resource: limit}`` against the source's limits and its usage
     (the ``usage`` field), -1 unlimited; in a fold, against the sources' usage together."""
@@ -290,7 +290,7 @@ class Limits:
     usage: str = "usage"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Custom:
     """Code, where the API is irregular: ``check(source, target, sink)``."""
 

@@ -123,7 +123,7 @@ def listings(catalog: Sequence[CollectionSpec] = CATALOG) -> dict[str, Request]:
     for spec_ in catalog:
         for request in _requests(spec_):
             known = out.setdefault(request.key, request)
-            if known != request:
+            if known is not request:
                 raise ValueError(f"two requests are named {request.key}")
     return out
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 JSON = dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Api:
     """Raw field ``names[0]``, or when it is empty (falsy) the next one's: ``tenant_id``
     then ``project_id``; ``default`` when the (single) field is absent; then ``then``."""
@@ -38,7 +38,7 @@ class Api:
     """The API gives the field from this microversion of its service on (before: absent)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Elements:
     """The sorted, distinct ``attr`` of the objects listed under raw field ``key``
     (``[{"id": ...}]`` -> ids); elements without it (``present``: absent; else empty)
@@ -49,7 +49,7 @@ class Elements:
     present: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Indexed:
     """A name found through another listing: ``index`` is a method of
     :class:`~auditor.catalog.lookups.Lookups` (``project_name``, ``project_domain``,
@@ -60,7 +60,7 @@ class Indexed:
     key: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Subject:
     """The id of the item a fan-out request was made for (``{id}`` in its path); for an
     item that came from no fan-out, raw field ``fallback``."""
@@ -68,12 +68,12 @@ class Subject:
     fallback: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Tag:
     """The ``tag`` of the request an item came from (a collection of several requests)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Joined:
     """The values of ``parts`` joined by ``sep`` (``None`` written as such): an id made of
     several (``user_id/name``)."""
@@ -82,7 +82,7 @@ class Joined:
     sep: str = "/"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Each:
     """The objects listed under raw field ``key``, each read as ``record`` says, sorted by
     the record's sort key (elements that are no object are left out)."""
@@ -91,7 +91,7 @@ class Each:
     record: Record
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class NameInListing:
     """The name of another item of the same listing, by the id in raw field ``key`` (its
     id when it has no name or is not listed; null without an id)."""
@@ -99,7 +99,7 @@ class NameInListing:
     key: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Derived:
     """Code, where the API is irregular: ``fn(raw item, reading)``."""
 
@@ -108,7 +108,7 @@ class Derived:
     """The raw fields ``fn`` reads (None: it may read any, so the listing is never trimmed)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Versioned:
     """One source per microversion band: the first whose ``since`` the microversion
     reaches (``None``: any), so choices go from the newest to the oldest."""

@@ -72,7 +72,7 @@ class Family(enum.Enum):
     QUOTAS = "quotas"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class FanOut:
     """A listing the API only offers per item of another listing.
 
@@ -89,7 +89,7 @@ class FanOut:
     """Which of those items get one (None: every item)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Request:
     """One API listing, walked to its end (or, with ``fan_out``, one per item of another)."""
 
@@ -143,7 +143,7 @@ class Request:
         return self.service.replace("-", "_")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Lookup:
     """Another listing a collection reads names (or more) from."""
 
@@ -154,7 +154,7 @@ class Lookup:
     """Needed only below this microversion of the collection's service."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Field:
     """One field of a snapshot item."""
 
@@ -171,7 +171,7 @@ class Field:
     """Items that have this field are left out of the comparison; what they are."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Record:
     """The fields of a sub-record (a security group's rules)."""
 
@@ -227,7 +227,7 @@ BY_NAME = MatchKey((KeyPart("name", Rename.NAME),))
 Assessor = Callable[[list[JSON], "Lookups"], "str | None"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class CollectionSpec:
     """One collection of the snapshot, declared once."""
 

@@ -12,14 +12,16 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keystoneauth1.exceptions as ks_exc
 import requests
-import tenacity
 
 from auditor.errors import ListingError
 from auditor.hostguard import TransportRefusal
+
+if TYPE_CHECKING:
+    import tenacity
 
 MAX_RETRY_AFTER = 120.0
 
@@ -115,7 +117,7 @@ def retry_after(response: requests.Response) -> float | None:
     return min(max(when.timestamp() - time.time(), 0.0), MAX_RETRY_AFTER)
 
 
-class _Wait(tenacity.wait.wait_base):
+class _Wait:
     """Full-jitter exponential backoff, or the server's Retry-After when it gave one."""
 
     def __init__(self, policy: RetryPolicy) -> None:
@@ -184,6 +186,9 @@ def call_with_retries(func: Callable[[], Any], policy: RetryPolicy, what: str) -
         if deadline is not None and deadline.reached():
             raise DeadlineReached(what, deadline)
         return func()
+
+    # Imported on the first request: the CLI's start (--help) does without it.
+    import tenacity
 
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception_type(_RETRIABLE),

@@ -1,12 +1,14 @@
-"""Write docs/collections.md, the collections reference, from the catalog.
+"""Write docs/collections.md, the collections reference, and the generated part of each
+family's page, from the catalog.
 
-    python docs/gen_collections_reference.py          # rewrite docs/collections.md
-    python docs/gen_collections_reference.py --check  # exit 1 if docs/collections.md is stale
+    python docs/gen_collections_reference.py          # rewrite them
+    python docs/gen_collections_reference.py --check  # exit 1 if one is stale
 
 Every collection's requests, match key, fields and how each is compared come
-from its declaration (auditor/catalog): the page cannot drift from what the
-auditor does. The prose of how each family is compared is written by hand,
-in the pages this one links to.
+from its declaration (auditor/catalog): the pages cannot drift from what the
+auditor does. The prose of how each family is compared is written by hand in
+the family pages (collections-identity.md...); their last section, between
+the markers below, is generated.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT = REPO / "docs" / "collections.md"
+BEGIN = "<!-- Generated from the catalog (docs/gen_collections_reference.py) below. -->"
 
 
 def _request(request: Any) -> str:
@@ -111,19 +114,57 @@ def render() -> str:
     return "\n".join(out) + "\n"
 
 
+def family_part(page: str) -> str:
+    """The generated part of a family page: how each of its collections is declared."""
+    from auditor.catalog import registry
+    from auditor.catalog.policies import describe
+
+    out = [BEGIN, "", "## As declared", ""]
+    out.append(
+        "How each collection of this page is matched and each field compared, from its"
+        " declaration in the catalog (the [collections reference](collections.md) also"
+        " lists its requests and what each field holds)."
+    )
+    for name in registry.names():
+        spec = registry.spec(name)
+        if spec.docs.split("#")[0] != page:
+            continue
+        out += ["", f"### {name}, as declared", "", _key(spec), "", "| field | compared |"]
+        out.append("|---|---|")
+        out += [f"| `{f.name}` | {describe(f.compare) or '-'} |" for f in spec.fields]
+    return "\n".join(out) + "\n"
+
+
+def pages() -> dict[Path, str]:
+    """Every generated page and what it should hold."""
+    from auditor.catalog import registry
+
+    out = {OUTPUT: render()}
+    for page in sorted({registry.spec(n).docs.split("#")[0] for n in registry.names()}):
+        if not page.startswith("collections-"):
+            continue
+        path = REPO / "docs" / page
+        text = path.read_text(encoding="utf-8")
+        prose = text.split(BEGIN, 1)[0].rstrip("\n")
+        out[path] = f"{prose}\n\n{family_part(page)}"
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a page is stale")
     args = parser.parse_args()
-    text = render()
-    if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print(f"{OUTPUT} is stale: run python docs/gen_collections_reference.py")
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    return 0
+    stale = 0
+    for path, text in pages().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current == text:
+            continue
+        if args.check:
+            print(f"{path} is stale: run python docs/gen_collections_reference.py")
+            stale = 1
+        else:
+            path.write_text(text, encoding="utf-8")
+    return stale
 
 
 if __name__ == "__main__":

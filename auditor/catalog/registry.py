@@ -1,16 +1,19 @@
 """The catalog: every collection the auditor knows, and what is derived from all of them.
 
-:data:`CATALOG` is the one list of collections. Its order is the order in
-which collections are matched and in which reports list their findings (core
-collections first, then in the order they were added): a new collection goes
-at the end. The declarations are checked when this module is imported, so a
-broken one fails every test at once.
+A collection is declared in the ``SPECS`` of its family's module (:data:`FAMILIES`);
+:data:`CATALOG` gathers them in the order collections are matched and reports
+list their findings: the 18 of :data:`FIRST` as they always were (core
+collections first, then in the order they were added), then every other in
+its family module's order. So a new collection is declared in one place, and
+lands at the end. The declarations are checked when this module is imported,
+so a broken one fails every test at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
+from typing import Any
 
 from auditor.catalog import (
     block_storage,
@@ -27,26 +30,55 @@ from auditor.catalog.policies import Compare, Custom, Ref, RefByName, Renamed, S
 from auditor.catalog.sources import reads
 from auditor.catalog.spec import CollectionSpec, MatchKey, Request
 
-CATALOG: tuple[CollectionSpec, ...] = (
-    identity.PROJECTS_SPEC,
-    servers.SERVERS_SPEC,
-    block_storage.VOLUMES_SPEC,
-    identity.ENDPOINTS_SPEC,
-    identity.DOMAINS_SPEC,
-    identity.REGIONS_SPEC,
-    identity.SERVICES_SPEC,
-    compute.FLAVORS_SPEC,
-    image.IMAGES_SPEC,
-    compute.KEYPAIRS_SPEC,
-    network.NETWORKS_SPEC,
-    network.SUBNETS_SPEC,
-    network_l3.ROUTERS_SPEC,
-    security_groups.SECURITY_GROUPS_SPEC,
-    network_l3.FLOATING_IPS_SPEC,
-    block_storage.VOLUME_SNAPSHOTS_SPEC,
-    block_storage.VOLUME_BACKUPS_SPEC,
-    quotas.QUOTAS_SPEC,
+FAMILIES = (
+    identity,
+    servers,
+    compute,
+    block_storage,
+    image,
+    network,
+    network_l3,
+    security_groups,
+    quotas,
 )
+"""The modules that declare collections (each in its ``SPECS``)."""
+
+FIRST = (
+    "projects",
+    "servers",
+    "volumes",
+    "endpoints",
+    "domains",
+    "regions",
+    "services",
+    "flavors",
+    "images",
+    "keypairs",
+    "networks",
+    "subnets",
+    "routers",
+    "security_groups",
+    "floating_ips",
+    "volume_snapshots",
+    "volume_backups",
+    "quotas",
+)
+"""The report order of the first collections, kept: finding order (hence every report)
+stays as it was; collections declared since come after them."""
+
+
+def gather(families: Sequence[Any] = FAMILIES) -> tuple[CollectionSpec, ...]:
+    """The collections the modules ``families`` declare (their ``SPECS``), in the report
+    order."""
+    declared: list[CollectionSpec] = [spec for module in families for spec in module.SPECS]
+    first = {name: i for i, name in enumerate(FIRST)}
+    return tuple(
+        sorted(declared, key=lambda spec: first.get(spec.name, len(first)))
+    )  # sorted is stable: the others keep their declaration order
+
+
+CATALOG: tuple[CollectionSpec, ...] = gather()
+"""Every collection, in the order collections are matched and reported."""
 
 MICROVERSIONS: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
@@ -205,6 +237,8 @@ def validate(catalog: Sequence[CollectionSpec] = CATALOG) -> None:
     names_ = [spec_.name for spec_ in catalog]
     if len(set(names_)) != len(names_) or names_[:1] != [PROJECTS]:
         raise ValueError("collection names must be unique, projects first")
+    if not set(FIRST) <= set(names_):
+        raise ValueError(f"collections no longer declared: {sorted(set(FIRST) - set(names_))}")
     rank = {name: i for i, name in enumerate(names_)}
     for spec_ in catalog:
         fields = [f.name for f in spec_.fields]

@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.catalog import registry
+from auditor.catalog import compute, registry
 from auditor.catalog.policies import Ref
 from auditor.catalog.spec import KeyPart, MatchKey
 from auditor.errors import RulesError
@@ -121,3 +121,22 @@ def test_listings_are_each_declared_once() -> None:
     for name in NAMES:
         for request in registry.spec(name).requests:
             assert listings[request.key] is request
+
+
+def test_a_collection_declared_in_a_family_module_is_gathered_last() -> None:
+    """Declaring a collection in its family's SPECS is all it takes to be in the catalog:
+    it comes after the others, so the findings of every other keep their order."""
+    flavors = registry.spec("flavors")
+    extra = dataclasses.replace(flavors, name="zz_new", noun="new thing")
+
+    class Family:
+        SPECS = (extra,)
+
+    class Compute:
+        SPECS = (extra, *compute.SPECS)
+
+    gathered = registry.gather((*registry.FAMILIES, Family))
+    assert [s.name for s in gathered] == [*NAMES, "zz_new"]
+    # Wherever it is declared in its module, it comes after the first collections.
+    reordered = tuple(Compute if f is compute else f for f in registry.FAMILIES)
+    assert [s.name for s in registry.gather(reordered)] == [*NAMES, "zz_new"]

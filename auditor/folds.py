@@ -24,18 +24,19 @@ from collections.abc import Callable, Hashable, Mapping, MutableMapping, Sequenc
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from auditor.catalog import registry
 from auditor.rules import Fold, Rules
 
-SINGLETONS = frozenset({"quotas", "security_groups"})
+SINGLETONS = frozenset(spec.name for spec in registry.CATALOG if spec.singleton is not None)
 """Project-owned collections in which a project has one item per name that a fold
-merges: quota sets (one per service) and the ``default`` security group."""
+merges (the catalog's ``singleton``): quota sets (one per service) and the
+``default`` security group."""
 
 
 def is_singleton(collection: str, item: Mapping[str, Any]) -> bool:
     """True for a project's quota set of a service and for its ``default`` security group."""
-    if collection == "quotas":
-        return True
-    return collection == "security_groups" and item.get("name") == "default"
+    spec = registry.find(collection)
+    return spec is not None and spec.singleton is not None and spec.singleton(item)
 
 
 def folded(rules: Rules, collection: str, item: Mapping[str, Any]) -> Fold | None:
@@ -43,7 +44,7 @@ def folded(rules: Rules, collection: str, item: Mapping[str, Any]) -> Fold | Non
     project itself, or a singleton (:func:`is_singleton`) of a folded project."""
     if not rules.folds:
         return None
-    if collection == "projects":
+    if collection == registry.PROJECTS:
         return rules.fold_of(item.get("name"))
     if is_singleton(collection, item):
         return rules.fold_of(item.get("project"))

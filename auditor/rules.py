@@ -18,9 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.catalog import registry
 from auditor.errors import RulesError
 from auditor.model import IDMAP_SCHEMA, Kind, Severity
-from auditor.records import ALL_COLLECTIONS, FIELDS
 from auditor.regexcheck import nested_repetition
 from auditor.yamldoc import Located, Path, load_document
 
@@ -314,7 +314,7 @@ def _build(
     ignore = data.get("ignore") or {}
     ignore_fields: dict[str, frozenset[str]] = {}
     for collection, fields in (ignore.get("fields") or {}).items():
-        known = FIELDS.get(collection)
+        known = registry.field_names(collection)
         for index, name in enumerate(fields):
             if known is not None and name not in known:
                 raise loc.error(
@@ -331,9 +331,9 @@ def _build(
     severity: dict[str, Severity] = {}
     for key, level in (data.get("severity") or {}).items():
         collection, _, what = key.partition(".")
-        if collection not in ALL_COLLECTIONS:
+        if collection not in registry.NAMES:
             raise loc.error(("severity", key), f"unknown collection {collection!r}")
-        known = FIELDS.get(collection)
+        known = registry.field_names(collection)
         if known is not None and what.split(".", 1)[0] not in known and what not in _KINDS:
             raise loc.error(
                 ("severity", key), f"{collection} has no field or finding kind {what!r}"

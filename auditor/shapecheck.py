@@ -5,8 +5,9 @@ A snapshot file may have been edited, corrupted or forged: an item whose
 Validating a whole snapshot with jsonschema takes seconds per ten thousand
 items, so this checks what the diff relies on with plain ``isinstance``: the
 ``type``, ``items``, ``properties``, ``additionalProperties``, ``allOf`` and
-``$ref`` keywords of the item definitions of ``inventory.schema.json`` (the
-core collections), fields that are present only. Errors name the item and
+``$ref`` keywords of the inventory schema's item definitions (generated from
+the catalog for every collection: :mod:`auditor.schemas.items`), fields that
+are present only. Errors name the item and
 the field, as ``items[3].metadata: expected object, got array``.
 """
 

@@ -38,9 +38,9 @@ from typing import Any
 
 import yaml
 
+from auditor.catalog.registry import NAMES as ALL_COLLECTIONS
 from auditor.errors import WaiversError
 from auditor.model import Finding, Kind, Severity, WaiverNote, WaiverSummary, finding_id
-from auditor.records import ALL_COLLECTIONS
 
 # The rules file's validation helpers: one way of naming file, line and key.
 from auditor.yamldoc import Located, Path, load_document

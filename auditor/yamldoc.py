@@ -9,13 +9,15 @@ the document's own error class (exit code 2 in the CLI).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from auditor.errors import BadInputError
 from auditor.schemas import load_schema
+
+if TYPE_CHECKING:
+    import jsonschema
 
 Path = tuple[str | int, ...]
 """Where a value is in the document: keys and list indexes."""
@@ -166,6 +168,9 @@ def load_document(
         raise loc.error(
             ("version",), f"unsupported version {data['version']!r} (this auditor reads version 1)"
         )
+    # Imported when a document is validated: the CLI's start (--help) does without it.
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(load_schema(schema))
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), e.path))
     if errors:

@@ -1,12 +1,14 @@
-"""Write docs/collections.md, the collections reference, from the code's own declarations.
+"""Write docs/collections.md, the collections reference, and the generated part of each
+family's page, from the catalog.
 
-    python docs/gen_collections_reference.py          # rewrite docs/collections.md
-    python docs/gen_collections_reference.py --check  # exit 1 if docs/collections.md is stale
+    python docs/gen_collections_reference.py          # rewrite them
+    python docs/gen_collections_reference.py --check  # exit 1 if one is stale
 
-Every collection's requests come from the declared listings
-(auditor/collect/), its fields from auditor/records.py: the page cannot drift
-from what the auditor does. How each collection is compared is written by
-hand, per family, in the pages this one links to.
+Every collection's requests, match key, fields and how each is compared come
+from its declaration (auditor/catalog): the pages cannot drift from what the
+auditor does. The prose of how each family is compared is written by hand in
+the family pages (collections-identity.md...); their last section, between
+the markers below, is generated.
 """
 
 from __future__ import annotations
@@ -14,62 +16,73 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT = REPO / "docs" / "collections.md"
-
-COMPARISON_PAGES = {
-    "projects": "usage.md#what-is-compared",
-    "servers": "usage.md#what-is-compared",
-    "volumes": "usage.md#what-is-compared",
-    "endpoints": "usage.md#what-is-compared",
-    "domains": "collections-identity.md#domains",
-    "regions": "collections-identity.md#regions",
-    "services": "collections-identity.md#services",
-    "flavors": "collections-identity.md#flavors",
-    "keypairs": "collections-identity.md#keypairs",
-    "images": "collections-storage.md#images",
-    "volume_snapshots": "collections-storage.md#volume_snapshots",
-    "volume_backups": "collections-storage.md#volume_backups",
-    "quotas": "collections-storage.md#quotas",
-    "networks": "collections-network.md#networks",
-    "subnets": "collections-network.md#subnets",
-    "routers": "collections-network.md#routers",
-    "security_groups": "collections-network.md#security_groups",
-    "floating_ips": "collections-network.md#floating_ips",
-}
+BEGIN = "<!-- Generated from the catalog (docs/gen_collections_reference.py) below. -->"
 
 
-def _request(key: str) -> str:
-    from auditor.collect import LISTINGS
+def _request(request: Any) -> str:
+    from auditor.catalog.spec import Paging
 
-    listing = LISTINGS[key]
-    query = "&".join(f"{k}={v}" for k, v in listing.params.items())
-    path = listing.path + (("&" if "?" in listing.path else "?") + query if query else "")
-    text = f"`{listing.service_type}: GET {path}`"
-    if listing.fan_out is not None:
-        text += f" once per item of `{listing.fan_out.over}`"
-    if listing.walker is not None:
+    query = "&".join(f"{k}={v}" for k, v in request.params.items())
+    path = request.path + (("&" if "?" in request.path else "?") + query if query else "")
+    text = f"`{request.service}: GET {path}`"
+    if request.fan_out is not None:
+        text += f" once per item of `{request.fan_out.over.key}`"
+    if request.paging is Paging.UNPAGED:
         text += (
             " (under Keystone's `list_limit`: fetched whole another way, see"
             " [identity](collections-identity.md#keystones-list_limit-on-the-catalog))"
         )
+    if request.paging is Paging.OFFSET:
+        text += " (paged by offset)"
     return text
+
+
+def _key(spec: Any) -> str:
+    from auditor.catalog.policies import Rename
+    from auditor.catalog.spec import Owner
+
+    def parts(key: Any) -> str:
+        named = [
+            f"`{p.field}`"
+            + (f" (renamed: {p.rename.value})" if p.rename is not Rename.NONE else "")
+            for p in key.parts
+        ]
+        return ", ".join(named)
+
+    within = {
+        Owner.PROJECT: " within its project's counterpart",
+        Owner.USER: " within its user",
+        Owner.DOMAIN: "",
+        Owner.CLOUD: "",
+    }[spec.owner]
+    text = f"Matched by {parts(spec.key)}{within}"
+    if spec.key.fallback is not None:
+        text += f"; without {', '.join(spec.key.required)}, by {parts(spec.key.fallback)}"
+    second = spec.key.second
+    if second is not None:
+        how = f" through the `{second.through}` matches" if second.through else ""
+        text += f"; then by `{second.field}`{how}"
+    return text + "."
 
 
 def render() -> str:
     sys.path.insert(0, str(REPO))
-    from auditor.collect import COLLECTIONS, CORE_COLLECTIONS
-    from auditor.records import ALL_COLLECTIONS, FIELDS
+    from auditor.catalog import registry
+    from auditor.catalog.policies import describe
 
-    current = {"compute": "2.96", "block-storage": "3.70"}
+    current = {service: known for service, (_base, known) in registry.MICROVERSIONS.items()}
+    core = registry.core()
     out = [
         "# Collections",
         "",
-        "<!-- Generated by docs/gen_collections_reference.py from the declared listings"
-        " and auditor/records.py: do not edit by hand. -->",
+        "<!-- Generated by docs/gen_collections_reference.py from the catalog"
+        " (auditor/catalog): do not edit by hand. -->",
         "",
-        f"The core collections ({', '.join(CORE_COLLECTIONS)}) are listed by default;"
+        f"The core collections ({', '.join(core)}) are listed by default;"
         " the others with `--collections a,b` or `--collections all`. Each listing is"
         " walked to its end by one pager (retries, the service's own next links, the"
         " largest page it allows) and fetched once per inventory, however many"
@@ -80,44 +93,78 @@ def render() -> str:
         "| collection | listed by default | comparison rules |",
         "|---|---|---|",
     ]
-    for name in ALL_COLLECTIONS:
-        if name not in COLLECTIONS:
-            continue
-        default = "yes" if name in CORE_COLLECTIONS else "no"
-        out.append(f"| [{name}](#{name}) | {default} | [{name}]({COMPARISON_PAGES[name]}) |")
-    for name in ALL_COLLECTIONS:
-        if name not in COLLECTIONS:
-            continue
-        spec = COLLECTIONS[name]
+    for name in registry.names():
+        default = "yes" if name in core else "no"
+        out.append(f"| [{name}](#{name}) | {default} | [{name}]({registry.spec(name).docs}) |")
+    for name in registry.names():
+        spec = registry.spec(name)
         out += ["", f"## {name}", "", "Requests:", ""]
         out.append(f"- {_request(spec.primary)}")
-        for key in spec.requires(current):
-            out.append(f"- {_request(key)} (needed)")
-        for key in spec.optional:
-            out.append(f"- {_request(key)} (optional: its failure only leaves names unknown)")
-        for key in spec.checks:
-            out.append(f"- {_request(key)} (a check: whether the listing can be whole)")
-        out += ["", "| field | meaning |", "|---|---|"]
+        for request in spec.needs(current):
+            out.append(f"- {_request(request)} (needed)")
+        for request in spec.enriched_by:
+            out.append(f"- {_request(request)} (optional: its failure only leaves names unknown)")
+        for request in spec.checks:
+            out.append(f"- {_request(request)} (a check: whether the listing can be whole)")
+        out += ["", _key(spec), "", "| field | meaning | compared |", "|---|---|---|"]
         out += [
-            f"| `{field}` | {meaning.replace('|', '/')} |"
-            for field, meaning in FIELDS[name].items()
+            f"| `{field.name}` | {field.doc.replace('|', '/')} | {describe(field.compare)} |"
+            for field in spec.fields
         ]
     return "\n".join(out) + "\n"
 
 
+def family_part(page: str) -> str:
+    """The generated part of a family page: how each of its collections is declared."""
+    from auditor.catalog import registry
+    from auditor.catalog.policies import describe
+
+    out = [BEGIN, "", "## As declared", ""]
+    out.append(
+        "How each collection of this page is matched and each field compared, from its"
+        " declaration in the catalog (the [collections reference](collections.md) also"
+        " lists its requests and what each field holds)."
+    )
+    for name in registry.names():
+        spec = registry.spec(name)
+        if spec.docs.split("#")[0] != page:
+            continue
+        out += ["", f"### {name}, as declared", "", _key(spec), "", "| field | compared |"]
+        out.append("|---|---|")
+        out += [f"| `{f.name}` | {describe(f.compare) or '-'} |" for f in spec.fields]
+    return "\n".join(out) + "\n"
+
+
+def pages() -> dict[Path, str]:
+    """Every generated page and what it should hold."""
+    from auditor.catalog import registry
+
+    out = {OUTPUT: render()}
+    for page in sorted({registry.spec(n).docs.split("#")[0] for n in registry.names()}):
+        if not page.startswith("collections-"):
+            continue
+        path = REPO / "docs" / page
+        text = path.read_text(encoding="utf-8")
+        prose = text.split(BEGIN, 1)[0].rstrip("\n")
+        out[path] = f"{prose}\n\n{family_part(page)}"
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a page is stale")
     args = parser.parse_args()
-    text = render()
-    if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print(f"{OUTPUT} is stale: run python docs/gen_collections_reference.py")
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    return 0
+    stale = 0
+    for path, text in pages().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current == text:
+            continue
+        if args.check:
+            print(f"{path} is stale: run python docs/gen_collections_reference.py")
+            stale = 1
+        else:
+            path.write_text(text, encoding="utf-8")
+    return stale
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@
     python docs/gen_rules_reference.py          # rewrite docs/rules.md
     python docs/gen_rules_reference.py --check  # exit 1 if docs/rules.md is stale
 
-The schema (auditor/schemas/rules.schema.json) is what the auditor validates
-rules files against, so the reference cannot drift from the code: the tests
-run --check.
+The schema (auditor/schemas/rules.schema.json, its collection names completed
+from the catalog: ``auditor schema rules``) is what the auditor validates rules
+files against, so the reference cannot drift from the code: the tests run --check.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = REPO / "auditor" / "schemas" / "rules.schema.json"
 OUTPUT = REPO / "docs" / "rules.md"
 EXAMPLE = REPO / "playbooks" / "files" / "rules.yaml"
 
@@ -217,7 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if docs/rules.md is stale")
     args = parser.parse_args(argv)
-    text = render(json.loads(SCHEMA.read_text()), EXAMPLE.read_text())
+    sys.path.insert(0, str(REPO))
+    from auditor.schemas import load_schema
+
+    text = render(load_schema("rules"), EXAMPLE.read_text())
     if args.check:
         if OUTPUT.read_text() != text:
             print(f"{OUTPUT} is stale: run python docs/gen_rules_reference.py", file=sys.stderr)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from auditor.collect.identity import endpoint_name
+from auditor.catalog.identity import endpoint_name
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox.ids import synthetic_hex, synthetic_uuid
 from auditor.secrets import MASK
@@ -203,7 +203,7 @@ def down_cell_inventory(
     first, unpaged page holds partial records in the room its servers leave, and
     os-services names the down cell's hosts: the servers are incomplete.
     """
-    from auditor.collect.compute import version_tuple
+    from auditor.catalog.text import version as version_tuple
     from auditor.sandbox.cells import down_host_of
 
     up = tuple(s for s in servers if not s.get("partial"))

@@ -120,12 +120,7 @@ IO_ALLOWED = {
 # -- modules over 400 lines, each with the track of issue 16 that splits it -----------------
 
 LONG_MODULES = {
-    "collect/__init__.py": "track B: run.py (Runner) and admin.py",
-    "collect/network.py": "track B: network declarations in the catalog",
-    "collect/pager.py": "track B: pager.py and retry.py",
-    "diff/engine.py": "track B: engine, residue and verdict apart",
-    "diff/network.py": "track B: generic comparators from the catalog",
-    "match.py": "track B: match/keys.py and match/matcher.py",
+    "diff/merge.py": "track D: the merger's claims and conflicts apart",
     "demo/data.py": "track C: demo/base.py and per-collection demo data",
     "sandbox/compute.py": "track C: generic sandbox routes, views/compute.py",
     "sandbox/identity.py": "track C: generic sandbox routes, views/identity.py",

@@ -1,125 +1,68 @@
-"""One pager for every paged OpenStack listing, with bounded retries.
+"""One pager for every paged OpenStack listing.
 
 Requests go through the SDK's service proxies (keystoneauth adapters), so the
 SDK keeps doing authentication, the catalog, version discovery, microversion
 headers and token renewal; responses are consumed as raw JSON, because building
 openstacksdk ``Resource`` objects costs 20-50x the HTTP time for thousands of
-items.
+items. Each page is asked under the retry policy of :mod:`auditor.collect.retry`.
 
 Paging follows each service's own ``next`` link, in every shape the services
 use: Nova and Cinder ``<key>_links`` lists, Keystone's ``links`` dict (which
 openstacksdk does not follow), Glance's top-level ``next``. Only the link's
 query (marker, limit...) is taken: the request goes to the catalog endpoint,
 so a service that advertises an internal host or plain http in its links is
-still reached the way the catalog says.
+still reached the way the catalog says. A listing that pages by offset (no
+link) is asked page after page until an empty one.
 """
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
-import keystoneauth1.exceptions as ks_exc
 import requests
-import tenacity
 
+from auditor.catalog.spec import Paging
+from auditor.collect.retry import (
+    MAX_RETRY_AFTER,
+    Deadline,
+    DeadlineReached,
+    Retryable,
+    RetryPolicy,
+    call_with_retries,
+    retry_after,
+)
 from auditor.collect.walk import Walk, type_error
 from auditor.errors import ListingError
-from auditor.hostguard import TransportRefusal
 from auditor.textsafe import printable
+
+__all__ = [
+    "MAX_RETRY_AFTER",
+    "Deadline",
+    "Listed",
+    "PageObserver",
+    "Pager",
+    "RetryPolicy",
+    "call_with_retries",
+    "next_query",
+]
+"""Besides the pager, the retry policy it walks under (imported from here by the CLI)."""
 
 JSON = dict[str, Any]
 
 MAX_PAGES = 100_000
 MAX_RESTARTS = 3
 MAX_REAUTHS = 3
-MAX_RETRY_AFTER = 120.0
 MIN_TIMEOUT = 0.01
 """Shortest request timeout when capped by the deadline (0 would mean no timeout)."""
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """An overall time budget (``--deadline``): no page, retry or request starts after it."""
-
-    seconds: float
-    """The budget as given, for messages."""
-    at: float
-    """``time.monotonic()`` at which it is reached."""
-
-    @classmethod
-    def after(cls, seconds: float) -> Deadline:
-        """A deadline ``seconds`` from now."""
-        return cls(seconds, time.monotonic() + seconds)
-
-    def remaining(self) -> float:
-        """Seconds left, 0 once reached."""
-        return max(self.at - time.monotonic(), 0.0)
-
-    def reached(self) -> bool:
-        return time.monotonic() >= self.at
-
-    def __str__(self) -> str:
-        return f"deadline of {self.seconds:g} s"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try one page before the listing is declared failed."""
-
-    attempts: int = 5
-    """Total attempts per page (1 = no retry)."""
-    initial_wait: float = 0.5
-    """First backoff in seconds; doubled each attempt, with full jitter."""
-    max_wait: float = 30.0
-    """Cap on one backoff (a Retry-After is honoured up to MAX_RETRY_AFTER)."""
-    deadline: Deadline | None = None
-    """The run's overall deadline: no attempt starts after it, and a request
-    under way when it passes is cut (its timeout is capped to the time left)."""
 
 
 class PageObserver(Protocol):
     """Told about every page fetched, for progress displays and request counts."""
 
     def on_page(self, listing: str, items: int) -> None: ...
-
-
-class Retryable(Exception):
-    """A response worth trying again (5xx, 429)."""
-
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status = status
-        self.retry_after = retry_after
-
-
-class DiscoveryIncomplete(Exception):
-    """A service's version document gave no microversion range (discovery failed)."""
-
-
-class DeadlineReached(ListingError):
-    """The run's deadline passed before the listing (or request) was done."""
-
-    def __init__(
-        self,
-        what: str,
-        deadline: Deadline,
-        *,
-        pages: int | None = None,
-        failure: str | None = None,
-    ) -> None:
-        text = f"{what}: {deadline} reached"
-        if pages is not None:
-            text += f" after {pages} page{'s' if pages != 1 else ''}"
-        if failure:
-            text += f" ({failure})"
-        super().__init__(text)
-        self.deadline = deadline
-        self.failure = failure
 
 
 class TokenRejected(Exception):
@@ -143,113 +86,6 @@ class Listed:
     restarts: int = 0
     duplicates: int = 0
     """Items the service listed twice (same id) outside restarts: kept once, reported."""
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return min(max(float(value), 0.0), MAX_RETRY_AFTER)
-    except ValueError:
-        pass
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return min(max(when.timestamp() - time.time(), 0.0), MAX_RETRY_AFTER)
-
-
-class _Wait(tenacity.wait.wait_base):
-    """Full-jitter exponential backoff, or the server's Retry-After when it gave one."""
-
-    def __init__(self, policy: RetryPolicy) -> None:
-        self.policy = policy
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
-        outcome = retry_state.outcome
-        exc = outcome.exception() if outcome is not None else None
-        if isinstance(exc, Retryable) and exc.retry_after is not None:
-            wait = exc.retry_after
-        else:
-            ceiling = min(
-                self.policy.max_wait,
-                self.policy.initial_wait * (2 ** (retry_state.attempt_number - 1)),
-            )
-            wait = random.uniform(ceiling / 2, ceiling)
-        if self.policy.deadline is not None:
-            wait = min(wait, self.policy.deadline.remaining())
-        return wait
-
-
-def _stop(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], bool]:
-    def stop(state: tenacity.RetryCallState) -> bool:
-        if state.attempt_number >= policy.attempts:
-            return True
-        # No retry that would start at or after the deadline (tenacity 8.3+
-        # computes the wait first and tells it; older ones wait until the deadline).
-        upcoming = getattr(state, "upcoming_sleep", 0.0)
-        return policy.deadline is not None and policy.deadline.remaining() <= upcoming
-
-    return stop
-
-
-_RETRIABLE = (
-    DiscoveryIncomplete,
-    Retryable,
-    ks_exc.ConnectFailure,
-    ks_exc.ConnectTimeout,
-    ks_exc.UnknownConnectionError,
-)
-
-
-def describe_failure(exc: BaseException) -> str:
-    """One line for a failure, without URLs' query strings or secrets."""
-    if isinstance(exc, Retryable):
-        return f"HTTP {exc.status}"
-    if isinstance(exc, DiscoveryIncomplete):
-        return "no microversion range announced"
-    if isinstance(exc, ks_exc.ConnectTimeout):
-        return "timed out"
-    if isinstance(exc, ks_exc.ConnectFailure):
-        return "connection failed"
-    if isinstance(exc, ks_exc.EndpointNotFound):
-        return "no endpoint in the catalog"
-    return type(exc).__name__
-
-
-def call_with_retries(func: Callable[[], Any], policy: RetryPolicy, what: str) -> Any:
-    """Run ``func`` under the retry policy; a final failure is a :class:`ListingError`.
-
-    Past the policy's deadline no attempt starts: :class:`DeadlineReached`.
-    """
-    deadline = policy.deadline
-
-    def attempt() -> Any:
-        if deadline is not None and deadline.reached():
-            raise DeadlineReached(what, deadline)
-        return func()
-
-    retrying = tenacity.Retrying(
-        retry=tenacity.retry_if_exception_type(_RETRIABLE),
-        wait=_Wait(policy),
-        stop=_stop(policy),
-        reraise=True,
-    )
-    try:
-        return retrying(attempt)
-    except TransportRefusal as exc:
-        # The host guard refused a redirect, a host or a body: never retried.
-        raise ListingError(f"{what}: {exc}") from exc
-    except _RETRIABLE as exc:
-        attempts = retrying.statistics.get("attempt_number", policy.attempts)
-        plural = "s" if attempts != 1 else ""
-        failure = f"{describe_failure(exc)} after {attempts} attempt{plural}"
-        if deadline is not None and attempts < policy.attempts:
-            raise DeadlineReached(what, deadline, failure=failure) from exc
-        raise ListingError(f"{what}: {failure}") from exc
 
 
 def next_query(body: JSON, item_key: str) -> dict[str, str] | None:
@@ -311,7 +147,7 @@ class Pager:
             response: requests.Response = self.adapter.get(path, **kwargs)
             status = response.status_code
             if status == 429 or status >= 500:
-                raise Retryable(status, _retry_after(response))
+                raise Retryable(status, retry_after(response))
             if status == 401:
                 raise TokenRejected
             if 300 <= status < 400:
@@ -359,6 +195,7 @@ class Pager:
         convert: Callable[[list[JSON]], list[JSON]] | None = None,
         *,
         types: Mapping[str, tuple[type, ...]] | None = None,
+        paging: Paging = Paging.LINKS,
     ) -> Listed:
         """Every item of the listing, de-duplicated by id, in the service's order.
 
@@ -367,6 +204,7 @@ class Pager:
         items (a normaliser): page by page, so that the listing never holds
         every raw item at once. Exceptions of ``convert`` propagate. With
         ``types``, an item whose field has another JSON type fails the listing.
+        With ``Paging.OFFSET``, pages are asked by ``offset`` until an empty one.
         """
         listed = Listed()
         seen: set[Any] = set()
@@ -403,39 +241,17 @@ class Pager:
                 page = [page]
             if not isinstance(page, list):
                 raise ListingError(f"{what}: response has no {item_key!r} list")
-            kept: list[JSON] = []
-            for index, item in enumerate(page):
-                if not isinstance(item, dict):
-                    # Dropping it would make a resource "missing": the page is garbage.
-                    raise ListingError(
-                        f"{what}: page {listed.pages} item {index} is"
-                        f" {type(item).__name__}, not an object"
-                    )
-                if types is not None:
-                    wrong = type_error(item, types)
-                    if wrong is not None:
-                        raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
-                key = item.get("id")
-                if key is not None:
-                    if not isinstance(key, (str, int)):
-                        raise ListingError(
-                            f"{what}: page {listed.pages} item {index} has an id of type"
-                            f" {type(key).__name__}"
-                        )
-                    if key in seen:
-                        listed.duplicates += listed.restarts == 0
-                        continue
-                    seen.add(key)
-                if fields is None:
-                    kept.append(item)
-                else:
-                    kept.append({name: item[name] for name in fields if name in item})
+            kept = _kept(what, page, listed, seen, fields, types)
             fresh = len(kept)
             walk.got(len(page), fresh, listed.pages)
             listed.items.extend(kept if convert is None else convert(kept))
             if self.observer is not None:
                 self.observer.on_page(what, fresh)
-            following = next_query(body, item_key)
+            following = (
+                {"offset": str(int(query.get("offset") or 0) + len(page))}
+                if paging is Paging.OFFSET
+                else next_query(body, item_key)
+            )
             if following is None or not page:
                 # Keystone (2025.1+) says "truncated": true on every full page
                 # it also links a next page from; only a cut list with no next
@@ -450,3 +266,41 @@ class Pager:
                     raise ListingError(f"{what}: the service repeated page marker {marker!r}")
                 previous_markers.add(marker)
             query = {**params, **following}
+
+
+def _kept(
+    what: str,
+    page: list[Any],
+    listed: Listed,
+    seen: set[Any],
+    fields: Collection[str] | None,
+    types: Mapping[str, tuple[type, ...]] | None,
+) -> list[JSON]:
+    """The items of a page not seen before, checked, trimmed to ``fields``."""
+    kept: list[JSON] = []
+    for index, item in enumerate(page):
+        if not isinstance(item, dict):
+            # Dropping it would make a resource "missing": the page is garbage.
+            raise ListingError(
+                f"{what}: page {listed.pages} item {index} is {type(item).__name__}, not an object"
+            )
+        if types is not None:
+            wrong = type_error(item, types)
+            if wrong is not None:
+                raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
+        key = item.get("id")
+        if key is not None:
+            if not isinstance(key, (str, int)):
+                raise ListingError(
+                    f"{what}: page {listed.pages} item {index} has an id of type"
+                    f" {type(key).__name__}"
+                )
+            if key in seen:
+                listed.duplicates += listed.restarts == 0
+                continue
+            seen.add(key)
+        if fields is None:
+            kept.append(item)
+        else:
+            kept.append({name: item[name] for name in fields if name in item})
+    return kept

@@ -28,36 +28,36 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from typing import Any
 
-from auditor.collect import (
-    COLLECTIONS,
-    CORE_COLLECTIONS,
-    LISTINGS,
+from auditor.catalog import registry
+from auditor.catalog.lookups import DOMAINS, PROJECTS, Lookups
+from auditor.catalog.spec import CollectionSpec, Request
+from auditor.collect.inventory import take_inventory, utc_now
+from auditor.collect.normalise import normalise
+from auditor.collect.retry import RetryPolicy
+from auditor.collect.run import (
+    SHAPE_ERRORS,
     InventoryObserver,
-    _authenticate,
-    _Run,
-    take_inventory,
+    Runner,
+    authenticate_with_retries,
+    shape_error,
+    without_all_projects,
 )
-from auditor.collect.identity import normalise_projects
-from auditor.collect.pager import RetryPolicy, call_with_retries
-from auditor.collect.spec import JSON, Collection, Listing, Lookups
 from auditor.connect import CloudTarget, auth_url, region_name
 from auditor.errors import AuditorError, ListingError
 from auditor.logsetup import get_logger
 from auditor.model import SCOPE_PROJECT, CollectionResult, Snapshot, Status
-from auditor.records import PROJECT_OWNED_COLLECTIONS
 
 log = get_logger(__name__)
 
-AUTH_PROJECTS = Listing(
-    "identity.auth_projects", "identity", "identity", "/auth/projects", "projects"
-)
+JSON = dict[str, Any]
+
+AUTH_PROJECTS = Request("identity.auth_projects", "identity", "/auth/projects", "projects")
 """The projects the token's user has a role on (any token may ask)."""
 
-SEEDED = frozenset({"identity.projects", "identity.domains"})
+SEEDED = frozenset({PROJECTS, DOMAINS})
 """Lookups a scoped run builds from /v3/auth/projects and the tokens, never lists."""
 
 ADMIN_ROLES = frozenset({"admin"})
@@ -103,13 +103,13 @@ def scoped_collections(collections: Sequence[str]) -> tuple[list[str], list[str]
     listable: list[str] = []
     others: list[str] = []
     for name in collections:
-        c = COLLECTIONS[name]
-        ok = name == "projects" or (
-            name in PROJECT_OWNED_COLLECTIONS
-            and LISTINGS[c.primary].fan_out is None
+        c = registry.spec(name)
+        ok = name == registry.PROJECTS or (
+            c.project_owned
+            and c.primary.fan_out is None
             and not any(
-                key.startswith("identity.") and key not in SEEDED
-                for key in (*c.requires({}), *c.requires({"compute": "2.1"}), *c.optional)
+                r.key.startswith("identity.") and r.key not in SEEDED
+                for r in (*(lookup.request for lookup in c.lookups), *c.requests[1:])
             )
         )
         (listable if ok else others).append(name)
@@ -121,7 +121,7 @@ def inventory(
     target: CloudTarget,
     *,
     rescope: Rescope,
-    collections: Sequence[str] = CORE_COLLECTIONS,
+    collections: Sequence[str] = registry.core(),
     policy: RetryPolicy | None = None,
     observer: InventoryObserver | None = None,
     max_workers: int = 8,
@@ -130,7 +130,7 @@ def inventory(
     admin role (:func:`~auditor.collect.take_inventory`), else project by project."""
     policy = policy or RetryPolicy()
     try:
-        call_with_retries(lambda: _authenticate(conn, target), policy, "identity: authentication")
+        authenticate_with_retries(conn, target, policy)
     except ListingError:
         # take_inventory reports the failure the way it always does.
         return take_inventory(
@@ -159,15 +159,6 @@ def inventory(
     )
 
 
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _without_all_tenants(listing: Listing) -> Listing:
-    params = {k: v for k, v in listing.params.items() if k != "all_tenants"}
-    return replace(listing, params=params)
-
-
 @dataclass
 class _Project:
     """One covered project and what was listed in it."""
@@ -184,7 +175,7 @@ def take_scoped_inventory(
     scope: TokenScope,
     *,
     rescope: Rescope,
-    collections: Sequence[str] = CORE_COLLECTIONS,
+    collections: Sequence[str] = registry.core(),
     policy: RetryPolicy | None = None,
     observer: InventoryObserver | None = None,
     max_workers: int = 8,
@@ -192,7 +183,7 @@ def take_scoped_inventory(
     """The project-by-project inventory of a non-admin user (see the module doc)."""
     policy = policy or RetryPolicy()
     started = time.monotonic()
-    taken_at = _utc_now()
+    taken_at = utc_now()
     cloud_name = str(target)
     listable, others = scoped_collections(collections)
     if others:
@@ -201,7 +192,7 @@ def take_scoped_inventory(
             cloud=cloud_name,
             collections=others,
         )
-    run = _Run(conn, target, policy, observer, max_workers)
+    run = Runner(conn, target, policy, observer, max_workers)
     projects: list[_Project] = []
     failure: str | None = None
     try:
@@ -223,7 +214,7 @@ def take_scoped_inventory(
             project=scope.project_name,
         )
 
-    owned = [COLLECTIONS[n] for n in listable if n != "projects"]
+    owned = [registry.spec(n) for n in listable if n != registry.PROJECTS]
     microversions: dict[str, str | None] = {}
     if projects and owned and failure is None:
         microversions, failure = _negotiate(projects[0], owned, conn, scope, run, rescope)
@@ -244,12 +235,12 @@ def take_scoped_inventory(
     if scope.domain_id and scope.domain_name:
         domains.setdefault(scope.domain_id, scope.domain_name)
     seeded: dict[str, list[JSON]] = {
-        "identity.projects": [p.raw for p in projects],
-        "identity.domains": [{"id": k, "name": v} for k, v in domains.items()],
+        PROJECTS: [p.raw for p in projects],
+        DOMAINS: [{"id": k, "name": v} for k, v in domains.items()],
     }
     results: dict[str, CollectionResult] = {}
     for name in listable:
-        c = COLLECTIONS[name]
+        c = registry.spec(name)
         results[name] = _result(c, projects, seeded, microversions, failure)
         if observer is not None:
             observer.on_collection(cloud_name, name, results[name])
@@ -283,27 +274,26 @@ def _connection(project: _Project, conn: Any, scope: TokenScope, rescope: Rescop
 
 
 def _scoped_run(
-    project: _Project, conn: Any, scope: TokenScope, rescope: Rescope, run: _Run
-) -> _Run:
+    project: _Project, conn: Any, scope: TokenScope, rescope: Rescope, run: Runner
+) -> Runner:
     """The project's run, authenticated (the token request), its domain's name learnt."""
     project_conn = _connection(project, conn, scope, rescope)
-    project_run = _Run(project_conn, run.target, run.policy, run.observer, 1)
-    what = f"identity: token for project {project.raw.get('name')}"
-    call_with_retries(lambda: _authenticate(project_conn, run.target), run.policy, what)
+    project_run = run.over(project_conn)
+    project_run.authenticate(f"identity: token for project {project.raw.get('name')}")
     project.domain_name = token_scope(project_conn).domain_name
     return project_run
 
 
 def _negotiate(
     project: _Project,
-    owned: Sequence[Collection],
+    owned: Sequence[CollectionSpec],
     conn: Any,
     scope: TokenScope,
-    run: _Run,
+    run: Runner,
     rescope: Rescope,
 ) -> tuple[dict[str, str | None], str | None]:
     """Microversions, once (on the first project's connection): they are the services'."""
-    services = sorted({c.microversion_service for c in owned if c.microversion_service})
+    services = sorted({c.service for c in owned if c.service})
     microversions: dict[str, str | None] = {}
     try:
         project_run = _scoped_run(project, conn, scope, rescope, run)
@@ -316,30 +306,30 @@ def _negotiate(
 
 def _list_project(
     project: _Project,
-    owned: Sequence[Collection],
+    owned: Sequence[CollectionSpec],
     conn: Any,
     scope: TokenScope,
     rescope: Rescope,
-    run: _Run,
+    run: Runner,
     microversions: Mapping[str, str | None],
 ) -> None:
     """Every listing the project's collections need, in the project's scope."""
     name = project.raw.get("name")
     try:
         project_run = _scoped_run(project, conn, scope, rescope, run)
-        keys: dict[str, None] = {}
+        requests: dict[str, Request] = {}
         for c in owned:
-            for key in (c.primary, *c.requires(microversions), *c.optional):
-                if key not in SEEDED:
-                    keys[key] = None
+            for request in (c.primary, *c.needs(microversions), *c.enriched_by):
+                if request.key not in SEEDED:
+                    requests[request.key] = request
+        needed = {r.key for c in owned for r in (c.primary, *c.needs(microversions))}
         listed: dict[str, list[JSON]] = {}
-        for key in keys:
-            listing = _without_all_tenants(LISTINGS[key])
-            mv = microversions.get(listing.service_type)
+        for key, request in requests.items():
+            mv = microversions.get(request.service)
             try:
-                listed[key] = project_run.fetch(listing, mv).items
+                listed[key] = project_run.fetch(without_all_projects(request), mv).items
             except ListingError:
-                if not any(key == c.primary or key in c.requires(microversions) for c in owned):
+                if key not in needed:
                     continue  # an optional lookup (image names): its names stay null
                 raise
         project.listed = listed
@@ -349,7 +339,7 @@ def _list_project(
 
 
 def _result(
-    c: Collection,
+    c: CollectionSpec,
     projects: Sequence[_Project],
     seeded: Mapping[str, list[JSON]],
     microversions: Mapping[str, str | None],
@@ -357,9 +347,9 @@ def _result(
 ) -> CollectionResult:
     if failure is not None:
         return CollectionResult(Status.ERROR, error=failure)
-    if c.name == "projects":
+    if c.name == registry.PROJECTS:
         lookups = Lookups(seeded, microversions)
-        projects_items = normalise_projects(seeded["identity.projects"], lookups)
+        projects_items = normalise(c, [(c.primary, seeded[PROJECTS])], lookups)
         return CollectionResult(Status.OK, tuple(sorted(projects_items, key=lambda p: p["id"])))
     errors = [p.error for p in projects if p.error is not None]
     if errors:
@@ -370,11 +360,9 @@ def _result(
         raw = {**seeded, **(project.listed or {})}
         lookups = Lookups(raw, microversions)
         try:
-            normalised = c.normalise(raw.get(c.primary, []), lookups)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            return CollectionResult(
-                Status.ERROR, error=f"{LISTINGS[c.primary].label}: unexpected item shape ({exc!r})"
-            )
+            normalised = normalise(c, [(r, raw.get(r.key, [])) for r in c.requests], lookups)
+        except SHAPE_ERRORS as exc:
+            return CollectionResult(Status.ERROR, error=shape_error(c.primary, exc))
         own = str(project.raw["id"])
         for item in normalised:
             if str(item.get("project_id")) == own:

@@ -1,12 +1,14 @@
-"""Diffing two snapshots: matching, comparators, findings, severities, verdict.
+"""Diffing two snapshots: matching, the catalog's compare policies, findings, verdict.
 
-``auditor.diff.compare`` holds what comparators share, one module per family
-of collections holds their comparators (``core``: projects, servers, volumes,
-endpoints), and ``auditor.diff.engine`` runs the whole diff.
+:mod:`~auditor.diff.checks` compiles each field's compare policy into a check
+(:mod:`~auditor.diff.changes` is what they report to), :mod:`~auditor.diff.engine`
+runs the whole diff (:mod:`~auditor.diff.residue`, :mod:`~auditor.diff.verdict`,
+:mod:`~auditor.diff.scorecard` beside it), :mod:`~auditor.diff.outcome` adds
+mergers, scope and waivers.
 """
 
 from __future__ import annotations
 
-from auditor.diff.engine import COMPARATORS, Differ, diff
+from auditor.diff.engine import Differ, diff
 
-__all__ = ["COMPARATORS", "Differ", "diff"]
+__all__ = ["Differ", "diff"]

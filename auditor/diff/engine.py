@@ -8,20 +8,29 @@ audit or from files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from auditor.diff import core, identity, network, storage
+from auditor.catalog import registry
 from auditor.diff import scorecard as scoring
-from auditor.diff.compare import JSON, Changes, Comparator, Context, finding_id, noun, ref
-from auditor.diff.fold import FOLD_COMPARATORS, by_target, split_folds
+from auditor.diff.changes import Changes, Context
+from auditor.diff.checks import comparator, fold_checks_of
+from auditor.diff.fold import by_target, split_folds
 from auditor.diff.leftout import leave_out
-from auditor.diff.residue import residue_hits, spelled_out
-from auditor.diff.wording import ambiguous_message, expected_label, item_label
+from auditor.diff.residue import residue_finding, residue_in
+from auditor.diff.verdict import (
+    DEFAULT_KIND_SEVERITY,
+    EXIT_CODES,
+    collection_order,
+    finding_order,
+    verdict_of,
+)
+from auditor.diff.wording import ambiguous_message, item_label, noun
 from auditor.folds import Contest
 from auditor.gcpause import paused_gc
 from auditor.match import Ambiguity, Matcher, Matching, Pair
+from auditor.match.keys import PROJECT_OWNED, expected_label
 from auditor.model import (
     Change,
     CollectionResult,
@@ -33,50 +42,13 @@ from auditor.model import (
     Side,
     Snapshot,
     Status,
-    Verdict,
 )
-from auditor.records import ALL_COLLECTIONS, PROJECT_OWNED_COLLECTIONS
+from auditor.model.ids import finding_id, ref
 from auditor.rules import Rules
 
-COMPARATORS: dict[str, Comparator] = {
-    **core.COMPARATORS,
-    **identity.COMPARATORS,
-    **network.COMPARATORS,
-    **storage.COMPARATORS,
-}
-"""Collection -> comparator; collections without one are matched but not compared."""
+JSON = dict[str, Any]
 
-EXIT_CODES = {Verdict.VERIFIED: 0, Verdict.DISCREPANCIES: 1, Verdict.INCOMPLETE: 3}
-
-DEFAULT_KIND_SEVERITY = {
-    Kind.MISSING: Severity.ERROR,
-    Kind.AMBIGUOUS: Severity.ERROR,
-    Kind.CONFLICT: Severity.ERROR,
-    Kind.INCOMPLETE: Severity.ERROR,
-    Kind.UNEXPECTED: Severity.WARNING,
-    Kind.RESIDUE: Severity.WARNING,
-    Kind.WAIVER_EXPIRED: Severity.WARNING,
-}
-
-KIND_ORDER = {k: i for i, k in enumerate(Kind)}
-
-
-def verdict_of(findings: Iterable[Finding], fail_on: Severity) -> Verdict:
-    """The verdict of ``findings``; waived findings do not count."""
-    counted = [f for f in findings if f.counted]
-    if any(f.kind is not Kind.INCOMPLETE and f.severity.rank >= fail_on.rank for f in counted):
-        return Verdict.DISCREPANCIES
-    if any(f.kind is Kind.INCOMPLETE for f in counted):
-        return Verdict.INCOMPLETE
-    return Verdict.VERIFIED
-
-
-# -- the diff ------------------------------------------------------------------------
-
-
-def _collection_order(names: Iterable[str]) -> list[str]:
-    rank = {name: i for i, name in enumerate(ALL_COLLECTIONS)}
-    return sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n))
+PROJECTS = registry.PROJECTS
 
 
 def _side(snapshot: Snapshot, complete: bool) -> Side:
@@ -122,26 +94,26 @@ class Differ:
     def group(self, name: str, source: JSON | None, target: JSON | None) -> str | None:
         """The target project a finding is about: its counterpart's name, or the expected one."""
         if target is not None:
-            return target.get("name") if name == "projects" else target.get("project")
+            return target.get("name") if name == PROJECTS else target.get("project")
         if source is None:
             return None
-        if name == "projects":
+        if name == PROJECTS:
             counterpart = self.matcher.project_map.get(str(source["id"]))
             if counterpart is not None:
                 return self.target_projects.get(counterpart)
-            return self.rules.name("projects", source.get("name"))
-        if name not in PROJECT_OWNED_COLLECTIONS:
+            return self.rules.name(PROJECTS, source.get("name"))
+        if name not in PROJECT_OWNED:
             return None
         counterpart = self.matcher.project_map.get(str(source.get("project_id")))
         if counterpart is not None and counterpart in self.target_projects:
             return self.target_projects[counterpart]
-        return self.rules.name("projects", source.get("project"))
+        return self.rules.name(PROJECTS, source.get("project"))
 
     def kind_severity(self, collection: str, kind: Kind) -> Severity:
         return self.rules.severity_for(collection, kind.value, DEFAULT_KIND_SEVERITY[kind])
 
     def run(self, generated_at: str | None = None) -> Report:
-        names = _collection_order([*self.source.collections, *self.target.collections])
+        names = collection_order([*self.source.collections, *self.target.collections])
         results: dict[str, tuple[CollectionResult, CollectionResult]] = {}
         for name in names:
             source_result, left_source = leave_out(
@@ -156,7 +128,7 @@ class Differ:
         complete = {name: s.complete and t.complete for name, (s, t) in results.items()}
         matcher = Matcher(self.rules, self.contested)
         self.matcher = matcher
-        target_projects = results["projects"][1].items if "projects" in results else ()
+        target_projects = results[PROJECTS][1].items if PROJECTS in results else ()
         self.target_projects = {str(p["id"]): p.get("name") for p in target_projects}
         matchings: dict[str, Matching] = {}
         for name in names:
@@ -171,7 +143,7 @@ class Differ:
         maps = {name: matcher.maps[name] for name in matchings}
         self.counterpart_of: dict[str, list[str]] = {}
         """Target project id -> the source projects whose counterpart it is."""
-        for source_id, target_id in maps.get("projects", {}).items():
+        for source_id, target_id in maps.get(PROJECTS, {}).items():
             self.counterpart_of.setdefault(target_id, []).append(source_id)
         ctx = Context(
             rules=self.rules,
@@ -200,8 +172,8 @@ class Differ:
                 name, matchings[name], ctx, source_result.complete, target_result.complete
             )
         self._residue(names, matchings, results)
-        findings = sorted(self.findings, key=self._sort_key(names))
-        verdict = self._verdict(findings)
+        findings = sorted(self.findings, key=finding_order(names))
+        verdict = verdict_of(findings, self.fail_on)
         rows = scoring.rows(matchings)
         return Report(
             source=_side(self.source, all(s.complete for s, _ in results.values())),
@@ -247,16 +219,16 @@ class Differ:
             m.unexpected = []
         changed: set[str] = set()
         partial = 0
-        comparator = COMPARATORS.get(name)
+        compare = comparator(name)
         plain, folded = split_folds(self.rules, name, m.pairs)
         for pair in plain:
             if pair.source.get("partial") or pair.target.get("partial"):
                 partial += 1
                 continue
-            if comparator is None:
+            if compare is None:
                 continue
             changes = Changes(name, ctx, pair.matched_by)
-            comparator(pair.source, pair.target, changes)
+            compare(pair.source, pair.target, changes)
             if changes.items:
                 changed.add(str(pair.source["id"]))
                 self._record(
@@ -273,9 +245,7 @@ class Differ:
                     changed.update(str(p.source["id"]) for p in group)
                     self._record(finding, self._projects_of(name, [p.source for p in group]))
         for item in m.missing:
-            expected = expected_label(
-                self.rules, name, item, lambda sid: ctx.source_label("servers", sid)
-            )
+            expected = expected_label(self.rules, name, item, ctx.source_label)
             looked = f"looked for {expected}" if expected else "it has no name to look for"
             self._record(
                 Finding(
@@ -345,7 +315,8 @@ class Differ:
         """The changed finding of a fold's singleton: ``group``'s source items (of every
         source of a merger) against their one target item; None when it holds them all."""
         changes = Changes(name, ctx or self.ctx, group[0].matched_by)
-        FOLD_COMPARATORS[name]([p.source for p in group], group[0].target, changes)
+        for check in fold_checks_of(name):
+            check([p.source for p in group], group[0].target, changes)
         if not changes.items:
             return None
         return self._changed(name, group[0], changes.items, also=[p.source for p in group[1:]])
@@ -361,9 +332,9 @@ class Differ:
     @staticmethod
     def _projects_of(name: str, items: Iterable[JSON]) -> set[str]:
         """Ids of the projects ``items`` are (projects) or belong to (project-owned)."""
-        if name == "projects":
+        if name == PROJECTS:
             return {str(i["id"]) for i in items}
-        if name in PROJECT_OWNED_COLLECTIONS:
+        if name in PROJECT_OWNED:
             return {str(i["project_id"]) for i in items if i.get("project_id")}
         return set()
 
@@ -403,64 +374,13 @@ class Differ:
         if not self.rules.residue:
             return
         for name in names:
-            m = matchings[name]
-            paired = {str(p.target["id"]) for p in m.pairs}
-            unexpected = {str(t["id"]) for t in m.unexpected}
-            for item in results[name][1].items:
-                key = str(item["id"])
-                if key not in paired and key not in unexpected:
-                    continue  # outside the migration's scope
-                hits = residue_hits(self.rules, item)
-                if hits and item.get("name") in spelled_out(self.rules, name):
-                    # The rules map this name literally (domains: {cloudwatt: ocb-cloudwatt}).
-                    hits = [hit for hit in hits if hit[0] != "name"]
-                if not hits:
-                    continue
-                where = ", ".join(f"{field} ({text!r})" for field, text in hits)
+            severity = self.kind_severity(name, Kind.RESIDUE)
+            for item, hits in residue_in(self.rules, name, matchings[name], results[name][1].items):
+                project = self.group(name, None, item)
                 self._record(
-                    Finding(
-                        id=finding_id(Kind.RESIDUE, name, key),
-                        kind=Kind.RESIDUE,
-                        collection=name,
-                        severity=self.kind_severity(name, Kind.RESIDUE),
-                        target=ref(item),
-                        project=self.group(name, None, item),
-                        changes=tuple(
-                            Change(
-                                field,
-                                None,
-                                text,
-                                self.kind_severity(name, Kind.RESIDUE),
-                                "old-brand string",
-                            )
-                            for field, text in hits
-                        ),
-                        message=f"{noun(name)} {item_label(name, item)} still carries the"
-                        f" old brand in {where}; rename it.",
-                    ),
+                    residue_finding(name, item, hits, severity, project),
                     self._counterparts_of(self._projects_of(name, [item])),
                 )
-
-    def _verdict(self, findings: Sequence[Finding]) -> Verdict:
-        return verdict_of(findings, self.fail_on)
-
-    @staticmethod
-    def _sort_key(names: Sequence[str]) -> Callable[[Finding], tuple[Any, ...]]:
-        rank = {name: i for i, name in enumerate(names)}
-
-        def key(f: Finding) -> tuple[Any, ...]:
-            side = f.target or f.source
-            label = side.label if side is not None else ""
-            return (
-                rank.get(f.collection, len(rank)),
-                -f.severity.rank,
-                KIND_ORDER[f.kind],
-                f.project or "",
-                label,
-                f.id,
-            )
-
-        return key
 
 
 @paused_gc()

@@ -1,4 +1,5 @@
-"""Items the diff leaves out of the comparison (``records.LEFT_OUT``), counted per side.
+"""Items the diff leaves out of the comparison (fields the catalog marks ``leaves_out``),
+counted per side.
 
 An admin listing volumes during a migration or a retype also sees Cinder's
 temporary target volume (``migration_status: target:<id>``): a copy that
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from auditor.catalog.registry import LEFT_OUT
 from auditor.model import CollectionResult
-from auditor.records import LEFT_OUT
 
 
 def leave_out(name: str, result: CollectionResult) -> tuple[CollectionResult, int]:

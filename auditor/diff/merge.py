@@ -32,13 +32,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from auditor.diff import scorecard as scoring
-from auditor.diff.compare import JSON, finding_id, noun, ref
-from auditor.diff.engine import EXIT_CODES, Differ, _collection_order, verdict_of
+from auditor.diff.engine import Differ
 from auditor.diff.fold import by_target
+from auditor.diff.verdict import EXIT_CODES, collection_order, finding_order, verdict_of
+from auditor.diff.wording import noun
 from auditor.errors import BadInputError
 from auditor.folds import Contest, one_fold
 from auditor.match import Matching, Pair
 from auditor.model import (
+    JSON,
     SCOPE_ADMIN,
     SCOPE_PROJECT,
     CollectionSummary,
@@ -50,6 +52,7 @@ from auditor.model import (
     Side,
     Snapshot,
 )
+from auditor.model.ids import finding_id, ref
 from auditor.rules import Rules
 
 SOURCE_KINDS = frozenset({Kind.MISSING, Kind.CHANGED, Kind.AMBIGUOUS})
@@ -146,7 +149,7 @@ class Merger:
             raise ValueError("a merger has at least two sources")
         self.runs = runs
         self.target = target
-        self.names = _collection_order(name for run in runs for name in run.differ.matchings)
+        self.names = collection_order(name for run in runs for name in run.differ.matchings)
         self.about: dict[str, frozenset[scoring.RowKey]] = scoring.merge_about(
             scoring.with_origin(run.differ.about, run.label) for run in runs
         )
@@ -158,7 +161,7 @@ class Merger:
         findings += self._conflicts()
         self.fold_findings = self._folds()
         findings += self.fold_findings
-        findings.sort(key=Differ._sort_key(self.names))
+        findings.sort(key=finding_order(self.names))
         verdict = verdict_of(findings, first.fail_on)
         sides = tuple(replace(run.report.source, label=run.label) for run in self.runs)
         return Report(

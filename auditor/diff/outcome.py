@@ -1,6 +1,6 @@
 """A diff and its artifacts: the report (waivers applied), and the id maps of every match.
 
-:func:`compare` is what ``auditor diff`` and ``auditor audit`` run: the diff of
+:func:`evaluate` is what ``auditor diff`` and ``auditor audit`` run: the diff of
 :mod:`auditor.diff.engine`, the waivers of :mod:`auditor.waivers`, and what
 the migration keeps besides the report. Pure, like the engine: snapshots,
 rules, waivers and the day in, an :class:`Outcome` out.
@@ -14,9 +14,10 @@ from datetime import date, datetime, timezone
 
 from auditor import waivers as waiving
 from auditor.diff import scorecard as scoring
-from auditor.diff.engine import EXIT_CODES, Differ, verdict_of
+from auditor.diff.engine import Differ
 from auditor.diff.merge import Merger, SourceRun, check_labels, contests, source_label
 from auditor.diff.scope import restrict
+from auditor.diff.verdict import EXIT_CODES, verdict_of
 from auditor.folds import Contest
 from auditor.gcpause import paused_gc
 from auditor.idmap import IdMap, from_matchings
@@ -44,7 +45,7 @@ def _now() -> str:
 
 
 @paused_gc()
-def compare(
+def evaluate(
     sources: Sequence[Snapshot],
     target: Snapshot,
     rules: Rules | None = None,
@@ -66,7 +67,7 @@ def compare(
     comparison to its projects (:mod:`auditor.diff.scope`).
     """
     if not sources:
-        raise ValueError("compare() needs at least one source snapshot")
+        raise ValueError("evaluate() needs at least one source snapshot")
     rules = rules or Rules()
     generated_at = generated_at or _now()
     names = list(labels) if labels is not None else [source_label(s) for s in sources]
@@ -107,6 +108,10 @@ def compare(
         day = today or datetime.now(timezone.utc).date()
         report = _waive(report, waivers, day, runs[0].differ.kind_severity, about)
     return Outcome(report, tuple(id_maps))
+
+
+compare = evaluate
+"""The name ``auditor diff`` and ``auditor audit`` call it by (kept for them)."""
 
 
 def _contests(

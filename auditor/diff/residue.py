@@ -1,38 +1,65 @@
-"""Residue: old-brand strings left in the target (``residue.patterns`` in the rules)."""
+"""Residue: old-brand strings left in the target (``residue.patterns`` in the rules).
+
+Scanned are the fields the catalog marks ``residue`` (names, descriptions,
+URLs, metadata values), in their declared order.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from auditor.diff.compare import JSON
+from auditor.catalog import registry
+from auditor.catalog.policies import Rename
+from auditor.diff.wording import item_label, noun
+from auditor.match import Matching
+from auditor.model import Change, Finding, Kind, Severity
+from auditor.model.ids import finding_id, ref
 from auditor.rules import Rules
+
+JSON = dict[str, Any]
+
+UNDECLARED = ("name", "description", "url", "metadata")
+"""What is scanned in a collection the catalog lacks (a newer snapshot's)."""
+
+
+@functools.cache
+def _fields(collection: str) -> tuple[str, ...]:
+    spec = registry.find(collection)
+    if spec is None:
+        return UNDECLARED
+    return tuple(f.name for f in spec.fields if f.residue)
 
 
 def spelled_out(rules: Rules, collection: str) -> frozenset[str]:
-    """Target names the rules give literally (renamed domains and regions): whatever
-    old-brand string they hold, the operator chose them."""
-    if collection == "domains":
-        return frozenset(rules.domains.values())
-    if collection == "regions":
-        return frozenset(rules.regions.values())
-    return frozenset()
+    """Target names the rules give literally (renamed domains and regions, the key of
+    their collections): whatever old-brand string they hold, the operator chose them."""
+    spec = registry.find(collection)
+    if spec is None:
+        return frozenset()
+    out: set[str] = set()
+    for part in spec.key.parts:
+        if part.field in ("name", "id") and part.rename is Rename.DOMAIN:
+            out.update(rules.domains.values())
+        elif part.field in ("name", "id") and part.rename is Rename.REGION:
+            out.update(rules.regions.values())
+    return frozenset(out)
 
 
-def residue_hits(rules: Rules, item: JSON) -> list[tuple[str, str]]:
+def residue_hits(rules: Rules, collection: str, item: JSON) -> list[tuple[str, str]]:
     """(field, matched text) of every old-brand string left in a target item."""
     if not rules.residue:
         return []
-    values: list[tuple[str, Any]] = [
-        ("name", item.get("name")),
-        ("description", item.get("description")),
-        ("url", item.get("url")),
-    ]
-    metadata = item.get("metadata")
-    if isinstance(metadata, Mapping):
-        values.extend(
-            (f"metadata.{k}", v) for k, v in sorted(metadata.items()) if k != rules.metadata_key
-        )
+    values: list[tuple[str, Any]] = []
+    for field in _fields(collection):
+        value = item.get(field)
+        if isinstance(value, Mapping):
+            values.extend(
+                (f"{field}.{k}", v) for k, v in sorted(value.items()) if k != rules.metadata_key
+            )
+        else:
+            values.append((field, value))
     hits = []
     for field, value in values:
         if not isinstance(value, str) or not value:
@@ -43,3 +70,46 @@ def residue_hits(rules: Rules, item: JSON) -> list[tuple[str, str]]:
                 hits.append((field, found.group(0)))
                 break
     return hits
+
+
+def residue_in(
+    rules: Rules, collection: str, matching: Matching, items: Sequence[JSON]
+) -> Iterator[tuple[JSON, list[tuple[str, str]]]]:
+    """(item, hits) of each in-scope target item (paired or unexpected) with residue."""
+    paired = {str(p.target["id"]) for p in matching.pairs}
+    unexpected = {str(t["id"]) for t in matching.unexpected}
+    literal = spelled_out(rules, collection)
+    for item in items:
+        key = str(item["id"])
+        if key not in paired and key not in unexpected:
+            continue  # outside the migration's scope
+        hits = residue_hits(rules, collection, item)
+        if hits and item.get("name") in literal:
+            # The rules map this name literally (domains: {cloudwatt: ocb-cloudwatt}).
+            hits = [hit for hit in hits if hit[0] != "name"]
+        if hits:
+            yield item, hits
+
+
+def residue_finding(
+    collection: str,
+    item: JSON,
+    hits: Sequence[tuple[str, str]],
+    severity: Severity,
+    project: str | None,
+) -> Finding:
+    """The residue finding of a target item."""
+    where = ", ".join(f"{field} ({text!r})" for field, text in hits)
+    return Finding(
+        id=finding_id(Kind.RESIDUE, collection, str(item["id"])),
+        kind=Kind.RESIDUE,
+        collection=collection,
+        severity=severity,
+        target=ref(item),
+        project=project,
+        changes=tuple(
+            Change(field, None, text, severity, "old-brand string") for field, text in hits
+        ),
+        message=f"{noun(collection)} {item_label(collection, item)} still carries the"
+        f" old brand in {where}; rename it.",
+    )

@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from auditor.diff.compare import ref
 from auditor.match import Matcher
+from auditor.match.keys import PROJECT_OWNED
 from auditor.model import (
     SCOPE_PROJECT,
     CollectionResult,
@@ -38,7 +38,7 @@ from auditor.model import (
     Snapshot,
     Status,
 )
-from auditor.records import PROJECT_OWNED_COLLECTIONS
+from auditor.model.ids import ref
 from auditor.rules import Rules
 
 
@@ -51,7 +51,7 @@ def _keep(snapshot: Snapshot, projects: set[str], dropped: Iterable[str]) -> Sna
             continue
         if name == "projects":
             items = tuple(i for i in result.items if str(i["id"]) in projects)
-        elif name in PROJECT_OWNED_COLLECTIONS:
+        elif name in PROJECT_OWNED:
             items = tuple(i for i in result.items if str(i.get("project_id")) in projects)
         else:
             items = result.items
@@ -73,7 +73,7 @@ def _unknown(snapshot: Snapshot, dropped: Iterable[str], why: str) -> Snapshot:
     collections = {
         name: (
             CollectionResult(Status.ERROR, error=why)
-            if name == "projects" or name in PROJECT_OWNED_COLLECTIONS
+            if name == "projects" or name in PROJECT_OWNED
             else result
         )
         for name, result in snapshot.collections.items()

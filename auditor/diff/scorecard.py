@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from auditor.diff.compare import JSON, ref
 from auditor.match import Matching
-from auditor.model import Finding, Kind, ProjectScore, Severity
-from auditor.records import PROJECT_OWNED_COLLECTIONS
+from auditor.match.keys import PROJECT_OWNED
+from auditor.model import JSON, Finding, Kind, ProjectScore, Severity
+from auditor.model.ids import ref
 
 RowKey = tuple[str | None, str]
 """A scorecard row: (the source's label in a merger, else None; source project id)."""
@@ -44,7 +44,7 @@ def rows(matchings: Mapping[str, Matching], origin: str | None = None) -> tuple[
         sources.extend(amb.sources)
     counts: dict[str, list[int]] = {str(s["id"]): [0, 0] for s in sources}
     for name, m in matchings.items():
-        if name not in PROJECT_OWNED_COLLECTIONS:
+        if name not in PROJECT_OWNED:
             continue
         for pair in m.pairs:
             row = counts.get(str(pair.source.get("project_id")))
@@ -82,7 +82,7 @@ def recount(
         keys = [k for k in about.get(f.id, ()) if k in counts]
         for key in keys:
             tally = counts[key]
-            if f.kind is Kind.CHANGED and f.collection in PROJECT_OWNED_COLLECTIONS:
+            if f.kind is Kind.CHANGED and f.collection in PROJECT_OWNED:
                 tally["changed"] += 1
             elif f.kind is Kind.UNEXPECTED:
                 tally["unexpected"] += 1

@@ -1,65 +1,36 @@
-"""How findings name things: items by name (never a bare id), what the name strategy
-looked for, and why items were left unpaired.
+"""How findings name things: items by name (never a bare id), and why items were left
+unpaired (what the name strategy looked for: :func:`auditor.match.keys.expected_label`).
 
-Pure functions of the rules and the items, for the diff's messages.
+Pure functions of the items, for the diff's messages; what a
+collection is called and how its items are named come from the catalog.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
-from auditor.diff.compare import JSON, noun, ref
+from auditor.catalog import registry
 from auditor.match import Ambiguity
-from auditor.records import PROJECT_OWNED_COLLECTIONS
-from auditor.rules import Rules
+from auditor.model.ids import ref
+
+JSON = dict[str, Any]
+
+
+def noun(collection: str) -> str:
+    """What one item of ``collection`` is called (``volume snapshot``)."""
+    spec = registry.find(collection)
+    return spec.noun if spec is not None else collection.rstrip("s").replace("_", " ")
 
 
 def item_label(name: str, item: JSON) -> str:
     """How a message names an item: ``project/name``, or its natural key when it has
     no name (an unnamed subnet: its CIDR on its network), never a bare id."""
-    if item.get("name") or name != "subnets" or not item.get("cidr"):
-        return ref(item).label
-    where = f"{item['project']}/" if item.get("project") else ""
-    return f"{where}{item['cidr']} on network {item.get('network') or '-'} ({item['id']})"
-
-
-def expected_label(
-    r: Rules, name: str, item: JSON, server_label: Callable[[str], str] | None = None
-) -> str | None:
-    """What the name strategy looked for in the target (None: an unnamed item);
-    ``server_label`` names a source server (a floating IP is also looked for by its
-    server's counterpart)."""
-    if name == "floating_ips" and item.get("server_id") and server_label is not None:
-        server = server_label(str(item["server_id"]))
-        return (
-            f"{r.name('projects', item.get('project'))}/{r.name(name, item.get('name'))},"
-            f" then a floating IP on the counterpart of server {server}"
-        )
-    if name == "endpoints":
-        return f"{item.get('service_type')}/{item.get('interface')}/{r.region(item.get('region'))}"
-    if name == "domains":
-        return str(r.domain(item.get("name")) or item.get("id"))
-    if name == "regions":
-        return str(r.region(item.get("id")))
-    if name == "services":
-        return f"{item.get('service_type')}/{r.name(name, item.get('name')) or '-'}"
-    if name == "keypairs":
-        user = f"{r.domain(item.get('domain'))}/{item.get('user') or item.get('user_id')}"
-        return f"{r.name(name, item.get('name'))} of user {user}"
-    if name == "subnets" and not item.get("name") and item.get("cidr"):
-        # Unnamed: matched by its network (renamed) and its CIDR.
-        return (
-            f"a subnet {item['cidr']} on network {r.name('projects', item.get('project'))}/"
-            f"{r.name('networks', item.get('network')) or '-'}"
-        )
-    renamed = r.name(name, item.get("name"))
-    if not renamed:
-        return None
-    if name == "projects":
-        return f"{r.domain(item.get('domain'))}/{renamed}"
-    if name in PROJECT_OWNED_COLLECTIONS:
-        return f"{r.name('projects', item.get('project'))}/{renamed}"
-    return str(renamed)
+    spec = registry.find(name)
+    if spec is not None and spec.item_label is not None:
+        label = spec.item_label(item)
+        if label is not None:
+            return label
+    return ref(item).label
 
 
 def ambiguous_message(name: str, amb: Ambiguity) -> str:
@@ -73,7 +44,7 @@ def ambiguous_message(name: str, amb: Ambiguity) -> str:
             f" {c.target} and no fold in the rules says so; declare the fold (fold: in the"
             " rules) if they were merged on purpose, else rename all but one project."
         )
-    if name == "projects" and len(amb.sources) > 1 and len(amb.targets) == 1:
+    if name == registry.PROJECTS and len(amb.sources) > 1 and len(amb.targets) == 1:
         names = ", ".join(item_label(name, s) for s in amb.sources)
         target = amb.targets[0]
         return (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from auditor.catalog.registry import LEFT_OUT
 from auditor.model import Change, Finding, ProjectScore, Report, Severity, Side
-from auditor.records import LEFT_OUT
 from auditor.textsafe import printable
 
 SUMMARY_COLUMNS = ("source", "target", "matched", "missing", "unexpected", "changed", "ambiguous")

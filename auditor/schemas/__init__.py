@@ -1,4 +1,9 @@
-"""JSON Schemas of the auditor's documents: inventory, report, rules, id map, waivers."""
+"""JSON Schemas of the auditor's documents: inventory, report, rules, id map, waivers.
+
+The files hold each document's envelope; the parts that list collections
+(the inventory's item definitions, the rules' collection names) are generated
+from the catalog (:mod:`auditor.schemas.items`).
+"""
 
 from __future__ import annotations
 
@@ -17,4 +22,12 @@ def load_schema(name: str) -> dict[str, Any]:
         raise ValueError(f"unknown schema {name!r}")
     text = resources.files(__package__).joinpath(f"{name}.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
+    # Imported here: the catalog imports the model, which checks snapshots against
+    # the inventory schema.
+    from auditor.schemas import items
+
+    if name == "inventory":
+        items.complete_inventory(schema)
+    elif name == "rules":
+        items.complete_rules(schema)
     return schema

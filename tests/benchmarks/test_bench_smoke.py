@@ -55,14 +55,12 @@ def test_the_floor_lists_what_the_inventory_lists() -> None:
         import floor
     finally:
         sys.path.remove(str(BENCHMARKS))
-    from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, LISTINGS
+    from auditor.catalog import registry
 
-    keys: set[str] = set()
-    for name in CORE_COLLECTIONS:
-        c = COLLECTIONS[name]
-        keys.update((c.primary, *c.requires({"compute": "2.96"}), *c.optional))
-    expected = [
-        (LISTINGS[k].service_type, LISTINGS[k].path, LISTINGS[k].item_key, dict(LISTINGS[k].params))
-        for k in keys
-    ]
+    requests = {}
+    for name in registry.core():
+        c = registry.spec(name)
+        for r in (*c.requests, *c.needs({"compute": "2.96"}), *c.enriched_by):
+            requests[r.key] = r
+    expected = [(r.service, r.path, r.items, r.params) for r in requests.values()]
     assert sorted(floor.LISTINGS, key=repr) == sorted(expected, key=repr)

@@ -40,7 +40,7 @@ from seedplan import (
     VOLUMES,
 )
 
-from auditor.collect import block_storage, compute
+from auditor.catalog import block_storage, compute
 
 pytestmark = pytest.mark.integration
 

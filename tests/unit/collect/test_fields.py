@@ -1,24 +1,39 @@
-"""Listing.fields: trimming a raw item to the declared fields changes nothing normalised.
+"""Kept fields: trimming a raw item to the fields the catalog reads changes nothing.
 
-The pager drops every raw field a listing does not declare (memory); a
-normaliser that reads an undeclared field would silently see None. These
+The pager drops every raw field the catalog's field sources do not read
+(memory); a source that read a field it does not declare would silently see
+None. These
 tests normalise API-shaped payloads whole and trimmed, at several
 microversions, and expect the same items.
 """
 
 from __future__ import annotations
 
-from auditor.collect import LISTINGS
-from auditor.collect.block_storage import normalise_volumes
-from auditor.collect.compute import normalise_servers
-from auditor.collect.spec import JSON, Lookups
+from typing import Any
+
+from auditor.catalog import registry
+from auditor.catalog.lookups import Lookups
+from auditor.collect.normalise import normalise
 from tests import payloads
+
+JSON = dict[str, Any]
+
+
+def normalise_servers(raw: list[JSON], lookups: Lookups) -> list[JSON]:
+    spec = registry.spec("servers")
+    return normalise(spec, [(spec.primary, raw)], lookups)
+
+
+def normalise_volumes(raw: list[JSON], lookups: Lookups) -> list[JSON]:
+    spec = registry.spec("volumes")
+    return normalise(spec, [(spec.primary, raw)], lookups)
+
 
 FLAVOR = {"name": "m1.small", "vcpus": 1, "ram": 2048, "disk": 20}
 
 
 def _trim(key: str, items: list[JSON]) -> list[JSON]:
-    fields = LISTINGS[key].fields
+    fields = registry.kept_fields(key)
     assert fields is not None
     return [{name: item[name] for name in fields if name in item} for item in items]
 
@@ -31,7 +46,7 @@ def _lookups(microversion: str) -> Lookups:
         "image.images": [payloads.image("img-1", "debian-12")],
     }
     trimmed = {
-        key: _trim(key, items) if LISTINGS[key].fields else items for key, items in raw.items()
+        key: _trim(key, items) if registry.kept_fields(key) else items for key, items in raw.items()
     }
     return Lookups(trimmed, {"compute": microversion})
 

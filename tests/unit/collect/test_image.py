@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from auditor.collect import LISTINGS
+from auditor.catalog.registry import listings
 from auditor.collect.pager import Pager, RetryPolicy
 from tests import dataset
 from tests import payloads as p
@@ -15,9 +15,9 @@ from tests.harness import Inventory
 
 
 def list_images(connection: Any, key: str) -> list[str]:
-    listing = LISTINGS[key]
+    listing = listings()[key]
     pager = Pager(connection.image, policy=RetryPolicy())
-    listed = pager.list(listing.label, listing.path, listing.item_key, listing.params)
+    listed = pager.list(listing.label, listing.path, listing.items, listing.params)
     return [image["id"] for image in listed.items]
 
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 import requests
 
-from auditor.collect import LISTINGS
+from auditor.catalog.registry import listings
+from auditor.catalog.spec import Paging
 from auditor.collect.pager import MAX_RETRY_AFTER, Listed, Pager, RetryPolicy, next_query
 from auditor.errors import ListingError
 from tests import payloads as p
 from tests.dataset import SMALL
 from tests.fakecloud import FakeCloud
 
-VOLUMES = LISTINGS["block-storage.volumes"]
-SERVERS = LISTINGS["compute.servers"]
+VOLUMES = listings()["block-storage.volumes"]
+SERVERS = listings()["compute.servers"]
 
 
 class PageCounter:
@@ -34,7 +36,7 @@ def walk(
 ) -> Listed:
     adapter = getattr(connection, listing.proxy)
     pager = Pager(adapter, policy=policy or RetryPolicy(), observer=observer)
-    return pager.list(listing.label, listing.path, listing.item_key, listing.params)
+    return pager.list(listing.label, listing.path, listing.items, listing.params)
 
 
 def ids(listed: Listed) -> list[str]:
@@ -276,6 +278,51 @@ def test_the_pager_is_the_only_retry_layer(cloud: FakeCloud, connection: Any) ->
     cloud.overrides["/images"] = lambda _request: FakeCloud.reply({}, 503)
 
     with pytest.raises(ListingError):
-        walk(connection, LISTINGS["image.images"], policy=RetryPolicy(attempts=2))
+        walk(connection, listings()["image.images"], policy=RetryPolicy(attempts=2))
 
     assert len(cloud.requests_to("/v2/images")) == 2
+
+
+class OffsetService:
+    """A listing paged by limit and offset, with no next link (Nova's server groups),
+    capping the page at ``max_limit`` whatever limit is asked."""
+
+    def __init__(self, items: list[dict[str, Any]], max_limit: int) -> None:
+        self.items = items
+        self.max_limit = max_limit
+        self.asked: list[dict[str, str]] = []
+        self.session = None
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        params = dict(kwargs["params"])
+        self.asked.append(params)
+        limit = min(int(params.get("limit", self.max_limit)), self.max_limit)
+        offset = int(params.get("offset", 0))
+        response = requests.Response()
+        response.status_code = 200
+        page = self.items[offset : offset + limit]
+        response._content = json.dumps({"server_groups": page}).encode()
+        return response
+
+
+@pytest.mark.parametrize(("count", "max_limit"), [(0, 3), (2, 3), (3, 3), (7, 3), (7, 1000)])
+def test_an_offset_paged_listing_is_asked_until_an_empty_page(count: int, max_limit: int) -> None:
+    service = OffsetService([{"id": f"g-{i}"} for i in range(count)], max_limit)
+    pager = Pager(service, policy=RetryPolicy())
+
+    listed = pager.list(
+        "compute server_groups",
+        "/os-server-groups",
+        "server_groups",
+        {"all_projects": "True", "limit": "1000"},
+        paging=Paging.OFFSET,
+    )
+
+    assert [i["id"] for i in listed.items] == [f"g-{i}" for i in range(count)]
+    # A short page is no proof of the end when the service caps the limit lower.
+    pages = -(-count // max_limit) + 1 if count else 1
+    assert listed.pages == pages == len(service.asked)
+    assert [q.get("offset") for q in service.asked] == [None] + [
+        str(min(max_limit * n, count)) for n in range(1, pages)
+    ]
+    assert all(q["all_projects"] == "True" and q["limit"] == "1000" for q in service.asked)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import Any
 
 import pytest
 
-from auditor.collect import LISTINGS
-from auditor.collect.quotas import quota_item
-from auditor.collect.spec import FAN_OUT_KEY, Lookups
+from auditor.catalog import registry
+from auditor.catalog.identity import PROJECTS
+from auditor.catalog.lookups import Lookups
+from auditor.catalog.spec import FAN_OUT_KEY, FanOut, Request
+from auditor.collect.normalise import normalise
+from auditor.collect.pager import Listed, RetryPolicy
+from auditor.collect.run import Runner
+from auditor.connect import CloudTarget
 from auditor.model import Status
 from tests import payloads as p
 from tests.fakecloud import FakeCloud
@@ -140,6 +146,14 @@ def test_a_truncated_project_list_makes_quotas_incomplete(
     assert {q["project_id"] for q in quotas.items} == {"p-acme"}
 
 
+def quota_item(service: str, raw: dict[str, Any], lookups: Lookups) -> dict[str, Any]:
+    """The quota item of one raw quota set of ``service``, as the catalog reads it."""
+    quotas = registry.spec("quotas")
+    request = next(r for r in quotas.requests if r.tag == service)
+    (item,) = normalise(quotas, [(request, [raw])], lookups)
+    return item
+
+
 @pytest.mark.parametrize(
     ("service", "raw", "limits", "usage"),
     [
@@ -166,36 +180,30 @@ def test_quota_sets_of_every_shape(
 
 
 def test_quota_listings_are_declared_as_fan_outs_over_projects() -> None:
+    listings = registry.listings()
     for key in ("compute.quotas", "block-storage.quotas", "network.quotas"):
-        fan = LISTINGS[key].fan_out
-        assert fan is not None and fan.over == "identity.projects", key
-        assert "{id}" in LISTINGS[key].path
+        fan = listings[key].fan_out
+        assert fan is not None and fan.over.key == "identity.projects", key
+        assert "{id}" in listings[key].path
 
 
 def test_a_fan_out_asks_only_for_the_selected_items_with_their_ids_quoted(
-    cloud: FakeCloud, inventory: Inventory, monkeypatch: pytest.MonkeyPatch
+    cloud: FakeCloud, connection: Any
 ) -> None:
-    from auditor import collect
-    from auditor.collect.spec import Collection, FanOut, Listing
-
     cloud.projects.append(p.project("p/odd id", "odd", "d-cw"))
-    listing = Listing(
+    request = Request(
         "compute.test_fan_out",
-        "compute",
         "compute",
         "/os-quota-sets/{id}/detail",
         "quota_set",
-        {"hint": "for-{id}"},
-        fan_out=FanOut("identity.projects", select=lambda item: item["name"] != "cw-acme"),
+        query={"hint": "for-{id}"},
+        fan_out=FanOut(PROJECTS, select=lambda item: item["name"] != "cw-acme"),
     )
-    monkeypatch.setitem(collect.LISTINGS, listing.key, listing)
-    monkeypatch.setitem(
-        collect.COLLECTIONS,
-        "test_fan_out",
-        Collection("test_fan_out", listing.key, lambda raw, _lk: [dict(i) for i in raw]),
-    )
+    runner = Runner(connection, CloudTarget(cloud.name), RetryPolicy())
+    projects: Future[Listed] = Future()
+    projects.set_result(runner.fetch(PROJECTS, None))
 
-    items = inventory(["test_fan_out"]).collections["test_fan_out"].items
+    items = runner.fetch_fan_out(request, None, projects).items
 
     assert sorted(i[FAN_OUT_KEY] for i in items) == ["p-beta", "p/odd id"]
     assert not cloud.requests_to("/os-quota-sets/p-acme/detail")

@@ -1,4 +1,5 @@
-"""auditor.diff.identity: domains, regions, services, flavors, keypairs.
+"""The diff of the identity collections (their catalog declarations): domains, regions,
+services, flavors, keypairs.
 
 Every test starts from one faithful migration of the identity side of a cloud
 (checked to be ``verified`` with no finding at all) and changes one thing, so

@@ -1,4 +1,5 @@
-"""auditor.diff.network: networks, subnets, routers, security groups, floating IPs.
+"""The diff of the network collections (their catalog declarations): networks, subnets,
+routers, security groups, floating IPs.
 
 Every test starts from one faithful migration of a tenant's network (checked
 to be ``verified`` with no finding at all) and changes one thing, so each

@@ -1,4 +1,5 @@
-"""auditor.diff.storage: images, volume snapshots, volume backups, quotas.
+"""The diff of the storage collections (their catalog declarations): images, volume
+snapshots, volume backups, quotas.
 
 Every test starts from one faithful migration of a tenant's storage (checked
 to be ``verified`` with no finding at all) and changes one thing, so each

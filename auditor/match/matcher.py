@@ -5,11 +5,11 @@ Strategies are tried in the rules' order, each on what earlier ones left:
 * ``id``: the same id on both sides (a region merged into the same Keystone);
 * ``id_map``: the migration's own record of source id -> target id;
 * ``metadata``: the target item's ``metadata[metadata_key]`` holds the source id;
-* ``name``: the natural key after renaming: projects by (domain, name),
-  project-owned items by (their project's counterpart, name), endpoints by
-  (service type, interface, region); then, for the collections of
-  :data:`LINKED_KEYS`, a key through earlier matches (a floating IP by its
-  server's counterpart) on what is still unpaired.
+* ``name``: the natural key after renaming (:mod:`auditor.match.keys`, from
+  the catalog): projects by (domain, name), project-owned items by (their
+  project's counterpart, name), endpoints by (service type, interface,
+  region); then, for collections with a second key, that key on what is still
+  unpaired (a floating IP by its server's counterpart, through earlier matches).
 
 A key claimed by more than one item on either side is *ambiguous*: none of
 them is paired, and the diff reports them, never a silent pick. The one
@@ -22,13 +22,16 @@ from matching and reported as ambiguous, one group per collection.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.catalog import registry
 from auditor.folds import Contest, fold_joins, note_contests, one_fold, withhold
-from auditor.records import PROJECT_OWNED_COLLECTIONS
+from auditor.match import keys
+from auditor.match.keys import PROJECT_OWNED, Key, SourceKey, TargetKey
 from auditor.rules import Rules
 
 JSON = dict[str, Any]
@@ -109,116 +112,6 @@ class _State:
             self.free_targets.pop(str(item["id"]), None)
 
 
-Key = Hashable
-
-SourceKey = Callable[[Rules, str, JSON], "tuple[Any, ...] | None"]
-"""What identifies a source item within its project (or cloud), after renaming."""
-TargetKey = Callable[[JSON], "tuple[Any, ...] | None"]
-"""The same for a target item, as it is."""
-
-
-def _renamed_name(rules: Rules, collection: str, item: JSON) -> tuple[Any, ...] | None:
-    name = item.get("name")
-    return (rules.name(collection, name),) if name else None
-
-
-def _name(item: JSON) -> tuple[Any, ...] | None:
-    name = item.get("name")
-    return (name,) if name else None
-
-
-DEFAULT_KEY: tuple[SourceKey, TargetKey] = (_renamed_name, _name)
-"""Items without a key of their own are matched by (renamed) name."""
-
-NATURAL_KEYS: dict[str, tuple[SourceKey, TargetKey]] = {
-    "projects": (
-        lambda r, c, i: (
-            (r.domain(i.get("domain")), r.name(c, i["name"])) if i.get("name") else None
-        ),
-        lambda i: (i.get("domain"), i["name"]) if i.get("name") else None,
-    ),
-    "endpoints": (
-        lambda r, c, i: (i.get("service_type"), i.get("interface"), r.region(i.get("region"))),
-        lambda i: (i.get("service_type"), i.get("interface"), i.get("region")),
-    ),
-    # A subnet is often left unnamed: then its (renamed) network and CIDR identify it.
-    "subnets": (
-        lambda r, c, i: (
-            (r.name(c, i["name"]),)
-            if i.get("name")
-            else (r.name("networks", i.get("network")), i.get("cidr"))
-            if i.get("cidr")
-            else None
-        ),
-        lambda i: (
-            (i["name"],)
-            if i.get("name")
-            else (i.get("network"), i.get("cidr"))
-            if i.get("cidr")
-            else None
-        ),
-    ),
-    # Identity: a domain by its renamed name, a region by its renamed id (its
-    # name everywhere), a service by (type, renamed name), a keypair by its
-    # user's (renamed domain, name) and its own renamed name.
-    "domains": (
-        lambda r, c, i: (r.domain(i["name"]),) if i.get("name") else None,
-        _name,
-    ),
-    "regions": (
-        lambda r, c, i: (r.region(i["id"]),),
-        lambda i: (i["id"],),
-    ),
-    "services": (
-        lambda r, c, i: (i.get("service_type"), r.name(c, i.get("name"))),
-        lambda i: (i.get("service_type"), i.get("name")),
-    ),
-    "keypairs": (
-        lambda r, c, i: (
-            (r.domain(i.get("domain")), i.get("user"), r.name(c, i["name"]))
-            if i.get("name")
-            else None
-        ),
-        lambda i: (i.get("domain"), i.get("user"), i["name"]) if i.get("name") else None,
-    ),
-}
-"""Collection -> how its items are identified by the ``name`` strategy.
-
-Project-owned collections are keyed within their project's counterpart (or,
-without one, within the renamed domain and project names): their entry only
-says what identifies an item inside the project.
-"""
-
-DOMAIN_SCOPED = frozenset({"projects", "keypairs"})
-"""Collections (besides project-owned ones) whose ``domain`` field puts an item in or out
-of the scope's domains; domains themselves are in scope by name."""
-
-LinkedKey = Callable[[Mapping[str, Mapping[str, str]], JSON], "tuple[Any, ...] | None"]
-"""What identifies a source item through the matches of collections matched before it
-(collection -> source id -> target id), as the target item says it."""
-
-LINKED_KEYS: dict[str, tuple[LinkedKey, TargetKey]] = {
-    # A floating IP moved to the target's address range keeps its server: the
-    # counterpart of its source server identifies it (after the address failed).
-    "floating_ips": (
-        lambda maps, i: (
-            ("server", maps.get("servers", {}).get(str(i["server_id"])))
-            if i.get("server_id") and str(i["server_id"]) in maps.get("servers", {})
-            else None
-        ),
-        lambda i: ("server", str(i["server_id"])) if i.get("server_id") else None,
-    ),
-    # A service renamed otherwise than the rules say is still its type's service.
-    "services": (
-        lambda _maps, i: ("type", i["service_type"]) if i.get("service_type") else None,
-        lambda i: ("type", i["service_type"]) if i.get("service_type") else None,
-    ),
-}
-"""Collection -> a second key the ``name`` strategy tries on the items its natural key
-left unpaired, built through earlier matches (the collections are matched in
-:data:`~auditor.records.ALL_COLLECTIONS` order)."""
-
-
 class Matcher:
     """Matches collections in dependency order (projects first: they key the rest)."""
 
@@ -237,39 +130,13 @@ class Matcher:
     # -- keys -------------------------------------------------------------------
 
     def source_key(
-        self, collection: str, item: JSON, source_fn: SourceKey | None = None
+        self, collection: str, item: JSON, source_fn: SourceKey = keys.own_source_key
     ) -> Key | None:
-        if source_fn is None:
-            source_fn, _ = NATURAL_KEYS.get(collection, DEFAULT_KEY)
-        own = source_fn(self.rules, collection, item)
-        if own is None:
-            return None
-        if collection not in PROJECT_OWNED_COLLECTIONS:
-            return (collection, *own)
-        r = self.rules
-        counterpart = self.project_map.get(str(item.get("project_id")))
-        if counterpart is not None:
-            return ("pid", counterpart, *own)
-        return (
-            "pname",
-            r.domain(item.get("domain")),
-            r.name("projects", item.get("project")),
-            *own,
-        )
+        return keys.source_key(self.rules, collection, item, self.project_map, source_fn)
 
     @staticmethod
     def target_keys(collection: str, item: JSON, target_fn: TargetKey | None = None) -> list[Key]:
-        if target_fn is None:
-            _, target_fn = NATURAL_KEYS.get(collection, DEFAULT_KEY)
-        own = target_fn(item)
-        if own is None:
-            return []
-        if collection not in PROJECT_OWNED_COLLECTIONS:
-            return [(collection, *own)]
-        return [
-            ("pid", item.get("project_id"), *own),
-            ("pname", item.get("domain"), item.get("project"), *own),
-        ]
+        return keys.target_keys(collection, item, target_fn)
 
     # -- scope ------------------------------------------------------------------
 
@@ -277,26 +144,19 @@ class Matcher:
         r = self.rules
         if r.ignored(collection, item):
             return False
-        if r.source_domains is not None and collection == "domains":
-            return item.get("name") in r.source_domains
-        if r.source_domains is not None and (
-            collection in DOMAIN_SCOPED or collection in PROJECT_OWNED_COLLECTIONS
-        ):
-            return item.get("domain") in r.source_domains
+        domain = _scope_domain(collection)
+        if r.source_domains is not None and domain is not None:
+            return item.get(domain) in r.source_domains
         return True
 
     def target_in_scope(self, collection: str, item: JSON, regions: frozenset[str]) -> bool:
         r = self.rules
-        if collection == "endpoints":
-            return item.get("region") in regions
-        if collection == "regions":
-            return item.get("id") in regions
-        if r.target_domains is not None and collection == "domains":
-            return item.get("name") in r.target_domains
-        if r.target_domains is not None and (
-            collection in DOMAIN_SCOPED or collection in PROJECT_OWNED_COLLECTIONS
-        ):
-            return item.get("domain") in r.target_domains
+        region = _scope_region(collection)
+        if region is not None:
+            return item.get(region) in regions
+        domain = _scope_domain(collection)
+        if r.target_domains is not None and domain is not None:
+            return item.get(domain) in r.target_domains
         return True
 
     # -- matching ---------------------------------------------------------------
@@ -333,11 +193,8 @@ class Matcher:
             str(item["id"]) for amb in matching.ambiguous for item in (*amb.sources, *amb.targets)
         }
         matching.missing = [s for k, s in state.free_sources.items() if k not in contested]
-        regions = (
-            self._target_regions(kept_sources, "id" if collection == "regions" else "region")
-            if collection in ("endpoints", "regions")
-            else frozenset()
-        )
+        region = _scope_region(collection)
+        regions = self._target_regions(kept_sources, region) if region is not None else frozenset()
         in_scope = [t for t in kept_targets if self.target_in_scope(collection, t, regions)]
         in_scope_ids = {str(t["id"]) for t in in_scope}
         for key, target in state.free_targets.items():
@@ -352,7 +209,7 @@ class Matcher:
         matched_out = sum(1 for p in matching.pairs if str(p.target["id"]) not in in_scope_ids)
         matching.target_count = len(in_scope) + matched_out
         self.maps[collection] = matching.id_map()
-        if collection == "projects":
+        if collection == registry.PROJECTS:
             self.project_map.update(self.maps[collection])
             self._note_contests(matching)
         return matching
@@ -373,7 +230,7 @@ class Matcher:
     ) -> tuple[list[JSON], list[JSON], list[Ambiguity]]:
         """(sources, targets) left to match, and the items of contested projects, one
         ambiguity per contest: which source item is which target item is anyone's guess."""
-        if collection not in PROJECT_OWNED_COLLECTIONS or not (
+        if collection not in PROJECT_OWNED or not (
             self.contested_sources or self.contested_targets
         ):
             return sources, targets, []
@@ -440,12 +297,19 @@ class Matcher:
                 state.contest(f"{meta_key}={key}", (source,), targets, "metadata")
 
     def _by_name(self, collection: str, state: _State) -> None:
-        self._by_key(collection, state, *NATURAL_KEYS.get(collection, DEFAULT_KEY))
-        linked = LINKED_KEYS.get(collection)
-        if linked is not None and state.free_sources and state.free_targets:
-            linked_fn, target_fn = linked
+        self._by_key(collection, state, *keys.own_keys(collection))
+        if (
+            keys.match_key(collection).second is not None
+            and state.free_sources
+            and state.free_targets
+        ):
             maps = self.maps
-            self._by_key(collection, state, lambda _r, _c, i: linked_fn(maps, i), target_fn)
+            self._by_key(
+                collection,
+                state,
+                lambda _r, c, i: keys.second_source_key(c, maps, i),
+                lambda item: keys.second_target_key(collection, item),
+            )
 
     def _by_key(
         self, collection: str, state: _State, source_fn: SourceKey, target_fn: TargetKey
@@ -469,11 +333,18 @@ class Matcher:
             if len(targets) == 1 and one_fold(self.rules, collection, sources):
                 state.pair_fold(sources, targets[0], "name")
                 continue
-            state.contest(_readable(key), sources, targets, "name")
+            state.contest(keys.readable(key), sources, targets, "name")
 
 
-def _readable(key: Key) -> str:
-    """A key for messages, without its first element (the collection or pid/pname)."""
-    if isinstance(key, tuple):
-        return "/".join(str(p) for p in key[1:] if p is not None)
-    return str(key)
+@functools.cache
+def _scope_domain(collection: str) -> str | None:
+    """The field whose domain puts an item in or out of the rules' scope."""
+    spec = registry.find(collection)
+    return spec.scope_domain if spec is not None else None
+
+
+@functools.cache
+def _scope_region(collection: str) -> str | None:
+    """The field whose region puts a target item in or out of scope."""
+    spec = registry.find(collection)
+    return spec.in_region if spec is not None else None

@@ -15,8 +15,8 @@ So each catalog listing is fetched whole another way, when it can be:
 1. the plain request; not truncated: whole;
 2. the same with ``limit=1000``: since 2025.1 a request's ``limit`` replaces
    ``list_limit`` (up to ``max_db_limit``, 1000 by default); not truncated: whole;
-3. for endpoints, one request per interface (``public``, ``internal``,
-   ``admin``: Keystone accepts no other, so the three are all of them), each
+3. for endpoints, one request per interface (the request's ``partitions``:
+   ``public``, ``internal``, ``admin``; Keystone accepts no other), each
    with the better of the two; none truncated: whole.
 
 Otherwise what was found is kept and the listing is cut, with a reason naming
@@ -29,21 +29,15 @@ project's id substituted, and is filtered by project endpoint groups.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+from auditor.catalog.spec import Request
 from auditor.collect.pager import Listed, Pager
-from auditor.collect.spec import JSON, Listing
+
+JSON = dict[str, Any]
 
 WHOLE_LIMIT = "1000"
 """The ``limit`` sent at step 2: Keystone's default ``max_db_limit``."""
-
-PARTITIONS: Mapping[str, tuple[tuple[str, str], ...]] = {
-    "identity.endpoints": (
-        ("interface", "public"),
-        ("interface", "internal"),
-        ("interface", "admin"),
-    ),
-}
-"""Listing -> filters whose answers together hold every item (step 3)."""
 
 
 def _items(body: JSON, item_key: str) -> list[JSON]:
@@ -62,14 +56,14 @@ class _Found:
             self.items.setdefault(str(item.get("id")), item)
 
 
-def list_catalog(pager: Pager, listing: Listing) -> Listed:
+def list_whole(pager: Pager, listing: Request) -> Listed:
     """Every item of a Keystone catalog listing, or what could be found and why not all."""
     found = _Found()
     listed = Listed()
 
     def ask(params: Mapping[str, str]) -> tuple[int, bool]:
         body = pager.page(listing.label, listing.path, params)
-        items = _items(body, listing.item_key)
+        items = _items(body, listing.items)
         found.add(items)
         listed.pages += 1
         return len(items), body.get("truncated") is True
@@ -90,7 +84,7 @@ def list_catalog(pager: Pager, listing: Listing) -> Listed:
             return whole()
         if shown > widest:
             widest, best = shown, limited
-    partitions = PARTITIONS.get(listing.key, ())
+    partitions = listing.partitions
     if partitions:
         cuts = [ask({**best, key: value})[1] for key, value in partitions]
         if not any(cuts):

@@ -1,0 +1,275 @@
+"""Nova servers (compute v2.1), listed across projects with ``all_tenants``.
+
+Down cells (2.69+): Nova answers partial records for the servers of a cell
+that does not respond only to a listing with no limit, marker, sort key or
+filter but ``all_tenants`` (``servers.py`` ``_is_cell_down_supported``), and
+then only as many as the page has room for; any other listing skips them
+silently (``[api] list_records_by_skipping_down_cells``, default true) or
+answers 500. So the first page is asked with no limit (Nova pages at
+``max_limit`` anyway; the next links carry limit and marker), and
+``os-services``, whose records of a down cell's compute hosts are minimal
+(status UNKNOWN, no id), says whether a cell is down even when no partial
+record had room on that page.
+
+How a server's flavor and boot image are compared is code
+(:mod:`auditor.catalog.compute_checks`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from auditor.catalog import compute_checks as checks
+from auditor.catalog.common import ID, NAME, availability_zone, owned_by_project
+from auditor.catalog.compute import FLAVORS
+from auditor.catalog.identity import OWNERS
+from auditor.catalog.image import HIDDEN_IMAGES, IMAGES
+from auditor.catalog.lookups import Lookups, Reading
+from auditor.catalog.policies import (
+    Custom,
+    Exact,
+    Metadata,
+    Ref,
+    RefByName,
+    Status,
+)
+from auditor.catalog.sources import api, derived, ids_of, names_of
+from auditor.catalog.spec import (
+    CollectionSpec,
+    Family,
+    Field,
+    Lookup,
+    Owner,
+    Request,
+)
+from auditor.catalog.transforms import (
+    addresses_by_network,
+    mask,
+)
+from auditor.catalog.types import (
+    ARRAY,
+    NSTR,
+    OBJ,
+    OBJECT,
+    STRS,
+    TEXT,
+    TEXT_OR_NULL,
+    TRUE,
+    schema,
+)
+from auditor.model import Severity
+
+JSON = dict[str, Any]
+
+FLAVOR_EMBEDDED = "2.47"
+"""From 2.47 a server's flavor is embedded (original_name, vcpus, ram, disk), with no id."""
+
+SERVERS = Request(
+    "compute.servers",
+    "compute",
+    "/servers/detail",
+    "servers",
+    all_projects="all_tenants",
+    microversioned=True,
+    shapes={
+        "id": TEXT,
+        "name": TEXT,
+        "status": TEXT,
+        "tenant_id": TEXT,
+        "flavor": OBJECT,
+        "key_name": TEXT_OR_NULL,
+        "metadata": OBJECT,
+        "addresses": OBJECT,
+        "os-extended-volumes:volumes_attached": ARRAY,
+        "security_groups": ARRAY,
+        "OS-EXT-AZ:availability_zone": TEXT_OR_NULL,
+    },
+)
+COMPUTE_SERVICES = Request(
+    "compute.services",
+    "compute",
+    "/os-services",
+    "services",
+    query={"binary": "nova-compute"},
+    microversioned=True,
+    keep=("id", "host", "binary", "status", "state", "zone"),
+)
+"""Nova's compute services: whether a cell is down (its hosts answer UNKNOWN)."""
+# -- servers -----------------------------------------------------------------------------
+
+
+def _flavor(raw: JSON, reading: Reading) -> JSON | None:
+    flavor = raw.get("flavor")
+    if not isinstance(flavor, dict):
+        return None
+    if "original_name" in flavor or "vcpus" in flavor:
+        name = flavor.get("original_name")
+        source: Mapping[str, Any] = flavor
+    else:
+        source = reading.lookups.flavors.get(flavor.get("id") or "", {})
+        # A deleted flavor is no longer listed; its id is all the API still says.
+        name = source.get("name") if source else None
+    return {
+        "name": name,
+        "vcpus": source.get("vcpus"),
+        "ram": source.get("ram"),
+        "disk": source.get("disk"),
+    }
+
+
+def _image(raw: JSON, reading: Reading) -> JSON | None:
+    image = raw.get("image")
+    # Boot-from-volume servers answer image: "" (or null in some releases).
+    if not isinstance(image, dict) or not image.get("id"):
+        return None
+    return {"id": image["id"], "name": reading.lookups.image_names.get(image["id"])}
+
+
+def _partial(raw: JSON, _reading: Reading) -> bool | None:
+    # Compute 2.69+: a server in a cell that is down comes back as a partial
+    # record (id, status UNKNOWN, tenant_id, created, links...). Its absent
+    # fields are unknown, not changed.
+    return True if raw.get("status") == "UNKNOWN" and "flavor" not in raw else None
+
+
+def down_cell_hosts(services: list[JSON]) -> list[str]:
+    """Compute hosts of cells that are down: os-services (2.69+) answers them as
+    minimal records, ``{binary, host, status: UNKNOWN}`` with no id."""
+    return sorted(
+        {
+            str(s.get("host"))
+            for s in services
+            if s.get("status") == "UNKNOWN" and "id" not in s and s.get("host")
+        }
+    )
+
+
+def assess_servers(items: list[JSON], lookups: Lookups) -> str | None:
+    """Why the servers are incomplete: a Nova cell is down (its servers are not listed;
+    some may be partial records). Nova's API names no cell: its hosts stand for it."""
+    hosts = down_cell_hosts(lookups.listing(COMPUTE_SERVICES.key))
+    partial = sum(1 for item in items if item.get("partial"))
+    if not hosts and not partial:
+        return None
+    where = f" (its compute hosts {', '.join(hosts)} answer UNKNOWN)" if hosts else ""
+    kept = f"; {partial} came back as partial records" if partial else ""
+    return (
+        f"compute: a cell is down{where}: Nova leaves its servers out of paged listings,"
+        f" so they are not all listed{kept}"
+    )
+
+
+FLAVOR_VIEW = schema(
+    type=["object", "null"],
+    required=["name", "vcpus", "ram", "disk"],
+    properties={
+        "name": {"$ref": "#/$defs/nullableString"},
+        "vcpus": {"type": ["integer", "null"]},
+        "ram": {"type": ["integer", "null"]},
+        "disk": {"type": ["integer", "null"]},
+    },
+    additionalProperties=False,
+)
+IMAGE_VIEW = schema(
+    type=["object", "null"],
+    required=["id", "name"],
+    properties={"id": {"type": "string"}, "name": {"$ref": "#/$defs/nullableString"}},
+    additionalProperties=False,
+)
+ADDRESSES = schema(
+    type="object", additionalProperties={"type": "array", "items": {"type": "string"}}
+)
+
+SERVERS_SPEC = CollectionSpec(
+    name="servers",
+    noun="server",
+    family=Family.COMPUTE,
+    owner=Owner.PROJECT,
+    core=True,
+    requests=(SERVERS,),
+    lookups=(
+        *OWNERS,
+        Lookup(FLAVORS, below=FLAVOR_EMBEDDED),
+        Lookup(IMAGES, required=False),
+        Lookup(HIDDEN_IMAGES, required=False),
+    ),
+    checks=(COMPUTE_SERVICES,),
+    assess=assess_servers,
+    per_page=True,
+    docs="usage.md#what-is-compared",
+    fields=(
+        ID,
+        NAME,
+        *owned_by_project("tenant_id", "project_id"),
+        Field("status", api("status"), NSTR, "Nova status (ACTIVE, SHUTOFF, ERROR...).", Status()),
+        Field(
+            "flavor",
+            derived(_flavor, "flavor"),
+            FLAVOR_VIEW,
+            "{name, vcpus, ram (MiB), disk (GiB)} whatever the microversion.",
+            Custom(
+                checks.server_flavor, "smaller: error; larger: info; renamed: info", ("flavors",)
+            ),
+        ),
+        Field(
+            "image",
+            derived(_image, "image"),
+            IMAGE_VIEW,
+            "{id, name} of the boot image; null when booted from a volume.",
+            Custom(
+                checks.boot_image,
+                "another image, or boot from volume instead: warning",
+                ("images",),
+            ),
+        ),
+        Field(
+            "key_name", api("key_name"), NSTR, "Keypair name.", Exact(Severity.WARNING, "keypair")
+        ),
+        availability_zone("OS-EXT-AZ:availability_zone"),
+        Field(
+            "metadata",
+            api("metadata", then=mask),
+            OBJ,
+            "Server metadata; values of secret-looking keys masked.",
+            Metadata(),
+            residue=True,
+        ),
+        Field(
+            "addresses",
+            api("addresses", then=addresses_by_network),
+            ADDRESSES,
+            "{network: [ip, ...]}.",
+            Custom(checks.lost_addresses, "no address left: warning"),
+        ),
+        Field(
+            "volumes",
+            ids_of("os-extended-volumes:volumes_attached"),
+            STRS,
+            "Sorted ids of the attached volumes.",
+            Ref(
+                "volumes",
+                lost="no longer has volume {label} attached",
+                gained="is now attached to volume {label}",
+                unpaired="lost its attached volume {label}, which has no counterpart in the target",
+            ),
+        ),
+        Field(
+            "security_groups",
+            names_of("security_groups"),
+            STRS,
+            "Sorted names of the security groups.",
+            RefByName("security_groups", Severity.WARNING, "lost security group(s) {lost}"),
+        ),
+        Field(
+            "partial",
+            derived(_partial, "status", "flavor"),
+            TRUE,
+            "Present and true for a down-cell partial record (compute 2.69+).",
+            optional=True,
+        ),
+    ),
+)
+
+
+SPECS = (SERVERS_SPEC,)

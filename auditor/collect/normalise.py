@@ -1,0 +1,260 @@
+"""Raw API items -> snapshot items, by the field sources the catalog declares.
+
+One generic normaliser for every collection: each field's source
+(:mod:`auditor.catalog.sources`) is compiled once into a small reader, and the
+function that builds an item is generated from them (:func:`builder`).
+Nothing here knows a collection.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from auditor.catalog.lookups import Lookups, Reading
+from auditor.catalog.registry import baseline
+from auditor.catalog.sources import (
+    Api,
+    Derived,
+    Each,
+    Elements,
+    Indexed,
+    Joined,
+    NameInListing,
+    Source,
+    Subject,
+    Tag,
+    Versioned,
+)
+from auditor.catalog.spec import FAN_OUT_KEY, CollectionSpec, Record, Request
+from auditor.catalog.text import version
+
+if sys.version_info >= (3, 11):
+    from typing import assert_never
+else:  # pragma: no cover
+    from typing_extensions import assert_never
+
+JSON = dict[str, Any]
+
+Reader = Callable[[JSON, JSON, Reading], Any]
+"""(the item, the raw item as listed (a wrapper, a fan-out's), the reading) -> value."""
+
+
+def _api(source: Api) -> Reader:
+    name, *others = source.names
+    then = source.then
+    if others:
+        names = source.names
+
+        def first(item: JSON, _raw: JSON, _rd: Reading) -> Any:
+            value = None
+            for key in names:
+                value = item.get(key)
+                if value:
+                    break
+            return value
+
+        get: Reader = first
+    elif source.required:
+        get = lambda item, _raw, _rd: item[name]  # noqa: E731
+    elif source.default is None:
+        get = lambda item, _raw, _rd: item.get(name)  # noqa: E731
+    else:
+        default = source.default
+        get = lambda item, _raw, _rd: item.get(name, default)  # noqa: E731
+    if then is None:
+        return get
+    return lambda item, raw, rd: then(get(item, raw, rd))
+
+
+def _elements(source: Elements) -> Reader:
+    key, attr = source.key, source.attr
+    if source.present:
+        return lambda item, _raw, _rd: sorted(
+            {e[attr] for e in item.get(key) or [] if isinstance(e, dict) and attr in e}
+        )
+    return lambda item, _raw, _rd: sorted(
+        {e[attr] for e in item.get(key) or [] if isinstance(e, dict) and e.get(attr)}
+    )
+
+
+def _each(source: Each) -> Reader:
+    key, record = source.key, source.record
+    readers = record_readers(record)
+    sort_key = record.sort_key
+
+    def read(item: JSON, raw: JSON, rd: Reading) -> list[JSON]:
+        out = [
+            {name: get(element, raw, rd) for name, get in readers}
+            for element in item.get(key) or []
+            if isinstance(element, dict)
+        ]
+        return sorted(out, key=sort_key) if sort_key is not None else out
+
+    return read
+
+
+def reader(source: Source) -> Reader:
+    """What reads ``source``'s value from a raw item."""
+    match source:
+        case Api():
+            return _api(source)
+        case Elements():
+            return _elements(source)
+        case Indexed(index=index, key=key):
+            inner = reader(key)
+            return lambda item, raw, rd: getattr(rd.lookups, index)(inner(item, raw, rd))
+        case Subject(fallback=fallback):
+            return lambda item, raw, _rd: (
+                raw.get(FAN_OUT_KEY) or (item.get(fallback) if fallback else None)
+            )
+        case Tag():
+            return lambda _item, _raw, rd: rd.tag
+        case Joined(parts=parts, sep=sep):
+            readers = [reader(part) for part in parts]
+            return lambda item, raw, rd: sep.join(str(r(item, raw, rd)) for r in readers)
+        case Each():
+            return _each(source)
+        case NameInListing(key=key):
+
+            def named(item: JSON, _raw: JSON, rd: Reading) -> str | None:
+                other = item.get(key)
+                return rd.names.get(str(other), str(other)) if other else None
+
+            return named
+        case Derived(fn=fn):
+            return lambda item, _raw, rd: fn(item, rd)
+        case Versioned(choices=choices):
+            bands = [(version(since) if since else None, reader(c)) for since, c in choices]
+
+            def banded(item: JSON, raw: JSON, rd: Reading) -> Any:
+                now = version(rd.microversion)
+                for since, get in bands:
+                    if since is None or now >= since:
+                        return get(item, raw, rd)
+                return None
+
+            return banded
+        case _:
+            assert_never(source)
+
+
+def record_readers(record: Record) -> list[tuple[str, Reader]]:
+    return [(f.name, reader(f.source)) for f in record.fields]
+
+
+Builder = Callable[[JSON, JSON, Reading], JSON]
+"""(the item, the raw item as listed, the reading) -> the snapshot item."""
+
+_BUILDERS: dict[int, tuple[CollectionSpec, Builder]] = {}
+
+
+def _expression(key: str, source: Source, env: dict[str, Any]) -> str:
+    """How the generated builder reads a source: what a hand-written normaliser would
+    write for the plain ones (``item.get("name")``), a call of its reader for the others.
+    Every value from the catalog goes into ``env`` under a name of its own (``key``);
+    only field names appear in the code, as literals."""
+    match source:
+        case Api(names=names, default=default, then=then, required=required):
+            if required and len(names) == 1:
+                value = f"item[{names[0]!r}]"
+            elif default is not None and len(names) == 1:
+                env[f"default_{key}"] = default
+                value = f"item.get({names[0]!r}, default_{key})"
+            else:
+                value = " or ".join(f"item.get({name!r})" for name in names)
+            if then is None:
+                return f"({value})"
+            env[f"then_{key}"] = then
+            return f"then_{key}({value})"
+        case Indexed(index=index, key=inner):
+            return f"rd.lookups.{index}({_expression(key + '_key', inner, env)})"
+        case Subject(fallback=fallback):
+            other = f" or item.get({fallback!r})" if fallback else ""
+            return f"(raw.get({FAN_OUT_KEY!r}){other})"
+        case Tag():
+            return "rd.tag"
+        case Elements(key=field, attr=attr, present=present):
+            kept = f"{attr!r} in e" if present else f"e.get({attr!r})"
+            return (
+                f"sorted({{e[{attr!r}] for e in item.get({field!r}) or ()"
+                f" if isinstance(e, dict) and {kept}}})"
+            )
+        case Derived(fn=fn):
+            env[f"derived_{key}"] = fn
+            return f"derived_{key}(item, rd)"
+    env[f"read_{key}"] = reader(source)
+    return f"read_{key}(item, raw, rd)"
+
+
+def builder(spec: CollectionSpec) -> Builder:
+    """The function that builds one item of ``spec``, generated once from its field
+    sources (as :mod:`dataclasses` generates ``__init__``): a big listing is read at
+    the speed of a hand-written normaliser. Optional fields are set when not null."""
+    known = _BUILDERS.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    env: dict[str, Any] = {}
+    plain = [
+        f"        {f.name!r}: {_expression(str(i), f.source, env)},"
+        for i, f in enumerate(spec.fields)
+        if not f.optional
+    ]
+    lines = ["def build(item, raw, rd):", "    doc = {", *plain, "    }"]
+    for i, f in enumerate(spec.fields):
+        if f.optional:
+            lines += [
+                f"    value = {_expression(str(i), f.source, env)}",
+                f"    if value is not None:\n        doc[{f.name!r}] = value",
+            ]
+    lines.append("    return doc")
+    exec("\n".join(lines), env)
+    build: Builder = env["build"]
+    _BUILDERS[id(spec)] = (spec, build)
+    return build
+
+
+def check_microversion(spec: CollectionSpec, microversion: str | None) -> None:
+    """Refuse a microversion below the collection's minimum (its listing is no truth)."""
+    least = spec.min_microversion
+    if least is None or spec.service is None:
+        return
+    if version(microversion) < version(least):
+        given = microversion or baseline(spec.service)
+        raise ValueError(spec.min_reason.format(microversion=given))
+
+
+def normalise_items(
+    spec: CollectionSpec, raw_items: Sequence[JSON], reading: Reading
+) -> list[JSON]:
+    """The snapshot items of ``raw_items`` (of one of ``spec``'s requests)."""
+    check_microversion(spec, reading.microversion)
+    build = builder(spec)
+    wrapped = spec.primary.wrapped
+    if wrapped:
+        return [build(raw.get(wrapped) or raw, raw, reading) for raw in raw_items]
+    return [build(raw, raw, reading) for raw in raw_items]
+
+
+def normalise(
+    spec: CollectionSpec,
+    listed: Sequence[tuple[Request, Sequence[JSON]]],
+    lookups: Lookups,
+) -> list[JSON]:
+    """The snapshot items of a collection from the raw items of each of its requests;
+    an item already listed by an earlier request (same id) is kept once."""
+    microversion = lookups.microversions.get(spec.service) if spec.service else None
+    if len(listed) == 1:
+        request, raw = listed[0]
+        return normalise_items(spec, raw, Reading(lookups, microversion, raw, request.tag))
+    seen: set[str] = set()
+    out: list[JSON] = []
+    for request, raw in listed:
+        reading = Reading(lookups, microversion, raw, request.tag)
+        for item in normalise_items(spec, raw, reading):
+            key = str(item["id"])
+            if key not in seen:
+                seen.add(key)
+                out.append(item)
+    return out

@@ -1,0 +1,12 @@
+"""Matching: which target item is the counterpart of which source item.
+
+:mod:`~auditor.match.keys` derives what identifies an item from the catalog's
+match keys; :mod:`~auditor.match.matcher` tries the rules' strategies in
+turn (id, id map, metadata, name) and reports ambiguities, never a silent pick.
+"""
+
+from __future__ import annotations
+
+from auditor.match.matcher import Ambiguity, Matcher, Matching, Pair
+
+__all__ = ["Ambiguity", "Matcher", "Matching", "Pair"]

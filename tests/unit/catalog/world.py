@@ -1,0 +1,385 @@
+"""One small, coherent cloud of API-shaped raw listings, at a chosen microversion.
+
+Every listing the auditor reads holds a few items, edge cases included (an
+unnamed subnet, a boot-from-volume server, a deleted flavor, a down-cell
+record, a migration's temporary volume, a hidden image listed twice, rules
+with numbered protocols...), so that normalising every collection from it
+exercises every field source. The items reference each other (servers their
+volumes, floating IPs their ports...), so that their normalised items also
+make a world the diff can be run on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests import payloads as p
+
+JSON = dict[str, Any]
+
+FOR = "@for"
+"""The key a fan-out listing tags its raw items with (the item it was asked for)."""
+
+VARIANTS: dict[str, dict[str, str]] = {
+    "compute-2.1": {"compute": "2.1", "block-storage": "3.0"},
+    "compute-2.46": {"compute": "2.46", "block-storage": "3.17"},
+    "compute-2.47": {"compute": "2.47", "block-storage": "3.18"},
+    "compute-2.61": {"compute": "2.61", "block-storage": "3.60"},
+    "compute-2.96": {"compute": "2.96", "block-storage": "3.70"},
+}
+"""Microversions the golden normalised items are taken at."""
+
+
+def _v(text: str) -> tuple[int, int]:
+    major, _, minor = text.partition(".")
+    return int(major), int(minor)
+
+
+def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
+    """Listing key -> raw items, as the services answer at ``microversions``."""
+    compute = _v(microversions["compute"])
+    volume = _v(microversions["block-storage"])
+    small = p.flavor("f-1", "cw-small", 1, 2048, 20, microversion=compute)
+    large = p.flavor("f-2", "cw-large", 4, 8192, 80, ephemeral=10, swap=1024, microversion=compute)
+    gpu = p.flavor(
+        "f-3",
+        "cw-gpu",
+        8,
+        16384,
+        100,
+        public=False,
+        extra_specs={"gpu": "1"},
+        microversion=compute,
+    )
+    odd = p.flavor("f-4", "cw-odd", 2, 4096, 40, microversion=compute)
+    odd["swap"] = ""
+    odd["OS-FLV-EXT-DATA:ephemeral"] = "5"
+    gone = {"id": "f-gone", "name": "cw-gone", "vcpus": 2, "ram": 1024, "disk": 10}
+    servers = [
+        p.server(
+            "s-1",
+            "cw-web-01",
+            "p-acme",
+            flavor_=small,
+            microversion=compute,
+            volumes=["v-1", "v-2"],
+            metadata={"role": "web", "db_password": "hunter2"},
+            addresses={"acme-net": ["10.0.0.5", "2001:db8::5"], "ext": ["198.51.100.7"]},
+            security_groups=["web", "default", "web"],
+        ),
+        p.server(
+            "s-2",
+            "cw-db-01",
+            "p-acme",
+            flavor_=large,
+            microversion=compute,
+            image_id=None,
+            key_name=None,
+            status="SHUTOFF",
+        ),
+        p.server(
+            "s-3",
+            "cw-app-01",
+            "p-beta",
+            flavor_=gone,
+            microversion=compute,
+            image_id="img-gone",
+            az="az-2",
+            security_groups=["default"],
+        ),
+        p.server("s-4", "cw-gpu-01", "p-beta", flavor_=gpu, microversion=compute),
+    ]
+    servers[3]["image"] = {"id": "img-hidden"}
+    servers[3]["project_id"] = servers[3].pop("tenant_id")
+    if compute >= (2, 69):
+        servers.append(p.down_cell_server("s-5", "p-beta"))
+    world: dict[str, list[JSON]] = {
+        "identity.domains": [p.domain("d-cw", "cloudwatt"), p.domain("d-nm", "numergy")],
+        "identity.projects": [
+            p.project("p-acme", "cw-acme", "d-cw", description="Acme prod", tags=["prod", "b"]),
+            p.project("p-beta", "cw-beta", "d-cw", parent_id="p-acme", enabled=False),
+            p.project("p-gamma", "nm-gamma", "d-nm", description=None),  # type: ignore[arg-type]
+        ],
+        "identity.users": [
+            p.user("u-1", "acme-admin", "d-cw"),
+            p.user("u-2", "gamma-ops", "d-nm"),
+        ],
+        "identity.services": [
+            p.service("svc-c", "compute", "nova"),
+            p.service("svc-i", "image", "glance"),
+            {**p.service("svc-o", "object-store", "swift"), "enabled": False},
+            {k: v for k, v in p.service("svc-x", "placement", "x").items() if k != "name"},
+        ],
+        "identity.endpoints": [
+            p.endpoint("e-1", "svc-c", "public", "fr1", "https://compute.fr1.cloudwatt.com"),
+            p.endpoint("e-2", "svc-i", "internal", "fr1", "http://glance.internal:9292"),
+            {
+                k: v
+                for k, v in p.endpoint("e-3", "svc-o", "admin", "fr2", "https://s3").items()
+                if k != "region_id"
+            },
+            {**p.endpoint("e-4", "svc-gone", "public", "", "https://x"), "enabled": False},
+        ],
+        "identity.regions": [
+            p.region("fr", description="France"),
+            p.region("fr1", parent="fr"),
+            p.region("fr2", parent=""),
+        ],
+        "compute.servers": servers,
+        "compute.services": [
+            {
+                "id": 1,
+                "host": "compute-1",
+                "binary": "nova-compute",
+                "status": "enabled",
+                "state": "up",
+                "zone": "nova",
+                "updated_at": None,
+            },
+        ],
+        "compute.flavors": [small, large, gpu, odd],
+        "compute.flavor_access": [
+            {"flavor_id": "f-3", "tenant_id": "p-beta", FOR: "f-3"},
+            {"flavor_id": "f-3", "tenant_id": "p-deleted", FOR: "f-3"},
+            {"tenant_id": "p-acme", FOR: "f-3"},
+        ],
+        "compute.keypairs": [
+            {
+                **p.keypair("acme-ops", "aa:bb", type_="ssh" if compute >= (2, 2) else None),
+                FOR: "u-1",
+            },
+            {**p.keypair("acme-x509", "cc:dd", type_="x509"), FOR: "u-1"},
+            {"keypair": {"name": "gamma", "fingerprint": "ee:ff", "user_id": "u-2"}},
+        ],
+        "block-storage.volumes": [
+            p.volume(
+                "v-1",
+                "cw-web-01-root",
+                "p-acme",
+                attached_to=["s-1"],
+                bootable=True,
+                size=20,
+                metadata={"backup": "daily", "api_key": "k-1"},
+            ),
+            p.volume("v-2", "cw-web-01-data", "p-acme", attached_to=["s-1"], encrypted=True),
+            {**p.volume("v-3", "", "p-beta", status="error"), "volume_type": None, "name": None},
+            {
+                **p.volume("v-4", "cw-web-01-data", "p-acme"),
+                "os-vol-mig-status-attr:migstat": "target:v-2",
+            },
+            {
+                **p.volume("v-5", "cw-tmp", "p-beta"),
+                "migration_status": "target:v-3",
+                "os-vol-mig-status-attr:migstat": None,
+            },
+        ],
+        "block-storage.snapshots": [
+            p.snapshot(
+                "vs-1", "cw-web-01-root-nightly", "p-acme", "v-1", size=20, metadata={"token": "t"}
+            ),
+            {**p.snapshot("vs-2", None, "p-beta", "v-3"), "name": None},  # type: ignore[arg-type]
+        ],
+        "block-storage.backups": [
+            p.backup(
+                "vb-1",
+                "cw-web-01-root-weekly",
+                "p-acme" if volume >= (3, 18) else None,
+                "v-1",
+                incremental=True,
+            ),
+            {
+                k: v
+                for k, v in p.backup("vb-2", "cw-gone", None, "v-gone").items()
+                if k != "is_incremental"
+            },
+        ],
+        "image.images": [
+            p.image("img-1", "cw-debian-12", owner="p-acme"),
+            p.image("img-2", "cw-legacy", owner=None, os_hash_value=None, visibility="shared"),
+            p.image(
+                "img-3",
+                "cw-queued",
+                owner="p-beta",
+                status="queued",
+                size=None,
+                checksum=None,
+                os_hash_value=None,
+                protected=True,
+                min_disk=10,
+                min_ram=512,
+            ),
+            {**p.image("img-4", "cw-dup", owner="p-acme"), "os_hidden": True},
+        ],
+        "image.hidden_images": [
+            p.image("img-hidden", "cw-rescue", hidden=True, owner="p-acme"),
+            {**p.image("img-4", "cw-dup-again", owner="p-acme"), "os_hidden": True},
+        ],
+        "network.networks": [
+            p.network("n-1", "acme-net", "p-acme", subnets=["sn-1", "sn-2", "sn-gone"]),
+            p.network("n-ext", "public", "p-admin", external=True, shared=True, mtu=1500),
+            {
+                **p.network("n-2", "beta-net", "p-beta", status="DOWN", admin_state_up=False),
+                "project_id": None,
+            },
+        ],
+        "network.subnets": [
+            p.subnet(
+                "sn-1",
+                "acme-v4",
+                "p-acme",
+                "n-1",
+                "10.0.0.0/24",
+                gateway_ip="10.0.0.1",
+                dns_nameservers=["9.9.9.9", "1.1.1.1"],
+                host_routes=[
+                    {"destination": "10.9.0.0/16", "nexthop": "10.0.0.254"},
+                    {"destination": "10.8.0.0/16", "nexthop": "10.0.0.253"},
+                ],
+            ),
+            p.subnet("sn-2", "", "p-acme", "n-1", "2001:db8::/64", enable_dhcp=False),
+            p.subnet("sn-3", "beta-v4", "p-beta", "n-gone", "10.1.0.0/24"),
+        ],
+        "network.ports": [
+            p.port(
+                "port-r1",
+                "n-1",
+                "p-acme",
+                device_id="r-1",
+                device_owner="network:router_interface",
+                fixed_ips=[("sn-1", "10.0.0.1"), ("sn-2", "2001:db8::1")],
+            ),
+            p.port(
+                "port-r2",
+                "n-1",
+                "p-acme",
+                device_id="r-1",
+                device_owner="network:ha_router_replicated_interface",
+                fixed_ips=[("sn-1", "10.0.0.2")],
+            ),
+            p.port(
+                "port-s1",
+                "n-1",
+                "p-acme",
+                device_id="s-1",
+                device_owner="compute:nova",
+                fixed_ips=[("sn-1", "10.0.0.5")],
+            ),
+            p.port(
+                "port-dhcp",
+                "n-1",
+                "p-acme",
+                device_id="dhcp-1",
+                device_owner="network:dhcp",
+                fixed_ips=[("sn-1", "10.0.0.3")],
+            ),
+        ],
+        "network.routers": [
+            p.router(
+                "r-1",
+                "acme-router",
+                "p-acme",
+                gateway_network="n-ext",
+                routes=[{"destination": "10.7.0.0/16", "nexthop": "10.0.0.9"}],
+            ),
+            p.router("r-2", "beta-router", "p-beta", gateway_network="n-ext", enable_snat=None),
+            p.router("r-3", "", "p-beta", status="ERROR"),
+        ],
+        "network.security_groups": [
+            p.security_group(
+                "sg-1",
+                "default",
+                "p-acme",
+                [
+                    p.sg_rule("sgr-1", "sg-1", "p-acme", "egress", ethertype="IPv6"),
+                    p.sg_rule("sgr-2", "sg-1", "p-acme", remote_group_id="sg-1"),
+                    p.sg_rule(
+                        "sgr-3",
+                        "sg-1",
+                        "p-acme",
+                        protocol="6",
+                        ports=(22, 22),
+                        remote_ip_prefix="0.0.0.0/0",
+                    ),
+                ],
+            ),
+            p.security_group(
+                "sg-2",
+                "web",
+                "p-acme",
+                [
+                    p.sg_rule("sgr-4", "sg-2", "p-acme", protocol="tcp", ports=(443, 443)),
+                    p.sg_rule(
+                        "sgr-5",
+                        "sg-2",
+                        "p-acme",
+                        protocol="icmpv6",
+                        ethertype="IPv6",
+                        ports=(128, 0),
+                        remote_ip_prefix="::/0",
+                    ),
+                    p.sg_rule(
+                        "sgr-6",
+                        "sg-2",
+                        "p-acme",
+                        protocol="tcp",
+                        ports=(80, 8080),
+                        remote_ip_prefix="192.0.2.0/24",
+                    ),
+                    p.sg_rule("sgr-7", "sg-2", "p-acme", protocol="any", remote_group_id="sg-gone"),
+                    p.sg_rule(
+                        "sgr-8",
+                        "sg-2",
+                        "p-acme",
+                        protocol="17",
+                        ports=(53, 53),
+                        remote_group_id="sg-3",
+                    ),
+                ],
+                description="Web front",
+            ),
+            {**p.security_group("sg-3", "", "p-beta", []), "description": None, "project_id": None},
+        ],
+        "network.floating_ips": [
+            p.floating_ip(
+                "fip-1",
+                "198.51.100.7",
+                "p-acme",
+                "n-ext",
+                port_id="port-s1",
+                fixed_ip="10.0.0.5",
+                device_id="s-1",
+            ),
+            p.floating_ip(
+                "fip-2",
+                "198.51.100.8",
+                "p-acme",
+                "n-ext",
+                port_id="port-s1",
+                fixed_ip="10.0.0.5",
+                device_id="s-1",
+                port_details=False,
+            ),
+            p.floating_ip("fip-3", "198.51.100.9", "p-beta", "n-gone"),
+            p.floating_ip(
+                "fip-4",
+                "198.51.100.10",
+                "p-acme",
+                "n-ext",
+                port_id="port-dhcp",
+                device_id="dhcp-1",
+                device_owner="network:dhcp",
+            ),
+        ],
+        "compute.quotas": [
+            {**p.nova_quota_set("p-acme", cores=(20, 3), ram=(51200, 10240)), FOR: "p-acme"},
+            {**p.nova_quota_set("p-beta", instances=(-1, 2)), FOR: "p-beta"},
+        ],
+        "block-storage.quotas": [
+            {**p.cinder_quota_set("p-acme", gigabytes=(500, 40)), FOR: "p-acme"},
+            {"id": "p-beta", "volumes": 10, "gigabytes": -1, "enabled": True, FOR: "p-beta"},
+        ],
+        "network.quotas": [
+            {**p.neutron_quota_details("p-acme", port=(50, 7)), FOR: "p-acme"},
+        ],
+    }
+    return world

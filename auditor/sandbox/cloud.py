@@ -6,8 +6,11 @@ import re
 import secrets
 from collections.abc import Sequence
 
+from auditor.catalog.registry import CATALOG as COLLECTIONS
+from auditor.catalog.spec import CollectionSpec
 from auditor.model import Snapshot
 from auditor.sandbox.compute import ComputeApi
+from auditor.sandbox.declared import DeclaredRoutes, Route, WithDeclared
 from auditor.sandbox.identity import CatalogEntry, IdentityApi
 from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.image import ImageApi
@@ -27,6 +30,38 @@ CATALOG = (
 )
 """The sandbox's own catalog: service type, name, path under ``/<cloud>/``."""
 
+VIEWED = frozenset(
+    {
+        "identity.projects",
+        "identity.domains",
+        "identity.users",
+        "identity.endpoints",
+        "identity.services",
+        "identity.regions",
+        "compute.servers",
+        "compute.services",
+        "compute.flavors",
+        "compute.flavor_access",
+        "compute.keypairs",
+        "compute.quotas",
+        "block-storage.volumes",
+        "block-storage.snapshots",
+        "block-storage.backups",
+        "block-storage.quotas",
+        "image.images",
+        "image.hidden_images",
+        "network.networks",
+        "network.subnets",
+        "network.routers",
+        "network.ports",
+        "network.security_groups",
+        "network.floating_ips",
+        "network.quotas",
+    }
+)
+"""The requests that views of the sandbox serve (their services' quirks are code); every
+other request of the catalog is served from its declaration (:mod:`auditor.sandbox.declared`)."""
+
 DEFAULT_DOMAIN_ID = "default"
 
 
@@ -43,8 +78,16 @@ def _items(snapshot: Snapshot, name: str) -> Sequence[JSON]:
 class CloudSite:
     """Everything the sandbox serves for one snapshot, under ``/<slug>/``."""
 
-    def __init__(self, snapshot: Snapshot, path: str, options: SandboxOptions) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        path: str,
+        options: SandboxOptions,
+        catalog: Sequence[CollectionSpec] = COLLECTIONS,
+    ) -> None:
         self.snapshot = snapshot
+        self.catalog = tuple(catalog)
+        """The collections served: those no view serves, from their declarations."""
         self.name = snapshot.cloud
         """The clouds.yaml profile name (the snapshot's cloud)."""
         self.path = path
@@ -111,7 +154,7 @@ class CloudSite:
         servers = _items(snapshot, "servers")
         quotas = QuotaSets(_items(snapshot, "quotas"))
         images = snapshot.collections.get("images")
-        self.apis = {
+        views: dict[str, ServiceApi] = {
             "identity": IdentityApi(
                 snapshot,
                 service_url=f"{self.url}/identity",
@@ -161,6 +204,31 @@ class CloudSite:
                 quotas=quotas,
             ),
         }
+        self.apis = {
+            segment: self._with_declared(segment, view, project_id)
+            for segment, view in views.items()
+        }
+
+    def _with_declared(self, segment: str, view: ServiceApi, project_id: str) -> ServiceApi:
+        """``view``, behind the routes of the collections of its service that no view
+        serves (none: the view alone)."""
+        service = next(e.type for e in CATALOG if e.path.split("/")[0] == segment)
+        routes = [
+            Route(spec, request, _items(self.snapshot, spec.name))
+            for spec in self.catalog
+            for request in spec.requests
+            if request.service == service and request.key not in VIEWED
+        ]
+        if not routes:
+            return view
+        declared = DeclaredRoutes(
+            service,
+            routes,
+            options=self.options,
+            project_id=project_id,
+            versions=getattr(view, "versions", None),
+        )
+        return WithDeclared(view, declared)
 
     @property
     def auth_url(self) -> str:

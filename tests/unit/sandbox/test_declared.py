@@ -1,0 +1,268 @@
+"""A collection the sandbox has no code for is served from its declaration alone.
+
+Two throwaway declarations, registered in this test only: groups shaped like
+Nova's server groups (``/os-test-groups?all_projects=True``, paged with
+``limit``/``marker`` and ``test_groups_links``, ``policies`` before
+microversion 2.64 and ``policy`` with ``rules`` from it), and their members,
+one request per group (a fan-out, ``{id}`` in the path). The sandbox serves
+them with no module of its own: the inventory over HTTP (openstacksdk, the
+real collector) gives the snapshot's items back, at both ends of the
+microversion range, page by page, and a non-admin is refused the
+all-projects listing and sees only its project's items without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from auditor.app.commands.sandbox import save_clouds_yaml
+from auditor.app.files import read_clouds_config
+from auditor.catalog import registry
+from auditor.catalog.policies import Exact
+from auditor.catalog.sources import Subject, api, versioned
+from auditor.catalog.spec import (
+    CollectionSpec,
+    Family,
+    FanOut,
+    Field,
+    Owner,
+    Request,
+)
+from auditor.catalog.types import NSTR, NSTRS, STR, Schema
+from auditor.collect import take_inventory
+from auditor.collect.pager import RetryPolicy
+from auditor.connect import CloudTarget, connect
+from auditor.model import Severity, Snapshot
+from auditor.sandbox import Sandbox, SandboxOptions
+from auditor.sandbox.options import ProjectMember
+from tests.builders import ok, project, snapshot
+
+JSON = dict[str, Any]
+OBJ: Schema = {"type": ["object", "null"]}
+
+
+def _first(policies: Any) -> Any:
+    return policies[0] if policies else None
+
+
+def _listed(policy: Any) -> list[Any]:
+    return [policy] if policy else []
+
+
+GROUPS = Request(
+    "compute.test_groups",
+    "compute",
+    "/os-test-groups",
+    "test_groups",
+    all_projects="all_projects",
+    microversioned=True,
+)
+MEMBERS = Request(
+    "compute.test_group_members",
+    "compute",
+    "/os-test-groups/{id}/members",
+    "members",
+    fan_out=FanOut(GROUPS),
+)
+GROUPS_SPEC = CollectionSpec(
+    name="test_groups",
+    noun="test group",
+    family=Family.COMPUTE,
+    owner=Owner.PROJECT,
+    requests=(GROUPS,),
+    docs="nowhere.md",
+    fields=(
+        Field("id", api("id", required=True), STR, "Id."),
+        Field("name", api("name"), NSTR, "Name."),
+        Field("project_id", api("project_id"), NSTR, "Project id."),
+        Field("user_id", api("user_id"), NSTR, "User id."),
+        Field("members", api("members"), NSTRS, "Server ids."),
+        Field(
+            "policy",
+            versioned(("2.64", api("policy")), (None, api("policies", then=_first, back=_listed))),
+            NSTR,
+            "Its policy (a list of one before 2.64).",
+            Exact(Severity.ERROR, "policy"),
+        ),
+        Field("rules", api("rules", since="2.64"), OBJ, "Policy rules (2.64+)."),
+    ),
+)
+MEMBERS_SPEC = CollectionSpec(
+    name="test_group_members",
+    noun="test group member",
+    family=Family.COMPUTE,
+    owner=Owner.CLOUD,
+    requests=(MEMBERS,),
+    docs="nowhere.md",
+    fields=(
+        Field("id", api("id", required=True), STR, "Id."),
+        Field("group_id", Subject(), NSTR, "The group it was listed for."),
+        Field("server", api("server"), NSTR, "Server id."),
+    ),
+)
+CATALOG = (*registry.CATALOG, GROUPS_SPEC, MEMBERS_SPEC)
+
+ACME = project("p-acme", "cw-acme")
+GLOBEX = project("p-globex", "cw-globex")
+ADMIN = project("p-admin", "admin", domain="Default")
+
+
+def _group(n: int, owner: JSON, policy: str, rules: JSON) -> JSON:
+    return {
+        "id": f"g-{n}",
+        "name": f"group-{n}",
+        "project_id": owner["id"],
+        "user_id": f"u-{n % 2}",
+        "members": sorted(f"s-{n}-{m}" for m in range(n % 3)),
+        "policy": policy,
+        "rules": rules,
+    }
+
+
+GROUP_ITEMS = [
+    _group(1, ACME, "anti-affinity", {"max_server_per_host": 2}),
+    _group(2, ACME, "affinity", {}),
+    _group(3, GLOBEX, "soft-anti-affinity", {}),
+    _group(4, ADMIN, "affinity", {}),
+    _group(5, GLOBEX, "anti-affinity", {}),
+]
+MEMBER_ITEMS = [
+    {"id": f"{g['id']}/{server}", "group_id": g["id"], "server": server}
+    for g in GROUP_ITEMS
+    for server in g["members"]
+]
+SNAPSHOT = snapshot(
+    "cloudwatt",
+    "fr1",
+    {
+        "projects": [ACME, GLOBEX, ADMIN],
+        "test_groups": GROUP_ITEMS,
+        "test_group_members": MEMBER_ITEMS,
+    },
+)
+ALICE = ProjectMember("alice", "alice-secret", ("cw-acme",))
+
+
+@pytest.fixture
+def declared(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The two declarations known to the collector (as if declared in the catalog)."""
+    for spec in (GROUPS_SPEC, MEMBERS_SPEC):
+        monkeypatch.setitem(registry._BY_NAME, spec.name, spec)
+    yield
+
+
+def _inventory(options: SandboxOptions, tmp_path: Path) -> tuple[Snapshot, list[str]]:
+    with Sandbox([SNAPSHOT], options=options, catalog=CATALOG) as sandbox:
+        clouds = tmp_path / "clouds.yaml"
+        save_clouds_yaml(sandbox, str(clouds))
+        conn = connect(CloudTarget("cloudwatt"), config=read_clouds_config(str(clouds)))
+        got = take_inventory(
+            conn,
+            CloudTarget("cloudwatt"),
+            collections=["test_groups", "test_group_members"],
+            policy=RetryPolicy(attempts=1),
+        )
+        paths = [f"{r.path}?{r.query}" for r in sandbox.requests if r.status == 200]
+    return got, paths
+
+
+@pytest.mark.parametrize("max_version", ["2.96", "2.40"])
+def test_a_declared_collection_is_inventoried_back(
+    declared: None, max_version: str, tmp_path: Path
+) -> None:
+    options = SandboxOptions(max_limit=2, compute_max_version=max_version)
+    got, paths = _inventory(options, tmp_path)
+    groups = got.collections["test_groups"]
+    assert groups.status.value == "ok", groups.error
+    want = GROUP_ITEMS
+    if max_version == "2.40":
+        # Before 2.64 the API gives no rules: unknown.
+        want = [{**g, "rules": None} for g in GROUP_ITEMS]
+    assert list(groups.items) == want
+    assert got.collections["test_group_members"] == ok(MEMBER_ITEMS)
+    # Five groups, two a page: three pages, every one asking every project's.
+    pages = [p for p in paths if p.endswith("os-test-groups") or "os-test-groups?" in p]
+    assert len(pages) == 3
+    assert all("all_projects=True" in p for p in pages)
+    # One members walk per group, two a page: a full page is followed by another.
+    walks = sum(1 + len(g["members"]) // 2 for g in GROUP_ITEMS)
+    assert sum("/members" in p for p in paths) == walks == 7
+
+
+def _token(sandbox: Sandbox, user: str, password: str, project: str) -> str:
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {"name": user, "domain": {"name": "Default"}, "password": password}
+                },
+            },
+            "scope": {"project": {"name": project, "domain": {"name": "cloudwatt"}}},
+        }
+    }
+    answer = requests.post(f"{sandbox.auth_url('cloudwatt')}/auth/tokens", json=body, timeout=10)
+    assert answer.status_code == 201, answer.text
+    return answer.headers["X-Subject-Token"]
+
+
+def _get(sandbox: Sandbox, token: str, version: str, **params: str) -> requests.Response:
+    url = f"{sandbox.site('cloudwatt').url}/compute/v2.1/os-test-groups"
+    headers = {"X-Auth-Token": token, "OpenStack-API-Version": f"compute {version}"}
+    return requests.get(url, params=params, headers=headers, timeout=10)
+
+
+def test_the_declaration_decides_shape_paging_and_who_sees_what() -> None:
+    options = SandboxOptions(max_limit=2, members=(ALICE,), password="admin-secret")
+    with Sandbox([SNAPSHOT], options=options, catalog=CATALOG) as sandbox:
+        alice = _token(sandbox, "alice", "alice-secret", "cw-acme")
+        refused = _get(sandbox, alice, "2.64", all_projects="True")
+        mine = _get(sandbox, alice, "2.64")
+        old = _get(sandbox, alice, "2.63")
+        bad_marker = _get(sandbox, alice, "2.64", marker="g-404")
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "forbidden": {
+            "code": 403,
+            "message": "Policy doesn't allow os_compute_api:os-test-groups:index:all_projects"
+            " to be performed.",
+        }
+    }
+    assert refused.headers["OpenStack-API-Version"] == "compute 2.64"
+    # Without all_projects: the token's project's groups, a full page linking the next.
+    assert mine.status_code == 200
+    body = mine.json()
+    assert [g["id"] for g in body["test_groups"]] == ["g-1", "g-2"]
+    assert body["test_groups"][0] == {
+        "id": "g-1",
+        "name": "group-1",
+        "project_id": "p-acme",
+        "user_id": "u-1",
+        "members": ["s-1-0"],
+        "policy": "anti-affinity",
+        "rules": {"max_server_per_host": 2},
+    }
+    (link,) = body["test_groups_links"]
+    assert link["rel"] == "next" and "marker=g-2" in link["href"] and "limit=2" in link["href"]
+    # Below 2.64: a list of policies, no rules.
+    assert old.json()["test_groups"][0] == {
+        "id": "g-1",
+        "name": "group-1",
+        "project_id": "p-acme",
+        "user_id": "u-1",
+        "members": ["s-1-0"],
+        "policies": ["anti-affinity"],
+    }
+    assert bad_marker.status_code == 400
+    assert bad_marker.json()["badRequest"]["message"] == "marker [g-404] not found"
+
+
+def test_the_sandbox_has_no_code_for_them() -> None:
+    package = Path(__file__).parents[3] / "auditor" / "sandbox"
+    for module in package.glob("*.py"):
+        assert "test_group" not in module.read_text(), module

@@ -122,10 +122,6 @@ IO_ALLOWED = {
 LONG_MODULES = {
     "diff/merge.py": "track D: the merger's claims and conflicts apart",
     "demo/data.py": "track C: demo/base.py and per-collection demo data",
-    "sandbox/compute.py": "track C: generic sandbox routes, views/compute.py",
-    "sandbox/identity.py": "track C: generic sandbox routes, views/identity.py",
-    "sandbox/network.py": "track C: generic sandbox routes, views/network.py",
-    "sandbox/volume.py": "track C: generic sandbox routes, views/volume.py",
 }
 
 

@@ -11,13 +11,15 @@ from auditor.catalog.spec import CollectionSpec
 from auditor.model import Snapshot
 from auditor.sandbox.compute import ComputeApi
 from auditor.sandbox.declared import DeclaredRoutes, Route, WithDeclared
-from auditor.sandbox.identity import CatalogEntry, IdentityApi
+from auditor.sandbox.identity import IdentityApi
 from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.image import ImageApi
 from auditor.sandbox.network import NETWORK_COLLECTIONS, NetworkApi
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.tokens import Credentials, Member, TokenStore
+from auditor.sandbox.views import items_of
+from auditor.sandbox.views.identity import CatalogEntry
 from auditor.sandbox.volume import VolumeApi
 from auditor.sandbox.wire import JSON, ServiceApi
 
@@ -70,11 +72,6 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._~-]+", "-", name).strip("-") or "cloud"
 
 
-def _items(snapshot: Snapshot, name: str) -> Sequence[JSON]:
-    result = snapshot.collections.get(name)
-    return result.items if result is not None else ()
-
-
 class CloudSite:
     """Everything the sandbox serves for one snapshot, under ``/<slug>/``."""
 
@@ -110,7 +107,7 @@ class CloudSite:
 
     def _members(self) -> tuple[Member, ...]:
         """``options.members`` of this cloud, their projects resolved by id or name."""
-        projects = _items(self.snapshot, "projects")
+        projects = items_of(self.snapshot, "projects")
         out = []
         for member in self.options.members:
             if member.cloud is not None and member.cloud != self.snapshot.cloud:
@@ -137,7 +134,7 @@ class CloudSite:
 
     def _auth_project_id(self) -> str:
         """The admin project: the snapshot's own when it lists one, else a synthetic one."""
-        for project in _items(self.snapshot, "projects"):
+        for project in items_of(self.snapshot, "projects"):
             if (
                 project.get("name") == self.options.project_name
                 and project.get("domain") == self.options.domain_name
@@ -151,8 +148,8 @@ class CloudSite:
         snapshot = self.snapshot
         options = self.options
         project_id = self.credentials.project_id
-        servers = _items(snapshot, "servers")
-        quotas = QuotaSets(_items(snapshot, "quotas"))
+        servers = items_of(snapshot, "servers")
+        quotas = QuotaSets(items_of(snapshot, "quotas"))
         images = snapshot.collections.get("images")
         views: dict[str, ServiceApi] = {
             "identity": IdentityApi(
@@ -170,18 +167,18 @@ class CloudSite:
                 service_url=f"{self.url}/compute",
                 project_id=project_id,
                 options=options,
-                flavors=_items(snapshot, "flavors"),
-                keypairs=_items(snapshot, "keypairs"),
+                flavors=items_of(snapshot, "flavors"),
+                keypairs=items_of(snapshot, "keypairs"),
                 user_id=self.credentials.user_id,
                 quotas=quotas,
             ),
             "volume": VolumeApi(
-                _items(snapshot, "volumes"),
+                items_of(snapshot, "volumes"),
                 service_url=f"{self.url}/volume",
                 project_id=project_id,
                 options=options,
-                snapshots=_items(snapshot, "volume_snapshots"),
-                backups=_items(snapshot, "volume_backups"),
+                snapshots=items_of(snapshot, "volume_snapshots"),
+                backups=items_of(snapshot, "volume_backups"),
                 quotas=quotas,
             ),
             "image": ImageApi(
@@ -214,7 +211,7 @@ class CloudSite:
         serves (none: the view alone)."""
         service = next(e.type for e in CATALOG if e.path.split("/")[0] == segment)
         routes = [
-            Route(spec, request, _items(self.snapshot, spec.name))
+            Route(spec, request, items_of(self.snapshot, spec.name))
             for spec in self.catalog
             for request in spec.requests
             if request.service == service and request.key not in VIEWED
@@ -257,7 +254,7 @@ class CloudSite:
         """A clouds.yaml profile ``<cloud>-<username>`` per project member, scoped to
         its first project (unscoped when it has none)."""
         out: dict[str, JSON] = {}
-        projects = {str(p["id"]): p for p in _items(self.snapshot, "projects")}
+        projects = {str(p["id"]): p for p in items_of(self.snapshot, "projects")}
         for member in self.members:
             auth: JSON = {
                 "auth_url": self.auth_url,

@@ -16,15 +16,8 @@ from auditor.catalog.spec import Paging
 from auditor.sandbox.neutron_paging import neutron_page
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, linked_page, list_body, next_href
+from auditor.sandbox.views import compute, volume
 from auditor.sandbox.wire import JSON, ApiError, ApiRequest, int_param
-
-
-def _nova_marker(marker: str) -> ApiError:
-    return ApiError(400, f"marker [{marker}] not found")
-
-
-def _cinder_marker(marker: str) -> ApiError:
-    return ApiError(404, f"Marker {marker} could not be found.")
 
 
 def page(
@@ -51,7 +44,7 @@ def page(
     if service == "network":
         return neutron_page(listing, request, cap, base, key)
     if service in ("compute", "block-storage"):
-        gone = _nova_marker if service == "compute" else _cinder_marker
+        gone = compute.marker_gone if service == "compute" else volume.marker_gone
         limit = min(int_param(query, "limit") or cap, cap)
         return linked_page(listing, query, limit, key, base, gone)
     default = options.image_default_limit if service == "image" else cap

@@ -121,7 +121,6 @@ IO_ALLOWED = {
 
 LONG_MODULES = {
     "diff/merge.py": "track D: the merger's claims and conflicts apart",
-    "demo/data.py": "track C: demo/base.py and per-collection demo data",
 }
 
 

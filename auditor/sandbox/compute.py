@@ -29,9 +29,9 @@ from auditor.sandbox.cells import (
     first_page_with_partials,
 )
 from auditor.sandbox.microversion import (
-    MicroversionError,
     Version,
     VersionRange,
+    at_microversion,
     band,
     format_version,
     parse_version,
@@ -130,18 +130,10 @@ class ComputeApi:
             return json_response({"versions": [self._version_doc()]})
         if path != "/v2.1" and not path.startswith("/v2.1/"):
             raise ApiError(404, "The resource could not be found.")
-        try:
-            mv = self.versions.negotiate(request.headers)
-        except MicroversionError as exc:
-            raise ApiError(exc.status, exc.message) from None
-        headers = self.versions.response_headers(mv)
-        try:
-            response = self._route(path[len("/v2.1") :].strip("/").split("/"), mv, request)
-        except ApiError as exc:
-            exc.headers.update(headers)
-            raise
-        response.headers.update(headers)
-        return response
+        parts = path[len("/v2.1") :].strip("/").split("/")
+        return at_microversion(
+            self.versions, request.headers, lambda mv: self._route(parts, mv, request)
+        )
 
     def _route(self, parts: list[str], mv: Version, request: ApiRequest) -> Response:
         if parts == [""]:

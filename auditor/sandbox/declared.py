@@ -29,7 +29,7 @@ from typing import Any
 
 from auditor.catalog.spec import CollectionSpec, Request
 from auditor.sandbox import backwards
-from auditor.sandbox.microversion import MicroversionError, Version, VersionRange, band
+from auditor.sandbox.microversion import Version, VersionRange, at_microversion, band
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.pages import page
 from auditor.sandbox.paging import Listing
@@ -135,20 +135,13 @@ class DeclaredRoutes:
         if found is None:
             return None
         route, matched = found
-        headers: dict[str, str] = {}
-        mv: Version = (0, 0)
-        if self.versions is not None:
-            try:
-                mv = self.versions.negotiate(request.headers)
-            except MicroversionError as exc:
-                raise ApiError(exc.status, exc.message) from None
-            headers = self.versions.response_headers(mv)
-        try:
-            body = self._list(route, matched, request, mv)
-        except ApiError as exc:
-            exc.headers.update(headers)
-            raise
-        return Response(200, body, headers)
+
+        def answer(mv: Version) -> Response:
+            return Response(200, self._list(route, matched, request, mv))
+
+        if self.versions is None:
+            return answer((0, 0))
+        return at_microversion(self.versions, request.headers, answer)
 
     def _list(
         self, route: Route, matched: re.Match[str], request: ApiRequest, mv: Version

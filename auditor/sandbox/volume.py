@@ -7,9 +7,9 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 
 from auditor.sandbox.microversion import (
-    MicroversionError,
     Version,
     VersionRange,
+    at_microversion,
     band,
     format_version,
     parse_version,
@@ -87,18 +87,9 @@ class VolumeApi:
         # /v3/{project_id}/volumes..., or /v3/volumes... (project-less URLs, 3.67+).
         project = None if parts[1] in _RESOURCES else parts[1]
         rest = parts[1:] if project is None else parts[2:]
-        try:
-            mv = self.versions.negotiate(request.headers)
-        except MicroversionError as exc:
-            raise ApiError(exc.status, exc.message) from None
-        headers = self.versions.response_headers(mv)
-        try:
-            response = self._route(rest, project, mv, request)
-        except ApiError as exc:
-            exc.headers.update(headers)
-            raise
-        response.headers.update(headers)
-        return response
+        return at_microversion(
+            self.versions, request.headers, lambda mv: self._route(rest, project, mv, request)
+        )
 
     def _route(
         self, rest: list[str], project: str | None, mv: Version, request: ApiRequest

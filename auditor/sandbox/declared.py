@@ -89,7 +89,7 @@ def _policy(service: str, path: str, param: str) -> str:
     if service == "compute":
         return f"os_compute_api:{segment}:index:{param}"
     if service == "block-storage":
-        return f"volume_extension:{segment}:get_all_tenants"
+        return "volume:get_all_tenants"
     return f"{service}:{segment}:{param}"
 
 

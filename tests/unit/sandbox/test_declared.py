@@ -24,16 +24,17 @@ from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_clouds_config
 from auditor.catalog import registry
 from auditor.catalog.policies import Exact
-from auditor.catalog.sources import Subject, api, versioned
+from auditor.catalog.sources import Subject, api, ids_of, versioned
 from auditor.catalog.spec import (
     CollectionSpec,
     Family,
     FanOut,
     Field,
     Owner,
+    Paging,
     Request,
 )
-from auditor.catalog.types import NSTR, NSTRS, STR, Schema
+from auditor.catalog.types import NBOOL, NSTR, NSTRS, STR, Schema
 from auditor.collect import take_inventory
 from auditor.collect.pager import RetryPolicy
 from auditor.connect import CloudTarget, connect
@@ -266,3 +267,93 @@ def test_the_sandbox_has_no_code_for_them() -> None:
     package = Path(__file__).parents[3] / "auditor" / "sandbox"
     for module in package.glob("*.py"):
         assert "test_group" not in module.read_text(), module
+
+
+# -- other services' paging: Neutron's links, Keystone's whole lists --------------------
+
+THINGS = Request(
+    "network.test_things",
+    "network",
+    "/test-things",
+    "test_things",
+    page_size=2,
+)
+THINGS_SPEC = CollectionSpec(
+    name="test_things",
+    noun="test thing",
+    family=Family.NETWORK,
+    owner=Owner.PROJECT,
+    requests=(THINGS,),
+    docs="nowhere.md",
+    fields=(
+        Field("id", api("id", required=True), STR, "Id."),
+        Field("name", api("name"), NSTR, "Name."),
+        Field("project_id", api("project_id"), NSTR, "Project id."),
+        Field("tags", ids_of("tag_objects", "tag"), NSTRS, "Tags."),
+    ),
+)
+KINDS = Request(
+    "identity.test_kinds", "identity", "/test-kinds", "test_kinds", paging=Paging.UNPAGED
+)
+KINDS_SPEC = CollectionSpec(
+    name="test_kinds",
+    noun="test kind",
+    family=Family.IDENTITY,
+    owner=Owner.CLOUD,
+    requests=(KINDS,),
+    docs="nowhere.md",
+    fields=(
+        Field("id", api("id", required=True), STR, "Id."),
+        Field("enabled", api("enabled"), NBOOL, "Enabled."),
+    ),
+)
+THING_ITEMS = [
+    {"id": f"t-{n}", "name": f"thing-{n}", "project_id": p["id"], "tags": sorted({"a", f"n{n}"})}
+    for n, p in enumerate([ACME, GLOBEX, ACME, ADMIN, GLOBEX])
+]
+KIND_ITEMS = [{"id": f"k-{n}", "enabled": n % 2 == 0} for n in range(4)]
+OTHERS = snapshot(
+    "cloudwatt",
+    "fr1",
+    {"projects": [ACME, GLOBEX, ADMIN], "test_things": THING_ITEMS, "test_kinds": KIND_ITEMS},
+)
+
+
+def test_neutron_and_keystone_listings_are_served_from_their_declarations(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for spec in (THINGS_SPEC, KINDS_SPEC):
+        monkeypatch.setitem(registry._BY_NAME, spec.name, spec)
+    options = SandboxOptions(members=(ALICE,), password="admin-secret")
+    catalog = (*registry.CATALOG, THINGS_SPEC, KINDS_SPEC)
+    with Sandbox([OTHERS], options=options, catalog=catalog) as sandbox:
+        clouds = tmp_path / "clouds.yaml"
+        save_clouds_yaml(sandbox, str(clouds))
+        conn = connect(CloudTarget("cloudwatt"), config=read_clouds_config(str(clouds)))
+        got = take_inventory(
+            conn,
+            CloudTarget("cloudwatt"),
+            collections=["test_things", "test_kinds"],
+            policy=RetryPolicy(attempts=1),
+        )
+        pages = [r for r in sandbox.requests if r.path.endswith("/test-things")]
+        site = sandbox.site("cloudwatt")
+        alice = _token(sandbox, "alice", "alice-secret", "cw-acme")
+        mine = requests.get(
+            f"{site.url}/network/v2.0/test-things", headers={"X-Auth-Token": alice}, timeout=10
+        )
+        kinds = requests.get(
+            f"{site.url}/identity/v3/test-kinds", headers={"X-Auth-Token": alice}, timeout=10
+        )
+    assert got.collections["test_things"] == ok(THING_ITEMS)
+    assert got.collections["test_kinds"] == ok(KIND_ITEMS)
+    # Two a page, Neutron's way: a next link on full pages, the last one short.
+    assert len(pages) == 3
+    # A project member sees its project's things only (an admin every project's).
+    assert [t["id"] for t in mine.json()["test_things"]] == ["t-0", "t-2"]
+    assert mine.json()["test_things"][0]["tag_objects"] == [{"tag": "a"}, {"tag": "n0"}]
+    links = mine.json()["test_things_links"]
+    assert [link["rel"] for link in links] == ["previous"]
+    body = kinds.json()
+    assert [k["id"] for k in body["test_kinds"]] == ["k-0", "k-1", "k-2", "k-3"]
+    assert body["links"]["next"] is None

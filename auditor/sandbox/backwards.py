@@ -19,19 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from auditor.catalog.sources import (
-    Api,
-    Derived,
-    Each,
-    Elements,
-    Indexed,
-    Joined,
-    NameInListing,
-    Source,
-    Subject,
-    Tag,
-    Versioned,
-)
+from auditor.catalog import sources as src
 from auditor.catalog.spec import Field
 from auditor.sandbox.microversion import Version, parse_version
 
@@ -42,22 +30,29 @@ def _at(since: str | None) -> Version:
     return parse_version(since) if since else (0, 0)
 
 
-def write(source: Source, value: Any, raw: JSON, mv: Version) -> None:
+def write(source: src.Source, value: Any, raw: JSON, mv: Version) -> None:
     """Put ``value`` (a snapshot field's) into ``raw`` where ``source`` reads it at ``mv``."""
     match source:
-        case Api(names=names, since=since, back=back):
+        case src.Api(names=names, since=since, back=back):
             if mv >= _at(since):
                 raw[names[0]] = value if back is None else back(value)
-        case Elements(key=key, attr=attr):
+        case src.Elements(key=key, attr=attr):
             raw[key] = [{attr: element} for element in value or ()]
-        case Each(key=key, record=record):
+        case src.Each(key=key, record=record):
             raw[key] = [item(record.fields, element, mv) for element in value or ()]
-        case Versioned(choices=choices):
+        case src.Versioned(choices=choices):
             for since, choice in choices:
                 if since is None or mv >= parse_version(since):
                     write(choice, value, raw, mv)
                     break
-        case Indexed() | Subject() | Tag() | Joined() | NameInListing() | Derived():
+        case (
+            src.Indexed()
+            | src.Subject()
+            | src.Tag()
+            | src.Joined()
+            | src.NameInListing()
+            | src.Derived()
+        ):
             pass
 
 
@@ -74,16 +69,16 @@ def thresholds(fields: Iterable[Field]) -> tuple[Version, ...]:
     (``(0, 0)`` first: the band of every microversion below the others)."""
     found: set[Version] = {(0, 0)}
 
-    def visit(source: Source) -> None:
+    def visit(source: src.Source) -> None:
         match source:
-            case Api(since=since) if since:
+            case src.Api(since=since) if since:
                 found.add(parse_version(since))
-            case Versioned(choices=choices):
+            case src.Versioned(choices=choices):
                 for since, choice in choices:
                     if since:
                         found.add(parse_version(since))
                     visit(choice)
-            case Each(record=record):
+            case src.Each(record=record):
                 for sub in record.fields:
                     visit(sub.source)
             case _:
@@ -98,7 +93,7 @@ def subject_field(fields: Iterable[Field]) -> str | None:
     """The snapshot field holding the id a fan-out request was made for (its
     :class:`~auditor.catalog.sources.Subject`)."""
     for field in fields:
-        if isinstance(field.source, Subject):
+        if isinstance(field.source, src.Subject):
             return field.name
     return None
 
@@ -106,6 +101,6 @@ def subject_field(fields: Iterable[Field]) -> str | None:
 def tag_field(fields: Iterable[Field]) -> str | None:
     """The snapshot field saying which request an item came from (a ``Tag``)."""
     for field in fields:
-        if isinstance(field.source, Tag):
+        if isinstance(field.source, src.Tag):
             return field.name
     return None

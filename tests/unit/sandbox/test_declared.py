@@ -13,6 +13,7 @@ all-projects listing and sees only its project's items without it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,35 @@ def test_a_declared_collection_is_inventoried_back(
     # One members walk per group, two a page: a full page is followed by another.
     walks = sum(1 + len(g["members"]) // 2 for g in GROUP_ITEMS)
     assert sum("/members" in p for p in paths) == walks == 7
+
+
+def test_a_declared_collection_paged_by_offset(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # As Nova pages its server groups: limit and offset, no link, until an empty page.
+    by_offset = dataclasses.replace(GROUPS, paging=Paging.OFFSET)
+    spec = dataclasses.replace(GROUPS_SPEC, requests=(by_offset,))
+    monkeypatch.setitem(registry._BY_NAME, spec.name, spec)
+    options = SandboxOptions(max_limit=2)
+    catalog = (*registry.CATALOG, spec)
+    with Sandbox([SNAPSHOT], options=options, catalog=catalog) as sandbox:
+        clouds = tmp_path / "clouds.yaml"
+        save_clouds_yaml(sandbox, str(clouds))
+        conn = connect(CloudTarget("cloudwatt"), config=read_clouds_config(str(clouds)))
+        got = take_inventory(
+            conn,
+            CloudTarget("cloudwatt"),
+            collections=["test_groups"],
+            policy=RetryPolicy(attempts=1),
+        )
+        queries = [r.query for r in sandbox.requests if r.path.endswith("/os-test-groups")]
+    assert list(got.collections["test_groups"].items) == GROUP_ITEMS
+    assert [q.split("offset=")[1] if "offset=" in q else None for q in queries] == [
+        None,
+        "2",
+        "4",
+        "5",
+    ]
 
 
 def _token(sandbox: Sandbox, user: str, password: str, project: str) -> str:

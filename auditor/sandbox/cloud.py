@@ -18,7 +18,8 @@ from auditor.sandbox.network import NETWORK_COLLECTIONS, NetworkApi
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.tokens import Credentials, Member, TokenStore
-from auditor.sandbox.views import items_of
+from auditor.sandbox.views import Context, items_of
+from auditor.sandbox.views import volume as volume_views
 from auditor.sandbox.views.identity import CatalogEntry
 from auditor.sandbox.volume import VolumeApi
 from auditor.sandbox.wire import JSON, ServiceApi
@@ -47,8 +48,6 @@ VIEWED = frozenset(
         "compute.keypairs",
         "compute.quotas",
         "block-storage.volumes",
-        "block-storage.snapshots",
-        "block-storage.backups",
         "block-storage.quotas",
         "image.images",
         "image.hidden_images",
@@ -63,6 +62,12 @@ VIEWED = frozenset(
 )
 """The requests that views of the sandbox serve (their services' quirks are code); every
 other request of the catalog is served from its declaration (:mod:`auditor.sandbox.declared`)."""
+
+VIEWS = {
+    "block-storage.snapshots": volume_views.SNAPSHOTS,
+    "block-storage.backups": volume_views.BACKUPS,
+}
+"""Declared requests and what the service answers of their items besides the declared fields."""
 
 DEFAULT_DOMAIN_ID = "default"
 
@@ -177,8 +182,6 @@ class CloudSite:
                 service_url=f"{self.url}/volume",
                 project_id=project_id,
                 options=options,
-                snapshots=items_of(snapshot, "volume_snapshots"),
-                backups=items_of(snapshot, "volume_backups"),
                 quotas=quotas,
             ),
             "image": ImageApi(
@@ -211,7 +214,7 @@ class CloudSite:
         serves (none: the view alone)."""
         service = next(e.type for e in CATALOG if e.path.split("/")[0] == segment)
         routes = [
-            Route(spec, request, items_of(self.snapshot, spec.name))
+            Route(spec, request, items_of(self.snapshot, spec.name), VIEWS.get(request.key))
             for spec in self.catalog
             for request in spec.requests
             if request.service == service and request.key not in VIEWED
@@ -222,7 +225,7 @@ class CloudSite:
             service,
             routes,
             options=self.options,
-            project_id=project_id,
+            context=Context(f"{self.url}/{segment}", project_id),
             versions=getattr(view, "versions", None),
         )
         return WithDeclared(view, declared)

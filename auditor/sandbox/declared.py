@@ -16,14 +16,17 @@ from its declaration alone:
 - the items are the snapshot's, its fields' sources run backwards
   (:mod:`auditor.sandbox.backwards`), wrapped when the request says so,
   built and serialised once per band;
-- the page is cut and linked as the service does it (:mod:`auditor.sandbox.pages`).
+- the page is cut and linked as the service does it (:mod:`auditor.sandbox.pages`);
+- a :class:`~auditor.sandbox.views.View`, where the sandbox has one, adds the
+  fields the service answers besides the declared ones, one item by id and
+  the filters it honours.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +35,8 @@ from auditor.sandbox import backwards
 from auditor.sandbox.microversion import Version, VersionRange, at_microversion, band
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.pages import page
-from auditor.sandbox.paging import Listing
+from auditor.sandbox.paging import Listing, item_body
+from auditor.sandbox.views import Context, View
 from auditor.sandbox.wire import (
     JSON,
     ApiError,
@@ -64,12 +68,21 @@ class Route:
     spec: CollectionSpec
     request: Request
     items: Sequence[JSON]
+    view: View | None = None
 
     @property
-    def pattern(self) -> re.Pattern[str]:
+    def patterns(self) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+        """Its listing's path, and (with a view naming a member) one item's."""
         path = self.request.path.split("?", 1)[0].strip("/")
         parts = [re.escape(p) if p != SUBJECT else "(?P<id>[^/]+)" for p in path.split("/")]
-        return re.compile("/".join(parts))
+        listing = re.compile("/".join(parts))
+        if self.view is None or self.view.member is None:
+            return listing, None
+        if parts[-1] == "detail":
+            # ``<path>`` lists them too (as ``<path>/detail`` does).
+            parts = parts[:-1]
+            listing = re.compile("/".join(parts) + "(?:/detail)?")
+        return listing, re.compile("/".join([*parts, "(?P<item>[^/]+)"]))
 
     def subject(self, matched: re.Match[str], query: Mapping[str, str]) -> str | None:
         """The id a fan-out request was made for (None: not a fan-out)."""
@@ -93,6 +106,10 @@ def _policy(service: str, path: str, param: str) -> str:
     return f"{service}:{segment}:{param}"
 
 
+def _equals(field: str, value: str) -> Callable[[JSON], bool]:
+    return lambda item: item.get(field) == value
+
+
 class DeclaredRoutes:
     """The declared routes of one service of one cloud."""
 
@@ -102,14 +119,15 @@ class DeclaredRoutes:
         routes: Sequence[Route],
         *,
         options: SandboxOptions,
-        project_id: str,
+        context: Context,
         versions: VersionRange | None = None,
     ) -> None:
         self.service = service
         self.prefix = PREFIXES[service]
-        self.routes = [(route, route.pattern) for route in routes]
+        self.routes = [(route, *route.patterns) for route in routes]
         self.options = options
-        self.project_id = project_id
+        self.context = context
+        self.project_id = context.project_id
         """The admin's project: whose items a listing without the all-projects parameter
         answers when the token names none."""
         self.versions = versions
@@ -117,16 +135,23 @@ class DeclaredRoutes:
         self._listings: dict[tuple[str, Version], Listing] = {}
 
     def match(self, path: str) -> tuple[Route, re.Match[str]] | None:
+        """The route of ``path`` and what its pattern matched (``item``: one item's)."""
         if not path.startswith(self.prefix + "/"):
             return None
         rest = path[len(self.prefix) :].strip("/")
-        for route, pattern in self.routes:
-            found = pattern.fullmatch(rest)
-            if found is None and self.service == "block-storage" and "/" in rest:
-                # /v3/{project_id}/<path>: Cinder's URLs name the project first.
-                found = pattern.fullmatch(rest.split("/", 1)[1])
-            if found is not None:
-                return route, found
+        # /v3/{project_id}/<path>: Cinder's URLs name the project first (3.67+: or not).
+        tails = [rest]
+        if self.service == "block-storage" and "/" in rest:
+            tails.append(rest.split("/", 1)[1])
+        for index in (0, 1):  # listings first: ``<path>/detail`` is no item
+            for route, *patterns in self.routes:
+                wanted = patterns[index]
+                if wanted is None:
+                    continue
+                for tail in tails:
+                    found = wanted.fullmatch(tail)
+                    if found is not None:
+                        return route, found
         return None
 
     def answer(self, request: ApiRequest) -> Response | None:
@@ -137,6 +162,8 @@ class DeclaredRoutes:
         route, matched = found
 
         def answer(mv: Version) -> Response:
+            if "item" in matched.groupdict():
+                return Response(200, self._item(route, matched.group("item"), mv))
             return Response(200, self._list(route, matched, request, mv))
 
         if self.versions is None:
@@ -162,6 +189,15 @@ class DeclaredRoutes:
         if spec.project_owned and not every and (param is not None or not admin):
             project = own or self.project_id
             listing = listing.select(lambda item: item.get("project_id") == project)
+        elif every and request.query.get("project_id"):
+            # An admin's all-projects listing of one project's items (Nova, Cinder).
+            project = request.query["project_id"]
+            listing = listing.select(lambda item: item.get("project_id") == project)
+        filters = route.view.filters if route.view is not None else {}
+        for name, held_in in filters.items():
+            if request.query.get(name):
+                value = request.query[name]
+                listing = listing.select(_equals(held_in, value))
         subject = route.subject(matched, request.query)
         held = backwards.subject_field(spec.fields)
         if subject is not None and held is not None:
@@ -178,9 +214,20 @@ class DeclaredRoutes:
             options=self.options,
         )
 
+    def _item(self, route: Route, item_id: str, mv: Version) -> bytes:
+        """One item, whatever its project, as ``GET <path>/<id>`` answers it."""
+        member = route.view.member if route.view is not None else None
+        chunk = self._listing(route, mv).get(item_id)
+        if chunk is None or member is None:
+            raise ApiError(404, f"{str(member).capitalize()} {item_id} could not be found.")
+        return item_body(member, chunk)
+
     def _listing(self, route: Route, mv: Version) -> Listing:
         """The route's items at ``mv``'s band, built and serialised on first use."""
-        at = band(mv, backwards.thresholds(route.spec.fields))
+        bands = backwards.thresholds(route.spec.fields)
+        if route.view is not None:
+            bands = tuple(sorted({*bands, *route.view.bands}))
+        at = band(mv, bands)
         key = (route.request.key, at)
         with self._lock:
             listing = self._listings.get(key)
@@ -189,13 +236,15 @@ class DeclaredRoutes:
                 self._listings[key] = listing
             return listing
 
-    @staticmethod
-    def _build(route: Route, mv: Version) -> Listing:
+    def _build(self, route: Route, mv: Version) -> Listing:
         ids: list[str] = []
         chunks: list[bytes] = []
         wrapped = route.request.wrapped
+        view = route.view
         for source in route.items:
             raw: Any = backwards.item(route.spec.fields, source, mv)
+            if view is not None:
+                raw = {**raw, **view.extra(source, mv, self.context)}
             ids.append(str(raw.get("id", source.get("id"))))
             chunks.append(dumps({wrapped: raw} if wrapped else raw))
         return Listing(ids, chunks, list(route.items))

@@ -19,12 +19,8 @@ from auditor.sandbox.paging import Listing, item_body, linked_page
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.tokens import Caller
 from auditor.sandbox.views.volume import (
-    BACKUP_BANDS,
-    SNAPSHOT_BANDS,
     VOLUME_BANDS,
-    backup_view,
     marker_gone,
-    snapshot_view,
     volume_summary,
     volume_view,
 )
@@ -53,8 +49,6 @@ class VolumeApi:
         service_url: str,
         project_id: str,
         options: SandboxOptions,
-        snapshots: Sequence[JSON] = (),
-        backups: Sequence[JSON] = (),
         quotas: QuotaSets | None = None,
     ) -> None:
         self.versions = VersionRange("volume", (3, 0), parse_version(options.volume_max_version))
@@ -63,8 +57,6 @@ class VolumeApi:
         self.link = f"{service_url}/v3/{project_id}"
         self.max_limit = options.max_limit
         self.volumes = list(volumes)
-        self.snapshots = list(snapshots)
-        self.backups = list(backups)
         self.quotas = quotas if quotas is not None else QuotaSets(())
         self._lock = threading.Lock()
         self._views: dict[tuple[str, Version], Listing] = {}
@@ -103,15 +95,6 @@ class VolumeApi:
             if chunk is None:
                 raise ApiError(404, f"Volume {rest[1]} could not be found.")
             return Response(200, item_body("volume", chunk))
-        if rest and rest[0] in ("snapshots", "backups") and len(rest) <= 2:
-            what = rest[0]
-            if len(rest) == 1 or rest[1] == "detail":
-                return self._list_other(what, request, project, mv)
-            chunk = self._view(what, mv).get(rest[1])
-            if chunk is None:
-                noun = what[:-1].capitalize()
-                raise ApiError(404, f"{noun} {rest[1]} could not be found.")
-            return Response(200, item_body(what[:-1], chunk))
         if rest and rest[0] == "os-quota-sets" and len(rest) == 2:
             usage = request.query.get("usage")
             return self.quotas.block_storage(
@@ -139,8 +122,7 @@ class VolumeApi:
         }
 
     def _view(self, kind: str, mv: Version) -> Listing:
-        bands = {"snapshots": SNAPSHOT_BANDS, "backups": BACKUP_BANDS}.get(kind, VOLUME_BANDS)
-        key = (kind, band(mv, bands))
+        key = (kind, band(mv, VOLUME_BANDS))
         listing = self._views.get(key)
         if listing is None:
             with self._lock:
@@ -149,10 +131,6 @@ class VolumeApi:
                     link, level = self.link, key[1]
                     if kind == "summary":
                         listing = Listing.build(self.volumes, lambda v: volume_summary(v, link))
-                    elif kind == "snapshots":
-                        listing = Listing.build(self.snapshots, lambda s: snapshot_view(s, level))
-                    elif kind == "backups":
-                        listing = Listing.build(self.backups, lambda b: backup_view(b, level, link))
                     else:
                         listing = Listing.build(self.volumes, lambda v: volume_view(v, level, link))
                     self._views[key] = listing
@@ -196,21 +174,7 @@ class VolumeApi:
         base = f"{prefix}/volumes" + ("/detail" if detail else "")
         return Response(200, linked_page(listing, query, limit, "volumes", base, marker_gone))
 
-    def _list_other(
-        self, what: str, request: ApiRequest, project: str | None, mv: Version
-    ) -> Response:
-        """Snapshots or backups: paged like volumes, ``<what>_links`` on full pages."""
-        query = request.query
-        limit = int_param(query, "limit")
-        limit = self.max_limit if limit is None else min(limit, self.max_limit)
-        listing = self._view(what, mv)
-        keep = self._filter(query, request.auth)
-        if keep is not None:
-            listing = listing.select(keep)
-        prefix = f"{self.service_url}/v3" + (f"/{project}" if project else "")
-        base = f"{prefix}/{what}/detail"
-        return Response(200, linked_page(listing, query, limit, what, base, marker_gone))
-
 
 _RESOURCES = frozenset({"volumes", "snapshots", "backups", "os-quota-sets"})
-"""First path segments that are resources, not a project id."""
+"""First path segments that are resources, not a project id (snapshots and backups are
+served from their declarations: :mod:`auditor.sandbox.declared`)."""

@@ -9,6 +9,7 @@ from auditor.sandbox.ids import shared_hex, shared_uuid, synthetic_uuid
 from auditor.sandbox.microversion import (
     Version,
 )
+from auditor.sandbox.views import Context, View
 from auditor.sandbox.wire import (
     JSON,
     ApiError,
@@ -126,44 +127,34 @@ def volume_view(volume: JSON, mv: Version, link: str) -> JSON:
     return view
 
 
-def snapshot_view(snapshot: JSON, mv: Version) -> JSON:
-    """One snapshot of ``GET /v3/{project_id}/snapshots/detail`` at microversion ``mv``."""
-    project_id = snapshot.get("project_id")
-    view: JSON = {
-        "id": str(snapshot["id"]),
-        "name": snapshot.get("name"),
+def snapshot_extra(snapshot: JSON, mv: Version, _context: Context) -> JSON:
+    """What ``GET /v3/{project_id}/snapshots/detail`` answers of a snapshot at ``mv``
+    besides its declared fields."""
+    extra: JSON = {
         "description": None,
-        "status": snapshot.get("status"),
-        "size": snapshot.get("size"),
-        "volume_id": snapshot.get("volume_id"),
+        # Cinder answers an empty object, never null.
         "metadata": dict(snapshot.get("metadata") or {}),
         "created_at": "2024-02-10T03:00:00.000000",
         "updated_at": "2024-02-10T03:02:00.000000",
-        "os-extended-snapshot-attributes:project_id": project_id,
         "os-extended-snapshot-attributes:progress": "100%",
     }
     if mv >= MV_GROUP_SNAPSHOT_ID:
-        view["group_snapshot_id"] = None
+        extra["group_snapshot_id"] = None
     if mv >= MV_SNAPSHOT_USER_ID:
-        view["user_id"] = shared_hex("user", project_id)
+        extra["user_id"] = shared_hex("user", snapshot.get("project_id"))
     if mv >= MV_CONSUMES_QUOTA:
-        view["consumes_quota"] = True
-    return view
+        extra["consumes_quota"] = True
+    return extra
 
 
-def backup_view(backup: JSON, mv: Version, link: str) -> JSON:
-    """One backup of ``GET /v3/{project_id}/backups/detail`` at microversion ``mv``:
-    its project only from 3.18."""
+def backup_extra(backup: JSON, mv: Version, context: Context) -> JSON:
+    """What ``GET /v3/{project_id}/backups/detail`` answers of a backup at ``mv`` besides
+    its declared fields (its project from 3.18)."""
     bid = str(backup["id"])
-    project_id = backup.get("project_id")
+    link = f"{context.service_url}/v3/{context.project_id}/backups/{bid}"
     failed = str(backup.get("status") or "").startswith("error")
-    view: JSON = {
-        "id": bid,
-        "name": backup.get("name"),
+    extra: JSON = {
         "description": None,
-        "status": backup.get("status"),
-        "size": backup.get("size"),
-        "volume_id": backup.get("volume_id"),
         "snapshot_id": None,
         "is_incremental": bool(backup.get("incremental")),
         "has_dependent_backups": False,
@@ -174,20 +165,22 @@ def backup_view(backup: JSON, mv: Version, link: str) -> JSON:
         "data_timestamp": "2024-02-11T02:00:00.000000",
         "created_at": "2024-02-11T02:00:00.000000",
         "updated_at": "2024-02-11T02:20:00.000000",
-        "links": [
-            {"rel": "self", "href": f"{link}/backups/{bid}"},
-            {"rel": "bookmark", "href": f"{link}/backups/{bid}"},
-        ],
+        "links": [{"rel": "self", "href": link}, {"rel": "bookmark", "href": link}],
     }
-    if mv >= MV_BACKUP_PROJECT:
-        view["os-backup-project-attr:project_id"] = project_id
     if mv >= MV_BACKUP_METADATA:
-        view["metadata"] = {}
+        extra["metadata"] = {}
     if mv >= MV_BACKUP_USER_ID:
-        view["user_id"] = shared_hex("user", project_id)
+        extra["user_id"] = shared_hex("user", backup.get("project_id"))
     if mv >= MV_ENCRYPTION_KEY_ID:
-        view["encryption_key_id"] = None
-    return view
+        extra["encryption_key_id"] = None
+    return extra
+
+
+FILTERS = {"name": "name", "status": "status"}
+"""Query parameters Cinder filters snapshots and backups by (the field of the same name)."""
+
+SNAPSHOTS = View(snapshot_extra, SNAPSHOT_BANDS, member="snapshot", filters=FILTERS)
+BACKUPS = View(backup_extra, BACKUP_BANDS, member="backup", filters=FILTERS)
 
 
 def volume_summary(volume: JSON, link: str) -> JSON:

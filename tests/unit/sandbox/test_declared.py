@@ -8,7 +8,9 @@ one request per group (a fan-out, ``{id}`` in the path). The sandbox serves
 them with no module of its own: the inventory over HTTP (openstacksdk, the
 real collector) gives the snapshot's items back, at both ends of the
 microversion range, page by page, and a non-admin is refused the
-all-projects listing and sees only its project's items without it.
+all-projects listing and sees only its project's items without it. Neutron's
+and Keystone's paging and offset paging are declared the same way; Cinder's
+snapshots show what a view adds (its fields, one item, filters).
 """
 
 from __future__ import annotations
@@ -225,7 +227,9 @@ def test_a_declared_collection_paged_by_offset(
     ]
 
 
-def _token(sandbox: Sandbox, user: str, password: str, project: str) -> str:
+def _token(
+    sandbox: Sandbox, user: str, password: str, project: str, domain: str = "cloudwatt"
+) -> str:
     body = {
         "auth": {
             "identity": {
@@ -234,7 +238,7 @@ def _token(sandbox: Sandbox, user: str, password: str, project: str) -> str:
                     "user": {"name": user, "domain": {"name": "Default"}, "password": password}
                 },
             },
-            "scope": {"project": {"name": project, "domain": {"name": "cloudwatt"}}},
+            "scope": {"project": {"name": project, "domain": {"name": domain}}},
         }
     }
     answer = requests.post(f"{sandbox.auth_url('cloudwatt')}/auth/tokens", json=body, timeout=10)
@@ -387,3 +391,74 @@ def test_neutron_and_keystone_listings_are_served_from_their_declarations(
     body = kinds.json()
     assert [k["id"] for k in body["test_kinds"]] == ["k-0", "k-1", "k-2", "k-3"]
     assert body["links"]["next"] is None
+
+
+# -- a declared collection with a view: Cinder's snapshots ----------------------------------
+
+
+def _snapshot(n: int, owner: JSON, status: str) -> JSON:
+    return {
+        "id": f"snap-{n}",
+        "name": f"cw-data-{n}",
+        "project": owner["name"],
+        "project_id": owner["id"],
+        "domain": owner["domain"],
+        "status": status,
+        "size": 10 * n,
+        "volume_id": f"vol-{n}",
+        "metadata": {"n": str(n)},
+    }
+
+
+SNAPSHOTS = [
+    _snapshot(1, ACME, "available"),
+    _snapshot(2, GLOBEX, "error"),
+    _snapshot(3, ACME, "available"),
+]
+
+
+def test_a_view_adds_fields_one_item_and_filters_to_a_declared_collection() -> None:
+    cloud = snapshot(
+        "cloudwatt", "fr1", {"projects": [ACME, GLOBEX, ADMIN], "volume_snapshots": SNAPSHOTS}
+    )
+    options = SandboxOptions(members=(ALICE,), password="admin-secret")
+    with Sandbox([cloud], options=options) as sandbox:
+        admin = _token(sandbox, "admin", "admin-secret", "admin", "Default")
+        alice = _token(sandbox, "alice", "alice-secret", "cw-acme")
+        base = f"{sandbox.site('cloudwatt').url}/volume/v3/{ADMIN['id']}/snapshots"
+
+        def get(path: str, token: str, **params: str) -> requests.Response:
+            headers = {"X-Auth-Token": token, "OpenStack-API-Version": "volume 3.70"}
+            return requests.get(base + path, params=params, headers=headers, timeout=10)
+
+        one = get("/snap-2", admin)
+        unknown = get("/snap-404", admin)
+        failed = get("/detail", admin, all_tenants="True", status="error")
+        of_acme = get("/detail", admin, all_tenants="True", project_id=ACME["id"])
+        refused = get("/detail", alice, all_tenants="True")
+        mine = get("/detail", alice)
+    assert one.status_code == 200
+    item = one.json()["snapshot"]
+    # Declared: where the catalog reads them; the view's: Cinder's others, at 3.70.
+    assert {k: item[k] for k in ("id", "name", "status", "size", "volume_id", "metadata")} == {
+        "id": "snap-2",
+        "name": "cw-data-2",
+        "status": "error",
+        "size": 20,
+        "volume_id": "vol-2",
+        "metadata": {"n": "2"},
+    }
+    assert item["os-extended-snapshot-attributes:project_id"] == GLOBEX["id"]
+    assert item["os-extended-snapshot-attributes:progress"] == "100%"
+    assert item["consumes_quota"] is True and "user_id" in item and "group_snapshot_id" in item
+    assert unknown.status_code == 404
+    assert unknown.json() == {
+        "itemNotFound": {"code": 404, "message": "Snapshot snap-404 could not be found."}
+    }
+    assert [s["id"] for s in failed.json()["snapshots"]] == ["snap-2"]
+    assert [s["id"] for s in of_acme.json()["snapshots"]] == ["snap-1", "snap-3"]
+    assert refused.status_code == 403
+    assert refused.json()["forbidden"]["message"] == (
+        "Policy doesn't allow volume:get_all_tenants to be performed."
+    )
+    assert [s["id"] for s in mine.json()["snapshots"]] == ["snap-1", "snap-3"]

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import responses
 
 from auditor.catalog import registry
-from auditor.catalog.spec import Request
+from auditor.catalog.spec import CollectionSpec, Request
 from tests import payloads
 
 JSON = dict[str, Any]
@@ -68,12 +68,12 @@ ITEMS = {"compute.services": "compute_services", "network.floating_ips": "floati
 body key (``servers``...)."""
 
 
-def listing_routes() -> dict[str, Request]:
+def listing_routes(catalog: Sequence[CollectionSpec] = registry.CATALOG) -> dict[str, Request]:
     """The catalog's listings a FakeCloud serves from its item lists, by override key: the
     path (``/servers/detail``; ``/v3/projects`` for Keystone's). Fan-outs with the item in
     their path (access lists, quotas) have routes of their own."""
     out: dict[str, Request] = {}
-    for request in registry.listings().values():
+    for request in registry.listings(catalog).values():
         if "{id}" not in request.path:
             path = request.path.split("?", 1)[0]
             out[("/v3" if request.service == "identity" else "") + path] = request
@@ -152,6 +152,10 @@ class FakeCloud:
     """listing path (``/servers/detail``...), ``/v3/auth/tokens``, ``compute:discovery``,
     ``block-storage:discovery``, or ``<service>:quotas`` (compute, block-storage,
     network) -> callback(request) replacing the default handler."""
+    lists: dict[str, list[JSON]] = field(default_factory=dict)
+    """Raw items of any other listing of the catalog, by its body key."""
+    collections: Sequence[CollectionSpec] = registry.CATALOG
+    """The collections whose listings are routed (the auditor's)."""
     _defaults: dict[str, Callable[[Any], Any]] = field(default_factory=dict, repr=False)
 
     # -- registration ------------------------------------------------------
@@ -165,7 +169,7 @@ class FakeCloud:
             f"{self.keystone}/v3/auth/tokens",
             callback=self._wrap("/v3/auth/tokens", self._token),
         )
-        for key, request in listing_routes().items():
+        for key, request in listing_routes(self.collections).items():
             root, prefix = ENDPOINTS[request.service]
             base = getattr(self, root) + prefix + key.removeprefix("/v3")
             r.add_callback(
@@ -255,6 +259,11 @@ class FakeCloud:
 
         self.overrides[key] = handler
 
+    def items_of(self, what: str) -> list[JSON]:
+        """The raw items of a listing: the attribute of that name, else :attr:`lists`'."""
+        items = getattr(self, what, None)
+        return items if isinstance(items, list) else self.lists.get(what, [])
+
     def default(self, key: str) -> Callable[[Any], Any]:
         """The handler of ``key`` (as :attr:`overrides` names it) when no override replaces
         it (once registered)."""
@@ -313,7 +322,7 @@ class FakeCloud:
 
         def handler(request: Any) -> Any:
             page, nxt = paged(
-                getattr(self, what),
+                self.items_of(what),
                 self.query(request),
                 max_limit=self.nova_max_limit if compute else self.cinder_max_limit,
                 base_url=base,
@@ -411,7 +420,7 @@ class FakeCloud:
             # Keystone filters by the listing's own filter keys (users by domain_id...).
             items: list[JSON] = [
                 item
-                for item in getattr(self, what)
+                for item in self.items_of(what)
                 if all(
                     str(item.get(key)) == query[key][0]
                     for key in KEYSTONE_FILTERS.get(what, ())
@@ -548,7 +557,7 @@ class FakeCloud:
         ``<key>_links`` on full pages, a previous one after a marker, ``fields`` honoured."""
 
         def handler(request: Any) -> Any:
-            items: list[JSON] = getattr(self, attr)
+            items = self.items_of(attr)
             query = self.query(request)
             fields = query.get("fields")
             links: list[JSON] = []

@@ -26,89 +26,26 @@ import requests
 from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_clouds_config
 from auditor.catalog import registry
-from auditor.catalog.policies import Exact
-from auditor.catalog.sources import Subject, api, ids_of, versioned
+from auditor.catalog.sources import api, ids_of
 from auditor.catalog.spec import (
     CollectionSpec,
     Family,
-    FanOut,
     Field,
     Owner,
     Paging,
     Request,
 )
-from auditor.catalog.types import NBOOL, NSTR, NSTRS, STR, Schema
+from auditor.catalog.types import NBOOL, NSTR, NSTRS, STR
 from auditor.collect import take_inventory
 from auditor.collect.pager import RetryPolicy
 from auditor.connect import CloudTarget, connect
-from auditor.model import Severity, Snapshot
+from auditor.model import Snapshot
 from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.sandbox.options import ProjectMember
 from tests.builders import ok, project, snapshot
+from tests.declared import GROUPS, GROUPS_SPEC, MEMBERS_SPEC, register
 
 JSON = dict[str, Any]
-OBJ: Schema = {"type": ["object", "null"]}
-
-
-def _first(policies: Any) -> Any:
-    return policies[0] if policies else None
-
-
-def _listed(policy: Any) -> list[Any]:
-    return [policy] if policy else []
-
-
-GROUPS = Request(
-    "compute.test_groups",
-    "compute",
-    "/os-test-groups",
-    "test_groups",
-    all_projects="all_projects",
-    microversioned=True,
-)
-MEMBERS = Request(
-    "compute.test_group_members",
-    "compute",
-    "/os-test-groups/{id}/members",
-    "members",
-    fan_out=FanOut(GROUPS),
-)
-GROUPS_SPEC = CollectionSpec(
-    name="test_groups",
-    noun="test group",
-    family=Family.COMPUTE,
-    owner=Owner.PROJECT,
-    requests=(GROUPS,),
-    docs="nowhere.md",
-    fields=(
-        Field("id", api("id", required=True), STR, "Id."),
-        Field("name", api("name"), NSTR, "Name."),
-        Field("project_id", api("project_id"), NSTR, "Project id."),
-        Field("user_id", api("user_id"), NSTR, "User id."),
-        Field("members", api("members"), NSTRS, "Server ids."),
-        Field(
-            "policy",
-            versioned(("2.64", api("policy")), (None, api("policies", then=_first, back=_listed))),
-            NSTR,
-            "Its policy (a list of one before 2.64).",
-            Exact(Severity.ERROR, "policy"),
-        ),
-        Field("rules", api("rules", since="2.64"), OBJ, "Policy rules (2.64+)."),
-    ),
-)
-MEMBERS_SPEC = CollectionSpec(
-    name="test_group_members",
-    noun="test group member",
-    family=Family.COMPUTE,
-    owner=Owner.CLOUD,
-    requests=(MEMBERS,),
-    docs="nowhere.md",
-    fields=(
-        Field("id", api("id", required=True), STR, "Id."),
-        Field("group_id", Subject(), NSTR, "The group it was listed for."),
-        Field("server", api("server"), NSTR, "Server id."),
-    ),
-)
 CATALOG = (*registry.CATALOG, GROUPS_SPEC, MEMBERS_SPEC)
 
 ACME = project("p-acme", "cw-acme")
@@ -155,8 +92,7 @@ ALICE = ProjectMember("alice", "alice-secret", ("cw-acme",))
 @pytest.fixture
 def declared(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The two declarations known to the collector (as if declared in the catalog)."""
-    for spec in (GROUPS_SPEC, MEMBERS_SPEC):
-        monkeypatch.setitem(registry._BY_NAME, spec.name, spec)
+    register(monkeypatch, GROUPS_SPEC, MEMBERS_SPEC)
     yield
 
 
@@ -204,7 +140,7 @@ def test_a_declared_collection_paged_by_offset(
     # As Nova pages its server groups: limit and offset, no link, until an empty page.
     by_offset = dataclasses.replace(GROUPS, paging=Paging.OFFSET)
     spec = dataclasses.replace(GROUPS_SPEC, requests=(by_offset,))
-    monkeypatch.setitem(registry._BY_NAME, spec.name, spec)
+    register(monkeypatch, spec)
     options = SandboxOptions(max_limit=2)
     catalog = (*registry.CATALOG, spec)
     with Sandbox([SNAPSHOT], options=options, catalog=catalog) as sandbox:
@@ -357,7 +293,7 @@ def test_neutron_and_keystone_listings_are_served_from_their_declarations(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     for spec in (THINGS_SPEC, KINDS_SPEC):
-        monkeypatch.setitem(registry._BY_NAME, spec.name, spec)
+        register(monkeypatch, spec)
     options = SandboxOptions(members=(ALICE,), password="admin-secret")
     catalog = (*registry.CATALOG, THINGS_SPEC, KINDS_SPEC)
     with Sandbox([OTHERS], options=options, catalog=catalog) as sandbox:

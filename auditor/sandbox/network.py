@@ -1,11 +1,11 @@
 """Neutron v2.0: networks, subnets, ports, routers, security groups and floating IPs.
 
 The snapshot's own network collections are served as Neutron would answer
-them (the inverse of :mod:`auditor.collect.network`): networks with their
-subnet ids, routers with their gateway, security groups with their rules
-embedded (remote groups by id), floating IPs with ``port_details``; and the
-ports behind them: a ``network:router_interface`` port per router interface,
-a compute port per floating IP's port.
+them (:mod:`auditor.sandbox.views.network`): networks with their subnet ids,
+routers with their gateway, security groups with their rules embedded (remote
+groups by id), floating IPs with ``port_details``; and the ports behind them:
+a ``network:router_interface`` port per router interface, a compute port per
+floating IP's port.
 
 What the snapshot lacks is a modest reconstruction from the servers: one
 network per network name of the servers' addresses (owned by the project of

@@ -1,5 +1,6 @@
-"""Cinder (block storage v3): volumes with their attachments, snapshots, backups and
-quota sets, per microversion."""
+"""Cinder (block storage v3): volumes with their attachments and quota sets, per
+microversion (snapshots and backups are served from their declarations, with the
+views of :mod:`auditor.sandbox.views.volume`)."""
 
 from __future__ import annotations
 

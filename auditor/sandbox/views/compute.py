@@ -12,9 +12,7 @@ from auditor.sandbox.cells import (
     host_of,
 )
 from auditor.sandbox.ids import bucket, shared_hex, synthetic_hex, synthetic_mac, synthetic_uuid
-from auditor.sandbox.microversion import (
-    Version,
-)
+from auditor.sandbox.microversion import Version
 from auditor.sandbox.wire import (
     JSON,
     ApiError,

@@ -10,11 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from auditor.sandbox.ids import synthetic_mac, synthetic_uuid
 from auditor.sandbox.neutron_paging import STAMP, owned
-from auditor.sandbox.wire import (
-    JSON,
-)
-
-# -- the snapshot's own network collections, as Neutron answers them ---------------------
+from auditor.sandbox.wire import JSON
 
 
 def serve_network(

@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.sandbox.ids import shared_hex, shared_uuid, synthetic_uuid
-from auditor.sandbox.microversion import (
-    Version,
-)
+from auditor.sandbox.microversion import Version
 from auditor.sandbox.views import Context, View
 from auditor.sandbox.wire import (
     JSON,

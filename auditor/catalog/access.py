@@ -1,0 +1,400 @@
+"""Keystone (identity v3) access: users, groups with their members, roles, role assignments.
+
+What a tenant loses without noticing when a merger keeps every server: a user
+(its keypairs, its logins), a group member (every role the group carries), a
+role assignment (the project's member can no longer boot anything).
+
+- Users and groups are listed per domain (``?domain_id=``): with domain-specific
+  identity drivers an unfiltered listing answers only the token's domain's
+  (Keystone's ``_get_domain_id_for_list_request``). Both are paged with
+  limit/marker since 2025.1. A group's members are one ``GET
+  /v3/groups/{id}/users`` per group (not paged).
+- ``GET /v3/roles`` lists the global roles (Keystone adds ``domain_id`` null to
+  its filter); domain-specific roles are not listed.
+- ``GET /v3/role_assignments?include_names=true`` lists the direct assignments
+  of users and groups on projects, domains and the system (not ``effective``:
+  group assignments stay the group's, inherited ones stay on their domain or
+  project, ``"OS-INHERIT:inherited_to": "projects"``); Keystone neither pages
+  it nor cuts it at ``list_limit`` (it wraps the list without hints). With
+  ``include_names`` each of role, user, group, project and domain carries its
+  ``name``, users', groups' and projects' also their ``domain`` (id and name).
+  System-scope assignments (each cloud's own operators) are left out of the
+  comparison.
+
+Keystone's default policies give all four to admins, system readers and domain
+readers only: a project-scoped run does not list them (never "missing").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.catalog.common import DESCRIPTION, ID, name
+from auditor.catalog.identity import DOMAINS, PAGE, PROJECTS, USERS
+from auditor.catalog.lookups import Reading
+from auditor.catalog.policies import Flag, Ref, Rename, Renamed
+from auditor.catalog.sources import Indexed, api, derived
+from auditor.catalog.spec import (
+    FAN_OUT_KEY,
+    CollectionSpec,
+    Family,
+    FanOut,
+    Field,
+    KeyPart,
+    Lookup,
+    MatchKey,
+    Owner,
+    Paging,
+    Request,
+)
+from auditor.catalog.transforms import boolean
+from auditor.catalog.types import BOOL, NSTR, STR, STRS, TEXT, TEXT_OR_NULL, schema
+from auditor.model import Severity
+
+JSON = dict[str, Any]
+
+GROUPS = Request(
+    "identity.groups",
+    "identity",
+    "/groups",
+    "groups",
+    query={"domain_id": "{id}"},
+    page_size=PAGE,
+    fan_out=FanOut(DOMAINS),
+    keep=("id", "name", "domain_id"),
+    shapes={"id": TEXT, "name": TEXT, "domain_id": TEXT, "description": TEXT_OR_NULL},
+)
+GROUP_USERS = Request(
+    "identity.group_users",
+    "identity",
+    "/groups/{id}/users",
+    "users",
+    paging=Paging.UNPAGED,
+    fan_out=FanOut(GROUPS),
+    keep=("id", "name", "domain_id"),
+)
+"""The members of each group (one request per group)."""
+ROLES = Request(
+    "identity.roles",
+    "identity",
+    "/roles",
+    "roles",
+    paging=Paging.UNPAGED,
+    shapes={"id": TEXT, "name": TEXT, "domain_id": TEXT_OR_NULL},
+)
+ROLE_ASSIGNMENTS = Request(
+    "identity.role_assignments",
+    "identity",
+    "/role_assignments",
+    "role_assignments",
+    query={"include_names": "true"},
+    paging=Paging.UNPAGED,
+)
+
+SAME_DOMAIN = MatchKey((KeyPart("domain", Rename.DOMAIN), KeyPart("name", Rename.NAME)))
+"""Users and groups: by (renamed) name within their (renamed) domain."""
+
+
+def _domain_fields(what: str) -> tuple[Field, Field]:
+    return (
+        Field(
+            "domain",
+            Indexed("domain_name", api("domain_id")),
+            NSTR,
+            f"Name of the {what}'s domain.",
+        ),
+        Field("domain_id", api("domain_id"), NSTR, f"Id of the {what}'s domain."),
+    )
+
+
+# -- users -----------------------------------------------------------------------------
+
+USERS_SPEC = CollectionSpec(
+    name="users",
+    noun="user",
+    family=Family.IDENTITY,
+    owner=Owner.DOMAIN,
+    requests=(USERS,),
+    lookups=(Lookup(DOMAINS), Lookup(PROJECTS, required=False)),
+    key=SAME_DOMAIN,
+    docs="collections-identity.md#users",
+    doc="A disabled user is compared like any other: it must still exist (its keypairs"
+    " and role assignments do), and stay disabled; a user dropped on purpose is recorded"
+    " with a waiver.",
+    fields=(
+        ID,
+        name(STR, "User name (unique within its domain)."),
+        *_domain_fields("user"),
+        Field(
+            "enabled",
+            api("enabled", default=True, then=boolean),
+            BOOL,
+            "False when the user is disabled (it cannot authenticate).",
+            Flag(
+                lost="is disabled in the target (it can no longer log in)",
+                gained="is enabled in the target (was disabled in the source)",
+                gained_severity=Severity.WARNING,
+            ),
+        ),
+        DESCRIPTION,
+        Field(
+            "default_project",
+            Indexed("project_name", api("default_project_id")),
+            NSTR,
+            "Name of the user's default project (null: none, or unknown).",
+            Renamed(
+                Severity.WARNING,
+                "has default project {now}, expected {expected}",
+                of="projects",
+            ),
+        ),
+        Field("default_project_id", api("default_project_id"), NSTR, "Its id."),
+    ),
+)
+
+
+# -- groups ----------------------------------------------------------------------------
+
+
+def _members(reading: Reading) -> dict[str, list[JSON]]:
+    """Group id -> its members' raw user items."""
+    members: dict[str, list[JSON]] = {}
+    for user in reading.lookups.listing(GROUP_USERS.key):
+        group = user.get(FAN_OUT_KEY)
+        if group is not None and user.get("id") is not None:
+            members.setdefault(str(group), []).append(user)
+    return members
+
+
+def _of_group(raw: JSON, reading: Reading) -> list[JSON]:
+    return list(reading.index("members", lambda: _members(reading)).get(str(raw["id"]), ()))
+
+
+def _member_names(raw: JSON, reading: Reading) -> list[str]:
+    return sorted({str(u.get("name") or u["id"]) for u in _of_group(raw, reading)})
+
+
+def _member_ids(raw: JSON, reading: Reading) -> list[str]:
+    return sorted({str(u["id"]) for u in _of_group(raw, reading)})
+
+
+GROUPS_SPEC = CollectionSpec(
+    name="groups",
+    noun="group",
+    family=Family.IDENTITY,
+    owner=Owner.DOMAIN,
+    requests=(GROUPS,),
+    lookups=(Lookup(DOMAINS), Lookup(GROUP_USERS)),
+    key=SAME_DOMAIN,
+    docs="collections-identity.md#groups",
+    fields=(
+        ID,
+        name(STR, "Group name (unique within its domain)."),
+        *_domain_fields("group"),
+        DESCRIPTION,
+        Field("members", derived(_member_names, "id"), STRS, "Sorted names of its members."),
+        Field(
+            "member_ids",
+            derived(_member_ids, "id"),
+            STRS,
+            "Sorted ids of its members (compared through the users matches).",
+            Ref(
+                "users",
+                lost="lost member {label}",
+                gained="gained member {label}",
+                unpaired="lost member {label} (the user has no counterpart)",
+            ),
+        ),
+    ),
+)
+
+
+# -- roles -----------------------------------------------------------------------------
+
+ROLES_SPEC = CollectionSpec(
+    name="roles",
+    noun="role",
+    family=Family.IDENTITY,
+    owner=Owner.CLOUD,
+    requests=(ROLES,),
+    docs="collections-identity.md#roles",
+    fields=(
+        ID,
+        name(STR, "Role name (admin, member, reader...)."),
+        DESCRIPTION,
+    ),
+)
+
+
+# -- role assignments ------------------------------------------------------------------
+
+
+def _named(raw: JSON, key: str) -> JSON:
+    value = raw.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _scope(raw: JSON) -> tuple[str | None, JSON]:
+    """(project, domain or system; the scope's object)."""
+    scope = _named(raw, "scope")
+    for kind in ("project", "domain"):
+        if isinstance(scope.get(kind), dict):
+            return kind, scope[kind]
+    return ("system", {}) if "system" in scope else (None, {})
+
+
+def _actor(raw: JSON) -> tuple[str | None, JSON]:
+    for kind in ("user", "group"):
+        if isinstance(raw.get(kind), dict):
+            return kind, raw[kind]
+    return None, {}
+
+
+def _inherited(raw: JSON) -> bool:
+    return _named(raw, "scope").get("OS-INHERIT:inherited_to") == "projects"
+
+
+def _assignment_id(raw: JSON, _reading: Reading) -> str:
+    actor, who = _actor(raw)
+    scope, where = _scope(raw)
+    on = "all" if scope == "system" else where.get("id")
+    suffix = "/inherited" if _inherited(raw) else ""
+    return f"{actor}:{who.get('id')}@{scope}:{on}/{_named(raw, 'role').get('id')}{suffix}"
+
+
+def _actor_name(kind: str) -> Any:
+    def read(raw: JSON, _reading: Reading) -> str | None:
+        actor, who = _actor(raw)
+        return who.get("name") if actor == kind else None
+
+    return read
+
+
+def _actor_id(raw: JSON, _reading: Reading) -> str | None:
+    return _actor(raw)[1].get("id")
+
+
+def _actor_domain(raw: JSON, _reading: Reading) -> str | None:
+    return _named(_actor(raw)[1], "domain").get("name")
+
+
+def _project(raw: JSON, _reading: Reading) -> str | None:
+    scope, where = _scope(raw)
+    return where.get("name") if scope == "project" else None
+
+
+def _scope_domain(raw: JSON, _reading: Reading) -> str | None:
+    scope, where = _scope(raw)
+    if scope == "project":
+        return _named(where, "domain").get("name")
+    return where.get("name") if scope == "domain" else None
+
+
+def _scope_id(raw: JSON, _reading: Reading) -> str | None:
+    return _scope(raw)[1].get("id")
+
+
+def _system(raw: JSON, _reading: Reading) -> str | None:
+    scope = _named(raw, "scope")
+    return "all" if "system" in scope else None
+
+
+def _label(key: Any, item: JSON, _rules: Any) -> str:
+    actor = f"user {key['user']}" if key.get("user") else f"group {key.get('group')}"
+    where = (
+        f"project {key['domain']}/{key['project']}"
+        if key.get("project")
+        else f"domain {key.get('domain')}"
+    )
+    inherited = " (inherited to its projects)" if item.get("inherited") else ""
+    return f"role {key['role']} of {actor} ({key.get('actor_domain')}) on {where}{inherited}"
+
+
+def _readable(item: JSON) -> str | None:
+    return _label(item, item, None)
+
+
+READS = ("role", "user", "group", "scope")
+
+ROLE_ASSIGNMENTS_SPEC = CollectionSpec(
+    name="role_assignments",
+    noun="role assignment",
+    family=Family.IDENTITY,
+    owner=Owner.DOMAIN,
+    requests=(ROLE_ASSIGNMENTS,),
+    key=MatchKey(
+        (
+            KeyPart("domain", Rename.DOMAIN),
+            KeyPart("project", Rename.NAME, of="projects"),
+            KeyPart("user", Rename.NAME, of="users"),
+            KeyPart("group", Rename.NAME, of="groups"),
+            KeyPart("actor_domain", Rename.DOMAIN),
+            KeyPart("role", Rename.NAME, of="roles"),
+            KeyPart("inherited"),
+        ),
+        required=("role",),
+        label=_label,
+    ),
+    item_label=_readable,
+    docs="collections-identity.md#role-assignments",
+    doc="An assignment is identified by what it grants, names renamed by the rules: the"
+    " role, the user or group (and its domain), the project (and its domain) or the"
+    " domain, and whether it is inherited. A source assignment without its counterpart"
+    " (a user or group that lost a role on the matched project or domain: admin, member,"
+    " reader alike) is an error; a target assignment no source one explains is a warning.",
+    fields=(
+        Field("id", derived(_assignment_id, *READS), STR, "actor:id@scope:id/role id."),
+        Field(
+            "role",
+            api("role", then=lambda r: r.get("name") if isinstance(r, dict) else None),
+            NSTR,
+            "Role name.",
+        ),
+        Field(
+            "role_id",
+            api("role", then=lambda r: r.get("id") if isinstance(r, dict) else None),
+            NSTR,
+            "Role id.",
+        ),
+        Field("user", derived(_actor_name("user"), "user"), NSTR, "User name (null: a group's)."),
+        Field(
+            "group", derived(_actor_name("group"), "group"), NSTR, "Group name (null: a user's)."
+        ),
+        Field("actor_id", derived(_actor_id, "user", "group"), NSTR, "Id of the user or group."),
+        Field(
+            "actor_domain",
+            derived(_actor_domain, "user", "group"),
+            NSTR,
+            "Name of the user's or group's domain.",
+        ),
+        Field(
+            "project",
+            derived(_project, "scope"),
+            NSTR,
+            "Name of the project it is on (null: on a domain).",
+        ),
+        Field(
+            "domain",
+            derived(_scope_domain, "scope"),
+            NSTR,
+            "Name of the domain it is on, or of its project's domain.",
+        ),
+        Field("scope_id", derived(_scope_id, "scope"), NSTR, "Id of that project or domain."),
+        Field(
+            "inherited",
+            derived(lambda raw, _r: _inherited(raw), "scope"),
+            BOOL,
+            "True for an assignment inherited by the projects below its domain or project.",
+        ),
+        Field(
+            "system",
+            derived(_system, "scope"),
+            schema(type="string"),
+            "Present on a system-scope assignment (all): left out of the comparison.",
+            optional=True,
+            leaves_out="system-scope assignments (each cloud's own operators)",
+        ),
+    ),
+)
+
+SPECS = (USERS_SPEC, GROUPS_SPEC, ROLES_SPEC, ROLE_ASSIGNMENTS_SPEC)

@@ -307,7 +307,7 @@ def _label(key: Any, item: JSON, _rules: Any) -> str:
         else f"domain {key.get('domain')}"
     )
     inherited = " (inherited to its projects)" if item.get("inherited") else ""
-    return f"role {key['role']} of {actor} ({key.get('actor_domain')}) on {where}{inherited}"
+    return f"{key['role']} of {actor} ({key.get('actor_domain')}) on {where}{inherited}"
 
 
 def _readable(item: JSON) -> str | None:

@@ -299,6 +299,14 @@ def _system(raw: JSON, _reading: Reading) -> str | None:
     return "all" if "system" in scope else None
 
 
+def _name(raw: JSON, _reading: Reading) -> str:
+    actor, who = _actor(raw)
+    domain = _named(who, "domain").get("name")
+    inherited = " (inherited)" if _inherited(raw) else ""
+    role = _named(raw, "role")
+    return f"{role.get('name') or role.get('id')} of {actor} {domain}/{who.get('name')}{inherited}"
+
+
 def _label(key: Any, item: JSON, _rules: Any) -> str:
     actor = f"user {key['user']}" if key.get("user") else f"group {key.get('group')}"
     where = (
@@ -344,6 +352,12 @@ ROLE_ASSIGNMENTS_SPEC = CollectionSpec(
     " reader alike) is an error; a target assignment no source one explains is a warning.",
     fields=(
         Field("id", derived(_assignment_id, *READS), STR, "actor:id@scope:id/role id."),
+        Field(
+            "name",
+            derived(_name, "role", "user", "group", "scope"),
+            STR,
+            "How reports name it: role of user (or group) domain/name, (inherited).",
+        ),
         Field(
             "role",
             api("role", then=lambda r: r.get("name") if isinstance(r, dict) else None),

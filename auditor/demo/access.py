@@ -37,10 +37,9 @@ SUPPORT = ("support-1", "support-2")
 
 
 def _domain(cloud: ExampleCloud) -> tuple[str, str]:
-    """(name, id) of the tenants' domain, as the identity family made it."""
-    if cloud.name == "cloudwatt":
-        return "cloudwatt", hex_of("cloudwatt", "domain").replace("-", "")
-    return "ocb-cloudwatt", hex_of("ocb", "domain", "ocb-cloudwatt").replace("-", "")
+    """(name, id) of the tenants' domain (the core clouds')."""
+    tenant = _tenants(cloud)[0]
+    return str(tenant["domain"]), str(tenant["domain_id"])
 
 
 def _tenants(cloud: ExampleCloud) -> list[JSON]:
@@ -85,6 +84,8 @@ def _assignment(
     suffix = "/inherited" if inherited else ""
     return {
         "id": f"{kind}:{actor['id']}@{scope}:{scope_id}/{role_id}{suffix}",
+        "name": f"{role} of {kind} {actor['domain']}/{actor['name']}"
+        + (" (inherited)" if inherited else ""),
         "role": role,
         "role_id": role_id,
         "user": actor["name"] if kind == "user" else None,

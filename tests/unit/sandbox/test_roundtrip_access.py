@@ -51,6 +51,7 @@ def access_snapshot() -> Snapshot:
         {
             **first,
             "id": f"user:{user['id']}@domain:{user['domain_id']}/{first['role_id']}",
+            "name": f"{first['role']} of user {user['domain']}/{user['name']}",
             "user": user["name"],
             "group": None,
             "actor_id": user["id"],
@@ -63,6 +64,7 @@ def access_snapshot() -> Snapshot:
         {
             **first,
             "id": f"user:{user['id']}@system:all/{first['role_id']}",
+            "name": f"{first['role']} of user {user['domain']}/{user['name']}",
             "user": user["name"],
             "group": None,
             "actor_id": user["id"],

@@ -117,7 +117,7 @@ USERS_SPEC = CollectionSpec(
     requests=(USERS,),
     lookups=(Lookup(DOMAINS), Lookup(PROJECTS, required=False)),
     key=SAME_DOMAIN,
-    docs="collections-identity.md#users",
+    docs="collections-access.md#users",
     doc="A disabled user is compared like any other: it must still exist (its keypairs"
     " and role assignments do), and stay disabled; a user dropped on purpose is recorded"
     " with a waiver.",
@@ -186,7 +186,7 @@ GROUPS_SPEC = CollectionSpec(
     requests=(GROUPS,),
     lookups=(Lookup(DOMAINS), Lookup(GROUP_USERS)),
     key=SAME_DOMAIN,
-    docs="collections-identity.md#groups",
+    docs="collections-access.md#groups",
     fields=(
         ID,
         name(STR, "Group name (unique within its domain)."),
@@ -217,7 +217,7 @@ ROLES_SPEC = CollectionSpec(
     family=Family.IDENTITY,
     owner=Owner.CLOUD,
     requests=(ROLES,),
-    docs="collections-identity.md#roles",
+    docs="collections-access.md#roles",
     fields=(
         ID,
         name(STR, "Role name (admin, member, reader...)."),
@@ -344,7 +344,7 @@ ROLE_ASSIGNMENTS_SPEC = CollectionSpec(
         label=_label,
     ),
     item_label=_readable,
-    docs="collections-identity.md#role-assignments",
+    docs="collections-access.md#role-assignments",
     doc="An assignment is identified by what it grants, names renamed by the rules: the"
     " role, the user or group (and its domain), the project (and its domain) or the"
     " domain, and whether it is inherited. A source assignment without its counterpart"

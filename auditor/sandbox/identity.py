@@ -23,17 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.model import Snapshot
+from auditor.sandbox.access import AccessRoutes
 from auditor.sandbox.accounts import Accounts, Unauthorized
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
 from auditor.sandbox.tokens import Caller, Credentials, Member, TokenStore
-from auditor.sandbox.views.access import (
-    assignment_items,
-    group_items,
-    group_members,
-    role_items,
-    unnamed_listing,
-)
+from auditor.sandbox.views.access import group_items, role_items
 from auditor.sandbox.views.identity import (
     CatalogEntry,
     domain_items,
@@ -51,7 +46,6 @@ from auditor.sandbox.wire import (
     ErrorStyle,
     Response,
     bool_param,
-    dumps,
     int_param,
     json_response,
 )
@@ -60,7 +54,7 @@ UNAUTHORIZED = "The request you have made requires authentication."
 ADMIN_ROLES = ("admin", "member", "reader")
 MEMBER_ROLES = ("member", "reader")
 ADMIN_LISTINGS = frozenset(
-    {"projects", "domains", "users", "services", "endpoints", "groups", "roles", "role_assignments"}
+    {"projects", "domains", "users", "services", "endpoints", "groups", "roles"}
 )
 """Listings Keystone's default policies refuse a project member (regions are anyone's)."""
 DEFAULT_REGION = "RegionOne"
@@ -77,10 +71,6 @@ class _Collection:
     filters: tuple[str, ...]
     """Query parameters that filter by the item's field of the same name."""
     paged: bool
-    whole: bool = False
-    """Never cut (Keystone wraps it without hints: role assignments)."""
-    named: Listing | None = None
-    """The listing ``include_names=true`` asks for (role assignments)."""
 
 
 def _matches(item: JSON, field: str, wanted: str) -> bool:
@@ -122,14 +112,9 @@ class IdentityApi:
         self.accounts = Accounts(credentials, members, tokens, self.projects, self.domain_names)
         users = user_items(snapshot, domains, credentials, link)
         domain_ids = {d["name"]: d["id"] for d in domains}
-        self.group_users = group_members(snapshot, {u["id"]: u for u in users})
         project_domains = {pid: str(p.get("domain_id")) for pid, p in self.projects.items()}
-        assignments = [
-            unnamed_listing(
-                assignment_items(snapshot, domain_ids, project_domains, link, names=names)
-            )
-            for names in (False, True)
-        ]
+        user_listing = Listing.of_items(users)
+        self.access = AccessRoutes(snapshot, user_listing, domain_ids, project_domains, link)
         services, endpoints = services_and_endpoints(snapshot, link)
         regions = region_items(snapshot, endpoints, link)
         self.collections = {
@@ -148,7 +133,7 @@ class IdentityApi:
                 _Collection(
                     "users",
                     "user",
-                    Listing.of_items(users),
+                    user_listing,
                     ("name", "domain_id", "enabled"),
                     True,
                 ),
@@ -161,15 +146,6 @@ class IdentityApi:
                 ),
                 _Collection(
                     "roles", "role", Listing.of_items(role_items(snapshot, link)), (), False
-                ),
-                _Collection(
-                    "role_assignments",
-                    "role_assignment",
-                    assignments[0],
-                    (),
-                    False,
-                    whole=True,
-                    named=assignments[1],
                 ),
                 _Collection(
                     "services", "service", Listing.of_items(services), ("type", "name"), False
@@ -209,8 +185,9 @@ class IdentityApi:
             return self._validate(request)
         if parts[1:] == ["auth", "projects"]:
             return self._auth_projects(request)
-        if parts[1] == "groups" and len(parts) == 4 and parts[3] == "users":
-            return self._group_users(request, parts[2])
+        access = self.access.answer(parts[1:], request, self._cut)
+        if access is not None:
+            return access
         collection = self.collections.get(parts[1])
         if collection is None or len(parts) > 3:
             raise ApiError(404, "The resource could not be found.")
@@ -239,43 +216,18 @@ class IdentityApi:
 
     # -- listings --------------------------------------------------------------
 
-    def _group_users(self, request: ApiRequest, group_id: str) -> Response:
-        """``GET /v3/groups/{id}/users``: the group's members (cut at ``list_limit``)."""
-        self._refuse_members(request, "list_users_in_group")
-        members = self.group_users.get(group_id)
-        if members is None:
-            raise ApiError(404, f"Could not find group: {group_id}.")
-        users = self.collections["users"].listing
-        found = [users.index.get(str(u["id"])) for u in members]
-        listing = Listing(
-            [str(u["id"]) for u in members],
-            [
-                users.chunks[n] if n is not None else dumps(u)
-                for n, u in zip(found, members, strict=True)
-            ],
-            members,
-        )
-        links: dict[str, Any] = {"self": request.url(), "previous": None, "next": None}
-        extra: dict[str, Any] = {"links": links}
-        base = f"{self.service_url}/v3/groups/{group_id}/users"
-        limit = int_param(request.query, "limit", minimum=1)
-        chunks = self._catalog_page("users", listing, request.query, limit, base, links, extra)
-        return Response(200, list_body("users", chunks, extra))
-
-    def _refuse_members(self, request: ApiRequest, action: str) -> None:
-        if request.auth is not None and not request.auth.admin:
-            raise ApiError(
-                403, f"You are not authorized to perform the requested action: identity:{action}."
-            )
+    def _cut(
+        self,
+        listing: Listing,
+        query: Mapping[str, str],
+        limit: int | None,
+        base: str,
+        extra: dict[str, Any],
+    ) -> list[bytes]:
+        return self._catalog_page("", listing, query, limit, base, extra["links"], extra)
 
     def _list(self, collection: _Collection, request: ApiRequest) -> Response:
         query = request.query
-        if collection.whole:
-            # Keystone's query_filter_is_true: present and not "0".
-            named = query.get("include_names", "0") != "0"
-            listing = collection.named if named and collection.named else collection.listing
-            whole = {"self": request.url(), "previous": None, "next": None}
-            return Response(200, list_body(collection.key, listing.chunks, {"links": whole}))
         listing = collection.listing
         wanted = {k: v for k, v in query.items() if k in collection.filters}
         if collection.key == "users" and "domain_id" not in wanted:

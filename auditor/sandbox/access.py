@@ -2,26 +2,30 @@
 members (``GET /v3/groups/{id}/users``) and the role assignments (``GET
 /v3/role_assignments``, with or without ``include_names``).
 
-Keystone answers a group's members cut at ``list_limit`` or a request's
-``limit`` (its SQL query applies no marker: the next link repeats the first
-page), as it does the catalog listings; the role assignments never cut (it
-wraps the list without hints) and unpaged. Both are refused to a project
+Keystone answers a group's members cut at ``list_limit`` whatever the request's
+``limit`` (unlike the catalog listings and the roles, where a ``limit`` replaces
+it), else at a request's ``limit`` (up to ``max_db_limit``), flagged
+``truncated``, with a next link whose marker its SQL query ignores (the first
+page again): checked against Keystone 30. The role assignments are never cut
+(it wraps the list without hints) and unpaged. Both are refused to a project
 member (``identity:list_users_in_group``, ``identity:list_role_assignments``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from auditor.model import Snapshot
-from auditor.sandbox.paging import Listing, list_body
-from auditor.sandbox.views.access import assignment_items, group_members, unnamed_listing
+from auditor.sandbox.options import SandboxOptions
+from auditor.sandbox.paging import Listing, list_body, next_href
+from auditor.sandbox.views.access import (
+    assignment_items,
+    group_items,
+    group_members,
+    role_items,
+    unnamed_listing,
+)
 from auditor.sandbox.wire import JSON, ApiError, ApiRequest, Response, dumps, int_param
-
-Cut = Callable[[Listing, Mapping[str, str], "int | None", str, dict[str, Any]], list[bytes]]
-"""How Keystone cuts an unpageable listing: (listing, query, limit, base URL, extra
-members of the body it may set) -> the items answered."""
 
 
 def refuse_member(request: ApiRequest, action: str) -> None:
@@ -39,12 +43,20 @@ class AccessRoutes:
         self,
         snapshot: Snapshot,
         users: Listing,
-        domain_ids: Mapping[Any, str],
-        project_domains: Mapping[str, str],
+        domains: Sequence[JSON],
+        projects: Mapping[str, JSON],
         link: str,
+        options: SandboxOptions,
     ) -> None:
         self.link = link
+        self.options = options
         self.users = users
+        domain_ids = {d["name"]: d["id"] for d in domains}
+        project_domains = {pid: str(p.get("domain_id")) for pid, p in projects.items()}
+        self.groups = Listing.of_items(group_items(snapshot, domain_ids, link))
+        """``GET /v3/groups`` (paged as the users are)."""
+        self.roles = Listing.of_items(role_items(snapshot, link))
+        """``GET /v3/roles`` (cut as the catalog listings are)."""
         by_id = dict(zip(users.ids, users.sources, strict=True))
         self.members = group_members(snapshot, by_id)
         self.assignments = {
@@ -54,7 +66,7 @@ class AccessRoutes:
             for names in (False, True)
         }
 
-    def answer(self, parts: list[str], request: ApiRequest, cut: Cut) -> Response | None:
+    def answer(self, parts: list[str], request: ApiRequest) -> Response | None:
         """The answer to ``/v3/<parts>`` when it is one of these (None: it is not)."""
         if parts == ["role_assignments"]:
             refuse_member(request, "list_role_assignments")
@@ -65,10 +77,10 @@ class AccessRoutes:
             return Response(200, list_body("role_assignments", chunks, {"links": links}))
         if len(parts) == 3 and parts[0] == "groups" and parts[2] == "users":
             refuse_member(request, "list_users_in_group")
-            return self._members(request, parts[1], cut)
+            return self._members(request, parts[1])
         return None
 
-    def _members(self, request: ApiRequest, group_id: str, cut: Cut) -> Response:
+    def _members(self, request: ApiRequest, group_id: str) -> Response:
         members = self.members.get(group_id)
         if members is None:
             raise ApiError(404, f"Could not find group: {group_id}.")
@@ -84,5 +96,13 @@ class AccessRoutes:
         links: JSON = {"self": request.url(), "previous": None, "next": None}
         extra: JSON = {"links": links}
         limit = int_param(request.query, "limit", minimum=1)
-        chunks = cut(listing, request.query, limit, f"{self.link}/groups/{group_id}/users", extra)
+        cap = self.options.keystone_list_limit
+        if cap is None and limit is not None:
+            cap = min(limit, self.options.max_limit)
+        chunks = listing.chunks
+        if cap is not None and len(listing) > cap:
+            chunks = chunks[:cap]
+            extra["truncated"] = True
+            base = f"{self.link}/groups/{group_id}/users"
+            links["next"] = next_href(base, request.query, cap, listing.ids[cap - 1])
         return Response(200, list_body("users", chunks, extra))

@@ -28,7 +28,6 @@ from auditor.sandbox.accounts import Accounts, Unauthorized
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
 from auditor.sandbox.tokens import Caller, Credentials, Member, TokenStore
-from auditor.sandbox.views.access import group_items, role_items
 from auditor.sandbox.views.identity import (
     CatalogEntry,
     domain_items,
@@ -110,11 +109,8 @@ class IdentityApi:
         self.projects = {str(p["id"]): p for p in projects}
         self.domain_names = {str(d["id"]): d["name"] for d in domains}
         self.accounts = Accounts(credentials, members, tokens, self.projects, self.domain_names)
-        users = user_items(snapshot, domains, credentials, link)
-        domain_ids = {d["name"]: d["id"] for d in domains}
-        project_domains = {pid: str(p.get("domain_id")) for pid, p in self.projects.items()}
-        user_listing = Listing.of_items(users)
-        self.access = AccessRoutes(snapshot, user_listing, domain_ids, project_domains, link)
+        users = Listing.of_items(user_items(snapshot, domains, credentials, link))
+        self.access = AccessRoutes(snapshot, users, domains, self.projects, link, options)
         services, endpoints = services_and_endpoints(snapshot, link)
         regions = region_items(snapshot, endpoints, link)
         self.collections = {
@@ -133,20 +129,12 @@ class IdentityApi:
                 _Collection(
                     "users",
                     "user",
-                    user_listing,
+                    users,
                     ("name", "domain_id", "enabled"),
                     True,
                 ),
-                _Collection(
-                    "groups",
-                    "group",
-                    Listing.of_items(group_items(snapshot, domain_ids, link)),
-                    ("name", "domain_id"),
-                    True,
-                ),
-                _Collection(
-                    "roles", "role", Listing.of_items(role_items(snapshot, link)), (), False
-                ),
+                _Collection("groups", "group", self.access.groups, ("name", "domain_id"), True),
+                _Collection("roles", "role", self.access.roles, (), False),
                 _Collection(
                     "services", "service", Listing.of_items(services), ("type", "name"), False
                 ),
@@ -185,7 +173,7 @@ class IdentityApi:
             return self._validate(request)
         if parts[1:] == ["auth", "projects"]:
             return self._auth_projects(request)
-        access = self.access.answer(parts[1:], request, self._cut)
+        access = self.access.answer(parts[1:], request)
         if access is not None:
             return access
         collection = self.collections.get(parts[1])
@@ -215,16 +203,6 @@ class IdentityApi:
         }
 
     # -- listings --------------------------------------------------------------
-
-    def _cut(
-        self,
-        listing: Listing,
-        query: Mapping[str, str],
-        limit: int | None,
-        base: str,
-        extra: dict[str, Any],
-    ) -> list[bytes]:
-        return self._catalog_page("", listing, query, limit, base, extra["links"], extra)
 
     def _list(self, collection: _Collection, request: ApiRequest) -> Response:
         query = request.query

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import requests
-from realcloud import RealCloud
+from realcloud import LIMITED_CLOUD, RealCloud
 from realnet import Rest
 from seed_access import ASSIGNMENTS, CUSTOM_ROLE, GROUPS
 from seedplan import PROJECTS, USERS
@@ -184,3 +184,29 @@ def test_the_sandbox_answers_the_access_listings_as_the_real_keystone(
             assert set(want) <= set(got)
         else:
             assert got == want, key
+
+
+def test_under_list_limit_a_large_group_is_incomplete_and_the_rest_whole(
+    real_cloud: RealCloud, listed: tuple[JSON, Path], tmp_path: Path
+) -> None:
+    """The second Keystone (list_limit 2, domain-specific drivers, same database):
+    users and groups per domain walked whole, roles whole with limit=1000, role
+    assignments never cut; the support group's three members are cut at 2 with or
+    without a limit (a limit does not replace list_limit there), so the groups are
+    incomplete, never missing a member."""
+    doc, _path = listed
+    proc, limited = inventory(real_cloud, tmp_path, LIMITED_CLOUD, ACCESS)
+    assert proc.returncode == 3, proc.stderr
+    for name in ("projects", "domains", "users", "roles", "role_assignments"):
+        assert limited["collections"][name]["status"] == "ok", name
+        assert items(limited, name) == items(doc, name), name
+    groups = limited["collections"]["groups"]
+    assert groups["status"] == "incomplete"
+    assert "list_limit" in groups["error"] and "group_users" in groups["error"]
+    # What the sandbox models, asked of the real Keystone itself.
+    base = real_cloud.urls["keystone-limited"]
+    rest = Rest(base, _admin_password(real_cloud))
+    support = real_cloud.group_ids["support"]
+    for query in ("", "?limit=1000"):
+        body = rest.call("GET", f"{base}/v3/groups/{support}/users{query}")
+        assert (len(body["users"]), body.get("truncated")) == (2, True), query

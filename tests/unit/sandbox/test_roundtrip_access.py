@@ -86,8 +86,8 @@ VARIANTS = {
     "current": SandboxOptions(),
     # Users and groups in pages of 2 (a limit cuts group members and roles: not sent).
     "paged-2": SandboxOptions(max_limit=2),
-    # Group members and roles cut at 2: asked again with limit=1000, whole.
-    "list-limit-2": SandboxOptions(keystone_list_limit=2),
+    # Roles cut at 2: asked again with limit=1000, whole (group members: below).
+    "list-limit-3": SandboxOptions(keystone_list_limit=3),
     "domain-drivers": SandboxOptions(keystone_domain_drivers=True, max_limit=2),
 }
 
@@ -177,11 +177,15 @@ def test_role_assignments_are_answered_as_keystone_does() -> None:
 
 
 def test_a_group_keystone_cannot_list_whole_makes_the_groups_incomplete(tmp_path: Path) -> None:
-    """list_limit and max_db_limit both 2: a group of three is cut with or without a limit
-    (and the marker of its next link is ignored): incomplete, never a lost member."""
-    options = SandboxOptions(keystone_list_limit=2, max_limit=2)
+    """Under list_limit 2 a group of three is cut with or without a request's limit (a
+    limit does not replace list_limit there, and the marker of its next link is
+    ignored): incomplete, never a lost member. Roles are whole (limit=1000)."""
+    options = SandboxOptions(keystone_list_limit=2)
     with Sandbox([access_snapshot()], options=options) as sandbox:
-        got = run_inventory(sandbox, tmp_path, ("groups",))
+        got = run_inventory(sandbox, tmp_path, ("groups", "roles"))
+        asked = [query(r) for r in sandbox.requests if r.path.endswith("/users")]
     groups = got.collections["groups"]
     assert groups.status is not Status.OK
     assert "list_limit" in str(groups.error) and "identity group_users" in str(groups.error)
+    assert {"limit": "1000"} in asked and not [q for q in asked if "marker" in q]
+    assert got.collections["roles"].status is Status.OK

@@ -409,8 +409,9 @@ class _Builder:
             [
                 *kmanage,
                 "bootstrap",
-                "--bootstrap-password",
-                self.admin_password,
+                # One argument: a password starting with "-" (token_urlsafe makes one in
+                # 64) would be read as an option and fail the bootstrap.
+                f"--bootstrap-password={self.admin_password}",
                 "--bootstrap-region-id",
                 REGION,
                 "--bootstrap-public-url",

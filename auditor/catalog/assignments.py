@@ -17,7 +17,7 @@ from typing import Any
 
 from auditor.catalog.lookups import Reading
 from auditor.catalog.policies import Rename
-from auditor.catalog.sources import api, derived
+from auditor.catalog.sources import derived
 from auditor.catalog.spec import (
     CollectionSpec,
     Family,
@@ -173,13 +173,13 @@ ROLE_ASSIGNMENTS_SPEC = CollectionSpec(
         ),
         Field(
             "role",
-            api("role", then=lambda r: r.get("name") if isinstance(r, dict) else None),
+            derived(lambda raw, _r: _named(raw, "role").get("name"), "role"),
             NSTR,
             "Role name.",
         ),
         Field(
             "role_id",
-            api("role", then=lambda r: r.get("id") if isinstance(r, dict) else None),
+            derived(lambda raw, _r: _named(raw, "role").get("id"), "role"),
             NSTR,
             "Role id.",
         ),

@@ -120,7 +120,6 @@ IO_ALLOWED = {
 # -- modules over 400 lines, each with the track of issue 16 that splits it -----------------
 
 LONG_MODULES = {
-    "diff/merge.py": "track D: the merger's claims and conflicts apart",
     "demo/data.py": "track C: demo/base.py and per-collection demo data",
     "sandbox/compute.py": "track C: generic sandbox routes, views/compute.py",
     "sandbox/identity.py": "track C: generic sandbox routes, views/identity.py",

@@ -296,7 +296,7 @@ def test_audit_sends_only_reads(
 ) -> None:
     _, _, clouds_yaml = clouds
     audit(clouds_yaml, tmp_path, "--format", "json")
-    methods = {(c.request.method, c.request.url.endswith("/auth/tokens")) for c in rsps.calls}
+    methods = {(c.request.method, str(c.request.url).endswith("/auth/tokens")) for c in rsps.calls}
     assert methods == {("GET", False), ("POST", True)}
 
 

@@ -401,9 +401,9 @@ def test_changed_extra_specs_are_a_warning_unknown_ones_are_not_compared(
 
 
 def test_an_incomplete_project_listing_proves_no_lost_access(rules: Rules) -> None:
-    source, target = world()
-    target["projects"] = failed()
-    gpu = get(target, "flavors", "F-GPU")
+    source, listed = world()
+    target: dict[str, Any] = {**listed, "projects": failed()}
+    gpu = get(listed, "flavors", "F-GPU")
     gpu["access"], gpu["access_ids"] = ["ocb-acme", "ocb-beta"], ["X", "Y"]
 
     report = run(source, target, rules)

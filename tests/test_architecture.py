@@ -66,6 +66,7 @@ LAYERS = {
     "history": 3,
     "render": 3,
     "metrics": 3,
+    "export": 3,
     "hints": 3,
     # L4: the use cases (options in, documents out).
     "audit": 4,

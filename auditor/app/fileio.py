@@ -55,6 +55,34 @@ def write_atomic(path: str, text: str, *, mode: int) -> None:
         raise
 
 
+@contextlib.contextmanager
+def replaced_atomically(path: str, *, mode: int = 0o600) -> Iterator[str]:
+    """A temporary file beside ``path`` (mode ``mode``) for the caller to fill; renamed
+    over ``path`` when the block ends, removed when it raises: a file written by a
+    library (a SQLite database) is never seen half-written. Raises :class:`OutputError`."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".auditor-", suffix=".tmp", dir=directory)
+        os.fchmod(fd, mode)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        _sync_directory(directory)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def _sync_directory(directory: str) -> None:
     """Make a rename in ``directory`` durable (a crash after it keeps the new file)."""
     try:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -120,6 +122,7 @@ def test_findings_table_from_a_report(clouds: tuple[Snapshot, Snapshot], report:
     conn = exported(list(clouds), report)
     assert conn.execute("SELECT count(*) FROM findings").fetchone() == (len(report.findings),)
     changed = next(f for f in report.findings if f.changes and f.source and f.target)
+    assert changed.source is not None and changed.target is not None
     row = conn.execute(
         "SELECT kind, severity, source_id, target_id, changes FROM findings WHERE id = ?",
         (changed.id,),
@@ -153,3 +156,29 @@ def test_findings_table_from_a_report(clouds: tuple[Snapshot, Snapshot], report:
 )
 def test_column_types_from_the_catalogs_schemas(schema: dict[str, object], expected: str) -> None:
     assert sql_type(schema) == expected
+
+
+def test_the_docs_queries_run_and_answer(clouds: tuple[Snapshot, Snapshot], report: Report) -> None:
+    """Every ```sql block of docs/export.md runs on an export of the demo's clouds."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "export.md").read_text()
+    queries = re.findall(r"```sql\n(.*?)```", text, re.S)
+    assert len(queries) >= 5
+    conn = exported(list(clouds), report)
+    answered = [len(conn.execute(q).fetchall()) for q in queries]
+    # The demo's clouds were listed completely, and no server has another project's
+    # volume: those two answer nothing; every other query answers rows.
+    assert answered[0] == 0 and answered[4] == 0, answered
+    assert all(n > 0 for i, n in enumerate(answered) if i not in (0, 4)), answered
+    # ... and the consistency query finds a volume moved to another project.
+    source, target = clouds
+    server = next(s for s in source.collections["servers"].items if s["volumes"])
+    moved = [
+        {**v, "project": "elsewhere"} if v["id"] == server["volumes"][0] else v
+        for v in source.collections["volumes"].items
+    ]
+    changed = replace(
+        source,
+        collections={**source.collections, "volumes": CollectionResult(Status.OK, tuple(moved))},
+    )
+    rows = exported([changed, target]).execute(queries[4]).fetchall()
+    assert [(r[1], r[4]) for r in rows] == [(server["name"], "elsewhere")]

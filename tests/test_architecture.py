@@ -70,6 +70,7 @@ LAYERS = {
     "hints": 3,
     # L4: the use cases (options in, documents out).
     "audit": 4,
+    "evidence": 4,
     # L5: the application layer, the only one with I/O.
     "app": 5,
     "cli": 5,

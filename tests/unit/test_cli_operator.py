@@ -14,7 +14,6 @@ import openstack.config.loader
 import pytest
 
 from auditor.app.commands.sandbox import save_clouds_yaml
-from auditor.cli import main
 from auditor.model import Snapshot
 from auditor.sandbox import Sandbox
 from tests.builders import (
@@ -29,6 +28,7 @@ from tests.builders import (
     snapshot,
     volume,
 )
+from tests.harness import run_auditor as run
 
 RULES = r"""version: 1
 rename:
@@ -45,12 +45,6 @@ class Terminal(io.StringIO):
 
     def isatty(self) -> bool:
         return True
-
-
-def run(*argv: str, stdout: io.StringIO | None = None) -> tuple[int, str]:
-    out = stdout if stdout is not None else io.StringIO()
-    code = main(["--no-progress", *argv], stdout=out)
-    return code, out.getvalue()
 
 
 def clouds() -> tuple[Snapshot, Snapshot]:

@@ -11,7 +11,6 @@ their resources.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +21,6 @@ import pytest
 
 from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_rules
-from auditor.cli import main
 from auditor.diff.outcome import compare
 from auditor.errors import RulesError
 from auditor.model import Kind, Snapshot
@@ -30,6 +28,8 @@ from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
 from tests.builders import project, security_group, server, sg_rule, snapshot, volume
+from tests.harness import audit_argv
+from tests.harness import run_auditor as run
 
 RENAMES = r"""version: 1
 rename:
@@ -123,12 +123,6 @@ def ocb(*, cores: int = 20, lost_rule: bool = False, extra: bool = False) -> Sna
     )
 
 
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(["--no-progress", *argv], stdout=out)
-    return code, out.getvalue()
-
-
 def write(tmp: Path, target: Snapshot, rules: str = RULES) -> list[str]:
     """The snapshot files and the rules file of ``auditor diff CW NM TARGET --rules R``."""
     (tmp / "cw.json").write_text(cloudwatt().dumps())
@@ -180,19 +174,15 @@ def test_an_intended_two_source_merger_over_http_exits_0_without_waivers(tmp_pat
     with Sandbox([with_admin(cloudwatt()), with_admin(numergy()), with_admin(ocb())]) as sandbox:
         save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         code, out = run(
-            "--os-client-config-file",
-            str(tmp_path / "clouds.yaml"),
-            "audit",
-            "--source",
-            "cloudwatt",
-            "--source",
-            "numergy",
-            "--target",
-            "ocb",
+            *audit_argv(
+                tmp_path / "clouds.yaml",
+                "cloudwatt",
+                "numergy",
+                target="ocb",
+                rules=tmp_path / "rules.yaml",
+            ),
             "--collections",
             COLLECTIONS,
-            "--rules",
-            str(tmp_path / "rules.yaml"),
             "-f",
             "json",
         )

@@ -11,7 +11,6 @@ are a mistake.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
@@ -23,7 +22,6 @@ import jsonschema
 import pytest
 
 from auditor.app.commands.sandbox import save_clouds_yaml
-from auditor.cli import main
 from auditor.diff.outcome import compare
 from auditor.errors import BadInputError
 from auditor.model import Kind, Report, Severity, Snapshot, Verdict
@@ -33,6 +31,8 @@ from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
 from auditor.waivers import parse_waivers
 from tests.builders import failed, project, server, snapshot, volume
+from tests.harness import audit_argv
+from tests.harness import run_auditor as run
 
 UNFOLDED = r"""version: 1
 rename:
@@ -282,12 +282,6 @@ def test_id_maps_per_source() -> None:
 # -- the command line ------------------------------------------------------------------------
 
 
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(["--no-progress", *argv], stdout=out)
-    return code, out.getvalue()
-
-
 @pytest.fixture
 def files(tmp_path: Path) -> Path:
     (tmp_path / "cw.json").write_text(cloudwatt().dumps())
@@ -350,15 +344,7 @@ def test_cli_audit_of_two_sources_over_http(files: Path) -> None:
     with Sandbox([cloudwatt(), numergy(), ocb()]) as sandbox:
         save_clouds_yaml(sandbox, str(files / "clouds.yaml"))
         code, out = run(
-            "--os-client-config-file",
-            str(files / "clouds.yaml"),
-            "audit",
-            "--source",
-            "cloudwatt",
-            "--source",
-            "numergy",
-            "--target",
-            "ocb",
+            *audit_argv(files / "clouds.yaml", "cloudwatt", "numergy", target="ocb"),
             "--collections",
             "projects,servers,volumes",
             "--rules",
@@ -414,19 +400,9 @@ waivers:
 
     def audit(rules: Path, *extra: str) -> tuple[int, dict[str, Any]]:
         code, out = run(
-            "--os-client-config-file",
-            str(files / "clouds.yaml"),
-            "audit",
-            "--source",
-            "cloudwatt",
-            "--source",
-            "numergy",
-            "--target",
-            "ocb",
+            *audit_argv(files / "clouds.yaml", "cloudwatt", "numergy", target="ocb", rules=rules),
             "--collections",
             "projects,servers,volumes",
-            "--rules",
-            str(rules),
             "--waivers",
             str(files / "waivers.yaml"),
             "--as-of",

@@ -8,7 +8,6 @@ ocb-globex in the OCB target. Both clouds also hold a project she cannot see
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import replace
@@ -20,7 +19,6 @@ import pytest
 
 from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_clouds_config
-from auditor.cli import main
 from auditor.connect import CloudTarget, ReadOnlyAdapter, connect, connect_project
 from auditor.diff.outcome import compare
 from auditor.diff.scope import restrict
@@ -31,6 +29,7 @@ from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.sandbox.options import ProjectMember
 from auditor.schemas import load_schema
 from tests.builders import endpoint, failed, project, server, snapshot, volume
+from tests.harness import run_auditor as run
 
 RULES = r"""version: 1
 rename:
@@ -96,12 +95,6 @@ OPTIONS = SandboxOptions(
         ProjectMember("alice", "alice-pw", ("ocb-acme", "ocb-globex"), cloud="ocb"),
     )
 )
-
-
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(["--no-progress", *argv], stdout=out)
-    return code, out.getvalue()
 
 
 @pytest.fixture

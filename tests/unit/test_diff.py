@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.app.files import read_rules, read_snapshot
+from auditor.app.files import read_snapshot
 from auditor.diff import diff
 from auditor.model import (
     Change,
@@ -33,7 +33,6 @@ from auditor.model import (
 from auditor.rules import Rules
 from auditor.schemas import load_schema
 from tests.builders import (
-    JSON,
     endpoint,
     failed,
     flavor,
@@ -44,6 +43,9 @@ from tests.builders import (
     truncated,
     volume,
 )
+from tests.findings import GENERATED_AT, Side, get, rules_with_id_map
+from tests.findings import diff_sides as run
+from tests.findings import only as the_finding
 
 RULES_TEXT = r"""version: 1
 rename:
@@ -66,16 +68,9 @@ residue:
 # The id map the migration tool wrote: it only knows the down-cell server.
 ID_MAP = {"s-app": "S-APP"}
 
-GENERATED_AT = "2026-11-22T11:00:00Z"
-
-Side = dict[str, list[JSON]]
-
 
 def make_rules(directory: Path, extra: str = "") -> Rules:
-    (directory / "idmap.json").write_text(json.dumps(ID_MAP), encoding="utf-8")
-    path = directory / "rules.yaml"
-    path.write_text(RULES_TEXT + extra, encoding="utf-8")
-    return read_rules(str(path))
+    return rules_with_id_map(directory, RULES_TEXT + extra, ID_MAP)
 
 
 @pytest.fixture
@@ -170,11 +165,6 @@ def world() -> tuple[Side, Side]:
     return source, target
 
 
-def get(side: Side, collection: str, item_id: str) -> JSON:
-    (item,) = [i for i in side[collection] if i["id"] == item_id]
-    return item
-
-
 def drop(side: Side, collection: str, item_id: str) -> None:
     side[collection] = [i for i in side[collection] if i["id"] != item_id]
 
@@ -185,16 +175,6 @@ def snapshots(
     return snapshot("cloudwatt", "fr1", source), snapshot("ocb", "ocb-fr1", target)
 
 
-def run(
-    source: Side | dict[str, Any],
-    target: Side | dict[str, Any],
-    rules: Rules,
-    fail_on: Severity = Severity.ERROR,
-) -> Report:
-    src, tgt = snapshots(source, target)
-    return diff(src, tgt, rules, fail_on=fail_on, generated_at=GENERATED_AT)
-
-
 def findings(
     report: Report, kind: Kind | None = None, collection: str | None = None
 ) -> list[Finding]:
@@ -203,11 +183,6 @@ def findings(
         for f in report.findings
         if (kind is None or f.kind is kind) and (collection is None or f.collection == collection)
     ]
-
-
-def the_finding(report: Report) -> Finding:
-    assert len(report.findings) == 1, [f.message for f in report.findings]
-    return report.findings[0]
 
 
 def fields(finding: Finding) -> dict[str, Change]:

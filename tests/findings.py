@@ -74,3 +74,11 @@ def described(
         field = f.changes[0].field if f.changes else None
         out.add((f.kind.value, f.collection, getattr(side, by), field, f.severity.value))
     return out
+
+
+def summary_counts(report: Report) -> dict[str, tuple[int, int, int, int, int, int, int]]:
+    """(source, target, matched, missing, unexpected, changed, ambiguous) of each collection."""
+    return {
+        name: (s.source, s.target, s.matched, s.missing, s.unexpected, s.changed, s.ambiguous)
+        for name, s in report.summary.items()
+    }

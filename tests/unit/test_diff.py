@@ -43,7 +43,7 @@ from tests.builders import (
     truncated,
     volume,
 )
-from tests.findings import GENERATED_AT, Side, get, rules_with_id_map
+from tests.findings import GENERATED_AT, Side, get, rules_with_id_map, summary_counts
 from tests.findings import diff_sides as run
 from tests.findings import only as the_finding
 
@@ -197,12 +197,8 @@ def test_faithful_migration_is_verified(rules: Rules) -> None:
     assert report.findings == ()
     assert report.verdict is Verdict.VERIFIED
     assert report.exit_code == 0
-    counts = {
-        name: (s.source, s.target, s.matched, s.missing, s.unexpected, s.changed, s.ambiguous)
-        for name, s in report.summary.items()
-    }
     # Out-of-scope target items (project P-X, its server, endpoint E-LYON) are not counted.
-    assert counts == {
+    assert summary_counts(report) == {
         "projects": (2, 2, 2, 0, 0, 0, 0),
         "servers": (3, 3, 3, 0, 0, 0, 0),
         "volumes": (2, 2, 2, 0, 0, 0, 0),
@@ -894,11 +890,7 @@ def busy_world() -> tuple[dict[str, Any], dict[str, Any]]:
 
 def test_busy_report_summary(rules: Rules) -> None:
     report = run(*busy_world(), rules)
-    counts = {
-        name: (s.source, s.target, s.matched, s.missing, s.unexpected, s.changed, s.ambiguous)
-        for name, s in report.summary.items()
-    }
-    assert counts == {
+    assert summary_counts(report) == {
         "projects": (2, 2, 2, 0, 0, 0, 0),
         # S-WEB, S-DB, S-NEW in scope; S-X is out of scope.
         "servers": (3, 3, 2, 1, 1, 1, 0),

@@ -73,34 +73,24 @@ def image(id: str, name: str, owner: Mapping[str, Any], **fields: Any) -> JSON:
     }
 
 
+def _copy_of_volume(
+    id: str, name: str, owner: Mapping[str, Any], volume_id: str, **fields: Any
+) -> JSON:
+    """A 100 GB snapshot or backup of ``volume_id``, available."""
+    base = {"id": id, "name": name, **_owned(owner), "status": "available", "size": 100}
+    return {**base, "volume_id": volume_id, **fields}
+
+
 def volume_snapshot(
     id: str, name: str, owner: Mapping[str, Any], volume_id: str, **fields: Any
 ) -> JSON:
-    return {
-        "id": id,
-        "name": name,
-        **_owned(owner),
-        "status": "available",
-        "size": 100,
-        "volume_id": volume_id,
-        "metadata": {},
-        **fields,
-    }
+    return _copy_of_volume(id, name, owner, volume_id, **{"metadata": {}, **fields})
 
 
 def volume_backup(
     id: str, name: str, owner: Mapping[str, Any], volume_id: str, **fields: Any
 ) -> JSON:
-    return {
-        "id": id,
-        "name": name,
-        **_owned(owner),
-        "status": "available",
-        "size": 100,
-        "volume_id": volume_id,
-        "incremental": False,
-        **fields,
-    }
+    return _copy_of_volume(id, name, owner, volume_id, **{"incremental": False, **fields})
 
 
 def quota(owner: Mapping[str, Any], service: str, limits: JSON, usage: JSON) -> JSON:

@@ -30,6 +30,7 @@ from auditor.schemas import load_schema
 from tests.builders import project, security_group, server, sg_rule, snapshot, volume
 from tests.harness import audit_argv
 from tests.harness import run_auditor as run
+from tests.worlds import cloudwatt_fr1, ocb_fr1
 
 RENAMES = r"""version: 1
 rename:
@@ -66,18 +67,12 @@ def default_group(id: str, owner: dict[str, Any], *extra: dict[str, Any]) -> dic
 
 def cloudwatt() -> Snapshot:
     acme = project("p-acme", "cw-acme")
-    return snapshot(
-        "cloudwatt",
-        "fr1",
-        {
-            "projects": [acme],
-            "servers": [server("s-web", "cw-web", acme, volumes=["v-data"])],
-            "volumes": [volume("v-data", "cw-data", acme, attachments=["s-web"])],
-            "security_groups": [
-                default_group("g-cw", acme, sg_rule(protocol="tcp", ports=(22, 22)))
-            ],
-            "quotas": [quota(acme, cores=20, used=6)],
-        },
+    return cloudwatt_fr1(
+        projects=[acme],
+        servers=[server("s-web", "cw-web", acme, volumes=["v-data"])],
+        volumes=[volume("v-data", "cw-data", acme, attachments=["s-web"])],
+        security_groups=[default_group("g-cw", acme, sg_rule(protocol="tcp", ports=(22, 22)))],
+        quotas=[quota(acme, cores=20, used=6)],
     )
 
 
@@ -108,18 +103,14 @@ def ocb(*, cores: int = 20, lost_rule: bool = False, extra: bool = False) -> Sna
     ]
     if extra:
         servers.append(server("S-TMP", "ocb-tmp", acme))
-    return snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": [acme],
-            "servers": servers,
-            "volumes": [volume("V-DATA", "ocb-data", acme, attachments=["S-WEB"])],
-            "security_groups": [
-                default_group("G-ACME", acme, sg_rule(protocol="tcp", ports=(22, 22)), *rules)
-            ],
-            "quotas": [quota(acme, cores=cores, used=14)],
-        },
+    return ocb_fr1(
+        projects=[acme],
+        servers=servers,
+        volumes=[volume("V-DATA", "ocb-data", acme, attachments=["S-WEB"])],
+        security_groups=[
+            default_group("G-ACME", acme, sg_rule(protocol="tcp", ports=(22, 22)), *rules)
+        ],
+        quotas=[quota(acme, cores=cores, used=14)],
     )
 
 
@@ -299,25 +290,17 @@ def test_an_undeclared_fold_in_a_merger_is_a_conflict_and_pairs_nothing(tmp_path
 
 def test_an_undeclared_fold_in_one_cloud_is_ambiguous_and_pairs_nothing(tmp_path: Path) -> None:
     acme, acme2 = project("p-acme", "cw-acme"), project("p-acme2", "cw-acme2")
-    source = snapshot(
-        "cloudwatt",
-        "fr1",
-        {
-            "projects": [acme, acme2],
-            "servers": [server("s-1", "cw-web", acme), server("s-2", "cw-db", acme2)],
-        },
+    source = cloudwatt_fr1(
+        projects=[acme, acme2],
+        servers=[server("s-1", "cw-web", acme), server("s-2", "cw-db", acme2)],
     )
     target_acme = project("P-ACME", "ocb-acme", domain="ocb")
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": [target_acme],
-            "servers": [
-                server("S-1", "ocb-web", target_acme),
-                server("S-2", "ocb-db", target_acme),
-            ],
-        },
+    target = ocb_fr1(
+        projects=[target_acme],
+        servers=[
+            server("S-1", "ocb-web", target_acme),
+            server("S-2", "ocb-db", target_acme),
+        ],
     )
     rules = RENAMES.replace("'^(cw|nm)-(.*)$'", "'^(cw|nm)-(acme)2?$|^(cw|nm)-(.*)$'").replace(
         "'ocb-\\2'", "'ocb-\\2\\4'"
@@ -381,20 +364,12 @@ def test_a_folded_project_is_renamed_into_its_fold() -> None:
 def test_a_fold_member_matched_by_id_map_takes_the_others_along() -> None:
     """One tenant's project matched by the id map: the other joins it through the fold."""
     acme, acme2 = project("p-acme", "cw-acme"), project("p-acme2", "cw-acme2")
-    source = snapshot(
-        "cloudwatt",
-        "fr1",
-        {
-            "projects": [acme, acme2],
-            "quotas": [quota(acme, cores=20, used=6), quota(acme2, cores=20, used=8)],
-        },
+    source = cloudwatt_fr1(
+        projects=[acme, acme2],
+        quotas=[quota(acme, cores=20, used=6), quota(acme2, cores=20, used=8)],
     )
     target_acme = project("P-ACME", "ocb-acme", domain="ocb")
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {"projects": [target_acme], "quotas": [quota(target_acme, cores=12, used=14)]},
-    )
+    target = ocb_fr1(projects=[target_acme], quotas=[quota(target_acme, cores=12, used=14)])
     rules = replace(
         parse_rules(RENAMES + "fold:\n  - {into: ocb-acme, projects: [cw-acme, cw-acme2]}\n"),
         order=("id_map", "name"),

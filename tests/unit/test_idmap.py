@@ -20,9 +20,10 @@ from auditor.model import IDMAP_SCHEMA, Snapshot
 from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
-from tests.builders import project, server, snapshot, volume
+from tests.builders import project, server, volume
 from tests.harness import audit_argv, golden_inputs
 from tests.harness import run_auditor as run
+from tests.worlds import cloudwatt_fr1, ocb_fr1
 
 
 @pytest.fixture
@@ -33,26 +34,18 @@ def inputs(tmp_path: Path) -> Path:
 def small_world() -> tuple[Snapshot, Snapshot]:
     acme = project("p-acme", "cw-acme")
     ocb_acme = project("P-ACME", "ocb-acme", domain="ocb")
-    source = snapshot(
-        "cloudwatt",
-        "fr1",
-        {
-            "projects": [acme],
-            "servers": [server("s-web", "cw-web", acme), server("s-db", "cw-db", acme)],
-            "volumes": [volume("v-data", "cw-data", acme)],
-        },
+    source = cloudwatt_fr1(
+        projects=[acme],
+        servers=[server("s-web", "cw-web", acme), server("s-db", "cw-db", acme)],
+        volumes=[volume("v-data", "cw-data", acme)],
     )
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": [ocb_acme],
-            "servers": [
-                server("S-WEB", "ocb-web", ocb_acme, metadata={"migrated_from_id": "s-web"}),
-                server("s-db", "ocb-db", ocb_acme),
-            ],
-            "volumes": [volume("V-DATA", "ocb-data", ocb_acme)],
-        },
+    target = ocb_fr1(
+        projects=[ocb_acme],
+        servers=[
+            server("S-WEB", "ocb-web", ocb_acme, metadata={"migrated_from_id": "s-web"}),
+            server("s-db", "ocb-db", ocb_acme),
+        ],
+        volumes=[volume("V-DATA", "ocb-data", ocb_acme)],
     )
     return source, target
 
@@ -130,7 +123,7 @@ def test_every_match_is_an_entry_with_both_names_and_the_strategy() -> None:
 
 def test_an_empty_map_is_still_a_valid_document() -> None:
     source, _ = small_world()
-    empty = snapshot("ocb", "ocb-fr1", {"projects": [], "servers": [], "volumes": []})
+    empty = ocb_fr1(projects=[], servers=[], volumes=[])
     text = compare([source], empty, generated_at="2026-11-22T12:00:00Z").id_map.dumps()
     doc = json.loads(text)
     jsonschema.validate(doc, load_schema("idmap"))

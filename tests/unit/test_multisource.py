@@ -33,6 +33,7 @@ from auditor.waivers import parse_waivers
 from tests.builders import failed, project, server, snapshot, volume
 from tests.harness import audit_argv
 from tests.harness import run_auditor as run
+from tests.worlds import cloudwatt_fr1, ocb_fr1
 
 UNFOLDED = r"""version: 1
 rename:
@@ -81,19 +82,15 @@ def ocb() -> Snapshot:
     beta = project("P-BETA", "ocb-beta", domain="ocb")
     globex = project("P-GLOBEX", "ocb-globex", domain="ocb")
     other = project("P-OTHER", "ocb-other", domain="ocb")
-    return snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": [acme, beta, globex, other],
-            "servers": [
-                server("S-WEB", "ocb-web", acme),
-                server("S-DB", "ocb-db", acme),
-                server("S-APP", "ocb-app", beta),
-                server("S-EXTRA", "ocb-extra", beta),
-            ],
-            "volumes": [volume("V-DATA", "ocb-data", acme, size=50)],
-        },
+    return ocb_fr1(
+        projects=[acme, beta, globex, other],
+        servers=[
+            server("S-WEB", "ocb-web", acme),
+            server("S-DB", "ocb-db", acme),
+            server("S-APP", "ocb-app", beta),
+            server("S-EXTRA", "ocb-extra", beta),
+        ],
+        volumes=[volume("V-DATA", "ocb-data", acme, size=50)],
     )
 
 
@@ -185,23 +182,17 @@ def test_single_source_reports_and_ids_do_not_change() -> None:
 def test_two_regions_of_one_keystone_share_projects_without_conflict() -> None:
     acme = project("p-acme", "cw-acme")
     lost = project("p-lost", "cw-lost")
-    fr1 = snapshot(
-        "cloudwatt", "fr1", {"projects": [acme, lost], "servers": [server("s-1", "cw-a", acme)]}
-    )
+    fr1 = cloudwatt_fr1(projects=[acme, lost], servers=[server("s-1", "cw-a", acme)])
     fr2 = snapshot(
         "cloudwatt", "fr2", {"projects": [acme, lost], "servers": [server("s-2", "cw-b", acme)]}
     )
     target_acme = project("P-ACME", "ocb-acme", domain="ocb")
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": [target_acme],
-            "servers": [
-                server("S-1", "ocb-a", target_acme),
-                server("S-2", "ocb-b", target_acme),
-            ],
-        },
+    target = ocb_fr1(
+        projects=[target_acme],
+        servers=[
+            server("S-1", "ocb-a", target_acme),
+            server("S-2", "ocb-b", target_acme),
+        ],
     )
     report = compare([fr1, fr2], target, rules()).report
     assert not [f for f in report.findings if f.kind is Kind.CONFLICT]

@@ -21,3 +21,21 @@ def cloudwatt_fr1(**collections: Iterable[JSON] | CollectionResult) -> Snapshot:
 def ocb_fr1(**collections: Iterable[JSON] | CollectionResult) -> Snapshot:
     """The target: an ``ocb@ocb-fr1`` snapshot of ``collections``."""
     return snapshot("ocb", "ocb-fr1", collections)
+
+
+RENAMES = r"""rename:
+  regions: {fr1: ocb-fr1}
+  domains: {cloudwatt: ocb-cloudwatt}
+  names:
+    - {collections: [projects, servers, volumes], pattern: '^cw-(.*)$', replace: 'ocb-\1'}
+"""
+"""The ``rename:`` section of rules from cloudwatt to ocb: the region, the domain, and the
+``cw-`` prefix of project, server and volume names."""
+
+RENAMES_WITH_URLS = (
+    RENAMES
+    + r"""  urls:
+    - {pattern: '^https://([a-z0-9-]+)\.fr1\.cloudwatt\.com', replace: 'https://\1.fr1.cloud.orange-business.com'}
+"""
+)
+""":data:`RENAMES`, and the endpoint URLs from ``*.fr1.cloudwatt.com`` to Orange's."""

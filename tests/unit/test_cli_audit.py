@@ -25,17 +25,12 @@ from tests import payloads as p
 from tests.fakecloud import FakeCloud
 from tests.harness import audit_argv
 from tests.harness import run_auditor as run
+from tests.worlds import RENAMES_WITH_URLS
 
-RULES = r"""
-version: 1
-rename:
-  regions: {fr1: ocb-fr1}
-  domains: {cloudwatt: ocb-cloudwatt}
-  names:
-    - {collections: [projects, servers, volumes], pattern: '^cw-(.*)$', replace: 'ocb-\1'}
-  urls:
-    - {pattern: '^https://([a-z0-9-]+)\.fr1\.cloudwatt\.com', replace: 'https://\1.fr1.cloud.orange-business.com'}
-match:
+RULES = (
+    "\nversion: 1\n"
+    + RENAMES_WITH_URLS
+    + r"""match:
   order: [id, metadata, name]
   metadata_key: migrated_from_id
 scope:
@@ -43,6 +38,7 @@ scope:
 residue:
   patterns: [cloudwatt]
 """
+)
 
 
 def populate_target(cloud: FakeCloud, *, shrink: bool = True) -> FakeCloud:

@@ -46,16 +46,12 @@ from tests.builders import (
 from tests.findings import GENERATED_AT, Side, get, rules_with_id_map, summary_counts
 from tests.findings import diff_sides as run
 from tests.findings import only as the_finding
+from tests.worlds import RENAMES_WITH_URLS
 
-RULES_TEXT = r"""version: 1
-rename:
-  regions: {fr1: ocb-fr1}
-  domains: {cloudwatt: ocb-cloudwatt}
-  names:
-    - {collections: [projects, servers, volumes], pattern: '^cw-(.*)$', replace: 'ocb-\1'}
-  urls:
-    - {pattern: '^https://([a-z0-9-]+)\.fr1\.cloudwatt\.com', replace: 'https://\1.fr1.cloud.orange-business.com'}
-match:
+RULES_TEXT = (
+    "version: 1\n"
+    + RENAMES_WITH_URLS
+    + r"""match:
   order: [id, id_map, metadata, name]
   metadata_key: migrated_from_id
   id_map: idmap.json
@@ -64,6 +60,7 @@ scope:
 residue:
   patterns: ['cloudwatt']
 """
+)
 
 # The id map the migration tool wrote: it only knows the down-cell server.
 ID_MAP = {"s-app": "S-APP"}

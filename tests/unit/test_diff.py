@@ -182,6 +182,14 @@ def findings(
     ]
 
 
+def finding_after(rules: Rules, side: str, collection: str, item_id: str, **values: Any) -> Finding:
+    """The one finding of the faithful :func:`world` once ``values`` are set on one item
+    of its ``side`` ("source" or "target")."""
+    source, target = world()
+    get({"source": source, "target": target}[side], collection, item_id).update(values)
+    return the_finding(run(source, target, rules))
+
+
 def fields(finding: Finding) -> dict[str, Change]:
     return {c.field: c for c in finding.changes}
 
@@ -244,31 +252,26 @@ def test_volume_grew_is_info_and_verified(rules: Rules) -> None:
 
 
 def test_volume_lost_encryption_is_an_error(rules: Rules) -> None:
-    source, target = world()
-    get(target, "volumes", "V-DATA")["encrypted"] = False
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "volumes", "V-DATA", encrypted=False)
     assert f.severity is Severity.ERROR
     assert list(fields(f)) == ["encrypted"]
     assert "lost its encryption" in f.message
 
 
 def test_volume_gained_encryption_is_info(rules: Rules) -> None:
-    source, target = world()
-    get(target, "volumes", "V-LOGS")["encrypted"] = True
-    assert the_finding(run(source, target, rules)).severity is Severity.INFO
+    assert (
+        finding_after(rules, "target", "volumes", "V-LOGS", encrypted=True).severity
+        is Severity.INFO
+    )
 
 
 def test_volume_no_longer_bootable_is_an_error(rules: Rules) -> None:
-    source, target = world()
-    get(source, "volumes", "v-logs")["bootable"] = True
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "source", "volumes", "v-logs", bootable=True)
     assert (f.severity, list(fields(f))) == (Severity.ERROR, ["bootable"])
 
 
 def test_volume_type_changed_is_a_warning(rules: Rules) -> None:
-    source, target = world()
-    get(target, "volumes", "V-LOGS")["volume_type"] = "hdd"
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "volumes", "V-LOGS", volume_type="hdd")
     assert (f.severity, fields(f)["volume_type"].source) == (Severity.WARNING, "ssd")
 
 
@@ -281,9 +284,9 @@ def test_volume_type_changed_is_a_warning(rules: Rules) -> None:
     ids=["vcpus", "ram", "disk", "fewer-vcpus-more-ram"],
 )
 def test_smaller_flavor_is_an_error(rules: Rules, smaller: dict[str, int]) -> None:
-    source, target = world()
-    get(target, "servers", "S-WEB")["flavor"] = {**MEDIUM, "name": "m1.custom", **smaller}
-    f = the_finding(run(source, target, rules))
+    f = finding_after(
+        rules, "target", "servers", "S-WEB", flavor={**MEDIUM, "name": "m1.custom", **smaller}
+    )
     assert (f.collection, f.severity) == ("servers", Severity.ERROR)
     change = fields(f)["flavor"]
     assert change.source == MEDIUM
@@ -302,9 +305,7 @@ def test_larger_flavor_is_info(rules: Rules) -> None:
 
 
 def test_same_size_flavor_under_another_name_is_info(rules: Rules) -> None:
-    source, target = world()
-    get(target, "servers", "S-WEB")["flavor"] = {**MEDIUM, "name": "ocb.medium"}
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "servers", "S-WEB", flavor={**MEDIUM, "name": "ocb.medium"})
     assert (f.severity, list(fields(f))) == (Severity.INFO, ["flavor.name"])
 
 
@@ -347,9 +348,7 @@ def test_attachment_moved_to_another_server_is_an_error(rules: Rules) -> None:
 
 def test_attachment_to_the_source_server_id_is_not_its_counterpart(rules: Rules) -> None:
     # The target volume names the *source* server's id, which is no server of the target.
-    source, target = world()
-    get(target, "volumes", "V-DATA")["attachments"] = ["s-web"]
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "volumes", "V-DATA", attachments=["s-web"])
     assert f.collection == "volumes"
     assert [(c.field, c.source, c.severity) for c in f.changes] == [
         ("attachments", "S-WEB", Severity.ERROR)
@@ -399,9 +398,7 @@ def test_server_lost_security_group_and_keypair_are_warnings(rules: Rules) -> No
 
 
 def test_server_lost_every_address_is_a_warning(rules: Rules) -> None:
-    source, target = world()
-    get(target, "servers", "S-WEB")["addresses"] = {}
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "servers", "S-WEB", addresses={})
     assert (list(fields(f)), f.severity) == (["addresses"], Severity.WARNING)
 
 
@@ -457,9 +454,10 @@ def test_endpoint_url_with_another_path_is_an_error(rules: Rules) -> None:
 
 
 def test_endpoint_disabled_is_an_error(rules: Rules) -> None:
-    source, target = world()
-    get(target, "endpoints", "E-IDENTITY")["enabled"] = False
-    assert the_finding(run(source, target, rules)).severity is Severity.ERROR
+    assert (
+        finding_after(rules, "target", "endpoints", "E-IDENTITY", enabled=False).severity
+        is Severity.ERROR
+    )
 
 
 def test_project_disabled_is_an_error(rules: Rules) -> None:
@@ -473,15 +471,14 @@ def test_project_disabled_is_an_error(rules: Rules) -> None:
 
 
 def test_project_enabled_again_is_info(rules: Rules) -> None:
-    source, target = world()
-    get(source, "projects", "p-globex")["enabled"] = False
-    assert the_finding(run(source, target, rules)).severity is Severity.INFO
+    assert (
+        finding_after(rules, "source", "projects", "p-globex", enabled=False).severity
+        is Severity.INFO
+    )
 
 
 def test_project_lost_tags_is_a_warning(rules: Rules) -> None:
-    source, target = world()
-    get(target, "projects", "P-ACME")["tags"] = []
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "projects", "P-ACME", tags=[])
     assert (list(fields(f)), f.severity) == (["tags"], Severity.WARNING)
 
 
@@ -500,9 +497,13 @@ def test_project_lost_tags_is_a_warning(rules: Rules) -> None:
 def test_metadata_changes(
     rules: Rules, target_metadata: dict[str, str], severity: Severity
 ) -> None:
-    source, target = world()
-    get(target, "servers", "S-WEB")["metadata"] = {**target_metadata, "migrated_from_id": "s-web"}
-    f = the_finding(run(source, target, rules))
+    f = finding_after(
+        rules,
+        "target",
+        "servers",
+        "S-WEB",
+        metadata={**target_metadata, "migrated_from_id": "s-web"},
+    )
     (change,) = f.changes
     assert change.field.startswith("metadata.")
     assert change.severity is severity
@@ -525,9 +526,7 @@ def test_metadata_key_of_an_earlier_migration_is_not_a_difference(rules: Rules) 
 
 
 def test_volume_metadata_changed_is_a_warning(rules: Rules) -> None:
-    source, target = world()
-    get(target, "volumes", "V-LOGS")["metadata"] = {"tier": "hot"}
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "volumes", "V-LOGS", metadata={"tier": "hot"})
     assert [(c.field, c.source, c.target) for c in f.changes] == [("metadata.tier", "cold", "hot")]
     assert f.severity is Severity.WARNING
 

@@ -297,10 +297,7 @@ def test_an_undeclared_fold_in_one_cloud_is_ambiguous_and_pairs_nothing(tmp_path
     target_acme = project("P-ACME", "ocb-acme", domain="ocb")
     target = ocb_fr1(
         projects=[target_acme],
-        servers=[
-            server("S-1", "ocb-web", target_acme),
-            server("S-2", "ocb-db", target_acme),
-        ],
+        servers=[server("S-1", "ocb-web", target_acme), server("S-2", "ocb-db", target_acme)],
     )
     rules = RENAMES.replace("'^(cw|nm)-(.*)$'", "'^(cw|nm)-(acme)2?$|^(cw|nm)-(.*)$'").replace(
         "'ocb-\\2'", "'ocb-\\2\\4'"

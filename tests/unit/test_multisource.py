@@ -189,10 +189,7 @@ def test_two_regions_of_one_keystone_share_projects_without_conflict() -> None:
     target_acme = project("P-ACME", "ocb-acme", domain="ocb")
     target = ocb_fr1(
         projects=[target_acme],
-        servers=[
-            server("S-1", "ocb-a", target_acme),
-            server("S-2", "ocb-b", target_acme),
-        ],
+        servers=[server("S-1", "ocb-a", target_acme), server("S-2", "ocb-b", target_acme)],
     )
     report = compare([fr1, fr2], target, rules()).report
     assert not [f for f in report.findings if f.kind is Kind.CONFLICT]

@@ -82,3 +82,11 @@ def summary_counts(report: Report) -> dict[str, tuple[int, int, int, int, int, i
         name: (s.source, s.target, s.matched, s.missing, s.unexpected, s.changed, s.ambiguous)
         for name, s in report.summary.items()
     }
+
+
+def label_of(finding: Mapping[str, Any]) -> str:
+    """A JSON finding's item as the reports name it: ``project/name``, or the name alone."""
+    ref = finding.get("target") or finding["source"]
+    assert isinstance(ref, dict)
+    name = str(ref["name"])
+    return f"{ref['project']}/{name}" if ref.get("project") else name

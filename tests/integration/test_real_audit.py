@@ -24,6 +24,7 @@ from realcloud import RealCloud
 from seedplan import migration_rules
 
 from auditor.schemas import load_schema
+from tests.findings import label_of
 
 pytestmark = pytest.mark.integration
 
@@ -44,11 +45,6 @@ EXPECTED = {
     # and the multi-attached cw-shared volume, which was not migrated (an error).
     ("changed", "servers", "ocb-acme/ocb-web-1", "error"),
 }
-
-
-def _label(finding: dict[str, Any]) -> str:
-    ref = finding.get("target") or finding["source"]
-    return f"{ref['project']}/{ref['name']}" if ref.get("project") else str(ref["name"])
 
 
 def test_audit_of_a_migration_in_progress(real_cloud: RealCloud, tmp_path: Path) -> None:
@@ -72,7 +68,7 @@ def test_audit_of_a_migration_in_progress(real_cloud: RealCloud, tmp_path: Path)
     )
     report = json.loads(proc.stdout)
     jsonschema.validate(report, load_schema("report"))
-    got = {(f["kind"], f["collection"], _label(f), f["severity"]) for f in report["findings"]}
+    got = {(f["kind"], f["collection"], label_of(f), f["severity"]) for f in report["findings"]}
     assert got == EXPECTED, proc.stderr
     assert (proc.returncode, report["verdict"]) == (1, "discrepancies")
 

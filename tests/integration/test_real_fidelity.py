@@ -30,6 +30,8 @@ from seedplan import (
     migration_rules,
 )
 
+from tests.findings import label_of
+
 pytestmark = pytest.mark.integration
 
 JSON = dict[str, Any]
@@ -87,11 +89,6 @@ def items(doc: JSON, name: str) -> list[JSON]:
 
 def by_name(doc: JSON, name: str) -> dict[str, JSON]:
     return {f"{i.get('project')}/{i['name']}": i for i in items(doc, name)}
-
-
-def _label(finding: JSON) -> str:
-    ref = finding.get("target") or finding["source"]
-    return f"{ref['project']}/{ref['name']}" if ref.get("project") else str(ref["name"])
 
 
 @pytest.fixture(scope="module")
@@ -237,7 +234,7 @@ def test_audit_of_the_network_and_image_side_of_the_migration(
         real_cloud, cloud, cloud, "--rules", str(rules), "--collections", collections
     )
     got = {
-        (f["kind"], f["collection"], _label(f), f["severity"])
+        (f["kind"], f["collection"], label_of(f), f["severity"])
         for f in report["findings"]
         if f["collection"] in ("images", *NETWORK)
     }

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from auditor.app.files import read_rules
 from auditor.diff import diff
-from auditor.model import Finding, Report, Severity
+from auditor.model import Finding, Kind, Report, Severity
 from auditor.rules import Rules
 from tests.builders import JSON, snapshot
 
@@ -90,3 +90,15 @@ def label_of(finding: Mapping[str, Any]) -> str:
     assert isinstance(ref, dict)
     name = str(ref["name"])
     return f"{ref['project']}/{name}" if ref.get("project") else name
+
+
+def unlisted(finding_id: str, collection: str, side: str, message: str) -> Finding:
+    """The incomplete finding (an error) of a ``collection`` that ``side`` could not list."""
+    return Finding(
+        id=finding_id,
+        kind=Kind.INCOMPLETE,
+        collection=collection,
+        severity=Severity.ERROR,
+        message=message,
+        side=side,
+    )

@@ -17,9 +17,12 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.demo.data import FLAVORS, NAMESPACE, SERVICES, ExampleCloud
+from auditor.demo.base import FLAVORS, NAMESPACE, SERVICES, ExampleCloud
 
 JSON = dict[str, Any]
+
+COLLECTIONS = ("domains", "regions", "services", "flavors", "keypairs")
+"""The collections whose demo rows this family adds."""
 
 DEFECTS = (
     "domain ocb-cloudwatt was left disabled after the cut-over rehearsal",

@@ -93,7 +93,7 @@ def test_a_marker_deleted_mid_walk_restarts_the_listing_and_keeps_each_volume_on
 ) -> None:
     cloud.cinder_max_limit = 2
     cloud.volumes = numbered_volumes(5)
-    default = cloud._cinder_volumes
+    default = cloud.default("/volumes/detail")
     deleted: list[str] = []
     statuses: list[int] = []
 

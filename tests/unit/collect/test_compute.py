@@ -190,7 +190,7 @@ def test_an_archived_marker_restarts_the_listing_and_keeps_each_server_once(
 ) -> None:
     cloud.nova_max_limit = 2
     cloud.servers = numbered_servers(5)
-    default = cloud._nova_servers
+    default = cloud.default("/servers/detail")
 
     def archive_marker_once(request: Any) -> Any:
         marker = cloud.query(request).get("marker", [None])[0]
@@ -216,7 +216,7 @@ def test_a_marker_that_keeps_vanishing_fails_the_listing(
     cloud: FakeCloud, inventory: Inventory
 ) -> None:
     cloud.nova_max_limit = 1
-    default = cloud._nova_servers
+    default = cloud.default("/servers/detail")
 
     def marker_always_gone(request: Any) -> Any:
         if "marker" in cloud.query(request):

@@ -8,20 +8,25 @@ is *resolved*, unless this run could not list that collection completely (a
 finding that disappears because its collection failed to list is not fixed,
 only unseen).
 
+``auditor compare OLD NEW`` compares two saved reports the same way
+(:func:`compare_reports`), with an exit code of its own about what is new.
+
 This module compares; :mod:`auditor.app.files` lists, reads, locks and writes the
 directory.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from auditor.diff.verdict import EXIT_CODES
 from auditor.errors import BadInputError
-from auditor.model import REPORT_SCHEMA, History, Kind, Report, ResolvedFinding
+from auditor.model import REPORT_SCHEMA, History, Kind, Report, ResolvedFinding, Severity, Verdict
 
 REPORT_NAME = re.compile(r"^report-\d{8}T\d{6}\.\d{6}Z\.json$")
 
@@ -93,3 +98,48 @@ def compare(previous: Previous, current: Report) -> History:
         new=tuple(f.id for f in current.findings if f.id not in before),
         resolved=resolved,
     )
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """How ``auditor compare`` judges what changed between two reports."""
+
+    fail_on: Severity = Severity.ERROR
+    """The lowest severity of a new finding that makes the exit code 1."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two reports compared: the newer one, its ``history`` set against the older one."""
+
+    report: Report
+    """The newer report; its verdict and exit code stay those of its audit."""
+    verdict: Verdict
+    """Of the comparison: ``discrepancies`` when a new finding (not waived, not
+    ``incomplete``) reaches ``fail_on``; else ``incomplete`` when the newer report
+    could not list some collection (some older findings are unconfirmed); else
+    ``verified``."""
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+
+def compare_reports(old: Previous, new: Report, options: CompareOptions) -> Comparison:
+    """What ``new`` adds to, keeps of and resolves from ``old``, by finding id."""
+    changes = compare(old, new)
+    fresh = set(changes.new)
+    counted_new = [f for f in new.findings if f.id in fresh and f.counted]
+    incomplete = any(not s.complete for s in new.summary.values()) or any(
+        f.kind is Kind.INCOMPLETE and f.counted for f in new.findings
+    )
+    if any(
+        f.kind is not Kind.INCOMPLETE and f.severity.rank >= options.fail_on.rank
+        for f in counted_new
+    ):
+        verdict = Verdict.DISCREPANCIES
+    elif incomplete:
+        verdict = Verdict.INCOMPLETE
+    else:
+        verdict = Verdict.VERIFIED
+    return Comparison(dataclasses.replace(new, history=changes), verdict)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from auditor.catalog.registry import names as collection_names
 from auditor.model import Severity
 from auditor.render import Format
 
@@ -151,4 +152,37 @@ def report_options(parser: argparse.ArgumentParser) -> None:
         help="also write the source -> target id of every match here (auditor.idmap/v1 JSON,"
         " mode 0600), reusable as the rules' match.id_map; {source} in FILE: one map per"
         " source, named after its label",
+    )
+    filter_options(parser)
+
+
+def filter_options(parser: argparse.ArgumentParser) -> None:
+    """What the report shows; never what its verdict and exit code count."""
+    group = parser.add_argument_group(
+        "filters",
+        "Show only some findings. The others are counted in the report as filtered, and the"
+        " verdict and the exit code are still those of every finding: a filter never hides"
+        " an error from the exit code (--fail-on, waivers and the rules' ignore decide that).",
+    )
+    group.add_argument(
+        "--min-severity",
+        choices=[s.value for s in Severity],
+        default=None,
+        help="show findings of this severity or above (default: all)",
+    )
+    group.add_argument(
+        "--project",
+        action="append",
+        metavar="GLOB",
+        default=None,
+        help="show findings about a project whose name (source or target) matches GLOB"
+        " (fnmatch, case-sensitive); repeat it for several",
+    )
+    group.add_argument(
+        "--collection",
+        action="append",
+        metavar="NAME",
+        choices=collection_names(),
+        default=None,
+        help="show findings of this collection; repeat it for several",
     )

@@ -49,6 +49,10 @@ def _handler(command: str) -> Handler:
         from auditor.app.commands import render
 
         return render.run
+    if command == "compare":
+        from auditor.app.commands import compare
+
+        return compare.run
     if command == "completion":
         from auditor.app.commands import completion
 

@@ -95,6 +95,9 @@ SETTINGS = (
     Setting("history", "path"),
     Setting("metrics-file", "path"),
     Setting("waivers", "path"),
+    Setting("min-severity", "choice", None, _severities),
+    Setting("project", "list", None),
+    Setting("collection", "list", None, _collections),
 )
 """Every option with a configurable default, in the order the documentation lists them."""
 

@@ -13,7 +13,8 @@ import argparse
 from typing import Any
 
 from auditor import __version__
-from auditor.app.arguments import HelpFormatter, common_options, report_options
+from auditor.app.arguments import HelpFormatter, common_options, filter_options, report_options
+from auditor.model import Severity
 from auditor.render import Format
 from auditor.schemas import NAMES as SCHEMA_NAMES
 
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="auditor-demo",
         help="where the example data, rules, clouds.yaml and reports go (default: ./auditor-demo)",
     )
+    filter_options(demo)
 
     sandbox = commands.add_parser(
         "sandbox",
@@ -182,6 +184,41 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write it here (mode 0600) instead of stdout ('-': stdout)",
     )
+    filter_options(render_cmd)
+
+    compare = commands.add_parser(
+        "compare",
+        formatter_class=HelpFormatter,
+        help="what changed between two saved JSON reports: new, resolved, still open",
+        description="Compare two reports saved as JSON (auditor.report/v1), by finding id:"
+        " the findings NEW_REPORT adds (new), those it no longer has (resolved) and those both"
+        " have (still open). Exit code: 0 nothing new at or above --fail-on, 1 something new"
+        " at or above it, 2 bad input, 3 NEW_REPORT could not list some collection, so some"
+        " of OLD_REPORT's findings are unconfirmed.",
+    )
+    common_options(compare, suppress=True)
+    compare.add_argument("old", metavar="OLD_REPORT", help="the earlier JSON report")
+    compare.add_argument("new", metavar="NEW_REPORT", help="the later JSON report")
+    compare.add_argument(
+        "--format",
+        "-f",
+        choices=[f.value for f in Format],
+        default=None,
+        help="output format (default: text on a TTY, else json)",
+    )
+    compare.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write it here (mode 0600) instead of stdout ('-': stdout)",
+    )
+    compare.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        default=None,
+        help="lowest severity of a new finding that makes the exit code 1 (default: error)",
+    )
+    filter_options(compare)
 
     completion = commands.add_parser(
         "completion",

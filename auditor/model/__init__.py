@@ -26,6 +26,7 @@ from auditor.model.findings import (
 )
 from auditor.model.ids import finding_id, ref
 from auditor.model.report import (
+    FilterNote,
     History,
     ProjectPair,
     Report,
@@ -46,6 +47,7 @@ __all__ = [
     "Change",
     "CollectionResult",
     "CollectionSummary",
+    "FilterNote",
     "Finding",
     "History",
     "Kind",

@@ -222,6 +222,8 @@ class CollectionSummary:
     """Both sides were listed completely."""
     left_out: int = 0
     """Items of either side left out of the comparison (see ``records.LEFT_OUT``)."""
+    filtered: int | None = None
+    """Findings of the collection a filter left out of the report (None: no filter)."""
 
     def to_json(self) -> JSON:
         out: JSON = {
@@ -237,6 +239,8 @@ class CollectionSummary:
         }
         if self.left_out:
             out["left_out"] = self.left_out
+        if self.filtered is not None:
+            out["filtered"] = self.filtered
         return out
 
     @classmethod

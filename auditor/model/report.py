@@ -196,6 +196,37 @@ class WaiverSummary:
 
 
 @dataclass(frozen=True)
+class FilterNote:
+    """A filter applied to the report's findings (``--min-severity``, ``--project``,
+    ``--collection``): what it kept out, so that nothing is hidden silently."""
+
+    min_severity: Severity | None
+    projects: tuple[str, ...]
+    """Globs: findings about a project whose name matches one are shown."""
+    collections: tuple[str, ...]
+    filtered: int
+    """Findings this filter left out of the report (still counted in its verdict)."""
+
+    def to_json(self) -> JSON:
+        return {
+            "min_severity": self.min_severity.value if self.min_severity else None,
+            "projects": list(self.projects),
+            "collections": list(self.collections),
+            "filtered": self.filtered,
+        }
+
+    @classmethod
+    def from_json(cls, doc: JSON) -> FilterNote:
+        severity = doc.get("min_severity")
+        return cls(
+            min_severity=Severity(severity) if severity else None,
+            projects=tuple(doc.get("projects", [])),
+            collections=tuple(doc.get("collections", [])),
+            filtered=int(doc["filtered"]),
+        )
+
+
+@dataclass(frozen=True)
 class Report:
     """The audit's result: ``auditor.report/v1``."""
 
@@ -220,6 +251,14 @@ class Report:
     summary_by_source: Mapping[str, Mapping[str, CollectionSummary]] = field(default_factory=dict)
     """Multi-source mergers: source label -> collection -> that source's counts
     (``unexpected`` is counted for the merger as a whole, in ``summary``)."""
+    filters: tuple[FilterNote, ...] = ()
+    """The filters applied to the findings shown, in order (the verdict, the exit code,
+    the counts and the scorecard are those of every finding)."""
+
+    @property
+    def filtered(self) -> int:
+        """Findings left out of this report by its filters."""
+        return sum(f.filtered for f in self.filters)
 
     @property
     def counted(self) -> tuple[Finding, ...]:
@@ -257,6 +296,8 @@ class Report:
             out["waivers"] = self.waivers.to_json()
         if self.history is not None:
             out["history"] = self.history.to_json()
+        if self.filters:
+            out["filters"] = [f.to_json() for f in self.filters]
         return out
 
     @classmethod
@@ -280,4 +321,5 @@ class Report:
                 label: {name: CollectionSummary.from_json(s) for name, s in summary.items()}
                 for label, summary in (doc.get("summary_by_source") or {}).items()
             },
+            filters=tuple(FilterNote.from_json(f) for f in doc.get("filters", [])),
         )

@@ -17,14 +17,18 @@ import markupsafe
 from auditor.model import Finding, Kind, Report, Severity
 from auditor.render.common import (
     BY_SOURCE_COLUMNS,
+    HISTORY_COLUMNS,
     SCORECARD_COLUMNS,
     SUMMARY_COLUMNS,
     change_line,
+    filter_lines,
+    history_rows,
     project_label,
     scope_line,
     scorecard_counts,
     scorecard_line,
     severity_counts,
+    still_open,
     waived_line,
 )
 from auditor.textsafe import printable
@@ -135,6 +139,7 @@ def render(report: Report) -> str:
         "findings": [_finding(f, new) for f in counted],
         "waived": [_finding(f, new) for f in report.waived],
         "waivers": report.waivers,
+        "filter_lines": filter_lines(report),
         "severities": [s.value for s in Severity],
         "kinds": sorted({f.kind.value for f in counted}),
         "collections": sorted({f.collection for f in counted}),
@@ -145,6 +150,9 @@ def render(report: Report) -> str:
             else []
         ),
         "history": history,
+        "history_columns": HISTORY_COLUMNS,
+        "history_rows": history_rows(report),
+        "still_open": still_open(report),
         "scorecard": scorecard,
         "scorecard_columns": SCORECARD_COLUMNS,
         "scorecard_line": scorecard_line(report),

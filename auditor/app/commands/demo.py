@@ -12,9 +12,10 @@ from typing import TextIO
 from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.console import observer
 from auditor.app.fileio import ensure_writable_dir, write_private
-from auditor.app.options import audit_options
+from auditor.app.options import audit_options, finding_filter
 from auditor.audit import Clouds, CloudTarget, ConfigSource, run_audit
 from auditor.demo import build_demo
+from auditor.filters import apply_filter
 from auditor.render import Format, render
 from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
@@ -79,12 +80,13 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
             result = run_audit(clouds, rules, options, observer=progress, redactor=redactor)
     write_private(files.source_inventory, result.source.dumps())
     write_private(files.target_inventory, result.target.dumps())
-    write_private(files.report_json, render(result.report, Format.JSON))
-    write_private(files.report_markdown, render(result.report, Format.MARKDOWN))
-    write_private(files.report_html, render(result.report, Format.HTML))
-    stdout.write(render(result.report, Format.TEXT))
+    report = apply_filter(result.report, finding_filter(args))
+    write_private(files.report_json, render(report, Format.JSON))
+    write_private(files.report_markdown, render(report, Format.MARKDOWN))
+    write_private(files.report_html, render(report, Format.HTML))
+    stdout.write(render(report, Format.TEXT))
     stdout.write(_epilogue(files))
-    return result.report.exit_code
+    return report.exit_code
 
 
 def _epilogue(files: DemoFiles) -> str:

@@ -36,6 +36,7 @@ from auditor.model.report import (
     WaiverSummary,
 )
 from auditor.model.snapshot import SCOPE_ADMIN, SCOPE_PROJECT, CollectionResult, Snapshot
+from auditor.model.trend import TrendPoint
 
 __all__ = [
     "IDMAP_SCHEMA",
@@ -61,6 +62,7 @@ __all__ = [
     "Side",
     "Snapshot",
     "Status",
+    "TrendPoint",
     "Verdict",
     "WaiverNote",
     "WaiverSummary",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from auditor import __version__
 from auditor.model.enums import JSON, REPORT_SCHEMA, Kind, Severity, Verdict
 from auditor.model.findings import CollectionSummary, Finding, ProjectScore, Ref
+from auditor.model.trend import TrendPoint
 
 
 @dataclass(frozen=True)
@@ -88,14 +89,20 @@ class History:
     """Ids of this report's findings that the previous report did not have."""
     resolved: tuple[ResolvedFinding, ...] = ()
     """Previous findings gone from this report, in collections listed completely this time."""
+    trend: tuple[TrendPoint, ...] = ()
+    """The history's runs, oldest first, this one last (at most the newest
+    ``history.MAX_TREND_POINTS``)."""
 
     def to_json(self) -> JSON:
-        return {
+        out: JSON = {
             "previous": self.previous,
             "previous_file": self.previous_file,
             "new": list(self.new),
             "resolved": [r.to_json() for r in self.resolved],
         }
+        if self.trend:
+            out["trend"] = [p.to_json() for p in self.trend]
+        return out
 
     @classmethod
     def from_json(cls, doc: JSON) -> History:
@@ -104,6 +111,7 @@ class History:
             previous_file=doc.get("previous_file", ""),
             new=tuple(doc.get("new", [])),
             resolved=tuple(ResolvedFinding.from_json(r) for r in doc.get("resolved", [])),
+            trend=tuple(TrendPoint.from_json(p) for p in doc.get("trend", [])),
         )
 
 

@@ -31,6 +31,7 @@ from auditor.render.common import (
     still_open,
     waived_line,
 )
+from auditor.render.trend import svg as trend_svg
 from auditor.textsafe import printable
 
 NO_PROJECT = "-"
@@ -150,6 +151,9 @@ def render(report: Report) -> str:
             else []
         ),
         "history": history,
+        # A trend needs two runs at least.
+        "trend": trend_svg(history.trend) if history and len(history.trend) > 1 else None,
+        "trend_runs": len(history.trend) if history else 0,
         "history_columns": HISTORY_COLUMNS,
         "history_rows": history_rows(report),
         "still_open": still_open(report),

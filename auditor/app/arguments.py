@@ -102,8 +102,8 @@ def common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
-def report_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rules", metavar="FILE", help="rules file (auditor.rules/v1 YAML)")
+def output_options(parser: argparse.ArgumentParser, *, output_note: str = "") -> None:
+    """``--format`` and ``--output`` of a command that writes a report."""
     parser.add_argument(
         "--format",
         "-f",
@@ -115,9 +115,13 @@ def report_options(parser: argparse.ArgumentParser) -> None:
         "--output",
         "-o",
         metavar="FILE",
-        help="write the report here (mode 0600) instead of stdout ('-': stdout); on a terminal,"
-        " the verdict is still printed",
+        help=f"write the report here (mode 0600) instead of stdout ('-': stdout){output_note}",
     )
+
+
+def report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", metavar="FILE", help="rules file (auditor.rules/v1 YAML)")
+    output_options(parser, output_note="; on a terminal, the verdict is still printed")
     parser.add_argument(
         "--fail-on",
         choices=[s.value for s in Severity],

@@ -13,9 +13,14 @@ import argparse
 from typing import Any
 
 from auditor import __version__
-from auditor.app.arguments import HelpFormatter, common_options, filter_options, report_options
+from auditor.app.arguments import (
+    HelpFormatter,
+    common_options,
+    filter_options,
+    output_options,
+    report_options,
+)
 from auditor.model import Severity
-from auditor.render import Format
 from auditor.schemas import NAMES as SCHEMA_NAMES
 
 SHELLS = ("bash", "zsh", "fish")
@@ -171,19 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common_options(render_cmd, suppress=True)
     render_cmd.add_argument("report", metavar="REPORT", help="JSON report file")
-    render_cmd.add_argument(
-        "--format",
-        "-f",
-        choices=[f.value for f in Format],
-        default=None,
-        help="output format (default: text on a TTY, else json)",
-    )
-    render_cmd.add_argument(
-        "--output",
-        "-o",
-        metavar="FILE",
-        help="write it here (mode 0600) instead of stdout ('-': stdout)",
-    )
+    output_options(render_cmd)
     filter_options(render_cmd)
 
     compare = commands.add_parser(
@@ -199,19 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     common_options(compare, suppress=True)
     compare.add_argument("old", metavar="OLD_REPORT", help="the earlier JSON report")
     compare.add_argument("new", metavar="NEW_REPORT", help="the later JSON report")
-    compare.add_argument(
-        "--format",
-        "-f",
-        choices=[f.value for f in Format],
-        default=None,
-        help="output format (default: text on a TTY, else json)",
-    )
-    compare.add_argument(
-        "--output",
-        "-o",
-        metavar="FILE",
-        help="write it here (mode 0600) instead of stdout ('-': stdout)",
-    )
+    output_options(compare)
     compare.add_argument(
         "--fail-on",
         choices=[s.value for s in Severity],

@@ -19,15 +19,10 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A directory with the golden snapshots and rules, made the current one, with no
-    ``AUDITOR_*`` variable set."""
-    for name in ("source.json", "target.json", "rules.yaml"):
-        shutil.copy(GOLDEN / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-    for name in ("AUDITOR_CONFIG", "AUDITOR_FAIL_ON", "AUDITOR_FORMAT", "AUDITOR_RULES"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
+def workdir(golden_inputs: Path) -> Path:
+    """The current directory, with the golden inputs; no ``AUDITOR_*`` variable is set
+    (tests/isolation.py)."""
+    return golden_inputs
 
 
 def diff(*extra: str) -> tuple[int, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,6 @@ from auditor.cli import main
 from auditor.schemas import load_schema
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
-
-
-@pytest.fixture
-def inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("source.json", "target.json", "rules.yaml"):
-        shutil.copy(GOLDEN / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -54,7 +45,7 @@ def source_project(finding: dict[str, Any]) -> str | None:
     return source.get("project")
 
 
-def test_each_filter_shows_a_subset_and_counts_the_rest(inputs: Path) -> None:
+def test_each_filter_shows_a_subset_and_counts_the_rest(golden_inputs: Path) -> None:
     code, everything = diff_json()
     assert code == 1 and "filters" not in everything
     assert all("filtered" not in s for s in everything["summary"].values())
@@ -91,7 +82,7 @@ def test_each_filter_shows_a_subset_and_counts_the_rest(inputs: Path) -> None:
         } == everything["summary"]
 
 
-def test_filters_combine_and_never_change_the_exit_code(inputs: Path) -> None:
+def test_filters_combine_and_never_change_the_exit_code(golden_inputs: Path) -> None:
     # Only warnings of servers are shown; the errors elsewhere still make it exit 1.
     code, shown = diff_json(
         "--collection", "servers", "--min-severity", "warning", "--project", "ocb-*"
@@ -106,7 +97,7 @@ def test_filters_combine_and_never_change_the_exit_code(inputs: Path) -> None:
     assert shown["verdict"] == "discrepancies"
 
 
-def test_text_markdown_and_html_say_what_was_filtered(inputs: Path) -> None:
+def test_text_markdown_and_html_say_what_was_filtered(golden_inputs: Path) -> None:
     argv = ["diff", "source.json", "target.json", "--rules", "rules.yaml"]
     code, report = diff_json("--min-severity", "error")
     filtered = report["filters"][0]["filtered"]
@@ -116,7 +107,7 @@ def test_text_markdown_and_html_say_what_was_filtered(inputs: Path) -> None:
         assert f"{filtered} finding(s) not shown (--min-severity error)" in text, fmt
 
 
-def test_render_filters_a_saved_report_and_filters_add_up(inputs: Path) -> None:
+def test_render_filters_a_saved_report_and_filters_add_up(golden_inputs: Path) -> None:
     code, text = run(
         "diff", "source.json", "target.json", "--rules", "rules.yaml", "-f", "json", "-o", "r.json"
     )
@@ -141,7 +132,7 @@ def test_render_filters_a_saved_report_and_filters_add_up(inputs: Path) -> None:
     )
 
 
-def test_history_and_metrics_keep_every_finding(inputs: Path) -> None:
+def test_history_and_metrics_keep_every_finding(golden_inputs: Path) -> None:
     _, shown = diff_json(
         "--min-severity", "error", "--history", "hist", "--metrics-file", "auditor.prom"
     )
@@ -159,7 +150,7 @@ def test_history_and_metrics_keep_every_finding(inputs: Path) -> None:
     assert counted == total
 
 
-def test_filter_defaults_from_the_configuration_file(inputs: Path) -> None:
+def test_filter_defaults_from_the_configuration_file(golden_inputs: Path) -> None:
     Path("auditor.toml").write_text('min-severity = "error"\ncollection = ["volumes"]\n')
     _, shown = diff_json()
     assert {(f["collection"], f["severity"]) for f in shown["findings"]} == {("volumes", "error")}
@@ -167,7 +158,7 @@ def test_filter_defaults_from_the_configuration_file(inputs: Path) -> None:
 
 
 def test_unknown_collection_or_severity_is_exit_2(
-    inputs: Path, capsys: pytest.CaptureFixture[str]
+    golden_inputs: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exc:
         run("diff", "source.json", "target.json", "--collection", "serverz")

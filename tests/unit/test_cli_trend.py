@@ -7,13 +7,11 @@ import dataclasses
 import io
 import json
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 
 from auditor import history
 from auditor.cli import main
@@ -23,14 +21,6 @@ from auditor.schemas import load_schema
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 SVG = re.compile(r"<svg .*?</svg>", re.S)
-
-
-@pytest.fixture
-def inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("source.json", "target.json", "rules.yaml"):
-        shutil.copy(GOLDEN / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -73,7 +63,7 @@ def colour_of(svg: ET.Element, series: str) -> str | None:
     return None
 
 
-def test_trend_is_carried_and_drawn_from_the_second_run(inputs: Path) -> None:
+def test_trend_is_carried_and_drawn_from_the_second_run(golden_inputs: Path) -> None:
     code, first = diff("-f", "html")
     assert code == 1 and "<svg" not in first  # one run: no trend yet
     code, second = diff("-f", "json")
@@ -109,7 +99,7 @@ def test_trend_is_carried_and_drawn_from_the_second_run(inputs: Path) -> None:
     assert len(json.loads(kept[-1].read_text())["history"]["trend"]) == 3
 
 
-def test_render_draws_the_trend_of_a_saved_report(inputs: Path) -> None:
+def test_render_draws_the_trend_of_a_saved_report(golden_inputs: Path) -> None:
     diff("-f", "json")
     diff("-f", "json")
     newest = sorted(Path("h").iterdir())[-1]
@@ -118,7 +108,7 @@ def test_render_draws_the_trend_of_a_saved_report(inputs: Path) -> None:
     assert len(tooltips(chart(html), "error")) == 2
 
 
-def test_reports_kept_before_the_trend_seed_it(inputs: Path) -> None:
+def test_reports_kept_before_the_trend_seed_it(golden_inputs: Path) -> None:
     for _ in range(3):
         diff("-f", "json")
     # As a version without trends kept them.
@@ -136,7 +126,7 @@ def test_reports_kept_before_the_trend_seed_it(inputs: Path) -> None:
     ]
 
 
-def test_trend_times_from_files_are_escaped(inputs: Path) -> None:
+def test_trend_times_from_files_are_escaped(golden_inputs: Path) -> None:
     diff("-f", "json")
     (kept,) = Path("h").iterdir()
     doc = json.loads(kept.read_text())
@@ -149,7 +139,7 @@ def test_trend_times_from_files_are_escaped(inputs: Path) -> None:
     chart(html)  # still well formed
 
 
-def test_text_report_keeps_its_since_previous_run_table_with_a_caption(inputs: Path) -> None:
+def test_text_report_keeps_its_since_previous_run_table_with_a_caption(golden_inputs: Path) -> None:
     diff("-f", "json")
     code, text = diff("-f", "text", target=drop_extra("fixed.json"))
     assert code == 1

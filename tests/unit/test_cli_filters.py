@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,10 @@ import jsonschema
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.cli import main
+from auditor.demo.data import RULES, generate
+from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -167,3 +171,28 @@ def test_unknown_collection_or_severity_is_exit_2(
     with pytest.raises(SystemExit) as exc:
         run("render", "r.json", "--min-severity", "fatal")
     assert exc.value.code == 2
+
+
+def test_audit_over_http_filters_what_it_shows(tmp_path: Path) -> None:
+    """`auditor audit` against the sandbox on loopback: the same filters, the same
+    counting, the exit code of every finding."""
+    (tmp_path / "rules.yaml").write_text(RULES)
+    clouds = str(tmp_path / "clouds.yaml")
+    argv = ["--os-client-config-file", clouds, "audit", "--source", "cloudwatt"]
+    argv += ["--target", "ocb", "--rules", str(tmp_path / "rules.yaml"), "-f", "json"]
+    with Sandbox(list(generate(defects=True))) as sandbox:
+        save_clouds_yaml(sandbox, clouds)
+        code, out = run(*argv)
+        filtered_code, filtered_out = run(*argv, "--min-severity", "error", "--project", "ocb-*")
+    everything, shown = json.loads(out), json.loads(filtered_out)
+    assert code == filtered_code == 1
+    jsonschema.validate(shown, load_schema("report"))
+    want = {
+        f["id"]
+        for f in everything["findings"]
+        if f["severity"] == "error" and fnmatchcase(f.get("project") or "", "ocb-*")
+    }
+    assert want <= ids(shown) and 0 < len(ids(shown)) < len(everything["findings"])
+    assert all(f["severity"] == "error" for f in shown["findings"])
+    assert shown["filters"][0]["filtered"] == len(everything["findings"]) - len(ids(shown))
+    assert shown["verdict"] == everything["verdict"]

@@ -63,6 +63,7 @@ LAYERS = {
     "diff": 3,
     "idmap": 3,
     "history": 3,
+    "filters": 3,
     "render": 3,
     "metrics": 3,
     "export": 3,

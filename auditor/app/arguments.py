@@ -157,7 +157,24 @@ def report_options(parser: argparse.ArgumentParser) -> None:
         " mode 0600), reusable as the rules' match.id_map; {source} in FILE: one map per"
         " source, named after its label",
     )
+    evidence_options(parser)
     filter_options(parser)
+
+
+def evidence_options(parser: argparse.ArgumentParser) -> None:
+    """``--evidence DIR`` and ``--sign-key FILE`` (docs/evidence.md)."""
+    parser.add_argument(
+        "--evidence",
+        metavar="DIR",
+        help="also write a sealed evidence bundle to DIR (a new or empty directory): the"
+        " snapshots, rules, waivers, the report and a signed manifest; check it with"
+        " 'auditor verify-evidence DIR'",
+    )
+    parser.add_argument(
+        "--sign-key",
+        metavar="FILE",
+        help="sign the evidence bundle's manifest with this Ed25519 private key (PEM)",
+    )
 
 
 def filter_options(parser: argparse.ArgumentParser) -> None:

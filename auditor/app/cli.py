@@ -10,6 +10,7 @@ command to its module.
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
@@ -24,44 +25,11 @@ Handler = Callable[[argparse.Namespace, "Redactor", TextIO], int]
 
 
 def _handler(command: str) -> Handler:
-    """The ``run`` of ``command``'s module, imported now."""
-    if command == "inventory":
-        from auditor.app.commands import inventory
-
-        return inventory.run
-    if command == "diff":
-        from auditor.app.commands import diff
-
-        return diff.run
-    if command == "audit":
-        from auditor.app.commands import audit
-
-        return audit.run
-    if command == "demo":
-        from auditor.app.commands import demo
-
-        return demo.run
-    if command == "sandbox":
-        from auditor.app.commands import sandbox
-
-        return sandbox.run
-    if command == "render":
-        from auditor.app.commands import render
-
-        return render.run
-    if command == "compare":
-        from auditor.app.commands import compare
-
-        return compare.run
-    if command == "completion":
-        from auditor.app.commands import completion
-
-        return completion.run
-    if command == "schema":
-        from auditor.app.commands import schema
-
-        return schema.run
-    raise AssertionError(f"no module for command {command!r}")
+    """The ``run`` of ``command``'s module (``auditor/app/commands/<command>.py``, dashes as
+    underscores), imported only now: ``--help`` never loads a command."""
+    module = importlib.import_module(f"auditor.app.commands.{command.replace('-', '_')}")
+    run: Handler = module.run
+    return run
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:

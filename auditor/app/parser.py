@@ -201,6 +201,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     filter_options(compare)
 
+    export = commands.add_parser(
+        "export",
+        formatter_class=HelpFormatter,
+        help="write snapshots (and a report's findings) as a SQLite database",
+        description="Write one table per collection (one column per field, a cloud column),"
+        " the snapshots' listings and, with --report, the findings, into a new SQLite file"
+        " (docs/export.md); no cloud touched.",
+    )
+    common_options(export, suppress=True)
+    export.add_argument("snapshots", nargs="+", metavar="SNAPSHOT", help="snapshot file")
+    export.add_argument(
+        "--sqlite", required=True, metavar="FILE", help="the database to write (mode 0600)"
+    )
+    export.add_argument("--report", metavar="REPORT", help="a JSON report: its findings too")
+
+    verify = commands.add_parser(
+        "verify-evidence",
+        formatter_class=HelpFormatter,
+        help="check an evidence bundle: signature, hashes, and its report recomputed",
+        description="Check the evidence bundle DIR written by --evidence: the manifest's"
+        " signature (with --key), every file's sha256, then the diff recomputed offline from"
+        " the bundled snapshots and rules must give the bundled verdict and finding ids."
+        " Exit code: 0 verified, 1 a check failed (each problem named), 2 not a bundle or a"
+        " bad key.",
+    )
+    common_options(verify, suppress=True)
+    verify.add_argument("directory", metavar="DIR", help="the evidence bundle")
+    verify.add_argument("--key", metavar="FILE", help="the signer's Ed25519 public key (PEM)")
+
     completion = commands.add_parser(
         "completion",
         formatter_class=HelpFormatter,

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 import requests
+import yaml
 from realcloud import LIMITED_CLOUD, RealCloud
 from realnet import Rest
 from seed_access import ASSIGNMENTS, CUSTOM_ROLE, GROUPS
 from seedplan import PROJECTS, USERS
-from test_real_fidelity import _admin_password, inventory, items
 
 from auditor.app.files import read_snapshot
 from auditor.sandbox import Sandbox
@@ -35,12 +35,35 @@ SERVICE_USERS = ("nova", "cinder", "glance", "neutron")
 """Created by realcloud.py in the Default domain: admin and service on project service."""
 
 
+def inventory(
+    cloud: RealCloud, tmp: Path, profile: str, collections: str
+) -> tuple[Any, JSON, Path]:
+    """``auditor inventory --cloud PROFILE --collections ... -o FILE`` as users run it."""
+    out = tmp / f"{profile}.json"
+    proc = cloud.auditor(
+        "inventory", "--cloud", profile, "--collections", collections, "-o", str(out)
+    )
+    assert out.exists(), proc.stderr
+    doc: JSON = json.loads(out.read_text())
+    return proc, doc, out
+
+
+def items(doc: JSON, name: str) -> list[JSON]:
+    found: list[JSON] = doc["collections"][name]["items"]
+    return found
+
+
+def admin_password(cloud: RealCloud) -> str:
+    doc = yaml.safe_load(cloud.clouds_yaml.read_text())
+    return str(doc["clouds"][cloud.cloud]["auth"]["password"])
+
+
 @pytest.fixture(scope="module")
 def listed(real_cloud: RealCloud, tmp_path_factory: pytest.TempPathFactory) -> tuple[JSON, Path]:
     tmp = tmp_path_factory.mktemp("access")
-    proc, doc = inventory(real_cloud, tmp, real_cloud.cloud, ACCESS)
+    proc, doc, path = inventory(real_cloud, tmp, real_cloud.cloud, ACCESS)
     assert proc.returncode == 0, proc.stderr
-    return doc, tmp / f"{real_cloud.cloud}.json"
+    return doc, path
 
 
 def _expected_assignments() -> set[tuple[Any, ...]]:
@@ -153,7 +176,7 @@ def test_the_sandbox_answers_the_access_listings_as_the_real_keystone(
     _doc, path = listed
     snapshot = read_snapshot(str(path))
     base = real_cloud.urls["keystone"]
-    rest = Rest(base, _admin_password(real_cloud))
+    rest = Rest(base, admin_password(real_cloud))
     support = real_cloud.group_ids["support"]
     paths = {
         "named": "/role_assignments?include_names=true",
@@ -195,7 +218,7 @@ def test_under_list_limit_a_large_group_is_incomplete_and_the_rest_whole(
     without a limit (a limit does not replace list_limit there), so the groups are
     incomplete, never missing a member."""
     doc, _path = listed
-    proc, limited = inventory(real_cloud, tmp_path, LIMITED_CLOUD, ACCESS)
+    proc, limited, _path = inventory(real_cloud, tmp_path, LIMITED_CLOUD, ACCESS)
     assert proc.returncode == 3, proc.stderr
     for name in ("projects", "domains", "users", "roles", "role_assignments"):
         assert limited["collections"][name]["status"] == "ok", name
@@ -205,7 +228,7 @@ def test_under_list_limit_a_large_group_is_incomplete_and_the_rest_whole(
     assert "list_limit" in groups["error"] and "group_users" in groups["error"]
     # What the sandbox models, asked of the real Keystone itself.
     base = real_cloud.urls["keystone-limited"]
-    rest = Rest(base, _admin_password(real_cloud))
+    rest = Rest(base, admin_password(real_cloud))
     support = real_cloud.group_ids["support"]
     for query in ("", "?limit=1000"):
         body = rest.call("GET", f"{base}/v3/groups/{support}/users{query}")

@@ -133,16 +133,12 @@ def _edited(target: Snapshot, name: str, edit: Any) -> Snapshot:
 def _findings(target: Snapshot) -> set[tuple[str, str, str | None, str | None, str]]:
     source, _faithful = clouds(defects=False)
     report = diff(source, target, parse_rules(RULES))
-    return {
-        (
-            f.kind.value,
-            f.collection,
-            (f.target or f.source).name if (f.target or f.source) else None,
-            f.changes[0].field if f.changes else None,
-            f.severity.value,
-        )
-        for f in report.findings
-    }
+    out = set()
+    for f in report.findings:
+        ref = f.target or f.source
+        field = f.changes[0].field if f.changes else None
+        out.add((f.kind.value, f.collection, ref.name if ref else None, field, f.severity.value))
+    return out
 
 
 def _set(items: list[JSON], name: str, **values: Any) -> list[JSON]:

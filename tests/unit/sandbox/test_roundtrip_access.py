@@ -158,10 +158,10 @@ def test_role_assignments_are_answered_as_keystone_does() -> None:
     assert set(project) == {"id", "name", "domain"} and set(project["domain"]) == {"id", "name"}
     assert set(by_kind["user/domain"]["scope"]["domain"]) == {"id", "name"}
     assert by_kind["user/system"]["scope"] == {"system": {"all": True}}
-    inherited = by_kind["group/domain/inherited"]
-    assert inherited["scope"]["OS-INHERIT:inherited_to"] == "projects"
-    assert "/OS-INHERIT/domains/" in inherited["links"]["assignment"]
-    assert inherited["links"]["assignment"].endswith("/inherited_to_projects")
+    group = by_kind["group/domain/inherited"]
+    assert group["scope"]["OS-INHERIT:inherited_to"] == "projects"
+    assert "/OS-INHERIT/domains/" in group["links"]["assignment"]
+    assert group["links"]["assignment"].endswith("/inherited_to_projects")
     # Without include_names: ids only.
     for item in bare["role_assignments"]:
         actor = "user" if "user" in item else "group"

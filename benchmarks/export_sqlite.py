@@ -39,9 +39,7 @@ def main() -> int:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(snapshot.dumps())
             paths.append(path)
-        counts = {
-            name: len(source.collections[name].items) for name in ("servers", "volumes")
-        }
+        counts = {name: len(source.collections[name].items) for name in ("servers", "volumes")}
         print(
             f"generated 2 snapshots ({counts['servers']} servers, {counts['volumes']} volumes"
             f" each) in {time.perf_counter() - started:.1f} s"

@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import responses
 
+from auditor.catalog import registry
+from auditor.catalog.spec import CollectionSpec, Request
 from tests import payloads
 
 JSON = dict[str, Any]
@@ -51,15 +53,31 @@ def paged(
     return page, None
 
 
-NEUTRON_LISTS = (
-    ("networks", "networks", "networks"),
-    ("subnets", "subnets", "subnets"),
-    ("ports", "ports", "ports"),
-    ("routers", "routers", "routers"),
-    ("security-groups", "security_groups", "security_groups"),
-    ("floatingips", "floating_ips", "floatingips"),
-)
-"""Neutron listings: path under /v2.0, FakeCloud attribute, body key."""
+ENDPOINTS = {
+    "identity": ("keystone", "/v3"),
+    "compute": ("nova", "/v2.1"),
+    "block-storage": ("cinder", f"/v3/{PROJECT_ID}"),
+    "image": ("glance", "/v2"),
+    "network": ("neutron", "/v2.0"),
+}
+"""Service type -> the FakeCloud attribute holding its root URL, and the version its
+requests' paths are under."""
+
+ITEMS = {"compute.services": "compute_services", "network.floating_ips": "floating_ips"}
+"""Listing -> the FakeCloud attribute holding its raw items, where it is not the listing's
+body key (``servers``...)."""
+
+
+def listing_routes(catalog: Sequence[CollectionSpec] = registry.CATALOG) -> dict[str, Request]:
+    """The catalog's listings a FakeCloud serves from its item lists, by override key: the
+    path (``/servers/detail``; ``/v3/projects`` for Keystone's). Fan-outs with the item in
+    their path (access lists, quotas) have routes of their own."""
+    out: dict[str, Request] = {}
+    for request in registry.listings(catalog).values():
+        if "{id}" not in request.path:
+            path = request.path.split("?", 1)[0]
+            out[("/v3" if request.service == "identity" else "") + path] = request
+    return out
 
 
 KEYSTONE_FILTERS = {
@@ -134,6 +152,10 @@ class FakeCloud:
     """listing path (``/servers/detail``...), ``/v3/auth/tokens``, ``compute:discovery``,
     ``block-storage:discovery``, or ``<service>:quotas`` (compute, block-storage,
     network) -> callback(request) replacing the default handler."""
+    lists: dict[str, list[JSON]] = field(default_factory=dict)
+    """Raw items of any other listing of the catalog, by its body key."""
+    collections: Sequence[CollectionSpec] = registry.CATALOG
+    """The collections whose listings are routed (the auditor's)."""
     _defaults: dict[str, Callable[[Any], Any]] = field(default_factory=dict, repr=False)
 
     # -- registration ------------------------------------------------------
@@ -147,11 +169,13 @@ class FakeCloud:
             f"{self.keystone}/v3/auth/tokens",
             callback=self._wrap("/v3/auth/tokens", self._token),
         )
-        for what in ("domains", "projects", "services", "endpoints", "regions", "users"):
+        for key, request in listing_routes(self.collections).items():
+            root, prefix = ENDPOINTS[request.service]
+            base = getattr(self, root) + prefix + key.removeprefix("/v3")
             r.add_callback(
                 responses.GET,
-                re.compile(rf"{re.escape(self.keystone)}/v3/{what}(\?.*)?$"),
-                callback=self._wrap(f"/v3/{what}", self._keystone_list(what)),
+                re.compile(rf"{re.escape(base)}(\?.*)?$"),
+                callback=self._wrap(key, self._listing(request, base)),
             )
         nova_version = self._wrap("compute:discovery", self._nova_version)
         r.add_callback(responses.GET, f"{self.nova}/v2.1", callback=nova_version)
@@ -163,30 +187,8 @@ class FakeCloud:
         )
         r.add_callback(
             responses.GET,
-            re.compile(rf"{re.escape(self.nova)}/v2.1/servers/detail(\?.*)?$"),
-            callback=self._wrap("/servers/detail", self._nova_servers),
-        )
-        r.add_callback(
-            responses.GET,
-            re.compile(rf"{re.escape(self.nova)}/v2.1/flavors/detail(\?.*)?$"),
-            callback=self._wrap("/flavors/detail", self._nova_flavors),
-        )
-        r.add_callback(
-            responses.GET,
             re.compile(rf"{re.escape(self.nova)}/v2.1/flavors/([^/?]+)/os-flavor-access$"),
             callback=self._wrap("/os-flavor-access", self._nova_flavor_access),
-        )
-        r.add_callback(
-            responses.GET,
-            re.compile(rf"{re.escape(self.nova)}/v2.1/os-keypairs(\?.*)?$"),
-            callback=self._wrap("/os-keypairs", self._nova_keypairs),
-        )
-        r.add_callback(
-            responses.GET,
-            re.compile(rf"{re.escape(self.nova)}/v2.1/os-services(\?.*)?$"),
-            callback=self._wrap(
-                "/os-services", lambda _r: self.reply({"services": self.compute_services})
-            ),
         )
         cinder_version = self._wrap("block-storage:discovery", self._cinder_version)
         r.add_callback(
@@ -196,17 +198,6 @@ class FakeCloud:
         )
         r.add_callback(responses.GET, f"{self.cinder}/v3/", callback=cinder_version)
         r.add_callback(responses.GET, f"{self.cinder}/v3/{PROJECT_ID}", callback=cinder_version)
-        r.add_callback(
-            responses.GET,
-            re.compile(rf"{re.escape(self.cinder)}/v3/{PROJECT_ID}/volumes/detail(\?.*)?$"),
-            callback=self._wrap("/volumes/detail", self._cinder_volumes),
-        )
-        for what in ("snapshots", "backups"):
-            r.add_callback(
-                responses.GET,
-                re.compile(rf"{re.escape(self.cinder)}/v3/{PROJECT_ID}/{what}/detail(\?.*)?$"),
-                callback=self._wrap(f"/{what}/detail", self._cinder_list(what)),
-            )
         r.add_callback(
             responses.GET,
             re.compile(rf"{re.escape(self.nova)}/v2.1/os-quota-sets/([^/?]+)/detail(\?.*)?$"),
@@ -226,20 +217,9 @@ class FakeCloud:
             re.compile(rf"{re.escape(self.neutron)}/v2.0/quotas/([^/?]+)/details(\?.*)?$"),
             callback=self._wrap("network:quotas", self._quotas("network")),
         )
-        for path, attr, key in NEUTRON_LISTS:
-            r.add_callback(
-                responses.GET,
-                re.compile(rf"{re.escape(self.neutron)}/v2.0/{path}(\?.*)?$"),
-                callback=self._wrap(f"/{path}", self._neutron_list(path, attr, key)),
-            )
         r.add_callback(responses.GET, f"{self.glance}/", callback=self._glance_versions)
         r.add_callback(responses.GET, f"{self.glance}/v2", callback=self._glance_versions)
         r.add_callback(responses.GET, f"{self.glance}/v2/", callback=self._glance_versions)
-        r.add_callback(
-            responses.GET,
-            re.compile(rf"{re.escape(self.glance)}/v2/images(\?.*)?$"),
-            callback=self._wrap("/images", self._glance_images),
-        )
         return self
 
     def clouds_yaml(self, **auth_overrides: Any) -> JSON:
@@ -279,6 +259,16 @@ class FakeCloud:
 
         self.overrides[key] = handler
 
+    def items_of(self, what: str) -> list[JSON]:
+        """The raw items of a listing: the attribute of that name, else :attr:`lists`'."""
+        items = getattr(self, what, None)
+        return items if isinstance(items, list) else self.lists.get(what, [])
+
+    def default(self, key: str) -> Callable[[Any], Any]:
+        """The handler of ``key`` (as :attr:`overrides` names it) when no override replaces
+        it (once registered)."""
+        return self._defaults[key]
+
     def _wrap(self, key: str, default: Callable[[Any], Any]) -> Callable[[Any], Any]:
         self._defaults[key] = default
 
@@ -309,6 +299,48 @@ class FakeCloud:
             if call.request.method == method
             and urlsplit(str(call.request.url)).path.rstrip("/").endswith(path)
         ]
+
+    # -- listings ------------------------------------------------------------
+
+    def _listing(self, request: Request, base: str) -> Callable[[Any], Any]:
+        """The handler of one catalog listing, paged as its service pages."""
+        what = ITEMS.get(request.key, request.items)
+        if request.service == "identity":
+            return self._keystone_list(what)
+        if request.service == "network":
+            return self._neutron_list(base, what, request.items)
+        if request.service == "image":
+            return self._glance_images
+        if request.key == "compute.keypairs":
+            return self._nova_keypairs
+        return self._linked(request.service, what, request.items, base)
+
+    def _linked(self, service: str, what: str, key: str, base: str) -> Callable[[Any], Any]:
+        """Nova's and Cinder's listings: ``<key>_links`` next on a full page; an unknown
+        marker is Nova's 400, Cinder's 404."""
+        compute = service == "compute"
+
+        def handler(request: Any) -> Any:
+            page, nxt = paged(
+                self.items_of(what),
+                self.query(request),
+                max_limit=self.nova_max_limit if compute else self.cinder_max_limit,
+                base_url=base,
+            )
+            if nxt == "MARKER_NOT_FOUND":
+                if compute:
+                    return self.reply(
+                        {"badRequest": {"code": 400, "message": "marker not found"}}, 400
+                    )
+                return self.reply(
+                    {"itemNotFound": {"code": 404, "message": "marker not found"}}, 404
+                )
+            body: JSON = {key: page}
+            if nxt:
+                body[f"{key}_links"] = [{"rel": "next", "href": nxt}]
+            return self.reply(body)
+
+        return handler
 
     # -- keystone ------------------------------------------------------------
 
@@ -388,7 +420,7 @@ class FakeCloud:
             # Keystone filters by the listing's own filter keys (users by domain_id...).
             items: list[JSON] = [
                 item
-                for item in getattr(self, what)
+                for item in self.items_of(what)
                 if all(
                     str(item.get(key)) == query[key][0]
                     for key in KEYSTONE_FILTERS.get(what, ())
@@ -430,34 +462,6 @@ class FakeCloud:
 
     def _nova_versions(self, _request: Any) -> Any:
         return self.reply({"versions": [self._nova_version_doc()]})
-
-    def _nova_servers(self, request: Any) -> Any:
-        query = self.query(request)
-        page, nxt = paged(
-            self.servers,
-            query,
-            max_limit=self.nova_max_limit,
-            base_url=f"{self.nova}/v2.1/servers/detail",
-        )
-        if nxt == "MARKER_NOT_FOUND":
-            return self.reply({"badRequest": {"code": 400, "message": "marker not found"}}, 400)
-        body: JSON = {"servers": page}
-        if nxt:
-            body["servers_links"] = [{"rel": "next", "href": nxt}]
-        return self.reply(body)
-
-    def _nova_flavors(self, request: Any) -> Any:
-        query = self.query(request)
-        page, nxt = paged(
-            self.flavors,
-            query,
-            max_limit=self.nova_max_limit,
-            base_url=f"{self.nova}/v2.1/flavors/detail",
-        )
-        body: JSON = {"flavors": page}
-        if nxt and nxt != "MARKER_NOT_FOUND":
-            body["flavors_links"] = [{"rel": "next", "href": nxt}]
-        return self.reply(body)
 
     def _nova_flavor_access(self, request: Any) -> Any:
         flavor_id = urlsplit(str(request.url)).path.split("/")[-2]
@@ -509,48 +513,16 @@ class FakeCloud:
     def _cinder_version(self, _request: Any) -> Any:
         return self.reply({"version": self._cinder_version_doc()})
 
-    def _cinder_volumes(self, request: Any) -> Any:
-        query = self.query(request)
-        page, nxt = paged(
-            self.volumes,
-            query,
-            max_limit=self.cinder_max_limit,
-            base_url=f"{self.cinder}/v3/{PROJECT_ID}/volumes/detail",
-        )
-        if nxt == "MARKER_NOT_FOUND":
-            return self.reply({"itemNotFound": {"code": 404, "message": "marker not found"}}, 404)
-        body: JSON = {"volumes": page}
-        if nxt:
-            body["volumes_links"] = [{"rel": "next", "href": nxt}]
-        return self.reply(body)
-
-    def _cinder_list(self, what: str) -> Callable[[Any], Any]:
-        def handler(request: Any) -> Any:
-            query = self.query(request)
-            page, nxt = paged(
-                getattr(self, what),
-                query,
-                max_limit=self.cinder_max_limit,
-                base_url=f"{self.cinder}/v3/{PROJECT_ID}/{what}/detail",
-            )
-            if nxt == "MARKER_NOT_FOUND":
-                return self.reply({"itemNotFound": {"code": 404, "message": "not found"}}, 404)
-            body: JSON = {what: page}
-            if nxt:
-                body[f"{what}_links"] = [{"rel": "next", "href": nxt}]
-            return self.reply(body)
-
-        return handler
-
     # -- quotas (one request per project and service) ----------------------------
 
     def _quotas(self, service: str) -> Callable[[Any], Any]:
         key = "quota" if service == "network" else "quota_set"
-        defaults = {
+        builders: dict[str, Callable[..., JSON]] = {
             "compute": payloads.nova_quota_set,
             "block-storage": payloads.cinder_quota_set,
             "network": payloads.neutron_quota_details,
-        }[service]
+        }
+        defaults = builders[service]
 
         def handler(request: Any) -> Any:
             path = urlsplit(str(request.url)).path
@@ -581,12 +553,12 @@ class FakeCloud:
             }
         )
 
-    def _neutron_list(self, path: str, attr: str, key: str) -> Callable[[Any], Any]:
+    def _neutron_list(self, base: str, attr: str, key: str) -> Callable[[Any], Any]:
         """A Neutron listing: pages only with ``limit`` (and pagination on), a next link in
         ``<key>_links`` on full pages, a previous one after a marker, ``fields`` honoured."""
 
         def handler(request: Any) -> Any:
-            items: list[JSON] = getattr(self, attr)
+            items = self.items_of(attr)
             query = self.query(request)
             fields = query.get("fields")
             links: list[JSON] = []
@@ -609,13 +581,13 @@ class FakeCloud:
                             404,
                         )
                     start = ids.index(query["marker"][0]) + 1
-                    links.append({"rel": "previous", "href": f"{self.neutron}/v2.0/{path}"})
+                    links.append({"rel": "previous", "href": base})
                 page = items[start : start + limit]
                 if page and len(page) == limit:
                     # Neutron's next link repeats the whole query (every fields=).
                     params = [(k, v) for k, vs in query.items() if k != "marker" for v in vs]
                     params.append(("marker", page[-1]["id"]))
-                    href = f"{self.neutron}/v2.0/{path}?{urlencode(params)}"
+                    href = f"{base}?{urlencode(params)}"
                     links.insert(0, {"rel": "next", "href": href})
             else:
                 page = items
@@ -655,3 +627,19 @@ class FakeCloud:
         if nxt and nxt != "MARKER_NOT_FOUND":
             body["next"] = nxt
         return self.reply(body)
+
+
+def walked(
+    cloud: FakeCloud, path: str, items: Sequence[JSON], prefix: str, count: int, pages: int
+) -> tuple[dict[str, list[str]], list[dict[str, list[str]]]]:
+    """Check a listing of ``count`` items numbered ``<prefix>-01``... walked in ``pages``
+    requests to ``path``, three a page, each next page from the last id of the previous
+    one; the queries of the first page and of the following ones, for what differs."""
+    assert [i["id"] for i in items] == [f"{prefix}-{n:02d}" for n in range(1, count + 1)]
+    sent = cloud.requests_to(path)
+    assert len(sent) == pages
+    first, *following = (cloud.query(r) for r in sent)
+    assert [q["marker"][0] for q in following] == [
+        f"{prefix}-{n:02d}" for n in range(3, count + 1, 3)
+    ]
+    return first, following

@@ -197,3 +197,23 @@ def _read_key(path: str) -> bytes:
         raise EvidenceError(f"{path}: is a directory, not a key file") from None
     except OSError as exc:
         raise EvidenceError(f"{path}: cannot read the key ({exc.strerror or exc})") from None
+
+
+def prepare_evidence(evidence: str | None, sign_key: str | None) -> Ed25519PrivateKey | None:
+    """``--evidence`` and ``--sign-key``, checked before any work: the directory can be
+    created, the key is an Ed25519 private key."""
+    if sign_key and not evidence:
+        raise EvidenceError("--sign-key: signs an evidence bundle; give --evidence DIR too")
+    if not evidence:
+        return None
+    check_evidence_dir(evidence)
+    return read_sign_key(sign_key) if sign_key else None
+
+
+def read_bytes(path: str) -> bytes:
+    """An input file as it is on disk, for the bundle (it was read and checked already)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot read it again for the evidence ({exc})") from None

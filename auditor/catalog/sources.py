@@ -36,6 +36,10 @@ class Api:
     """An item without the field is malformed (its listing fails): ids."""
     since: str | None = None
     """The API gives the field from this microversion of its service on (before: absent)."""
+    back: Callable[[Any], Any] | None = None
+    """The inverse of ``then``, where ``then`` does not give a snapshot value back
+    unchanged: how a fake API (the sandbox) writes the snapshot's value as the API gives
+    it (None: as it is)."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -128,8 +132,9 @@ def api(
     then: Callable[[Any], Any] | None = None,
     required: bool = False,
     since: str | None = None,
+    back: Callable[[Any], Any] | None = None,
 ) -> Api:
-    return Api(tuple(names), default, then, required, since)
+    return Api(tuple(names), default, then, required, since, back)
 
 
 def ids_of(key: str, attr: str = "id") -> Elements:

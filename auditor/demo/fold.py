@@ -20,9 +20,12 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.demo.data import FLAVORS, NAMESPACE, ExampleCloud
+from auditor.demo.base import FLAVORS, NAMESPACE, ExampleCloud
 
 JSON = dict[str, Any]
+
+COLLECTIONS: tuple[str, ...] = ()
+"""The collections whose demo rows this family adds."""
 
 DEFECTS: tuple[str, ...] = ()
 """The fold is faithful: no defect."""

@@ -23,9 +23,12 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from auditor.demo.data import NAMESPACE, ROLES, ExampleCloud
+from auditor.demo.base import NAMESPACE, ROLES, ExampleCloud
 
 JSON = dict[str, Any]
+
+COLLECTIONS = ("networks", "subnets", "routers", "security_groups", "floating_ips")
+"""The collections whose demo rows this family adds."""
 
 DEFECTS = (
     "network vandelay-net of ocb-vandelay got MTU 1400 in the target (1450 in the source)",

@@ -18,10 +18,13 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from auditor.demo.data import IMAGES, NAMESPACE, ExampleCloud
+from auditor.demo.base import IMAGES, NAMESPACE, ExampleCloud
 from auditor.sandbox.quotas import DEFAULTS as QUOTA_DEFAULTS
 
 JSON = dict[str, Any]
+
+COLLECTIONS = ("images", "volume_snapshots", "volume_backups", "quotas")
+"""The collections whose demo rows this family adds."""
 
 DEFECTS = (
     "image ocb-cyberdyne/ocb-cyberdyne-golden was copied corrupted (other data, same size)",

@@ -3,8 +3,9 @@
 A record (:class:`Record`) is written one key per field, under the field's name, in the
 order of its fields unless its ``KEYS`` say otherwise (``KEYS`` may name a property,
 written as a computed key, e.g. a score's ``fully_matched``). The fields in ``OPTIONAL``
-are left out when they hold nothing (None, an empty tuple or mapping, zero), so that a
-report without waivers or sources reads as it always did. Values are written by type: an
+are left out when they hold nothing (None, an empty tuple or mapping), those in
+``OMIT_ZERO`` when they are 0, so that a report without waivers or sources reads as it
+always did. Values are written by type: an
 enum as its value, a record as its JSON, a tuple as a list, a mapping key by key.
 
 Reading is the reverse, guided by the field types: a key that is absent takes the
@@ -33,7 +34,9 @@ class Record:
     KEYS: ClassVar[tuple[str, ...]] = ()
     """The keys in the order they are written, when it differs from the fields'."""
     OPTIONAL: ClassVar[frozenset[str]] = frozenset()
-    """Fields left out of the JSON when they hold nothing."""
+    """Fields left out of the JSON when they hold nothing: None, an empty tuple or mapping."""
+    OMIT_ZERO: ClassVar[frozenset[str]] = frozenset()
+    """Counts left out of the JSON when they are 0."""
     DEFAULTS: ClassVar[Mapping[str, Any]] = {}
     """JSON values read for keys that older documents may lack."""
 
@@ -41,7 +44,9 @@ class Record:
         out: JSON = {}
         for key in self.KEYS or _names(type(self)):
             value = getattr(self, key)
-            if key in self.OPTIONAL and (value is None or value in ((), {}, 0)):
+            if key in self.OPTIONAL and (value is None or _is_empty(value)):
+                continue
+            if key in self.OMIT_ZERO and value == 0:
                 continue
             out[key] = encode(value)
         return out
@@ -93,6 +98,10 @@ def decode(hint: Any, value: Any) -> Any:
         if hint in (str, int, bool) and value is not None:
             return hint(value)
     return value
+
+
+def _is_empty(value: Any) -> bool:
+    return isinstance(value, (tuple, list, Mapping)) and not value
 
 
 def _is_container(hint: Any) -> bool:

@@ -116,7 +116,8 @@ class Finding(Record):
 class CollectionSummary(Record):
     """Counts of one collection."""
 
-    OPTIONAL = frozenset({"left_out"})
+    OPTIONAL = frozenset({"filtered"})
+    OMIT_ZERO = frozenset({"left_out"})
 
     source: int
     target: int
@@ -131,6 +132,8 @@ class CollectionSummary(Record):
     """Both sides were listed completely."""
     left_out: int = 0
     """Items of either side left out of the comparison (see ``records.LEFT_OUT``)."""
+    filtered: int | None = None
+    """Findings of the collection a filter left out of the report (None: no filter)."""
 
 
 @dataclass(frozen=True)

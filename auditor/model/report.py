@@ -11,6 +11,7 @@ from auditor import __version__
 from auditor.model.codec import Record
 from auditor.model.enums import JSON, REPORT_SCHEMA, Kind, Severity, Verdict
 from auditor.model.findings import CollectionSummary, Finding, ProjectScore, Ref
+from auditor.model.trend import TrendPoint
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ResolvedFinding(Record):
 class History(Record):
     """What changed since the previous report kept by ``--history`` (by finding id)."""
 
+    OPTIONAL = frozenset({"trend"})
     DEFAULTS: ClassVar[Mapping[str, Any]] = {"previous_file": ""}
 
     previous: str
@@ -54,6 +56,9 @@ class History(Record):
     """Ids of this report's findings that the previous report did not have."""
     resolved: tuple[ResolvedFinding, ...] = ()
     """Previous findings gone from this report, in collections listed completely this time."""
+    trend: tuple[TrendPoint, ...] = ()
+    """The history's runs, oldest first, this one last (at most the newest
+    ``history.MAX_TREND_POINTS``)."""
 
 
 @dataclass(frozen=True)
@@ -100,13 +105,28 @@ class WaiverSummary(Record):
 
 
 @dataclass(frozen=True)
+class FilterNote(Record):
+    """A filter applied to the report's findings (``--min-severity``, ``--project``,
+    ``--collection``): what it kept out, so that nothing is hidden silently."""
+
+    DEFAULTS: ClassVar[Mapping[str, Any]] = {"projects": [], "collections": []}
+
+    min_severity: Severity | None
+    projects: tuple[str, ...]
+    """Globs: findings about a project whose name matches one are shown."""
+    collections: tuple[str, ...]
+    filtered: int
+    """Findings this filter left out of the report (still counted in its verdict)."""
+
+
+@dataclass(frozen=True)
 class Report(Record):
     """The audit's result: ``auditor.report/v1``."""
 
     KEYS = (
         "tool_version", "generated_at", "source", "target", "verdict", "exit_code", "fail_on",
         "summary", "scorecard", "findings", "sources", "summary_by_source", "scope", "waivers",
-        "history",
+        "history", "filters",
     )  # fmt: skip
     OPTIONAL = frozenset(KEYS[10:])
     DEFAULTS: ClassVar[Mapping[str, Any]] = {"fail_on": "error", "tool_version": "unknown"}
@@ -132,6 +152,14 @@ class Report(Record):
     summary_by_source: Mapping[str, Mapping[str, CollectionSummary]] = field(default_factory=dict)
     """Multi-source mergers: source label -> collection -> that source's counts
     (``unexpected`` is counted for the merger as a whole, in ``summary``)."""
+    filters: tuple[FilterNote, ...] = ()
+    """The filters applied to the findings shown, in order (the verdict, the exit code,
+    the counts and the scorecard are those of every finding)."""
+
+    @property
+    def filtered(self) -> int:
+        """Findings left out of this report by its filters."""
+        return sum(f.filtered for f in self.filters)
 
     @property
     def counted(self) -> tuple[Finding, ...]:

@@ -19,6 +19,8 @@ import threading
 from collections.abc import Sequence
 from types import TracebackType
 
+from auditor.catalog.registry import CATALOG
+from auditor.catalog.spec import CollectionSpec
 from auditor.model import Snapshot
 from auditor.sandbox.cloud import CloudSite, slug
 from auditor.sandbox.faults import FaultRules
@@ -46,7 +48,10 @@ class Sandbox:
         port: int = 0,
         *,
         options: SandboxOptions | None = None,
+        catalog: Sequence[CollectionSpec] = CATALOG,
     ) -> None:
+        """``catalog``: the collections served (the auditor's); those no view of the
+        sandbox serves are served from their declarations."""
         if not snapshots:
             raise ValueError("a sandbox serves at least one snapshot")
         self.host = host
@@ -66,7 +71,7 @@ class Sandbox:
             while path in self.sites:
                 n += 1
                 path = f"{base}-{n}"
-            self.sites[path] = CloudSite(snapshot, path, self.options)
+            self.sites[path] = CloudSite(snapshot, path, self.options, catalog)
         self.faults = FaultRules()
         """Fault injection rules (see :class:`~auditor.sandbox.faults.Fault`)."""
         self._log = RequestLog()

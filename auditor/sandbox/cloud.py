@@ -6,15 +6,21 @@ import re
 import secrets
 from collections.abc import Sequence
 
+from auditor.catalog.registry import CATALOG as COLLECTIONS
+from auditor.catalog.spec import CollectionSpec
 from auditor.model import Snapshot
 from auditor.sandbox.compute import ComputeApi
-from auditor.sandbox.identity import CatalogEntry, IdentityApi
+from auditor.sandbox.declared import DeclaredRoutes, Route, WithDeclared
+from auditor.sandbox.identity import IdentityApi
 from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.image import ImageApi
 from auditor.sandbox.network import NETWORK_COLLECTIONS, NetworkApi
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.tokens import Credentials, Member, TokenStore
+from auditor.sandbox.views import Context, items_of
+from auditor.sandbox.views import volume as volume_views
+from auditor.sandbox.views.identity import CatalogEntry
 from auditor.sandbox.volume import VolumeApi
 from auditor.sandbox.wire import JSON, ServiceApi
 
@@ -27,6 +33,42 @@ CATALOG = (
 )
 """The sandbox's own catalog: service type, name, path under ``/<cloud>/``."""
 
+VIEWED = frozenset(
+    {
+        "identity.projects",
+        "identity.domains",
+        "identity.users",
+        "identity.endpoints",
+        "identity.services",
+        "identity.regions",
+        "compute.servers",
+        "compute.services",
+        "compute.flavors",
+        "compute.flavor_access",
+        "compute.keypairs",
+        "compute.quotas",
+        "block-storage.volumes",
+        "block-storage.quotas",
+        "image.images",
+        "image.hidden_images",
+        "network.networks",
+        "network.subnets",
+        "network.routers",
+        "network.ports",
+        "network.security_groups",
+        "network.floating_ips",
+        "network.quotas",
+    }
+)
+"""The requests that views of the sandbox serve (their services' quirks are code); every
+other request of the catalog is served from its declaration (:mod:`auditor.sandbox.declared`)."""
+
+VIEWS = {
+    "block-storage.snapshots": volume_views.SNAPSHOTS,
+    "block-storage.backups": volume_views.BACKUPS,
+}
+"""Declared requests and what the service answers of their items besides the declared fields."""
+
 DEFAULT_DOMAIN_ID = "default"
 
 
@@ -35,16 +77,19 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._~-]+", "-", name).strip("-") or "cloud"
 
 
-def _items(snapshot: Snapshot, name: str) -> Sequence[JSON]:
-    result = snapshot.collections.get(name)
-    return result.items if result is not None else ()
-
-
 class CloudSite:
     """Everything the sandbox serves for one snapshot, under ``/<slug>/``."""
 
-    def __init__(self, snapshot: Snapshot, path: str, options: SandboxOptions) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        path: str,
+        options: SandboxOptions,
+        catalog: Sequence[CollectionSpec] = COLLECTIONS,
+    ) -> None:
         self.snapshot = snapshot
+        self.catalog = tuple(catalog)
+        """The collections served: those no view serves, from their declarations."""
         self.name = snapshot.cloud
         """The clouds.yaml profile name (the snapshot's cloud)."""
         self.path = path
@@ -67,7 +112,7 @@ class CloudSite:
 
     def _members(self) -> tuple[Member, ...]:
         """``options.members`` of this cloud, their projects resolved by id or name."""
-        projects = _items(self.snapshot, "projects")
+        projects = items_of(self.snapshot, "projects")
         out = []
         for member in self.options.members:
             if member.cloud is not None and member.cloud != self.snapshot.cloud:
@@ -94,7 +139,7 @@ class CloudSite:
 
     def _auth_project_id(self) -> str:
         """The admin project: the snapshot's own when it lists one, else a synthetic one."""
-        for project in _items(self.snapshot, "projects"):
+        for project in items_of(self.snapshot, "projects"):
             if (
                 project.get("name") == self.options.project_name
                 and project.get("domain") == self.options.domain_name
@@ -108,10 +153,10 @@ class CloudSite:
         snapshot = self.snapshot
         options = self.options
         project_id = self.credentials.project_id
-        servers = _items(snapshot, "servers")
-        quotas = QuotaSets(_items(snapshot, "quotas"))
+        servers = items_of(snapshot, "servers")
+        quotas = QuotaSets(items_of(snapshot, "quotas"))
         images = snapshot.collections.get("images")
-        self.apis = {
+        views: dict[str, ServiceApi] = {
             "identity": IdentityApi(
                 snapshot,
                 service_url=f"{self.url}/identity",
@@ -127,18 +172,16 @@ class CloudSite:
                 service_url=f"{self.url}/compute",
                 project_id=project_id,
                 options=options,
-                flavors=_items(snapshot, "flavors"),
-                keypairs=_items(snapshot, "keypairs"),
+                flavors=items_of(snapshot, "flavors"),
+                keypairs=items_of(snapshot, "keypairs"),
                 user_id=self.credentials.user_id,
                 quotas=quotas,
             ),
             "volume": VolumeApi(
-                _items(snapshot, "volumes"),
+                items_of(snapshot, "volumes"),
                 service_url=f"{self.url}/volume",
                 project_id=project_id,
                 options=options,
-                snapshots=_items(snapshot, "volume_snapshots"),
-                backups=_items(snapshot, "volume_backups"),
                 quotas=quotas,
             ),
             "image": ImageApi(
@@ -161,6 +204,31 @@ class CloudSite:
                 quotas=quotas,
             ),
         }
+        self.apis = {
+            segment: self._with_declared(segment, view, project_id)
+            for segment, view in views.items()
+        }
+
+    def _with_declared(self, segment: str, view: ServiceApi, project_id: str) -> ServiceApi:
+        """``view``, behind the routes of the collections of its service that no view
+        serves (none: the view alone)."""
+        service = next(e.type for e in CATALOG if e.path.split("/")[0] == segment)
+        routes = [
+            Route(spec, request, items_of(self.snapshot, spec.name), VIEWS.get(request.key))
+            for spec in self.catalog
+            for request in spec.requests
+            if request.service == service and request.key not in VIEWED
+        ]
+        if not routes:
+            return view
+        declared = DeclaredRoutes(
+            service,
+            routes,
+            options=self.options,
+            context=Context(f"{self.url}/{segment}", project_id),
+            versions=getattr(view, "versions", None),
+        )
+        return WithDeclared(view, declared)
 
     @property
     def auth_url(self) -> str:
@@ -189,7 +257,7 @@ class CloudSite:
         """A clouds.yaml profile ``<cloud>-<username>`` per project member, scoped to
         its first project (unscoped when it has none)."""
         out: dict[str, JSON] = {}
-        projects = {str(p["id"]): p for p in _items(self.snapshot, "projects")}
+        projects = {str(p["id"]): p for p in items_of(self.snapshot, "projects")}
         for member in self.members:
             auth: JSON = {
                 "auth_url": self.auth_url,

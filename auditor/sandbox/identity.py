@@ -23,10 +23,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.model import Snapshot
-from auditor.sandbox.ids import synthetic_hex
+from auditor.sandbox.accounts import Accounts, Unauthorized
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
 from auditor.sandbox.tokens import Caller, Credentials, Member, TokenStore
+from auditor.sandbox.views.identity import (
+    CatalogEntry,
+    domain_items,
+    project_items,
+    region_items,
+    roles,
+    services_and_endpoints,
+    token_catalog,
+    user_items,
+)
 from auditor.sandbox.wire import (
     JSON,
     ApiError,
@@ -39,23 +49,12 @@ from auditor.sandbox.wire import (
 )
 
 UNAUTHORIZED = "The request you have made requires authentication."
-INTERFACES = ("public", "internal", "admin")
 ADMIN_ROLES = ("admin", "member", "reader")
 MEMBER_ROLES = ("member", "reader")
 ADMIN_LISTINGS = frozenset({"projects", "domains", "users", "services", "endpoints"})
 """Listings Keystone's default policies refuse a project member (regions are anyone's)."""
 DEFAULT_REGION = "RegionOne"
 """Region of the sandbox's own catalog when the snapshot has none."""
-
-
-@dataclass(frozen=True)
-class CatalogEntry:
-    """One service of the sandbox's own catalog."""
-
-    type: str
-    name: str
-    path: str
-    """Path under the cloud's URL; ``{project_id}`` is replaced by the token's project."""
 
 
 @dataclass(frozen=True)
@@ -68,11 +67,6 @@ class _Collection:
     filters: tuple[str, ...]
     """Query parameters that filter by the item's field of the same name."""
     paged: bool
-
-
-def _items(snapshot: Snapshot, name: str) -> Sequence[JSON]:
-    result = snapshot.collections.get(name)
-    return result.items if result is not None else ()
 
 
 def _matches(item: JSON, field: str, wanted: str) -> bool:
@@ -107,13 +101,14 @@ class IdentityApi:
         self.options = options
         self.members = tuple(members)
         link = f"{service_url}/v3"
-        domains = _domains(snapshot, link)
-        projects = _projects(snapshot, link)
+        domains = domain_items(snapshot, link)
+        projects = project_items(snapshot, link)
         self.projects = {str(p["id"]): p for p in projects}
         self.domain_names = {str(d["id"]): d["name"] for d in domains}
-        users = _users(snapshot, domains, credentials, link)
-        services, endpoints = _services_and_endpoints(snapshot, link)
-        regions = _regions(snapshot, endpoints, link)
+        self.accounts = Accounts(credentials, members, tokens, self.projects, self.domain_names)
+        users = user_items(snapshot, domains, credentials, link)
+        services, endpoints = services_and_endpoints(snapshot, link)
+        regions = region_items(snapshot, endpoints, link)
         self.collections = {
             c.key: c
             for c in (
@@ -295,11 +290,14 @@ class IdentityApi:
             raise ApiError(400, "'auth' and 'auth.identity' are required properties")
         if not isinstance(methods, list) or not methods:
             raise ApiError(400, "'methods' is a required property")
-        user = self._who(identity, methods)
+        user = self.accounts.who(identity, methods)
         if user is None:
             raise self._unauthorized(request)
         scope = auth.get("scope")
-        scoped, project = self._scope(scope, request, user)
+        try:
+            scoped, project = self.accounts.scope(scope, user)
+        except Unauthorized:
+            raise self._unauthorized(request) from None
         admin = user is self.credentials
         issued = self.tokens.issue(
             Caller(user.user_id, user.username, project.get("id") if project else None, admin)
@@ -325,9 +323,11 @@ class IdentityApi:
         elif scoped == "system":
             token["system"] = {"all": True}
         if scoped is not None:
-            token["roles"] = _roles(ADMIN_ROLES if admin else MEMBER_ROLES)
+            token["roles"] = roles(ADMIN_ROLES if admin else MEMBER_ROLES)
             project_id = project.get("id") if project else self.credentials.project_id
-            token["catalog"] = self._catalog(request.cloud_url, str(project_id))
+            token["catalog"] = token_catalog(
+                self.cloud, self.region, self.catalog_entries, request.cloud_url, str(project_id)
+            )
         return json_response({"token": token}, 201, {"X-Subject-Token": issued.token})
 
     def _project_ref(self, project: JSON) -> JSON:
@@ -341,7 +341,7 @@ class IdentityApi:
     def _auth_projects(self, request: ApiRequest) -> Response:
         """``GET /v3/auth/projects``: the projects the token's user has a role on."""
         caller = request.auth
-        user = self._user_of(caller.user_id) if caller is not None else None
+        user = self.accounts.user_of(caller.user_id) if caller is not None else None
         if isinstance(user, Member):
             ids: tuple[str, ...] = user.project_ids
         else:
@@ -350,103 +350,12 @@ class IdentityApi:
         links = {"self": request.url(), "previous": None, "next": None}
         return json_response({"projects": projects, "links": links})
 
-    def _user_of(self, user_id: str) -> Credentials | Member | None:
-        if user_id == self.credentials.user_id:
-            return self.credentials
-        return next((m for m in self.members if m.user_id == user_id), None)
-
-    def _who(self, identity: JSON, methods: list[Any]) -> Credentials | Member | None:
-        """The user the identity proves to be (the admin or a member), None if none."""
-        if "password" in methods:
-            password = identity.get("password")
-            user = password.get("user") if isinstance(password, dict) else None
-            if not isinstance(user, dict):
-                return None
-            users: list[Credentials | Member] = [self.credentials, *self.members]
-            for known in users:
-                if user.get("id") is not None:
-                    who = user.get("id") == known.user_id
-                else:
-                    who = user.get("name") == known.username and _domain_ok(
-                        user.get("domain"), known.domain_id, known.domain_name
-                    )
-                if who:
-                    return known if user.get("password") == known.password else None
-            return None
-        if "token" in methods:
-            token = identity.get("token")
-            caller = self.tokens.caller(token.get("id")) if isinstance(token, dict) else None
-            if caller is None:
-                # A valid token the store knows no caller of speaks for the admin.
-                valid = isinstance(token, dict) and self.tokens.valid(token.get("id"))
-                return self.credentials if valid else None
-            return self._user_of(caller.user_id)
-        return None
-
-    def _scope(
-        self, scope: Any, request: ApiRequest, user: Credentials | Member
-    ) -> tuple[str | None, JSON | None]:
-        """The kind of scope asked for, and the project for a project scope."""
-        if scope is None:
-            return None, None
-        if not isinstance(scope, dict):
-            raise ApiError(400, "'scope' must be an object")
-        if "project" in scope:
-            project = self._scoped_project(scope["project"], user)
-            if project is None:
-                raise self._unauthorized(request)
-            return "project", project
-        if "domain" in scope:
-            if isinstance(user, Member) or not _domain_ok(
-                scope["domain"], user.domain_id, user.domain_name
-            ):
-                raise self._unauthorized(request)
-            return "domain", None
-        if "system" in scope:
-            if isinstance(user, Member):
-                raise self._unauthorized(request)
-            return "system", None
-        raise ApiError(400, "unsupported scope")
-
-    def _scoped_project(self, wanted: Any, user: Credentials | Member) -> JSON | None:
-        """The project a token may be scoped to: one the user has a role on."""
-        if not isinstance(wanted, dict):
-            return None
-        if isinstance(user, Credentials):
-            cred = user
-            ok = (
-                wanted.get("id") == cred.project_id
-                if wanted.get("id") is not None
-                else wanted.get("name") == cred.project_name
-                and _domain_ok(wanted.get("domain"), cred.domain_id, cred.domain_name)
-            )
-            if not ok:
-                return None
-            return self.projects.get(cred.project_id) or {
-                "id": cred.project_id,
-                "name": cred.project_name,
-                "domain_id": cred.domain_id,
-            }
-        for project_id in user.project_ids:
-            project = self.projects.get(project_id)
-            if project is None:
-                continue
-            domain_id = str(project.get("domain_id"))
-            if wanted.get("id") is not None:
-                if wanted["id"] == project_id:
-                    return project
-            elif wanted.get("name") == project.get("name") and _domain_ok(
-                wanted.get("domain"), domain_id, self.domain_names.get(domain_id)
-            ):
-                return project
-        return None
-
     def _validate(self, request: ApiRequest) -> Response:
         subject = request.headers.get("x-subject-token")
         caller = self.tokens.caller(subject)
         if caller is None and not self.tokens.valid(subject):
             raise ApiError(404, f"Could not find token: {subject}.")
-        user = self._user_of(caller.user_id) if caller is not None else None
+        user = self.accounts.user_of(caller.user_id) if caller is not None else None
         user = user or self.credentials
         admin = user is self.credentials
         project_id = caller.project_id if caller is not None else self.credentials.project_id
@@ -463,213 +372,9 @@ class IdentityApi:
                 "domain": {"id": user.domain_id, "name": user.domain_name},
             },
             "project": self._project_ref(project),
-            "roles": _roles(ADMIN_ROLES if admin else MEMBER_ROLES),
-            "catalog": self._catalog(request.cloud_url, str(project["id"])),
+            "roles": roles(ADMIN_ROLES if admin else MEMBER_ROLES),
+            "catalog": token_catalog(
+                self.cloud, self.region, self.catalog_entries, request.cloud_url, str(project["id"])
+            ),
         }
         return json_response({"token": token}, 200, {"X-Subject-Token": subject or ""})
-
-    def _catalog(self, cloud_url: str, project_id: str) -> list[JSON]:
-        out = []
-        for entry in self.catalog_entries:
-            url = f"{cloud_url}/{entry.path.format(project_id=project_id)}"
-            service_id = synthetic_hex(self.cloud, "sandbox-service", entry.type)
-            out.append(
-                {
-                    "endpoints": [
-                        {
-                            "id": synthetic_hex(service_id, interface),
-                            "interface": interface,
-                            "region": self.region,
-                            "region_id": self.region,
-                            "url": url,
-                        }
-                        for interface in INTERFACES
-                    ],
-                    "id": service_id,
-                    "type": entry.type,
-                    "name": entry.name,
-                }
-            )
-        return out
-
-
-def _roles(names: Sequence[str]) -> list[JSON]:
-    return [{"id": synthetic_hex("role", name), "name": name} for name in names]
-
-
-def _domain_ok(domain: Any, domain_id: str, domain_name: str | None) -> bool:
-    """A scope's or a user's ``domain`` (absent, by id or by name) names this domain."""
-    if domain is None:
-        return True
-    if not isinstance(domain, dict):
-        return False
-    if domain.get("id") is not None:
-        return bool(domain.get("id") == domain_id)
-    return bool(domain.get("name") == domain_name)
-
-
-# -- building the listings from a snapshot --------------------------------------
-
-
-def _domains(snapshot: Snapshot, link: str) -> list[JSON]:
-    out: dict[str, JSON] = {}
-
-    def add(domain_id: Any, name: Any, source: Mapping[str, Any]) -> None:
-        if domain_id is None or name is None or str(domain_id) in out:
-            return
-        out[str(domain_id)] = {
-            "id": str(domain_id),
-            "name": name,
-            "description": source.get("description") or "",
-            "enabled": bool(source.get("enabled", True)),
-            "tags": list(source.get("tags") or []),
-            "options": {},
-            "links": {"self": f"{link}/domains/{domain_id}"},
-        }
-
-    for domain in _items(snapshot, "domains"):
-        add(domain.get("id"), domain.get("name"), domain)
-    for project in _items(snapshot, "projects"):
-        add(project.get("domain_id"), project.get("domain"), {})
-    known = {d["name"] for d in out.values()}
-    for keypair in _items(snapshot, "keypairs"):
-        # A keypair owner's domain that no project names: made up, so it resolves.
-        name = keypair.get("domain")
-        if name is not None and name not in known:
-            known.add(name)
-            add(synthetic_hex(snapshot.cloud, "domain", name), name, {})
-    return sorted(out.values(), key=lambda d: d["id"])
-
-
-def _users(
-    snapshot: Snapshot, domains: Sequence[JSON], credentials: Credentials, link: str
-) -> list[JSON]:
-    """The sandbox's admin and every owner of a keypair of the snapshot."""
-    domain_ids = {d["name"]: d["id"] for d in domains}
-    out: dict[str, JSON] = {}
-
-    def add(user_id: str, name: Any, domain_id: Any) -> None:
-        if user_id in out:
-            return
-        out[user_id] = {
-            "id": user_id,
-            "name": name,
-            "domain_id": domain_id,
-            "enabled": True,
-            "password_expires_at": None,
-            "options": {},
-            "links": {"self": f"{link}/users/{user_id}"},
-        }
-
-    add(credentials.user_id, credentials.username, credentials.domain_id)
-    for keypair in _items(snapshot, "keypairs"):
-        if keypair.get("user_id") is not None:
-            add(str(keypair["user_id"]), keypair.get("user"), domain_ids.get(keypair.get("domain")))
-    return sorted(out.values(), key=lambda u: u["id"])
-
-
-def _projects(snapshot: Snapshot, link: str) -> list[JSON]:
-    items = _items(snapshot, "projects")
-    by_name: dict[Any, list[JSON]] = {}
-    for project in items:
-        by_name.setdefault(project.get("name"), []).append(project)
-
-    def parent_id(project: JSON) -> Any:
-        parent = project.get("parent")
-        if parent is None:
-            return project.get("domain_id")
-        candidates = by_name.get(parent, [])
-        # Keystone keeps a project and its parent in one domain.
-        same = [c for c in candidates if c.get("domain_id") == project.get("domain_id")]
-        chosen = same or candidates
-        if not chosen:
-            # The parent is not in the snapshot: an id that resolves to no listed project.
-            return synthetic_hex(snapshot.cloud, "project", parent)
-        return chosen[0]["id"]
-
-    return [
-        {
-            "id": p["id"],
-            "name": p.get("name"),
-            "domain_id": p.get("domain_id"),
-            "description": p.get("description") or "",
-            "enabled": bool(p.get("enabled", True)),
-            "is_domain": False,
-            "parent_id": parent_id(p),
-            "tags": list(p.get("tags") or []),
-            "options": {},
-            "links": {"self": f"{link}/projects/{p['id']}"},
-        }
-        for p in items
-    ]
-
-
-def _services_and_endpoints(snapshot: Snapshot, link: str) -> tuple[list[JSON], list[JSON]]:
-    declared = {
-        (s.get("service_type"), s.get("name")): s
-        for s in _items(snapshot, "services")
-        if s.get("id") is not None
-    }
-    services: dict[str, JSON] = {}
-
-    def service_id(service_type: Any, service_name: Any) -> str:
-        source = declared.get((service_type, service_name))
-        if source is None and service_type is None:
-            # The audited cloud listed the endpoint but not its service.
-            return synthetic_hex(snapshot.cloud, "unlisted-service", service_name)
-        sid = (
-            str(source["id"])
-            if source
-            else synthetic_hex(snapshot.cloud, "service", service_type, service_name)
-        )
-        if sid not in services:
-            service: JSON = {
-                "id": sid,
-                "type": service_type,
-                "enabled": bool((source or {}).get("enabled", True)),
-                "description": (source or {}).get("description") or "",
-                "links": {"self": f"{link}/services/{sid}"},
-            }
-            if service_name is not None:
-                service["name"] = service_name
-            services[sid] = service
-        return sid
-
-    for (service_type, service_name), _source in declared.items():
-        service_id(service_type, service_name)
-    endpoints = []
-    for e in _items(snapshot, "endpoints"):
-        region = e.get("region")
-        endpoints.append(
-            {
-                "id": e["id"],
-                "service_id": service_id(e.get("service_type"), e.get("service_name")),
-                "interface": e.get("interface"),
-                "region": region,
-                "region_id": region,
-                "url": e.get("url"),
-                "enabled": bool(e.get("enabled", True)),
-                "links": {"self": f"{link}/endpoints/{e['id']}"},
-            }
-        )
-    return sorted(services.values(), key=lambda s: s["id"]), endpoints
-
-
-def _regions(snapshot: Snapshot, endpoints: list[JSON], link: str) -> list[JSON]:
-    names: dict[str, JSON] = {}
-    for region in _items(snapshot, "regions"):
-        names[str(region["id"])] = region
-    for endpoint in endpoints:
-        if endpoint.get("region_id"):
-            names.setdefault(str(endpoint["region_id"]), {})
-    if snapshot.region:
-        names.setdefault(snapshot.region, {})
-    return [
-        {
-            "id": name,
-            "description": source.get("description") or "",
-            "parent_region_id": source.get("parent"),
-            "links": {"self": f"{link}/regions/{name}"},
-        }
-        for name, source in sorted(names.items())
-    ]

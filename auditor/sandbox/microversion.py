@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from auditor.sandbox.wire import JSON, ApiError, Response
 
 Version = tuple[int, int]
 
@@ -96,3 +98,41 @@ def band(version: Version, thresholds: tuple[Version, ...]) -> Version:
         if threshold <= version:
             chosen = threshold
     return chosen
+
+
+def at_microversion(
+    versions: VersionRange, headers: Mapping[str, str], answer: Callable[[Version], Response]
+) -> Response:
+    """``answer`` at the microversion the request headers negotiate, its answer (or its
+    error) carrying the headers that say which; a bad request's error does not."""
+    try:
+        mv = versions.negotiate(headers)
+    except MicroversionError as exc:
+        raise ApiError(exc.status, exc.message) from None
+    said = versions.response_headers(mv)
+    try:
+        response = answer(mv)
+    except ApiError as exc:
+        exc.headers.update(said)
+        raise
+    response.headers.update(said)
+    return response
+
+
+def version_document(
+    version_id: str,
+    versions: VersionRange,
+    updated: str,
+    links: list[JSON],
+    media_type: str,
+) -> JSON:
+    """A microversioned service's version document (``GET /`` and ``GET /v<N>``)."""
+    return {
+        "id": version_id,
+        "status": "CURRENT",
+        "version": format_version(versions.maximum),
+        "min_version": format_version(versions.minimum),
+        "updated": updated,
+        "links": links,
+        "media-types": [{"base": "application/json", "type": media_type}],
+    }

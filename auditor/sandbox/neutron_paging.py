@@ -19,10 +19,10 @@ from auditor.sandbox.ids import synthetic_uuid
 from auditor.sandbox.paging import Listing, MarkerNotFound, list_body
 from auditor.sandbox.wire import JSON, ApiError, ApiRequest, dumps, int_param
 
-_STAMP = {"created_at": "2024-01-10T08:00:00Z", "updated_at": "2024-01-10T08:00:00Z"}
+STAMP = {"created_at": "2024-01-10T08:00:00Z", "updated_at": "2024-01-10T08:00:00Z"}
 
 
-def _owned(project_id: object) -> JSON:
+def owned(project_id: object) -> JSON:
     return {"tenant_id": project_id, "project_id": project_id}
 
 
@@ -78,7 +78,7 @@ def default_security_group(cloud: str, project_id: str) -> JSON:
         {
             "id": synthetic_uuid(cloud, "security-group-rule", group_id, direction, ethertype),
             "security_group_id": group_id,
-            **_owned(project_id),
+            **owned(project_id),
             "direction": direction,
             "ethertype": ethertype,
             "protocol": None,
@@ -88,7 +88,7 @@ def default_security_group(cloud: str, project_id: str) -> JSON:
             "remote_group_id": group_id if direction == "ingress" else None,
             "remote_address_group_id": None,
             "description": "",
-            **_STAMP,
+            **STAMP,
             "revision_number": 0,
         }
         for direction in ("ingress", "egress")
@@ -97,12 +97,12 @@ def default_security_group(cloud: str, project_id: str) -> JSON:
     return {
         "id": group_id,
         "name": "default",
-        **_owned(project_id),
+        **owned(project_id),
         "description": "Default security group",
         "security_group_rules": rules,
         "stateful": True,
         "shared": False,
         "tags": [],
-        **_STAMP,
+        **STAMP,
         "revision_number": 1,
     }

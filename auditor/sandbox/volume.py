@@ -1,25 +1,29 @@
-"""Cinder (block storage v3): volumes with their attachments, snapshots, backups and
-quota sets, per microversion."""
+"""Cinder (block storage v3): volumes with their attachments and quota sets, per
+microversion (snapshots and backups are served from their declarations, with the
+views of :mod:`auditor.sandbox.views.volume`)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
-from auditor.sandbox.ids import shared_hex, shared_uuid, synthetic_uuid
 from auditor.sandbox.microversion import (
-    MicroversionError,
     Version,
     VersionRange,
+    at_microversion,
     band,
-    format_version,
     parse_version,
+    version_document,
 )
 from auditor.sandbox.options import SandboxOptions
-from auditor.sandbox.paging import Listing, item_body, linked_page
+from auditor.sandbox.paging import Listing, Views, item_body, linked_page
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.tokens import Caller
+from auditor.sandbox.views.volume import (
+    VOLUME_BANDS,
+    marker_gone,
+    volume_summary,
+    volume_view,
+)
 from auditor.sandbox.wire import (
     JSON,
     ApiError,
@@ -31,195 +35,6 @@ from auditor.sandbox.wire import (
     int_param,
     json_response,
 )
-
-MV_GROUP_ID = (3, 13)
-MV_PROVIDER_ID = (3, 21)
-MV_SHARED_TARGETS = (3, 48)
-MV_CLUSTER_NAME = (3, 61)
-MV_VOLUME_TYPE_ID = (3, 63)
-MV_ENCRYPTION_KEY_ID = (3, 64)
-MV_CONSUMES_QUOTA = (3, 65)
-MV_GROUP_SNAPSHOT_ID = (3, 14)
-MV_BACKUP_PROJECT = (3, 18)
-MV_SNAPSHOT_USER_ID = (3, 41)
-MV_BACKUP_METADATA = (3, 43)
-MV_BACKUP_USER_ID = (3, 56)
-
-VOLUME_BANDS: tuple[Version, ...] = (
-    (3, 0),
-    MV_GROUP_ID,
-    MV_PROVIDER_ID,
-    MV_SHARED_TARGETS,
-    MV_CLUSTER_NAME,
-    MV_VOLUME_TYPE_ID,
-    MV_ENCRYPTION_KEY_ID,
-    MV_CONSUMES_QUOTA,
-)
-SNAPSHOT_BANDS: tuple[Version, ...] = (
-    (3, 0),
-    MV_GROUP_SNAPSHOT_ID,
-    MV_SNAPSHOT_USER_ID,
-    MV_CONSUMES_QUOTA,
-)
-BACKUP_BANDS: tuple[Version, ...] = (
-    (3, 0),
-    MV_BACKUP_PROJECT,
-    MV_BACKUP_METADATA,
-    MV_BACKUP_USER_ID,
-    MV_ENCRYPTION_KEY_ID,
-)
-
-
-def _bool_text(value: Any) -> str:
-    if isinstance(value, str):
-        return "true" if value.strip().lower() in ("true", "1", "yes") else "false"
-    return "true" if value else "false"
-
-
-def volume_view(volume: JSON, mv: Version, link: str) -> JSON:
-    """One volume of ``GET /v3/{project_id}/volumes/detail`` at microversion ``mv``."""
-    vid = str(volume["id"])
-    project_id = volume.get("project_id")
-    servers = volume.get("attachments") or []
-    # The temporary target of an in-progress migration or retype (admins see it).
-    moving = volume.get("migration_target_of")
-    migration = f"target:{moving}" if moving else None
-    view: JSON = {
-        "id": vid,
-        "name": volume.get("name"),
-        "status": volume.get("status"),
-        "size": volume.get("size"),
-        "availability_zone": volume.get("availability_zone"),
-        "created_at": "2024-01-15T09:29:41.000000",
-        "updated_at": "2026-11-20T08:00:00.000000",
-        "attachments": [
-            {
-                "server_id": server_id,
-                "attachment_id": synthetic_uuid("attachment", vid, server_id),
-                "attached_at": "2024-01-15T09:32:00.000000",
-                "host_name": None,
-                "volume_id": vid,
-                "device": "/dev/vdb",
-                "id": vid,
-            }
-            for server_id in servers
-        ],
-        "bootable": _bool_text(volume.get("bootable")),
-        "encrypted": bool(volume.get("encrypted")),
-        "volume_type": volume.get("volume_type"),
-        "multiattach": len(servers) > 1,
-        "metadata": dict(volume.get("metadata") or {}),
-        "description": None,
-        "user_id": shared_hex("user", project_id),
-        "os-vol-tenant-attr:tenant_id": project_id,
-        "os-vol-host-attr:host": "cinder-volume@backend#pool",
-        "os-vol-mig-status-attr:migstat": migration,
-        "os-vol-mig-status-attr:name_id": None,
-        "migration_status": migration,
-        "replication_status": None,
-        "consistencygroup_id": None,
-        "source_volid": None,
-        "snapshot_id": None,
-        "links": [
-            {"rel": "self", "href": f"{link}/volumes/{vid}"},
-            {"rel": "bookmark", "href": f"{link}/volumes/{vid}"},
-        ],
-    }
-    if mv >= MV_GROUP_ID:
-        view["group_id"] = None
-    if mv >= MV_PROVIDER_ID:
-        view["provider_id"] = None
-    if mv >= MV_SHARED_TARGETS:
-        view["shared_targets"] = False
-        view["service_uuid"] = shared_uuid("cinder-volume-service")
-    if mv >= MV_CLUSTER_NAME:
-        view["cluster_name"] = None
-    if mv >= MV_VOLUME_TYPE_ID:
-        view["volume_type_id"] = shared_uuid("volume-type", volume.get("volume_type"))
-    if mv >= MV_ENCRYPTION_KEY_ID:
-        view["encryption_key_id"] = synthetic_uuid("key", vid) if volume.get("encrypted") else None
-    if mv >= MV_CONSUMES_QUOTA:
-        # Cinder creates migration targets with use_quota=False.
-        view["consumes_quota"] = not moving
-    return view
-
-
-def snapshot_view(snapshot: JSON, mv: Version) -> JSON:
-    """One snapshot of ``GET /v3/{project_id}/snapshots/detail`` at microversion ``mv``."""
-    project_id = snapshot.get("project_id")
-    view: JSON = {
-        "id": str(snapshot["id"]),
-        "name": snapshot.get("name"),
-        "description": None,
-        "status": snapshot.get("status"),
-        "size": snapshot.get("size"),
-        "volume_id": snapshot.get("volume_id"),
-        "metadata": dict(snapshot.get("metadata") or {}),
-        "created_at": "2024-02-10T03:00:00.000000",
-        "updated_at": "2024-02-10T03:02:00.000000",
-        "os-extended-snapshot-attributes:project_id": project_id,
-        "os-extended-snapshot-attributes:progress": "100%",
-    }
-    if mv >= MV_GROUP_SNAPSHOT_ID:
-        view["group_snapshot_id"] = None
-    if mv >= MV_SNAPSHOT_USER_ID:
-        view["user_id"] = shared_hex("user", project_id)
-    if mv >= MV_CONSUMES_QUOTA:
-        view["consumes_quota"] = True
-    return view
-
-
-def backup_view(backup: JSON, mv: Version, link: str) -> JSON:
-    """One backup of ``GET /v3/{project_id}/backups/detail`` at microversion ``mv``:
-    its project only from 3.18."""
-    bid = str(backup["id"])
-    project_id = backup.get("project_id")
-    failed = str(backup.get("status") or "").startswith("error")
-    view: JSON = {
-        "id": bid,
-        "name": backup.get("name"),
-        "description": None,
-        "status": backup.get("status"),
-        "size": backup.get("size"),
-        "volume_id": backup.get("volume_id"),
-        "snapshot_id": None,
-        "is_incremental": bool(backup.get("incremental")),
-        "has_dependent_backups": False,
-        "container": "volumebackups",
-        "availability_zone": "nova",
-        "object_count": 0 if failed else max(int(backup.get("size") or 0) // 2, 1),
-        "fail_reason": "Backup driver failed" if failed else None,
-        "data_timestamp": "2024-02-11T02:00:00.000000",
-        "created_at": "2024-02-11T02:00:00.000000",
-        "updated_at": "2024-02-11T02:20:00.000000",
-        "links": [
-            {"rel": "self", "href": f"{link}/backups/{bid}"},
-            {"rel": "bookmark", "href": f"{link}/backups/{bid}"},
-        ],
-    }
-    if mv >= MV_BACKUP_PROJECT:
-        view["os-backup-project-attr:project_id"] = project_id
-    if mv >= MV_BACKUP_METADATA:
-        view["metadata"] = {}
-    if mv >= MV_BACKUP_USER_ID:
-        view["user_id"] = shared_hex("user", project_id)
-    if mv >= MV_ENCRYPTION_KEY_ID:
-        view["encryption_key_id"] = None
-    return view
-
-
-def volume_summary(volume: JSON, link: str) -> JSON:
-    vid = str(volume["id"])
-    return {
-        "id": vid,
-        "name": volume.get("name"),
-        "links": [{"rel": "self", "href": f"{link}/volumes/{vid}"}],
-    }
-
-
-def _marker_gone(marker: str) -> ApiError:
-    """Cinder answers 404 for a marker it does not know (deleted mid-walk)."""
-    return ApiError(404, f"Marker {marker} could not be found.")
 
 
 class VolumeApi:
@@ -234,8 +49,6 @@ class VolumeApi:
         service_url: str,
         project_id: str,
         options: SandboxOptions,
-        snapshots: Sequence[JSON] = (),
-        backups: Sequence[JSON] = (),
         quotas: QuotaSets | None = None,
     ) -> None:
         self.versions = VersionRange("volume", (3, 0), parse_version(options.volume_max_version))
@@ -244,11 +57,8 @@ class VolumeApi:
         self.link = f"{service_url}/v3/{project_id}"
         self.max_limit = options.max_limit
         self.volumes = list(volumes)
-        self.snapshots = list(snapshots)
-        self.backups = list(backups)
         self.quotas = quotas if quotas is not None else QuotaSets(())
-        self._lock = threading.Lock()
-        self._views: dict[tuple[str, Version], Listing] = {}
+        self._views = Views(self._build)
         self._view("detail", self.versions.maximum)
 
     def is_public(self, request: ApiRequest) -> bool:
@@ -268,18 +78,9 @@ class VolumeApi:
         # /v3/{project_id}/volumes..., or /v3/volumes... (project-less URLs, 3.67+).
         project = None if parts[1] in _RESOURCES else parts[1]
         rest = parts[1:] if project is None else parts[2:]
-        try:
-            mv = self.versions.negotiate(request.headers)
-        except MicroversionError as exc:
-            raise ApiError(exc.status, exc.message) from None
-        headers = self.versions.response_headers(mv)
-        try:
-            response = self._route(rest, project, mv, request)
-        except ApiError as exc:
-            exc.headers.update(headers)
-            raise
-        response.headers.update(headers)
-        return response
+        return at_microversion(
+            self.versions, request.headers, lambda mv: self._route(rest, project, mv, request)
+        )
 
     def _route(
         self, rest: list[str], project: str | None, mv: Version, request: ApiRequest
@@ -293,15 +94,6 @@ class VolumeApi:
             if chunk is None:
                 raise ApiError(404, f"Volume {rest[1]} could not be found.")
             return Response(200, item_body("volume", chunk))
-        if rest and rest[0] in ("snapshots", "backups") and len(rest) <= 2:
-            what = rest[0]
-            if len(rest) == 1 or rest[1] == "detail":
-                return self._list_other(what, request, project, mv)
-            chunk = self._view(what, mv).get(rest[1])
-            if chunk is None:
-                noun = what[:-1].capitalize()
-                raise ApiError(404, f"{noun} {rest[1]} could not be found.")
-            return Response(200, item_body(what[:-1], chunk))
         if rest and rest[0] == "os-quota-sets" and len(rest) == 2:
             usage = request.query.get("usage")
             return self.quotas.block_storage(
@@ -310,43 +102,25 @@ class VolumeApi:
         raise ApiError(404, "The resource could not be found.")
 
     def _version_doc(self) -> JSON:
-        return {
-            "id": "v3.0",
-            "status": "CURRENT",
-            "version": format_version(self.versions.maximum),
-            "min_version": format_version(self.versions.minimum),
-            "updated": "2023-08-31T00:00:00Z",
-            "links": [
+        return version_document(
+            "v3.0",
+            self.versions,
+            "2023-08-31T00:00:00Z",
+            [
                 {"rel": "describedby", "type": "text/html", "href": "https://docs.openstack.org/"},
                 {"rel": "self", "href": f"{self.service_url}/v3/"},
             ],
-            "media-types": [
-                {
-                    "base": "application/json",
-                    "type": "application/vnd.openstack.volume+json;version=3",
-                }
-            ],
-        }
+            "application/vnd.openstack.volume+json;version=3",
+        )
 
     def _view(self, kind: str, mv: Version) -> Listing:
-        bands = {"snapshots": SNAPSHOT_BANDS, "backups": BACKUP_BANDS}.get(kind, VOLUME_BANDS)
-        key = (kind, band(mv, bands))
-        listing = self._views.get(key)
-        if listing is None:
-            with self._lock:
-                listing = self._views.get(key)
-                if listing is None:
-                    link, level = self.link, key[1]
-                    if kind == "summary":
-                        listing = Listing.build(self.volumes, lambda v: volume_summary(v, link))
-                    elif kind == "snapshots":
-                        listing = Listing.build(self.snapshots, lambda s: snapshot_view(s, level))
-                    elif kind == "backups":
-                        listing = Listing.build(self.backups, lambda b: backup_view(b, level, link))
-                    else:
-                        listing = Listing.build(self.volumes, lambda v: volume_view(v, level, link))
-                    self._views[key] = listing
-        return listing
+        return self._views.get(kind, band(mv, VOLUME_BANDS))
+
+    def _build(self, kind: str, level: Version) -> Listing:
+        link = self.link
+        if kind == "summary":
+            return Listing.build(self.volumes, lambda v: volume_summary(v, link))
+        return Listing.build(self.volumes, lambda v: volume_view(v, level, link))
 
     def _filter(
         self, query: Mapping[str, str], caller: Caller | None = None
@@ -384,23 +158,9 @@ class VolumeApi:
             listing = listing.select(keep)
         prefix = f"{self.service_url}/v3" + (f"/{project}" if project else "")
         base = f"{prefix}/volumes" + ("/detail" if detail else "")
-        return Response(200, linked_page(listing, query, limit, "volumes", base, _marker_gone))
-
-    def _list_other(
-        self, what: str, request: ApiRequest, project: str | None, mv: Version
-    ) -> Response:
-        """Snapshots or backups: paged like volumes, ``<what>_links`` on full pages."""
-        query = request.query
-        limit = int_param(query, "limit")
-        limit = self.max_limit if limit is None else min(limit, self.max_limit)
-        listing = self._view(what, mv)
-        keep = self._filter(query, request.auth)
-        if keep is not None:
-            listing = listing.select(keep)
-        prefix = f"{self.service_url}/v3" + (f"/{project}" if project else "")
-        base = f"{prefix}/{what}/detail"
-        return Response(200, linked_page(listing, query, limit, what, base, _marker_gone))
+        return Response(200, linked_page(listing, query, limit, "volumes", base, marker_gone))
 
 
 _RESOURCES = frozenset({"volumes", "snapshots", "backups", "os-quota-sets"})
-"""First path segments that are resources, not a project id."""
+"""First path segments that are resources, not a project id (snapshots and backups are
+served from their declarations: :mod:`auditor.sandbox.declared`)."""

@@ -16,6 +16,7 @@ from auditor.demo.data import RULES, generate
 from auditor.diff import diff
 from auditor.rules import parse_rules
 from auditor.schemas import load_schema
+from tests.findings import label_of
 
 EXPECTED = {
     # (kind, collection, target label or source label, first changed field)
@@ -38,6 +39,7 @@ EXPECTED = {
     ("missing", "services", "swift", None),
     ("changed", "flavors", "ocb-gpu", "access"),
     ("changed", "keypairs", "wonka-ops", "fingerprint"),
+    ("changed", "server_groups", "ocb-acme/acme-web-spread", "members"),
     # storage family (auditor.demo.storage)
     ("changed", "images", "ocb-cyberdyne/ocb-cyberdyne-golden", "checksum"),
     ("changed", "volume_snapshots", "ocb-soylent/ocb-db-01-data-nightly", "volume_id"),
@@ -50,13 +52,6 @@ EXPECTED = {
     ("changed", "security_groups", "ocb-weyland/web", "rules"),
     ("changed", "floating_ips", "ocb-bluth/198.18.0.24", "server_id"),
 }
-
-
-def label(finding: dict[str, object]) -> str:
-    ref = finding.get("target") or finding.get("source")
-    assert isinstance(ref, dict)
-    name = str(ref["name"])
-    return f"{ref['project']}/{name}" if ref.get("project") else name
 
 
 def test_demo_finds_every_seeded_defect_over_http(tmp_path: Path) -> None:
@@ -75,7 +70,7 @@ def test_demo_finds_every_seeded_defect_over_http(tmp_path: Path) -> None:
         (
             f["kind"],
             f["collection"],
-            label(f),
+            label_of(f),
             f["changes"][0]["field"] if f.get("changes") else None,
         )
         for f in report["findings"]

@@ -146,7 +146,7 @@ def test_images_fail_when_the_hidden_listing_fails(cloud: FakeCloud, inventory: 
     def hidden_fails(request: Any) -> Any:
         if FakeCloud.query(request).get("os_hidden") == ["true"]:
             return FakeCloud.reply({}, 503)
-        return cloud._defaults["/images"](request)
+        return cloud.default("/images")(request)
 
     cloud.overrides["/images"] = hidden_fails
 

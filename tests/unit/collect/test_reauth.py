@@ -25,7 +25,7 @@ def test_a_page_answered_401_after_keystoneauth_renewed_is_asked_again(
         if status is not None:
             return FakeCloud.reply({"error": {"code": 401, "title": "Unauthorized"}}, status)
         cloud.overrides.pop("/servers/detail")
-        return cloud._nova_servers(request)
+        return cloud.default("/servers/detail")(request)
 
     assert default is None
     cloud.overrides["/servers/detail"] = servers

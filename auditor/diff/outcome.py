@@ -57,6 +57,7 @@ def evaluate(
     waivers: waiving.Waivers | None = None,
     today: date | None = None,
     labels: Sequence[str] | None = None,
+    cross_check: bool = True,
 ) -> Outcome:
     """Diff ``sources`` against ``target`` under ``rules``.
 
@@ -66,7 +67,8 @@ def evaluate(
     ``cloud@region``) and must differ. With ``waivers``, the findings they accept
     are marked waived and do not count; their expiry dates are checked against
     ``today`` (default: today, UTC). A project-scoped snapshot restricts the
-    comparison to its projects (:mod:`auditor.diff.scope`).
+    comparison to its projects (:mod:`auditor.diff.scope`). With ``cross_check``, each
+    snapshot's usage counters are compared with its listings (:mod:`auditor.diff.crosscheck`).
     """
     if not sources:
         raise ValueError("evaluate() needs at least one source snapshot")
@@ -106,10 +108,14 @@ def evaluate(
         report, about = merger.run(), merger.about
     else:
         report, about = runs[0].report, runs[0].differ.about
-    counted = cross_checks(
-        [(s, label if multi else None) for s, label in zip(sources, names, strict=True)],
-        target,
-        runs[0].differ.kind_severity,
+    counted = (
+        cross_checks(
+            [(s, label if multi else None) for s, label in zip(sources, names, strict=True)],
+            target,
+            runs[0].differ.kind_severity,
+        )
+        if cross_check
+        else []
     )
     if counted:
         report = _with_findings(report, counted, about)

@@ -583,6 +583,25 @@ def port(
     }
 
 
+def rbac_policy(
+    id_: str,
+    network_id: str,
+    project_id: str,
+    target: str,
+    action: str = "access_as_shared",
+) -> JSON:
+    """A network RBAC policy of GET /v2.0/rbac-policies (neutron 29's fields)."""
+    return {
+        "id": id_,
+        "object_type": "network",
+        "object_id": network_id,
+        "action": action,
+        "target_tenant": target,
+        "tenant_id": project_id,
+        "project_id": project_id,
+    }
+
+
 def router(
     id_: str,
     name: str,

@@ -373,12 +373,22 @@ def test_the_ports_lookup_asks_only_the_fields_it_reads(
     assert len(sent) == 4  # 6 ports by 2, and the empty page after the last full one
     for request in sent:
         query = parse_qs(urlsplit(str(request.url)).query)
+        # What the ports collection reads: the lookup shares its walk.
         assert set(query["fields"]) == {
             "id",
-            "device_id",
-            "device_owner",
-            "fixed_ips",
+            "name",
+            "tenant_id",
+            "project_id",
             "network_id",
+            "mac_address",
+            "fixed_ips",
+            "allowed_address_pairs",
+            "port_security_enabled",
+            "security_groups",
+            "device_owner",
+            "device_id",
+            "status",
+            "admin_state_up",
         }
     assert list(snapshot.collections["routers"].items) == EXPECTED_ROUTERS
 

@@ -307,10 +307,19 @@ def test_inventory_of_the_served_network_is_the_snapshot(max_limit: int, tmp_pat
         assert "tenant_id" not in query and "project_id" not in query
     assert parse_qs(listing("ports")[0].query)["fields"] == [
         "id",
-        "device_id",
-        "device_owner",
-        "fixed_ips",
+        "name",
+        "tenant_id",
+        "project_id",
         "network_id",
+        "mac_address",
+        "fixed_ips",
+        "allowed_address_pairs",
+        "port_security_enabled",
+        "security_groups",
+        "device_owner",
+        "device_id",
+        "status",
+        "admin_state_up",
     ]
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from auditor.sandbox.ids import synthetic_mac, synthetic_uuid
 from auditor.sandbox.neutron_paging import STAMP, owned
+from auditor.sandbox.views import Context, Version, View
 from auditor.sandbox.wire import JSON
 
 
@@ -368,3 +369,22 @@ def floating_ip_port(f: JSON) -> JSON:
         **STAMP,
         "revision_number": 1,
     }
+
+
+def _rbac_extra(item: JSON, _mv: Version, _context: Context) -> JSON:
+    """Neutron names a policy's owner both ways."""
+    return {"tenant_id": item.get("project_id")}
+
+
+RBAC_POLICIES = View(
+    _rbac_extra,
+    member="rbac_policy",
+    filters={
+        "object_type": "object_type",
+        "object_id": "object_id",
+        "action": "action",
+        "target_tenant": "target_project_id",
+    },
+)
+"""Network RBAC policies (``/v2.0/rbac-policies``, declared): their owner's ``tenant_id``,
+one by id, and the filters the auditor and operators use."""

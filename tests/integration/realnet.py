@@ -36,6 +36,15 @@ from seedplan import (
 JSON = dict[str, Any]
 
 
+ADDRESS_PAIRS: Mapping[str, tuple[JSON, ...]] = {
+    "cw-web-1/cw-acme-net": (
+        {"ip_address": "10.0.0.250"},
+        {"ip_address": "10.0.0.251", "mac_address": "fa:16:3e:00:00:fb"},
+    ),
+}
+"""Server port (``server/network``) -> the allowed address pairs it is seeded with (a VIP on
+the port's own MAC, another on a MAC of its own)."""
+
 NEUTRON_SCHEMA = """
 import sys
 import uuid
@@ -289,6 +298,9 @@ def seed_neutron(
                         "security_groups": [
                             groups[f"{server.project}/{g}"] for g in server.security_groups
                         ],
+                        "allowed_address_pairs": list(
+                            ADDRESS_PAIRS.get(f"{server.name}/{net.name}", ())
+                        ),
                     }
                 },
             )["port"]

@@ -546,6 +546,26 @@ def subnet(
     }
 
 
+PORT_FIELDS = (
+    "id",
+    "name",
+    "tenant_id",
+    "project_id",
+    "network_id",
+    "mac_address",
+    "fixed_ips",
+    "allowed_address_pairs",
+    "port_security_enabled",
+    "security_groups",
+    "device_owner",
+    "device_id",
+    "status",
+    "admin_state_up",
+)
+"""The ``fields=`` the auditor asks of Neutron's ports, in order (pinned here, apart from
+the catalog's own list)."""
+
+
 def port(
     id_: str,
     network_id: str,

@@ -205,12 +205,17 @@ NETWORKS_SPEC = CollectionSpec(
 )
 
 
+def on_network(item: JSON, what: str) -> str:
+    """An unnamed item in messages: ``project/<what> on network <name> (<id>)``."""
+    where = f"{item['project']}/" if item.get("project") else ""
+    return f"{where}{what} on network {item.get('network') or '-'} ({item['id']})"
+
+
 def _unnamed_subnet(item: JSON) -> str | None:
     """An unnamed subnet in messages: its CIDR on its network."""
     if item.get("name") or not item.get("cidr"):
         return None
-    where = f"{item['project']}/" if item.get("project") else ""
-    return f"{where}{item['cidr']} on network {item.get('network') or '-'} ({item['id']})"
+    return on_network(item, str(item["cidr"]))
 
 
 SUBNETS_SPEC = CollectionSpec(

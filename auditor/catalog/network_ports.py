@@ -30,7 +30,14 @@ from typing import Any
 from auditor.catalog.common import ID, NAME
 from auditor.catalog.identity import OWNERS
 from auditor.catalog.lookups import Reading
-from auditor.catalog.network import ADMIN_STATE, NETWORKS, OWNED, PORTS, network_named
+from auditor.catalog.network import (
+    ADMIN_STATE,
+    NETWORKS,
+    OWNED,
+    PORTS,
+    network_named,
+    on_network,
+)
 from auditor.catalog.network_checks import floating_ip_server, subnet_network, subnet_text
 from auditor.catalog.policies import ChangeSink, Custom, Kept, Ref, Rename
 from auditor.catalog.sources import api, derived, ids_of
@@ -132,9 +139,7 @@ def _port_label(item: JSON) -> str | None:
     """An unnamed port in messages: its addresses on its network."""
     if item.get("name"):
         return None
-    where = f"{item['project']}/" if item.get("project") else ""
-    addresses = ", ".join(item.get("fixed_ips") or []) or "no address"
-    return f"{where}{addresses} on network {item.get('network') or '-'} ({item['id']})"
+    return on_network(item, ", ".join(item.get("fixed_ips") or []) or "no address")
 
 
 PORTS_SPEC = CollectionSpec(

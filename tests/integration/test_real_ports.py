@@ -9,8 +9,6 @@ answer the same ports and grants as the real Neutron did.
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from typing import Any
 
 import pytest
@@ -170,40 +168,13 @@ def test_the_sandbox_serves_the_inventory_as_the_real_neutron_answered(
     snapshot = read_snapshot(listed["@file"])
     with Sandbox([snapshot]) as sandbox:
         site = sandbox.site(snapshot.cloud)
-        cred = site.credentials
-        body = {
-            "auth": {
-                "identity": {
-                    "methods": ["password"],
-                    "password": {
-                        "user": {
-                            "name": cred.username,
-                            "domain": {"name": cred.domain_name},
-                            "password": cred.password,
-                        }
-                    },
-                },
-                "scope": {"project": {"name": cred.project_name, "domain": {"name": "Default"}}},
-            }
+        # The sandbox's admin is "admin" of project "admin", as the real cloud's.
+        rest = Rest(f"{site.url}/identity", site.credentials.password)
+        v2 = f"{site.url}/network/v2.0"
+        served = {
+            "ports": walk(rest, f"{v2}/ports", "ports"),
+            "rbac_policies": rest.call("GET", f"{v2}/rbac-policies"),
         }
-        request = urllib.request.Request(
-            f"{site.auth_url}/auth/tokens",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            token = response.headers["X-Subject-Token"]
-
-        def get(path: str) -> JSON:
-            asked = urllib.request.Request(
-                f"{site.url}/network/v2.0/{path}", headers={"X-Auth-Token": token}
-            )
-            with urllib.request.urlopen(asked, timeout=10) as answer:
-                got: JSON = json.loads(answer.read())
-            return got
-
-        served = {"ports": get("ports")["ports"], "rbac_policies": get("rbac-policies")}
     real_ports = {p["id"]: p for p in neutron["ports"]}
     assert sorted(p["id"] for p in served["ports"]) == sorted(real_ports)
 

@@ -21,6 +21,7 @@ from auditor.app.files import read_snapshot
 from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
+from tests.payloads import PORT_FIELDS
 from tests.synthetic import synthetic_snapshot
 
 JSON = dict[str, Any]
@@ -305,22 +306,7 @@ def test_inventory_of_the_served_network_is_the_snapshot(max_limit: int, tmp_pat
     for request in listing("security-groups") + listing("ports"):
         query = parse_qs(request.query)
         assert "tenant_id" not in query and "project_id" not in query
-    assert parse_qs(listing("ports")[0].query)["fields"] == [
-        "id",
-        "name",
-        "tenant_id",
-        "project_id",
-        "network_id",
-        "mac_address",
-        "fixed_ips",
-        "allowed_address_pairs",
-        "port_security_enabled",
-        "security_groups",
-        "device_owner",
-        "device_id",
-        "status",
-        "admin_state_up",
-    ]
+    assert tuple(parse_qs(listing("ports")[0].query)["fields"]) == PORT_FIELDS
 
 
 def test_networks_without_their_subnets_are_served_with_subnets_of_those_names(

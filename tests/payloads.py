@@ -603,6 +603,52 @@ def port(
     }
 
 
+def address_scope(
+    id_: str, name: str, project_id: str, *, ip_version: int = 4, shared: bool = False
+) -> JSON:
+    """An address scope of GET /v2.0/address-scopes (neutron 29's fields)."""
+    return {
+        "id": id_,
+        "name": name,
+        "tenant_id": project_id,
+        "project_id": project_id,
+        "ip_version": ip_version,
+        "shared": shared,
+        **_NEUTRON_STAMP,
+    }
+
+
+def subnet_pool(
+    id_: str,
+    name: str,
+    project_id: str,
+    prefixes: list[str],
+    *,
+    address_scope_id: str | None = None,
+    **fields: Any,
+) -> JSON:
+    """A subnet pool of GET /v2.0/subnetpools (neutron 29's fields: prefix lengths as
+    strings)."""
+    return {
+        "id": id_,
+        "name": name,
+        "tenant_id": project_id,
+        "project_id": project_id,
+        "prefixes": prefixes,
+        "ip_version": 4,
+        "default_prefixlen": "24",
+        "min_prefixlen": "8",
+        "max_prefixlen": "32",
+        "default_quota": None,
+        "is_default": False,
+        "shared": False,
+        "address_scope_id": address_scope_id,
+        "description": "",
+        **_NEUTRON_STAMP,
+        **fields,
+    }
+
+
 def rbac_policy(
     id_: str,
     network_id: str,

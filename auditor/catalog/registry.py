@@ -22,6 +22,7 @@ from auditor.catalog import (
     image,
     network,
     network_l3,
+    network_pools,
     network_ports,
     quotas,
     security_groups,
@@ -42,6 +43,7 @@ FAMILIES = (
     security_groups,
     quotas,
     network_ports,
+    network_pools,
 )
 """The modules that declare collections (each in its ``SPECS``)."""
 

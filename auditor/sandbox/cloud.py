@@ -68,6 +68,8 @@ VIEWS = {
     "block-storage.snapshots": volume_views.SNAPSHOTS,
     "block-storage.backups": volume_views.BACKUPS,
     "network.rbac_policies": network_views.RBAC_POLICIES,
+    "network.address_scopes": network_views.ADDRESS_SCOPES,
+    "network.subnet_pools": network_views.SUBNET_POOLS,
 }
 """Declared requests and what the service answers of their items besides the declared fields."""
 

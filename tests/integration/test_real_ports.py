@@ -1,4 +1,4 @@
-"""Ports and network RBAC policies against the real Neutron on loopback.
+"""Ports, network RBAC policies, address scopes and subnet pools against the real Neutron.
 
 The server ports, router interfaces, floating IPs and RBAC grants of
 realnet.py's seeding, inventoried as users run the auditor (Neutron pages two
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from realcloud import RealCloud
-from realnet import ADDRESS_PAIRS, Rest
+from realnet import ADDRESS_PAIRS, ADDRESS_SPACES, Rest
 from seedplan import EXTERNAL_NETWORK, NETWORK_GRANTS, SERVERS
 from test_real_fidelity import _admin_password, inventory, items
 
@@ -25,7 +25,10 @@ pytestmark = pytest.mark.integration
 
 JSON = dict[str, Any]
 
-COLLECTIONS = "projects,servers,networks,subnets,security_groups,ports,rbac_policies"
+COLLECTIONS = (
+    "projects,servers,networks,subnets,security_groups,ports,rbac_policies,"
+    "address_scopes,subnet_pools"
+)
 INFRASTRUCTURE = {"network:router_interface", "network:router_gateway", "network:floatingip"}
 """Neutron's own ports here: routers' interfaces and gateways, floating IPs (no DHCP
 agent runs, so there is no DHCP port)."""
@@ -63,7 +66,10 @@ def neutron(real_cloud: RealCloud, listed: JSON) -> dict[str, list[JSON]]:
     v2 = f"{real_cloud.urls['neutron']}/v2.0"
     return {
         "ports": walk(rest, f"{v2}/ports", "ports"),
-        "rbac_policies": walk(rest, f"{v2}/rbac-policies", "rbac_policies"),
+        # Shared address scopes are granted to "*" by RBAC too: not network grants.
+        "rbac_policies": walk(rest, f"{v2}/rbac-policies?object_type=network", "rbac_policies"),
+        "address_scopes": walk(rest, f"{v2}/address-scopes", "address_scopes"),
+        "subnet_pools": walk(rest, f"{v2}/subnetpools", "subnetpools"),
     }
 
 
@@ -71,7 +77,8 @@ def test_the_ports_are_every_port_neutron_has_with_the_seeded_values(
     listed: JSON, neutron: dict[str, list[JSON]], real_cloud: RealCloud
 ) -> None:
     ports = {p["id"]: p for p in items(listed, "ports")}
-    assert sorted(ports) == sorted(p["id"] for p in neutron["ports"])
+    extra = [(p["device_owner"], p["device_id"]) for p in neutron["ports"] if p["id"] not in ports]
+    assert sorted(ports) == sorted(p["id"] for p in neutron["ports"]), extra
     raw = {p["id"]: p for p in neutron["ports"]}
     seeded = real_cloud.network
     servers = 0
@@ -174,6 +181,8 @@ def test_the_sandbox_serves_the_inventory_as_the_real_neutron_answered(
         served = {
             "ports": walk(rest, f"{v2}/ports", "ports"),
             "rbac_policies": rest.call("GET", f"{v2}/rbac-policies"),
+            "address_scopes": walk(rest, f"{v2}/address-scopes", "address_scopes"),
+            "subnet_pools": walk(rest, f"{v2}/subnetpools", "subnetpools"),
         }
     real_ports = {p["id"]: p for p in neutron["ports"]}
     assert sorted(p["id"] for p in served["ports"]) == sorted(real_ports)
@@ -194,3 +203,73 @@ def test_the_sandbox_serves_the_inventory_as_the_real_neutron_answered(
     assert sorted(served["rbac_policies"]["rbac_policies"], key=lambda g: g["id"]) == sorted(
         neutron["rbac_policies"], key=lambda g: g["id"]
     )
+
+    # Address scopes and subnet pools: every field the catalog reads is the real one's.
+    for name, reads in (
+        ("address_scopes", ("id", "name", "tenant_id", "project_id", "ip_version", "shared")),
+        (
+            "subnet_pools",
+            (
+                "id",
+                "name",
+                "tenant_id",
+                "project_id",
+                "ip_version",
+                "prefixes",
+                "default_prefixlen",
+                "min_prefixlen",
+                "max_prefixlen",
+                "default_quota",
+                "is_default",
+                "shared",
+                "address_scope_id",
+                "description",
+            ),
+        ),
+    ):
+        real = {i["id"]: i for i in neutron[name]}
+        assert sorted(real) == sorted(i["id"] for i in served[name]), name
+        for item in served[name]:
+            assert {k: item.get(k) for k in reads} == {k: real[item["id"]].get(k) for k in reads}
+            assert set(item) <= set(real[item["id"]]), sorted(set(item) - set(real[item["id"]]))
+
+
+def test_address_scopes_and_subnet_pools_are_the_seeded_ones(
+    listed: JSON, neutron: dict[str, list[JSON]], real_cloud: RealCloud
+) -> None:
+    seeded = real_cloud.network
+    scopes = {s["name"]: s for s in items(listed, "address_scopes")}
+    pools = {p["name"]: p for p in items(listed, "subnet_pools")}
+    assert sorted(s["id"] for s in scopes.values()) == sorted(
+        s["id"] for s in neutron["address_scopes"]
+    )
+    assert sorted(p["id"] for p in pools.values()) == sorted(
+        p["id"] for p in neutron["subnet_pools"]
+    )
+    for name, (owner, prefix, shared) in ADDRESS_SPACES.items():
+        scope = scopes[name]
+        assert (scope["id"], scope["project_id"], scope["ip_version"], scope["shared"]) == (
+            seeded["address_scopes"][name],
+            real_cloud.project_ids[owner],
+            4,
+            shared,
+        )
+        pool = pools[f"{name}-pool"]
+        assert (
+            pool["id"],
+            pool["prefixes"],
+            pool["default_prefixlen"],
+            pool["address_scope_id"],
+        ) == (
+            seeded["subnet_pools"][f"{name}-pool"],
+            [prefix],
+            24,
+            scope["id"],
+        )
+    # Three of each, two a page: both listings were walked with Neutron's markers.
+    requests = [
+        r for s, r in listed["@requests"] if s == "neutron" and "auditor" in r["user_agent"]
+    ]
+    for path in ("/v2.0/address-scopes", "/v2.0/subnetpools"):
+        sent = [r for r in requests if r["path"] == path]
+        assert len(sent) >= 2 and any("marker=" in r["query"] for r in sent), path

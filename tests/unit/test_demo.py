@@ -54,6 +54,9 @@ EXPECTED = {
     ("missing", "rbac_policies", "cw-monarch/monarch-net shared with cw-oscorp", None),
     # the port of the server never migrated (above) is missing with it
     ("missing", "ports", "cw-initech/", None),
+    # address scopes and subnet pools family (auditor.demo.network_pools)
+    ("changed", "address_scopes", "ocb-hooli/hooli-scope", "shared"),
+    ("changed", "subnet_pools", "ocb-vandelay/vandelay-pool", "prefixes"),
 }
 
 

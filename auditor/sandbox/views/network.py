@@ -371,13 +371,18 @@ def floating_ip_port(f: JSON) -> JSON:
     }
 
 
-def _rbac_extra(item: JSON, _mv: Version, _context: Context) -> JSON:
-    """Neutron names a policy's owner both ways."""
+def _owner(item: JSON, _mv: Version, _context: Context) -> JSON:
+    """Neutron names an item's owner both ways."""
     return {"tenant_id": item.get("project_id")}
 
 
+def _stamped_owner(item: JSON, mv: Version, context: Context) -> JSON:
+    """The owner both ways, and the standard attributes (timestamps, revision, tags)."""
+    return {**_owner(item, mv, context), "tags": [], **STAMP, "revision_number": 1}
+
+
 RBAC_POLICIES = View(
-    _rbac_extra,
+    _owner,
     member="rbac_policy",
     filters={
         "object_type": "object_type",
@@ -388,3 +393,6 @@ RBAC_POLICIES = View(
 )
 """Network RBAC policies (``/v2.0/rbac-policies``, declared): their owner's ``tenant_id``,
 one by id, and the filters the auditor and operators use."""
+ADDRESS_SCOPES = View(_owner, member="address_scope", filters={"name": "name"})
+SUBNET_POOLS = View(_stamped_owner, member="subnetpool", filters={"name": "name"})
+"""Address scopes (no standard attributes) and subnet pools (with them), declared."""

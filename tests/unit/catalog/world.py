@@ -299,6 +299,20 @@ def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
             p.rbac_policy("rbac-2", "n-ext", "p-admin", "*", "access_as_external"),
             p.rbac_policy("rbac-3", "n-gone", "p-beta", "p-unknown"),
         ],
+        "network.address_scopes": [
+            p.address_scope("as-1", "acme-scope", "p-acme", shared=True),
+            p.address_scope("as-2", "beta-v6", "p-beta", ip_version=6),
+        ],
+        "network.subnet_pools": [
+            p.subnet_pool(
+                "sp-1",
+                "acme-pool",
+                "p-acme",
+                ["10.9.0.0/16", "10.8.0.0/16"],
+                address_scope_id="as-1",
+            ),
+            p.subnet_pool("sp-2", "beta-pool", "p-beta", ["10.7.0.0/16"], default_quota=256),
+        ],
         "network.routers": [
             p.router(
                 "r-1",

@@ -96,17 +96,18 @@ def declared(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+def _inventory_of(sandbox: Sandbox, tmp_path: Path, *collections: str) -> Snapshot:
+    """Inventory ``collections`` of the running sandbox's cloud as the CLI does."""
+    clouds = tmp_path / "clouds.yaml"
+    save_clouds_yaml(sandbox, str(clouds))
+    target = CloudTarget("cloudwatt")
+    conn = connect(target, config=read_clouds_config(str(clouds)))
+    return take_inventory(conn, target, collections=collections, policy=RetryPolicy(attempts=1))
+
+
 def _inventory(options: SandboxOptions, tmp_path: Path) -> tuple[Snapshot, list[str]]:
     with Sandbox([SNAPSHOT], options=options, catalog=CATALOG) as sandbox:
-        clouds = tmp_path / "clouds.yaml"
-        save_clouds_yaml(sandbox, str(clouds))
-        conn = connect(CloudTarget("cloudwatt"), config=read_clouds_config(str(clouds)))
-        got = take_inventory(
-            conn,
-            CloudTarget("cloudwatt"),
-            collections=["test_groups", "test_group_members"],
-            policy=RetryPolicy(attempts=1),
-        )
+        got = _inventory_of(sandbox, tmp_path, "test_groups", "test_group_members")
         paths = [f"{r.path}?{r.query}" for r in sandbox.requests if r.status == 200]
     return got, paths
 
@@ -144,15 +145,7 @@ def test_a_declared_collection_paged_by_offset(
     options = SandboxOptions(max_limit=2)
     catalog = (*registry.CATALOG, spec)
     with Sandbox([SNAPSHOT], options=options, catalog=catalog) as sandbox:
-        clouds = tmp_path / "clouds.yaml"
-        save_clouds_yaml(sandbox, str(clouds))
-        conn = connect(CloudTarget("cloudwatt"), config=read_clouds_config(str(clouds)))
-        got = take_inventory(
-            conn,
-            CloudTarget("cloudwatt"),
-            collections=["test_groups"],
-            policy=RetryPolicy(attempts=1),
-        )
+        got = _inventory_of(sandbox, tmp_path, "test_groups")
         queries = [r.query for r in sandbox.requests if r.path.endswith("/os-test-groups")]
     assert list(got.collections["test_groups"].items) == GROUP_ITEMS
     assert [q.split("offset=")[1] if "offset=" in q else None for q in queries] == [
@@ -292,20 +285,11 @@ OTHERS = snapshot(
 def test_neutron_and_keystone_listings_are_served_from_their_declarations(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    for spec in (THINGS_SPEC, KINDS_SPEC):
-        register(monkeypatch, spec)
+    register(monkeypatch, THINGS_SPEC, KINDS_SPEC)
     options = SandboxOptions(members=(ALICE,), password="admin-secret")
     catalog = (*registry.CATALOG, THINGS_SPEC, KINDS_SPEC)
     with Sandbox([OTHERS], options=options, catalog=catalog) as sandbox:
-        clouds = tmp_path / "clouds.yaml"
-        save_clouds_yaml(sandbox, str(clouds))
-        conn = connect(CloudTarget("cloudwatt"), config=read_clouds_config(str(clouds)))
-        got = take_inventory(
-            conn,
-            CloudTarget("cloudwatt"),
-            collections=["test_things", "test_kinds"],
-            policy=RetryPolicy(attempts=1),
-        )
+        got = _inventory_of(sandbox, tmp_path, "test_things", "test_kinds")
         pages = [r for r in sandbox.requests if r.path.endswith("/test-things")]
         site = sandbox.site("cloudwatt")
         alice = _token(sandbox, "alice", "alice-secret", "cw-acme")

@@ -8,22 +8,39 @@ is *resolved*, unless this run could not list that collection completely (a
 finding that disappears because its collection failed to list is not fixed,
 only unseen).
 
+``auditor compare OLD NEW`` compares two saved reports the same way
+(:func:`compare_reports`), with an exit code of its own about what is new.
+
 This module compares; :mod:`auditor.app.files` lists, reads, locks and writes the
 directory.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from auditor.diff.verdict import EXIT_CODES
 from auditor.errors import BadInputError
-from auditor.model import REPORT_SCHEMA, History, Kind, Report, ResolvedFinding
+from auditor.model import (
+    REPORT_SCHEMA,
+    History,
+    Kind,
+    Report,
+    ResolvedFinding,
+    Severity,
+    TrendPoint,
+    Verdict,
+)
 
 REPORT_NAME = re.compile(r"^report-\d{8}T\d{6}\.\d{6}Z\.json$")
+
+MAX_TREND_POINTS = 100
+"""The trend a report carries: its history's newest runs, at most this many."""
 
 
 class HistoryError(BadInputError):
@@ -68,8 +85,33 @@ def parse_report(text: str, origin: str) -> Report:
         raise HistoryError(f"{origin}: not an auditor report ({exc!r})") from None
 
 
-def compare(previous: Previous, current: Report) -> History:
-    """What ``current`` adds to and removes from ``previous``, by finding id."""
+def trend_point(report: Report) -> TrendPoint:
+    """One report's point of a trend: its counted findings by severity, its matches."""
+    counted = [f.severity for f in report.counted]
+    return TrendPoint(
+        generated_at=report.generated_at,
+        error=counted.count(Severity.ERROR),
+        warning=counted.count(Severity.WARNING),
+        info=counted.count(Severity.INFO),
+        matched=sum(s.matched for s in report.summary.values()),
+        source=sum(s.source for s in report.summary.values()),
+    )
+
+
+def trend(
+    previous: Previous, current: Report, older: Sequence[TrendPoint] = ()
+) -> tuple[TrendPoint, ...]:
+    """The runs of a history up to ``current``: the trend ``previous`` carries (which ends
+    with its own point), else ``older`` (the points of the reports before it, read from
+    the directory) and its own point; then ``current``'s."""
+    carried = previous.report.history.trend if previous.report.history is not None else ()
+    before = carried or (*older, trend_point(previous.report))
+    return (*before, trend_point(current))[-MAX_TREND_POINTS:]
+
+
+def compare(previous: Previous, current: Report, older: Sequence[TrendPoint] = ()) -> History:
+    """What ``current`` adds to and removes from ``previous``, by finding id, and the
+    trend up to it (``older``: see :func:`trend`)."""
     before = {f.id: f for f in previous.report.findings}
     now = {f.id for f in current.findings}
     unseen = {name for name, s in current.summary.items() if not s.complete}
@@ -92,4 +134,50 @@ def compare(previous: Previous, current: Report) -> History:
         previous_file=previous.name,
         new=tuple(f.id for f in current.findings if f.id not in before),
         resolved=resolved,
+        trend=trend(previous, current, older),
     )
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """How ``auditor compare`` judges what changed between two reports."""
+
+    fail_on: Severity = Severity.ERROR
+    """The lowest severity of a new finding that makes the exit code 1."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two reports compared: the newer one, its ``history`` set against the older one."""
+
+    report: Report
+    """The newer report; its verdict and exit code stay those of its audit."""
+    verdict: Verdict
+    """Of the comparison: ``discrepancies`` when a new finding (not waived, not
+    ``incomplete``) reaches ``fail_on``; else ``incomplete`` when the newer report
+    could not list some collection (some older findings are unconfirmed); else
+    ``verified``."""
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+
+def compare_reports(old: Previous, new: Report, options: CompareOptions) -> Comparison:
+    """What ``new`` adds to, keeps of and resolves from ``old``, by finding id."""
+    changes = compare(old, new)
+    fresh = set(changes.new)
+    counted_new = [f for f in new.findings if f.id in fresh and f.counted]
+    incomplete = any(not s.complete for s in new.summary.values()) or any(
+        f.kind is Kind.INCOMPLETE and f.counted for f in new.findings
+    )
+    if any(
+        f.kind is not Kind.INCOMPLETE and f.severity.rank >= options.fail_on.rank
+        for f in counted_new
+    ):
+        verdict = Verdict.DISCREPANCIES
+    elif incomplete:
+        verdict = Verdict.INCOMPLETE
+    else:
+        verdict = Verdict.VERIFIED
+    return Comparison(dataclasses.replace(new, history=changes), verdict)

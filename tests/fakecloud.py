@@ -517,11 +517,12 @@ class FakeCloud:
 
     def _quotas(self, service: str) -> Callable[[Any], Any]:
         key = "quota" if service == "network" else "quota_set"
-        defaults = {
+        builders: dict[str, Callable[..., JSON]] = {
             "compute": payloads.nova_quota_set,
             "block-storage": payloads.cinder_quota_set,
             "network": payloads.neutron_quota_details,
-        }[service]
+        }
+        defaults = builders[service]
 
         def handler(request: Any) -> Any:
             path = urlsplit(str(request.url)).path

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,3 +61,32 @@ def run_cli(clouds_file: Path, argv: Sequence[str], read_captured: Callable[[], 
     code = main(["--os-client-config-file", str(clouds_file), *argv], stdout=out)
     captured = read_captured()
     return CliResult(code, out.getvalue() + captured.out, captured.err)
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+"""The golden snapshots, rules and reports."""
+
+
+def run_auditor(*argv: str, stdout: io.StringIO | None = None) -> tuple[int, str]:
+    """Run ``auditor --no-progress *argv``: its exit code and what it wrote on ``stdout``."""
+    out = stdout if stdout is not None else io.StringIO()
+    code = main(["--no-progress", *argv], stdout=out)
+    return code, out.getvalue()
+
+
+def audit_argv(
+    clouds_file: Path, *sources: str, target: str, rules: Path | None = None
+) -> list[str]:
+    """``--os-client-config-file F audit --source S... --target T [--rules R]``."""
+    argv = ["--os-client-config-file", str(clouds_file), "audit"]
+    for source in sources:
+        argv += ["--source", source]
+    argv += ["--target", target]
+    return argv if rules is None else [*argv, "--rules", str(rules)]
+
+
+def golden_inputs(folder: Path) -> Path:
+    """Copy the golden ``source.json``, ``target.json`` and ``rules.yaml`` into ``folder``."""
+    for name in ("source.json", "target.json", "rules.yaml"):
+        shutil.copy(GOLDEN / name, folder / name)
+    return folder

@@ -13,6 +13,8 @@ import pytest
 import structlog
 import tenacity.nap
 
+from auditor.app.config import CONFIG_VARIABLE, SETTINGS
+
 
 @pytest.fixture(autouse=True)
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
@@ -29,9 +31,13 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No OS_* variable, no ./clouds.yaml, and logging reset after the test."""
+    """No OS_* variable, no ./clouds.yaml, no AUDITOR_* default of an option (nor
+    AUDITOR_CONFIG), and logging reset after the test."""
     for name in [n for n in os.environ if n.startswith("OS_")]:
         monkeypatch.delenv(name)
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.variable, raising=False)
+    monkeypatch.delenv(CONFIG_VARIABLE, raising=False)
     monkeypatch.chdir(tmp_path)
     yield
     root = logging.getLogger()

@@ -298,7 +298,7 @@ def volume(
 
 def image(
     id_: str,
-    name: str,
+    name: str | None,
     *,
     hidden: bool = False,
     visibility: str = "public",

@@ -17,7 +17,7 @@ from auditor.secrets import MASK
 
 JSON = dict[str, Any]
 
-FLAVORS = (
+FLAVORS: tuple[dict[str, Any], ...] = (
     {"name": "m1.tiny", "vcpus": 1, "ram": 512, "disk": 1},
     {"name": "m1.small", "vcpus": 1, "ram": 2048, "disk": 20},
     {"name": "m1.medium", "vcpus": 2, "ram": 4096, "disk": 40},

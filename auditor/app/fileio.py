@@ -28,21 +28,34 @@ def write_atomic(path: str, text: str, *, mode: int) -> None:
     node_exporter's textfile collector (another user) reads: 0644. Everything
     that may hold inventory data goes through :func:`write_private`.
     """
+    # backslashreplace: a lone surrogate (JSON allows one in a name) is written as its
+    # escape, never a failed write.
+    with (
+        replaced_atomically(path, mode=mode) as tmp,
+        open(tmp, "w", encoding="utf-8", errors="backslashreplace") as fh,
+    ):
+        fh.write(text)
+
+
+@contextlib.contextmanager
+def replaced_atomically(path: str, *, mode: int = 0o600) -> Iterator[str]:
+    """A temporary file beside ``path`` (mode ``mode``) for the caller to fill; flushed to
+    disk and renamed over ``path`` when the block ends, removed when it raises: a reader
+    sees the old file or the new one, never half of one. Raises :class:`OutputError`.
+
+    ``os.replace`` swaps the directory entry: a symlink at ``path`` is replaced, its
+    target never written."""
     directory = os.path.dirname(os.path.abspath(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=".auditor-", suffix=".tmp", dir=directory)
+        os.fchmod(fd, mode)
+        os.close(fd)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
-        # backslashreplace: a lone surrogate (JSON allows one in a name) is
-        # written as its escape, never a failed write.
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
-            os.fchmod(fh.fileno(), mode)
-            fh.write(text)
-            fh.flush()
+        yield tmp
+        with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        # os.replace swaps the directory entry: a symlink at ``path`` is replaced,
-        # its target never written; a reader sees the old file or the new one.
         os.replace(tmp, path)
         _sync_directory(directory)
     except OSError as exc:

@@ -23,12 +23,15 @@ from auditor.errors import (
     WaiversError,
 )
 from auditor.history import HistoryError, Previous
-from auditor.model import Report, Snapshot
+from auditor.logsetup import get_logger
+from auditor.model import Report, Snapshot, TrendPoint
 from auditor.render import json_format
 from auditor.rules import Rules, parse_rules
 from auditor.shapecheck import check_snapshot
 from auditor.waivers import Waivers, parse_waivers
 from auditor.yamldoc import MAX_DOCUMENT_CHARS
+
+log = get_logger("auditor.cli")
 
 if TYPE_CHECKING:
     from auditor.audit import ConfigSource
@@ -137,6 +140,23 @@ def latest_report(directory: str) -> Previous | None:
     return Previous(name, read_report(os.path.join(directory, name)))
 
 
+def _older_points(directory: str, previous: Previous) -> list[TrendPoint]:
+    """The trend points of the reports kept before ``previous``, read from the directory
+    only when ``previous`` carries no trend (it was kept by a version without one); an
+    unreadable one is left out of the trend, with a warning."""
+    if previous.report.history is not None and previous.report.history.trend:
+        return []
+    names = sorted(n for n in os.listdir(directory) if history.REPORT_NAME.match(n))
+    older = [n for n in names if n < previous.name][-(history.MAX_TREND_POINTS - 2) :]
+    points = []
+    for name in older:
+        try:
+            points.append(history.trend_point(read_report(os.path.join(directory, name))))
+        except HistoryError as exc:
+            log.warning("left out of the trend", reason=str(exc))
+    return points
+
+
 def prepare_history(directory: str) -> Previous | None:
     """Check ``directory`` can take reports (creating it, mode 0700) and read the newest one.
 
@@ -161,7 +181,8 @@ def record_history(
         if newest is not None and (previous is None or newest.name != previous.name):
             previous = newest
         if previous is not None:
-            report = replace(report, history=history.compare(previous, report))
+            older = _older_points(directory, previous)
+            report = replace(report, history=history.compare(previous, report, older))
         name = history.report_name(now)
         while os.path.exists(os.path.join(directory, name)):
             now += timedelta(microseconds=1)

@@ -23,6 +23,7 @@ from auditor.audit import (
     parse_collections,
 )
 from auditor.errors import BadInputError
+from auditor.filters import FindingFilter
 from auditor.model import Severity
 
 
@@ -43,6 +44,16 @@ def audit_options(args: argparse.Namespace, *, clouds: bool = True) -> AuditOpti
         fail_on=fail_on,
         waivers=waivers,
         today=today,
+    )
+
+
+def finding_filter(args: argparse.Namespace) -> FindingFilter:
+    """The findings ``--min-severity``, ``--project`` and ``--collection`` show."""
+    severity = getattr(args, "min_severity", None)
+    return FindingFilter(
+        min_severity=Severity(severity) if severity else None,
+        projects=tuple(getattr(args, "project", None) or ()),
+        collections=tuple(getattr(args, "collection", None) or ()),
     )
 
 

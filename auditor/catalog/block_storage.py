@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.catalog.common import ID, availability_zone, name, owned_by_project
+from auditor.catalog.common import ID, api_field, availability_zone, name, owned_by_project
 from auditor.catalog.identity import OWNERS
 from auditor.catalog.lookups import Reading
 from auditor.catalog.policies import (
@@ -158,9 +158,8 @@ def volume_of(thing: str) -> CustomCheck:
 
 
 NAME = name(source=api("name", then=text_or_empty))
-SIZE = Field(
+SIZE = api_field(
     "size",
-    api("size"),
     NINT,
     "Size in GiB.",
     Sized("shrank from {was} GiB to {now} GiB", "grew from {was} GiB to {now} GiB"),
@@ -168,7 +167,7 @@ SIZE = Field(
 
 
 def _metadata(doc: str, type_: Schema = NOBJ) -> Field:
-    return Field("metadata", api("metadata", then=mask), type_, doc, Metadata(), residue=True)
+    return api_field("metadata", type_, doc, Metadata(), then=mask, residue=True)
 
 
 VOLUMES_SPEC = CollectionSpec(
@@ -185,35 +184,27 @@ VOLUMES_SPEC = CollectionSpec(
         ID,
         NAME,
         *owned_by_project("os-vol-tenant-attr:tenant_id", "project_id"),
-        Field(
+        api_field(
             "status",
-            api("status"),
             NSTR,
             "Cinder status (available, in-use, error...).",
-            # available <-> in-use is what the attachments comparison explains.
             Status(explained=frozenset({"available", "in-use"})),
         ),
         SIZE,
-        Field(
-            "volume_type",
-            api("volume_type"),
-            NSTR,
-            "Volume type name.",
-            Exact(Severity.WARNING, "volume type"),
-        ),
-        Field(
+        api_field("volume_type", NSTR, "Volume type name.", Exact(Severity.WARNING, "volume type")),
+        api_field(
             "bootable",
-            api("bootable", then=cinder_bool),
             BOOL,
             "True when bootable.",
             Flag(lost="is no longer bootable", gained="is now bootable"),
+            then=cinder_bool,
         ),
-        Field(
+        api_field(
             "encrypted",
-            api("encrypted", then=cinder_bool),
             BOOL,
             "True when encrypted.",
             Flag(lost="lost its encryption", gained="is now encrypted"),
+            then=cinder_bool,
         ),
         availability_zone("availability_zone"),
         _metadata("Volume metadata; values of secret-looking keys masked.", OBJ),
@@ -262,11 +253,10 @@ def _of_a_volume(
             ID,
             NAME,
             *owned_by_project(source=owner),
-            Field("status", api("status"), NSTR, "available, error...", Status()),
+            api_field("status", NSTR, "available, error...", Status()),
             SIZE,
-            Field(
+            api_field(
                 "volume_id",
-                api("volume_id"),
                 NSTR,
                 doc,
                 Custom(

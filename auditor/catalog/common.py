@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from auditor.catalog.policies import IGNORE, Compare, Exact, Flag
 from auditor.catalog.sources import Api, Indexed, Source, api
 from auditor.catalog.spec import Field
@@ -11,6 +14,33 @@ from auditor.model import Severity
 
 ID_DOC = "Stable id of the item in its cloud."
 NAME_DOC = "Name (endpoints: service_type/interface/region, since they have none)."
+
+
+def api_field(
+    name: str,
+    type_: Schema,
+    doc: str,
+    compare: Compare = IGNORE,
+    *,
+    then: Callable[[Any], Any] | None = None,
+    default: Any = None,
+    residue: bool = False,
+    optional: bool = False,
+    leaves_out: str | None = None,
+) -> Field:
+    """A field read from the API attribute of the same name (``then`` its transform,
+    ``default`` when absent): most fields are."""
+    return Field(
+        name,
+        api(name, default=default, then=then),
+        type_,
+        doc,
+        compare,
+        residue,
+        optional,
+        leaves_out,
+    )
+
 
 ID = Field("id", api("id", required=True), STR, ID_DOC)
 """An item's id, as its API gives it."""

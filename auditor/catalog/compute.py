@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.catalog import compute_checks as checks
-from auditor.catalog.common import ID, NAME
+from auditor.catalog.common import ID, NAME, api_field
 from auditor.catalog.identity import DOMAINS, PROJECTS, USERS
 from auditor.catalog.lookups import Reading
 from auditor.catalog.policies import (
@@ -242,7 +242,7 @@ KEYPAIRS_SPEC = CollectionSpec(
             STR,
             "user_id/name (keypairs have no id of their own).",
         ),
-        Field("name", api("name"), NSTR, "Keypair name.", residue=True),
+        api_field("name", NSTR, "Keypair name.", residue=True),
         Field("user", Indexed("user_name", USER_ID), NSTR, "Name of the owning user."),
         Field("user_id", USER_ID, NSTR, "Id of the owning user."),
         Field("domain", Indexed("user_domain", USER_ID), NSTR, "Name of the owning user's domain."),
@@ -253,9 +253,8 @@ KEYPAIRS_SPEC = CollectionSpec(
             "ssh or x509.",
             Exact(Severity.WARNING, "keypair type"),
         ),
-        Field(
+        api_field(
             "fingerprint",
-            api("fingerprint"),
             NSTR,
             "Fingerprint of the public key.",
             Custom(checks.fingerprint, "another public key: error"),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.catalog.common import DESCRIPTION, ID, NAME, enabled, name
+from auditor.catalog.common import DESCRIPTION, ID, NAME, api_field, enabled, name
 from auditor.catalog.lookups import Reading
 from auditor.catalog.policies import Exact, Flag, Kept, Rename, Renamed
 from auditor.catalog.sources import Indexed, api, derived
@@ -140,7 +140,7 @@ PROJECTS_SPEC = CollectionSpec(
             "Name of the project's domain.",
             Renamed(Severity.WARNING, "is in domain {now}, expected {expected}", Rename.DOMAIN),
         ),
-        Field("domain_id", api("domain_id"), NSTR, "Id of the project's domain."),
+        api_field("domain_id", NSTR, "Id of the project's domain."),
         enabled("False when the project is disabled.", BOOL),
         Field(
             "description",
@@ -150,12 +150,12 @@ PROJECTS_SPEC = CollectionSpec(
             Exact(Severity.INFO, "description", blank="", unless_folded=True),
             residue=True,
         ),
-        Field(
+        api_field(
             "tags",
-            api("tags", then=sorted_list),
             STRS,
             "Sorted list of tags.",
             Kept(Severity.WARNING, "lost tags {lost}"),
+            then=sorted_list,
         ),
         Field(
             "parent",
@@ -218,22 +218,22 @@ ENDPOINTS_SPEC = CollectionSpec(
             "Catalog service name.",
             Exact(Severity.INFO, "service name"),
         ),
-        Field("interface", api("interface"), NSTR, "public, internal or admin."),
+        api_field("interface", NSTR, "public, internal or admin."),
         Field("region", api("region_id", "region"), NSTR, "Region id."),
-        Field(
+        api_field(
             "url",
-            api("url"),
             NSTR,
             "Endpoint URL.",
             Renamed(Severity.ERROR, "URL is {now}, expected {expected}", Rename.URL),
             residue=True,
         ),
-        Field(
+        api_field(
             "enabled",
-            api("enabled", default=True, then=boolean),
             BOOL,
             "False when the endpoint is disabled.",
             Flag(lost="is disabled in the target", gained=None),
+            default=True,
+            then=boolean,
         ),
     ),
 )

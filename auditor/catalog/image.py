@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from auditor.catalog.common import NAME, owned_by_project
+from auditor.catalog.common import NAME, api_field, owned_by_project
 from auditor.catalog.identity import OWNERS
 from auditor.catalog.lookups import Reading
 from auditor.catalog.policies import ChangeSink, Custom, Exact, Flag, Status
@@ -153,9 +153,8 @@ IMAGES_SPEC = CollectionSpec(
         ),
         _project_id,
         _domain,
-        Field(
+        api_field(
             "status",
-            api("status"),
             NSTR,
             "Glance status (active, queued, deactivated...).",
             Status(
@@ -163,9 +162,8 @@ IMAGES_SPEC = CollectionSpec(
                 message="is {target} (was {was}): it can no longer be booted",
             ),
         ),
-        Field(
+        api_field(
             "visibility",
-            api("visibility"),
             NSTR,
             "public, private, shared or community.",
             Custom(visibility, "changed: warning"),
@@ -181,9 +179,8 @@ IMAGES_SPEC = CollectionSpec(
                 lost_severity=Severity.INFO,
             ),
         ),
-        Field(
+        api_field(
             "protected",
-            api("protected", default=False, then=boolean),
             NBOOL,
             "True when protected from deletion.",
             Flag(
@@ -191,41 +188,33 @@ IMAGES_SPEC = CollectionSpec(
                 gained="is now protected from deletion",
                 lost_severity=Severity.WARNING,
             ),
+            default=False,
+            then=boolean,
         ),
-        Field(
-            "disk_format",
-            api("disk_format"),
-            NSTR,
-            "qcow2, raw...",
-            Exact(Severity.WARNING, "disk format"),
+        api_field("disk_format", NSTR, "qcow2, raw...", Exact(Severity.WARNING, "disk format")),
+        api_field(
+            "container_format", NSTR, "bare, ovf...", Exact(Severity.WARNING, "container format")
         ),
-        Field(
-            "container_format",
-            api("container_format"),
-            NSTR,
-            "bare, ovf...",
-            Exact(Severity.WARNING, "container format"),
-        ),
-        Field(
+        api_field(
             "size",
-            api("size", then=integer),
             NINT,
             "Size in bytes.",
             Exact(Severity.ERROR, message="size changed from {was} to {now} bytes", known=True),
+            then=integer,
         ),
-        Field(
+        api_field(
             "min_disk",
-            api("min_disk", then=integer_or_zero),
             NINT,
             "Minimum disk in GiB.",
             Exact(Severity.INFO, "min_disk"),
+            then=integer_or_zero,
         ),
-        Field(
+        api_field(
             "min_ram",
-            api("min_ram", then=integer_or_zero),
             NINT,
             "Minimum RAM in MiB.",
             Exact(Severity.INFO, "min_ram"),
+            then=integer_or_zero,
         ),
         Field(
             "checksum",

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 from auditor.catalog import network_checks as checks
-from auditor.catalog.common import ID, NAME, owned_by_project
+from auditor.catalog.common import ID, NAME, api_field, owned_by_project
 from auditor.catalog.identity import OWNERS
 from auditor.catalog.lookups import Reading
 from auditor.catalog.policies import (
@@ -103,13 +103,14 @@ SECURITY_GROUPS = _listing("security_groups", "/security-groups")
 FLOATING_IPS = _listing("floating_ips", "/floatingips", "floatingips")
 
 OWNED = owned_by_project("project_id", "tenant_id")
-STATUS = Field("status", api("status"), NSTR, "ACTIVE, DOWN...", Status(with_previous=False))
-ADMIN_STATE = Field(
+STATUS = api_field("status", NSTR, "ACTIVE, DOWN...", Status(with_previous=False))
+ADMIN_STATE = api_field(
     "admin_state_up",
-    api("admin_state_up", default=True, then=boolean),
     NBOOL,
     "False when administratively down.",
     Flag(lost="is administratively down", gained="is administratively up (was down)"),
+    default=True,
+    then=boolean,
 )
 
 
@@ -159,9 +160,8 @@ NETWORKS_SPEC = CollectionSpec(
         *OWNED,
         STATUS,
         ADMIN_STATE,
-        Field(
+        api_field(
             "shared",
-            api("shared", then=boolean),
             NBOOL,
             "Neutron's shared flag: true when shared with every project or with the"
             " auditor's own project (grants to other projects are not visible).",
@@ -170,6 +170,7 @@ NETWORKS_SPEC = CollectionSpec(
                 gained=f"shared flag set ({checks.SHARED_CAVEAT})",
                 lost_severity=Severity.INFO,
             ),
+            then=boolean,
         ),
         Field(
             "external",
@@ -183,9 +184,8 @@ NETWORKS_SPEC = CollectionSpec(
                 gained_severity=Severity.WARNING,
             ),
         ),
-        Field(
+        api_field(
             "mtu",
-            api("mtu"),
             NINT,
             "MTU.",
             Sized(
@@ -250,33 +250,31 @@ SUBNETS_SPEC = CollectionSpec(
             "Name of its network.",
             Custom(checks.subnet_network, "not on the network's counterpart: error", ("networks",)),
         ),
-        Field("network_id", api("network_id"), NSTR, "Id of its network."),
-        Field("cidr", api("cidr"), NSTR, "CIDR.", Exact(Severity.ERROR, "CIDR")),
-        Field("ip_version", api("ip_version"), NINT, "4 or 6."),
-        Field(
+        api_field("network_id", NSTR, "Id of its network."),
+        api_field("cidr", NSTR, "CIDR.", Exact(Severity.ERROR, "CIDR")),
+        api_field("ip_version", NINT, "4 or 6."),
+        api_field(
             "gateway_ip",
-            api("gateway_ip"),
             NSTR,
             "Gateway address, null when none.",
             Exact(Severity.WARNING, "gateway"),
         ),
-        Field(
+        api_field(
             "enable_dhcp",
-            api("enable_dhcp", then=boolean),
             NBOOL,
             "True when DHCP is on.",
             Flag(lost="lost DHCP", gained="has DHCP on (was off)"),
+            then=boolean,
         ),
-        Field(
+        api_field(
             "dns_nameservers",
-            api("dns_nameservers", then=sorted_texts),
             NSTRS,
             "Sorted DNS servers.",
             Exact(Severity.WARNING, "DNS servers", blank=[]),
+            then=sorted_texts,
         ),
-        Field(
+        api_field(
             "host_routes",
-            api("host_routes", then=routes),
             NROUTES,
             "Sorted routes: [{destination, nexthop}].",
             Exact(
@@ -285,6 +283,7 @@ SUBNETS_SPEC = CollectionSpec(
                 blank=[],
                 show=checks.routes_text,
             ),
+            then=routes,
         ),
     ),
 )

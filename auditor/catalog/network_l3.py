@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from auditor.catalog import network_checks as checks
-from auditor.catalog.common import DESCRIPTION, ID, NAME
+from auditor.catalog.common import DESCRIPTION, ID, NAME, api_field
 from auditor.catalog.identity import OWNERS
 from auditor.catalog.lookups import Reading
 from auditor.catalog.network import (
@@ -134,9 +134,8 @@ ROUTERS_SPEC = CollectionSpec(
                 label=checks.subnet_text,
             ),
         ),
-        Field(
+        api_field(
             "routes",
-            api("routes", then=routes),
             NROUTES,
             "Sorted extra routes: [{destination, nexthop}].",
             Kept(
@@ -145,6 +144,7 @@ ROUTERS_SPEC = CollectionSpec(
                 key=checks.route_key,
                 describe=checks.route_text,
             ),
+            then=routes,
         ),
     ),
 )
@@ -213,7 +213,7 @@ FLOATING_IPS_SPEC = CollectionSpec(
             NSTR,
             "Fixed address it is associated with, null when free.",
         ),
-        Field("port_id", api("port_id"), NSTR, "Id of the port it points to, null when free."),
+        api_field("port_id", NSTR, "Id of the port it points to, null when free."),
         Field(
             "server_id",
             derived(_server_of, "port_id", "port_details"),

@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.catalog import network_checks as checks
-from auditor.catalog.common import DESCRIPTION, ID, NAME
+from auditor.catalog.common import DESCRIPTION, ID, NAME, api_field
 from auditor.catalog.identity import OWNERS
 from auditor.catalog.network import OWNED, SECURITY_GROUPS
 from auditor.catalog.policies import (
     Renamed,
     SetOf,
 )
-from auditor.catalog.sources import Each, NameInListing, api
+from auditor.catalog.sources import Each, NameInListing
 from auditor.catalog.spec import (
     CollectionSpec,
     Family,
@@ -81,25 +81,16 @@ def rule_key(rule: Mapping[str, Any]) -> tuple[str, str, str, int, int, str, str
 SG_RULE = Record(
     "security group rule",
     (
-        Field("direction", api("direction"), NSTR, "ingress or egress."),
-        Field("ethertype", api("ethertype"), NSTR, "IPv4 or IPv6."),
-        Field(
-            "protocol",
-            api("protocol", then=protocol_name),
-            NSTR,
-            "tcp, udp, icmp... (numbers named).",
-        ),
-        Field(
-            "port_range_min", api("port_range_min"), NINT, "Lowest port (ICMP type), null for any."
-        ),
-        Field(
-            "port_range_max", api("port_range_max"), NINT, "Highest port (ICMP code), null for any."
-        ),
-        Field(
+        api_field("direction", NSTR, "ingress or egress."),
+        api_field("ethertype", NSTR, "IPv4 or IPv6."),
+        api_field("protocol", NSTR, "tcp, udp, icmp... (numbers named).", then=protocol_name),
+        api_field("port_range_min", NINT, "Lowest port (ICMP type), null for any."),
+        api_field("port_range_max", NINT, "Highest port (ICMP code), null for any."),
+        api_field(
             "remote_ip_prefix",
-            api("remote_ip_prefix", then=prefix),
             NSTR,
             "CIDR; null for anywhere (0.0.0.0/0, ::/0 and none are one rule).",
+            then=prefix,
         ),
         Field(
             "remote_group",

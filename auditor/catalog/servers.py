@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.catalog import compute_checks as checks
-from auditor.catalog.common import ID, NAME, availability_zone, owned_by_project
+from auditor.catalog.common import ID, NAME, api_field, availability_zone, owned_by_project
 from auditor.catalog.compute import FLAVORS
 from auditor.catalog.identity import OWNERS
 from auditor.catalog.image import HIDDEN_IMAGES, IMAGES
@@ -34,7 +34,7 @@ from auditor.catalog.policies import (
     RefByName,
     Status,
 )
-from auditor.catalog.sources import api, derived, ids_of, names_of
+from auditor.catalog.sources import derived, ids_of, names_of
 from auditor.catalog.spec import (
     CollectionSpec,
     Family,
@@ -202,7 +202,7 @@ SERVERS_SPEC = CollectionSpec(
         ID,
         NAME,
         *owned_by_project("tenant_id", "project_id"),
-        Field("status", api("status"), NSTR, "Nova status (ACTIVE, SHUTOFF, ERROR...).", Status()),
+        api_field("status", NSTR, "Nova status (ACTIVE, SHUTOFF, ERROR...).", Status()),
         Field(
             "flavor",
             derived(_flavor, "flavor"),
@@ -223,24 +223,22 @@ SERVERS_SPEC = CollectionSpec(
                 ("images",),
             ),
         ),
-        Field(
-            "key_name", api("key_name"), NSTR, "Keypair name.", Exact(Severity.WARNING, "keypair")
-        ),
+        api_field("key_name", NSTR, "Keypair name.", Exact(Severity.WARNING, "keypair")),
         availability_zone("OS-EXT-AZ:availability_zone"),
-        Field(
+        api_field(
             "metadata",
-            api("metadata", then=mask),
             OBJ,
             "Server metadata; values of secret-looking keys masked.",
             Metadata(),
+            then=mask,
             residue=True,
         ),
-        Field(
+        api_field(
             "addresses",
-            api("addresses", then=addresses_by_network),
             ADDRESSES,
             "{network: [ip, ...]}.",
             Custom(checks.lost_addresses, "no address left: warning"),
+            then=addresses_by_network,
         ),
         Field(
             "volumes",

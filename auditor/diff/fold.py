@@ -11,11 +11,13 @@ sources' usage together, rules against the union of theirs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
 from auditor.diff.checks import fold_checks_of
-from auditor.folds import folded
-from auditor.match import Pair
+from auditor.folds import Contest, folded, one_fold
+from auditor.match import Matching, Pair
+from auditor.model import JSON
 from auditor.rules import Rules
 
 
@@ -36,3 +38,33 @@ def by_target(pairs: Sequence[Pair]) -> list[list[Pair]]:
     for pair in pairs:
         groups.setdefault(str(pair.target["id"]), []).append(pair)
     return [sorted(groups[key], key=lambda p: str(p.source["id"])) for key in sorted(groups)]
+
+
+def contests(rules: Rules, projects: Mapping[str, Matching]) -> dict[str, Contest]:
+    """Target project id -> its contest: the target projects that source projects of
+    several sources (label -> that source's projects matching) landed on, with no fold
+    of the rules declaring it. The diffs then withhold those projects' resources."""
+    claims: dict[str, list[tuple[str, JSON]]] = defaultdict(list)
+    for label, matching in projects.items():
+        for pair in matching.pairs:
+            claims[str(pair.target["id"])].append((label, pair.source))
+    out: dict[str, Contest] = {}
+    for target_id, sources in claims.items():
+        if may_share(rules, "projects", sources):
+            continue
+        target = next(
+            p.target for m in projects.values() for p in m.pairs if str(p.target["id"]) == target_id
+        )
+        out[target_id] = Contest(
+            target=str(target.get("name") or target_id),
+            sources=tuple(f"{label}: {s.get('name') or s['id']}" for label, s in sources),
+        )
+    return out
+
+
+def may_share(rules: Rules, name: str, sources: Sequence[tuple[str, Mapping[str, object]]]) -> bool:
+    """True when the (label, source item) claiming one target item may: the same item
+    seen through two sources (one Keystone, two regions), or the items of one fold."""
+    return len({str(s["id"]) for _, s in sources}) < 2 or one_fold(
+        rules, name, [s for _, s in sources]
+    )

@@ -16,7 +16,7 @@ then the diffs are merged into one report:
   projects, and its quota sets and ``default`` security group, compared here
   against all the fold's sources together: :mod:`auditor.folds`); a target
   project that source projects of several sources landed on without a fold is
-  found before the diffs (:func:`contests`), and their resources are not paired;
+  found before the diffs (:func:`auditor.diff.fold.contests`), and their resources are not paired;
 * the summary counts each source item once, and ``summary_by_source`` and the
   scorecard's ``origin`` say how each source fares.
 
@@ -33,27 +33,22 @@ from dataclasses import dataclass, replace
 
 from auditor.diff import scorecard as scoring
 from auditor.diff.engine import Differ
-from auditor.diff.fold import by_target
+from auditor.diff.fold import by_target, may_share
+from auditor.diff.scope import merged_scope
 from auditor.diff.verdict import EXIT_CODES, collection_order, finding_order, verdict_of
 from auditor.diff.wording import noun
 from auditor.errors import BadInputError
-from auditor.folds import Contest, one_fold
-from auditor.match import Matching, Pair
+from auditor.match import Pair
 from auditor.model import (
-    JSON,
-    SCOPE_ADMIN,
-    SCOPE_PROJECT,
     CollectionSummary,
     Finding,
     Kind,
     Ref,
     Report,
-    ScopeNote,
     Side,
     Snapshot,
 )
 from auditor.model.ids import finding_id, ref
-from auditor.rules import Rules
 
 SOURCE_KINDS = frozenset({Kind.MISSING, Kind.CHANGED, Kind.AMBIGUOUS})
 """Kinds of findings that are about a source item, hence about one source."""
@@ -109,38 +104,6 @@ def _complete(snapshot: Snapshot, collection: str) -> bool:
     return result is not None and result.complete
 
 
-def contests(rules: Rules, projects: Mapping[str, Matching]) -> dict[str, Contest]:
-    """Target project id -> its contest: the target projects that source projects of
-    several sources (label -> that source's projects matching) landed on, with no fold
-    of the rules declaring it. The diffs then withhold those projects' resources."""
-    claims: dict[str, list[tuple[str, JSON]]] = defaultdict(list)
-    for label, matching in projects.items():
-        for pair in matching.pairs:
-            claims[str(pair.target["id"])].append((label, pair.source))
-    out: dict[str, Contest] = {}
-    for target_id, sources in claims.items():
-        if _may_share(rules, "projects", sources):
-            continue
-        target = next(
-            p.target for m in projects.values() for p in m.pairs if str(p.target["id"]) == target_id
-        )
-        out[target_id] = Contest(
-            target=str(target.get("name") or target_id),
-            sources=tuple(f"{label}: {s.get('name') or s['id']}" for label, s in sources),
-        )
-    return out
-
-
-def _may_share(
-    rules: Rules, name: str, sources: Sequence[tuple[str, Mapping[str, object]]]
-) -> bool:
-    """True when the (label, source item) claiming one target item may: the same item
-    seen through two sources (one Keystone, two regions), or the items of one fold."""
-    return len({str(s["id"]) for _, s in sources}) < 2 or one_fold(
-        rules, name, [s for _, s in sources]
-    )
-
-
 class Merger:
     """Merges the single-source diffs of :class:`SourceRun` into one report."""
 
@@ -190,7 +153,7 @@ class Merger:
             ),
             generated_at=first.generated_at,
             sources=sides,
-            scope=_scope([run.report.scope for run in self.runs]),
+            scope=merged_scope([run.report.scope for run in self.runs]),
             summary_by_source={
                 run.label: {
                     name: replace(summary, unexpected=0)
@@ -247,7 +210,7 @@ class Merger:
                     targets[target_id] = pair.target
             rules = self.runs[0].differ.rules
             for target_id, sources in claims.items():
-                if _may_share(rules, name, sources):
+                if may_share(rules, name, sources):
                     continue
                 conflict = self._conflict(name, targets[target_id], sources)
                 self._about(conflict, name, sources)
@@ -376,24 +339,6 @@ class Merger:
             left_out=sum(run.differ.left_out.get(name, (0, 0))[0] for run in self.runs)
             + max((run.differ.left_out.get(name, (0, 0))[1] for run in self.runs), default=0),
         )
-
-
-def _scope(notes: Sequence[ScopeNote | None]) -> ScopeNote | None:
-    """One scope note of the sources' (project-scoped snapshots among them)."""
-    present = [n for n in notes if n is not None]
-    if not present:
-        return None
-    return ScopeNote(
-        source=SCOPE_PROJECT if any(n.source == SCOPE_PROJECT for n in present) else SCOPE_ADMIN,
-        target=present[0].target,
-        compared=tuple(p for n in present for p in n.compared),
-        source_projects_not_compared=sum(n.source_projects_not_compared for n in present),
-        # A target project some source compares is compared: the fewest any left out.
-        target_projects_not_compared=min(n.target_projects_not_compared for n in present),
-        collections_not_compared=tuple(
-            sorted({c for n in present for c in n.collections_not_compared})
-        ),
-    )
 
 
 def merge(runs: Sequence[SourceRun], target: Snapshot) -> Report:

@@ -15,7 +15,8 @@ from datetime import date, datetime, timezone
 from auditor import waivers as waiving
 from auditor.diff import scorecard as scoring
 from auditor.diff.engine import Differ
-from auditor.diff.merge import Merger, SourceRun, check_labels, contests, source_label
+from auditor.diff.fold import contests
+from auditor.diff.merge import Merger, SourceRun, check_labels, source_label
 from auditor.diff.scope import restrict
 from auditor.diff.verdict import EXIT_CODES, verdict_of
 from auditor.folds import Contest

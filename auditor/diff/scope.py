@@ -25,12 +25,13 @@ unexpected. The report's ``scope`` says which projects were compared.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from auditor.match import Matcher
 from auditor.match.keys import PROJECT_OWNED
 from auditor.model import (
+    SCOPE_ADMIN,
     SCOPE_PROJECT,
     CollectionResult,
     ProjectPair,
@@ -144,3 +145,21 @@ def restrict(
         collections_not_compared=tuple(dropped),
     )
     return _keep(source, keep_source, dropped), _keep(target, keep_target, dropped), rules, note
+
+
+def merged_scope(notes: Sequence[ScopeNote | None]) -> ScopeNote | None:
+    """One scope note of the sources' (project-scoped snapshots among them)."""
+    present = [n for n in notes if n is not None]
+    if not present:
+        return None
+    return ScopeNote(
+        source=SCOPE_PROJECT if any(n.source == SCOPE_PROJECT for n in present) else SCOPE_ADMIN,
+        target=present[0].target,
+        compared=tuple(p for n in present for p in n.compared),
+        source_projects_not_compared=sum(n.source_projects_not_compared for n in present),
+        # A target project some source compares is compared: the fewest any left out.
+        target_projects_not_compared=min(n.target_projects_not_compared for n in present),
+        collections_not_compared=tuple(
+            sorted({c for n in present for c in n.collections_not_compared})
+        ),
+    )

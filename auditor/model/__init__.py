@@ -26,6 +26,7 @@ from auditor.model.findings import (
 )
 from auditor.model.ids import finding_id, ref
 from auditor.model.report import (
+    FilterNote,
     History,
     ProjectPair,
     Report,
@@ -35,6 +36,7 @@ from auditor.model.report import (
     WaiverSummary,
 )
 from auditor.model.snapshot import SCOPE_ADMIN, SCOPE_PROJECT, CollectionResult, Snapshot
+from auditor.model.trend import TrendPoint
 
 __all__ = [
     "IDMAP_SCHEMA",
@@ -46,6 +48,7 @@ __all__ = [
     "Change",
     "CollectionResult",
     "CollectionSummary",
+    "FilterNote",
     "Finding",
     "History",
     "Kind",
@@ -59,6 +62,7 @@ __all__ = [
     "Side",
     "Snapshot",
     "Status",
+    "TrendPoint",
     "Verdict",
     "WaiverNote",
     "WaiverSummary",

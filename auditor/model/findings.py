@@ -3,15 +3,19 @@ the per-project scorecard, with their JSON."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from auditor.model.enums import JSON, Kind, Severity
+from auditor.model.codec import Record
+from auditor.model.enums import Kind, Severity
 
 
 @dataclass(frozen=True)
-class Ref:
+class Ref(Record):
     """How a finding names an item of one side."""
+
+    OPTIONAL = frozenset({"project", "domain"})
 
     id: str
     name: str | None
@@ -19,23 +23,6 @@ class Ref:
     """Project name for project-owned items."""
     domain: str | None = None
     """Domain name (projects and project-owned items)."""
-
-    def to_json(self) -> JSON:
-        out: JSON = {"id": self.id, "name": self.name}
-        if self.project is not None:
-            out["project"] = self.project
-        if self.domain is not None:
-            out["domain"] = self.domain
-        return out
-
-    @classmethod
-    def from_json(cls, doc: JSON) -> Ref:
-        return cls(
-            id=str(doc["id"]),
-            name=doc.get("name"),
-            project=doc.get("project"),
-            domain=doc.get("domain"),
-        )
 
     @property
     def label(self) -> str:
@@ -46,8 +33,11 @@ class Ref:
 
 
 @dataclass(frozen=True)
-class Change:
+class Change(Record):
     """One field that differs between matched items."""
+
+    OPTIONAL = frozenset({"source_text", "target_text"})
+    DEFAULTS: ClassVar[Mapping[str, Any]] = {"message": ""}
 
     field: str
     source: Any
@@ -62,36 +52,12 @@ class Change:
     target_text: str | None = None
     """The same for the target value."""
 
-    def to_json(self) -> JSON:
-        out: JSON = {
-            "field": self.field,
-            "source": self.source,
-            "target": self.target,
-            "severity": self.severity.value,
-            "message": self.message,
-        }
-        if self.source_text is not None:
-            out["source_text"] = self.source_text
-        if self.target_text is not None:
-            out["target_text"] = self.target_text
-        return out
-
-    @classmethod
-    def from_json(cls, doc: JSON) -> Change:
-        return cls(
-            field=doc["field"],
-            source=doc.get("source"),
-            target=doc.get("target"),
-            severity=Severity(doc["severity"]),
-            message=doc.get("message", ""),
-            source_text=doc.get("source_text"),
-            target_text=doc.get("target_text"),
-        )
-
 
 @dataclass(frozen=True)
-class WaiverNote:
+class WaiverNote(Record):
     """A waiver, as a finding carries it."""
+
+    OPTIONAL = frozenset({"covers"})
 
     reason: str
     owner: str
@@ -100,25 +66,16 @@ class WaiverNote:
     covers: tuple[str, ...] = ()
     """For an expired waiver: the ids of the findings it matches (they count again)."""
 
-    def to_json(self) -> JSON:
-        out: JSON = {"reason": self.reason, "owner": self.owner, "expires": self.expires}
-        if self.covers:
-            out["covers"] = list(self.covers)
-        return out
-
-    @classmethod
-    def from_json(cls, doc: JSON) -> WaiverNote:
-        return cls(
-            reason=doc["reason"],
-            owner=doc["owner"],
-            expires=doc["expires"],
-            covers=tuple(doc.get("covers", [])),
-        )
-
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """One thing an operator must look at."""
+
+    KEYS = (
+        "id", "kind", "collection", "severity", "side", "project", "origin", "source",
+        "target", "matched_by", "changes", "candidates", "waived", "waiver", "message",
+    )  # fmt: skip
+    OPTIONAL = frozenset(KEYS[4:-1])
 
     id: str
     """Stable hash of kind, collection and identities: same inputs, same id."""
@@ -154,60 +111,13 @@ class Finding:
         """False for a waived finding: it does not count toward the verdict."""
         return self.waived is None
 
-    def to_json(self) -> JSON:
-        out: JSON = {
-            "id": self.id,
-            "kind": self.kind.value,
-            "collection": self.collection,
-            "severity": self.severity.value,
-        }
-        if self.side is not None:
-            out["side"] = self.side
-        if self.project is not None:
-            out["project"] = self.project
-        if self.origin is not None:
-            out["origin"] = self.origin
-        if self.source is not None:
-            out["source"] = self.source.to_json()
-        if self.target is not None:
-            out["target"] = self.target.to_json()
-        if self.matched_by is not None:
-            out["matched_by"] = self.matched_by
-        if self.changes:
-            out["changes"] = [c.to_json() for c in self.changes]
-        if self.candidates:
-            out["candidates"] = [c.to_json() for c in self.candidates]
-        if self.waived is not None:
-            out["waived"] = self.waived.to_json()
-        if self.waiver is not None:
-            out["waiver"] = self.waiver.to_json()
-        out["message"] = self.message
-        return out
-
-    @classmethod
-    def from_json(cls, doc: JSON) -> Finding:
-        return cls(
-            id=doc["id"],
-            kind=Kind(doc["kind"]),
-            collection=doc["collection"],
-            severity=Severity(doc["severity"]),
-            message=doc["message"],
-            source=Ref.from_json(doc["source"]) if doc.get("source") else None,
-            target=Ref.from_json(doc["target"]) if doc.get("target") else None,
-            matched_by=doc.get("matched_by"),
-            changes=tuple(Change.from_json(c) for c in doc.get("changes", [])),
-            candidates=tuple(Ref.from_json(c) for c in doc.get("candidates", [])),
-            side=doc.get("side"),
-            project=doc.get("project"),
-            waived=WaiverNote.from_json(doc["waived"]) if doc.get("waived") else None,
-            waiver=WaiverNote.from_json(doc["waiver"]) if doc.get("waiver") else None,
-            origin=doc.get("origin"),
-        )
-
 
 @dataclass(frozen=True)
-class CollectionSummary:
+class CollectionSummary(Record):
     """Counts of one collection."""
+
+    OPTIONAL = frozenset({"filtered"})
+    OMIT_ZERO = frozenset({"left_out"})
 
     source: int
     target: int
@@ -222,31 +132,19 @@ class CollectionSummary:
     """Both sides were listed completely."""
     left_out: int = 0
     """Items of either side left out of the comparison (see ``records.LEFT_OUT``)."""
-
-    def to_json(self) -> JSON:
-        out: JSON = {
-            "source": self.source,
-            "target": self.target,
-            "matched": self.matched,
-            "missing": self.missing,
-            "unexpected": self.unexpected,
-            "changed": self.changed,
-            "ambiguous": self.ambiguous,
-            "partial": self.partial,
-            "complete": self.complete,
-        }
-        if self.left_out:
-            out["left_out"] = self.left_out
-        return out
-
-    @classmethod
-    def from_json(cls, doc: JSON) -> CollectionSummary:
-        return cls(**{k: doc[k] for k in cls.__dataclass_fields__ if k in doc})
+    filtered: int | None = None
+    """Findings of the collection a filter left out of the report (None: no filter)."""
 
 
 @dataclass(frozen=True)
-class ProjectScore:
+class ProjectScore(Record):
     """Where one source project stands: for account teams and their customers."""
+
+    KEYS = (
+        "source", "target", "matched", "missing", "unexpected", "changed", "errors",
+        "warnings", "fully_matched", "origin",
+    )  # fmt: skip
+    OPTIONAL = frozenset({"origin"})
 
     source: Ref
     target: Ref | None
@@ -270,33 +168,3 @@ class ProjectScore:
     def fully_matched(self) -> bool:
         """A counterpart, and no error or warning finding about the project."""
         return self.target is not None and not self.errors and not self.warnings
-
-    def to_json(self) -> JSON:
-        out: JSON = {
-            "source": self.source.to_json(),
-            "target": self.target.to_json() if self.target else None,
-            "matched": self.matched,
-            "missing": self.missing,
-            "unexpected": self.unexpected,
-            "changed": self.changed,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "fully_matched": self.fully_matched,
-        }
-        if self.origin is not None:
-            out["origin"] = self.origin
-        return out
-
-    @classmethod
-    def from_json(cls, doc: JSON) -> ProjectScore:
-        return cls(
-            source=Ref.from_json(doc["source"]),
-            target=Ref.from_json(doc["target"]) if doc.get("target") else None,
-            matched=doc["matched"],
-            missing=doc["missing"],
-            changed=doc["changed"],
-            origin=doc.get("origin"),
-            unexpected=int(doc.get("unexpected", 0)),
-            errors=int(doc.get("errors", 0)),
-            warnings=int(doc.get("warnings", 0)),
-        )

@@ -157,3 +157,46 @@ def scorecard_line(report: Report) -> str:
     """``15 of 30 source projects fully matched``."""
     clean = sum(1 for s in report.scorecard if s.fully_matched)
     return f"{clean} of {len(report.scorecard)} source projects fully matched"
+
+
+def filter_lines(report: Report) -> list[str]:
+    """One line per filter applied: what it left out, and that the verdict counts it."""
+    lines = []
+    for note in report.filters:
+        criteria = [
+            *([f"--min-severity {note.min_severity.value}"] if note.min_severity else []),
+            *(f"--project {glob}" for glob in note.projects),
+            *(f"--collection {name}" for name in note.collections),
+        ]
+        lines.append(
+            f"Filtered: {note.filtered} finding(s) not shown ({' '.join(criteria)});"
+            " the verdict and the exit code count them"
+        )
+    return lines
+
+
+HISTORY_COLUMNS = ("", *(s.value for s in Severity), "total")
+"""The header of the table of what changed since the previous report."""
+
+
+def history_rows(report: Report) -> list[list[str]]:
+    """Findings new, resolved and still open since the previous report (``history``), by
+    severity: the rows of every format's "since the previous run" table."""
+    history = report.history
+    if history is None:
+        return []
+    new_ids = set(history.new)
+    new = [f.severity for f in report.findings if f.id in new_ids]
+    still_open = [f.severity for f in report.findings if f.id not in new_ids]
+    resolved = [r.severity for r in history.resolved]
+    rows = []
+    for label, severities in (("new", new), ("resolved", resolved), ("still open", still_open)):
+        counts = [str(severities.count(s)) for s in Severity]
+        rows.append([label, *counts, str(len(severities))])
+    return rows
+
+
+def still_open(report: Report) -> int:
+    """The report's findings that the previous report had too."""
+    new = set(report.history.new) if report.history is not None else set()
+    return sum(1 for f in report.findings if f.id not in new)

@@ -2,8 +2,10 @@
 
 The columns (:data:`COLUMNS`) are part of the contract: new columns are only
 ever added at the end. Every finding of the report is a row, waived ones too
-(``waived`` says so); findings resolved since the previous run are not (they
-are not findings of this run). Cells are text a spreadsheet cannot run: control
+(``waived`` says so). With a history (``--history``, ``auditor compare``),
+``baseline`` says ``new`` or ``unchanged``, and each finding resolved since the
+previous report is a row too, ``absent``, with the columns it still has (id,
+severity, kind, collection, message). Cells are text a spreadsheet cannot run: control
 characters become visible escapes, and a cell that a spreadsheet would read as
 a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return) is prefixed with ``'``, as OWASP's CSV-injection advice says.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 
-from auditor.model import Finding, Ref, Report
+from auditor.model import Finding, Ref, Report, ResolvedFinding
 from auditor.render.common import change_line
 from auditor.textsafe import printable
 
@@ -40,6 +42,7 @@ COLUMNS = (
     "side",
     "new",
     "message",
+    "baseline",
 )
 """The header row, in order: stable across versions (additions go at the end)."""
 
@@ -85,8 +88,22 @@ def _row(f: Finding, new: set[str] | None) -> list[str]:
         f.side,
         None if new is None else ("yes" if f.id in new else "no"),
         f.message,
+        None if new is None else ("new" if f.id in new else "unchanged"),
     ]
     return [cell(v) for v in values]
+
+
+def _resolved_row(r: ResolvedFinding) -> list[str]:
+    values: dict[str, str | None] = {
+        "id": r.id,
+        "severity": r.severity.value,
+        "kind": r.kind.value,
+        "collection": r.collection,
+        "message": r.message,
+        "new": "no",
+        "baseline": "absent",
+    }
+    return [cell(values.get(column)) for column in COLUMNS]
 
 
 def render(report: Report) -> str:
@@ -97,4 +114,6 @@ def render(report: Report) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     writer.writerows(_row(f, new) for f in report.findings)
+    if report.history is not None:
+        writer.writerows(_resolved_row(r) for r in report.history.resolved)
     return out.getvalue()

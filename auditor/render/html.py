@@ -17,16 +17,21 @@ import markupsafe
 from auditor.model import Finding, Kind, Report, Severity
 from auditor.render.common import (
     BY_SOURCE_COLUMNS,
+    HISTORY_COLUMNS,
     SCORECARD_COLUMNS,
     SUMMARY_COLUMNS,
     change_line,
+    filter_lines,
+    history_rows,
     project_label,
     scope_line,
     scorecard_counts,
     scorecard_line,
     severity_counts,
+    still_open,
     waived_line,
 )
+from auditor.render.trend import svg as trend_svg
 from auditor.textsafe import printable
 
 NO_PROJECT = "-"
@@ -135,6 +140,7 @@ def render(report: Report) -> str:
         "findings": [_finding(f, new) for f in counted],
         "waived": [_finding(f, new) for f in report.waived],
         "waivers": report.waivers,
+        "filter_lines": filter_lines(report),
         "severities": [s.value for s in Severity],
         "kinds": sorted({f.kind.value for f in counted}),
         "collections": sorted({f.collection for f in counted}),
@@ -145,6 +151,12 @@ def render(report: Report) -> str:
             else []
         ),
         "history": history,
+        # A trend needs two runs at least.
+        "trend": trend_svg(history.trend) if history and len(history.trend) > 1 else None,
+        "trend_runs": len(history.trend) if history else 0,
+        "history_columns": HISTORY_COLUMNS,
+        "history_rows": history_rows(report),
+        "still_open": still_open(report),
         "scorecard": scorecard,
         "scorecard_columns": SCORECARD_COLUMNS,
         "scorecard_line": scorecard_line(report),

@@ -5,6 +5,9 @@ finding, a listing that could not finish, is an ``<error>``: the check could
 not run); a finding below it, or waived (``--waivers``), is ``<skipped>`` with
 the reason, so dashboards show it without failing the build. A collection without findings is one
 passing test case, so a clean audit shows green suites rather than nothing.
+With a history (``--history``, ``auditor compare``), each test case has a
+``baseline`` property (``new`` or ``unchanged``), and the findings resolved since
+the previous report are passing test cases of one more suite, ``auditor.resolved``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from auditor.render.common import change_line, waived_line
 from auditor.textsafe import printable
 
 SUITE_PREFIX = "auditor."
+RESOLVED_SUITE = f"{SUITE_PREFIX}resolved"
+"""With a history: the findings of the previous report this one no longer has."""
 
 
 def _label(f: Finding) -> str:
@@ -38,6 +43,10 @@ def _testcase(suite: ET.Element, f: Finding, report: Report) -> str:
         name=f"{_label(f)} [{f.id}]",
         time="0",
     )
+    if report.history is not None:
+        baseline = "new" if f.id in report.history.new else "unchanged"
+        properties = ET.SubElement(case, "properties")
+        ET.SubElement(properties, "property", name="baseline", value=baseline)
     details = "\n".join(
         [
             f"{f.severity.value} {f.kind.value} {f.collection}: {f.message}",
@@ -110,6 +119,22 @@ def render(report: Report) -> str:
         for key, count in counts.items():
             suite.set(key, str(count))
             totals[key] += count
+    if report.history is not None and report.history.resolved:
+        suite = ET.SubElement(
+            root, "testsuite", name=RESOLVED_SUITE, timestamp=report.generated_at, time="0"
+        )
+        for r in report.history.resolved:
+            ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"{SUITE_PREFIX}{r.collection}.{r.kind.value}",
+                name=f"resolved since {report.history.previous}: {r.message} [{r.id}]",
+                time="0",
+            )
+        resolved = len(report.history.resolved)
+        for key, number in (("tests", resolved), ("failures", 0), ("errors", 0), ("skipped", 0)):
+            suite.set(key, str(number))
+        totals["tests"] += resolved
     for key, count in totals.items():
         root.set(key, str(count))
     ET.indent(root)

@@ -7,10 +7,13 @@ from collections.abc import Sequence
 from auditor.model import Report, Severity
 from auditor.render.common import (
     BY_SOURCE_COLUMNS,
+    HISTORY_COLUMNS,
     SCORECARD_COLUMNS,
     SUMMARY_COLUMNS,
     by_source_rows,
     change_line,
+    filter_lines,
+    history_rows,
     left_out_lines,
     message,
     project_label,
@@ -21,6 +24,7 @@ from auditor.render.common import (
     severity_counts,
     side_label,
     source_lines,
+    still_open,
     summary_rows,
     waived_line,
 )
@@ -59,6 +63,10 @@ def render(report: Report) -> str:
             f"- **Waivers:** {markdown_text(w.file)} as of {w.as_of}: {w.waived} finding(s) waived,"
             f" {w.expired} waiver(s) expired, {len(w.unused)} unused"
         )
+    out += [
+        f"- **Filtered:** {markdown_text(line.removeprefix('Filtered: '))}"
+        for line in filter_lines(report)
+    ]
     out += scorecard(report)
     out += [
         "",
@@ -81,8 +89,10 @@ def render(report: Report) -> str:
             "## Since the previous run",
             "",
             f"Compared with the report of {history.previous}: **{len(history.new)} new**,"
-            f" **{len(history.resolved)} resolved**.",
+            f" **{len(history.resolved)} resolved**, **{still_open(report)} still open**.",
+            "",
         ]
+        out += table(list(HISTORY_COLUMNS), history_rows(report))
         if history.resolved:
             out += ["", "Resolved:", ""]
             out += table(

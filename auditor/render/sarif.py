@@ -6,8 +6,10 @@ Each finding is a ``result`` whose ``ruleId`` is ``<collection>/<kind>``
 item (``ocb/ocb-acme/volumes/ocb-db-data``): a cloud has no source file, so
 there is no physical location. The finding's id is its ``partialFingerprints``
 entry, so a viewer tracks one finding across runs; a waived finding carries an
-accepted external suppression with the waiver's reason; with ``--history``,
-``baselineState`` says ``new`` or ``unchanged``. The finding itself (source and
+accepted external suppression with the waiver's reason; with ``--history`` (and
+in ``auditor compare``), ``baselineState`` says ``new`` or ``unchanged``, and each
+finding resolved since the previous report is a result too, ``absent``, with no
+location. The finding itself (source and
 target, changes, matching strategy) is in the result's ``properties``,
 verbatim as in the JSON report; texts shown to people (messages, location
 names) show control characters as escapes.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.model import Finding, Kind, Report, Severity, Verdict
+from auditor.model import Finding, Kind, Report, ResolvedFinding, Severity, Verdict
 from auditor.render.common import change_line
 from auditor.textsafe import printable
 
@@ -114,12 +116,27 @@ def _result(f: Finding, index: int, report: Report, new: set[str] | None) -> dic
     return result
 
 
+def _absent(r: ResolvedFinding, index: int) -> dict[str, Any]:
+    """A finding of the previous report that this one no longer has."""
+    return {
+        "ruleId": f"{r.collection}/{r.kind.value}",
+        "ruleIndex": index,
+        "level": LEVEL[r.severity],
+        "message": {"text": printable(r.message, limit=None)},
+        "partialFingerprints": {FINGERPRINT: r.id},
+        "properties": {"findingId": r.id, "collection": r.collection, "kind": r.kind.value},
+        "baselineState": "absent",
+    }
+
+
 def document(report: Report) -> dict[str, Any]:
     """The SARIF log of the report, as a JSON value."""
+    resolved = report.history.resolved if report.history is not None else ()
     keys: list[tuple[str, Kind]] = []
-    for f in report.findings:
-        if (f.collection, f.kind) not in keys:
-            keys.append((f.collection, f.kind))
+    pairs = [(f.collection, f.kind) for f in report.findings]
+    for pair in (*pairs, *((r.collection, r.kind) for r in resolved)):
+        if pair not in keys:
+            keys.append(pair)
     keys.sort(key=lambda k: (k[0], list(Kind).index(k[1])))
     index = {key: i for i, key in enumerate(keys)}
     new = set(report.history.new) if report.history is not None else None
@@ -142,7 +159,8 @@ def document(report: Report) -> dict[str, Any]:
         ],
         "columnKind": "unicodeCodePoints",
         "results": [
-            _result(f, index[(f.collection, f.kind)], report, new) for f in report.findings
+            *(_result(f, index[(f.collection, f.kind)], report, new) for f in report.findings),
+            *(_absent(r, index[(r.collection, r.kind)]) for r in resolved),
         ],
         "properties": {
             "verdict": report.verdict.value,

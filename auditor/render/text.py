@@ -14,11 +14,14 @@ from rich.text import Text
 from auditor.model import Finding, Report
 from auditor.render.common import (
     BY_SOURCE_COLUMNS,
+    HISTORY_COLUMNS,
     SCORECARD_COLUMNS,
     SUMMARY_COLUMNS,
     by_source_rows,
     change_line,
+    filter_lines,
     grouped_by_project,
+    history_rows,
     left_out_lines,
     message,
     project_label,
@@ -29,6 +32,7 @@ from auditor.render.common import (
     severity_counts,
     side_label,
     source_lines,
+    still_open,
     summary_rows,
     waived_line,
 )
@@ -108,7 +112,7 @@ def render(report: Report) -> str:
             table(["source", "collection", *BY_SOURCE_COLUMNS, "complete"], by_source_rows(report))
         )
     counted, waived = report.counted, report.waived
-    out += ["", f"Findings: {len(counted)} ({severity_counts(counted)})"]
+    out += ["", f"Findings: {len(counted)} ({severity_counts(counted)})", *filter_lines(report)]
     if report.waivers is not None:
         w = report.waivers
         out.append(
@@ -118,10 +122,13 @@ def render(report: Report) -> str:
     history = report.history
     new = set(history.new) if history else set()
     if history is not None:
+        # The table's caption, above it: rich would wrap a caption to the table's width.
+        previous_file = f" (previous: {history.previous_file})" if history.previous_file else ""
         out.append(
             f"Since the previous run ({history.previous}): {len(history.new)} new,"
-            f" {len(history.resolved)} resolved"
+            f" {len(history.resolved)} resolved, {still_open(report)} still open{previous_file}"
         )
+        out.append(Padding(table(HISTORY_COLUMNS, history_rows(report)), (0, 0, 0, 2)))
     for project, findings in grouped_by_project(counted):
         out += ["", f"== {printable(project) if project is not None else '(no project)'}"]
         changes = {

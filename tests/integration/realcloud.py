@@ -70,6 +70,7 @@ from seedplan import (
     USERS,
     VOLUME_TYPES,
     VOLUMES,
+    seeded_metadata,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -164,6 +165,27 @@ class RealCloud:
     """Volume being migrated -> id of its temporary target volume."""
     endpoints: list[Endpoint] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+
+    def auditor(self, *argv: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """Run ``python -m auditor --os-client-config-file CLOUDS_YAML --no-progress ARGV``
+        as users run it, without the caller's OS_* variables."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "auditor",
+                "--os-client-config-file",
+                str(self.clouds_yaml),
+                "--no-progress",
+                *argv,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
 
     def access_log_marks(self) -> dict[str, int]:
         """How many requests each service has logged so far."""
@@ -698,9 +720,7 @@ def _nova_plan(cloud: RealCloud, b: _Builder, user_id: str) -> dict[str, Any]:
             )
     servers = []
     for s in SERVERS:
-        metadata = dict(s.metadata)
-        if s.migrated_from:
-            metadata["migrated_from_id"] = cloud.server_ids[s.migrated_from]
+        metadata = seeded_metadata(s.metadata, s.migrated_from, cloud.server_ids)
         servers.append(
             {
                 "id": cloud.server_ids[s.name],

@@ -240,8 +240,8 @@ def seed_neutron(
             if version in versions:
                 continue
             versions[version] = _cidr(address)
-        for version, cidr in sorted(versions.items()):
-            name = f"{net_name}-v{version}"
+        for ip_version, cidr in sorted(versions.items()):
+            name = f"{net_name}-v{ip_version}"
             subnet = _subnet(rest, v2, name, network["id"], project_ids[project], cidr, dhcp=True)
             seeded["subnets"][name] = subnet["id"]
     for net_name, grantee in NETWORK_GRANTS.items():

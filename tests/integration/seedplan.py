@@ -18,6 +18,17 @@ DEFAULT_AZ = "fr1-az2"
 """Nova's default availability zone: that of compute hosts in no zoned aggregate."""
 
 
+def seeded_metadata(
+    metadata: Mapping[str, str], migrated_from: str | None, ids: Mapping[str, str]
+) -> dict[str, str]:
+    """An item's metadata as seeded: its own keys and, for a migrated copy,
+    ``migrated_from_id``: the id (in ``ids``, by name) of the item it was copied from."""
+    seeded = dict(metadata)
+    if migrated_from:
+        seeded["migrated_from_id"] = ids[migrated_from]
+    return seeded
+
+
 @dataclass(frozen=True)
 class ProjectPlan:
     name: str

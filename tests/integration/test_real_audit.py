@@ -13,7 +13,6 @@ that was migrated faithfully.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +24,7 @@ from realcloud import RealCloud
 from seedplan import migration_rules
 
 from auditor.schemas import load_schema
+from tests.findings import label_of
 
 pytestmark = pytest.mark.integration
 
@@ -47,46 +47,28 @@ EXPECTED = {
 }
 
 
-def _label(finding: dict[str, Any]) -> str:
-    ref = finding.get("target") or finding["source"]
-    return f"{ref['project']}/{ref['name']}" if ref.get("project") else str(ref["name"])
-
-
 def test_audit_of_a_migration_in_progress(real_cloud: RealCloud, tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES, encoding="utf-8")
     saved = tmp_path / "inventories"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
     marks = real_cloud.access_log_marks()
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "auditor",
-            "--os-client-config-file",
-            str(real_cloud.clouds_yaml),
-            "--no-progress",
-            "audit",
-            "--source",
-            real_cloud.cloud,
-            "--target",
-            real_cloud.cloud,
-            "--rules",
-            str(rules),
-            "--format",
-            "json",
-            "--save-inventories",
-            str(saved),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
+    proc = real_cloud.auditor(
+        "audit",
+        "--source",
+        real_cloud.cloud,
+        "--target",
+        real_cloud.cloud,
+        "--rules",
+        str(rules),
+        "--format",
+        "json",
+        "--save-inventories",
+        str(saved),
         timeout=180,
-        check=False,
     )
     report = json.loads(proc.stdout)
     jsonschema.validate(report, load_schema("report"))
-    got = {(f["kind"], f["collection"], _label(f), f["severity"]) for f in report["findings"]}
+    got = {(f["kind"], f["collection"], label_of(f), f["severity"]) for f in report["findings"]}
     assert got == EXPECTED, proc.stderr
     assert (proc.returncode, report["verdict"]) == (1, "discrepancies")
 

@@ -10,9 +10,7 @@ The auditor is run as users run it, and must get each right.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,8 @@ from seedplan import (
     USERS,
     migration_rules,
 )
+
+from tests.findings import label_of
 
 pytestmark = pytest.mark.integration
 
@@ -62,32 +62,9 @@ EXPECTED_NETWORK_AND_IMAGES = {
 golden image, cw-acme-net with its router, web group and floating IP were)."""
 
 
-def auditor(cloud: RealCloud, *argv: str) -> subprocess.CompletedProcess[str]:
-    """``auditor --os-client-config-file ... ARGV`` as users run it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "auditor",
-            "--os-client-config-file",
-            str(cloud.clouds_yaml),
-            "--no-progress",
-            *argv,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 def audit(cloud: RealCloud, source: str, target: str, *argv: str) -> tuple[int, JSON]:
     """``auditor audit --source SOURCE --target TARGET ARGV --format json``: exit code, report."""
-    proc = auditor(
-        cloud, "audit", "--source", source, "--target", target, *argv, "--format", "json"
-    )
+    proc = cloud.auditor("audit", "--source", source, "--target", target, *argv, "--format", "json")
     assert proc.stdout, proc.stderr
     report: JSON = json.loads(proc.stdout)
     return proc.returncode, report
@@ -97,8 +74,8 @@ def inventory(
     cloud: RealCloud, tmp_path: Path, profile: str, collections: str
 ) -> tuple[subprocess.CompletedProcess[str], JSON]:
     out = tmp_path / f"{profile}.json"
-    proc = auditor(
-        cloud, "inventory", "--cloud", profile, "--collections", collections, "-o", str(out)
+    proc = cloud.auditor(
+        "inventory", "--cloud", profile, "--collections", collections, "-o", str(out)
     )
     assert out.exists(), proc.stderr
     doc: JSON = json.loads(out.read_text())
@@ -112,11 +89,6 @@ def items(doc: JSON, name: str) -> list[JSON]:
 
 def by_name(doc: JSON, name: str) -> dict[str, JSON]:
     return {f"{i.get('project')}/{i['name']}": i for i in items(doc, name)}
-
-
-def _label(finding: JSON) -> str:
-    ref = finding.get("target") or finding["source"]
-    return f"{ref['project']}/{ref['name']}" if ref.get("project") else str(ref["name"])
 
 
 @pytest.fixture(scope="module")
@@ -262,7 +234,7 @@ def test_audit_of_the_network_and_image_side_of_the_migration(
         real_cloud, cloud, cloud, "--rules", str(rules), "--collections", collections
     )
     got = {
-        (f["kind"], f["collection"], _label(f), f["severity"])
+        (f["kind"], f["collection"], label_of(f), f["severity"])
         for f in report["findings"]
         if f["collection"] in ("images", *NETWORK)
     }

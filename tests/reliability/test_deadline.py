@@ -20,7 +20,7 @@ from tests.reliability.world import (
     TARGET,
     assert_nothing_lost_or_duplicated,
     audit,
-    auditor,
+    inventory,
     renamed,
     result_of,
     serving,
@@ -45,21 +45,8 @@ def test_inventory_stops_at_the_deadline_and_says_what_is_unfinished(
         # Pages 1 and 2 of servers come at once; page 3 hangs.
         sandbox.faults.add(Fault(servers_pages(SOURCE), delay=HANG, skip=1, times=None))
         started = time.monotonic()
-        run = auditor(
-            [
-                "--os-client-config-file",
-                str(tmp_path / "clouds.yaml"),
-                "--log-format",
-                "json",
-                "--deadline",
-                str(DEADLINE),
-                "inventory",
-                "--cloud",
-                SOURCE,
-                "-o",
-                "cw.json",
-            ],
-            capsys,
+        run = inventory(
+            tmp_path, capsys, "--log-format", "json", "--deadline", str(DEADLINE), output="cw.json"
         )
         elapsed = time.monotonic() - started
     walk = [r for r in sandbox.requests if r.path.endswith("/servers/detail")]
@@ -114,20 +101,7 @@ def test_a_retry_after_beyond_the_deadline_is_not_waited_for(
     source = source_snapshot()
     with serving(tmp_path, source) as sandbox:
         sandbox.faults.fail(servers_pages(SOURCE), 429, times=None, retry_after=100)
-        run = auditor(
-            [
-                "--os-client-config-file",
-                str(tmp_path / "clouds.yaml"),
-                "--deadline",
-                "60",
-                "inventory",
-                "--cloud",
-                SOURCE,
-                "-o",
-                "cw.json",
-            ],
-            capsys,
-        )
+        run = inventory(tmp_path, capsys, "--deadline", "60", output="cw.json")
         throttled = [r for r in sandbox.requests if r.status == 429]
 
     assert run.code == 3

@@ -30,6 +30,7 @@ from tests.reliability.world import (
     TARGET,
     assert_nothing_lost_or_duplicated,
     audit,
+    audit_argv,
     auditor,
     renamed,
     result_of,
@@ -314,13 +315,7 @@ def test_a_service_down_for_good_is_incomplete_and_the_rest_is_audited(
         got = audit(tmp_path, capsys)
         text = auditor(
             [
-                "--os-client-config-file",
-                str(tmp_path / "clouds.yaml"),
-                "audit",
-                "--source",
-                SOURCE,
-                "--target",
-                TARGET,
+                *audit_argv(tmp_path / "clouds.yaml"),
                 "--format",
                 "text",
                 "--fail-on",

@@ -29,6 +29,7 @@ from auditor.textsafe import UNSAFE
 from tests.reliability.world import (
     SOURCE,
     TARGET,
+    audit_argv,
     auditor,
     inventory,
     renamed,
@@ -70,15 +71,7 @@ def _audit(tmp_path: Path, capsys: Any, fmt: str, *options: str) -> str:
     out = tmp_path / f"report.{fmt}"
     run = auditor(
         [
-            "--os-client-config-file",
-            str(tmp_path / "clouds.yaml"),
-            "--no-progress",
-            *options,
-            "audit",
-            "--source",
-            SOURCE,
-            "--target",
-            TARGET,
+            *audit_argv(tmp_path / "clouds.yaml", "--no-progress", *options),
             "--format",
             fmt,
             "-o",

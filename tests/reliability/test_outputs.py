@@ -23,8 +23,8 @@ import pytest
 
 from auditor.sandbox import Sandbox
 from tests.reliability.world import (
-    SOURCE,
     TARGET,
+    audit_argv,
     auditor,
     renamed,
     source_snapshot,
@@ -65,13 +65,7 @@ def test_every_file_with_tenant_data_is_private_whatever_the_umask(
     try:
         run = auditor(
             [
-                "--os-client-config-file",
-                str(tmp_path / "clouds.yaml"),
-                "audit",
-                "--source",
-                SOURCE,
-                "--target",
-                TARGET,
+                *audit_argv(tmp_path / "clouds.yaml"),
                 "--save-inventories",
                 str(tmp_path / "inventories"),
                 "--history",
@@ -162,14 +156,7 @@ def test_two_runs_sharing_a_history_directory_take_turns(
     sandbox.faults.delay(r"^/cw/compute/v2\.1/servers/detail", 3.0, times=1)
     slow = _auditor_process(
         tmp_path,
-        "--os-client-config-file",
-        str(tmp_path / "clouds.yaml"),
-        "--no-progress",
-        "audit",
-        "--source",
-        SOURCE,
-        "--target",
-        TARGET,
+        *audit_argv(tmp_path / "clouds.yaml", "--no-progress"),
         "--history",
         str(history),
         "-f",

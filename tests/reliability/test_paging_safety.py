@@ -18,9 +18,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from auditor.sandbox import Sandbox
+from auditor.sandbox import RecordedRequest, Sandbox
 from tests import payloads
-from tests.reliability.world import audit
+from tests.reliability.world import Audit, audit
 
 PROJECTS = r"^/cw/identity/v3/projects(\?|$)"
 DOMAIN = "default"
@@ -48,6 +48,20 @@ def _pages(sandbox: Sandbox, make: Callable[[dict[str, str]], bytes]) -> None:
     sandbox.faults.answer(PROJECTS, body, times=None)
 
 
+def _walk_stopped(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], why: str
+) -> tuple[Audit, list[RecordedRequest]]:
+    """Audit the projects; the source's listing must have failed for ``why`` (exit 3).
+    Returns the audit and the requests for the source's project pages."""
+    result = audit(tmp_path, capsys, "--collections", "projects")
+    projects = result.source["collections"]["projects"]
+    assert projects["status"] == "error"
+    assert why in projects["error"]
+    assert result.run.code == 3
+    asked = [r for r in sandbox.requests if r.path.endswith("/cw/identity/v3/projects")]
+    return result, asked
+
+
 def _ids(n: int) -> list[str]:
     return [uuid.uuid4().hex for _ in range(n)]
 
@@ -60,14 +74,9 @@ def test_a_next_link_repeating_a_page_stops_the_walk(
     # Every page links "next" to ?limit=7: page 2 then points at itself.
     _pages(sandbox, lambda query: _page(url, ids, "limit=7"))
 
-    result = audit(tmp_path, capsys, "--collections", "projects")
+    result, asked = _walk_stopped(sandbox, tmp_path, capsys, "next link repeats page 2")
 
-    asked = [r for r in sandbox.requests if r.path.endswith("/cw/identity/v3/projects")]
     assert len(asked) == 2
-    projects = result.source["collections"]["projects"]
-    assert projects["status"] == "error"
-    assert "next link repeats page 2" in projects["error"]
-    assert result.run.code == 3
     assert result.findings("missing") == []
 
 
@@ -80,14 +89,9 @@ def test_pages_that_bring_nothing_new_stop_the_walk(
     # The same seven projects on every page, under a new marker each time.
     _pages(sandbox, lambda query: _page(url, ids, f"limit=7&marker=m{next(markers)}"))
 
-    result = audit(tmp_path, capsys, "--collections", "projects")
+    _, asked = _walk_stopped(sandbox, tmp_path, capsys, "brought no new item")
 
-    projects = result.source["collections"]["projects"]
-    assert projects["status"] == "error"
-    assert "brought no new item" in projects["error"]
-    asked = [r for r in sandbox.requests if r.path.endswith("/cw/identity/v3/projects")]
     assert len(asked) <= 4
-    assert result.run.code == 3
 
 
 def test_a_page_count_out_of_proportion_to_the_items_stops_the_walk(
@@ -103,15 +107,10 @@ def test_a_page_count_out_of_proportion_to_the_items_stops_the_walk(
 
     _pages(sandbox, one_new)
 
-    result = audit(tmp_path, capsys, "--collections", "projects")
+    _, asked = _walk_stopped(sandbox, tmp_path, capsys, "paging does not advance")
 
-    projects = result.source["collections"]["projects"]
-    assert projects["status"] == "error"
-    assert "paging does not advance" in projects["error"]
-    asked = [r for r in sandbox.requests if r.path.endswith("/cw/identity/v3/projects")]
     # Bounded by the items: 2 x (items / page size) + 10 pages, about 15 here.
     assert len(asked) < 30
-    assert result.run.code == 3
 
 
 def test_an_item_listed_twice_is_counted_once_and_reported(

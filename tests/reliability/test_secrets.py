@@ -27,6 +27,7 @@ from auditor.model import Snapshot
 from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.secrets import MASK
 from tests.reliability.world import (
+    AUDIT,
     JSON,
     SMALL_PAGES,
     SOURCE,
@@ -138,11 +139,7 @@ def test_inventory_diff_audit_and_schema_keep_every_secret(
             auditor(
                 [
                     *opts,
-                    "audit",
-                    "--source",
-                    SOURCE,
-                    "--target",
-                    TARGET,
+                    *AUDIT,
                     "--save-inventories",
                     "inventories",
                     "-f",

@@ -117,6 +117,15 @@ def auditor(argv: Sequence[str], capsys: Any) -> Run:
     return Run(code, out.getvalue() + captured.out, captured.err)
 
 
+AUDIT = ("audit", "--source", SOURCE, "--target", TARGET)
+"""The command that audits the served source ``cw`` against the target ``ocb``."""
+
+
+def audit_argv(clouds: Path, *options: str) -> list[str]:
+    """``--os-client-config-file CLOUDS *options audit --source cw --target ocb``."""
+    return ["--os-client-config-file", str(clouds), *options, *AUDIT]
+
+
 def inventory(
     tmp_path: Path,
     capsys: Any,
@@ -154,14 +163,7 @@ def audit(tmp_path: Path, capsys: Any, *options: str, clouds: Path | None = None
     saved = tmp_path / "inventories"
     run = auditor(
         [
-            "--os-client-config-file",
-            str(clouds or tmp_path / "clouds.yaml"),
-            "--no-progress",
-            "audit",
-            "--source",
-            SOURCE,
-            "--target",
-            TARGET,
+            *audit_argv(clouds or tmp_path / "clouds.yaml", "--no-progress"),
             "--save-inventories",
             str(saved),
             "--format",

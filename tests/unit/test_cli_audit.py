@@ -8,7 +8,6 @@ ocb-fr1), with one seeded defect: volume cw-data shrank from 100 to 50 GiB.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
@@ -20,22 +19,18 @@ import pytest
 import responses
 import yaml
 
-from auditor.cli import main
 from auditor.schemas import NAMES, load_schema
 from tests import dataset
 from tests import payloads as p
 from tests.fakecloud import FakeCloud
+from tests.harness import audit_argv
+from tests.harness import run_auditor as run
+from tests.worlds import RENAMES_WITH_URLS
 
-RULES = r"""
-version: 1
-rename:
-  regions: {fr1: ocb-fr1}
-  domains: {cloudwatt: ocb-cloudwatt}
-  names:
-    - {collections: [projects, servers, volumes], pattern: '^cw-(.*)$', replace: 'ocb-\1'}
-  urls:
-    - {pattern: '^https://([a-z0-9-]+)\.fr1\.cloudwatt\.com', replace: 'https://\1.fr1.cloud.orange-business.com'}
-match:
+RULES = (
+    "\nversion: 1\n"
+    + RENAMES_WITH_URLS
+    + r"""match:
   order: [id, metadata, name]
   metadata_key: migrated_from_id
 scope:
@@ -43,6 +38,7 @@ scope:
 residue:
   patterns: [cloudwatt]
 """
+)
 
 
 def populate_target(cloud: FakeCloud, *, shrink: bool = True) -> FakeCloud:
@@ -135,25 +131,8 @@ def clouds(rsps: responses.RequestsMock, tmp_path: Path) -> tuple[FakeCloud, Fak
     return source, target, path
 
 
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(argv), stdout=out)
-    return code, out.getvalue()
-
-
 def audit(clouds_yaml: Path, tmp_path: Path, *extra: str) -> tuple[int, str]:
-    return run(
-        "--os-client-config-file",
-        str(clouds_yaml),
-        "audit",
-        "--source",
-        "cw",
-        "--target",
-        "ocb",
-        "--rules",
-        str(tmp_path / "rules.yaml"),
-        *extra,
-    )
+    return run(*audit_argv(clouds_yaml, "cw", target="ocb", rules=tmp_path / "rules.yaml"), *extra)
 
 
 def kinds(report: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -277,15 +256,7 @@ def test_unknown_target_cloud_is_bad_input(
     clouds: tuple[FakeCloud, FakeCloud, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, _, clouds_yaml = clouds
-    code, _ = run(
-        "--os-client-config-file",
-        str(clouds_yaml),
-        "audit",
-        "--source",
-        "cw",
-        "--target",
-        "nowhere",
-    )
+    code, _ = run(*audit_argv(clouds_yaml, "cw", target="nowhere"))
     err = capsys.readouterr().err
     assert code == 2
     assert "nowhere" in err and err.count("\n") == 1
@@ -296,7 +267,7 @@ def test_audit_sends_only_reads(
 ) -> None:
     _, _, clouds_yaml = clouds
     audit(clouds_yaml, tmp_path, "--format", "json")
-    methods = {(c.request.method, c.request.url.endswith("/auth/tokens")) for c in rsps.calls}
+    methods = {(c.request.method, str(c.request.url).endswith("/auth/tokens")) for c in rsps.calls}
     assert methods == {("GET", False), ("POST", True)}
 
 

@@ -14,7 +14,6 @@ import openstack.config.loader
 import pytest
 
 from auditor.app.commands.sandbox import save_clouds_yaml
-from auditor.cli import main
 from auditor.model import Snapshot
 from auditor.sandbox import Sandbox
 from tests.builders import (
@@ -29,6 +28,8 @@ from tests.builders import (
     snapshot,
     volume,
 )
+from tests.harness import run_auditor as run
+from tests.worlds import cloudwatt_fr1, ocb_fr1
 
 RULES = r"""version: 1
 rename:
@@ -47,28 +48,13 @@ class Terminal(io.StringIO):
         return True
 
 
-def run(*argv: str, stdout: io.StringIO | None = None) -> tuple[int, str]:
-    out = stdout if stdout is not None else io.StringIO()
-    code = main(["--no-progress", *argv], stdout=out)
-    return code, out.getvalue()
-
-
 def clouds() -> tuple[Snapshot, Snapshot]:
     acme = project("p-acme", "cw-acme")
     ocb = project("P-ACME", "ocb-acme", domain="ocb")
-    source = snapshot(
-        "cloudwatt",
-        "fr1",
-        {
-            "projects": [acme],
-            "servers": [server("s-1", "cw-web", acme), server("s-2", "cw-db", acme)],
-        },
+    source = cloudwatt_fr1(
+        projects=[acme], servers=[server("s-1", "cw-web", acme), server("s-2", "cw-db", acme)]
     )
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {"projects": [ocb], "servers": [server("S-1", "ocb-web", ocb)]},
-    )
+    target = ocb_fr1(projects=[ocb], servers=[server("S-1", "ocb-web", ocb)])
     return source, target
 
 
@@ -220,20 +206,12 @@ def diff(tmp_path: Path, source: Snapshot, target: Snapshot, rules: str) -> dict
 
 def test_a_missing_attached_volume_is_a_lost_attachment_of_its_server(tmp_path: Path) -> None:
     acme, ocb = project("p-acme", "cw-acme"), project("P-ACME", "ocb-acme", domain="ocb")
-    source = snapshot(
-        "cloudwatt",
-        "fr1",
-        {
-            "projects": [acme],
-            "servers": [server("s-1", "cw-web", acme, volumes=["v-1"])],
-            "volumes": [volume("v-1", "cw-data", acme, attachments=["s-1"])],
-        },
+    source = cloudwatt_fr1(
+        projects=[acme],
+        servers=[server("s-1", "cw-web", acme, volumes=["v-1"])],
+        volumes=[volume("v-1", "cw-data", acme, attachments=["s-1"])],
     )
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {"projects": [ocb], "servers": [server("S-1", "ocb-web", ocb)], "volumes": []},
-    )
+    target = ocb_fr1(projects=[ocb], servers=[server("S-1", "ocb-web", ocb)], volumes=[])
     doc = diff(tmp_path, source, target, RULES)
     found = {(f["kind"], f["collection"]): f for f in doc["findings"]}
     assert set(found) == {("missing", "volumes"), ("changed", "servers")}
@@ -282,17 +260,13 @@ def test_an_empty_and_a_null_description_are_the_same(tmp_path: Path) -> None:
 def test_ignore_globs_can_ignore_case(tmp_path: Path) -> None:
     source, target = clouds()
     ocb = target.collections["projects"].items[0]
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": [ocb],
-            "servers": [
-                *target.collections["servers"].items,
-                server("S-9", "ocb-db", ocb),
-                server("S-T", "TMP-debug", ocb),
-            ],
-        },
+    target = ocb_fr1(
+        projects=[ocb],
+        servers=[
+            *target.collections["servers"].items,
+            server("S-9", "ocb-db", ocb),
+            server("S-T", "TMP-debug", ocb),
+        ],
     )
     glob = "ignore:\n  items:\n    - {collection: servers, name: 'tmp-*'%s}\n"
     doc = diff(tmp_path, source, target, RULES + glob % "")
@@ -311,16 +285,10 @@ def test_the_scorecard_counts_every_error_and_warning_about_a_project(tmp_path: 
     sources = [project(f"p-{n}", f"cw-{n}") for n in names]
     targets = [project(f"P-{n}", f"ocb-{n}", domain="ocb", enabled=n != "disabled") for n in names]
     by_name = {p["name"]: p for p in [*sources, *targets]}
-    source = snapshot(
-        "cloudwatt",
-        "fr1",
-        {
-            "projects": sources,
-            "servers": [server(f"s-{n}", f"cw-{n}", by_name[f"cw-{n}"]) for n in names],
-            "flavors": [
-                flavor_record("fl-1", "gpu", is_public=False, access=[by_name["cw-flavor"]])
-            ],
-        },
+    source = cloudwatt_fr1(
+        projects=sources,
+        servers=[server(f"s-{n}", f"cw-{n}", by_name[f"cw-{n}"]) for n in names],
+        flavors=[flavor_record("fl-1", "gpu", is_public=False, access=[by_name["cw-flavor"]])],
     )
     target_servers = [
         server(
@@ -333,14 +301,10 @@ def test_the_scorecard_counts_every_error_and_warning_about_a_project(tmp_path: 
         for n in names
     ]
     target_servers.append(server("S-TMP", "ocb-tmp", by_name["ocb-extra"]))
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": targets,
-            "servers": target_servers,
-            "flavors": [flavor_record("FL-1", "gpu", is_public=False)],
-        },
+    target = ocb_fr1(
+        projects=targets,
+        servers=target_servers,
+        flavors=[flavor_record("FL-1", "gpu", is_public=False)],
     )
     (tmp_path / "waivers.yaml").write_text(
         "version: 1\nwaivers:\n  - {collection: servers, name: ocb-waived, reason: CHG-1,"

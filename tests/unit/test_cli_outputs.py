@@ -6,10 +6,8 @@ end runs it against the sandbox to cover its wiring too.
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import shutil
 import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -20,29 +18,21 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from auditor.app.commands.sandbox import save_clouds_yaml
-from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.model import Report
 from auditor.render import Format, render
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
+from tests.harness import audit_argv, golden_inputs
+from tests.harness import run_auditor as run
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UNEXPECTED_EXTRA = "f-1728a4b5cd055ae2"
 VOLUME_FINDINGS = {"f-b40bc0a3aac2fb71", "f-3499468b5bd6ca04", "f-ed8688ea691b9933"}
 
 
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(["--no-progress", *argv], stdout=out)
-    return code, out.getvalue()
-
-
 @pytest.fixture
 def inputs(tmp_path: Path) -> Path:
-    for name in ("source.json", "target.json", "rules.yaml"):
-        shutil.copy(GOLDEN / name, tmp_path / name)
-    return tmp_path
+    return golden_inputs(tmp_path)
 
 
 def diff(inputs: Path, *extra: str, target: str = "target.json") -> tuple[int, str]:
@@ -193,15 +183,12 @@ def test_audit_keeps_history_and_metrics_over_http(tmp_path: Path) -> None:
         with Sandbox(list(generate(defects=defects))) as sandbox:
             save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
             code, out = run(
-                "--os-client-config-file",
-                str(tmp_path / "clouds.yaml"),
-                "audit",
-                "--source",
-                "cloudwatt",
-                "--target",
-                "ocb",
-                "--rules",
-                str(tmp_path / "rules.yaml"),
+                *audit_argv(
+                    tmp_path / "clouds.yaml",
+                    "cloudwatt",
+                    target="ocb",
+                    rules=tmp_path / "rules.yaml",
+                ),
                 "--history",
                 str(history),
                 "--metrics-file",

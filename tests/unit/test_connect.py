@@ -140,40 +140,35 @@ def test_the_auth_url_is_recorded_without_userinfo(cloud: FakeCloud, tmp_path: P
     assert auth_url(conn) == "http://keystone.test:5000/v3"
 
 
-def test_an_unknown_cloud_is_named_with_its_file(clouds_file: Path) -> None:
+def connect_refusal(clouds_yaml: Path, cloud: str = "cw") -> str:
+    """Why :func:`connect` refused ``cloud`` of ``clouds_yaml`` (a ConfigError must be raised)."""
     with pytest.raises(ConfigError) as failure:
-        connect(CloudTarget("nope"), config=read_clouds_config(str(clouds_file)))
+        connect(CloudTarget(cloud), config=read_clouds_config(str(clouds_yaml)))
+    return str(failure.value)
 
-    assert str(failure.value).startswith(f"{clouds_file}: cloud nope: ")
+
+def test_an_unknown_cloud_is_named_with_its_file(clouds_file: Path) -> None:
+    assert connect_refusal(clouds_file, "nope").startswith(f"{clouds_file}: cloud nope: ")
 
 
 def test_a_missing_clouds_yaml_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "absent.yaml"
 
-    with pytest.raises(ConfigError) as failure:
-        connect(CloudTarget("cw"), config=read_clouds_config(str(missing)))
-
-    assert str(failure.value) == f"{missing}: no such clouds.yaml file"
+    assert connect_refusal(missing) == f"{missing}: no such clouds.yaml file"
 
 
 def test_a_malformed_clouds_yaml_is_named_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "clouds.yaml"
     path.write_text("clouds:\n  cw:\n    auth: {auth_url: [\n", encoding="utf-8")
 
-    with pytest.raises(ConfigError) as failure:
-        connect(CloudTarget("cw"), config=read_clouds_config(str(path)))
-
-    assert str(failure.value) == f"{path}: line 4 is not valid YAML"
+    assert connect_refusal(path) == f"{path}: line 4 is not valid YAML"
 
 
 def test_a_clouds_yaml_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "clouds.yaml"
     path.write_text("- just\n- a list\n", encoding="utf-8")
 
-    with pytest.raises(ConfigError) as failure:
-        connect(CloudTarget("cw"), config=read_clouds_config(str(path)))
-
-    assert str(failure.value).startswith(f"{path}: ")
+    assert connect_refusal(path).startswith(f"{path}: ")
 
 
 def test_rejected_credentials_are_an_auth_error(cloud: FakeCloud, connection: Any) -> None:

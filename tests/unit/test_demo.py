@@ -16,6 +16,7 @@ from auditor.demo.data import RULES, generate
 from auditor.diff import diff
 from auditor.rules import parse_rules
 from auditor.schemas import load_schema
+from tests.findings import label_of
 
 EXPECTED = {
     # (kind, collection, target label or source label, first changed field)
@@ -60,13 +61,6 @@ EXPECTED = {
 }
 
 
-def label(finding: dict[str, object]) -> str:
-    ref = finding.get("target") or finding.get("source")
-    assert isinstance(ref, dict)
-    name = str(ref["name"])
-    return f"{ref['project']}/{name}" if ref.get("project") else name
-
-
 def test_demo_finds_every_seeded_defect_over_http(tmp_path: Path) -> None:
     out = io.StringIO()
     directory = tmp_path / "demo"
@@ -83,7 +77,7 @@ def test_demo_finds_every_seeded_defect_over_http(tmp_path: Path) -> None:
         (
             f["kind"],
             f["collection"],
-            label(f),
+            label_of(f),
             f["changes"][0]["field"] if f.get("changes") else None,
         )
         for f in report["findings"]

@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.app.files import read_rules, read_snapshot
+from auditor.app.files import read_snapshot
 from auditor.diff import diff
 from auditor.model import (
     Change,
@@ -33,7 +33,6 @@ from auditor.model import (
 from auditor.rules import Rules
 from auditor.schemas import load_schema
 from tests.builders import (
-    JSON,
     endpoint,
     failed,
     flavor,
@@ -44,16 +43,15 @@ from tests.builders import (
     truncated,
     volume,
 )
+from tests.findings import GENERATED_AT, Side, get, rules_with_id_map, summary_counts
+from tests.findings import diff_sides as run
+from tests.findings import only as the_finding
+from tests.worlds import RENAMES_WITH_URLS
 
-RULES_TEXT = r"""version: 1
-rename:
-  regions: {fr1: ocb-fr1}
-  domains: {cloudwatt: ocb-cloudwatt}
-  names:
-    - {collections: [projects, servers, volumes], pattern: '^cw-(.*)$', replace: 'ocb-\1'}
-  urls:
-    - {pattern: '^https://([a-z0-9-]+)\.fr1\.cloudwatt\.com', replace: 'https://\1.fr1.cloud.orange-business.com'}
-match:
+RULES_TEXT = (
+    "version: 1\n"
+    + RENAMES_WITH_URLS
+    + r"""match:
   order: [id, id_map, metadata, name]
   metadata_key: migrated_from_id
   id_map: idmap.json
@@ -62,20 +60,14 @@ scope:
 residue:
   patterns: ['cloudwatt']
 """
+)
 
 # The id map the migration tool wrote: it only knows the down-cell server.
 ID_MAP = {"s-app": "S-APP"}
 
-GENERATED_AT = "2026-11-22T11:00:00Z"
-
-Side = dict[str, list[JSON]]
-
 
 def make_rules(directory: Path, extra: str = "") -> Rules:
-    (directory / "idmap.json").write_text(json.dumps(ID_MAP), encoding="utf-8")
-    path = directory / "rules.yaml"
-    path.write_text(RULES_TEXT + extra, encoding="utf-8")
-    return read_rules(str(path))
+    return rules_with_id_map(directory, RULES_TEXT + extra, ID_MAP)
 
 
 @pytest.fixture
@@ -170,11 +162,6 @@ def world() -> tuple[Side, Side]:
     return source, target
 
 
-def get(side: Side, collection: str, item_id: str) -> JSON:
-    (item,) = [i for i in side[collection] if i["id"] == item_id]
-    return item
-
-
 def drop(side: Side, collection: str, item_id: str) -> None:
     side[collection] = [i for i in side[collection] if i["id"] != item_id]
 
@@ -183,16 +170,6 @@ def snapshots(
     source: Side | dict[str, Any], target: Side | dict[str, Any]
 ) -> tuple[Snapshot, Snapshot]:
     return snapshot("cloudwatt", "fr1", source), snapshot("ocb", "ocb-fr1", target)
-
-
-def run(
-    source: Side | dict[str, Any],
-    target: Side | dict[str, Any],
-    rules: Rules,
-    fail_on: Severity = Severity.ERROR,
-) -> Report:
-    src, tgt = snapshots(source, target)
-    return diff(src, tgt, rules, fail_on=fail_on, generated_at=GENERATED_AT)
 
 
 def findings(
@@ -205,9 +182,12 @@ def findings(
     ]
 
 
-def the_finding(report: Report) -> Finding:
-    assert len(report.findings) == 1, [f.message for f in report.findings]
-    return report.findings[0]
+def finding_after(rules: Rules, side: str, collection: str, item_id: str, **values: Any) -> Finding:
+    """The one finding of the faithful :func:`world` once ``values`` are set on one item
+    of its ``side`` ("source" or "target")."""
+    source, target = world()
+    get({"source": source, "target": target}[side], collection, item_id).update(values)
+    return the_finding(run(source, target, rules))
 
 
 def fields(finding: Finding) -> dict[str, Change]:
@@ -222,12 +202,8 @@ def test_faithful_migration_is_verified(rules: Rules) -> None:
     assert report.findings == ()
     assert report.verdict is Verdict.VERIFIED
     assert report.exit_code == 0
-    counts = {
-        name: (s.source, s.target, s.matched, s.missing, s.unexpected, s.changed, s.ambiguous)
-        for name, s in report.summary.items()
-    }
     # Out-of-scope target items (project P-X, its server, endpoint E-LYON) are not counted.
-    assert counts == {
+    assert summary_counts(report) == {
         "projects": (2, 2, 2, 0, 0, 0, 0),
         "servers": (3, 3, 3, 0, 0, 0, 0),
         "volumes": (2, 2, 2, 0, 0, 0, 0),
@@ -276,31 +252,26 @@ def test_volume_grew_is_info_and_verified(rules: Rules) -> None:
 
 
 def test_volume_lost_encryption_is_an_error(rules: Rules) -> None:
-    source, target = world()
-    get(target, "volumes", "V-DATA")["encrypted"] = False
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "volumes", "V-DATA", encrypted=False)
     assert f.severity is Severity.ERROR
     assert list(fields(f)) == ["encrypted"]
     assert "lost its encryption" in f.message
 
 
 def test_volume_gained_encryption_is_info(rules: Rules) -> None:
-    source, target = world()
-    get(target, "volumes", "V-LOGS")["encrypted"] = True
-    assert the_finding(run(source, target, rules)).severity is Severity.INFO
+    assert (
+        finding_after(rules, "target", "volumes", "V-LOGS", encrypted=True).severity
+        is Severity.INFO
+    )
 
 
 def test_volume_no_longer_bootable_is_an_error(rules: Rules) -> None:
-    source, target = world()
-    get(source, "volumes", "v-logs")["bootable"] = True
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "source", "volumes", "v-logs", bootable=True)
     assert (f.severity, list(fields(f))) == (Severity.ERROR, ["bootable"])
 
 
 def test_volume_type_changed_is_a_warning(rules: Rules) -> None:
-    source, target = world()
-    get(target, "volumes", "V-LOGS")["volume_type"] = "hdd"
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "volumes", "V-LOGS", volume_type="hdd")
     assert (f.severity, fields(f)["volume_type"].source) == (Severity.WARNING, "ssd")
 
 
@@ -313,9 +284,9 @@ def test_volume_type_changed_is_a_warning(rules: Rules) -> None:
     ids=["vcpus", "ram", "disk", "fewer-vcpus-more-ram"],
 )
 def test_smaller_flavor_is_an_error(rules: Rules, smaller: dict[str, int]) -> None:
-    source, target = world()
-    get(target, "servers", "S-WEB")["flavor"] = {**MEDIUM, "name": "m1.custom", **smaller}
-    f = the_finding(run(source, target, rules))
+    f = finding_after(
+        rules, "target", "servers", "S-WEB", flavor={**MEDIUM, "name": "m1.custom", **smaller}
+    )
     assert (f.collection, f.severity) == ("servers", Severity.ERROR)
     change = fields(f)["flavor"]
     assert change.source == MEDIUM
@@ -334,9 +305,7 @@ def test_larger_flavor_is_info(rules: Rules) -> None:
 
 
 def test_same_size_flavor_under_another_name_is_info(rules: Rules) -> None:
-    source, target = world()
-    get(target, "servers", "S-WEB")["flavor"] = {**MEDIUM, "name": "ocb.medium"}
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "servers", "S-WEB", flavor={**MEDIUM, "name": "ocb.medium"})
     assert (f.severity, list(fields(f))) == (Severity.INFO, ["flavor.name"])
 
 
@@ -379,9 +348,7 @@ def test_attachment_moved_to_another_server_is_an_error(rules: Rules) -> None:
 
 def test_attachment_to_the_source_server_id_is_not_its_counterpart(rules: Rules) -> None:
     # The target volume names the *source* server's id, which is no server of the target.
-    source, target = world()
-    get(target, "volumes", "V-DATA")["attachments"] = ["s-web"]
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "volumes", "V-DATA", attachments=["s-web"])
     assert f.collection == "volumes"
     assert [(c.field, c.source, c.severity) for c in f.changes] == [
         ("attachments", "S-WEB", Severity.ERROR)
@@ -431,9 +398,7 @@ def test_server_lost_security_group_and_keypair_are_warnings(rules: Rules) -> No
 
 
 def test_server_lost_every_address_is_a_warning(rules: Rules) -> None:
-    source, target = world()
-    get(target, "servers", "S-WEB")["addresses"] = {}
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "servers", "S-WEB", addresses={})
     assert (list(fields(f)), f.severity) == (["addresses"], Severity.WARNING)
 
 
@@ -489,9 +454,10 @@ def test_endpoint_url_with_another_path_is_an_error(rules: Rules) -> None:
 
 
 def test_endpoint_disabled_is_an_error(rules: Rules) -> None:
-    source, target = world()
-    get(target, "endpoints", "E-IDENTITY")["enabled"] = False
-    assert the_finding(run(source, target, rules)).severity is Severity.ERROR
+    assert (
+        finding_after(rules, "target", "endpoints", "E-IDENTITY", enabled=False).severity
+        is Severity.ERROR
+    )
 
 
 def test_project_disabled_is_an_error(rules: Rules) -> None:
@@ -505,15 +471,14 @@ def test_project_disabled_is_an_error(rules: Rules) -> None:
 
 
 def test_project_enabled_again_is_info(rules: Rules) -> None:
-    source, target = world()
-    get(source, "projects", "p-globex")["enabled"] = False
-    assert the_finding(run(source, target, rules)).severity is Severity.INFO
+    assert (
+        finding_after(rules, "source", "projects", "p-globex", enabled=False).severity
+        is Severity.INFO
+    )
 
 
 def test_project_lost_tags_is_a_warning(rules: Rules) -> None:
-    source, target = world()
-    get(target, "projects", "P-ACME")["tags"] = []
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "projects", "P-ACME", tags=[])
     assert (list(fields(f)), f.severity) == (["tags"], Severity.WARNING)
 
 
@@ -532,9 +497,13 @@ def test_project_lost_tags_is_a_warning(rules: Rules) -> None:
 def test_metadata_changes(
     rules: Rules, target_metadata: dict[str, str], severity: Severity
 ) -> None:
-    source, target = world()
-    get(target, "servers", "S-WEB")["metadata"] = {**target_metadata, "migrated_from_id": "s-web"}
-    f = the_finding(run(source, target, rules))
+    f = finding_after(
+        rules,
+        "target",
+        "servers",
+        "S-WEB",
+        metadata={**target_metadata, "migrated_from_id": "s-web"},
+    )
     (change,) = f.changes
     assert change.field.startswith("metadata.")
     assert change.severity is severity
@@ -557,9 +526,7 @@ def test_metadata_key_of_an_earlier_migration_is_not_a_difference(rules: Rules) 
 
 
 def test_volume_metadata_changed_is_a_warning(rules: Rules) -> None:
-    source, target = world()
-    get(target, "volumes", "V-LOGS")["metadata"] = {"tier": "hot"}
-    f = the_finding(run(source, target, rules))
+    f = finding_after(rules, "target", "volumes", "V-LOGS", metadata={"tier": "hot"})
     assert [(c.field, c.source, c.target) for c in f.changes] == [("metadata.tier", "cold", "hot")]
     assert f.severity is Severity.WARNING
 
@@ -919,11 +886,7 @@ def busy_world() -> tuple[dict[str, Any], dict[str, Any]]:
 
 def test_busy_report_summary(rules: Rules) -> None:
     report = run(*busy_world(), rules)
-    counts = {
-        name: (s.source, s.target, s.matched, s.missing, s.unexpected, s.changed, s.ambiguous)
-        for name, s in report.summary.items()
-    }
-    assert counts == {
+    assert summary_counts(report) == {
         "projects": (2, 2, 2, 0, 0, 0, 0),
         # S-WEB, S-DB, S-NEW in scope; S-X is out of scope.
         "servers": (3, 3, 2, 1, 1, 1, 0),

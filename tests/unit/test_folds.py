@@ -11,7 +11,6 @@ their resources.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +21,6 @@ import pytest
 
 from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_rules
-from auditor.cli import main
 from auditor.diff.outcome import compare
 from auditor.errors import RulesError
 from auditor.model import Kind, Snapshot
@@ -30,6 +28,9 @@ from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
 from tests.builders import project, security_group, server, sg_rule, snapshot, volume
+from tests.harness import audit_argv
+from tests.harness import run_auditor as run
+from tests.worlds import cloudwatt_fr1, ocb_fr1
 
 RENAMES = r"""version: 1
 rename:
@@ -66,18 +67,12 @@ def default_group(id: str, owner: dict[str, Any], *extra: dict[str, Any]) -> dic
 
 def cloudwatt() -> Snapshot:
     acme = project("p-acme", "cw-acme")
-    return snapshot(
-        "cloudwatt",
-        "fr1",
-        {
-            "projects": [acme],
-            "servers": [server("s-web", "cw-web", acme, volumes=["v-data"])],
-            "volumes": [volume("v-data", "cw-data", acme, attachments=["s-web"])],
-            "security_groups": [
-                default_group("g-cw", acme, sg_rule(protocol="tcp", ports=(22, 22)))
-            ],
-            "quotas": [quota(acme, cores=20, used=6)],
-        },
+    return cloudwatt_fr1(
+        projects=[acme],
+        servers=[server("s-web", "cw-web", acme, volumes=["v-data"])],
+        volumes=[volume("v-data", "cw-data", acme, attachments=["s-web"])],
+        security_groups=[default_group("g-cw", acme, sg_rule(protocol="tcp", ports=(22, 22)))],
+        quotas=[quota(acme, cores=20, used=6)],
     )
 
 
@@ -108,25 +103,15 @@ def ocb(*, cores: int = 20, lost_rule: bool = False, extra: bool = False) -> Sna
     ]
     if extra:
         servers.append(server("S-TMP", "ocb-tmp", acme))
-    return snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": [acme],
-            "servers": servers,
-            "volumes": [volume("V-DATA", "ocb-data", acme, attachments=["S-WEB"])],
-            "security_groups": [
-                default_group("G-ACME", acme, sg_rule(protocol="tcp", ports=(22, 22)), *rules)
-            ],
-            "quotas": [quota(acme, cores=cores, used=14)],
-        },
+    return ocb_fr1(
+        projects=[acme],
+        servers=servers,
+        volumes=[volume("V-DATA", "ocb-data", acme, attachments=["S-WEB"])],
+        security_groups=[
+            default_group("G-ACME", acme, sg_rule(protocol="tcp", ports=(22, 22)), *rules)
+        ],
+        quotas=[quota(acme, cores=cores, used=14)],
     )
-
-
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(["--no-progress", *argv], stdout=out)
-    return code, out.getvalue()
 
 
 def write(tmp: Path, target: Snapshot, rules: str = RULES) -> list[str]:
@@ -180,19 +165,15 @@ def test_an_intended_two_source_merger_over_http_exits_0_without_waivers(tmp_pat
     with Sandbox([with_admin(cloudwatt()), with_admin(numergy()), with_admin(ocb())]) as sandbox:
         save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         code, out = run(
-            "--os-client-config-file",
-            str(tmp_path / "clouds.yaml"),
-            "audit",
-            "--source",
-            "cloudwatt",
-            "--source",
-            "numergy",
-            "--target",
-            "ocb",
+            *audit_argv(
+                tmp_path / "clouds.yaml",
+                "cloudwatt",
+                "numergy",
+                target="ocb",
+                rules=tmp_path / "rules.yaml",
+            ),
             "--collections",
             COLLECTIONS,
-            "--rules",
-            str(tmp_path / "rules.yaml"),
             "-f",
             "json",
         )
@@ -309,25 +290,14 @@ def test_an_undeclared_fold_in_a_merger_is_a_conflict_and_pairs_nothing(tmp_path
 
 def test_an_undeclared_fold_in_one_cloud_is_ambiguous_and_pairs_nothing(tmp_path: Path) -> None:
     acme, acme2 = project("p-acme", "cw-acme"), project("p-acme2", "cw-acme2")
-    source = snapshot(
-        "cloudwatt",
-        "fr1",
-        {
-            "projects": [acme, acme2],
-            "servers": [server("s-1", "cw-web", acme), server("s-2", "cw-db", acme2)],
-        },
+    source = cloudwatt_fr1(
+        projects=[acme, acme2],
+        servers=[server("s-1", "cw-web", acme), server("s-2", "cw-db", acme2)],
     )
     target_acme = project("P-ACME", "ocb-acme", domain="ocb")
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": [target_acme],
-            "servers": [
-                server("S-1", "ocb-web", target_acme),
-                server("S-2", "ocb-db", target_acme),
-            ],
-        },
+    target = ocb_fr1(
+        projects=[target_acme],
+        servers=[server("S-1", "ocb-web", target_acme), server("S-2", "ocb-db", target_acme)],
     )
     rules = RENAMES.replace("'^(cw|nm)-(.*)$'", "'^(cw|nm)-(acme)2?$|^(cw|nm)-(.*)$'").replace(
         "'ocb-\\2'", "'ocb-\\2\\4'"
@@ -391,20 +361,12 @@ def test_a_folded_project_is_renamed_into_its_fold() -> None:
 def test_a_fold_member_matched_by_id_map_takes_the_others_along() -> None:
     """One tenant's project matched by the id map: the other joins it through the fold."""
     acme, acme2 = project("p-acme", "cw-acme"), project("p-acme2", "cw-acme2")
-    source = snapshot(
-        "cloudwatt",
-        "fr1",
-        {
-            "projects": [acme, acme2],
-            "quotas": [quota(acme, cores=20, used=6), quota(acme2, cores=20, used=8)],
-        },
+    source = cloudwatt_fr1(
+        projects=[acme, acme2],
+        quotas=[quota(acme, cores=20, used=6), quota(acme2, cores=20, used=8)],
     )
     target_acme = project("P-ACME", "ocb-acme", domain="ocb")
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {"projects": [target_acme], "quotas": [quota(target_acme, cores=12, used=14)]},
-    )
+    target = ocb_fr1(projects=[target_acme], quotas=[quota(target_acme, cores=12, used=14)])
     rules = replace(
         parse_rules(RENAMES + "fold:\n  - {into: ocb-acme, projects: [cw-acme, cw-acme2]}\n"),
         order=("id_map", "name"),

@@ -11,9 +11,10 @@ import jsonschema
 
 from auditor import history
 from auditor.app.files import latest_report, prepare_history, record_history
-from auditor.model import Finding, Kind, Report, Severity
+from auditor.model import Report
 from auditor.render import Format, render
 from auditor.schemas import load_schema
+from tests.findings import unlisted
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
@@ -47,13 +48,8 @@ def test_findings_of_an_unlisted_collection_are_not_resolved() -> None:
     before = golden()
     summary = dict(before.summary)
     summary["volumes"] = replace(summary["volumes"], complete=False)
-    incomplete = Finding(
-        id="f-00000000000000bb",
-        kind=Kind.INCOMPLETE,
-        collection="volumes",
-        severity=Severity.ERROR,
-        message="target volumes could not be listed.",
-        side="target",
+    incomplete = unlisted(
+        "f-00000000000000bb", "volumes", "target", "target volumes could not be listed."
     )
     after = replace(
         before,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import shutil
 import stat
 from pathlib import Path
 
@@ -14,7 +12,6 @@ import pytest
 
 from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_rules
-from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.diff.outcome import compare
 from auditor.errors import RulesError
@@ -23,47 +20,32 @@ from auditor.model import IDMAP_SCHEMA, Snapshot
 from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
-from tests.builders import project, server, snapshot, volume
-
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
-
-
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(["--no-progress", *argv], stdout=out)
-    return code, out.getvalue()
+from tests.builders import project, server, volume
+from tests.harness import audit_argv, golden_inputs
+from tests.harness import run_auditor as run
+from tests.worlds import cloudwatt_fr1, ocb_fr1
 
 
 @pytest.fixture
 def inputs(tmp_path: Path) -> Path:
-    for name in ("source.json", "target.json", "rules.yaml"):
-        shutil.copy(GOLDEN / name, tmp_path / name)
-    return tmp_path
+    return golden_inputs(tmp_path)
 
 
 def small_world() -> tuple[Snapshot, Snapshot]:
     acme = project("p-acme", "cw-acme")
     ocb_acme = project("P-ACME", "ocb-acme", domain="ocb")
-    source = snapshot(
-        "cloudwatt",
-        "fr1",
-        {
-            "projects": [acme],
-            "servers": [server("s-web", "cw-web", acme), server("s-db", "cw-db", acme)],
-            "volumes": [volume("v-data", "cw-data", acme)],
-        },
+    source = cloudwatt_fr1(
+        projects=[acme],
+        servers=[server("s-web", "cw-web", acme), server("s-db", "cw-db", acme)],
+        volumes=[volume("v-data", "cw-data", acme)],
     )
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": [ocb_acme],
-            "servers": [
-                server("S-WEB", "ocb-web", ocb_acme, metadata={"migrated_from_id": "s-web"}),
-                server("s-db", "ocb-db", ocb_acme),
-            ],
-            "volumes": [volume("V-DATA", "ocb-data", ocb_acme)],
-        },
+    target = ocb_fr1(
+        projects=[ocb_acme],
+        servers=[
+            server("S-WEB", "ocb-web", ocb_acme, metadata={"migrated_from_id": "s-web"}),
+            server("s-db", "ocb-db", ocb_acme),
+        ],
+        volumes=[volume("V-DATA", "ocb-data", ocb_acme)],
     )
     return source, target
 
@@ -141,7 +123,7 @@ def test_every_match_is_an_entry_with_both_names_and_the_strategy() -> None:
 
 def test_an_empty_map_is_still_a_valid_document() -> None:
     source, _ = small_world()
-    empty = snapshot("ocb", "ocb-fr1", {"projects": [], "servers": [], "volumes": []})
+    empty = ocb_fr1(projects=[], servers=[], volumes=[])
     text = compare([source], empty, generated_at="2026-11-22T12:00:00Z").id_map.dumps()
     doc = json.loads(text)
     jsonschema.validate(doc, load_schema("idmap"))
@@ -247,8 +229,7 @@ def test_audit_over_http_writes_the_map_and_the_next_audit_uses_it(tmp_path: Pat
     idmap = tmp_path / "idmap.json"
     with Sandbox([source, target]) as sandbox:
         save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
-        common = ["--os-client-config-file", str(tmp_path / "clouds.yaml"), "audit"]
-        common += ["--source", "cloudwatt", "--target", "ocb", "-f", "json"]
+        common = [*audit_argv(tmp_path / "clouds.yaml", "cloudwatt", target="ocb"), "-f", "json"]
         code, out = run(
             *common, "--rules", str(tmp_path / "rules.yaml"), "--write-id-map", str(idmap)
         )

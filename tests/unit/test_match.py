@@ -10,19 +10,18 @@ import pytest
 from auditor.match import Matcher, Matching
 from auditor.rules import Rules, parse_rules
 from tests.builders import JSON, endpoint, project, server, volume
+from tests.worlds import RENAMES
 
-RULES_TEXT = r"""version: 1
-rename:
-  regions: {fr1: ocb-fr1}
-  domains: {cloudwatt: ocb-cloudwatt}
-  names:
-    - {collections: [projects, servers, volumes], pattern: '^cw-(.*)$', replace: 'ocb-\1'}
-match:
+RULES_TEXT = (
+    "version: 1\n"
+    + RENAMES
+    + r"""match:
   order: [id, metadata, name]
   metadata_key: migrated_from_id
 scope:
   target_domains: [ocb-cloudwatt]
 """
+)
 
 
 @pytest.fixture

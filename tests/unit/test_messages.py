@@ -26,10 +26,11 @@ from auditor.cli import main
 from auditor.demo import identity, network, storage
 from auditor.demo.data import RULES as DEMO_RULES
 from auditor.model import Snapshot
-from tests.builders import flavor, floating_ip, project, server, snapshot, subnet, volume
+from tests.builders import flavor, floating_ip, project, server, subnet, volume
 from tests.builders import network as net
 from tests.merger import family_clouds
 from tests.unit import test_folds as folds
+from tests.worlds import cloudwatt_fr1, ocb_fr1
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 FORMATS = ("text", "markdown", "html", "junit")
@@ -56,44 +57,32 @@ def odd_cases() -> tuple[Snapshot, Snapshot, str]:
     say, an attached volume missing: the messages must still name what they are about."""
     acme = project("p-acme", "cw-acme")
     net_a = net("n-1", "cw-net", acme)
-    source = snapshot(
-        "cloudwatt",
-        "fr1",
-        {
-            "projects": [acme],
-            "servers": [
-                server("s-1", "cw-web", acme, volumes=["1f0e8a3c-5b6d-4e7f-8a9b-0c1d2e3f4a5b"]),
-                server("s-2", "cw-db", acme, flavor_=flavor("cw-large", 4, 8192, 80)),
-            ],
-            "volumes": [
-                volume(
-                    "1f0e8a3c-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "cw-data", acme, attachments=["s-1"]
-                ),
-                volume("9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d", None, acme),
-            ],
-            "networks": [net_a],
-            "subnets": [
-                subnet("0d1e2f3a-4b5c-6d7e-8f9a-0b1c2d3e4f5a", None, acme, net_a, "10.0.0.0/24")
-            ],
-            "floating_ips": [floating_ip("fip-1", "198.51.100.7", acme, server={"id": "s-1"})],
-        },
+    source = cloudwatt_fr1(
+        projects=[acme],
+        servers=[
+            server("s-1", "cw-web", acme, volumes=["1f0e8a3c-5b6d-4e7f-8a9b-0c1d2e3f4a5b"]),
+            server("s-2", "cw-db", acme, flavor_=flavor("cw-large", 4, 8192, 80)),
+        ],
+        volumes=[
+            volume("1f0e8a3c-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "cw-data", acme, attachments=["s-1"]),
+            volume("9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d", None, acme),
+        ],
+        networks=[net_a],
+        subnets=[subnet("0d1e2f3a-4b5c-6d7e-8f9a-0b1c2d3e4f5a", None, acme, net_a, "10.0.0.0/24")],
+        floating_ips=[floating_ip("fip-1", "198.51.100.7", acme, server={"id": "s-1"})],
     )
     ocb = project("P-ACME", "ocb-acme", domain="ocb")
     net_b = net("N-1", "ocb-net", ocb)
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": [ocb],
-            "servers": [
-                server("S-1", "ocb-web", ocb),
-                server("S-2", "ocb-db", ocb, flavor_=flavor("m1.large", 4, 8192, 80)),
-            ],
-            "volumes": [],
-            "networks": [net_b],
-            "subnets": [],
-            "floating_ips": [],
-        },
+    target = ocb_fr1(
+        projects=[ocb],
+        servers=[
+            server("S-1", "ocb-web", ocb),
+            server("S-2", "ocb-db", ocb, flavor_=flavor("m1.large", 4, 8192, 80)),
+        ],
+        volumes=[],
+        networks=[net_b],
+        subnets=[],
+        floating_ips=[],
     )
     rules = r"""version: 1
 rename:

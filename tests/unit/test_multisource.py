@@ -11,7 +11,6 @@ are a mistake.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
@@ -23,7 +22,6 @@ import jsonschema
 import pytest
 
 from auditor.app.commands.sandbox import save_clouds_yaml
-from auditor.cli import main
 from auditor.diff.outcome import compare
 from auditor.errors import BadInputError
 from auditor.model import Kind, Report, Severity, Snapshot, Verdict
@@ -33,6 +31,9 @@ from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
 from auditor.waivers import parse_waivers
 from tests.builders import failed, project, server, snapshot, volume
+from tests.harness import audit_argv
+from tests.harness import run_auditor as run
+from tests.worlds import cloudwatt_fr1, ocb_fr1
 
 UNFOLDED = r"""version: 1
 rename:
@@ -81,19 +82,15 @@ def ocb() -> Snapshot:
     beta = project("P-BETA", "ocb-beta", domain="ocb")
     globex = project("P-GLOBEX", "ocb-globex", domain="ocb")
     other = project("P-OTHER", "ocb-other", domain="ocb")
-    return snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": [acme, beta, globex, other],
-            "servers": [
-                server("S-WEB", "ocb-web", acme),
-                server("S-DB", "ocb-db", acme),
-                server("S-APP", "ocb-app", beta),
-                server("S-EXTRA", "ocb-extra", beta),
-            ],
-            "volumes": [volume("V-DATA", "ocb-data", acme, size=50)],
-        },
+    return ocb_fr1(
+        projects=[acme, beta, globex, other],
+        servers=[
+            server("S-WEB", "ocb-web", acme),
+            server("S-DB", "ocb-db", acme),
+            server("S-APP", "ocb-app", beta),
+            server("S-EXTRA", "ocb-extra", beta),
+        ],
+        volumes=[volume("V-DATA", "ocb-data", acme, size=50)],
     )
 
 
@@ -185,23 +182,14 @@ def test_single_source_reports_and_ids_do_not_change() -> None:
 def test_two_regions_of_one_keystone_share_projects_without_conflict() -> None:
     acme = project("p-acme", "cw-acme")
     lost = project("p-lost", "cw-lost")
-    fr1 = snapshot(
-        "cloudwatt", "fr1", {"projects": [acme, lost], "servers": [server("s-1", "cw-a", acme)]}
-    )
+    fr1 = cloudwatt_fr1(projects=[acme, lost], servers=[server("s-1", "cw-a", acme)])
     fr2 = snapshot(
         "cloudwatt", "fr2", {"projects": [acme, lost], "servers": [server("s-2", "cw-b", acme)]}
     )
     target_acme = project("P-ACME", "ocb-acme", domain="ocb")
-    target = snapshot(
-        "ocb",
-        "ocb-fr1",
-        {
-            "projects": [target_acme],
-            "servers": [
-                server("S-1", "ocb-a", target_acme),
-                server("S-2", "ocb-b", target_acme),
-            ],
-        },
+    target = ocb_fr1(
+        projects=[target_acme],
+        servers=[server("S-1", "ocb-a", target_acme), server("S-2", "ocb-b", target_acme)],
     )
     report = compare([fr1, fr2], target, rules()).report
     assert not [f for f in report.findings if f.kind is Kind.CONFLICT]
@@ -282,12 +270,6 @@ def test_id_maps_per_source() -> None:
 # -- the command line ------------------------------------------------------------------------
 
 
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(["--no-progress", *argv], stdout=out)
-    return code, out.getvalue()
-
-
 @pytest.fixture
 def files(tmp_path: Path) -> Path:
     (tmp_path / "cw.json").write_text(cloudwatt().dumps())
@@ -350,15 +332,7 @@ def test_cli_audit_of_two_sources_over_http(files: Path) -> None:
     with Sandbox([cloudwatt(), numergy(), ocb()]) as sandbox:
         save_clouds_yaml(sandbox, str(files / "clouds.yaml"))
         code, out = run(
-            "--os-client-config-file",
-            str(files / "clouds.yaml"),
-            "audit",
-            "--source",
-            "cloudwatt",
-            "--source",
-            "numergy",
-            "--target",
-            "ocb",
+            *audit_argv(files / "clouds.yaml", "cloudwatt", "numergy", target="ocb"),
             "--collections",
             "projects,servers,volumes",
             "--rules",
@@ -414,19 +388,9 @@ waivers:
 
     def audit(rules: Path, *extra: str) -> tuple[int, dict[str, Any]]:
         code, out = run(
-            "--os-client-config-file",
-            str(files / "clouds.yaml"),
-            "audit",
-            "--source",
-            "cloudwatt",
-            "--source",
-            "numergy",
-            "--target",
-            "ocb",
+            *audit_argv(files / "clouds.yaml", "cloudwatt", "numergy", target="ocb", rules=rules),
             "--collections",
             "projects,servers,volumes",
-            "--rules",
-            str(rules),
             "--waivers",
             str(files / "waivers.yaml"),
             "--as-of",

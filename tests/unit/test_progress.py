@@ -16,6 +16,7 @@ from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.model import CollectionResult, Status
 from auditor.sandbox import Sandbox
+from tests.harness import audit_argv
 
 
 class Terminal(io.StringIO):
@@ -36,15 +37,12 @@ def audit(tmp_path: Path, *options: str) -> int:
         return main(
             [
                 *options,
-                "--os-client-config-file",
-                str(tmp_path / "clouds.yaml"),
-                "audit",
-                "--source",
-                "cloudwatt",
-                "--target",
-                "ocb",
-                "--rules",
-                str(tmp_path / "rules.yaml"),
+                *audit_argv(
+                    tmp_path / "clouds.yaml",
+                    "cloudwatt",
+                    target="ocb",
+                    rules=tmp_path / "rules.yaml",
+                ),
                 "-o",
                 str(tmp_path / "report.json"),
             ],

@@ -5,9 +5,7 @@ Every date is injected (``today`` / ``--as-of``): no test depends on the day it 
 
 from __future__ import annotations
 
-import io
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
@@ -17,7 +15,6 @@ import pytest
 
 from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.files import read_rules, read_snapshot
-from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.diff.outcome import compare
 from auditor.errors import WaiversError
@@ -27,8 +24,9 @@ from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
 from auditor.waivers import Waivers, parse_waivers
+from tests.harness import GOLDEN, audit_argv, golden_inputs
+from tests.harness import run_auditor as run
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 TODAY = date(2026, 11, 22)
 
 # Findings of the golden report (tests/golden/report.json).
@@ -372,16 +370,9 @@ def test_renderers_show_waived_findings_apart(golden: tuple[Snapshot, Snapshot])
 # -- the command line -----------------------------------------------------------------------
 
 
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(["--no-progress", *argv], stdout=out)
-    return code, out.getvalue()
-
-
 @pytest.fixture
 def inputs(tmp_path: Path) -> Path:
-    for name in ("source.json", "target.json", "rules.yaml"):
-        shutil.copy(GOLDEN / name, tmp_path / name)
+    golden_inputs(tmp_path)
     (tmp_path / "waivers.yaml").write_text(EVERY_ERROR)
     return tmp_path
 
@@ -475,15 +466,9 @@ def test_audit_over_http_applies_the_waivers(tmp_path: Path) -> None:
     with Sandbox([source, target]) as sandbox:
         save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
         code, out = run(
-            "--os-client-config-file",
-            str(tmp_path / "clouds.yaml"),
-            "audit",
-            "--source",
-            "cloudwatt",
-            "--target",
-            "ocb",
-            "--rules",
-            str(tmp_path / "rules.yaml"),
+            *audit_argv(
+                tmp_path / "clouds.yaml", "cloudwatt", target="ocb", rules=tmp_path / "rules.yaml"
+            ),
             "--waivers",
             str(tmp_path / "waivers.yaml"),
             "--as-of",

@@ -6,10 +6,13 @@ import argparse
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import TextIO
 
 from auditor.app.commands.reports import file_label, finish_report, prepare_outputs
 from auditor.app.console import observer, to_file
+from auditor.app.evidence import Inputs, bundle_of, prepare_evidence, read_bytes, write_bundle
 from auditor.app.fileio import check_writable_file, ensure_writable_dir, write_private
 from auditor.app.files import read_rules
 from auditor.app.options import audit_options, clouds_config
@@ -34,12 +37,28 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     if to_file(args.output):
         check_writable_file(args.output)
     outputs = prepare_outputs(args, started)
+    sign_key = prepare_evidence(args.evidence, args.sign_key)
+    if args.evidence:
+        options = replace(options, today=options.today or datetime.now(timezone.utc).date())
     clouds = Clouds(sources, CloudTarget.parse(args.target), clouds_config(args))
     with observer(quiet=args.quiet, no_progress=args.no_progress) as progress:
         result = run_audit(clouds, rules, options, observer=progress, redactor=redactor)
     log.info("inventories done", requests=progress.requests)
     if args.save_inventories:
         save_inventories(args.save_inventories, sources, result.sources, result.target)
+    if args.evidence:
+        inputs = Inputs(
+            command="audit",
+            sources=[(s.dumps().encode(), s) for s in result.sources],
+            target=(result.target.dumps().encode(), result.target),
+            rules=read_bytes(args.rules) if args.rules else None,
+            id_map=rules.id_map,
+            waivers=read_bytes(args.waivers) if args.waivers else None,
+            labels=[str(s) for s in sources],
+            fail_on=options.fail_on.value,
+            as_of=options.today or datetime.now(timezone.utc).date(),
+        )
+        write_bundle(args.evidence, bundle_of(inputs, result.report), sign_key)
     return finish_report(result.outcome, args, stdout, outputs)
 
 

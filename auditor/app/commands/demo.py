@@ -1,5 +1,9 @@
 """``auditor demo``: serve two example clouds on loopback, audit them over HTTP, and write
-every input and output to a directory so each step can be rerun by hand."""
+every input and output to a directory so each step can be rerun by hand.
+
+Every run also keeps its report in the directory's ``history/`` (as ``--history``
+does), so a second run shows what changed since the first, and its HTML report the
+trend chart."""
 
 from __future__ import annotations
 
@@ -7,14 +11,18 @@ import argparse
 import dataclasses
 import os
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TextIO
 
+from auditor.app import files as app_files
 from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.app.console import observer
+from auditor.app.evidence import Inputs, bundle_of, write_bundle
 from auditor.app.fileio import ensure_writable_dir, write_private
-from auditor.app.options import audit_options
+from auditor.app.options import audit_options, finding_filter
 from auditor.audit import Clouds, CloudTarget, ConfigSource, run_audit
 from auditor.demo import build_demo
+from auditor.filters import apply_filter
 from auditor.render import Format, render
 from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
@@ -35,6 +43,9 @@ class DemoFiles:
     report_json: str
     report_markdown: str
     report_html: str
+    history: str
+    evidence: str
+    """The evidence bundles' directory: one bundle per run, named after its time."""
 
 
 def demo_files(directory: str) -> DemoFiles:
@@ -52,15 +63,19 @@ def demo_files(directory: str) -> DemoFiles:
         report_json=path("report.json"),
         report_markdown=path("report.md"),
         report_html=path("report.html"),
+        history=path("history"),
+        evidence=path("evidence"),
     )
 
 
 def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     """Generate, serve, audit; write every input and output under ``--output-dir``."""
     options = audit_options(args)
+    options = dataclasses.replace(options, today=options.today or datetime.now(timezone.utc).date())
     files = demo_files(args.output_dir)
-    for sub in ("served", "inventories"):
+    for sub in ("served", "inventories", "evidence"):
         ensure_writable_dir(os.path.join(files.directory, sub))
+    previous = app_files.prepare_history(files.history)
     demo = build_demo()
     write_private(files.served_source, demo.source.dumps())
     write_private(files.served_target, demo.target.dumps())
@@ -79,15 +94,32 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
             result = run_audit(clouds, rules, options, observer=progress, redactor=redactor)
     write_private(files.source_inventory, result.source.dumps())
     write_private(files.target_inventory, result.target.dumps())
-    write_private(files.report_json, render(result.report, Format.JSON))
-    write_private(files.report_markdown, render(result.report, Format.MARKDOWN))
-    write_private(files.report_html, render(result.report, Format.HTML))
-    stdout.write(render(result.report, Format.TEXT))
-    stdout.write(_epilogue(files))
-    return result.report.exit_code
+    kept = app_files.record_history(
+        files.history, result.report, previous, datetime.now(timezone.utc)
+    )
+    bundle = os.path.join(files.evidence, datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ"))
+    inputs = Inputs(
+        command="audit",
+        sources=[(result.source.dumps().encode(), result.source)],
+        target=(result.target.dumps().encode(), result.target),
+        rules=demo.rules.encode(),
+        id_map=rules.id_map,
+        waivers=None,
+        labels=[demo.source.cloud],
+        fail_on=options.fail_on.value,
+        as_of=options.today or datetime.now(timezone.utc).date(),
+    )
+    write_bundle(bundle, bundle_of(inputs, result.report), None)
+    report = apply_filter(kept, finding_filter(args))
+    write_private(files.report_json, render(report, Format.JSON))
+    write_private(files.report_markdown, render(report, Format.MARKDOWN))
+    write_private(files.report_html, render(report, Format.HTML))
+    stdout.write(render(report, Format.TEXT))
+    stdout.write(_epilogue(files, bundle))
+    return report.exit_code
 
 
-def _epilogue(files: DemoFiles) -> str:
+def _epilogue(files: DemoFiles, bundle: str) -> str:
     """Where everything went, and how to rerun each step by hand."""
     rerun = f"auditor --os-client-config-file {files.clouds_yaml}"
     return (
@@ -99,6 +131,9 @@ def _epilogue(files: DemoFiles) -> str:
         f"  inventories:          {files.source_inventory}, {files.target_inventory}\n"
         f"  reports:              {files.report_json}, {files.report_markdown},"
         f" {files.report_html}\n"
+        f"  history:              {files.history} (run the demo again: the HTML report"
+        " then draws the trend)\n"
+        f"  evidence bundle:      {bundle}\n"
         "\n"
         "Rerun each step by hand:\n"
         f"  auditor sandbox {files.served_source} {files.served_target}"
@@ -108,4 +143,7 @@ def _epilogue(files: DemoFiles) -> str:
         f" --rules {files.rules} -f text\n"
         f"  auditor diff {files.source_inventory} {files.target_inventory}"
         f" --rules {files.rules} -f markdown\n"
+        f"  auditor verify-evidence {bundle}\n"
+        f"  auditor export {files.source_inventory} {files.target_inventory}"
+        f" --report {files.report_json} --sqlite inventory.sqlite\n"
     )

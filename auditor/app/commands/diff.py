@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import TextIO
 
 from auditor.app import files
 from auditor.app.commands.reports import finish_report, prepare_outputs
+from auditor.app.evidence import Inputs, bundle_of, prepare_evidence, read_bytes, write_bundle
 from auditor.app.options import audit_options
 from auditor.audit import compare_snapshots
 from auditor.diff.merge import check_labels, source_label
@@ -23,6 +26,9 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     target = files.read_snapshot(args.target)
     check_labels([source_label(s) for s in sources])
     outputs = prepare_outputs(args, started)
+    sign_key = prepare_evidence(args.evidence, args.sign_key)
+    if args.evidence:
+        options = replace(options, today=options.today or datetime.now(timezone.utc).date())
     try:
         outcome = compare_snapshots(sources, target, rules, options)
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
@@ -32,4 +38,17 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
         raise SnapshotError(
             f"{named}: an item is not shaped like an auditor snapshot's ({exc!r})"
         ) from None
+    if args.evidence:
+        inputs = Inputs(
+            command="diff",
+            sources=[(read_bytes(p), s) for p, s in zip(args.sources, sources, strict=True)],
+            target=(read_bytes(args.target), target),
+            rules=read_bytes(args.rules) if args.rules else None,
+            id_map=rules.id_map,
+            waivers=read_bytes(args.waivers) if args.waivers else None,
+            labels=None,
+            fail_on=options.fail_on.value,
+            as_of=options.today or datetime.now(timezone.utc).date(),
+        )
+        write_bundle(args.evidence, bundle_of(inputs, outcome.report), sign_key)
     return finish_report(outcome, args, stdout, outputs)

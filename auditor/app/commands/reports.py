@@ -14,7 +14,9 @@ from auditor import metrics
 from auditor.app import files
 from auditor.app.console import emit, to_file
 from auditor.app.fileio import check_writable_file, write_private
+from auditor.app.options import finding_filter
 from auditor.diff.outcome import Outcome
+from auditor.filters import apply_filter
 from auditor.hints import no_rules_hint, verdict_line
 from auditor.history import Previous
 from auditor.logsetup import get_logger
@@ -72,7 +74,9 @@ def finish_report(
         hint = no_rules_hint(report)
         if hint is not None:
             log.warning(hint)
-    emit(render(report, report_format(args, stdout)), args.output, stdout)
+    # The history and the metrics keep every finding; the filters change what is shown.
+    shown = apply_filter(report, finding_filter(args))
+    emit(render(shown, report_format(args, stdout)), args.output, stdout)
     if to_file(args.output) and stdout.isatty():
         # The report went to a file: the person at the terminal still sees the verdict.
         stdout.write(verdict_line(report, args.output) + "\n")
@@ -88,6 +92,7 @@ def finish_report(
         "audit done",
         verdict=report.verdict.value,
         findings=len(report.findings),
+        filtered=shown.filtered,
         exit_code=report.exit_code,
     )
     return report.exit_code

@@ -10,8 +10,8 @@ from typing import Any
 
 from auditor.collect.pager import RetryPolicy
 from auditor.model import Status
-from tests.conftest import Inventory
 from tests.fakecloud import FakeCloud
+from tests.harness import Inventory
 
 
 def failing(times: int, calls: list[int]) -> Any:

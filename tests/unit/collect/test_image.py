@@ -100,7 +100,7 @@ def test_images_of_both_listings_are_normalised_and_owned_by_their_project(
         p.image("img-h", "old-base", owner="p-acme", hidden=True, status="deactivated"),
         # Queued: no data yet, no hash, no size.
         p.image("img-q", None, owner=None, status="queued", size=None, checksum=None,
-                os_hash_value=None),  # type: ignore[arg-type]
+                os_hash_value=None),
     ]  # fmt: skip
 
     images = inventory(["images"]).collections["images"]

@@ -7,8 +7,8 @@ from typing import Any
 import responses
 
 from auditor.model import Status
-from tests.conftest import Inventory
 from tests.fakecloud import FakeCloud
+from tests.harness import Inventory
 
 
 def test_a_page_answered_401_after_keystoneauth_renewed_is_asked_again(
@@ -33,7 +33,7 @@ def test_a_page_answered_401_after_keystoneauth_renewed_is_asked_again(
     servers_result = snapshot.collections["servers"]
     assert servers_result.status is Status.OK
     assert [s["id"] for s in servers_result.items] == ["s-1", "s-2"]
-    tokens = [c for c in rsps.calls if c.request.url.endswith("/auth/tokens")]
+    tokens = [c for c in rsps.calls if str(c.request.url).endswith("/auth/tokens")]
     assert len(tokens) >= 2, "the 401 made keystoneauth fetch a new token"
 
 

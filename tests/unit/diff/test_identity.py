@@ -13,11 +13,9 @@ from typing import Any
 
 import pytest
 
-from auditor.diff import diff
-from auditor.model import Finding, Report, Severity, Verdict
+from auditor.model import Severity, Verdict
 from auditor.rules import Rules, parse_rules
 from tests.builders import (
-    JSON,
     domain,
     failed,
     flavor_record,
@@ -25,8 +23,9 @@ from tests.builders import (
     project,
     region,
     service,
-    snapshot,
 )
+from tests.findings import Side, described, get, only
+from tests.findings import diff_sides as run
 
 RULES_TEXT = r"""version: 1
 rename:
@@ -42,7 +41,6 @@ scope:
   target_domains: [ocb-cloudwatt, Default]
 """
 
-Side = dict[str, list[JSON]]
 FP_1 = "ee:3c:62:16:2c:b1:4e:12:ba:12:cd:6b:61:0b:2b:0f"
 FP_2 = "11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00"
 
@@ -134,36 +132,6 @@ def world() -> tuple[Side, Side]:
         ],
     }
     return source, target
-
-
-def get(side: Side, collection: str, item_id: str) -> JSON:
-    (item,) = [i for i in side[collection] if i["id"] == item_id]
-    return item
-
-
-def run(source: Side | dict[str, Any], target: Side | dict[str, Any], rules: Rules) -> Report:
-    return diff(
-        snapshot("cloudwatt", "fr1", source),
-        snapshot("ocb", "ocb-fr1", target),
-        rules,
-        generated_at="2026-11-22T11:00:00Z",
-    )
-
-
-def described(report: Report) -> set[tuple[str, str, str, str | None, str]]:
-    """(kind, collection, target or source id, first changed field, severity) of each finding."""
-    out = set()
-    for f in report.findings:
-        side = f.target or f.source
-        assert side is not None
-        field = f.changes[0].field if f.changes else None
-        out.add((f.kind.value, f.collection, side.id, field, f.severity.value))
-    return out
-
-
-def only(report: Report) -> Finding:
-    (finding,) = report.findings
-    return finding
 
 
 def test_a_faithful_migration_is_verified(rules: Rules) -> None:
@@ -401,9 +369,9 @@ def test_changed_extra_specs_are_a_warning_unknown_ones_are_not_compared(
 
 
 def test_an_incomplete_project_listing_proves_no_lost_access(rules: Rules) -> None:
-    source, target = world()
-    target["projects"] = failed()
-    gpu = get(target, "flavors", "F-GPU")
+    source, listed = world()
+    target: dict[str, Any] = {**listed, "projects": failed()}
+    gpu = get(listed, "flavors", "F-GPU")
     gpu["access"], gpu["access_ids"] = ["ocb-acme", "ocb-beta"], ["X", "Y"]
 
     report = run(source, target, rules)

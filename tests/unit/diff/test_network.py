@@ -8,7 +8,6 @@ finding is caused by that change and nothing else.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,9 @@ from typing import Any
 import pytest
 
 from auditor.app.files import read_rules
-from auditor.diff import diff
 from auditor.model import Finding, Report, Severity, Verdict
 from auditor.rules import Rules
 from tests.builders import (
-    JSON,
     failed,
     floating_ip,
     network,
@@ -29,9 +26,10 @@ from tests.builders import (
     security_group,
     server,
     sg_rule,
-    snapshot,
     subnet,
 )
+from tests.findings import Side, described, get, rules_with_id_map
+from tests.findings import diff_sides as run
 
 RULES_TEXT = r"""version: 1
 rename:
@@ -47,14 +45,9 @@ scope:
   target_domains: [ocb-cloudwatt]
 """
 
-Side = dict[str, list[JSON]]
-
 
 def make_rules(directory: Path, id_map: dict[str, str] | None = None) -> Rules:
-    (directory / "idmap.json").write_text(json.dumps(id_map or {}), encoding="utf-8")
-    path = directory / "rules.yaml"
-    path.write_text(RULES_TEXT, encoding="utf-8")
-    return read_rules(str(path))
+    return rules_with_id_map(directory, RULES_TEXT, id_map)
 
 
 @pytest.fixture
@@ -180,31 +173,6 @@ def world() -> tuple[Side, Side]:
         ],
     }
     return source, target
-
-
-def get(side: Side, collection: str, item_id: str) -> JSON:
-    (item,) = [i for i in side[collection] if i["id"] == item_id]
-    return item
-
-
-def run(source: Side | dict[str, Any], target: Side | dict[str, Any], rules: Rules) -> Report:
-    return diff(
-        snapshot("cloudwatt", "fr1", source),
-        snapshot("ocb", "ocb-fr1", target),
-        rules,
-        generated_at="2026-11-22T11:00:00Z",
-    )
-
-
-def described(report: Report) -> set[tuple[str, str, str, str | None, str]]:
-    """(kind, collection, target or source id, first changed field, severity) of each finding."""
-    out = set()
-    for f in report.findings:
-        side = f.target or f.source
-        assert side is not None
-        first = f.changes[0].field if f.changes else None
-        out.add((f.kind.value, f.collection, side.id, first, f.severity.value))
-    return out
 
 
 def changes(report: Report, collection: str) -> list[tuple[str, Any, Any, str]]:

@@ -8,7 +8,6 @@ finding is caused by that change and nothing else.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,11 @@ from typing import Any
 import pytest
 
 from auditor.app.files import read_rules
-from auditor.diff import diff
-from auditor.model import Finding, Report, Severity, Verdict
+from auditor.model import Finding, Severity, Verdict
 from auditor.rules import Rules
-from tests.builders import JSON, failed, project, snapshot, volume
+from tests.builders import JSON, failed, project, volume
+from tests.findings import Side, only, rules_with_id_map
+from tests.findings import diff_sides as run
 
 RULES_TEXT = r"""version: 1
 rename:
@@ -36,17 +36,12 @@ scope:
   target_domains: [ocb-cloudwatt]
 """
 
-Side = dict[str, list[JSON]]
-
 SHA = "sha512:" + "ab" * 64
 """The hash of the golden image's data."""
 
 
 def make_rules(directory: Path, id_map: Mapping[str, str] | None = None) -> Rules:
-    (directory / "idmap.json").write_text(json.dumps(dict(id_map or {})), encoding="utf-8")
-    path = directory / "rules.yaml"
-    path.write_text(RULES_TEXT, encoding="utf-8")
-    return read_rules(str(path))
+    return rules_with_id_map(directory, RULES_TEXT, id_map)
 
 
 @pytest.fixture
@@ -78,34 +73,24 @@ def image(id: str, name: str, owner: Mapping[str, Any], **fields: Any) -> JSON:
     }
 
 
+def _copy_of_volume(
+    id: str, name: str, owner: Mapping[str, Any], volume_id: str, **fields: Any
+) -> JSON:
+    """A 100 GB snapshot or backup of ``volume_id``, available."""
+    base = {"id": id, "name": name, **_owned(owner), "status": "available", "size": 100}
+    return {**base, "volume_id": volume_id, **fields}
+
+
 def volume_snapshot(
     id: str, name: str, owner: Mapping[str, Any], volume_id: str, **fields: Any
 ) -> JSON:
-    return {
-        "id": id,
-        "name": name,
-        **_owned(owner),
-        "status": "available",
-        "size": 100,
-        "volume_id": volume_id,
-        "metadata": {},
-        **fields,
-    }
+    return _copy_of_volume(id, name, owner, volume_id, **{"metadata": {}, **fields})
 
 
 def volume_backup(
     id: str, name: str, owner: Mapping[str, Any], volume_id: str, **fields: Any
 ) -> JSON:
-    return {
-        "id": id,
-        "name": name,
-        **_owned(owner),
-        "status": "available",
-        "size": 100,
-        "volume_id": volume_id,
-        "incremental": False,
-        **fields,
-    }
+    return _copy_of_volume(id, name, owner, volume_id, **{"incremental": False, **fields})
 
 
 def quota(owner: Mapping[str, Any], service: str, limits: JSON, usage: JSON) -> JSON:
@@ -179,20 +164,6 @@ def world() -> tuple[Side, Side]:
         ],
     }
     return source, target
-
-
-def run(source: Side, target: Side, rules: Rules) -> Report:
-    return diff(
-        snapshot("cloudwatt", "fr1", source),
-        snapshot("ocb", "ocb-fr1", target),
-        rules,
-        generated_at="2026-11-22T10:05:00Z",
-    )
-
-
-def only(report: Report) -> Finding:
-    assert len(report.findings) == 1, [f.message for f in report.findings]
-    return report.findings[0]
 
 
 def find(target: Side, collection: str, name: str) -> JSON:

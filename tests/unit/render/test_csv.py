@@ -19,7 +19,7 @@ GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 DOCUMENTED = (
     "id,severity,kind,collection,project,source_id,source_name,source_project,"
     "target_id,target_name,target_project,matched_by,changes,waived,waiver_owner,"
-    "waiver_expires,waiver_reason,origin,side,new,message"
+    "waiver_expires,waiver_reason,origin,side,new,message,baseline"
 )
 """The columns docs/report.md documents: only ever added to, at the end."""
 

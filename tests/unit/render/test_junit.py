@@ -5,8 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
-from auditor.model import CollectionSummary, Finding, Kind, Report, Severity
+from auditor.model import CollectionSummary, Report, Severity
 from auditor.render import Format, render
+from tests.findings import unlisted
 
 
 def parse(report: Report) -> ET.Element:
@@ -68,13 +69,11 @@ def test_a_clean_collection_is_one_passing_case(golden_report: Report) -> None:
 def test_fail_on_info_fails_every_finding_and_incomplete_is_an_error(
     golden_report: Report,
 ) -> None:
-    incomplete = Finding(
-        id="f-00000000000000ff",
-        kind=Kind.INCOMPLETE,
-        collection="volumes",
-        severity=Severity.ERROR,
-        message="target volumes could not be listed: HTTP 503 after 5 attempts.",
-        side="target",
+    incomplete = unlisted(
+        "f-00000000000000ff",
+        "volumes",
+        "target",
+        "target volumes could not be listed: HTTP 503 after 5 attempts.",
     )
     report = replace(
         golden_report,

@@ -49,7 +49,7 @@ def _identity(base: Snapshot) -> dict[str, list[JSON]]:
         "description": "",
         "enabled": False,
     }
-    regions = [
+    regions: list[JSON] = [
         {"id": "fr", "name": "fr", "description": "France", "parent": None},
         {"id": "fr1", "name": "fr1", "description": "", "parent": "fr"},
         {"id": "fr2", "name": "fr2", "description": "Paris 2", "parent": "fr"},

@@ -1,0 +1,209 @@
+"""The options several commands share: the common ones, a report's, the filters; and the
+help formatter that names the collections only when a help text is shown."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from auditor.catalog.registry import names as collection_names
+from auditor.model import Severity
+from auditor.render import Format
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Fills in the collection names and the default timeout when a help text is shown.
+
+    They come from the collection layer, which takes most of a second to import: a
+    command imports it when it runs, ``--help`` only when it shows them.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = super()._get_help_string(action)
+        if text is None or "{" not in text:
+            return text
+        from auditor import audit
+
+        values = {
+            "{core_collections}": ",".join(audit.CORE_COLLECTIONS),
+            "{known_collections}": ",".join(audit.KNOWN_COLLECTIONS),
+            "{default_timeout}": f"{audit.DEFAULT_TIMEOUT:g}",
+        }
+        for marker, value in values.items():
+            text = text.replace(marker, value)
+        return text
+
+
+def common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options accepted before or after the command name."""
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("common options")
+    group.add_argument(
+        "--os-client-config-file",
+        metavar="FILE",
+        default=default(None),
+        help="clouds.yaml to read (default: openstacksdk's lookup: OS_CLIENT_CONFIG_FILE,"
+        " ./clouds.yaml, ~/.config/openstack/clouds.yaml)",
+    )
+    group.add_argument(
+        "--log-format",
+        choices=("console", "json"),
+        default=default(None),
+        help="log lines on stderr: console (default) or json (for cron)",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default(0),
+        help="more logs (-v info, -vv debug with HTTP traces, secrets redacted)",
+    )
+    group.add_argument(
+        "-q", "--quiet", action="store_true", default=default(False), help="errors only"
+    )
+    group.add_argument(
+        "--no-progress",
+        action="store_true",
+        default=default(None),
+        help="no progress display, even on a TTY",
+    )
+    group.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        default=default(None),
+        help="timeout of every HTTP request (default {default_timeout})",
+    )
+    group.add_argument(
+        "--retries",
+        type=int,
+        metavar="N",
+        default=default(None),
+        help="retries of a failed page: 5xx, 429, connection errors (default 4)",
+    )
+    group.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        default=default(None),
+        help="overall time budget of inventory and audit (for cron): after it no page or"
+        " retry starts and unfinished collections are reported incomplete (exit 3)",
+    )
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        default=default(None),
+        help="defaults of these options from this TOML file (default: AUDITOR_CONFIG, else"
+        " ./auditor.toml, else [tool.auditor] of ./pyproject.toml); flags win over"
+        " AUDITOR_* variables, which win over the file",
+    )
+
+
+def output_options(parser: argparse.ArgumentParser, *, output_note: str = "") -> None:
+    """``--format`` and ``--output`` of a command that writes a report."""
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=[f.value for f in Format],
+        default=None,
+        help="report format (default: text on a TTY, else json)",
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help=f"write the report here (mode 0600) instead of stdout ('-': stdout){output_note}",
+    )
+
+
+def report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", metavar="FILE", help="rules file (auditor.rules/v1 YAML)")
+    output_options(parser, output_note="; on a terminal, the verdict is still printed")
+    parser.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        default=None,
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
+    parser.add_argument(
+        "--history",
+        metavar="DIR",
+        help="keep every report as DIR/report-<UTC time>.json (mode 0600) and show what is new"
+        " and what was resolved since the newest previous one",
+    )
+    parser.add_argument(
+        "--metrics-file",
+        metavar="FILE",
+        help="also write Prometheus metrics here (textfile collector format, mode 0644)",
+    )
+    parser.add_argument(
+        "--waivers",
+        metavar="FILE",
+        help="accepted differences (auditor.waivers/v1 YAML): the findings they match are"
+        " reported as waived and do not gate the exit code until the waiver expires",
+    )
+    parser.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="check waiver expiry dates against this day (default: today, UTC)",
+    )
+    parser.add_argument(
+        "--write-id-map",
+        metavar="FILE",
+        help="also write the source -> target id of every match here (auditor.idmap/v1 JSON,"
+        " mode 0600), reusable as the rules' match.id_map; {source} in FILE: one map per"
+        " source, named after its label",
+    )
+    evidence_options(parser)
+    filter_options(parser)
+
+
+def evidence_options(parser: argparse.ArgumentParser) -> None:
+    """``--evidence DIR`` and ``--sign-key FILE`` (docs/evidence.md)."""
+    parser.add_argument(
+        "--evidence",
+        metavar="DIR",
+        help="also write a sealed evidence bundle to DIR (a new or empty directory): the"
+        " snapshots, rules, waivers, the report and a signed manifest; check it with"
+        " 'auditor verify-evidence DIR'",
+    )
+    parser.add_argument(
+        "--sign-key",
+        metavar="FILE",
+        help="sign the evidence bundle's manifest with this Ed25519 private key (PEM)",
+    )
+
+
+def filter_options(parser: argparse.ArgumentParser) -> None:
+    """What the report shows; never what its verdict and exit code count."""
+    group = parser.add_argument_group(
+        "filters",
+        "Show only some findings. The others are counted in the report as filtered, and the"
+        " verdict and the exit code are still those of every finding: a filter never hides"
+        " an error from the exit code (--fail-on, waivers and the rules' ignore decide that).",
+    )
+    group.add_argument(
+        "--min-severity",
+        choices=[s.value for s in Severity],
+        default=None,
+        help="show findings of this severity or above (default: all)",
+    )
+    group.add_argument(
+        "--project",
+        action="append",
+        metavar="GLOB",
+        default=None,
+        help="show findings about a project whose name (source or target) matches GLOB"
+        " (fnmatch, case-sensitive); repeat it for several",
+    )
+    group.add_argument(
+        "--collection",
+        action="append",
+        metavar="NAME",
+        choices=collection_names(),
+        default=None,
+        help="show findings of this collection; repeat it for several",
+    )

@@ -91,6 +91,18 @@ def in_scope(s: JSON, t: JSON, ch: ChangeSink) -> None:
     )
 
 
+def _prefix_length(which: str, doc: str) -> Field:
+    """``<which>_prefixlen``: another one is a warning."""
+    what = {"default": "default", "min": "minimum", "max": "maximum"}[which]
+    return Field(
+        f"{which}_prefixlen",
+        api(f"{which}_prefixlen", then=_length, back=_text),
+        NINT,
+        doc,
+        Exact(Severity.WARNING, f"{what} prefix length"),
+    )
+
+
 SUBNET_POOLS_SPEC = CollectionSpec(
     name="subnet_pools",
     noun="subnet pool",
@@ -111,27 +123,9 @@ SUBNET_POOLS_SPEC = CollectionSpec(
             "Sorted prefixes it hands out.",
             Kept(Severity.ERROR, "lost prefix(es) {lost}"),
         ),
-        Field(
-            "default_prefixlen",
-            api("default_prefixlen", then=_length, back=_text),
-            NINT,
-            "Prefix length of a subnet asked without one.",
-            Exact(Severity.WARNING, "default prefix length"),
-        ),
-        Field(
-            "min_prefixlen",
-            api("min_prefixlen", then=_length, back=_text),
-            NINT,
-            "Shortest prefix length it allows.",
-            Exact(Severity.WARNING, "minimum prefix length"),
-        ),
-        Field(
-            "max_prefixlen",
-            api("max_prefixlen", then=_length, back=_text),
-            NINT,
-            "Longest prefix length it allows.",
-            Exact(Severity.WARNING, "maximum prefix length"),
-        ),
+        _prefix_length("default", "Prefix length of a subnet asked without one."),
+        _prefix_length("min", "Shortest prefix length it allows."),
+        _prefix_length("max", "Longest prefix length it allows."),
         Field(
             "default_quota",
             api("default_quota"),

@@ -627,3 +627,19 @@ class FakeCloud:
         if nxt and nxt != "MARKER_NOT_FOUND":
             body["next"] = nxt
         return self.reply(body)
+
+
+def walked(
+    cloud: FakeCloud, path: str, items: Sequence[JSON], prefix: str, count: int, pages: int
+) -> tuple[dict[str, list[str]], list[dict[str, list[str]]]]:
+    """Check a listing of ``count`` items numbered ``<prefix>-01``... walked in ``pages``
+    requests to ``path``, three a page, each next page from the last id of the previous
+    one; the queries of the first page and of the following ones, for what differs."""
+    assert [i["id"] for i in items] == [f"{prefix}-{n:02d}" for n in range(1, count + 1)]
+    sent = cloud.requests_to(path)
+    assert len(sent) == pages
+    first, *following = (cloud.query(r) for r in sent)
+    assert [q["marker"][0] for q in following] == [
+        f"{prefix}-{n:02d}" for n in range(3, count + 1, 3)
+    ]
+    return first, following

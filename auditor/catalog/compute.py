@@ -1,4 +1,4 @@
-"""Nova (compute v2.1): flavors (with the access lists of private ones) and keypairs;
+"""Nova (compute v2.1): flavors (with private ones' access lists), keypairs, server groups;
 the servers are declared in :mod:`auditor.catalog.servers`.
 
 Nova caps ``limit`` at ``[api] max_limit`` (default 1000) and gives
@@ -14,17 +14,18 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.catalog import compute_checks as checks
-from auditor.catalog.common import ID, NAME, api_field
-from auditor.catalog.identity import DOMAINS, PROJECTS, USERS
+from auditor.catalog.common import ID, NAME, api_field, owned_by_project
+from auditor.catalog.identity import DOMAINS, OWNERS, PROJECTS, USERS
 from auditor.catalog.lookups import Reading
 from auditor.catalog.policies import (
     Custom,
     Exact,
     Flag,
+    Ref,
     Rename,
     Sized,
 )
-from auditor.catalog.sources import Indexed, Joined, Subject, api, derived
+from auditor.catalog.sources import Indexed, Joined, Subject, api, derived, versioned
 from auditor.catalog.spec import (
     FAN_OUT_KEY,
     CollectionSpec,
@@ -35,12 +36,14 @@ from auditor.catalog.spec import (
     Lookup,
     MatchKey,
     Owner,
+    Paging,
     Request,
 )
 from auditor.catalog.transforms import (
     not_false,
     nova_int,
     object_or_none,
+    sorted_list,
 )
 from auditor.catalog.types import (
     INT,
@@ -50,6 +53,7 @@ from auditor.catalog.types import (
     NSTR,
     NSTRS,
     STR,
+    STRS,
 )
 from auditor.model import Severity
 
@@ -262,4 +266,57 @@ KEYPAIRS_SPEC = CollectionSpec(
     ),
 )
 
-SPECS = (FLAVORS_SPEC, KEYPAIRS_SPEC)
+# -- server groups ------------------------------------------------------------------------
+
+# all_projects for an admin (403 otherwise), limit/offset and no links; project_id since
+# 2.13; one `policy` and its `rules` since 2.64 (before: a list of one `policies`).
+SERVER_GROUPS = Request(
+    "compute.server_groups",
+    "compute",
+    "/os-server-groups",
+    "server_groups",
+    all_projects="all_projects",
+    paging=Paging.OFFSET,
+    microversioned=True,
+)
+
+SERVER_GROUPS_SPEC = CollectionSpec(
+    name="server_groups",
+    noun="server group",
+    family=Family.COMPUTE,
+    owner=Owner.PROJECT,
+    requests=(SERVER_GROUPS,),
+    lookups=OWNERS,
+    docs="collections-identity.md#server-groups",
+    fields=(
+        ID,
+        NAME,
+        *owned_by_project("project_id"),
+        Field(
+            "policy",
+            versioned(
+                ("2.64", api("policy")),
+                (None, api("policies", then=lambda p: p[0] if p else None, back=lambda p: [p])),
+            ),
+            NSTR,
+            "affinity, anti-affinity, soft-affinity or soft-anti-affinity.",
+            Exact(Severity.ERROR, "policy"),
+        ),
+        Field(
+            "rules",
+            api("rules", since="2.64", then=object_or_none),
+            NOBJ,
+            "The policy's rules (max_server_per_host; compute 2.64+, null before).",
+            Exact(Severity.ERROR, "policy rules", blank={}),
+        ),
+        api_field(
+            "members",
+            STRS,
+            "Sorted ids of the member servers.",
+            Ref("servers", lost="lost member {label}", gained="has a new member {label}"),
+            then=sorted_list,
+        ),
+    ),
+)
+
+SPECS = (FLAVORS_SPEC, KEYPAIRS_SPEC, SERVER_GROUPS_SPEC)

@@ -1,4 +1,5 @@
-"""The identity family of the example clouds: domains, regions, services, flavors, keypairs.
+"""The identity family of the example clouds: domains, regions, services, flavors, keypairs,
+server groups.
 
 The source has its two domains, a region tree (``fr`` > ``fr1``), a catalog
 of six services (Swift among them), public flavors plus two private ones
@@ -21,13 +22,14 @@ from auditor.demo.base import FLAVORS, NAMESPACE, SERVICES, ExampleCloud
 
 JSON = dict[str, Any]
 
-COLLECTIONS = ("domains", "regions", "services", "flavors", "keypairs")
+COLLECTIONS = ("domains", "regions", "services", "flavors", "keypairs", "server_groups")
 """The collections whose demo rows this family adds."""
 
 DEFECTS = (
     "domain ocb-cloudwatt was left disabled after the cut-over rehearsal",
     "region ocb-fr1 was registered without its parent region ocb-fr",
     "the object-store service (swift) was not carried over to the target catalog",
+    "server group acme-web-spread lost a member: its server was booted outside the group",
     "private flavor ocb-gpu is no longer shared with ocb-globex",
     "keypair wonka-ops of user wonka-admin was re-imported with another public key",
 )
@@ -157,6 +159,27 @@ def add_source(cloud: ExampleCloud, rng: random.Random) -> None:
         }
         for tenant in tenants
     ]
+    cloud.extra["server_groups"] = _server_groups(cloud.servers)
+
+
+def _server_groups(servers: Sequence[JSON]) -> list[JSON]:
+    """Each tenant's first two servers, spread (anti-affinity) on distinct hosts."""
+    by_tenant: dict[str, list[JSON]] = {}
+    for server in sorted(servers, key=lambda s: str(s["name"])):
+        by_tenant.setdefault(str(server["project"]), []).append(server)
+    return [
+        {
+            "id": _id(str(members[0]["project_id"]), "server-group"),
+            "name": f"{str(project)[3:]}-web-spread",
+            "project": project, "project_id": members[0]["project_id"],
+            "domain": members[0]["domain"],
+            "policy": "anti-affinity",
+            "rules": {"max_server_per_host": 1} if index % 2 else {},
+            "members": sorted(str(s["id"]) for s in members[:2]),
+        }
+        for index, (project, members) in enumerate(sorted(by_tenant.items()))
+        if len(members) >= 2
+    ]  # fmt: skip
 
 
 def _rebrand(name: str) -> str:
@@ -214,6 +237,17 @@ def add_target(source: ExampleCloud, target: ExampleCloud, rng: random.Random) -
         counterparts[str(keypair["id"])] = str(copy["id"])
         keypairs.append(copy)
     target.extra["keypairs"] = keypairs
+    target.extra["server_groups"] = [
+        dict(
+            group,
+            id=_id("ocb", group["id"]),
+            project=_rebrand(str(group["project"])),
+            project_id=counterparts[str(group["project_id"])],
+            domain="ocb-cloudwatt",
+            members=sorted(counterparts[m] for m in group["members"]),
+        )
+        for group in source.extra["server_groups"]
+    ]
 
 
 def _named(items: list[JSON], name: str) -> JSON:
@@ -231,3 +265,4 @@ def seed_defects(target: ExampleCloud) -> None:
     gpu["access"] = [name for name in gpu["access"] if name != "ocb-globex"]
     gpu["access_ids"] = [pid for pid in gpu["access_ids"] if pid != globex["id"]]
     _named(extra["keypairs"], "wonka-ops")["fingerprint"] = fingerprint("wonka", version=2)
+    _named(extra["server_groups"], "acme-web-spread")["members"].pop()

@@ -20,7 +20,6 @@ built and serialised once.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 
 from auditor.sandbox.cells import (
@@ -33,11 +32,11 @@ from auditor.sandbox.microversion import (
     VersionRange,
     at_microversion,
     band,
-    format_version,
     parse_version,
+    version_document,
 )
 from auditor.sandbox.options import SandboxOptions
-from auditor.sandbox.paging import Listing, item_body, linked_page, list_body
+from auditor.sandbox.paging import Listing, Views, item_body, linked_page, list_body
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.tokens import Caller
 from auditor.sandbox.views.compute import (
@@ -113,9 +112,8 @@ class ComputeApi:
             self.keypairs.setdefault(str(keypair.get("user_id")), []).append(keypair)
         self.user_id = user_id
         """The caller: whose keypairs Nova lists without (or before 2.10, despite) user_id."""
-        self._keypair_views: dict[tuple[str, Version], Listing] = {}
-        self._lock = threading.Lock()
-        self._views: dict[tuple[str, Version], Listing] = {}
+        self._keypair_views = Views(self._build_keypairs)
+        self._views = Views(self._build)
         # The shape clients negotiate (the highest) is ready before the first request.
         self._view("detail", self.versions.maximum)
 
@@ -171,38 +169,26 @@ class ComputeApi:
         raise ApiError(404, "The resource could not be found.")
 
     def _version_doc(self) -> JSON:
-        return {
-            "id": "v2.1",
-            "status": "CURRENT",
-            "version": format_version(self.versions.maximum),
-            "min_version": format_version(self.versions.minimum),
-            "updated": "2013-07-23T11:33:21Z",
-            "links": [
-                {"rel": "self", "href": f"{self.urls.versioned}/"},
-                {"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"},
-            ],
-            "media-types": [
-                {
-                    "base": "application/json",
-                    "type": "application/vnd.openstack.compute+json;version=2.1",
-                }
-            ],
+        describedby = {
+            "rel": "describedby",
+            "type": "text/html",
+            "href": "http://docs.openstack.org/",
         }
+        return version_document(
+            "v2.1",
+            self.versions,
+            "2013-07-23T11:33:21Z",
+            [{"rel": "self", "href": f"{self.urls.versioned}/"}, describedby],
+            "application/vnd.openstack.compute+json;version=2.1",
+        )
 
     # -- views -------------------------------------------------------------------
 
     def _view(self, kind: str, mv: Version) -> Listing:
         """The listing of ``kind`` at ``mv``'s band, built on first use."""
-        bands = FLAVOR_BANDS if kind.startswith("flavors") else SERVER_BANDS
-        key = (kind, band(mv, bands))
-        listing = self._views.get(key)
-        if listing is None:
-            with self._lock:
-                listing = self._views.get(key)
-                if listing is None:
-                    listing = self._build(kind, key[1])
-                    self._views[key] = listing
-        return listing
+        return self._views.get(
+            kind, band(mv, FLAVOR_BANDS if kind.startswith("flavors") else SERVER_BANDS)
+        )
 
     def _build(self, kind: str, mv: Version) -> Listing:
         urls = self.urls
@@ -311,20 +297,13 @@ class ComputeApi:
         )
 
     def _keypair_listing(self, user_id: str, mv: Version) -> Listing:
-        key = (user_id, band(mv, KEYPAIR_BANDS))
-        listing = self._keypair_views.get(key)
-        if listing is None:
-            with self._lock:
-                listing = self._keypair_views.get(key)
-                if listing is None:
-                    own = self.keypairs.get(user_id, [])
-                    listing = Listing(
-                        [str(k.get("name")) for k in own],
-                        [dumps(keypair_view(k, key[1])) for k in own],
-                        list(own),
-                    )
-                    self._keypair_views[key] = listing
-        return listing
+        return self._keypair_views.get(user_id, band(mv, KEYPAIR_BANDS))
+
+    def _build_keypairs(self, user_id: str, mv: Version) -> Listing:
+        own = self.keypairs.get(user_id, [])
+        return Listing(
+            [str(k.get("name")) for k in own], [dumps(keypair_view(k, mv)) for k in own], list(own)
+        )
 
     def _list_keypairs(self, request: ApiRequest, mv: Version) -> Response:
         query = request.query

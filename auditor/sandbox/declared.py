@@ -25,7 +25,6 @@ from its declaration alone:
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +34,7 @@ from auditor.sandbox import backwards
 from auditor.sandbox.microversion import Version, VersionRange, at_microversion, band
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.pages import page
-from auditor.sandbox.paging import Listing, item_body
+from auditor.sandbox.paging import Listing, Views, item_body
 from auditor.sandbox.views import Context, View
 from auditor.sandbox.wire import (
     JSON,
@@ -131,8 +130,8 @@ class DeclaredRoutes:
         """The admin's project: whose items a listing without the all-projects parameter
         answers when the token names none."""
         self.versions = versions
-        self._lock = threading.Lock()
-        self._listings: dict[tuple[str, Version], Listing] = {}
+        by_key = {route.request.key: route for route in routes}
+        self._listings = Views(lambda key, at: self._build(by_key[key], at))
 
     def match(self, path: str) -> tuple[Route, re.Match[str]] | None:
         """The route of ``path`` and what its pattern matched (``item``: one item's)."""
@@ -227,14 +226,7 @@ class DeclaredRoutes:
         bands = backwards.thresholds(route.spec.fields)
         if route.view is not None:
             bands = tuple(sorted({*bands, *route.view.bands}))
-        at = band(mv, bands)
-        key = (route.request.key, at)
-        with self._lock:
-            listing = self._listings.get(key)
-            if listing is None:
-                listing = self._build(route, at)
-                self._listings[key] = listing
-            return listing
+        return self._listings.get(route.request.key, band(mv, bands))
 
     def _build(self, route: Route, mv: Version) -> Listing:
         ids: list[str] = []

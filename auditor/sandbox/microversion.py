@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from auditor.sandbox.wire import ApiError, Response
+from auditor.sandbox.wire import JSON, ApiError, Response
 
 Version = tuple[int, int]
 
@@ -117,3 +117,22 @@ def at_microversion(
         raise
     response.headers.update(said)
     return response
+
+
+def version_document(
+    version_id: str,
+    versions: VersionRange,
+    updated: str,
+    links: list[JSON],
+    media_type: str,
+) -> JSON:
+    """A microversioned service's version document (``GET /`` and ``GET /v<N>``)."""
+    return {
+        "id": version_id,
+        "status": "CURRENT",
+        "version": format_version(versions.maximum),
+        "min_version": format_version(versions.minimum),
+        "updated": updated,
+        "links": links,
+        "media-types": [{"base": "application/json", "type": media_type}],
+    }

@@ -7,6 +7,7 @@ bytes joined into the response body, found through a marker -> index dict.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -127,3 +128,24 @@ def next_href(base: str, query: Mapping[str, str], limit: int, marker: str) -> s
     params["limit"] = str(limit)
     params["marker"] = marker
     return f"{base}?{urlencode(params)}"
+
+
+class Views:
+    """Listings built on first use and kept, one per key (a kind of listing and the
+    microversion band of its shape), safe for the server's threads."""
+
+    def __init__(self, build: Callable[[Any, Any], Listing]) -> None:
+        self._build = build
+        self._built: dict[tuple[Any, Any], Listing] = {}
+        self._lock = threading.Lock()
+
+    def get(self, kind: Any, level: Any) -> Listing:
+        key = (kind, level)
+        listing = self._built.get(key)
+        if listing is None:
+            with self._lock:
+                listing = self._built.get(key)
+                if listing is None:
+                    listing = self._build(kind, level)
+                    self._built[key] = listing
+        return listing

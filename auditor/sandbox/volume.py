@@ -4,7 +4,6 @@ views of :mod:`auditor.sandbox.views.volume`)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping, Sequence
 
 from auditor.sandbox.microversion import (
@@ -12,11 +11,11 @@ from auditor.sandbox.microversion import (
     VersionRange,
     at_microversion,
     band,
-    format_version,
     parse_version,
+    version_document,
 )
 from auditor.sandbox.options import SandboxOptions
-from auditor.sandbox.paging import Listing, item_body, linked_page
+from auditor.sandbox.paging import Listing, Views, item_body, linked_page
 from auditor.sandbox.quotas import QuotaSets
 from auditor.sandbox.tokens import Caller
 from auditor.sandbox.views.volume import (
@@ -59,8 +58,7 @@ class VolumeApi:
         self.max_limit = options.max_limit
         self.volumes = list(volumes)
         self.quotas = quotas if quotas is not None else QuotaSets(())
-        self._lock = threading.Lock()
-        self._views: dict[tuple[str, Version], Listing] = {}
+        self._views = Views(self._build)
         self._view("detail", self.versions.maximum)
 
     def is_public(self, request: ApiRequest) -> bool:
@@ -104,38 +102,25 @@ class VolumeApi:
         raise ApiError(404, "The resource could not be found.")
 
     def _version_doc(self) -> JSON:
-        return {
-            "id": "v3.0",
-            "status": "CURRENT",
-            "version": format_version(self.versions.maximum),
-            "min_version": format_version(self.versions.minimum),
-            "updated": "2023-08-31T00:00:00Z",
-            "links": [
+        return version_document(
+            "v3.0",
+            self.versions,
+            "2023-08-31T00:00:00Z",
+            [
                 {"rel": "describedby", "type": "text/html", "href": "https://docs.openstack.org/"},
                 {"rel": "self", "href": f"{self.service_url}/v3/"},
             ],
-            "media-types": [
-                {
-                    "base": "application/json",
-                    "type": "application/vnd.openstack.volume+json;version=3",
-                }
-            ],
-        }
+            "application/vnd.openstack.volume+json;version=3",
+        )
 
     def _view(self, kind: str, mv: Version) -> Listing:
-        key = (kind, band(mv, VOLUME_BANDS))
-        listing = self._views.get(key)
-        if listing is None:
-            with self._lock:
-                listing = self._views.get(key)
-                if listing is None:
-                    link, level = self.link, key[1]
-                    if kind == "summary":
-                        listing = Listing.build(self.volumes, lambda v: volume_summary(v, link))
-                    else:
-                        listing = Listing.build(self.volumes, lambda v: volume_view(v, level, link))
-                    self._views[key] = listing
-        return listing
+        return self._views.get(kind, band(mv, VOLUME_BANDS))
+
+    def _build(self, kind: str, level: Version) -> Listing:
+        link = self.link
+        if kind == "summary":
+            return Listing.build(self.volumes, lambda v: volume_summary(v, link))
+        return Listing.build(self.volumes, lambda v: volume_view(v, level, link))
 
     def _filter(
         self, query: Mapping[str, str], caller: Caller | None = None

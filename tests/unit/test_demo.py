@@ -39,6 +39,7 @@ EXPECTED = {
     ("missing", "services", "swift", None),
     ("changed", "flavors", "ocb-gpu", "access"),
     ("changed", "keypairs", "wonka-ops", "fingerprint"),
+    ("changed", "server_groups", "ocb-acme/acme-web-spread", "members"),
     # storage family (auditor.demo.storage)
     ("changed", "images", "ocb-cyberdyne/ocb-cyberdyne-golden", "checksum"),
     ("changed", "volume_snapshots", "ocb-soylent/ocb-db-01-data-nightly", "volume_id"),

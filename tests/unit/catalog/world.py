@@ -35,6 +35,27 @@ def _v(text: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
+def _server_group(
+    gid: str,
+    name: str,
+    project: str,
+    members: list[str],
+    compute: tuple[int, int],
+    policy: str = "anti-affinity",
+    rules: JSON | None = None,
+) -> JSON:
+    """A server group as Nova answers it: ``policies`` and ``metadata`` before 2.64,
+    ``policy`` and ``rules`` since; project and user ids since 2.13."""
+    group: JSON = {"id": gid, "name": name, "members": members}
+    if compute >= (2, 13):
+        group.update(project_id=project, user_id="u-1")
+    if compute >= (2, 64):
+        group.update(policy=policy, rules={"max_server_per_host": 1} if rules is None else rules)
+    else:
+        group.update(policies=[policy], metadata={})
+    return group
+
+
 def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
     """Listing key -> raw items, as the services answer at ``microversions``."""
     compute = _v(microversions["compute"])
@@ -150,6 +171,10 @@ def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
             },
             {**p.keypair("acme-x509", "cc:dd", type_="x509"), FOR: "u-1"},
             {"keypair": {"name": "gamma", "fingerprint": "ee:ff", "user_id": "u-2"}},
+        ],
+        "compute.server_groups": [
+            _server_group("g-1", "acme-web-spread", "p-acme", ["s-2", "s-1"], compute),
+            _server_group("g-2", "beta-db", "p-beta", [], compute, "affinity", {}),
         ],
         "block-storage.volumes": [
             p.volume(

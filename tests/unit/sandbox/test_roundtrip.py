@@ -10,7 +10,7 @@ down-cell records).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,23 +65,17 @@ def exit_code(snapshot: Snapshot, options: SandboxOptions) -> int:
     return 0 if complete else 3
 
 
-def inventory(sandbox: Sandbox, cloud: str, tmp_path: Path) -> tuple[int, Snapshot | None]:
-    """``auditor inventory --cloud CLOUD -o FILE`` against the sandbox."""
+def inventory(
+    sandbox: Sandbox, cloud: str, tmp_path: Path, collections: Sequence[str] = ()
+) -> tuple[int, Snapshot | None]:
+    """``auditor inventory --cloud CLOUD [--collections A,B] -o FILE`` against the sandbox:
+    the exit code and the snapshot written (None when none was)."""
     clouds = tmp_path / "clouds.yaml"
     save_clouds_yaml(sandbox, str(clouds))
     out = tmp_path / f"{cloud}.json"
-    code = main(
-        [
-            "--os-client-config-file",
-            str(clouds),
-            "--no-progress",
-            "inventory",
-            "--cloud",
-            cloud,
-            "-o",
-            str(out),
-        ]
-    )
+    chosen = ["--collections", ",".join(collections)] if collections else []
+    argv = ["--os-client-config-file", str(clouds), "--no-progress", "inventory"]
+    code = main([*argv, "--cloud", cloud, *chosen, "-o", str(out)])
     return code, read_snapshot(str(out)) if out.exists() else None
 
 

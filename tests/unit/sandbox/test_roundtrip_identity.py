@@ -17,14 +17,12 @@ from urllib.parse import parse_qsl
 import pytest
 import requests
 
-from auditor.app.commands.sandbox import save_clouds_yaml
-from auditor.app.files import read_snapshot
-from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.sandbox.ids import synthetic_hex, synthetic_uuid
 from auditor.sandbox.microversion import parse_version
 from tests.synthetic import FLAVORS, synthetic_snapshot
+from tests.unit.sandbox.test_roundtrip import inventory
 
 JSON = dict[str, Any]
 
@@ -185,24 +183,8 @@ def expected(snapshot: Snapshot, options: SandboxOptions) -> dict[str, Any]:
 
 
 def run_inventory(sandbox: Sandbox, tmp_path: Path, collections: tuple[str, ...]) -> Snapshot:
-    clouds = tmp_path / "clouds.yaml"
-    save_clouds_yaml(sandbox, str(clouds))
-    out = tmp_path / "inventory.json"
-    code = main(
-        [
-            "--os-client-config-file",
-            str(clouds),
-            "--no-progress",
-            "inventory",
-            "--cloud",
-            "cw",
-            "--collections",
-            ",".join(collections),
-            "-o",
-            str(out),
-        ]
-    )
-    snapshot = read_snapshot(str(out))
+    code, snapshot = inventory(sandbox, "cw", tmp_path, collections)
+    assert snapshot is not None
     assert code == (0 if snapshot.complete else 3)
     return snapshot
 

@@ -16,13 +16,11 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from auditor.app.commands.sandbox import save_clouds_yaml
-from auditor.app.files import read_snapshot
-from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
 from tests.payloads import PORT_FIELDS
 from tests.synthetic import synthetic_snapshot
+from tests.unit.sandbox.test_roundtrip import inventory
 
 JSON = dict[str, Any]
 
@@ -245,32 +243,17 @@ def network_snapshot() -> Snapshot:
     return dataclasses.replace(base, collections=collections)
 
 
-def inventory(sandbox: Sandbox, tmp_path: Path) -> tuple[int, Snapshot]:
-    clouds = tmp_path / "clouds.yaml"
-    save_clouds_yaml(sandbox, str(clouds))
-    out = tmp_path / "cw.json"
-    code = main(
-        [
-            "--os-client-config-file",
-            str(clouds),
-            "--no-progress",
-            "inventory",
-            "--cloud",
-            "cw",
-            "--collections",
-            ",".join(("projects", *MINE)),
-            "-o",
-            str(out),
-        ]
-    )
-    return code, read_snapshot(str(out))
+def network_inventory(sandbox: Sandbox, tmp_path: Path) -> tuple[int, Snapshot]:
+    code, snapshot = inventory(sandbox, "cw", tmp_path, ("projects", *MINE))
+    assert snapshot is not None
+    return code, snapshot
 
 
 @pytest.mark.parametrize("max_limit", [1000, 2])
 def test_inventory_of_the_served_network_is_the_snapshot(max_limit: int, tmp_path: Path) -> None:
     snapshot = network_snapshot()
     with Sandbox([snapshot], options=SandboxOptions(max_limit=max_limit)) as sandbox:
-        code, got = inventory(sandbox, tmp_path)
+        code, got = network_inventory(sandbox, tmp_path)
         log = sandbox.requests
         admin_project = sandbox.site("cw").credentials.project_id
         assert sandbox.errors == []
@@ -316,7 +299,7 @@ def test_networks_without_their_subnets_are_served_with_subnets_of_those_names(
     collections = {k: v for k, v in full.collections.items() if k != "subnets"}
     snapshot = dataclasses.replace(full, collections=collections)
     with Sandbox([snapshot]) as sandbox:
-        code, got = inventory(sandbox, tmp_path)
+        code, got = network_inventory(sandbox, tmp_path)
 
     assert code == 0
     assert got.collections["networks"].items == full.collections["networks"].items
@@ -327,7 +310,7 @@ def test_a_snapshot_without_network_collections_is_still_served_from_its_servers
 ) -> None:
     base = synthetic_snapshot("cw", "fr1", domains=1, projects=2, servers=4, volumes=0)
     with Sandbox([base]) as sandbox:
-        code, got = inventory(sandbox, tmp_path)
+        code, got = network_inventory(sandbox, tmp_path)
 
     assert code == 0
     networks = got.collections["networks"].items

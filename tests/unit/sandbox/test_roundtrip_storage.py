@@ -15,15 +15,13 @@ from typing import Any
 
 import pytest
 
-from auditor.app.commands.sandbox import save_clouds_yaml
-from auditor.app.files import read_snapshot
-from auditor.cli import main
 from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.sandbox.ids import synthetic_uuid
 from auditor.sandbox.quotas import DEFAULTS
 from tests.synthetic import down_cell_inventory
 from tests.unit.sandbox.conftest import build_snapshot
+from tests.unit.sandbox.test_roundtrip import inventory
 
 JSON = dict[str, Any]
 
@@ -149,25 +147,8 @@ def storage_snapshot(cloud: str = "cw") -> Snapshot:
     return dataclasses.replace(base, collections=collections)
 
 
-def inventory(sandbox: Sandbox, tmp_path: Path) -> tuple[int, Snapshot | None]:
-    clouds = tmp_path / "clouds.yaml"
-    save_clouds_yaml(sandbox, str(clouds))
-    out = tmp_path / "cw.json"
-    code = main(
-        [
-            "--os-client-config-file",
-            str(clouds),
-            "--no-progress",
-            "inventory",
-            "--cloud",
-            "cw",
-            "--collections",
-            ",".join(COLLECTIONS),
-            "-o",
-            str(out),
-        ]
-    )
-    return code, read_snapshot(str(out)) if out.exists() else None
+def storage_inventory(sandbox: Sandbox, tmp_path: Path) -> tuple[int, Snapshot | None]:
+    return inventory(sandbox, "cw", tmp_path, COLLECTIONS)
 
 
 def expected(snapshot: Snapshot, options: SandboxOptions, name: str) -> list[JSON]:
@@ -186,7 +167,7 @@ def test_inventory_of_the_sandbox_gives_the_storage_collections_back(
     options = VARIANTS[variant]
     snapshot = storage_snapshot()
     with Sandbox([snapshot], options=options) as sandbox:
-        code, got = inventory(sandbox, tmp_path)
+        code, got = storage_inventory(sandbox, tmp_path)
         log = sandbox.requests
         assert sandbox.errors == []
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 
-from auditor.demo import access, fold, identity, network, storage
+from auditor.demo import access, fold, identity, network, network_access, network_pools, storage
 from auditor.demo.base import ExampleCloud, Family
 from auditor.demo.core import COLLECTIONS as CORE
 from auditor.demo.core import DEFECTS, seed_defects, source_cloud, target_cloud
@@ -53,7 +53,15 @@ residue:
   patterns: ['cloudwatt', '\bcw-']
 """
 
-FAMILIES: tuple[Family, ...] = (identity, access, storage, network, fold)
+FAMILIES: tuple[Family, ...] = (
+    identity,
+    access,
+    storage,
+    network,
+    network_access,
+    network_pools,
+    fold,
+)
 """The families that add rows to the core collections' clouds, in order; the last,
 ``fold``, merges a staging tenant into its production project."""
 

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from auditor.catalog import (
+    access,
     block_storage,
     compute,
     identity,
@@ -34,6 +35,7 @@ from auditor.catalog.spec import CollectionSpec, MatchKey, Request
 
 FAMILIES = (
     identity,
+    access,
     servers,
     compute,
     block_storage,

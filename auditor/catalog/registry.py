@@ -25,6 +25,7 @@ from auditor.catalog import (
     quotas,
     security_groups,
     servers,
+    volume_types,
 )
 from auditor.catalog.policies import Compare, Custom, Ref, RefByName, Renamed, SetOf
 from auditor.catalog.sources import reads
@@ -35,6 +36,7 @@ FAMILIES = (
     servers,
     compute,
     block_storage,
+    volume_types,
     image,
     network,
     network_l3,

@@ -235,8 +235,11 @@ class Pager:
                 walk.restart()
                 continue
             listed.pages += 1
-            page = body.get(item_key)
-            if isinstance(page, dict):
+            page = body.get(item_key) if item_key else body
+            if not item_key:
+                # The answer is the one object itself (Cinder's type encryption), {}: none.
+                page = [page] if page else []
+            elif isinstance(page, dict):
                 # One object where a list could be (a project's quota set): one item.
                 page = [page]
             if not isinstance(page, list):

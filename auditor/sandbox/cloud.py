@@ -49,6 +49,7 @@ VIEWED = frozenset(
         "compute.quotas",
         "block-storage.volumes",
         "block-storage.quotas",
+        "block-storage.types",
         "image.images",
         "image.hidden_images",
         "network.networks",
@@ -183,6 +184,7 @@ class CloudSite:
                 project_id=project_id,
                 options=options,
                 quotas=quotas,
+                types=items_of(snapshot, "volume_types"),
             ),
             "image": ImageApi(
                 images.items if images is not None else None,

@@ -45,6 +45,8 @@ EXPECTED = {
     ("changed", "volume_snapshots", "ocb-soylent/ocb-db-01-data-nightly", "volume_id"),
     ("changed", "volume_backups", "ocb-gringotts/ocb-db-01-data-weekly", "status"),
     ("changed", "quotas", "ocb-monarch/compute", "limits.cores"),
+    # sharing family (auditor.demo.sharing)
+    ("changed", "volume_types", "ceph-ssd-luks", "encryption"),
     # network family (auditor.demo.network)
     ("changed", "networks", "ocb-vandelay/vandelay-net", "mtu"),
     ("changed", "subnets", "ocb-aperture/aperture-subnet", "enable_dhcp"),

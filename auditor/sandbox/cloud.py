@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from auditor.catalog.registry import CATALOG as COLLECTIONS
 from auditor.catalog.spec import CollectionSpec
 from auditor.model import Snapshot
+from auditor.sandbox import image as image_views
 from auditor.sandbox.compute import ComputeApi
 from auditor.sandbox.declared import DeclaredRoutes, Route, WithDeclared
 from auditor.sandbox.identity import IdentityApi
@@ -67,6 +68,7 @@ other request of the catalog is served from its declaration (:mod:`auditor.sandb
 VIEWS = {
     "block-storage.snapshots": volume_views.SNAPSHOTS,
     "block-storage.backups": volume_views.BACKUPS,
+    "image.members": image_views.MEMBERS,
 }
 """Declared requests and what the service answers of their items besides the declared fields."""
 

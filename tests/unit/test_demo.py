@@ -47,6 +47,8 @@ EXPECTED = {
     ("changed", "quotas", "ocb-monarch/compute", "limits.cores"),
     # sharing family (auditor.demo.sharing)
     ("changed", "volume_types", "ceph-ssd-luks", "encryption"),
+    ("missing", "image_members", "cw-initech/cw-acme-base", None),
+    ("changed", "images", "ocb-acme/ocb-acme-base", "properties.hw_firmware_type"),
     # network family (auditor.demo.network)
     ("changed", "networks", "ocb-vandelay/vandelay-net", "mtu"),
     ("changed", "subnets", "ocb-aperture/aperture-subnet", "enable_dhcp"),

@@ -267,8 +267,17 @@ def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
             {"volume_type_id": "vt-2", "project_id": "p-beta", FOR: "vt-2"},
             {"volume_type_id": "vt-2", "project_id": "p-deleted", FOR: "vt-2"},
         ],
+        "image.members": [
+            {"image_id": "img-2", "member_id": "p-beta", "status": "accepted", FOR: "img-2"},
+            {"image_id": "img-2", "member_id": "p-acme", "status": "pending", FOR: "img-2"},
+        ],
         "image.images": [
-            p.image("img-1", "cw-debian-12", owner="p-acme"),
+            {
+                **p.image("img-1", "cw-debian-12", owner="p-acme"),
+                "hw_disk_bus": "scsi",
+                "os_distro": "debian",
+                "os_glance_importing_to_stores": "",
+            },
             p.image("img-2", "cw-legacy", owner=None, os_hash_value=None, visibility="shared"),
             p.image(
                 "img-3",

@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 import realnet
+import realshare
 from realconf import cinder_conf, glance_conf, keystone_conf, neutron_conf, nova_conf
 from seedplan import (
     DEFAULT_AZ,
@@ -158,6 +159,8 @@ class RealCloud:
     server_ids: dict[str, str] = field(default_factory=dict)
     volume_ids: dict[str, str] = field(default_factory=dict)
     image_ids: dict[str, str] = field(default_factory=dict)
+    volume_types: dict[str, Any] = field(default_factory=dict)
+    """Ids of the private volume type seeded through Cinder's API and of its QoS specs."""
     network: dict[str, Any] = field(default_factory=dict)
     """What Neutron was seeded with: ids of networks, subnets, routers, groups, ports..."""
     user_ids: dict[str, str] = field(default_factory=dict)
@@ -857,6 +860,9 @@ def real_cloud(workdir: Path, venv: Path | None = None) -> Iterator[RealCloud]:
         ]
         for w in (*waits, glance, limited):
             w.result()
+        started_types = time.monotonic()
+        cloud.volume_types = realshare.seed_volume_types(rest, b.urls["cinder"], cloud.project_ids)
+        b.timings["cinder types seeding"] = round(time.monotonic() - started_types, 2)
         b.close_sockets()  # the servers hold their own copies
         cloud.pids = procs.pids
         cloud.timings = {

@@ -74,7 +74,7 @@ def test_the_sandbox_lists_private_types_only_for_is_public_none(tmp_path: Path)
         clouds = tmp_path / "clouds.yaml"
         save_clouds_yaml(sandbox, str(clouds))
         conn = connect(CloudTarget("cloudwatt"), config=read_clouds_config(str(clouds)))
-        token = conn.session.get_token()
+        token = str(conn.session.get_token())
         base = conn.block_storage.get_endpoint()
         names = {}
         for query in ("", "?is_public=None", "?is_public=false"):

@@ -2,7 +2,8 @@
 
 ``GET /types`` lists only the public types unless an admin asks ``is_public=None``
 (cinder.api.api_utils ``_parse_is_public``: absent means public only, the
-string ``None`` both); the listing is not paged (no ``volume_types_links``).
+string ``None`` both). It is paged at ``osapi_max_limit`` with limit and marker,
+its next link under ``volume_type_links`` (singular: Cinder's types view).
 An admin's answer carries ``extra_specs`` and ``qos_specs_id``. The QoS specs
 are ``GET /qos-specs`` (admin); a type's encryption is ``GET
 /types/{id}/encryption``, which answers the one encryption object itself, not
@@ -50,6 +51,7 @@ VOLUME_TYPES = Request(
     "block-storage",
     "/types",
     "volume_types",
+    links="volume_type_links",
     query={"is_public": "None"},
     microversioned=True,
     keep=("id", "name"),

@@ -60,7 +60,7 @@ class VolumeApi:
         self.max_limit = options.max_limit
         self.volumes = list(volumes)
         self.quotas = quotas if quotas is not None else QuotaSets(())
-        self.types = VolumeTypes(types)
+        self.types = VolumeTypes(types, options.max_limit)
         self._views = Views(self._build)
         self._view("detail", self.versions.maximum)
 
@@ -102,7 +102,8 @@ class VolumeApi:
             return self.quotas.block_storage(
                 rest[1], usage=usage is not None and bool_param(usage, "usage")
             )
-        typed = self.types.answer(rest, request)
+        base = f"{self.service_url}/v3" + (f"/{project}" if project else "")
+        typed = self.types.answer(rest, request, base)
         if typed is not None:
             return typed
         raise ApiError(404, "The resource could not be found.")

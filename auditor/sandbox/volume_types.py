@@ -3,7 +3,8 @@
 - ``GET /types``: the public types only, unless an admin asks ``is_public=None``
   (both) or ``is_public=false`` (the private ones); anyone else sees the public
   types and the private ones shared with their project. ``extra_specs`` and
-  ``qos_specs_id`` are shown to admins. Not paged.
+  ``qos_specs_id`` are shown to admins. Paged by limit and marker at the cloud's
+  max limit, the next link (on a full page) under ``volume_type_links``.
 - ``GET /qos-specs``: every QoS specs record a type uses (admin only).
 - ``GET /types/{id}/encryption``: the encryption object itself, ``{}`` when none.
 - ``GET /types/{id}/os-volume-type-access``: a private type's projects; a public
@@ -14,8 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from auditor.sandbox.paging import next_href
 from auditor.sandbox.tokens import Caller
-from auditor.sandbox.wire import JSON, ApiError, ApiRequest, Response, bool_param, json_response
+from auditor.sandbox.wire import (
+    JSON,
+    ApiError,
+    ApiRequest,
+    Response,
+    bool_param,
+    int_param,
+    json_response,
+)
 
 
 def _type_view(item: JSON, admin: bool) -> JSON:
@@ -36,16 +46,18 @@ def _type_view(item: JSON, admin: bool) -> JSON:
 class VolumeTypes:
     """The volume types of one sandbox cloud."""
 
-    def __init__(self, types: Sequence[JSON]) -> None:
+    def __init__(self, types: Sequence[JSON], max_limit: int = 1000) -> None:
         self.types = list(types)
         self.by_id = {str(t["id"]): t for t in self.types}
+        self.max_limit = max_limit
 
-    def answer(self, rest: list[str], request: ApiRequest) -> Response | None:
-        """The answer to ``rest`` (the path after the project), None when it is not ours."""
+    def answer(self, rest: list[str], request: ApiRequest, base: str) -> Response | None:
+        """The answer to ``rest`` (the path after the project, under ``base``), None when
+        it is not ours."""
         caller = request.auth
         admin = caller is None or caller.admin
         if rest == ["types"]:
-            return self._list(request, caller, admin)
+            return self._list(request, caller, admin, f"{base}/types")
         if rest == ["qos-specs"]:
             if not admin:
                 raise ApiError(
@@ -81,7 +93,7 @@ class VolumeTypes:
             return json_response({"volume_type_access": access})
         return None
 
-    def _list(self, request: ApiRequest, caller: Caller | None, admin: bool) -> Response:
+    def _list(self, request: ApiRequest, caller: Caller | None, admin: bool, base: str) -> Response:
         wanted: bool | None = True
         if admin and "is_public" in request.query:
             value = request.query["is_public"]
@@ -101,7 +113,20 @@ class VolumeTypes:
             return wanted is None or public == wanted
 
         types = [_type_view(t, admin) for t in self.types if shown(t)]
-        return json_response({"volume_types": types})
+        limit = int_param(request.query, "limit")
+        limit = self.max_limit if limit is None else min(limit, self.max_limit)
+        marker = request.query.get("marker")
+        if marker is not None:
+            ids = [t["id"] for t in types]
+            if marker not in ids:
+                raise ApiError(404, f"Volume type {marker} could not be found.")
+            types = types[ids.index(marker) + 1 :]
+        page = types[:limit]
+        body: JSON = {"volume_types": page}
+        if page and len(page) == limit:
+            href = next_href(base, request.query, limit, str(page[-1]["id"]))
+            body["volume_type_links"] = [{"rel": "next", "href": href}]
+        return json_response(body)
 
     def _qos_specs(self) -> list[JSON]:
         found: dict[str, JSON] = {}

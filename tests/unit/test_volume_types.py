@@ -21,6 +21,7 @@ from auditor.diff.outcome import evaluate
 from auditor.model import Snapshot
 from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
+from auditor.sandbox.options import SandboxOptions
 
 JSON = dict[str, Any]
 
@@ -36,13 +37,14 @@ def _findings(target: Snapshot, collection: str) -> list[Any]:
     return [f for f in report.findings if f.collection == collection]
 
 
+@pytest.mark.parametrize("max_limit", [1000, 1])
 def test_volume_types_are_inventoried_back_with_qos_encryption_and_access(
-    tmp_path: Path,
+    max_limit: int, tmp_path: Path
 ) -> None:
     demo = build_demo()
     served = demo.source.collections["volume_types"].items
     assert any(t["encryption"] for t in served) and any(t["access_ids"] for t in served)
-    with Sandbox([demo.source]) as sandbox:
+    with Sandbox([demo.source], options=SandboxOptions(max_limit=max_limit)) as sandbox:
         clouds = tmp_path / "clouds.yaml"
         save_clouds_yaml(sandbox, str(clouds))
         target = CloudTarget("cloudwatt")
@@ -51,8 +53,13 @@ def test_volume_types_are_inventoried_back_with_qos_encryption_and_access(
             conn, target, collections=("volume_types",), policy=RetryPolicy(attempts=1)
         ).collections["volume_types"]
         paths = [r.path for r in sandbox.requests]
+        pages = [r.query for r in sandbox.requests if r.path.endswith("/types")]
     assert got.status.value == "ok", got.error
     assert list(got.items) == list(served)
+    # Cinder pages types at its max limit, the next link under volume_type_links
+    # (singular), on every full page: one more request than full pages.
+    assert len(pages) == (1 if max_limit >= len(served) else len(served) + 1)
+    assert all("is_public=None" in q for q in pages)
     # One encryption request per type, one access request per private type.
     assert sum(p.endswith("/encryption") for p in paths) == len(served)
     private = [t for t in served if not t["is_public"]]

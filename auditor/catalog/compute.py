@@ -190,7 +190,10 @@ FLAVORS_SPEC = CollectionSpec(
             NOBJ,
             "Extra specs (compute 2.61+ lists them with the flavor; null before, when they"
             " are unknown).",
-            Custom(checks.extra_specs, "differ: warning"),
+            Custom(
+                checks.extra_specs,
+                "differ: warning; hw:cpu_policy or hw:mem_page_size lost or changed: error",
+            ),
         ),
         Field(
             "access",

@@ -111,11 +111,32 @@ def lost_addresses(s: JSON, t: JSON, ch: ChangeSink) -> None:
         )
 
 
+PINNING_SPECS = ("hw:cpu_policy", "hw:mem_page_size")
+"""Extra specs whose loss silently drops a guest's dedicated CPUs or huge pages."""
+
+
 def extra_specs(s: JSON, t: JSON, ch: ChangeSink) -> None:
-    """Extra specs that differ; null (listed before compute 2.61) is unknown."""
+    """Extra specs that differ (warning: hw:*, aggregate_instance_extra_specs:* and the
+    others); a lost or changed hw:cpu_policy or hw:mem_page_size is an error: the
+    guests lose their pinned CPUs or huge pages. Null (before compute 2.61) is unknown."""
     s_specs, t_specs = s.get("extra_specs"), t.get("extra_specs")
-    if s_specs is not None and t_specs is not None and s_specs != t_specs:
-        keys = sorted(k for k in set(s_specs) | set(t_specs) if s_specs.get(k) != t_specs.get(k))
+    if s_specs is None or t_specs is None or s_specs == t_specs:
+        return
+    pinned = [k for k in PINNING_SPECS if k in s_specs and s_specs[k] != t_specs.get(k)]
+    for key in pinned:
+        was, now = s_specs[key], t_specs.get(key)
+        message = (
+            f"lost extra spec {key}={was}"
+            if now is None
+            else f"extra spec {key} changed from {was} to {now}"
+        )
+        ch.add(f"extra_specs.{key}", was, now, Severity.ERROR, message)
+    keys = sorted(
+        k
+        for k in set(s_specs) | set(t_specs)
+        if s_specs.get(k) != t_specs.get(k) and k not in pinned
+    )
+    if keys:
         message = f"extra specs differ ({fmt(keys)})"
         ch.add("extra_specs", s_specs, t_specs, Severity.WARNING, message)
 

@@ -38,6 +38,7 @@ EXPECTED = {
     ("changed", "regions", "ocb-fr1", "parent"),
     ("missing", "services", "swift", None),
     ("changed", "flavors", "ocb-gpu", "access"),
+    ("changed", "flavors", "ocb-hpc", "extra_specs.hw:cpu_policy"),
     ("changed", "keypairs", "wonka-ops", "fingerprint"),
     ("changed", "server_groups", "ocb-acme/acme-web-spread", "members"),
     # storage family (auditor.demo.storage)

@@ -192,7 +192,7 @@ FLAVORS_SPEC = CollectionSpec(
             " are unknown).",
             Custom(
                 checks.extra_specs,
-                "differ: warning; hw:cpu_policy or hw:mem_page_size lost or changed: error",
+                "differ: warning; hw:cpu_policy or hw:mem_page_size lost: error",
             ),
         ),
         Field(

@@ -1,4 +1,5 @@
-"""Compute depth: flavors' extra specs by key (lost CPU pinning or huge pages is an error)."""
+"""Compute depth: flavors' extra specs by key (lost CPU pinning or huge pages is an error,
+another change a warning)."""
 
 from __future__ import annotations
 
@@ -41,18 +42,17 @@ def test_pinning_and_page_size_are_errors_other_hw_and_aggregate_keys_warnings()
         **{
             "ocb-gpu": {
                 "pci_passthrough:alias": "a100:1",
-                "hw:cpu_policy": "shared",  # changed: error
+                "hw:cpu_policy": "shared",  # changed: a warning (lost: an error)
                 "aggregate_instance_extra_specs:gpu": "true",  # gained: warning
             },
             "ocb-hpc": {
-                "hw:cpu_policy": "dedicated",
                 "hw:numa_nodes": "1",  # changed: warning
                 "hw:mem_page_size": "large",  # the source has none: a warning
-            },
+            },  # hw:cpu_policy lost: an error
         }
     )
     assert got == [
         ("ocb-gpu", "extra_specs", "warning"),
-        ("ocb-gpu", "extra_specs.hw:cpu_policy", "error"),
         ("ocb-hpc", "extra_specs", "warning"),
+        ("ocb-hpc", "extra_specs.hw:cpu_policy", "error"),
     ]

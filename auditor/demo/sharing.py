@@ -103,7 +103,7 @@ def _share(cloud: ExampleCloud, prefix: str, image_id: str) -> list[JSON]:
     owner, name, members = BASE_IMAGE
     if owner not in tenants:
         return []
-    cloud.extra["images"].append(
+    cloud.extra.setdefault("images", []).append(
         {
             "id": image_id,
             "name": f"{prefix}{name}",

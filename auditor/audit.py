@@ -83,6 +83,8 @@ class AuditOptions:
     """Accepted differences (``--waivers``)."""
     today: date | None = None
     """The day waivers' expiry is checked against (``--as-of``; None: today, UTC)."""
+    cross_check: bool = True
+    """Compare the services' usage counters with the listings (``--no-cross-check``)."""
 
 
 class _CloudObserver:
@@ -160,6 +162,7 @@ def compare_snapshots(
         waivers=options.waivers,
         today=options.today,
         labels=labels,
+        cross_check=options.cross_check,
     )
 
 

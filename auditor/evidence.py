@@ -239,6 +239,7 @@ def recompute(files: Mapping[str, bytes], predicate: JSON) -> tuple[Report, list
         options = predicate["options"]
         as_of = date.fromisoformat(options["as_of"]) if options.get("as_of") else None
         fail_on = Severity(options.get("fail_on", Severity.ERROR.value))
+        cross_check = bool(options.get("cross_check", True))
     except (KeyError, TypeError, ValueError):
         raise EvidenceError(
             f"{MANIFEST}: its predicate does not say how the report was made"
@@ -251,7 +252,7 @@ def recompute(files: Mapping[str, bytes], predicate: JSON) -> tuple[Report, list
         sources,
         target,
         rules,
-        AuditOptions(fail_on=fail_on, waivers=waivers, today=as_of),
+        AuditOptions(fail_on=fail_on, waivers=waivers, today=as_of, cross_check=cross_check),
         labels=labels,
     )
     bundled = Report.from_json(json.loads(_text(files, REPORT)))

@@ -157,6 +157,12 @@ def report_options(parser: argparse.ArgumentParser) -> None:
         " mode 0600), reusable as the rules' match.id_map; {source} in FILE: one map per"
         " source, named after its label",
     )
+    parser.add_argument(
+        "--no-cross-check",
+        action="store_true",
+        help="do not compare the services' usage counters (the quotas collection's) with"
+        " what was listed (count_mismatch findings; docs/evidence.md)",
+    )
     evidence_options(parser)
     filter_options(parser)
 

@@ -55,6 +55,8 @@ class Inputs:
     fail_on: str
     as_of: date
     """The day waivers' expiry was checked against."""
+    cross_check: bool = True
+    """Whether the usage counters were compared with the listings."""
 
 
 def versions() -> dict[str, str]:
@@ -95,7 +97,11 @@ def bundle_of(inputs: Inputs, report: Report) -> Bundle:
             "target": names[-1],
             "labels": list(inputs.labels) if inputs.labels else None,
         },
-        "options": {"fail_on": inputs.fail_on, "as_of": inputs.as_of.isoformat()},
+        "options": {
+            "fail_on": inputs.fail_on,
+            "as_of": inputs.as_of.isoformat(),
+            "cross_check": inputs.cross_check,
+        },
         "report": {
             "verdict": report.verdict.value,
             "exit_code": report.exit_code,

@@ -35,8 +35,9 @@ def audit_options(args: argparse.Namespace, *, clouds: bool = True) -> AuditOpti
     waivers_file = getattr(args, "waivers", None)
     waivers = read_waivers(waivers_file) if waivers_file else None
     fail_on = Severity(getattr(args, "fail_on", Severity.ERROR.value))
+    cross_check = not getattr(args, "no_cross_check", False)
     if not clouds:
-        return AuditOptions(fail_on=fail_on, waivers=waivers, today=today)
+        return AuditOptions(fail_on=fail_on, waivers=waivers, today=today, cross_check=cross_check)
     return AuditOptions(
         collections=parse_collections(getattr(args, "collections", None)),
         retry=_retry_policy(args),
@@ -44,6 +45,7 @@ def audit_options(args: argparse.Namespace, *, clouds: bool = True) -> AuditOpti
         fail_on=fail_on,
         waivers=waivers,
         today=today,
+        cross_check=cross_check,
     )
 
 

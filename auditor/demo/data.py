@@ -88,6 +88,12 @@ def generate(
         seed_defects(target)
         for family in chosen:
             family.seed_defects(target)
+    if extended:
+        # The services' usage counters as they would count the final items.
+        storage.recount(source)
+        storage.recount(target)
+        if defects:
+            storage.seed_count_mismatch(target)
     return source.snapshot(), target.snapshot()
 
 

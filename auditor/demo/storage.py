@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from auditor.demo.base import IMAGES, NAMESPACE, ExampleCloud
+from auditor.sandbox.quotas import COUNTS, count_usage
 from auditor.sandbox.quotas import DEFAULTS as QUOTA_DEFAULTS
 
 JSON = dict[str, Any]
@@ -30,6 +31,7 @@ DEFECTS = (
     "image ocb-cyberdyne/ocb-cyberdyne-golden was copied corrupted (other data, same size)",
     "snapshot ocb-soylent/ocb-db-01-data-nightly belongs to another volume of the tenant",
     "backup ocb-gringotts/ocb-db-01-data-weekly failed in the target (status error)",
+    "Nova counts one instance of ocb-hooli that no listing shows (a count mismatch)",
     "compute quota of ocb-monarch allows 1 core, fewer than its servers used in the source",
 )
 """What :func:`seed_defects` breaks in the target, one per collection."""
@@ -134,6 +136,30 @@ def _quotas(cloud: ExampleCloud) -> list[JSON]:
                 }
             )
     return items
+
+
+def recount(cloud: ExampleCloud) -> None:
+    """Each quota set's usage counted again from the cloud's final items (after every
+    family and defect), as the services count it (:func:`count_usage`): what the count
+    cross-check compares."""
+    items = {**cloud.extra, "servers": cloud.servers, "volumes": cloud.volumes}
+    counted = count_usage(items)
+    for quota in cloud.extra.get("quotas", []):
+        used = counted.get((str(quota["project_id"]), str(quota["name"])), {})
+        for _collection, service, resource, _amount in COUNTS:
+            if service == quota["name"] and resource in quota["usage"]:
+                quota["usage"][resource] = used.get(resource, 0)
+
+
+def seed_count_mismatch(target: ExampleCloud) -> None:
+    """One counter that disagrees with the listing: Nova still counts an instance of
+    ocb-hooli that no listing shows (an instance record left behind in a cell)."""
+    hooli = next(p for p in target.projects if p["name"] == "ocb-hooli")
+    quota = next(
+        q for q in target.extra["quotas"]
+        if q["project_id"] == hooli["id"] and q["name"] == "compute"
+    )  # fmt: skip
+    quota["usage"]["instances"] += 1
 
 
 def _source_limits(source: ExampleCloud) -> dict[tuple[str, str], JSON]:

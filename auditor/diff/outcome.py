@@ -14,16 +14,17 @@ from datetime import date, datetime, timezone
 
 from auditor import waivers as waiving
 from auditor.diff import scorecard as scoring
+from auditor.diff.crosscheck import cross_checks
 from auditor.diff.engine import Differ
 from auditor.diff.fold import contests
 from auditor.diff.merge import Merger, SourceRun, check_labels, source_label
 from auditor.diff.scope import restrict
-from auditor.diff.verdict import EXIT_CODES, verdict_of
+from auditor.diff.verdict import EXIT_CODES, collection_order, finding_order, verdict_of
 from auditor.folds import Contest
 from auditor.gcpause import paused_gc
 from auditor.idmap import IdMap, from_matchings
 from auditor.match import Matcher
-from auditor.model import Report, Severity, Snapshot
+from auditor.model import Finding, Report, Severity, Snapshot
 from auditor.rules import Rules
 
 
@@ -56,6 +57,7 @@ def evaluate(
     waivers: waiving.Waivers | None = None,
     today: date | None = None,
     labels: Sequence[str] | None = None,
+    cross_check: bool = True,
 ) -> Outcome:
     """Diff ``sources`` against ``target`` under ``rules``.
 
@@ -65,7 +67,8 @@ def evaluate(
     ``cloud@region``) and must differ. With ``waivers``, the findings they accept
     are marked waived and do not count; their expiry dates are checked against
     ``today`` (default: today, UTC). A project-scoped snapshot restricts the
-    comparison to its projects (:mod:`auditor.diff.scope`).
+    comparison to its projects (:mod:`auditor.diff.scope`). With ``cross_check``, each
+    snapshot's usage counters are compared with its listings (:mod:`auditor.diff.crosscheck`).
     """
     if not sources:
         raise ValueError("evaluate() needs at least one source snapshot")
@@ -105,6 +108,17 @@ def evaluate(
         report, about = merger.run(), merger.about
     else:
         report, about = runs[0].report, runs[0].differ.about
+    counted = (
+        cross_checks(
+            [(s, label if multi else None) for s, label in zip(sources, names, strict=True)],
+            target,
+            runs[0].differ.kind_severity,
+        )
+        if cross_check
+        else []
+    )
+    if counted:
+        report = _with_findings(report, counted, about)
     if waivers is not None:
         day = today or datetime.now(timezone.utc).date()
         report = _waive(report, waivers, day, runs[0].differ.kind_severity, about)
@@ -127,6 +141,21 @@ def _contests(
         if ours is not None and theirs is not None:
             projects[label] = Matcher(scoped_rules).match("projects", ours.items, theirs.items)
     return contests(rules, projects)
+
+
+def _with_findings(report: Report, extra: Sequence[Finding], about: scoring.About) -> Report:
+    """``report`` with ``extra`` findings among its own (in report order), the verdict
+    decided again and the scorecard counted again."""
+    names = collection_order([*report.summary, *(f.collection for f in extra)])
+    findings = sorted([*report.findings, *extra], key=finding_order(names))
+    verdict = verdict_of(findings, report.fail_on)
+    return replace(
+        report,
+        findings=tuple(findings),
+        verdict=verdict,
+        exit_code=EXIT_CODES[verdict],
+        scorecard=scoring.recount(report.scorecard, findings, about),
+    )
 
 
 def _waive(

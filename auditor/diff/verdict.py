@@ -18,6 +18,7 @@ DEFAULT_KIND_SEVERITY = {
     Kind.UNEXPECTED: Severity.WARNING,
     Kind.RESIDUE: Severity.WARNING,
     Kind.WAIVER_EXPIRED: Severity.WARNING,
+    Kind.COUNT_MISMATCH: Severity.WARNING,
 }
 """Severity of each kind of finding (changes have their own), before the rules' overrides."""
 

@@ -57,6 +57,8 @@ class Kind(str, enum.Enum):
     """A collection could not be listed completely on one side."""
     WAIVER_EXPIRED = "waiver_expired"
     """A waiver of the ``--waivers`` file is past its expiry date."""
+    COUNT_MISMATCH = "count_mismatch"
+    """A service's own usage counter of a project disagrees with what was listed."""
 
 
 class Verdict(str, enum.Enum):

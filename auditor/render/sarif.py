@@ -43,6 +43,7 @@ _KIND_TEXT = {
     Kind.RESIDUE: "an old-brand string left in the target",
     Kind.INCOMPLETE: "the collection could not be listed completely",
     Kind.WAIVER_EXPIRED: "a waiver past its expiry date",
+    Kind.COUNT_MISMATCH: "a service's usage counter that disagrees with the listing",
 }
 
 

@@ -17,7 +17,7 @@ from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.image import ImageApi
 from auditor.sandbox.network import NETWORK_COLLECTIONS, NetworkApi
 from auditor.sandbox.options import SandboxOptions
-from auditor.sandbox.quotas import QuotaSets
+from auditor.sandbox.quotas import QuotaSets, count_usage
 from auditor.sandbox.tokens import Credentials, Member, TokenStore
 from auditor.sandbox.views import Context, items_of
 from auditor.sandbox.views import volume as volume_views
@@ -157,7 +157,10 @@ class CloudSite:
         options = self.options
         project_id = self.credentials.project_id
         servers = items_of(snapshot, "servers")
-        quotas = QuotaSets(items_of(snapshot, "quotas"))
+        quotas = QuotaSets(
+            items_of(snapshot, "quotas"),
+            count_usage({name: r.items for name, r in snapshot.collections.items()}),
+        )
         images = snapshot.collections.get("images")
         views: dict[str, ServiceApi] = {
             "identity": IdentityApi(

@@ -310,6 +310,12 @@ class NetworkApi:
             ):
                 return current
             group = default_security_group(self.cloud, project)
+            self.quotas.created(
+                project,
+                "network",
+                security_group=1,
+                security_group_rule=len(group["security_group_rules"]),
+            )
             items = sorted([*current.listing.sources, group], key=lambda i: str(i["id"]))
             created = _Resource(
                 current.collection, current.key, current.member, Listing.of_items(items)

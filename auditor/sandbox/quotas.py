@@ -16,7 +16,7 @@ a project nobody set quotas for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from auditor.sandbox.microversion import Version
@@ -65,19 +65,64 @@ DEFAULTS: Mapping[str, Mapping[str, int]] = {
 """Each service's default quotas (what a project nobody set quotas for answers)."""
 
 
-class QuotaSets:
-    """The snapshot's quota items, by project and service."""
+Counted = dict[tuple[str, str], dict[str, int]]
+"""(project id, service) -> resource -> in use."""
 
-    def __init__(self, items: Iterable[JSON]) -> None:
+COUNTS: tuple[tuple[str, str, str, Callable[[JSON], int]], ...] = (
+    ("servers", "compute", "instances", lambda _: 1),
+    ("servers", "compute", "cores", lambda s: int((s.get("flavor") or {}).get("vcpus") or 0)),
+    ("servers", "compute", "ram", lambda s: int((s.get("flavor") or {}).get("ram") or 0)),
+    ("volumes", "block-storage", "volumes", lambda _: 1),
+    ("volumes", "block-storage", "gigabytes", lambda v: int(v.get("size") or 0)),
+    ("volume_snapshots", "block-storage", "snapshots", lambda _: 1),
+    ("volume_snapshots", "block-storage", "gigabytes", lambda s: int(s.get("size") or 0)),
+    ("volume_backups", "block-storage", "backups", lambda _: 1),
+    ("volume_backups", "block-storage", "backup_gigabytes", lambda b: int(b.get("size") or 0)),
+    ("networks", "network", "network", lambda _: 1),
+    ("subnets", "network", "subnet", lambda _: 1),
+    ("routers", "network", "router", lambda _: 1),
+    ("floating_ips", "network", "floatingip", lambda _: 1),
+    ("security_groups", "network", "security_group", lambda _: 1),
+    ("security_groups", "network", "security_group_rule", lambda g: len(g.get("rules") or ())),
+)
+"""What each service counts in use, from which items: (collection, service, resource, amount)."""
+
+
+def count_usage(collections: Mapping[str, Iterable[JSON]]) -> Counted:
+    """Each project's usage as the services count it from their own records (a
+    migration's temporary target volume counts for nobody)."""
+    counted: Counted = {}
+    for collection, service, resource, amount in COUNTS:
+        for item in collections.get(collection, ()):
+            if item.get("project_id") and "migration_target_of" not in item:
+                counts = counted.setdefault((str(item["project_id"]), service), {})
+                counts[resource] = counts.get(resource, 0) + amount(item)
+    return counted
+
+
+class QuotaSets:
+    """The snapshot's quota items, by project and service; a project without one has the
+    service's defaults, and its usage counted from the snapshot's items."""
+
+    def __init__(self, items: Iterable[JSON], counted: Counted | None = None) -> None:
         self._items: dict[tuple[str, str], JSON] = {
             (str(item.get("project_id")), str(item.get("name"))): item for item in items
         }
+        self._counted = counted if counted is not None else {}
+
+    def created(self, project_id: str, service: str, **amounts: int) -> None:
+        """Count what the service made itself while serving (Neutron's ``default``
+        security group, created when groups are listed), as the service would."""
+        counts = self._counted.setdefault((project_id, service), {})
+        for resource, amount in amounts.items():
+            counts[resource] = counts.get(resource, 0) + amount
 
     def _resources(self, project_id: str, service: str) -> list[tuple[str, Any, Any]]:
         """(resource, limit, in use) of a project's quotas of ``service``."""
         item = self._items.get((project_id, service))
         if item is None:
-            return [(name, limit, 0) for name, limit in DEFAULTS[service].items()]
+            used = self._counted.get((project_id, service), {})
+            return [(name, limit, used.get(name, 0)) for name, limit in DEFAULTS[service].items()]
         limits: Mapping[str, Any] = item.get("limits") or {}
         usage: Mapping[str, Any] = item.get("usage") or {}
         return [(name, limit, usage.get(name, 0)) for name, limit in limits.items()]

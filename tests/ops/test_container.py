@@ -225,7 +225,7 @@ def test_containerfile_builds_a_runnable_image(tmp_path: Path) -> None:
     assert demo.returncode == 1, demo.stderr  # the example target's seeded defects
     assert "Verdict: DISCREPANCIES" in demo.stdout
     report = json.loads((workdir / "auditor-demo" / "report.json").read_text(encoding="utf-8"))
-    assert len(report["findings"]) == 32
+    assert len(report["findings"]) == 33
 
 
 @pytest.mark.parametrize(

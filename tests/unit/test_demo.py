@@ -50,6 +50,7 @@ EXPECTED = {
     ("changed", "volume_types", "ceph-ssd-luks", "encryption"),
     ("missing", "image_members", "cw-initech/cw-acme-base", None),
     ("changed", "images", "ocb-acme/ocb-acme-base", "properties.hw_firmware_type"),
+    ("count_mismatch", "servers", "ocb-hooli", None),
     # network family (auditor.demo.network)
     ("changed", "networks", "ocb-vandelay/vandelay-net", "mtu"),
     ("changed", "subnets", "ocb-aperture/aperture-subnet", "enable_dhcp"),

@@ -1034,10 +1034,12 @@ def test_input_order_does_not_change_the_report(rules: Rules) -> None:
 def test_report_validates_against_its_schema(rules: Rules) -> None:
     report = run(*busy_world(), rules)
     doc = report.to_json()
-    # Waivers and mergers add their own kinds (test_waivers.py, test_multisource.py).
+    # Waivers, mergers and the count cross-check add their own kinds (test_waivers.py,
+    # test_multisource.py, diff/test_crosscheck.py).
     assert {f["kind"] for f in doc["findings"]} == {k.value for k in Kind} - {
         "waiver_expired",
         "conflict",
+        "count_mismatch",
     }
     validator = jsonschema.Draft202012Validator(load_schema("report"))
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)]

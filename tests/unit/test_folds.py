@@ -12,6 +12,7 @@ their resources.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from auditor.model import Kind, Snapshot
 from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
-from tests.builders import project, security_group, server, sg_rule, snapshot, volume
+from tests.builders import flavor, project, security_group, server, sg_rule, snapshot, volume
 from tests.harness import audit_argv
 from tests.harness import run_auditor as run
 from tests.worlds import cloudwatt_fr1, ocb_fr1
@@ -47,8 +48,12 @@ CW, NM = "cloudwatt@fr1", "numergy@nm1"
 COLLECTIONS = "projects,servers,volumes,security_groups,quotas"
 
 
-def quota(owner: dict[str, Any], cores: int, used: int, instances: int = 10) -> dict[str, Any]:
-    """A compute quota set with its usage (auditor's normalised shape)."""
+def quota(
+    owner: dict[str, Any], cores: int, servers: Sequence[dict[str, Any]], instances: int = 10
+) -> dict[str, Any]:
+    """A compute quota set (auditor's normalised shape) whose usage is Nova's count of the
+    project's ``servers`` (what the count cross-check holds it to)."""
+    mine = [s for s in servers if s["project_id"] == owner["id"]]
     return {
         "id": f"{owner['id']}/compute",
         "name": "compute",
@@ -56,8 +61,13 @@ def quota(owner: dict[str, Any], cores: int, used: int, instances: int = 10) -> 
         "project_id": owner["id"],
         "domain": owner["domain"],
         "limits": {"cores": cores, "instances": instances},
-        "usage": {"cores": used, "instances": 1},
+        "usage": {"cores": sum(s["flavor"]["vcpus"] for s in mine), "instances": len(mine)},
     }
+
+
+def sized(id: str, name: str, owner: dict[str, Any], vcpus: int, **extra: Any) -> dict[str, Any]:
+    """A server of a flavor of ``vcpus`` (the quotas' usage counts them)."""
+    return server(id, name, owner, flavor_=flavor(f"c{vcpus}", vcpus=vcpus), **extra)
 
 
 def default_group(id: str, owner: dict[str, Any], *extra: dict[str, Any]) -> dict[str, Any]:
@@ -67,28 +77,30 @@ def default_group(id: str, owner: dict[str, Any], *extra: dict[str, Any]) -> dic
 
 def cloudwatt() -> Snapshot:
     acme = project("p-acme", "cw-acme")
+    servers = [sized("s-web", "cw-web", acme, 6, volumes=["v-data"])]
     return cloudwatt_fr1(
         projects=[acme],
-        servers=[server("s-web", "cw-web", acme, volumes=["v-data"])],
+        servers=servers,
         volumes=[volume("v-data", "cw-data", acme, attachments=["s-web"])],
         security_groups=[default_group("g-cw", acme, sg_rule(protocol="tcp", ports=(22, 22)))],
-        quotas=[quota(acme, cores=20, used=6)],
+        quotas=[quota(acme, 20, servers)],
     )
 
 
 def numergy() -> Snapshot:
     acme = project("q-acme", "nm-acme", domain="numergy")
+    servers = [sized("r-db", "nm-db", acme, 8)]
     return snapshot(
         "numergy",
         "nm1",
         {
             "projects": [acme],
-            "servers": [server("r-db", "nm-db", acme)],
+            "servers": servers,
             "volumes": [],
             "security_groups": [
                 default_group("g-nm", acme, sg_rule(protocol="tcp", ports=(443, 443)))
             ],
-            "quotas": [quota(acme, cores=20, used=8)],
+            "quotas": [quota(acme, 20, servers)],
         },
     )
 
@@ -98,11 +110,11 @@ def ocb(*, cores: int = 20, lost_rule: bool = False, extra: bool = False) -> Sna
     acme = project("P-ACME", "ocb-acme", domain="ocb")
     rules = [] if lost_rule else [sg_rule(protocol="tcp", ports=(443, 443))]
     servers = [
-        server("S-WEB", "ocb-web", acme, volumes=["V-DATA"]),
-        server("S-DB", "ocb-db", acme),
+        sized("S-WEB", "ocb-web", acme, 6, volumes=["V-DATA"]),
+        sized("S-DB", "ocb-db", acme, 8),
     ]
     if extra:
-        servers.append(server("S-TMP", "ocb-tmp", acme))
+        servers.append(sized("S-TMP", "ocb-tmp", acme, 1))
     return ocb_fr1(
         projects=[acme],
         servers=servers,
@@ -110,7 +122,7 @@ def ocb(*, cores: int = 20, lost_rule: bool = False, extra: bool = False) -> Sna
         security_groups=[
             default_group("G-ACME", acme, sg_rule(protocol="tcp", ports=(22, 22)), *rules)
         ],
-        quotas=[quota(acme, cores=cores, used=14)],
+        quotas=[quota(acme, cores, servers)],
     )
 
 
@@ -361,12 +373,15 @@ def test_a_folded_project_is_renamed_into_its_fold() -> None:
 def test_a_fold_member_matched_by_id_map_takes_the_others_along() -> None:
     """One tenant's project matched by the id map: the other joins it through the fold."""
     acme, acme2 = project("p-acme", "cw-acme"), project("p-acme2", "cw-acme2")
+    servers = [sized("s-1", "cw-web", acme, 6), sized("s-2", "cw-db", acme2, 8)]
     source = cloudwatt_fr1(
         projects=[acme, acme2],
-        quotas=[quota(acme, cores=20, used=6), quota(acme2, cores=20, used=8)],
+        servers=servers,
+        quotas=[quota(acme, 20, servers), quota(acme2, 20, servers)],
     )
     target_acme = project("P-ACME", "ocb-acme", domain="ocb")
-    target = ocb_fr1(projects=[target_acme], quotas=[quota(target_acme, cores=12, used=14)])
+    moved = [sized("S-1", "ocb-web", target_acme, 6), sized("S-2", "ocb-db", target_acme, 8)]
+    target = ocb_fr1(projects=[target_acme], servers=moved, quotas=[quota(target_acme, 12, moved)])
     rules = replace(
         parse_rules(RENAMES + "fold:\n  - {into: ocb-acme, projects: [cw-acme, cw-acme2]}\n"),
         order=("id_map", "name"),

@@ -57,6 +57,7 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
             labels=[str(s) for s in sources],
             fail_on=options.fail_on.value,
             as_of=options.today or datetime.now(timezone.utc).date(),
+            cross_check=options.cross_check,
         )
         write_bundle(args.evidence, bundle_of(inputs, result.report), sign_key)
     return finish_report(result.outcome, args, stdout, outputs)

@@ -49,6 +49,7 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
             labels=None,
             fail_on=options.fail_on.value,
             as_of=options.today or datetime.now(timezone.utc).date(),
+            cross_check=options.cross_check,
         )
         write_bundle(args.evidence, bundle_of(inputs, outcome.report), sign_key)
     return finish_report(outcome, args, stdout, outputs)

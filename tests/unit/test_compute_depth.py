@@ -25,7 +25,7 @@ def _flavor_changes(**specs: dict[str, str]) -> list[tuple[str, str, str]]:
     )
     report = evaluate([demo.source], target, parse_rules(demo.rules)).report
     return sorted(
-        (f.target.name if f.target else "", c.field, c.severity.value)
+        (str(f.target.name) if f.target else "", c.field, c.severity.value)
         for f in report.findings
         if f.collection == "flavors"
         for c in f.changes

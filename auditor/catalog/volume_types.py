@@ -19,10 +19,10 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.catalog import compute_checks
-from auditor.catalog.common import DESCRIPTION, ID, NAME
+from auditor.catalog.common import DESCRIPTION, ID, NAME, is_public
 from auditor.catalog.identity import PROJECTS
 from auditor.catalog.lookups import Reading
-from auditor.catalog.policies import ChangeSink, Custom, Flag
+from auditor.catalog.policies import ChangeSink, Custom
 from auditor.catalog.sources import api, derived
 from auditor.catalog.spec import (
     FAN_OUT_KEY,
@@ -35,8 +35,8 @@ from auditor.catalog.spec import (
     Request,
 )
 from auditor.catalog.text import fmt
-from auditor.catalog.transforms import not_false, object_or_none
-from auditor.catalog.types import NBOOL, NOBJ, NSTR, NSTRS, OBJECT, TEXT, TEXT_OR_NULL, schema
+from auditor.catalog.transforms import object_or_none
+from auditor.catalog.types import NOBJ, NSTR, NSTRS, OBJECT, TEXT, TEXT_OR_NULL, schema
 from auditor.model import Severity
 
 JSON = dict[str, Any]
@@ -287,19 +287,7 @@ VOLUME_TYPES_SPEC = CollectionSpec(
         ID,
         NAME,
         DESCRIPTION,
-        Field(
-            "is_public",
-            api("is_public", then=not_false),
-            NBOOL,
-            "False for a private type.",
-            Flag(
-                lost="is private in the target (was public)",
-                gained="is public in the target (was private)",
-                lost_severity=Severity.WARNING,
-                gained_severity=Severity.WARNING,
-                default=True,
-            ),
-        ),
+        is_public("is_public", "False for a private type."),
         Field(
             "extra_specs",
             api("extra_specs", then=object_or_none),

@@ -31,7 +31,9 @@ def _request(request: Any) -> str:
     text = f"`{request.service}: GET {path}`"
     if request.fan_out is not None:
         text += f" once per item of `{request.fan_out.over.key}`"
-    if request.paging is Paging.UNPAGED:
+    if request.paging is Paging.UNPAGED and request.service != "identity":
+        text += " (not paged by the service: one answer holds every item)"
+    elif request.paging is Paging.UNPAGED:
         text += (
             " (under Keystone's `list_limit`: fetched whole another way, see"
             " [identity](collections-identity.md#keystones-list_limit-on-the-catalog))"
@@ -60,12 +62,18 @@ def _key(spec: Any) -> str:
         Owner.CLOUD: "",
     }[spec.owner]
     text = f"Matched by {parts(spec.key)}{within}"
+    if spec.key.unless is not None:
+        text += f" when its `{spec.key.unless}` is null"
     if spec.key.fallback is not None:
         text += f"; without {', '.join(spec.key.required)}, by {parts(spec.key.fallback)}"
     second = spec.key.second
     if second is not None:
         how = f" through the `{second.through}` matches" if second.through else ""
-        text += f"; then by `{second.field}`{how}"
+        more = f" and {parts(second)}" if second.parts else ""
+        text += f"; then by `{second.field}`{how}{more}"
+    left_out = next((f for f in spec.fields if f.leaves_out is not None), None)
+    if left_out is not None:
+        text += f". Items with `{left_out.name}` set are left out: {left_out.leaves_out}"
     return text + "."
 
 

@@ -23,14 +23,22 @@ from auditor.sandbox import RecordedRequest, Sandbox, SandboxOptions
 
 
 def family_clouds(
-    family: Family, *, servers: int, seed: int, by_metadata: float, defects: bool
+    family: Family,
+    *,
+    servers: int,
+    seed: int,
+    by_metadata: float,
+    defects: bool,
+    after: Sequence[Family] = (),
 ) -> tuple[Snapshot, Snapshot]:
-    """The example source and target with ``family`` added (and its defects seeded)."""
+    """The example source and target with ``family`` added (and its defects seeded), after
+    the families ``after`` it builds on (added faithfully)."""
     rng = random.Random(seed)
     source = source_cloud(servers, rng)
     target = target_cloud(source, by_metadata=by_metadata, rng=rng)
-    family.add_source(source, rng)
-    family.add_target(source, target, rng)
+    for added in (*after, family):
+        added.add_source(source, rng)
+        added.add_target(source, target, rng)
     if defects:
         family.seed_defects(target)
     return source.snapshot(), target.snapshot()

@@ -546,6 +546,26 @@ def subnet(
     }
 
 
+PORT_FIELDS = (
+    "id",
+    "name",
+    "tenant_id",
+    "project_id",
+    "network_id",
+    "mac_address",
+    "fixed_ips",
+    "allowed_address_pairs",
+    "port_security_enabled",
+    "security_groups",
+    "device_owner",
+    "device_id",
+    "status",
+    "admin_state_up",
+)
+"""The ``fields=`` the auditor asks of Neutron's ports, in order (pinned here, apart from
+the catalog's own list)."""
+
+
 def port(
     id_: str,
     network_id: str,
@@ -580,6 +600,71 @@ def port(
         "dns_name": "",
         "description": "",
         **_NEUTRON_STAMP,
+    }
+
+
+def address_scope(
+    id_: str, name: str, project_id: str, *, ip_version: int = 4, shared: bool = False
+) -> JSON:
+    """An address scope of GET /v2.0/address-scopes (neutron 29's fields)."""
+    return {
+        "id": id_,
+        "name": name,
+        "tenant_id": project_id,
+        "project_id": project_id,
+        "ip_version": ip_version,
+        "shared": shared,
+        **_NEUTRON_STAMP,
+    }
+
+
+def subnet_pool(
+    id_: str,
+    name: str,
+    project_id: str,
+    prefixes: list[str],
+    *,
+    address_scope_id: str | None = None,
+    **fields: Any,
+) -> JSON:
+    """A subnet pool of GET /v2.0/subnetpools (neutron 29's fields: prefix lengths as
+    strings)."""
+    return {
+        "id": id_,
+        "name": name,
+        "tenant_id": project_id,
+        "project_id": project_id,
+        "prefixes": prefixes,
+        "ip_version": 4,
+        "default_prefixlen": "24",
+        "min_prefixlen": "8",
+        "max_prefixlen": "32",
+        "default_quota": None,
+        "is_default": False,
+        "shared": False,
+        "address_scope_id": address_scope_id,
+        "description": "",
+        **_NEUTRON_STAMP,
+        **fields,
+    }
+
+
+def rbac_policy(
+    id_: str,
+    network_id: str,
+    project_id: str,
+    target: str,
+    action: str = "access_as_shared",
+) -> JSON:
+    """A network RBAC policy of GET /v2.0/rbac-policies (neutron 29's fields)."""
+    return {
+        "id": id_,
+        "object_type": "network",
+        "object_id": network_id,
+        "action": action,
+        "target_tenant": target,
+        "tenant_id": project_id,
+        "project_id": project_id,
     }
 
 

@@ -8,10 +8,11 @@ pagination is on (the case in current releases; older ones had an
 ``<resource>_links`` when a page is full; with pagination off it ignores
 ``limit`` and answers everything at once. The pager handles both.
 
-Ports are no collection, only a lookup: the routers' interfaces are the
-ports a router owns, and a floating IP points to a port whose ``device_id``
-is the server. The ports listing asks only the five fields those need
-(``fields=...``), so it stays small with tens of thousands of ports.
+Ports are a collection (:mod:`auditor.catalog.network_ports`) and a lookup:
+the routers' interfaces are the ports a router owns, and a floating IP points
+to a port whose ``device_id`` is the server. The ports listing asks only the
+fields those read (``fields=...``), so it stays small with tens of thousands
+of ports; the collection and the lookup share the one walk.
 
 Security groups need care: on ``GET /v2.0/security-groups`` (and on
 ``/security-group-rules`` too) Neutron *creates* the ``default`` group of a
@@ -62,8 +63,24 @@ from auditor.model import Severity
 
 JSON = dict[str, Any]
 
-PORT_FIELDS = ("id", "device_id", "device_owner", "fixed_ips", "network_id")
-"""What the ports lookup reads of a port: asked with ``fields=`` so the rest is never sent."""
+PORT_FIELDS = (
+    "id",
+    "name",
+    "tenant_id",
+    "project_id",
+    "network_id",
+    "mac_address",
+    "fixed_ips",
+    "allowed_address_pairs",
+    "port_security_enabled",
+    "security_groups",
+    "device_owner",
+    "device_id",
+    "status",
+    "admin_state_up",
+)
+"""What the ports collection and the ports lookup read of a port: asked with ``fields=``
+so the rest (bindings, DNS, extra DHCP options, timestamps...) is never sent."""
 
 
 def _listing(what: str, path: str, items: str = "", keep: tuple[str, ...] = ()) -> Request:
@@ -188,12 +205,17 @@ NETWORKS_SPEC = CollectionSpec(
 )
 
 
+def on_network(item: JSON, what: str) -> str:
+    """An unnamed item in messages: ``project/<what> on network <name> (<id>)``."""
+    where = f"{item['project']}/" if item.get("project") else ""
+    return f"{where}{what} on network {item.get('network') or '-'} ({item['id']})"
+
+
 def _unnamed_subnet(item: JSON) -> str | None:
     """An unnamed subnet in messages: its CIDR on its network."""
     if item.get("name") or not item.get("cidr"):
         return None
-    where = f"{item['project']}/" if item.get("project") else ""
-    return f"{where}{item['cidr']} on network {item.get('network') or '-'} ({item['id']})"
+    return on_network(item, str(item["cidr"]))
 
 
 SUBNETS_SPEC = CollectionSpec(

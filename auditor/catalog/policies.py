@@ -188,6 +188,10 @@ class Renamed:
     rename: Rename = Rename.NAME
     of: str | None = None
     """With ``Rename.NAME``: the collection whose renaming applies (default: its own)."""
+    matched: bool = False
+    """A record's name of an item of ``of`` (of the same project): the name of that
+    item's counterpart when ``of`` is in the diff, through its matches (whatever
+    strategy paired it), else (or without counterpart) the renamed name."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -328,6 +332,8 @@ def describe(policy: Compare) -> str:
             return ""
         case Exact(severity=severity):
             return f"changed: {severity.value}"
+        case Renamed(severity=severity, matched=True):
+            return f"not the counterpart's name (else the renamed name): {severity.value}"
         case Renamed(severity=severity):
             return f"not the source value renamed: {severity.value}"
         case Flag(lost_severity=lost, gained=gained, gained_severity=won):

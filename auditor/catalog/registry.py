@@ -23,6 +23,8 @@ from auditor.catalog import (
     image_members,
     network,
     network_l3,
+    network_pools,
+    network_ports,
     quotas,
     security_groups,
     servers,
@@ -44,6 +46,8 @@ FAMILIES = (
     network_l3,
     security_groups,
     quotas,
+    network_ports,
+    network_pools,
 )
 """The modules that declare collections (each in its ``SPECS``)."""
 
@@ -207,8 +211,10 @@ def _key_targets(key: MatchKey | None) -> tuple[str, ...]:
     if key is None:
         return ()
     out = tuple(part.of for part in key.parts if part.of is not None)
-    if key.second is not None and key.second.through is not None:
-        out += (key.second.through,)
+    if key.second is not None:
+        out += tuple(part.of for part in key.second.parts if part.of is not None)
+        if key.second.through is not None:
+            out += (key.second.through,)
     return out + _key_targets(key.fallback)
 
 
@@ -259,6 +265,10 @@ def validate(catalog: Sequence[CollectionSpec] = CATALOG) -> None:
             if unknown or not set(key.required) <= set(fields):
                 raise ValueError(f"{spec_.name}: its match key names unknown fields {unknown}")
             second = key.second
+            named = [p.field for p in second.parts] if second is not None else []
+            named += [key.unless] if key.unless is not None else []
+            if set(named) - set(fields):
+                raise ValueError(f"{spec_.name}: its match key names unknown fields {named}")
             through = second.through if second is not None else None
             if through is not None and rank.get(through, len(rank)) >= rank[spec_.name]:
                 raise ValueError(f"{spec_.name}: {through} must be matched before it")

@@ -96,9 +96,12 @@ SG_RULE = Record(
             "remote_group",
             NameInListing("remote_group_id"),
             NSTR,
-            "Remote group by name (renamed by the rules when compared).",
+            "Remote group by name (compared through the groups' matches, else renamed).",
             Renamed(
-                Severity.ERROR, "remote group {now}, expected {expected}", of="security_groups"
+                Severity.ERROR,
+                "remote group {now}, expected {expected}",
+                of="security_groups",
+                matched=True,
             ),
         ),
     ),

@@ -208,7 +208,11 @@ class SecondKey:
     field: str
     through: str | None = None
     label: str | None = None
-    """Added to the expected label (``{label}``: the ``through`` item's label)."""
+    """Added to the expected label (``{label}``: the ``through`` item's label; ``{<field>}``:
+    a part's renamed value)."""
+    parts: tuple[KeyPart, ...] = ()
+    """More fields of the key, renamed as the own key's are (a port: by its server's
+    counterpart *and* its renamed network)."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,9 @@ class MatchKey:
     second: SecondKey | None = None
     label: KeyLabel | None = None
     """How the expected key reads (default: its parts joined by ``/``)."""
+    unless: str | None = None
+    """Items with this field set have no own key: only the second key matches them (a
+    server's port by its server, never by a name the ports of many servers may share)."""
 
 
 BY_NAME = MatchKey((KeyPart("name", Rename.NAME),))

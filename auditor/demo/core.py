@@ -197,10 +197,9 @@ def target_cloud(source: ExampleCloud, *, by_metadata: float, rng: random.Random
                 domain="ocb-cloudwatt",
                 image={"id": uuid_of("ocb", "image", image["name"]), "name": image["name"]},
                 metadata=metadata,
-                addresses={
-                    net: [ip.replace("10.", "172.", 1) for ip in ips]
-                    for net, ips in server["addresses"].items()
-                },
+                # The migration kept the servers' addresses: their ports were
+                # re-created with them (and their MACs).
+                addresses={net: list(ips) for net, ips in server["addresses"].items()},
                 volumes=[],
                 flavor=dict(server["flavor"]),
             )

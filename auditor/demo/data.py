@@ -16,7 +16,15 @@ from __future__ import annotations
 
 import random
 
-from auditor.demo import fold, identity, network, sharing, storage
+from auditor.demo import (
+    fold,
+    identity,
+    network,
+    network_access,
+    network_pools,
+    sharing,
+    storage,
+)
 from auditor.demo.base import ExampleCloud, Family
 from auditor.demo.core import COLLECTIONS as CORE
 from auditor.demo.core import DEFECTS, seed_defects, source_cloud, target_cloud
@@ -53,7 +61,15 @@ residue:
   patterns: ['cloudwatt', '\bcw-']
 """
 
-FAMILIES: tuple[Family, ...] = (identity, storage, sharing, network, fold)
+FAMILIES: tuple[Family, ...] = (
+    identity,
+    storage,
+    sharing,
+    network,
+    network_access,
+    network_pools,
+    fold,
+)
 """The families that add rows to the core collections' clouds, in order; the last,
 ``fold``, merges a staging tenant into its production project."""
 

@@ -20,6 +20,7 @@ from typing import Any
 from auditor.catalog import registry
 from auditor.catalog.policies import (
     Compare,
+    CompareContext,
     Custom,
     Exact,
     Flag,
@@ -159,34 +160,32 @@ def ref(field: str, p: Ref, s: JSON, t: JSON, ch: Changes) -> None:
     )
 
 
-def ref_by_name(field: str, p: RefByName, s: JSON, t: JSON, ch: Changes) -> None:
-    """The names the target item must list: through ``to``'s matches when both snapshots
-    have it (each source item found by (project, name), its counterpart's name expected,
-    whatever strategy matched it), else (or without counterpart) the renamed name."""
-    ctx = ch.ctx
-    to = p.to
+def counterpart_name(ctx: CompareContext, to: str, project_id: Any, name: Any) -> Any:
+    """The name the target must say for the item of ``to`` named ``name`` in project
+    ``project_id``: through ``to``'s matches when both snapshots have it (the source item
+    found by (project, name), its counterpart's name, whatever strategy matched it), else
+    (or without counterpart) the renamed name."""
     rename = ctx.rules.name
-    names = s.get(field) or []
-    expected: set[str] = set()
     if not ctx.complete.get(to):
-        expected = {str(rename(to, n)) for n in names}
-    else:
-        by_name = ctx.index(
-            f"{to}.source.by_project_name",
-            lambda: {
-                (g.get("project_id"), g.get("name")): gid
-                for gid, g in ctx.source_items.get(to, {}).items()
-            },
-        )
-        mapping = ctx.maps.get(to, {})
-        targets = ctx.target_items.get(to, {})
-        for name in names:
-            target_id = mapping.get(by_name.get((s.get("project_id"), name)) or "")
-            target = targets.get(target_id) if target_id else None
-            if target is not None and target.get("name"):
-                expected.add(str(target["name"]))
-            else:
-                expected.add(str(rename(to, name)))
+        return rename(to, name)
+    by_name = ctx.index(
+        f"{to}.source.by_project_name",
+        lambda: {
+            (g.get("project_id"), g.get("name")): gid
+            for gid, g in ctx.source_items.get(to, {}).items()
+        },
+    )
+    target_id = ctx.maps.get(to, {}).get(by_name.get((project_id, name)) or "")
+    target = ctx.target_items.get(to, {}).get(target_id) if target_id else None
+    if target is not None and target.get("name"):
+        return target["name"]
+    return rename(to, name)
+
+
+def ref_by_name(field: str, p: RefByName, s: JSON, t: JSON, ch: Changes) -> None:
+    """The names the target item must list (:func:`counterpart_name` of each)."""
+    names = s.get(field) or []
+    expected = {str(counterpart_name(ch.ctx, p.to, s.get("project_id"), n)) for n in names}
     have = set(t.get(field) or [])
     lost = sorted(str(n) for n in expected - have)
     if lost:
@@ -207,7 +206,11 @@ def set_of(collection: str, field: str, p: SetOf, s: JSON, t: JSON, ch: Changes)
     for original in s.get(field) or []:
         record = original
         for name, policy in renames:
-            if record.get(name):
+            if record.get(name) and policy.matched:
+                of = policy.of or collection
+                value = counterpart_name(ch.ctx, of, s.get("project_id"), record[name])
+                record = {**record, name: value}
+            elif record.get(name):
                 value = renamed(rules, collection, policy.rename, policy.of, record[name])
                 record = {**record, name: value}
         s_records.append(record)

@@ -63,7 +63,9 @@ def _source_fn(collection: str, key: MatchKey) -> SourceKey:
         for name in required:
             if not item.get(name):
                 return fallback(rules, collection, item) if fallback is not None else None
-        return tuple(renamed(rules, collection, r, of, item.get(f)) for f, r, of in parts)
+        return tuple(
+            _hashable(renamed(rules, collection, r, of, item.get(f))) for f, r, of in parts
+        )
 
     return own
 
@@ -81,16 +83,29 @@ def _target_fn(key: MatchKey) -> TargetKey:
         for name in required:
             if not item.get(name):
                 return fallback(item) if fallback is not None else None
-        return tuple(item.get(f) for f in fields)
+        return tuple(_hashable(item.get(f)) for f in fields)
 
     return own
+
+
+def _hashable(value: Any) -> Any:
+    """A key part as a dict key can hold it (a list of addresses as a tuple)."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 @functools.cache
 def own_keys(collection: str) -> tuple[SourceKey, TargetKey]:
     """(source key, target key) functions of a collection's own key, compiled once."""
     key = match_key(collection)
-    return _source_fn(collection, key), _target_fn(key)
+    source, target = _source_fn(collection, key), _target_fn(key)
+    unless = key.unless
+    if unless is None:
+        return source, target
+    # Items with ``unless`` set are matched by the second key only.
+    return (
+        lambda rules, c, item: None if item.get(unless) else source(rules, c, item),
+        lambda item: None if item.get(unless) else target(item),
+    )
 
 
 def own_source_key(rules: Renames, collection: str, item: JSON) -> tuple[Any, ...] | None:
@@ -102,7 +117,7 @@ def own_target_key(collection: str, item: JSON) -> tuple[Any, ...] | None:
 
 
 def second_source_key(
-    collection: str, maps: Mapping[str, Mapping[str, str]], item: JSON
+    rules: Renames, collection: str, maps: Mapping[str, Mapping[str, str]], item: JSON
 ) -> tuple[Any, ...] | None:
     """The second key of a source item: through earlier matches (a floating IP's server's
     counterpart), or a field of its own (a service's type)."""
@@ -110,10 +125,14 @@ def second_source_key(
     if second is None or not item.get(second.field):
         return None
     value = item[second.field]
+    more = tuple(
+        _hashable(renamed(rules, collection, p.rename, p.of, item.get(p.field)))
+        for p in second.parts
+    )
     if second.through is None:
-        return (second.tag, value)
+        return (second.tag, value, *more)
     counterpart = maps.get(second.through, {}).get(str(value))
-    return (second.tag, counterpart) if counterpart is not None else None
+    return (second.tag, counterpart, *more) if counterpart is not None else None
 
 
 def second_target_key(collection: str, item: JSON) -> tuple[Any, ...] | None:
@@ -121,7 +140,8 @@ def second_target_key(collection: str, item: JSON) -> tuple[Any, ...] | None:
     if second is None or not item.get(second.field):
         return None
     value = item[second.field]
-    return (second.tag, value if second.through is None else str(value))
+    more = tuple(_hashable(item.get(p.field)) for p in second.parts)
+    return (second.tag, value if second.through is None else str(value), *more)
 
 
 def source_key(
@@ -185,10 +205,17 @@ def expected_label(
     )
     second = key.second
     if second and second.through and second.label and item.get(second.field) and source_label:
-        values = [renamed(rules, collection, p.rename, p.of, item.get(p.field)) for p in key.parts]
         through = source_label(second.through, str(item[second.field]))
+        more = {
+            p.field: renamed(rules, collection, p.rename, p.of, item.get(p.field))
+            for p in second.parts
+        }
+        then = second.label.format(label=through, **more)
+        if key.unless is not None and item.get(key.unless):
+            return f"{owner}{then}"
+        values = [renamed(rules, collection, p.rename, p.of, item.get(p.field)) for p in key.parts]
         joined = "/".join(str(v) for v in values)
-        return f"{owner}{joined}, {second.label.format(label=through)}"
+        return f"{owner}{joined}, {then}"
     chosen = key
     if key.fallback is not None and _chosen(key, item) is key.fallback:
         chosen = key.fallback

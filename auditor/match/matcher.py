@@ -307,7 +307,7 @@ class Matcher:
             self._by_key(
                 collection,
                 state,
-                lambda _r, c, i: keys.second_source_key(c, maps, i),
+                lambda r, c, i: keys.second_source_key(r, c, maps, i),
                 lambda item: keys.second_target_key(collection, item),
             )
 

@@ -20,6 +20,7 @@ from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.quotas import QuotaSets, count_usage
 from auditor.sandbox.tokens import Credentials, Member, TokenStore
 from auditor.sandbox.views import Context, items_of
+from auditor.sandbox.views import network as network_views
 from auditor.sandbox.views import volume as volume_views
 from auditor.sandbox.views.identity import CatalogEntry
 from auditor.sandbox.volume import VolumeApi
@@ -69,6 +70,9 @@ VIEWS = {
     "block-storage.snapshots": volume_views.SNAPSHOTS,
     "block-storage.backups": volume_views.BACKUPS,
     "image.members": image_views.MEMBERS,
+    "network.rbac_policies": network_views.RBAC_POLICIES,
+    "network.address_scopes": network_views.ADDRESS_SCOPES,
+    "network.subnet_pools": network_views.SUBNET_POOLS,
 }
 """Declared requests and what the service answers of their items besides the declared fields."""
 

@@ -3,7 +3,8 @@
 The snapshot's own network collections are served as Neutron would answer
 them (:mod:`auditor.sandbox.views.network`): networks with their subnet ids,
 routers with their gateway, security groups with their rules embedded (remote
-groups by id), floating IPs with ``port_details``; and the ports behind them:
+groups by id), floating IPs with ``port_details``, its ports with their fixed IPs
+on their subnets; and the ports behind them that a snapshot without ports lacks:
 a ``network:router_interface`` port per router interface, a compute port per
 floating IP's port.
 
@@ -48,7 +49,14 @@ RESOURCES = (
     ("security-groups", "security_group"),
     ("floatingips", "floatingip"),
 )
-NETWORK_COLLECTIONS = ("networks", "subnets", "routers", "security_groups", "floating_ips")
+NETWORK_COLLECTIONS = (
+    "networks",
+    "subnets",
+    "ports",
+    "routers",
+    "security_groups",
+    "floating_ips",
+)
 """The snapshot collections this API serves as they are (the others are derived)."""
 _RESERVED = frozenset({"limit", "marker", "page_reverse", "fields", "sort_key", "sort_dir"})
 

@@ -36,6 +36,22 @@ from seedplan import (
 JSON = dict[str, Any]
 
 
+ADDRESS_PAIRS: Mapping[str, tuple[JSON, ...]] = {
+    "cw-web-1/cw-acme-net": (
+        {"ip_address": "10.0.0.250"},
+        {"ip_address": "10.0.0.251", "mac_address": "fa:16:3e:00:00:fb"},
+    ),
+}
+"""Server port (``server/network``) -> the allowed address pairs it is seeded with (a VIP on
+the port's own MAC, another on a MAC of its own)."""
+
+ADDRESS_SPACES: Mapping[str, tuple[str, str, bool]] = {
+    "cw-acme-scope": ("cw-acme", "10.100.0.0/16", True),
+    "cw-globex-scope": ("cw-globex", "10.101.0.0/16", False),
+    "ocb-acme-scope": ("ocb-acme", "10.102.0.0/16", True),
+}
+"""Address scope -> (project, the prefix of the pool ``<scope>-pool`` in it, shared)."""
+
 NEUTRON_SCHEMA = """
 import sys
 import uuid
@@ -189,7 +205,7 @@ def seed_neutron(
 
     Returns ``{"networks": {name: id}, "subnets": {name: id}, "routers": {name: id},
     "security_groups": {"project/name": id}, "ports": {"server/network": id},
-    "floating_ips": {address: id}}``.
+    "floating_ips": {address: id}, "address_scopes": {name: id}, "subnet_pools": {name: id}}``.
     """
     v2 = f"{neutron}/v2.0"
     seeded: JSON = {k: {} for k in ("networks", "subnets", "routers", "security_groups")}
@@ -262,6 +278,35 @@ def seed_neutron(
                 f"{v2}/routers/{made['id']}/add_router_interface",
                 {"subnet_id": seeded["subnets"][f"{net_name}-v4"]},
             )
+    seeded.update(address_scopes={}, subnet_pools={})
+    for scope_name, (owner, prefix, shared) in ADDRESS_SPACES.items():
+        scope = rest.call(
+            "POST",
+            f"{v2}/address-scopes",
+            {
+                "address_scope": {
+                    "name": scope_name,
+                    "project_id": project_ids[owner],
+                    "ip_version": 4,
+                    "shared": shared,
+                }
+            },
+        )["address_scope"]
+        seeded["address_scopes"][scope_name] = scope["id"]
+        pool = rest.call(
+            "POST",
+            f"{v2}/subnetpools",
+            {
+                "subnetpool": {
+                    "name": f"{scope_name}-pool",
+                    "project_id": project_ids[owner],
+                    "prefixes": [prefix],
+                    "default_prefixlen": 24,
+                    "address_scope_id": scope["id"],
+                }
+            },
+        )["subnetpool"]
+        seeded["subnet_pools"][f"{scope_name}-pool"] = pool["id"]
     groups = _security_groups(rest, v2, project_ids)
     seeded["security_groups"] = groups
     for server in SERVERS:
@@ -290,6 +335,9 @@ def seed_neutron(
                         "security_groups": [
                             groups[f"{server.project}/{g}"] for g in server.security_groups
                         ],
+                        "allowed_address_pairs": list(
+                            ADDRESS_PAIRS.get(f"{server.name}/{net.name}", ())
+                        ),
                     }
                 },
             )["port"]

@@ -57,6 +57,14 @@ EXPECTED = {
     ("changed", "routers", "ocb-nakatomi/ocb-nakatomi-router", "interfaces"),
     ("changed", "security_groups", "ocb-weyland/web", "rules"),
     ("changed", "floating_ips", "ocb-bluth/198.18.0.24", "server_id"),
+    # ports and network RBAC family (auditor.demo.network_access); server ports are unnamed
+    ("changed", "ports", "ocb-globex/", "mac_address"),
+    ("missing", "rbac_policies", "cw-monarch/monarch-net shared with cw-oscorp", None),
+    # the port of the server never migrated (above) is missing with it
+    ("missing", "ports", "cw-initech/", None),
+    # address scopes and subnet pools family (auditor.demo.network_pools)
+    ("changed", "address_scopes", "ocb-hooli/hooli-scope", "shared"),
+    ("changed", "subnet_pools", "ocb-vandelay/vandelay-pool", "prefixes"),
 }
 
 

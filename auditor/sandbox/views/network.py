@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from auditor.sandbox.ids import synthetic_mac, synthetic_uuid
 from auditor.sandbox.neutron_paging import STAMP, owned
+from auditor.sandbox.views import Context, Version, View
 from auditor.sandbox.wire import JSON
 
 
@@ -55,12 +56,25 @@ def serve_network(
                         {**s, "id": s["network_id"], "name": s.get("network"), "mtu": 1450}, []
                     )
                 )
+    if collections.get("ports") is not None:
+        # The snapshot's ports are Neutron's (the servers' ones are not derived then).
+        served["ports"] = [port_view(p, served["subnets"]) for p in collections["ports"]]
     network_ids = ids_by_name(served["networks"], prefer="router:external")
     if collections.get("routers") is not None:
         subnets_by_id = {str(s["id"]): s for s in served["subnets"]}
+        wired = {
+            (str(p["device_id"]), str(f["subnet_id"]))
+            for p in served["ports"]
+            for f in p["fixed_ips"]
+        }
         for r in collections["routers"]:
             served["routers"].append(router_view(r, network_ids))
-            served["ports"].extend(interface_ports(cloud, r, subnets_by_id))
+            # The interface ports the snapshot's ports lack, if any (it has none).
+            served["ports"].extend(
+                port
+                for port in interface_ports(cloud, r, subnets_by_id)
+                if (str(r["id"]), str(port["fixed_ips"][0]["subnet_id"])) not in wired
+            )
     if collections.get("security_groups") is not None:
         groups = collections["security_groups"]
         served["security_groups"] = [security_group_view(cloud, g, groups) for g in groups]
@@ -150,6 +164,57 @@ def named_subnet(cloud: str, network: JSON, label: str) -> JSON:
             "enable_dhcp": True,
         }
     )
+
+
+def _holds(subnet: JSON | None, address: str) -> bool:
+    try:
+        cidr = ipaddress.ip_network(str((subnet or {}).get("cidr")))
+        return ipaddress.ip_address(address) in cidr
+    except ValueError:
+        return False
+
+
+def port_view(p: JSON, subnets: Sequence[JSON]) -> JSON:
+    """A snapshot port as Neutron answers it: each fixed IP on the port's subnet whose
+    CIDR holds it (on its only subnet when none is served), allowed address pairs with
+    the port's MAC where the snapshot leaves it out, port security only when known."""
+    by_id = {str(s["id"]): s for s in subnets}
+    own = [str(s) for s in p.get("subnets") or []]
+    fixed = []
+    for address in p.get("fixed_ips") or []:
+        holder = next((s for s in own if _holds(by_id.get(s), address)), None)
+        if holder is None and len(own) == 1:
+            holder = own[0]
+        fixed.append({"subnet_id": holder, "ip_address": address})
+    mac = p.get("mac_address")
+    pairs = [
+        {"ip_address": pair["ip_address"], "mac_address": pair.get("mac_address") or mac}
+        for pair in p.get("allowed_address_pairs") or []
+    ]
+    security: JSON = {}
+    if p.get("port_security_enabled") is not None:
+        security["port_security_enabled"] = p["port_security_enabled"]
+    return {
+        "id": p["id"],
+        "name": p.get("name") or "",
+        "network_id": p.get("network_id"),
+        **owned(p.get("project_id")),
+        "mac_address": mac,
+        "fixed_ips": fixed,
+        "allowed_address_pairs": pairs,
+        "security_groups": list(p.get("security_groups") or []),
+        "device_id": p.get("device_id") or "",
+        "device_owner": p.get("device_owner") or "",
+        "status": p.get("status") or "DOWN",
+        "admin_state_up": p.get("admin_state_up", True),
+        **security,
+        "binding:vnic_type": "normal",
+        "extra_dhcp_opts": [],
+        "description": "",
+        "tags": [],
+        **STAMP,
+        "revision_number": 1,
+    }
 
 
 def router_view(r: JSON, network_ids: Mapping[str, str]) -> JSON:
@@ -304,3 +369,30 @@ def floating_ip_port(f: JSON) -> JSON:
         **STAMP,
         "revision_number": 1,
     }
+
+
+def _owner(item: JSON, _mv: Version, _context: Context) -> JSON:
+    """Neutron names an item's owner both ways."""
+    return {"tenant_id": item.get("project_id")}
+
+
+def _stamped_owner(item: JSON, mv: Version, context: Context) -> JSON:
+    """The owner both ways, and the standard attributes (timestamps, revision, tags)."""
+    return {**_owner(item, mv, context), "tags": [], **STAMP, "revision_number": 1}
+
+
+RBAC_POLICIES = View(
+    _owner,
+    member="rbac_policy",
+    filters={
+        "object_type": "object_type",
+        "object_id": "object_id",
+        "action": "action",
+        "target_tenant": "target_project_id",
+    },
+)
+"""Network RBAC policies (``/v2.0/rbac-policies``, declared): their owner's ``tenant_id``,
+one by id, and the filters the auditor and operators use."""
+ADDRESS_SCOPES = View(_owner, member="address_scope", filters={"name": "name"})
+SUBNET_POOLS = View(_stamped_owner, member="subnetpool", filters={"name": "name"})
+"""Address scopes (no standard attributes) and subnet pools (with them), declared."""

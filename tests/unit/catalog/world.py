@@ -347,6 +347,27 @@ def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
                 device_owner="compute:nova",
                 fixed_ips=[("sn-1", "10.0.0.5")],
             ),
+            {
+                **p.port(
+                    "port-s2",
+                    "n-1",
+                    "p-acme",
+                    device_id="s-2",
+                    device_owner="compute:fr1-a",
+                    fixed_ips=[("sn-1", "10.0.0.7"), ("sn-2", "2001:db8::7")],
+                ),
+                "name": "db-vip-holder",
+                "mac_address": "FA:16:3E:4F:2A:02",
+                "allowed_address_pairs": [
+                    {"ip_address": "10.0.0.100", "mac_address": "fa:16:3e:4f:2a:02"},
+                    {"ip_address": "10.0.0.101", "mac_address": "fa:16:3e:00:00:09"},
+                ],
+                "security_groups": ["sg-2", "sg-1"],
+            },
+            {
+                **p.port("port-free", "n-1", "p-acme", fixed_ips=[("sn-1", "10.0.0.99")]),
+                "port_security_enabled": None,
+            },
             p.port(
                 "port-dhcp",
                 "n-1",
@@ -355,6 +376,25 @@ def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
                 device_owner="network:dhcp",
                 fixed_ips=[("sn-1", "10.0.0.3")],
             ),
+        ],
+        "network.rbac_policies": [
+            p.rbac_policy("rbac-1", "n-1", "p-acme", "p-beta"),
+            p.rbac_policy("rbac-2", "n-ext", "p-admin", "*", "access_as_external"),
+            p.rbac_policy("rbac-3", "n-gone", "p-beta", "p-unknown"),
+        ],
+        "network.address_scopes": [
+            p.address_scope("as-1", "acme-scope", "p-acme", shared=True),
+            p.address_scope("as-2", "beta-v6", "p-beta", ip_version=6),
+        ],
+        "network.subnet_pools": [
+            p.subnet_pool(
+                "sp-1",
+                "acme-pool",
+                "p-acme",
+                ["10.9.0.0/16", "10.8.0.0/16"],
+                address_scope_id="as-1",
+            ),
+            p.subnet_pool("sp-2", "beta-pool", "p-beta", ["10.7.0.0/16"], default_quota=256),
         ],
         "network.routers": [
             p.router(

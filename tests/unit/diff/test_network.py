@@ -582,10 +582,26 @@ def test_server_groups_are_compared_through_the_group_matches(tmp_path: Path) ->
 
     report = run(source, target, rules)
 
-    # Only the rule naming the group by its old renamed name differs: no server finding.
-    assert {(f.collection, f.kind.value) for f in report.findings} == {
-        ("security_groups", "changed")
-    }
+    # The servers' groups and the rules' remote groups are the counterpart's (issue 17:
+    # remote groups are resolved through the matches too, no longer by renamed name).
+    assert list(report.findings) == []
+
+
+def test_a_rule_whose_remote_group_is_not_the_counterpart_is_lost(tmp_path: Path) -> None:
+    rules = make_rules(tmp_path, {"sg-web": "SG-WEB"})
+    source, target = world()
+    get(target, "security_groups", "SG-WEB")["name"] = "ocb-frontend"
+    get(target, "servers", "S-WEB")["security_groups"] = ["default", "ocb-frontend"]
+    # The rules still name the group by its old (renamed) name: not the counterpart's.
+
+    report = run(source, target, rules)
+
+    (finding,) = report.findings
+    assert finding.collection == "security_groups"
+    lost = [c for c in finding.changes if c.severity.value == "error"]
+    assert lost and all("from group ocb-frontend" in str(c.message) for c in lost), [
+        c.message for c in finding.changes
+    ]
 
 
 def test_server_groups_by_name_without_the_security_groups_collection(rules: Rules) -> None:

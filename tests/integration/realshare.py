@@ -3,7 +3,9 @@ private type with extra specs, QoS specs, encryption and two projects' access.""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from realnet import Rest
@@ -59,3 +61,15 @@ def seed_volume_types(rest: Rest, cinder: str, project_ids: Mapping[str, str]) -
             {"addProjectAccess": {"project": project_ids[project]}},
         )
     return {"id": created["id"], "qos_specs_id": qos_specs["id"]}
+
+
+def logged(access_log: Path, actions: int, timeout: float = 30.0) -> None:
+    """Wait until Cinder's access log holds the seeding's last requests (``actions``
+    access grants): the server writes a line after it answered."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = access_log.read_text(encoding="utf-8") if access_log.exists() else ""
+        if text.count("/action") >= actions:
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{access_log}: the volume type seeding was not logged")

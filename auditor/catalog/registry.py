@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from auditor.catalog import (
+    access,
     block_storage,
     compute,
     identity,
@@ -36,6 +37,7 @@ from auditor.catalog.spec import CollectionSpec, MatchKey, Request
 
 FAMILIES = (
     identity,
+    access,
     servers,
     compute,
     block_storage,

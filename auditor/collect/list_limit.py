@@ -1,11 +1,13 @@
-"""Keystone's catalog listings (services, endpoints, regions) under ``list_limit``.
+"""Keystone's unpageable listings (services, endpoints, regions; roles, a group's
+members) under ``list_limit``.
 
 With ``[catalog] list_limit`` (or ``[DEFAULT] list_limit``) set, as Keystone
 advises for large deployments, ``GET /v3/services`` and ``/v3/endpoints``
 answer at most that many items with ``"truncated": true``; since 2025.1 they
 also give a ``links.next`` with a marker, but the catalog's SQL backend
 ignores markers (``keystone.catalog.backends.sql``): the "next" page is the
-first one again. Following it is never right. (``/v3/regions`` escapes
+first one again (so it is for roles and a group's members, whose SQL queries
+only apply the limit). Following it is never right. (``/v3/regions`` escapes
 ``list_limit``, its hints being handed over positionally, but is cut the same
 way by a request's ``limit``.) Keystone's flag is exact there (the backend
 counts, ``keystone.common.sql.core._limit``): a list without it is whole.
@@ -28,6 +30,7 @@ project's id substituted, and is filtered by project endpoint groups.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,7 +56,11 @@ class _Found:
 
     def add(self, items: list[JSON]) -> None:
         for item in items:
-            self.items.setdefault(str(item.get("id")), item)
+            # Role assignments have no id: the same assignment is the same object.
+            key = item.get("id")
+            self.items.setdefault(
+                str(key) if key is not None else json.dumps(item, sort_keys=True), item
+            )
 
 
 def list_whole(pager: Pager, listing: Request) -> Listed:
@@ -92,8 +99,8 @@ def list_whole(pager: Pager, listing: Request) -> Listed:
     listed.items = list(found.items.values())
     listed.truncated = True
     listed.reason = (
-        f"Keystone's list_limit cut {listing.label} at {widest} items, and its catalog"
-        f" listings cannot be paged (their next link repeats the first page);"
+        f"Keystone's list_limit cut {listing.label} at {widest} items, and this listing"
+        f" cannot be paged (its next link repeats the first page);"
         f" {len(listed.items)} found"
     )
     return listed

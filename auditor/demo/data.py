@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 
 from auditor.demo import (
+    access,
     fold,
     identity,
     network,
@@ -63,6 +64,7 @@ residue:
 
 FAMILIES: tuple[Family, ...] = (
     identity,
+    access,
     storage,
     sharing,
     network,

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.model import Snapshot
+from auditor.sandbox.access import AccessRoutes
 from auditor.sandbox.accounts import Accounts, Unauthorized
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, item_body, list_body, next_href
@@ -51,7 +52,9 @@ from auditor.sandbox.wire import (
 UNAUTHORIZED = "The request you have made requires authentication."
 ADMIN_ROLES = ("admin", "member", "reader")
 MEMBER_ROLES = ("member", "reader")
-ADMIN_LISTINGS = frozenset({"projects", "domains", "users", "services", "endpoints"})
+ADMIN_LISTINGS = frozenset(
+    {"projects", "domains", "users", "services", "endpoints", "groups", "roles"}
+)
 """Listings Keystone's default policies refuse a project member (regions are anyone's)."""
 DEFAULT_REGION = "RegionOne"
 """Region of the sandbox's own catalog when the snapshot has none."""
@@ -106,7 +109,8 @@ class IdentityApi:
         self.projects = {str(p["id"]): p for p in projects}
         self.domain_names = {str(d["id"]): d["name"] for d in domains}
         self.accounts = Accounts(credentials, members, tokens, self.projects, self.domain_names)
-        users = user_items(snapshot, domains, credentials, link)
+        users = Listing.of_items(user_items(snapshot, domains, credentials, link))
+        self.access = AccessRoutes(snapshot, users, domains, self.projects, link, options)
         services, endpoints = services_and_endpoints(snapshot, link)
         regions = region_items(snapshot, endpoints, link)
         self.collections = {
@@ -125,10 +129,12 @@ class IdentityApi:
                 _Collection(
                     "users",
                     "user",
-                    Listing.of_items(users),
+                    users,
                     ("name", "domain_id", "enabled"),
                     True,
                 ),
+                _Collection("groups", "group", self.access.groups, ("name", "domain_id"), True),
+                _Collection("roles", "role", self.access.roles, (), False),
                 _Collection(
                     "services", "service", Listing.of_items(services), ("type", "name"), False
                 ),
@@ -167,6 +173,9 @@ class IdentityApi:
             return self._validate(request)
         if parts[1:] == ["auth", "projects"]:
             return self._auth_projects(request)
+        access = self.access.answer(parts[1:], request)
+        if access is not None:
+            return access
         collection = self.collections.get(parts[1])
         if collection is None or len(parts) > 3:
             raise ApiError(404, "The resource could not be found.")

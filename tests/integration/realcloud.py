@@ -53,6 +53,7 @@ from typing import Any
 
 import realnet
 import realshare
+import seed_access
 from realconf import cinder_conf, glance_conf, keystone_conf, neutron_conf, nova_conf
 from seedplan import (
     DEFAULT_AZ,
@@ -164,6 +165,8 @@ class RealCloud:
     network: dict[str, Any] = field(default_factory=dict)
     """What Neutron was seeded with: ids of networks, subnets, routers, groups, ports..."""
     user_ids: dict[str, str] = field(default_factory=dict)
+    group_ids: dict[str, str] = field(default_factory=dict)
+    """Groups seeded by :mod:`seed_access` (with members and role assignments)."""
     migration_targets: dict[str, str] = field(default_factory=dict)
     """Volume being migrated -> id of its temporary target volume."""
     endpoints: list[Endpoint] = field(default_factory=list)
@@ -431,8 +434,9 @@ class _Builder:
             [
                 *kmanage,
                 "bootstrap",
-                "--bootstrap-password",
-                self.admin_password,
+                # One argument: a password starting with "-" (token_urlsafe makes one in
+                # 64) would be read as an option and fail the bootstrap.
+                f"--bootstrap-password={self.admin_password}",
                 "--bootstrap-region-id",
                 REGION,
                 "--bootstrap-public-url",
@@ -676,6 +680,7 @@ def _register_with(conn: Any, cloud: RealCloud, b: _Builder) -> str:
         )
     admin_user = ident.find_user("admin", domain_id=default_domain.id, ignore_missing=False)
     cloud.user_ids["admin"] = admin_user.id
+    cloud.group_ids = seed_access.seed(ident, cloud.domain_ids, cloud.project_ids, cloud.user_ids)
     return str(admin_user.id)
 
 

@@ -41,6 +41,11 @@ EXPECTED = {
     ("changed", "flavors", "ocb-hpc", "extra_specs.hw:cpu_policy"),
     ("changed", "keypairs", "wonka-ops", "fingerprint"),
     ("changed", "server_groups", "ocb-acme/acme-web-spread", "members"),
+    # access family (auditor.demo.access)
+    ("missing", "users", "ops-oncall", None),
+    ("changed", "groups", "support", "member_ids"),
+    ("missing", "roles", "creator", None),
+    ("missing", "role_assignments", "cw-hooli/member of user cloudwatt/hooli-admin", None),
     # storage family (auditor.demo.storage)
     ("changed", "images", "ocb-cyberdyne/ocb-cyberdyne-golden", "checksum"),
     ("changed", "volume_snapshots", "ocb-soylent/ocb-db-01-data-nightly", "volume_id"),

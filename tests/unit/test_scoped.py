@@ -217,6 +217,25 @@ def test_a_scoped_source_compares_its_projects_only(served: tuple[Sandbox, Path]
     assert doc["summary"]["servers"]["target"] == 2
 
 
+ACCESS = ("users", "groups", "roles", "role_assignments")
+
+
+def test_a_member_never_lists_users_groups_roles_or_assignments(
+    served: tuple[Sandbox, Path],
+) -> None:
+    """Keystone's default policies give them to admins and domain readers only: a
+    scoped side does not list them, and nothing of them is missing or incomplete."""
+    sandbox, tmp = served
+    collections = ",".join(("projects", "servers", *ACCESS))
+    code, doc = audit(tmp, "cloudwatt-alice", "ocb", "--collections", collections)
+    assert (code, doc["verdict"]) == (0, "verified")
+    assert findings(doc) == []  # cw-acme's and cw-globex's servers are all there
+    assert doc["scope"]["collections_not_compared"] == sorted(ACCESS)
+    assert set(doc["summary"]) == {"projects", "servers"}
+    asked = {r.path.rsplit("/", 1)[-1] for r in sandbox.requests if r.cloud == "cloudwatt"}
+    assert not asked & set(ACCESS)
+
+
 def test_a_scoped_target_never_reports_the_other_source_projects_missing(
     served: tuple[Sandbox, Path],
 ) -> None:

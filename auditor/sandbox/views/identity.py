@@ -12,6 +12,7 @@ from auditor.model import Snapshot
 from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.tokens import Credentials
 from auditor.sandbox.views import items_of
+from auditor.sandbox.views.access import user_item
 from auditor.sandbox.wire import JSON
 
 INTERFACES = ("public", "internal", "admin")
@@ -66,21 +67,34 @@ def domain_items(snapshot: Snapshot, link: str) -> list[JSON]:
     for project in items_of(snapshot, "projects"):
         add(project.get("domain_id"), project.get("domain"), {})
     known = {d["name"] for d in out.values()}
-    for keypair in items_of(snapshot, "keypairs"):
-        # A keypair owner's domain that no project names: made up, so it resolves.
-        name = keypair.get("domain")
+    for name in _owner_domains(snapshot):
+        # A keypair owner's, user's or group's domain that no project names: made
+        # up, so it resolves.
         if name is not None and name not in known:
             known.add(name)
             add(synthetic_hex(snapshot.cloud, "domain", name), name, {})
     return sorted(out.values(), key=lambda d: d["id"])
 
 
+def _owner_domains(snapshot: Snapshot) -> list[Any]:
+    names = [k.get("domain") for k in items_of(snapshot, "keypairs")]
+    for name in ("users", "groups"):
+        names += [i.get("domain") for i in items_of(snapshot, name) if not i.get("domain_id")]
+    for a in items_of(snapshot, "role_assignments"):
+        names += [a.get("actor_domain"), a.get("domain")]
+    return names
+
+
 def user_items(
     snapshot: Snapshot, domains: Sequence[JSON], credentials: Credentials, link: str
 ) -> list[JSON]:
-    """The sandbox's admin and every owner of a keypair of the snapshot."""
+    """The snapshot's users (else the sandbox's admin) and every owner of a keypair of
+    the snapshot."""
     domain_ids = {d["name"]: d["id"] for d in domains}
     out: dict[str, JSON] = {}
+    for user in items_of(snapshot, "users"):
+        domain_id = user.get("domain_id") or domain_ids.get(user.get("domain"))
+        out[str(user["id"])] = user_item(user, domain_id, link)
 
     def add(user_id: str, name: Any, domain_id: Any) -> None:
         if user_id in out:
@@ -95,7 +109,9 @@ def user_items(
             "links": {"self": f"{link}/users/{user_id}"},
         }
 
-    add(credentials.user_id, credentials.username, credentials.domain_id)
+    if "users" not in snapshot.collections:
+        # A snapshot with users lists its own admins (the sandbox's still logs in).
+        add(credentials.user_id, credentials.username, credentials.domain_id)
     for keypair in items_of(snapshot, "keypairs"):
         if keypair.get("user_id") is not None:
             add(str(keypair["user_id"]), keypair.get("user"), domain_ids.get(keypair.get("domain")))

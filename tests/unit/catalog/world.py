@@ -146,6 +146,7 @@ def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
             p.region("fr1", parent="fr"),
             p.region("fr2", parent=""),
         ],
+        **_access(),
         "compute.servers": servers,
         "compute.services": [
             {
@@ -506,3 +507,47 @@ def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
         ],
     }
     return world
+
+
+def _access() -> dict[str, list[JSON]]:
+    """Keystone's groups, their members, roles and role assignments (include_names)."""
+    cw = {"id": "d-cw", "name": "cloudwatt"}
+
+    def user(uid: str, name: str) -> JSON:
+        return {"id": uid, "name": name, "domain": cw}
+
+    acme = {"id": "p-acme", "name": "cw-acme", "domain": cw}
+    return {
+        "identity.groups": [
+            {"id": "g-1", "name": "acme-team", "domain_id": "d-cw", "description": "Acme"},
+            {"id": "g-2", "name": "empty", "domain_id": "d-nm", "description": None},
+        ],
+        "identity.group_users": [
+            {"id": "u-1", "name": "acme-admin", "domain_id": "d-cw", FOR: "g-1"},
+            {"id": "u-2", "name": "gamma-ops", "domain_id": "d-nm", FOR: "g-1"},
+        ],
+        "identity.roles": [
+            {"id": "r-a", "name": "admin", "domain_id": None, "description": None},
+            {"id": "r-m", "name": "member", "domain_id": None},
+        ],
+        "identity.role_assignments": [
+            {
+                "role": {"id": "r-m", "name": "member"},
+                "user": user("u-1", "acme-admin"),
+                "scope": {"project": acme},
+                "links": {"assignment": "x"},
+            },
+            {
+                "role": {"id": "r-a", "name": "admin"},
+                "group": {"id": "g-1", "name": "acme-team", "domain": cw},
+                "scope": {"domain": cw, "OS-INHERIT:inherited_to": "projects"},
+                "links": {"assignment": "x"},
+            },
+            {
+                "role": {"id": "r-a", "name": "admin"},
+                "user": user("u-0", "admin"),
+                "scope": {"system": {"all": True}},
+                "links": {"assignment": "x"},
+            },
+        ],
+    }

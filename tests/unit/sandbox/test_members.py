@@ -110,11 +110,29 @@ def test_auth_projects_lists_the_member_projects(sandbox: Sandbox) -> None:
     assert response.json()["links"]["next"] is None
 
 
-@pytest.mark.parametrize("listing", ["projects", "domains", "users", "services", "endpoints"])
+@pytest.mark.parametrize(
+    "listing",
+    [
+        "projects",
+        "domains",
+        "users",
+        "services",
+        "endpoints",
+        "groups",
+        "roles",
+        "role_assignments",
+    ],
+)
 def test_keystone_admin_listings_are_forbidden(sandbox: Sandbox, listing: str) -> None:
     response = get(sandbox, f"identity/v3/{listing}", scoped(sandbox, "cw-acme"))
     assert response.status_code == 403
     assert f"identity:list_{listing}" in response.json()["error"]["message"]
+
+
+def test_a_groups_members_are_forbidden(sandbox: Sandbox) -> None:
+    response = get(sandbox, "identity/v3/groups/g-1/users", scoped(sandbox, "cw-acme"))
+    assert response.status_code == 403
+    assert "identity:list_users_in_group" in response.json()["error"]["message"]
 
 
 def test_regions_are_anyones(sandbox: Sandbox) -> None:

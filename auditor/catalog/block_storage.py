@@ -17,7 +17,6 @@ from auditor.catalog.policies import (
     ChangeSink,
     Custom,
     CustomCheck,
-    Exact,
     Flag,
     Metadata,
     Ref,
@@ -46,6 +45,7 @@ from auditor.catalog.types import (
     Schema,
     schema,
 )
+from auditor.catalog.volume_types import volume_type
 from auditor.model import Severity
 
 JSON = dict[str, Any]
@@ -191,7 +191,17 @@ VOLUMES_SPEC = CollectionSpec(
             Status(explained=frozenset({"available", "in-use"})),
         ),
         SIZE,
-        api_field("volume_type", NSTR, "Volume type name.", Exact(Severity.WARNING, "volume type")),
+        api_field(
+            "volume_type",
+            NSTR,
+            "Volume type name.",
+            Custom(
+                volume_type,
+                "changed: warning; to a type without the source type's encryption, or with"
+                " lower QoS limits: error",
+                ("volume_types",),
+            ),
+        ),
         api_field(
             "bootable",
             BOOL,

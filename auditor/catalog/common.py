@@ -8,7 +8,7 @@ from typing import Any
 from auditor.catalog.policies import IGNORE, Compare, Exact, Flag
 from auditor.catalog.sources import Api, Indexed, Source, api
 from auditor.catalog.spec import Field
-from auditor.catalog.transforms import boolean, text_or_empty
+from auditor.catalog.transforms import boolean, not_false, text_or_empty
 from auditor.catalog.types import NBOOL, NSTR, STR, Schema
 from auditor.model import Severity
 
@@ -105,4 +105,22 @@ def availability_zone(api_name: str) -> Field:
         NSTR,
         "Availability zone.",
         Exact(Severity.WARNING, "availability zone"),
+    )
+
+
+def is_public(api_name: str, doc: str) -> Field:
+    """A cloud-owned item's public flag (flavors, volume types): ``False`` only when the API
+    says so; public <-> private is a warning either way."""
+    return Field(
+        "is_public",
+        api(api_name, then=not_false),
+        NBOOL,
+        doc,
+        Flag(
+            lost="is private in the target (was public)",
+            gained="is public in the target (was private)",
+            lost_severity=Severity.WARNING,
+            gained_severity=Severity.WARNING,
+            default=True,
+        ),
     )

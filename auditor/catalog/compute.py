@@ -14,13 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.catalog import compute_checks as checks
-from auditor.catalog.common import ID, NAME, api_field, owned_by_project
+from auditor.catalog.common import ID, NAME, api_field, is_public, owned_by_project
 from auditor.catalog.identity import DOMAINS, OWNERS, PROJECTS, USERS
 from auditor.catalog.lookups import Reading
 from auditor.catalog.policies import (
     Custom,
     Exact,
-    Flag,
     Ref,
     Rename,
     Sized,
@@ -40,14 +39,12 @@ from auditor.catalog.spec import (
     Request,
 )
 from auditor.catalog.transforms import (
-    not_false,
     nova_int,
     object_or_none,
     sorted_list,
 )
 from auditor.catalog.types import (
     INT,
-    NBOOL,
     NINT,
     NOBJ,
     NSTR,
@@ -171,26 +168,17 @@ FLAVORS_SPEC = CollectionSpec(
         _size(
             "swap", "Swap in MiB (0 when none).", "swap", " MiB", api("swap", then=nova_int), INT
         ),
-        Field(
-            "is_public",
-            api(IS_PUBLIC, then=not_false),
-            NBOOL,
-            "False for a private flavor.",
-            Flag(
-                lost="is private in the target (was public)",
-                gained="is public in the target (was private)",
-                lost_severity=Severity.WARNING,
-                gained_severity=Severity.WARNING,
-                default=True,
-            ),
-        ),
+        is_public(IS_PUBLIC, "False for a private flavor."),
         Field(
             "extra_specs",
             api("extra_specs", then=object_or_none, since="2.61"),
             NOBJ,
             "Extra specs (compute 2.61+ lists them with the flavor; null before, when they"
             " are unknown).",
-            Custom(checks.extra_specs, "differ: warning"),
+            Custom(
+                checks.extra_specs,
+                "differ: warning; hw:cpu_policy or hw:mem_page_size lost: error",
+            ),
         ),
         Field(
             "access",

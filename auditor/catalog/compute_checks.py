@@ -111,11 +111,26 @@ def lost_addresses(s: JSON, t: JSON, ch: ChangeSink) -> None:
         )
 
 
+PINNING_SPECS = ("hw:cpu_policy", "hw:mem_page_size")
+"""Extra specs whose loss silently drops a guest's dedicated CPUs or huge pages."""
+
+
 def extra_specs(s: JSON, t: JSON, ch: ChangeSink) -> None:
-    """Extra specs that differ; null (listed before compute 2.61) is unknown."""
+    """Extra specs that differ (warning: a changed hw:* or aggregate_instance_extra_specs:*
+    key, any other); a lost hw:cpu_policy or hw:mem_page_size is an error: the guests
+    silently lose their dedicated CPUs or huge pages. Null (before compute 2.61) is
+    unknown."""
     s_specs, t_specs = s.get("extra_specs"), t.get("extra_specs")
-    if s_specs is not None and t_specs is not None and s_specs != t_specs:
-        keys = sorted(k for k in set(s_specs) | set(t_specs) if s_specs.get(k) != t_specs.get(k))
+    if s_specs is None or t_specs is None or s_specs == t_specs:
+        return
+    lost = [k for k in PINNING_SPECS if k in s_specs and k not in t_specs]
+    for key in lost:
+        message = f"lost extra spec {key}={s_specs[key]}"
+        ch.add(f"extra_specs.{key}", s_specs[key], None, Severity.ERROR, message)
+    keys = sorted(
+        k for k in set(s_specs) | set(t_specs) if s_specs.get(k) != t_specs.get(k) and k not in lost
+    )
+    if keys:
         message = f"extra specs differ ({fmt(keys)})"
         ch.add("extra_specs", s_specs, t_specs, Severity.WARNING, message)
 

@@ -15,7 +15,7 @@ from auditor.catalog.common import NAME, api_field, owned_by_project
 from auditor.catalog.identity import OWNERS
 from auditor.catalog.lookups import Reading
 from auditor.catalog.policies import ChangeSink, Custom, Exact, Flag, Status
-from auditor.catalog.sources import api, derived
+from auditor.catalog.sources import Derived, api, derived
 from auditor.catalog.spec import CollectionSpec, Family, Field, Owner, Request
 from auditor.catalog.text import fmt
 from auditor.catalog.transforms import boolean, integer, integer_or_zero, or_none
@@ -26,6 +26,7 @@ from auditor.catalog.types import (
     NINT,
     NSTR,
     STR,
+    STR_MAP,
     TEXT,
     TEXT_OR_NULL,
 )
@@ -134,6 +135,48 @@ def owner(s: JSON, t: JSON, ch: ChangeSink) -> None:
     )
 
 
+PROPERTY_PREFIXES = ("hw_", "os_")
+"""Extra properties that say how the guest is built (hw_*) and what it is (os_*)."""
+GLANCE_OWN = frozenset({"os_hidden", "os_hash_algo", "os_hash_value"})
+"""os_* fields that are Glance's own image attributes, not extra properties."""
+BOOT_CRITICAL = frozenset({"hw_firmware_type", "hw_machine_type", "hw_disk_bus", "hw_scsi_model"})
+"""Properties without which, or with another value, the guest may no longer boot."""
+
+
+def properties(image: JSON, _reading: Reading | None = None) -> dict[str, str]:
+    """The image's hw_* and os_* extra properties (Glance answers each as a field)."""
+    return {
+        str(k): str(v)
+        for k, v in image.items()
+        if k.startswith(PROPERTY_PREFIXES)
+        and k not in GLANCE_OWN
+        and not k.startswith("os_glance")
+        and v is not None
+    }
+
+
+def property_changes(s: JSON, t: JSON, ch: ChangeSink) -> None:
+    """A boot-critical hw_* property lost or changed: error; another hw_* or os_* one:
+    warning; one gained: info."""
+    was, now = s.get("properties") or {}, t.get("properties") or {}
+    if was == now:
+        return
+    for key in sorted(set(was) | set(now)):
+        before, after = was.get(key), now.get(key)
+        if before == after:
+            continue
+        if before is None:
+            severity, text = Severity.INFO, f"gained property {key}={after}"
+        else:
+            severity = Severity.ERROR if key in BOOT_CRITICAL else Severity.WARNING
+            text = (
+                f"lost property {key}={before}"
+                if after is None
+                else f"property {key} changed from {before} to {after}"
+            )
+        ch.add(f"properties.{key}", before, after, severity, text)
+
+
 _project, _project_id, _domain = owned_by_project(source=api("owner", then=or_none))
 
 IMAGES_SPEC = CollectionSpec(
@@ -223,6 +266,17 @@ IMAGES_SPEC = CollectionSpec(
             "algo:hex of the image data (os_hash_algo:os_hash_value, else md5:checksum):"
             " compared only between equal algorithms; null without data.",
             Custom(checksum, "other data: error; no data any more: error"),
+        ),
+        Field(
+            "properties",
+            Derived(properties, None),
+            STR_MAP,
+            "The hw_* and os_* extra properties (hw_firmware_type, hw_disk_bus, os_distro...).",
+            Custom(
+                property_changes,
+                "hw_firmware_type, hw_machine_type, hw_disk_bus or hw_scsi_model lost or"
+                " changed: error; another lost or changed: warning; gained: info",
+            ),
         ),
     ),
 )

@@ -21,6 +21,7 @@ from auditor.catalog import (
     compute,
     identity,
     image,
+    image_members,
     network,
     network_l3,
     network_pools,
@@ -28,6 +29,7 @@ from auditor.catalog import (
     quotas,
     security_groups,
     servers,
+    volume_types,
 )
 from auditor.catalog.policies import Compare, Custom, Ref, RefByName, Renamed, SetOf
 from auditor.catalog.sources import reads
@@ -39,7 +41,9 @@ FAMILIES = (
     servers,
     compute,
     block_storage,
+    volume_types,
     image,
+    image_members,
     network,
     network_l3,
     security_groups,

@@ -100,7 +100,11 @@ class Request:
     path: str
     """Relative to the service endpoint; ``{id}``: the fan-out item's id."""
     items: str
-    """JSON key of the item list (or of the one object) in the answer."""
+    """JSON key of the item list (or of the one object) in the answer; ``""``: the answer
+    is the one object itself (``{}``: none)."""
+    links: str | None = None
+    """The key of the answer's next links when it is not ``<items>_links`` (Cinder's
+    types: ``volume_type_links``)."""
     query: Mapping[str, str] = field(default_factory=lambda: NO_QUERY)
     """Query parameters besides the all-projects one and the page size."""
     all_projects: str | None = None

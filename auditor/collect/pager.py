@@ -88,10 +88,11 @@ class Listed:
     """Items the service listed twice (same id) outside restarts: kept once, reported."""
 
 
-def next_query(body: JSON, item_key: str) -> dict[str, str] | None:
-    """The query of the page after ``body``, from whichever next link the service uses."""
+def next_query(body: JSON, item_key: str, links_key: str | None = None) -> dict[str, str] | None:
+    """The query of the page after ``body``, from whichever next link the service uses
+    (``links_key``: the key of its links, default ``<item_key>_links``)."""
     href: str | None = None
-    links = body.get(f"{item_key}_links")
+    links = body.get(links_key or f"{item_key}_links")
     if isinstance(links, list):
         for link in links:
             if isinstance(link, dict) and link.get("rel") == "next":
@@ -196,6 +197,7 @@ class Pager:
         *,
         types: Mapping[str, tuple[type, ...]] | None = None,
         paging: Paging = Paging.LINKS,
+        links: str | None = None,
     ) -> Listed:
         """Every item of the listing, de-duplicated by id, in the service's order.
 
@@ -235,8 +237,11 @@ class Pager:
                 walk.restart()
                 continue
             listed.pages += 1
-            page = body.get(item_key)
-            if isinstance(page, dict):
+            page = body.get(item_key) if item_key else body
+            if not item_key:
+                # The answer is the one object itself (Cinder's type encryption), {}: none.
+                page = [page] if page else []
+            elif isinstance(page, dict):
                 # One object where a list could be (a project's quota set): one item.
                 page = [page]
             if not isinstance(page, list):
@@ -250,7 +255,7 @@ class Pager:
             following = (
                 {"offset": str(int(query.get("offset") or 0) + len(page))}
                 if paging is Paging.OFFSET
-                else next_query(body, item_key)
+                else next_query(body, item_key, links)
             )
             if following is None or not page:
                 # Keystone (2025.1+) says "truncated": true on every full page

@@ -169,6 +169,7 @@ class Runner:
                 convert,
                 types=request.shapes or None,
                 paging=request.paging,
+                links=request.links,
             )
         except (ks_exc.ClientException, openstack.exceptions.SDKException) as exc:
             raise ListingError(f"{request.label}: {describe(exc)}") from exc

@@ -16,7 +16,16 @@ from __future__ import annotations
 
 import random
 
-from auditor.demo import access, fold, identity, network, network_access, network_pools, storage
+from auditor.demo import (
+    access,
+    fold,
+    identity,
+    network,
+    network_access,
+    network_pools,
+    sharing,
+    storage,
+)
 from auditor.demo.base import ExampleCloud, Family
 from auditor.demo.core import COLLECTIONS as CORE
 from auditor.demo.core import DEFECTS, seed_defects, source_cloud, target_cloud
@@ -57,6 +66,7 @@ FAMILIES: tuple[Family, ...] = (
     identity,
     access,
     storage,
+    sharing,
     network,
     network_access,
     network_pools,

@@ -31,6 +31,7 @@ DEFECTS = (
     "the object-store service (swift) was not carried over to the target catalog",
     "server group acme-web-spread lost a member: its server was booted outside the group",
     "private flavor ocb-gpu is no longer shared with ocb-globex",
+    "private flavor ocb-hpc lost its hw:cpu_policy=dedicated extra spec (its guests float)",
     "keypair wonka-ops of user wonka-admin was re-imported with another public key",
 )
 """What :func:`seed_defects` breaks in the target, one per collection."""
@@ -266,3 +267,5 @@ def seed_defects(target: ExampleCloud) -> None:
     gpu["access_ids"] = [pid for pid in gpu["access_ids"] if pid != globex["id"]]
     _named(extra["keypairs"], "wonka-ops")["fingerprint"] = fingerprint("wonka", version=2)
     _named(extra["server_groups"], "acme-web-spread")["members"].pop()
+    hpc = _named(extra["flavors"], "ocb-hpc")
+    hpc["extra_specs"] = {k: v for k, v in hpc["extra_specs"].items() if k != "hw:cpu_policy"}

@@ -75,6 +75,7 @@ def _image(image_id: str, name: str, owner: Mapping[str, Any], **fields: Any) ->
         "min_disk": 10,
         "min_ram": 512,
         "checksum": None,
+        "properties": {},
         **fields,
     }
 

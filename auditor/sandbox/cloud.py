@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from auditor.catalog.registry import CATALOG as COLLECTIONS
 from auditor.catalog.spec import CollectionSpec
 from auditor.model import Snapshot
+from auditor.sandbox import image as image_views
 from auditor.sandbox.compute import ComputeApi
 from auditor.sandbox.declared import DeclaredRoutes, Route, WithDeclared
 from auditor.sandbox.identity import IdentityApi
@@ -54,6 +55,7 @@ VIEWED = frozenset(
         "compute.quotas",
         "block-storage.volumes",
         "block-storage.quotas",
+        "block-storage.types",
         "image.images",
         "image.hidden_images",
         "network.networks",
@@ -71,6 +73,7 @@ other request of the catalog is served from its declaration (:mod:`auditor.sandb
 VIEWS = {
     "block-storage.snapshots": volume_views.SNAPSHOTS,
     "block-storage.backups": volume_views.BACKUPS,
+    "image.members": image_views.MEMBERS,
     "network.rbac_policies": network_views.RBAC_POLICIES,
     "network.address_scopes": network_views.ADDRESS_SCOPES,
     "network.subnet_pools": network_views.SUBNET_POOLS,
@@ -194,6 +197,7 @@ class CloudSite:
                 project_id=project_id,
                 options=options,
                 quotas=quotas,
+                types=items_of(snapshot, "volume_types"),
             ),
             "image": ImageApi(
                 images.items if images is not None else None,

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, list_body, next_href
+from auditor.sandbox.views import Context, Version, View
 from auditor.sandbox.wire import (
     JSON,
     ApiError,
@@ -71,12 +72,28 @@ def image_view(image: JSON) -> JSON:
         "os_hash_algo": algo if multihash else None,
         "os_hash_value": digest if multihash else None,
         "tags": list(image.get("tags") or []),
+        # Glance answers each extra property (hw_*, os_distro...) as a field of its own.
+        **{str(k): str(v) for k, v in (image.get("properties") or {}).items()},
         "created_at": "2023-06-01T12:00:00Z",
         "updated_at": "2023-06-01T12:00:00Z",
         "self": f"/v2/images/{iid}",
         "file": f"/v2/images/{iid}/file",
         "schema": "/v2/schemas/image",
     }
+
+
+def member_extra(member: JSON, _mv: Version, _context: Context) -> JSON:
+    """What ``GET /v2/images/{id}/members`` says of a member besides its declared fields."""
+    return {
+        "image_id": member.get("image_id"),
+        "created_at": "2023-06-01T12:00:00Z",
+        "updated_at": "2023-06-01T12:00:00Z",
+        "schema": "/v2/schemas/member",
+    }
+
+
+MEMBERS = View(member_extra)
+"""The members of a shared image, served from the ``image_members`` declaration."""
 
 
 class ImageApi:

@@ -24,6 +24,7 @@ from auditor.sandbox.views.volume import (
     volume_summary,
     volume_view,
 )
+from auditor.sandbox.volume_types import VolumeTypes
 from auditor.sandbox.wire import (
     JSON,
     ApiError,
@@ -50,6 +51,7 @@ class VolumeApi:
         project_id: str,
         options: SandboxOptions,
         quotas: QuotaSets | None = None,
+        types: Sequence[JSON] = (),
     ) -> None:
         self.versions = VersionRange("volume", (3, 0), parse_version(options.volume_max_version))
         self.service_url = service_url
@@ -58,6 +60,7 @@ class VolumeApi:
         self.max_limit = options.max_limit
         self.volumes = list(volumes)
         self.quotas = quotas if quotas is not None else QuotaSets(())
+        self.types = VolumeTypes(types, options.max_limit)
         self._views = Views(self._build)
         self._view("detail", self.versions.maximum)
 
@@ -99,6 +102,10 @@ class VolumeApi:
             return self.quotas.block_storage(
                 rest[1], usage=usage is not None and bool_param(usage, "usage")
             )
+        base = f"{self.service_url}/v3" + (f"/{project}" if project else "")
+        typed = self.types.answer(rest, request, base)
+        if typed is not None:
+            return typed
         raise ApiError(404, "The resource could not be found.")
 
     def _version_doc(self) -> JSON:
@@ -161,6 +168,6 @@ class VolumeApi:
         return Response(200, linked_page(listing, query, limit, "volumes", base, marker_gone))
 
 
-_RESOURCES = frozenset({"volumes", "snapshots", "backups", "os-quota-sets"})
+_RESOURCES = frozenset({"volumes", "snapshots", "backups", "os-quota-sets", "types", "qos-specs"})
 """First path segments that are resources, not a project id (snapshots and backups are
 served from their declarations: :mod:`auditor.sandbox.declared`)."""

@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 import realnet
+import realshare
 import seed_access
 from realconf import cinder_conf, glance_conf, keystone_conf, neutron_conf, nova_conf
 from seedplan import (
@@ -159,6 +160,8 @@ class RealCloud:
     server_ids: dict[str, str] = field(default_factory=dict)
     volume_ids: dict[str, str] = field(default_factory=dict)
     image_ids: dict[str, str] = field(default_factory=dict)
+    volume_types: dict[str, Any] = field(default_factory=dict)
+    """Ids of the private volume type seeded through Cinder's API and of its QoS specs."""
     network: dict[str, Any] = field(default_factory=dict)
     """What Neutron was seeded with: ids of networks, subnets, routers, groups, ports..."""
     user_ids: dict[str, str] = field(default_factory=dict)
@@ -843,6 +846,19 @@ def real_cloud(workdir: Path, venv: Path | None = None) -> Iterator[RealCloud]:
         cloud.migration_targets = dict(seeded["migration_targets"])
         b.start_cinder()
 
+        def cinder_types() -> None:
+            # Seeded while Nova is seeded and started: its requests are in Cinder's access
+            # log well before any test marks it (a test counts the writes after its mark).
+            _wait_http(f"{b.urls['cinder']}/", procs, "cinder")
+            started = time.monotonic()
+            cloud.volume_types = realshare.seed_volume_types(
+                rest, b.urls["cinder"], cloud.project_ids
+            )
+            realshare.logged(b.access_log("cinder"), len(realshare.PRIVATE_TYPE["access"]))
+            b.timings["cinder types seeding"] = round(time.monotonic() - started, 2)
+
+        types = pool.submit(cinder_types)
+
         neutron.result()
         started_seeding = time.monotonic()
         cloud.network = realnet.seed_neutron(
@@ -860,7 +876,7 @@ def real_cloud(workdir: Path, venv: Path | None = None) -> Iterator[RealCloud]:
             pool.submit(_wait_http, f"{b.urls[name]}/", procs, name)
             for name in ("nova", "nova-downcell", "cinder")
         ]
-        for w in (*waits, glance, limited):
+        for w in (*waits, glance, limited, types):
             w.result()
         b.close_sockets()  # the servers hold their own copies
         cloud.pids = procs.pids

@@ -158,6 +158,7 @@ def seed_glance(rest: Rest, glance: str, project_ids: Mapping[str, str]) -> dict
             "min_ram": plan.min_ram,
             "protected": plan.protected,
             "os_hidden": plan.hidden,
+            **dict(plan.properties),
         }
         if plan.image_id:
             body["id"] = plan.image_id

@@ -237,12 +237,25 @@ class ImagePlan:
     image_id: str | None = None
     """A fixed id (the one the servers boot from); None: Glance's."""
     min_ram: int = 0
+    properties: tuple[tuple[str, str], ...] = ()
+    """Extra properties (hw_*, os_*...)."""
 
 
 IMAGES: tuple[ImagePlan, ...] = (
     ImagePlan("cirros", "admin", "public", b"cirros-disk-" * 64, image_id=IMAGE_ID, min_ram=64),
     ImagePlan("cw-acme-golden", "cw-acme", "private", b"acme-golden-" * 40, protected=True),
-    ImagePlan("cw-acme-base", "cw-acme", "shared", b"acme-base-" * 30, members=("cw-globex",)),
+    ImagePlan(
+        "cw-acme-base",
+        "cw-acme",
+        "shared",
+        b"acme-base-" * 30,
+        members=("cw-globex",),
+        properties=(
+            ("hw_disk_bus", "scsi"),
+            ("hw_scsi_model", "virtio-scsi"),
+            ("os_distro", "debian"),
+        ),
+    ),
     ImagePlan("cw-globex-tools", "cw-globex", "community", b"globex-tools-" * 20),
     ImagePlan("cw-acme-rescue", "cw-acme", "public", b"acme-rescue-" * 10, hidden=True),
     ImagePlan("cw-initech-draft", "cw-initech", "private", None),

@@ -226,9 +226,10 @@ def test_containerfile_builds_a_runnable_image(tmp_path: Path) -> None:
     assert "Verdict: DISCREPANCIES" in demo.stdout
     report = json.loads((workdir / "auditor-demo" / "report.json").read_text(encoding="utf-8"))
     # tests/unit/test_demo.py EXPECTED: main's 29 (the core's, server groups', the count
-    # cross-check's), issue 17's network five (ports, RBAC, address scopes, subnet pools)
-    # and its access four (users, groups, roles, role assignments).
-    assert len(report["findings"]) == 38
+    # cross-check's), issue 17's network five (ports, RBAC, address scopes, subnet pools),
+    # its access four (users, groups, roles, role assignments) and its depth four (volume
+    # type encryption, image member, image property, flavor hw:cpu_policy).
+    assert len(report["findings"]) == 42
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ EXPECTED = {
     ("changed", "regions", "ocb-fr1", "parent"),
     ("missing", "services", "swift", None),
     ("changed", "flavors", "ocb-gpu", "access"),
+    ("changed", "flavors", "ocb-hpc", "extra_specs.hw:cpu_policy"),
     ("changed", "keypairs", "wonka-ops", "fingerprint"),
     ("changed", "server_groups", "ocb-acme/acme-web-spread", "members"),
     # access family (auditor.demo.access)
@@ -50,6 +51,10 @@ EXPECTED = {
     ("changed", "volume_snapshots", "ocb-soylent/ocb-db-01-data-nightly", "volume_id"),
     ("changed", "volume_backups", "ocb-gringotts/ocb-db-01-data-weekly", "status"),
     ("changed", "quotas", "ocb-monarch/compute", "limits.cores"),
+    # sharing family (auditor.demo.sharing)
+    ("changed", "volume_types", "ceph-ssd-luks", "encryption"),
+    ("missing", "image_members", "cw-initech/cw-acme-base", None),
+    ("changed", "images", "ocb-acme/ocb-acme-base", "properties.hw_firmware_type"),
     ("count_mismatch", "servers", "ocb-hooli", None),
     # network family (auditor.demo.network)
     ("changed", "networks", "ocb-vandelay/vandelay-net", "mtu"),

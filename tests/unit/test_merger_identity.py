@@ -59,9 +59,15 @@ def test_one_defect_per_collection_is_found_and_nothing_else(variant: str, tmp_p
 
     report = audit(source, target, OPTIONS[variant], tmp_path).report
 
-    assert described(report, by="name") == SEEDED
+    # The extra specs are known from compute 2.61: below, a lost one cannot be seen.
+    pinning = ("changed", "flavors", "ocb-hpc", "extra_specs.hw:cpu_policy", "error")
+    assert described(report, by="name") == SEEDED | ({pinning} if variant == "current" else set())
     assert report.verdict is Verdict.DISCREPANCIES
-    flavors = next(f for f in report.findings if f.collection == "flavors")
+    flavors = next(
+        f
+        for f in report.findings
+        if f.collection == "flavors" and f.target and f.target.name == "ocb-gpu"
+    )
     assert [c.severity for c in flavors.changes] == [Severity.ERROR]
     assert flavors.message == "flavor ocb-gpu is no longer shared with project(s) ocb-globex."
 

@@ -219,8 +219,66 @@ def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
                 if k != "is_incremental"
             },
         ],
+        "block-storage.types": [
+            {
+                "id": "vt-1",
+                "name": "ceph-ssd",
+                "description": None,
+                "is_public": True,
+                "os-volume-type-access:is_public": True,
+                "extra_specs": {"volume_backend_name": "ceph"},
+                "qos_specs_id": "q-1",
+            },
+            {
+                "id": "vt-2",
+                "name": "ceph-luks",
+                "description": "encrypted",
+                "is_public": False,
+                "os-volume-type-access:is_public": False,
+                "extra_specs": {},
+                "qos_specs_id": None,
+            },
+            {
+                "id": "vt-3",
+                "name": "gone-qos",
+                "is_public": True,
+                "extra_specs": {},
+                "qos_specs_id": "q-gone",
+            },
+        ],
+        "block-storage.qos_specs": [
+            {
+                "id": "q-1",
+                "name": "gold",
+                "consumer": "back-end",
+                "specs": {"total_iops_sec": "500"},
+            },
+        ],
+        "block-storage.type_encryption": [
+            {
+                "volume_type_id": "vt-2",
+                "provider": "luks",
+                "cipher": "aes-xts-plain64",
+                "key_size": 256,
+                "control_location": "front-end",
+                FOR: "vt-2",
+            },
+        ],
+        "block-storage.type_access": [
+            {"volume_type_id": "vt-2", "project_id": "p-beta", FOR: "vt-2"},
+            {"volume_type_id": "vt-2", "project_id": "p-deleted", FOR: "vt-2"},
+        ],
+        "image.members": [
+            {"image_id": "img-2", "member_id": "p-beta", "status": "accepted", FOR: "img-2"},
+            {"image_id": "img-2", "member_id": "p-acme", "status": "pending", FOR: "img-2"},
+        ],
         "image.images": [
-            p.image("img-1", "cw-debian-12", owner="p-acme"),
+            {
+                **p.image("img-1", "cw-debian-12", owner="p-acme"),
+                "hw_disk_bus": "scsi",
+                "os_distro": "debian",
+                "os_glance_importing_to_stores": "",
+            },
             p.image("img-2", "cw-legacy", owner=None, os_hash_value=None, visibility="shared"),
             p.image(
                 "img-3",

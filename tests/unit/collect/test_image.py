@@ -123,6 +123,7 @@ def test_images_of_both_listings_are_normalised_and_owned_by_their_project(
         "min_disk": 20,
         "min_ram": 1024,
         "checksum": "sha512:" + "9f86d081884c7d65" * 8,
+        "properties": {},
     }
     assert by_id["img-1"]["project"] is None
     assert by_id["img-1"]["project_id"] == "p-admin-unknown"

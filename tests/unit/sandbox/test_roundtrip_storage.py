@@ -55,6 +55,7 @@ def _image(image_id: str, name: str | None, owner: JSON | None, **fields: Any) -
         "min_disk": 0,
         "min_ram": 0,
         "checksum": "sha512:" + "5e" * 64,
+        "properties": {"hw_disk_bus": "virtio", "os_distro": "debian"} if name == "golden" else {},
     }
     item.update(fields)
     return item

@@ -133,6 +133,16 @@ def network_named(field: str) -> Callable[[JSON, Reading], Any]:
     return read
 
 
+ON_NETWORK = Field(
+    "network",
+    derived(network_named("network_id"), "network_id"),
+    NSTR,
+    "Name of its network.",
+    Custom(checks.subnet_network, "not on the network's counterpart: error", ("networks",)),
+)
+"""An item's network (subnets, ports): by name, compared through the networks' matches."""
+
+
 # -- networks and subnets ---------------------------------------------------------------------
 
 
@@ -243,13 +253,7 @@ SUBNETS_SPEC = CollectionSpec(
         ID,
         NAME,
         *OWNED,
-        Field(
-            "network",
-            derived(network_named("network_id"), "network_id"),
-            NSTR,
-            "Name of its network.",
-            Custom(checks.subnet_network, "not on the network's counterpart: error", ("networks",)),
-        ),
+        ON_NETWORK,
         api_field("network_id", NSTR, "Id of its network."),
         api_field("cidr", NSTR, "CIDR.", Exact(Severity.ERROR, "CIDR")),
         api_field("ip_version", NINT, "4 or 6."),

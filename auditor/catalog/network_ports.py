@@ -33,12 +33,13 @@ from auditor.catalog.lookups import Reading
 from auditor.catalog.network import (
     ADMIN_STATE,
     NETWORKS,
+    ON_NETWORK,
     OWNED,
     PORTS,
     network_named,
     on_network,
 )
-from auditor.catalog.network_checks import floating_ip_server, subnet_network, subnet_text
+from auditor.catalog.network_checks import floating_ip_server, subnet_text
 from auditor.catalog.policies import ChangeSink, Custom, Kept, Ref, Rename
 from auditor.catalog.sources import api, derived, ids_of
 from auditor.catalog.spec import (
@@ -179,13 +180,7 @@ PORTS_SPEC = CollectionSpec(
         ID,
         NAME,
         *OWNED,
-        Field(
-            "network",
-            derived(network_named("network_id"), "network_id"),
-            NSTR,
-            "Name of its network.",
-            Custom(subnet_network, "not on the network's counterpart: error", ("networks",)),
-        ),
+        ON_NETWORK,
         Field("network_id", api("network_id"), NSTR, "Id of its network."),
         Field(
             "fixed_ips",

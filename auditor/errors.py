@@ -42,3 +42,7 @@ class OutputError(BadInputError):
 
 class ListingError(AuditorError):
     """A listing failed for good (after retries); the collection is incomplete."""
+
+
+class ItemNotFound(ListingError):
+    """A GET of one item answered 404: the item is gone."""

@@ -28,6 +28,7 @@ class HelpFormatter(argparse.HelpFormatter):
             "{core_collections}": ",".join(audit.CORE_COLLECTIONS),
             "{known_collections}": ",".join(audit.KNOWN_COLLECTIONS),
             "{default_timeout}": f"{audit.DEFAULT_TIMEOUT:g}",
+            "{default_max_rereads}": str(audit.DEFAULT_MAX_REREADS),
         }
         for marker, value in values.items():
             text = text.replace(marker, value)

@@ -14,6 +14,7 @@ from datetime import date
 from auditor.app import env
 from auditor.app.files import read_clouds_config, read_waivers
 from auditor.audit import (
+    DEFAULT_MAX_REREADS,
     DEFAULT_TIMEOUT,
     AuditOptions,
     CloudTarget,
@@ -46,7 +47,17 @@ def audit_options(args: argparse.Namespace, *, clouds: bool = True) -> AuditOpti
         waivers=waivers,
         today=today,
         cross_check=cross_check,
+        max_rereads=_max_rereads(args),
     )
+
+
+def _max_rereads(args: argparse.Namespace) -> int:
+    value = getattr(args, "max_rereads", None)
+    if value is None:
+        return DEFAULT_MAX_REREADS
+    if value < 0:
+        raise BadInputError("--max-rereads: must be 0 or more")
+    return int(value)
 
 
 def finding_filter(args: argparse.Namespace) -> FindingFilter:

@@ -119,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write DIR/source.json (with several sources: DIR/source-<label>.json each)"
         " and DIR/target.json (mode 0600)",
     )
+    audit.add_argument(
+        "--max-rereads",
+        type=int,
+        metavar="N",
+        help="at most N GET requests read differing items again where a service cannot say"
+        " what changed during the audit (default {default_max_rereads}; 0: none;"
+        " docs/evidence.md#the-audit-window)",
+    )
     report_options(audit)
 
     demo = commands.add_parser(

@@ -7,8 +7,10 @@ exits; progress goes to an observer.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
@@ -31,6 +33,7 @@ from auditor.errors import ListingError
 from auditor.gcpause import paused_gc
 from auditor.logsetup import get_logger
 from auditor.model import CollectionResult, Snapshot, Status
+from auditor.model.flux import ListingWindow
 
 log = get_logger(__name__)
 
@@ -133,6 +136,7 @@ def take_inventory(
             and len(c.requests) == 1
         }
         futures: dict[str, Future[Listed]] = {}
+        clock = _Clock()
         # Fan-out listings wait for the listing they fan out over: submitted after it.
         order = sorted(wanted, key=lambda k: (k in streamed, fan_out_depth(wanted[k])))
         for key in order:
@@ -140,13 +144,15 @@ def take_inventory(
             mv = microversions.get(request.service)
             if request.fan_out is not None:
                 over = futures[request.fan_out.over.key]
-                futures[key] = pool.submit(run.fetch_fan_out, request, mv, over)
+                futures[key] = pool.submit(clock.timed(key, run.fetch_fan_out), request, mv, over)
             elif key in streamed:
                 c = streamed[key]
                 needs = {r.key: futures[r.key] for r in (*c.needs(microversions), *c.enriched_by)}
-                futures[key] = pool.submit(run.fetch_normalised, c, mv, needs, microversions)
+                futures[key] = pool.submit(
+                    clock.timed(key, run.fetch_normalised), c, mv, needs, microversions
+                )
             else:
-                futures[key] = pool.submit(run.fetch, request, mv)
+                futures[key] = pool.submit(clock.timed(key, run.fetch), request, mv)
         raw, failures, truncated = _collected(futures, cloud_name)
 
     lookups = Lookups(raw, microversions)
@@ -155,6 +161,9 @@ def take_inventory(
         result = _build(
             c, lookups, failures, truncated, mv_errors, normalised=c.primary.key in streamed
         )
+        window = clock.window(r.key for r in (c.primary, *c.requests, *c.needs(microversions)))
+        if window is not None:
+            result = dataclasses.replace(result, listed=window)
         results[c.name] = result
         if observer is not None:
             observer.on_collection(cloud_name, c.name, result)
@@ -168,6 +177,36 @@ def take_inventory(
                 unfinished=unfinished,
             )
     return finish(results, microversions)
+
+
+class _Clock:
+    """When each listing ran (its first request sent, its last answer in)."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, tuple[float, float]] = {}
+
+    def timed(self, key: str, fetch: Callable[..., Listed]) -> Callable[..., Listed]:
+        def run(*args: Any) -> Listed:
+            began = time.time()
+            try:
+                return fetch(*args)
+            finally:
+                self.spans[key] = (began, time.time())
+
+        return run
+
+    def window(self, keys: Iterable[str]) -> ListingWindow | None:
+        """The window of the listings ``keys`` (None: none of them ran)."""
+        spans = [self.spans[k] for k in keys if k in self.spans]
+        if not spans:
+            return None
+        began = math.floor(min(s[0] for s in spans))
+        ended = math.ceil(max(s[1] for s in spans))
+        return ListingWindow(_stamp(began), _stamp(ended))
+
+
+def _stamp(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _negotiate(

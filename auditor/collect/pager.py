@@ -35,7 +35,7 @@ from auditor.collect.retry import (
     retry_after,
 )
 from auditor.collect.walk import Walk, type_error
-from auditor.errors import ListingError
+from auditor.errors import ItemNotFound, ListingError
 from auditor.textsafe import printable
 
 __all__ = [
@@ -157,6 +157,8 @@ class Pager:
                 raise ListingError(f"{what}: HTTP {status} redirect not followed")
             if status in (400, 404) and "marker" in params:
                 raise MarkerGone(f"HTTP {status}")
+            if status == 404:
+                raise ItemNotFound(f"{what}: HTTP 404")
             if status >= 400:
                 # The reason phrase is the server's: printable, short.
                 reason = printable(response.reason or "", limit=40)
@@ -181,9 +183,12 @@ class Pager:
             return result
         raise ListingError(f"{what}: HTTP 401 Unauthorized, even with a fresh token")
 
-    def page(self, what: str, path: str, params: Mapping[str, str]) -> JSON:
-        """One page, with the retries and token renewal, its next link not followed."""
-        return self._get(path, params, None, what)
+    def page(
+        self, what: str, path: str, params: Mapping[str, str], microversion: str | None = None
+    ) -> JSON:
+        """One page (or one item), with the retries and token renewal, its next link not
+        followed; a 404 raises :class:`~auditor.errors.ItemNotFound`."""
+        return self._get(path, params, microversion, what)
 
     def list(
         self,

@@ -16,6 +16,7 @@ from auditor.catalog import registry
 from auditor.diff import scorecard as scoring
 from auditor.diff.changes import Changes, Context
 from auditor.diff.checks import comparator, fold_checks_of
+from auditor.diff.flux import side_of
 from auditor.diff.fold import by_target, split_folds
 from auditor.diff.leftout import leave_out
 from auditor.diff.residue import residue_finding, residue_in
@@ -53,7 +54,7 @@ PROJECTS = registry.PROJECTS
 
 def _side(snapshot: Snapshot, complete: bool) -> Side:
     """``complete`` also covers collections the other snapshot has and this one lacks."""
-    return Side(snapshot.cloud, snapshot.region, snapshot.taken_at, complete)
+    return side_of(snapshot, complete)
 
 
 def _missing_result(side: str) -> CollectionResult:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 
 from auditor.diff import scorecard as scoring
 from auditor.diff.engine import Differ
+from auditor.diff.flux import span
 from auditor.diff.fold import by_target, may_share
 from auditor.diff.scope import merged_scope
 from auditor.diff.verdict import EXIT_CODES, collection_order, finding_order, verdict_of
@@ -133,6 +134,7 @@ class Merger:
                 region=None,
                 taken_at=min(s.taken_at for s in sides),
                 complete=all(s.complete for s in sides),
+                window=span(s.window for s in sides),
             ),
             target=replace(
                 first.target, complete=all(run.report.target.complete for run in self.runs)

@@ -16,6 +16,7 @@ from auditor import waivers as waiving
 from auditor.diff import scorecard as scoring
 from auditor.diff.crosscheck import cross_checks
 from auditor.diff.engine import Differ
+from auditor.diff.flux import explain
 from auditor.diff.fold import contests
 from auditor.diff.merge import Merger, SourceRun, check_labels, source_label
 from auditor.diff.scope import restrict
@@ -69,6 +70,8 @@ def evaluate(
     ``today`` (default: today, UTC). A project-scoped snapshot restricts the
     comparison to its projects (:mod:`auditor.diff.scope`). With ``cross_check``, each
     snapshot's usage counters are compared with its listings (:mod:`auditor.diff.crosscheck`).
+    Differences a change inside a cloud's audit window explains are ``in_flux``
+    findings (:mod:`auditor.diff.flux`).
     """
     if not sources:
         raise ValueError("evaluate() needs at least one source snapshot")
@@ -108,6 +111,9 @@ def evaluate(
         report, about = merger.run(), merger.about
     else:
         report, about = runs[0].report, runs[0].differ.about
+    explained = explain(report, sources, target, runs[0].differ.kind_severity)
+    if explained is not report:
+        report = _with_findings(explained, [], about)
     counted = (
         cross_checks(
             [(s, label if multi else None) for s, label in zip(sources, names, strict=True)],

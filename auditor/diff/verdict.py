@@ -19,6 +19,7 @@ DEFAULT_KIND_SEVERITY = {
     Kind.RESIDUE: Severity.WARNING,
     Kind.WAIVER_EXPIRED: Severity.WARNING,
     Kind.COUNT_MISMATCH: Severity.WARNING,
+    Kind.IN_FLUX: Severity.INFO,
 }
 """Severity of each kind of finding (changes have their own), before the rules' overrides."""
 

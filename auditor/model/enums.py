@@ -59,6 +59,9 @@ class Kind(str, enum.Enum):
     """A waiver of the ``--waivers`` file is past its expiry date."""
     COUNT_MISMATCH = "count_mismatch"
     """A service's own usage counter of a project disagrees with what was listed."""
+    IN_FLUX = "in_flux"
+    """A difference explained by a change inside a cloud's audit window (deleted in the
+    source, created in the target, changed after its listing)."""
 
 
 class Verdict(str, enum.Enum):

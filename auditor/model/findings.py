@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from auditor.model.codec import Record
 from auditor.model.enums import Kind, Severity
+from auditor.model.flux import FluxNote
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Finding(Record):
 
     KEYS = (
         "id", "kind", "collection", "severity", "side", "project", "origin", "source",
-        "target", "matched_by", "changes", "candidates", "waived", "waiver", "message",
+        "target", "matched_by", "changes", "candidates", "waived", "waiver", "flux", "message",
     )  # fmt: skip
     OPTIONAL = frozenset(KEYS[4:-1])
 
@@ -105,6 +106,9 @@ class Finding(Record):
     origin: str | None = None
     """Multi-source mergers: the label of the source the finding comes from (several,
     comma-separated, when sources share the item); None with one source."""
+    flux: FluxNote | None = None
+    """For in_flux findings: what the finding would have been, and the change inside the
+    audit window that explains it."""
 
     @property
     def counted(self) -> bool:
@@ -117,7 +121,7 @@ class CollectionSummary(Record):
     """Counts of one collection."""
 
     OPTIONAL = frozenset({"filtered"})
-    OMIT_ZERO = frozenset({"left_out"})
+    OMIT_ZERO = frozenset({"left_out", "in_flux"})
 
     source: int
     target: int
@@ -126,6 +130,9 @@ class CollectionSummary(Record):
     unexpected: int = 0
     changed: int = 0
     ambiguous: int = 0
+    in_flux: int = 0
+    """Differences explained by a change inside an audit window (not counted as missing,
+    unexpected or changed)."""
     partial: int = 0
     """Matched pairs not compared because one side is a partial record."""
     complete: bool = True

@@ -11,6 +11,7 @@ from auditor import __version__
 from auditor.model.codec import Record
 from auditor.model.enums import JSON, REPORT_SCHEMA, Kind, Severity, Verdict
 from auditor.model.findings import CollectionSummary, Finding, ProjectScore, Ref
+from auditor.model.flux import ListingWindow
 from auditor.model.trend import TrendPoint
 
 
@@ -18,7 +19,8 @@ from auditor.model.trend import TrendPoint
 class Side(Record):
     """Which snapshot one side of the report came from."""
 
-    OPTIONAL = frozenset({"label"})
+    OPTIONAL = frozenset({"label", "window", "reread_bound"})
+    OMIT_ZERO = frozenset({"rereads"})
 
     cloud: str
     region: str | None
@@ -26,6 +28,14 @@ class Side(Record):
     complete: bool
     label: str | None = None
     """Multi-source mergers: how findings name this source (their ``origin``)."""
+    window: ListingWindow | None = None
+    """The cloud's audit window: its first listing's start to the last answer about it
+    (the changes asked after the listings); None for a report of an older version."""
+    rereads: int = 0
+    """GET requests made to read differing items of this cloud again."""
+    reread_bound: int | None = None
+    """When the re-reads stopped at ``--max-rereads``: that bound (some differences were
+    not read again); None when it was not reached."""
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,16 @@ servers is built, written, read and diffed without a conversion layer.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from auditor import __version__
 from auditor.errors import SnapshotError
 from auditor.model.enums import INVENTORY_SCHEMA, JSON, Status
+from auditor.model.flux import Changes, ListingWindow, utc_time
 
 SCOPE_ADMIN = "admin"
 """A snapshot listed as an admin, across all projects."""
@@ -32,6 +35,10 @@ class CollectionResult:
     """Normalised items, sorted by id."""
     error: str | None = None
     """Why the collection is not ok; one line, no secret."""
+    listed: ListingWindow | None = None
+    """When its listing started and ended (None: a snapshot of an older version)."""
+    changes: Changes | None = None
+    """What the cloud said changed after its listing started (None: not asked)."""
 
     @property
     def complete(self) -> bool:
@@ -42,6 +49,10 @@ class CollectionResult:
         out: JSON = {"status": self.status.value, "count": len(self.items)}
         if self.error is not None:
             out["error"] = self.error
+        if self.listed is not None:
+            out["listed"] = self.listed.to_json()
+        if self.changes is not None:
+            out["changes"] = self.changes.to_json()
         out["items"] = list(self.items)
         return out
 
@@ -76,6 +87,23 @@ class Snapshot:
     def complete(self) -> bool:
         """True when every collection was listed completely."""
         return all(c.complete for c in self.collections.values())
+
+    @property
+    def window(self) -> ListingWindow:
+        """The cloud's audit window: from the first listing's start to the last answer
+        about it (a listing's end, or when the cloud was asked what changed since). A
+        snapshot of an older version: its start and duration."""
+        starts = [r.listed.started for r in self.collections.values() if r.listed is not None]
+        ends = [r.listed.ended for r in self.collections.values() if r.listed is not None]
+        ends += [r.changes.checked_at for r in self.collections.values() if r.changes is not None]
+        if not starts:
+            try:
+                began = datetime.strptime(self.taken_at, "%Y-%m-%dT%H:%M:%SZ")
+            except ValueError:
+                return ListingWindow(self.taken_at, self.taken_at)
+            end = began + timedelta(seconds=math.ceil(max(self.duration_s, 0.0)))
+            return ListingWindow(self.taken_at, end.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        return ListingWindow(min(starts), max(ends))
 
     def to_json(self) -> JSON:
         return {
@@ -178,4 +206,28 @@ def _collection_from_json(value: Any, where: str) -> CollectionResult:
             " (truncated snapshot?)"
         )
     error = value.get("error")
-    return CollectionResult(status=status, items=tuple(items), error=_opt_str(error))
+    listed = value.get("listed")
+    return CollectionResult(
+        status=status,
+        items=tuple(items),
+        error=_opt_str(error),
+        listed=None if listed is None else ListingWindow.checked(listed, f"{where}.listed"),
+        changes=_changes_from_json(value.get("changes"), f"{where}.changes"),
+    )
+
+
+def _changes_from_json(value: Any, where: str) -> Changes | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise TypeError(f"{where} is not an object")
+    utc_time(value.get("since"), f"{where}.since")
+    utc_time(value.get("checked_at"), f"{where}.checked_at")
+    for index, change in enumerate(value.get("items") or ()):
+        if not isinstance(change, dict) or "id" not in change:
+            raise ValueError(f"{where}.items[{index}] has no id")
+        utc_time(change.get("at"), f"{where}.items[{index}].at")
+    try:
+        return Changes.from_json(value)
+    except KeyError as exc:
+        raise ValueError(f"{where} has no {exc.args[0]!r}") from None

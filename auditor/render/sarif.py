@@ -44,6 +44,7 @@ _KIND_TEXT = {
     Kind.INCOMPLETE: "the collection could not be listed completely",
     Kind.WAIVER_EXPIRED: "a waiver past its expiry date",
     Kind.COUNT_MISMATCH: "a service's usage counter that disagrees with the listing",
+    Kind.IN_FLUX: "a difference explained by a change during the audit window",
 }
 
 

@@ -12,6 +12,7 @@ from auditor.model import Snapshot
 from auditor.sandbox import image as image_views
 from auditor.sandbox.compute import ComputeApi
 from auditor.sandbox.declared import DeclaredRoutes, Route, WithDeclared
+from auditor.sandbox.flux import Mutations
 from auditor.sandbox.identity import IdentityApi
 from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.image import ImageApi
@@ -120,6 +121,15 @@ class CloudSite:
         self.tokens = TokenStore(options.token_ttl)
         self.apis: dict[str, ServiceApi] = {}
         self.url = ""
+        self.base_url = ""
+        self.mutations = Mutations(snapshot, self._reopen)
+        """The test hook that changes this cloud's data while it is served."""
+
+    def _reopen(self, snapshot: Snapshot) -> None:
+        """Serve ``snapshot`` (changed by :attr:`mutations`) from now on."""
+        self.snapshot = snapshot
+        if self.base_url:
+            self.open(self.base_url)
 
     def _members(self) -> tuple[Member, ...]:
         """``options.members`` of this cloud, their projects resolved by id or name."""
@@ -160,8 +170,10 @@ class CloudSite:
 
     def open(self, base_url: str) -> None:
         """Build the service APIs (and their prebuilt listings) for ``base_url``."""
+        self.base_url = base_url
         self.url = f"{base_url}/{self.path}"
         snapshot = self.snapshot
+        stamps = self.mutations.stamps
         options = self.options
         project_id = self.credentials.project_id
         servers = items_of(snapshot, "servers")
@@ -190,6 +202,7 @@ class CloudSite:
                 keypairs=items_of(snapshot, "keypairs"),
                 user_id=self.credentials.user_id,
                 quotas=quotas,
+                stamps=stamps,
             ),
             "volume": VolumeApi(
                 items_of(snapshot, "volumes"),
@@ -198,12 +211,14 @@ class CloudSite:
                 options=options,
                 quotas=quotas,
                 types=items_of(snapshot, "volume_types"),
+                stamps=stamps,
             ),
             "image": ImageApi(
                 images.items if images is not None else None,
                 servers,
                 service_url=f"{self.url}/image",
                 options=options,
+                stamps=stamps,
             ),
             "network": NetworkApi(
                 servers,
@@ -217,6 +232,7 @@ class CloudSite:
                     if name in NETWORK_COLLECTIONS
                 },
                 quotas=quotas,
+                stamps=stamps,
             ),
         }
         self.apis = {

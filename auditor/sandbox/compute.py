@@ -27,6 +27,7 @@ from auditor.sandbox.cells import (
     compute_services,
     first_page_with_partials,
 )
+from auditor.sandbox.flux import Stamps, nova_time, parse_time
 from auditor.sandbox.microversion import (
     Version,
     VersionRange,
@@ -86,7 +87,10 @@ class ComputeApi:
         keypairs: Sequence[JSON] = (),
         user_id: str | None = None,
         quotas: QuotaSets | None = None,
+        stamps: Stamps | None = None,
     ) -> None:
+        self.stamps = stamps or Stamps()
+        """When changed servers were created, updated or deleted (:mod:`auditor.sandbox.flux`)."""
         self.versions = VersionRange(
             "compute",
             (2, 1),
@@ -205,8 +209,34 @@ class ComputeApi:
         servers = [s for s in self.servers if not s.get("partial")]
         if kind == "summary":
             return Listing.build(servers, lambda s: server_summary(s, mv, urls))
-        flavor_ids = self.flavor_ids
-        return Listing.build(servers, lambda s: server_view(s, mv, urls, flavor_ids))
+        return Listing.build(servers, lambda s: self._detail(s, mv))
+
+    def _detail(self, server: JSON, mv: Version) -> JSON:
+        view = server_view(server, mv, self.urls, self.flavor_ids)
+        return self.stamps.stamped(view, "created", "updated", nova_time)
+
+    def _changes_since(self, value: str, mv: Version, *, detail: bool) -> Listing:
+        """``changes-since``: the servers updated since, and those deleted since (as
+        ``DELETED``), as Nova lists them whenever the filter is given."""
+        since = parse_time(value)
+        if since is None:
+            # Nova's query schema checks the format before anything is listed.
+            raise ApiError(
+                400,
+                f"Invalid input for query parameters changes-since. Value: {value}."
+                f" '{value}' is not a 'date-time'",
+            )
+        default = parse_time(UPDATED) or since
+        live = [
+            s
+            for s in self.servers
+            if not s.get("partial") and self.stamps.updated_at(s["id"], default) >= since
+        ]
+        gone = [{**s, "status": "DELETED"} for s in self.stamps.gone("servers", since)]
+        changed = sorted([*live, *gone], key=lambda s: str(s["id"]))
+        if detail:
+            return Listing.build(changed, lambda s: self._detail(s, mv))
+        return Listing.build(changed, lambda s: server_summary(s, mv, self.urls))
 
     # -- listings ------------------------------------------------------------------
 
@@ -253,9 +283,14 @@ class ComputeApi:
         limit = self._limit(query)
         listing = self._view("detail" if detail else "summary", mv)
         keep = self._server_filter(query, request.auth)
+        since = query.get("changes-since")
+        if since is not None:
+            listing = self._changes_since(since, mv, detail=detail)
         if keep is not None:
             listing = listing.select(keep)
         base = f"{self.urls.versioned}/servers" + ("/detail" if detail else "")
+        if since is not None:
+            return Response(200, linked_page(listing, query, limit, "servers", base, marker_gone))
         down = self._view("down-detail" if detail else "down-summary", mv)
         if not len(down):
             return Response(200, linked_page(listing, query, limit, "servers", base, marker_gone))

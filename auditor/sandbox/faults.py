@@ -46,6 +46,9 @@ class Fault:
     """Send ``body`` this many times in a row (a huge answer, streamed, never held whole)."""
     reason: str | None = None
     """The status line's reason phrase instead of the standard one (latin-1)."""
+    action: Callable[[], None] | None = None
+    """Run before answering (alone: then the real answer); a test hook that changes the
+    cloud between two pages (:class:`~auditor.sandbox.flux.Mutations`)."""
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -56,8 +59,8 @@ class Fault:
             raise ValueError("times must be at least 1 (or None for always)")
         if self.skip < 0 or self.delay < 0:
             raise ValueError("skip and delay must not be negative")
-        if self.status is None and not self.drop and self.delay == 0:
-            raise ValueError("a fault needs a status, a delay or drop=True")
+        if self.status is None and not self.drop and self.delay == 0 and self.action is None:
+            raise ValueError("a fault needs a status, a delay, an action or drop=True")
         if self.status is not None and self.drop:
             raise ValueError("a fault either answers a status or drops the connection")
         if (self.location is not None or self.body is not None) and self.status is None:
@@ -125,6 +128,19 @@ class FaultRules:
                 repeat=repeat,
             )
         )
+
+    def before(
+        self,
+        path: str,
+        action: Callable[[], None],
+        *,
+        skip: int = 0,
+        times: int | None = 1,
+        method: str | None = "GET",
+    ) -> Fault:
+        """Run ``action`` before answering requests matching ``path`` (after ``skip`` of
+        them; ``times`` at most), then answer them as usual."""
+        return self.add(Fault(path, action=action, skip=skip, times=times, method=method))
 
     def delay(self, path: str, seconds: float, *, times: int | None = None) -> Fault:
         """Answer requests matching ``path`` correctly, ``seconds`` late."""

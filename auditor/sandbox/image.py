@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 
+from auditor.sandbox.flux import Stamps, gte_filter, nova_time
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, list_body, next_href
 from auditor.sandbox.views import Context, Version, View
@@ -96,6 +98,10 @@ MEMBERS = View(member_extra)
 """The members of a shared image, served from the ``image_members`` declaration."""
 
 
+IMAGE_UPDATED = datetime(2023, 6, 1, 12, 0, tzinfo=timezone.utc)
+"""When the images the sandbox serves unchanged were last updated (their ``updated_at``)."""
+
+
 class ImageApi:
     """Glance v2 of one sandbox cloud."""
 
@@ -108,11 +114,17 @@ class ImageApi:
         *,
         service_url: str,
         options: SandboxOptions,
+        stamps: Stamps | None = None,
     ) -> None:
         self.service_url = service_url
         self.max_limit = options.max_limit
         self.default_limit = min(options.image_default_limit, options.max_limit)
-        self.listing = Listing.build(derive_images(images, servers), image_view)
+        self.stamps = stamps or Stamps()
+        """When changed images were created or updated (:mod:`auditor.sandbox.flux`)."""
+        self.listing = Listing.build(
+            derive_images(images, servers),
+            lambda i: self.stamps.stamped(image_view(i), "created_at", "updated_at", nova_time),
+        )
         self._lock = threading.Lock()
         self._filtered: dict[tuple[str, bool], Listing] = {}
 
@@ -172,6 +184,9 @@ class ImageApi:
         limit = int_param(query, "limit")
         limit = self.default_limit if limit is None else min(limit, self.max_limit)
         listing = self._select(visibility, hidden)
+        if query.get("updated_at"):
+            since = gte_filter(query["updated_at"], "updated_at")
+            listing = listing.select(self.stamps.changed_since(since, IMAGE_UPDATED))
         marker = query.get("marker")
         try:
             chunks, last = listing.page(marker, limit)

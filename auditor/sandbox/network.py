@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import ipaddress
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
+from auditor.sandbox.flux import Stamps, nova_time, parse_time
 from auditor.sandbox.ids import synthetic_mac, synthetic_uuid
 from auditor.sandbox.neutron_paging import STAMP, default_security_group, neutron_page, owned
 from auditor.sandbox.options import SandboxOptions
@@ -58,6 +60,12 @@ NETWORK_COLLECTIONS = (
     "floating_ips",
 )
 """The snapshot collections this API serves as they are (the others are derived)."""
+CREATED = datetime(2024, 1, 10, 8, 0, tzinfo=timezone.utc)
+"""When the resources the sandbox serves unchanged were created and last updated (STAMP)."""
+TIMESTAMP_EXTENSION = "standard-attr-timestamp"
+EXTENSIONS = ("quota_details", "router", "external-net", "security-group", "rbac-policies")
+"""The other extensions ``GET /v2.0/extensions`` lists (those the auditor's listings use)."""
+
 _RESERVED = frozenset({"limit", "marker", "page_reverse", "fields", "sort_key", "sort_dir"})
 
 
@@ -228,8 +236,13 @@ class NetworkApi:
         quotas: QuotaSets | None = None,
         collections: Mapping[str, Sequence[JSON]] | None = None,
         project_id: str | None = None,
+        stamps: Stamps | None = None,
     ) -> None:
         self.cloud = cloud
+        self.stamps = stamps or Stamps()
+        """When changed resources were created or updated (:mod:`auditor.sandbox.flux`)."""
+        self.timestamps = options.neutron_timestamps
+        """The ``standard-attr-timestamp`` extension is offered."""
         self.project_id = project_id
         """The admin's project: whose ``default`` group listing security groups creates."""
         self.servers = servers
@@ -255,14 +268,36 @@ class NetworkApi:
                         collection,
                         member + "s",
                         member,
-                        Listing.of_items(derived[member + "s"]),
+                        Listing.of_items(self._stamped(derived[member + "s"])),
                     )
                     for collection, member in RESOURCES
                 }
             return self._resources
 
+    def _stamped(self, items: list[JSON]) -> list[JSON]:
+        """With the timestamp extension: each item's ``created_at`` and ``updated_at``."""
+        if not self.timestamps:
+            return items
+        for item in items:
+            item["created_at"] = nova_time(self.stamps.created_at(item.get("id"), CREATED))
+            item["updated_at"] = nova_time(self.stamps.updated_at(item.get("id"), CREATED))
+        return items
+
+    def _extensions(self) -> Response:
+        aliases = [*EXTENSIONS, *([TIMESTAMP_EXTENSION] if self.timestamps else [])]
+        return json_response(
+            {
+                "extensions": [
+                    {"alias": alias, "name": alias, "description": "", "links": [], "updated": ""}
+                    for alias in sorted(aliases)
+                ]
+            }
+        )
+
     def handle(self, request: ApiRequest) -> Response:
         path = request.path
+        if path.rstrip("/") == "/v2.0/extensions":
+            return self._extensions()
         if path in ("", "/"):
             link = [{"href": f"{self.service_url}/v2.0/", "rel": "self"}]
             return json_response({"versions": [{"id": "v2.0", "status": "CURRENT", "links": link}]})
@@ -335,7 +370,23 @@ class NetworkApi:
         query = request.query
         listing = resource.listing
         wanted = {k: v for k, v in query.items() if k not in _RESERVED}
+        if "changed_since" in wanted:
+            listing = listing.select(self._changed_since(wanted.pop("changed_since")))
         if wanted:
             listing = listing.select(lambda i: all(_matches(i, k, v) for k, v in wanted.items()))
         base = f"{self.service_url}/v2.0/{resource.collection}"
         return Response(200, neutron_page(listing, request, self.max_limit, base, resource.key))
+
+    def _changed_since(self, value: str) -> Callable[[JSON], bool]:
+        """Neutron's ``changed_since`` (``neutron.services.timestamp``): resources updated
+        at or after it; without the extension, an unknown filter (400)."""
+        if not self.timestamps:
+            raise ApiError(400, "['changed_since'] is invalid attribute for filtering")
+        since = parse_time(value)
+        if since is None:
+            raise ApiError(
+                400,
+                "Invalid input for operation: The input changed_since must be in the"
+                " following format: YYYY-MM-DDTHH:MM:SSZ.",
+            )
+        return self.stamps.changed_since(since, CREATED)

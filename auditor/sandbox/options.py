@@ -37,6 +37,9 @@ class SandboxOptions:
     flavor-lookup path of clients."""
     volume_max_version: str = "3.70"
     """Highest block-storage microversion advertised (3.0 .. 3.70)."""
+    neutron_timestamps: bool = True
+    """Neutron offers the ``standard-attr-timestamp`` extension: ``created_at`` and
+    ``updated_at`` on its resources, and the ``changed_since`` filter."""
     nova_skip_down_cells: bool = True
     """Nova ``[api] list_records_by_skipping_down_cells``: listings that cannot give a
     down cell's partial records skip its servers; off, they answer 500."""

@@ -55,6 +55,8 @@ class Exchange:
         path, _, raw_query = target.partition("?")
         fault = self.faults.match(method, target)
         if fault is not None:
+            if fault.action is not None:
+                fault.action()
             if fault.delay:
                 stopping.wait(fault.delay)
             if fault.drop:

@@ -5,7 +5,9 @@ views of :mod:`auditor.sandbox.views.volume`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
 
+from auditor.sandbox.flux import Stamps, cinder_time, gte_filter
 from auditor.sandbox.microversion import (
     Version,
     VersionRange,
@@ -52,7 +54,10 @@ class VolumeApi:
         options: SandboxOptions,
         quotas: QuotaSets | None = None,
         types: Sequence[JSON] = (),
+        stamps: Stamps | None = None,
     ) -> None:
+        self.stamps = stamps or Stamps()
+        """When changed volumes were created or updated (:mod:`auditor.sandbox.flux`)."""
         self.versions = VersionRange("volume", (3, 0), parse_version(options.volume_max_version))
         self.service_url = service_url
         self.project_id = project_id
@@ -127,12 +132,21 @@ class VolumeApi:
         link = self.link
         if kind == "summary":
             return Listing.build(self.volumes, lambda v: volume_summary(v, link))
-        return Listing.build(self.volumes, lambda v: volume_view(v, level, link))
+        return Listing.build(
+            self.volumes,
+            lambda v: self.stamps.stamped(
+                volume_view(v, level, link), "created_at", "updated_at", cinder_time
+            ),
+        )
 
     def _filter(
-        self, query: Mapping[str, str], caller: Caller | None = None
+        self, query: Mapping[str, str], caller: Caller | None = None, mv: Version | None = None
     ) -> Callable[[JSON], bool] | None:
         tests: list[Callable[[JSON], bool]] = []
+        # Cinder drops updated_at below 3.60 without a word (cinder.api.v3.volumes).
+        if query.get("updated_at") and mv is not None and mv >= MV_TIME_FILTERS:
+            since = gte_filter(query["updated_at"], "updated_at")
+            tests.append(self.stamps.changed_since(since, VOLUME_UPDATED))
         if all_tenants(query):
             if caller is not None and not caller.admin:
                 raise ApiError(403, "Policy doesn't allow volume:get_all_tenants to be performed.")
@@ -160,13 +174,18 @@ class VolumeApi:
         limit = int_param(query, "limit")
         limit = self.max_limit if limit is None else min(limit, self.max_limit)
         listing = self._view("detail" if detail else "summary", mv)
-        keep = self._filter(query, request.auth)
+        keep = self._filter(query, request.auth, mv)
         if keep is not None:
             listing = listing.select(keep)
         prefix = f"{self.service_url}/v3" + (f"/{project}" if project else "")
         base = f"{prefix}/volumes" + ("/detail" if detail else "")
         return Response(200, linked_page(listing, query, limit, "volumes", base, marker_gone))
 
+
+MV_TIME_FILTERS = (3, 60)
+"""Cinder's ``created_at``/``updated_at`` filters on volumes (``VOLUME_TIME_COMPARISON_FILTER``)."""
+VOLUME_UPDATED = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+"""When the volumes the sandbox serves unchanged were last updated (their ``updated_at``)."""
 
 _RESOURCES = frozenset({"volumes", "snapshots", "backups", "os-quota-sets", "types", "qos-specs"})
 """First path segments that are resources, not a project id (snapshots and backups are

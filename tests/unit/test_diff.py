@@ -1034,12 +1034,13 @@ def test_input_order_does_not_change_the_report(rules: Rules) -> None:
 def test_report_validates_against_its_schema(rules: Rules) -> None:
     report = run(*busy_world(), rules)
     doc = report.to_json()
-    # Waivers, mergers and the count cross-check add their own kinds (test_waivers.py,
-    # test_multisource.py, diff/test_crosscheck.py).
+    # Waivers, mergers, the count cross-check and the audit window add their own kinds
+    # (test_waivers.py, test_multisource.py, diff/test_crosscheck.py, diff/test_flux.py).
     assert {f["kind"] for f in doc["findings"]} == {k.value for k in Kind} - {
         "waiver_expired",
         "conflict",
         "count_mismatch",
+        "in_flux",
     }
     validator = jsonschema.Draft202012Validator(load_schema("report"))
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)]

@@ -1,0 +1,193 @@
+"""Differences explained by the clouds changing during the audit: ``in_flux`` findings.
+
+Each snapshot's watched collections carry what their cloud said changed after
+the listing started (:mod:`auditor.collect.flux`). A missing, unexpected or
+changed finding about an item that changed inside its cloud's audit window
+(deleted in the source, created in the target, renamed or resized after its
+listing) says nothing about the migration: it becomes an ``in_flux`` finding
+(info by default) naming the change and when it happened, and is no longer
+counted as missing, unexpected or changed. Pure: reports and snapshots in, a
+report out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from auditor.catalog.flux import WATCHES
+from auditor.model import Finding, Kind, Report, Severity, Side, Snapshot
+from auditor.model.flux import Event, FluxNote, ItemChange, ListingWindow, Method
+from auditor.model.ids import finding_id
+
+EXPLAINED = (Kind.MISSING, Kind.UNEXPECTED, Kind.CHANGED)
+"""The kinds of findings a change inside the audit window can explain."""
+
+COUNTS = {Kind.MISSING: "missing", Kind.UNEXPECTED: "unexpected", Kind.CHANGED: "changed"}
+"""The collection summary's count of each explained kind."""
+
+
+def span(windows: Iterable[ListingWindow | None]) -> ListingWindow | None:
+    """The window covering every one of ``windows`` (None: none known)."""
+    known = [w for w in windows if w is not None]
+    if not known:
+        return None
+    return ListingWindow(min(w.started for w in known), max(w.ended for w in known))
+
+
+def reread_note(snapshot: Snapshot) -> dict[str, int | None]:
+    """The re-reads made of ``snapshot``'s cloud: ``rereads`` and ``reread_bound`` of its side."""
+    made = sum(r.changes.rereads for r in snapshot.collections.values() if r.changes)
+    reached = any(r.changes.bound_reached for r in snapshot.collections.values() if r.changes)
+    return {"rereads": made, "reread_bound": made if reached else None}
+
+
+def side_of(snapshot: Snapshot, complete: bool) -> Side:
+    """The report's side of ``snapshot`` (``complete`` also covers collections the other
+    snapshot has and this one lacks), with its audit window and re-reads."""
+    note = reread_note(snapshot)
+    return Side(
+        snapshot.cloud,
+        snapshot.region,
+        snapshot.taken_at,
+        complete,
+        window=snapshot.window,
+        rereads=note["rereads"] or 0,
+        reread_bound=note["reread_bound"],
+    )
+
+
+@dataclass(frozen=True)
+class _Cloud:
+    """One side's cloud: its changes by collection and id, and its window."""
+
+    side: str
+    snapshot: Snapshot
+    changes: Mapping[str, Mapping[str, ItemChange]]
+
+    @classmethod
+    def of(cls, side: str, snapshot: Snapshot) -> _Cloud:
+        return cls(
+            side,
+            snapshot,
+            {
+                name: result.changes.by_id()
+                for name, result in snapshot.collections.items()
+                if result.changes is not None and name in WATCHES
+            },
+        )
+
+    def change(self, collection: str, item_id: str | None) -> ItemChange | None:
+        if item_id is None:
+            return None
+        return self.changes.get(collection, {}).get(item_id)
+
+
+def _explanation(
+    f: Finding, sources: Sequence[_Cloud], target: _Cloud
+) -> tuple[_Cloud, ItemChange] | None:
+    """The change inside an audit window that explains ``f`` (None: none does)."""
+    source_id = f.source.id if f.source is not None else None
+    target_id = f.target.id if f.target is not None else None
+    # Same-id migrations: an item of one side has the same id on the other.
+    looks = [(s, source_id) for s in sources] + [(target, target_id)]
+    looks += [(target, source_id)] if f.kind is Kind.MISSING else []
+    looks += [(s, target_id) for s in sources] if f.kind is Kind.UNEXPECTED else []
+    for cloud, item_id in looks:
+        change = cloud.change(f.collection, item_id)
+        if change is not None:
+            return cloud, change
+    return None
+
+
+def _in_flux(f: Finding, cloud: _Cloud, change: ItemChange, severity: Severity) -> Finding:
+    window = cloud.snapshot.window
+    what = {
+        Event.DELETED: "deleted",
+        Event.CREATED: "created",
+        Event.UPDATED: "changed",
+    }[change.event]
+    message = (
+        f"{f.message}; but {cloud.side} {cloud.snapshot.cloud} says it was {what} at"
+        f" {change.at}, inside its audit window ({window.started} to {window.ended}):"
+        f" in flux during the audit, not counted as {COUNTS[f.kind]}"
+    )
+    return replace(
+        f,
+        id=finding_id(Kind.IN_FLUX, f.collection, f.id),
+        kind=Kind.IN_FLUX,
+        severity=severity,
+        message=message,
+        flux=FluxNote(f.kind, cloud.side, cloud.snapshot.cloud, change.event, change.at, window),
+    )
+
+
+def explain(
+    report: Report,
+    sources: Sequence[Snapshot],
+    target: Snapshot,
+    severity_of: Callable[[str, Kind], Severity],
+) -> Report:
+    """``report`` with every difference a change inside an audit window explains turned
+    into an ``in_flux`` finding, and the collections' counts moved accordingly (the
+    verdict is decided again by the caller)."""
+    clouds = [_Cloud.of("source", s) for s in sources]
+    against = _Cloud.of("target", target)
+    if not any(c.changes for c in (*clouds, against)):
+        return report
+    findings: list[Finding] = []
+    moved: dict[str, dict[str, int]] = {}
+    for f in report.findings:
+        found = _explanation(f, clouds, against) if f.kind in EXPLAINED else None
+        if found is None:
+            findings.append(f)
+            continue
+        findings.append(_in_flux(f, *found, severity_of(f.collection, Kind.IN_FLUX)))
+        counts = moved.setdefault(f.collection, {})
+        counts[COUNTS[f.kind]] = counts.get(COUNTS[f.kind], 0) + 1
+    if not moved:
+        return report
+    summary = dict(report.summary)
+    for name, counts in moved.items():
+        if name in summary:
+            s = summary[name]
+            summary[name] = replace(
+                s,
+                missing=max(s.missing - counts.get("missing", 0), 0),
+                unexpected=max(s.unexpected - counts.get("unexpected", 0), 0),
+                changed=max(s.changed - counts.get("changed", 0), 0),
+                in_flux=s.in_flux + sum(counts.values()),
+            )
+    return replace(report, findings=tuple(findings), summary=summary)
+
+
+def rereads_wanted(
+    report: Report, sources: Sequence[Snapshot], target: Snapshot
+) -> tuple[list[dict[str, set[str]]], dict[str, set[str]]]:
+    """The items to read again, by id: for each source, then for the target, collection ->
+    ids. Those of the differences no change explains, on a side whose filter could not
+    have reported it (a deletion is reported by Nova's ``changes-since`` alone; no
+    filter reports nothing)."""
+    wanted_sources: list[dict[str, set[str]]] = [{} for _ in sources]
+    wanted_target: dict[str, set[str]] = {}
+
+    def method(snapshot: Snapshot, collection: str) -> Method | None:
+        result = snapshot.collections.get(collection)
+        if result is None or result.changes is None:
+            return None
+        return result.changes.method
+
+    for f in report.findings:
+        if f.kind not in EXPLAINED or f.collection not in WATCHES:
+            continue
+        if f.source is not None and f.kind in (Kind.MISSING, Kind.CHANGED):
+            for n, snapshot in enumerate(sources):
+                result = snapshot.collections.get(f.collection)
+                if result is None or not any(i.get("id") == f.source.id for i in result.items):
+                    continue
+                asked = method(snapshot, f.collection)
+                if asked is None or (f.kind is Kind.MISSING and asked is not Method.CHANGES_SINCE):
+                    wanted_sources[n].setdefault(f.collection, set()).add(f.source.id)
+        if f.target is not None and method(target, f.collection) is None:
+            wanted_target.setdefault(f.collection, set()).add(f.target.id)
+    return wanted_sources, wanted_target

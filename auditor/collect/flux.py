@@ -23,7 +23,7 @@ from auditor.collect.run import Runner, describe
 from auditor.connect import CloudTarget
 from auditor.errors import ItemNotFound, ListingError
 from auditor.logsetup import get_logger
-from auditor.model import CollectionResult, Snapshot, Status
+from auditor.model import SCOPE_ADMIN, CollectionResult, Snapshot, Status
 from auditor.model.flux import Changes, Event, ItemChange, Method
 
 log = get_logger(__name__)
@@ -143,6 +143,9 @@ def ask_changes(
 ) -> Snapshot:
     """``snapshot`` with each watched collection's changes since its listing started, as the
     cloud answers them (a collection that failed to list is not asked)."""
+    if snapshot.scope != SCOPE_ADMIN:
+        # A project-scoped token sees its own project's changes only: not asked.
+        return snapshot
     asker = _Asker(Runner(conn, target, policy or RetryPolicy()), snapshot)
     collections = dict(snapshot.collections)
     for name, result in snapshot.collections.items():
@@ -189,6 +192,9 @@ def reread(
     """``snapshot`` with the items of ``wanted`` (collection -> ids) read again by id,
     one GET each while ``budget`` lasts: a 404 is a deletion, a timestamp after the
     listing started a change; what they say is added to the collection's changes."""
+    if snapshot.scope != SCOPE_ADMIN:
+        # A project-scoped token would not find other projects' items: never read again.
+        return snapshot
     policy = policy or RetryPolicy()
     collections = dict(snapshot.collections)
     for name, ids in wanted.items():

@@ -99,6 +99,8 @@ def test_a_collection_that_keeps_failing_makes_the_inventory_incomplete(
 
     assert result.code == 3
     collections = result.snapshot()["collections"]
+    # When the failed listing was tried is recorded like any other's.
+    assert set(collections["volumes"].pop("listed")) == {"started", "ended"}
     assert collections["volumes"] == {
         "status": "error",
         "count": 0,

@@ -97,7 +97,8 @@ def test_inventory_of_the_served_ports_and_grants_is_the_snapshot(
 
     for name in MINE:
         assert list(got.collections[name].items) == list(served.collections[name].items), name
-    ports = [r for r in log if r.path.endswith("/ports")]
+    # The listing's walk (the changes asked after it are another request).
+    ports = [r for r in log if r.path.endswith("/ports") and "changed_since" not in r.query]
     count = len(served.collections["ports"].items)
     assert len(ports) == (count // max_limit + 1 if max_limit == 2 else 1)
     # Neutron does not page RBAC policies: one request, no limit.

@@ -192,7 +192,8 @@ def test_inventory_of_the_sandbox_gives_the_storage_collections_back(
     assert [r.method for r in log if r.method != "GET"] == ["POST"]
 
     def count(fragment: str) -> int:
-        return sum(1 for r in log if fragment in r.path)
+        # The listings' walks (the changes asked after them are other requests).
+        return sum(1 for r in log if fragment in r.path and "updated_at=" not in r.query)
 
     # One quota request per project and service, and nothing per other item.
     projects = len(snapshot.collections["projects"].items)

@@ -12,10 +12,21 @@ from auditor.textsafe import printable
 SUMMARY_COLUMNS = ("source", "target", "matched", "missing", "unexpected", "changed", "ambiguous")
 
 
+def window_note(side: Side) -> str:
+    """``, audit window S to E`` (and when re-reads stopped at their bound); "" for a
+    report without windows."""
+    if side.window is None:
+        return ""
+    note = f", audit window {side.window.started} to {side.window.ended}"
+    if side.reread_bound is not None:
+        note += f", re-reads stopped at {side.reread_bound} (--max-rereads)"
+    return note
+
+
 def side_label(side: Side) -> str:
     where = f"{side.cloud}@{side.region}" if side.region else side.cloud
     state = "" if side.complete else ", INCOMPLETE"
-    return printable(f"{where} (taken {side.taken_at}{state})")
+    return printable(f"{where} (taken {side.taken_at}{window_note(side)}{state})")
 
 
 def source_lines(report: Report) -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ from auditor.render.common import (
     severity_counts,
     still_open,
     waived_line,
+    window_note,
 )
 from auditor.render.trend import svg as trend_svg
 from auditor.textsafe import printable
@@ -110,6 +111,7 @@ def render(report: Report) -> str:
                 "label": s.label,
                 "where": _where(s.cloud, s.region),
                 "taken": s.taken_at,
+                "window": printable(window_note(s)),
                 "complete": s.complete,
             }
             for s in report.sources
@@ -123,9 +125,11 @@ def render(report: Report) -> str:
         ],
         "by_source_columns": BY_SOURCE_COLUMNS,
         "source_taken": report.source.taken_at,
+        "source_window": printable(window_note(report.source)),
         "source_complete": report.source.complete,
         "target": _where(report.target.cloud, report.target.region),
         "target_taken": report.target.taken_at,
+        "target_window": printable(window_note(report.target)),
         "target_complete": report.target.complete,
         "severity_counts": severity_counts(counted),
         "summary_columns": SUMMARY_COLUMNS,

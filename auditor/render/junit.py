@@ -91,6 +91,7 @@ def render(report: Report) -> str:
         for key, value in (
             ("source", f"{report.source.cloud}@{report.source.region or ''}"),
             ("target", f"{report.target.cloud}@{report.target.region or ''}"),
+            *_windows(report),
             ("verdict", report.verdict.value),
             ("fail_on", report.fail_on.value),
         ):
@@ -145,3 +146,12 @@ def render(report: Report) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n' + printable(text, limit=None, keep="\n") + "\n"
     )
+
+
+def _windows(report: Report) -> list[tuple[str, str]]:
+    """Each side's audit window, ``START/END`` (ISO 8601 intervals), when known."""
+    return [
+        (f"{name}_window", f"{side.window.started}/{side.window.ended}")
+        for name, side in (("source", report.source), ("target", report.target))
+        if side.window is not None
+    ]

@@ -239,7 +239,7 @@ def reread(
                 method=previous.method or Method.REREAD,
                 items=(*previous.items, *found),
                 rereads=previous.rereads + made,
-                bound_reached=previous.bound_reached or reached,
+                bound=budget.limit if reached else previous.bound,
             ),
         )
     return dataclasses.replace(snapshot, collections=collections)

@@ -37,9 +37,9 @@ def span(windows: Iterable[ListingWindow | None]) -> ListingWindow | None:
 
 def reread_note(snapshot: Snapshot) -> dict[str, int | None]:
     """The re-reads made of ``snapshot``'s cloud: ``rereads`` and ``reread_bound`` of its side."""
-    made = sum(r.changes.rereads for r in snapshot.collections.values() if r.changes)
-    reached = any(r.changes.bound_reached for r in snapshot.collections.values() if r.changes)
-    return {"rereads": made, "reread_bound": made if reached else None}
+    changes = [r.changes for r in snapshot.collections.values() if r.changes is not None]
+    bounds = [c.bound for c in changes if c.bound is not None]
+    return {"rereads": sum(c.rereads for c in changes), "reread_bound": max(bounds, default=None)}
 
 
 def side_of(snapshot: Snapshot, complete: bool) -> Side:

@@ -99,7 +99,7 @@ class ItemChange(Record):
 class Changes(Record):
     """What one cloud said changed in one collection after its listing started."""
 
-    OPTIONAL = frozenset({"method", "error", "items"})
+    OPTIONAL = frozenset({"method", "error", "items", "bound"})
     OMIT_ZERO = frozenset({"rereads"})
 
     since: str
@@ -113,8 +113,9 @@ class Changes(Record):
     """Why the changes are not known (a failed request, no filter and no GET by id)."""
     rereads: int = 0
     """GET requests made to read differing items again."""
-    bound_reached: bool = False
-    """The re-reads stopped at ``--max-rereads``: some differences were not re-read."""
+    bound: int | None = None
+    """When the re-reads stopped at ``--max-rereads``: that bound (some differences were
+    not read again); None when they did not."""
 
     def by_id(self) -> dict[str, ItemChange]:
         """Item id -> its (latest) change."""

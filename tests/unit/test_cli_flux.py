@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 
 from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.model import CollectionResult, Snapshot, Status
@@ -211,10 +212,25 @@ def test_the_reread_bound_is_kept_and_said(tmp_path: Path) -> None:
     with Sandbox([source, target]) as sandbox:
         code, doc = audit(sandbox, tmp_path, "--max-rereads", "1")
         rereads = [r for r in sandbox.requests if "/volumes/v-" in r.path]
+    assert code == 1
     assert len(rereads) == 1
     assert doc["source"]["reread_bound"] == 1 and doc["source"]["rereads"] == 1
     missing = {f["source"]["id"] for f in doc["findings"] if f["kind"] == "missing"}
     assert missing == {"v-1", "v-2", "v-3"}
-    code, out = run_auditor("--os-client-config-file", "x", "audit", "--source", "a",
-                            "--target", "b", "--max-rereads", "-1")  # fmt: skip
+
+
+def test_a_negative_reread_bound_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = cloud("cw", world(SERVERS, VOLUMES, NETWORKS))
+    with Sandbox([source]) as sandbox:
+        save_clouds_yaml(sandbox, str(tmp_path / "clouds.yaml"))
+        code, _out = run_auditor(
+            "--os-client-config-file", str(tmp_path / "clouds.yaml"), "audit",
+            "--source", "cw", "--target", "cw", "--max-rereads", "-1",
+        )  # fmt: skip
+        assert sandbox.requests == []
     assert code == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "auditor: error: --max-rereads: must be 0 or more"
+    ]

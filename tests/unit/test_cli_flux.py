@@ -234,3 +234,27 @@ def test_a_negative_reread_bound_is_bad_input(
     assert capsys.readouterr().err.strip().splitlines() == [
         "auditor: error: --max-rereads: must be 0 or more"
     ]
+
+
+def test_without_a_filter_differing_items_are_read_again(tmp_path: Path) -> None:
+    """Neutron without standard-attr-timestamp: n-1, deleted in the source after the
+    listings, is found gone by a GET of it."""
+    source = cloud("cw", world(SERVERS, VOLUMES, NETWORKS))
+    target = cloud(
+        "ocb", world(SERVERS, VOLUMES, {k: v for k, v in NETWORKS.items() if k != "n-1"})
+    )
+    options = SandboxOptions(neutron_timestamps=False)
+    with Sandbox([source, target], options=options) as sandbox:
+        cw = sandbox.site("cw").mutations
+        # Asking which extensions Neutron offers comes after the listings.
+        hook(sandbox, r"^/cw/network/v2\.0/extensions", lambda: cw.delete("networks", "n-1"))
+        code, doc = audit(sandbox, tmp_path)
+        gets = [r.status for r in sandbox.requests if r.path == "/cw/network/v2.0/networks/n-1"]
+    assert in_flux(doc) == {("n-1", "missing", "source", "deleted")}
+    assert code == 0 and gets == [404]
+    saved = json.loads((tmp_path / "inventories" / "source.json").read_text())
+    changes = saved["collections"]["networks"]["changes"]
+    assert changes["method"] == "reread" and changes["rereads"] == 1
+    assert changes["error"] == (
+        "the standard-attr-timestamp extension is not offered; differing items are re-read"
+    )

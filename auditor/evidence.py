@@ -3,7 +3,7 @@
 A bundle is a directory holding everything an audit's verdict rests on: the
 snapshots, the rules (and the id map they name), the waivers, the report (JSON,
 HTML, Markdown) and ``environment.json`` (the versions of the tool and of
-openstacksdk/keystoneauth, each cloud's microversions and listing window). Its
+openstacksdk/keystoneauth, each cloud's microversions and audit window). Its
 manifest, ``evidence.dsse.json``, is an in-toto Statement v1 (every other file
 a subject, with its sha256; the predicate says how the report was made) in a
 DSSE envelope, signed with an Ed25519 key or left unsigned.
@@ -289,7 +289,8 @@ def _first(ids: Sequence[str]) -> str:
 
 def environment(snapshots: Sequence[tuple[str, Snapshot]], versions: Mapping[str, str]) -> JSON:
     """``environment.json``: the software that made the bundle and each cloud's APIs and
-    listing window (the snapshot's start and duration)."""
+    audit window (the report's: the first listing's start to the last answer about the
+    cloud), with how long the inventory took."""
     clouds: list[dict[str, Any]] = [
         {
             "file": name,
@@ -298,7 +299,7 @@ def environment(snapshots: Sequence[tuple[str, Snapshot]], versions: Mapping[str
             "auth_url": s.auth_url,
             "scope": s.scope,
             "microversions": dict(s.microversions),
-            "window": {"started": s.taken_at, "seconds": round(s.duration_s, 3)},
+            "window": {**s.window.to_json(), "seconds": round(s.duration_s, 3)},
             "tool_version": s.tool_version,
         }
         for name, s in snapshots

@@ -102,6 +102,12 @@ def test_a_bundle_holds_every_input_and_output_and_verifies(
     env = json.loads(files["environment.json"])
     assert {"auditor", "python", "openstacksdk", "keystoneauth1"} <= set(env["versions"])
     assert [c["cloud"] for c in env["clouds"]] == ["cloudwatt", "ocb"]
+    # Each cloud's audit window, the same as the report's.
+    report = json.loads(files["report.json"])
+    assert [{k: c["window"][k] for k in ("started", "ended")} for c in env["clouds"]] == [
+        report["source"]["window"],
+        report["target"]["window"],
+    ]
 
 
 def test_signed_with_ed25519_and_checked_with_the_public_key(

@@ -8,7 +8,8 @@ Declared here, walked by :mod:`auditor.collect.flux`:
   microversion 3.60 on (below it Cinder drops the filter without a word and answers
   every volume: ``cinder.api.v3.volumes``), so never sent below.
 - Neutron: ``changed_since=T`` on each resource with standard attributes, when the
-  ``standard-attr-timestamp`` extension is offered (``GET /v2.0/extensions``).
+  ``standard-attr-timestamp`` extension is offered (``GET /v2.0/extensions``) and
+  ``filter-validation`` is not (it refuses the filter; on by default).
 - Glance: ``GET /v2/images?visibility=all&updated_at=gte:T``.
 
 Deleted items are answered only by Nova. Everywhere else (and where the filter
@@ -40,6 +41,8 @@ class Watch:
     """The lowest microversion of the service that honours the filter."""
     extension: str | None = None
     """The Neutron extension that must be offered for the filter to be honoured."""
+    refused_by: str | None = None
+    """The Neutron extension that, when offered, refuses the filter (400)."""
     updated: str = "updated_at"
     """The raw field holding when an item last changed."""
     created: str = "created_at"
@@ -56,6 +59,11 @@ class Watch:
 
 TIMESTAMP_EXTENSION = "standard-attr-timestamp"
 """Neutron's extension that adds ``created_at``/``updated_at`` and ``changed_since``."""
+FILTER_VALIDATION = "filter-validation"
+"""Neutron's extension (``[DEFAULT] filter_validation``, on by default) that refuses any
+filter no attribute declares: ``changed_since`` included (``neutron.api.api_common``
+``get_filters_from_dict``: "['changed_since'] is invalid attribute for filtering", seen
+on Neutron 2025.1), so that the timestamp extension's filter is usable only without it."""
 
 
 def _neutron(collection: str, path: str, key: str) -> Watch:
@@ -64,6 +72,7 @@ def _neutron(collection: str, path: str, key: str) -> Watch:
         Method.CHANGED_SINCE,
         "changed_since",
         extension=TIMESTAMP_EXTENSION,
+        refused_by=FILTER_VALIDATION,
         item_path=f"{path}/{{id}}",
         item_key=key,
     )

@@ -109,6 +109,8 @@ class _Asker:
             )
         if watch.extension is not None and watch.extension not in self.extensions():
             return f"the {watch.extension} extension is not offered"
+        if watch.refused_by is not None and watch.refused_by in self.extensions():
+            return f"the {watch.refused_by} extension refuses {watch.param}"
         return None
 
     def changes(self, name: str, result: CollectionResult) -> Changes:

@@ -243,6 +243,8 @@ class NetworkApi:
         """When changed resources were created or updated (:mod:`auditor.sandbox.flux`)."""
         self.timestamps = options.neutron_timestamps
         """The ``standard-attr-timestamp`` extension is offered."""
+        self.validation = options.neutron_filter_validation
+        """The ``filter-validation`` extension is offered: ``changed_since`` is refused."""
         self.project_id = project_id
         """The admin's project: whose ``default`` group listing security groups creates."""
         self.servers = servers
@@ -284,7 +286,11 @@ class NetworkApi:
         return items
 
     def _extensions(self) -> Response:
-        aliases = [*EXTENSIONS, *([TIMESTAMP_EXTENSION] if self.timestamps else [])]
+        aliases = [
+            *EXTENSIONS,
+            *([TIMESTAMP_EXTENSION] if self.timestamps else []),
+            *(["filter-validation"] if self.validation else []),
+        ]
         return json_response(
             {
                 "extensions": [
@@ -379,8 +385,10 @@ class NetworkApi:
 
     def _changed_since(self, value: str) -> Callable[[JSON], bool]:
         """Neutron's ``changed_since`` (``neutron.services.timestamp``): resources updated
-        at or after it; without the extension, an unknown filter (400)."""
-        if not self.timestamps:
+        at or after it; without the extension, or with filter validation (Neutron's
+        default), an unknown filter (400)."""
+        if not self.timestamps or self.validation:
+            # No attribute declares it: filter validation refuses it (api_common).
             raise ApiError(400, "['changed_since'] is invalid attribute for filtering")
         since = parse_time(value)
         if since is None:

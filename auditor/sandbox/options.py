@@ -40,6 +40,9 @@ class SandboxOptions:
     neutron_timestamps: bool = True
     """Neutron offers the ``standard-attr-timestamp`` extension: ``created_at`` and
     ``updated_at`` on its resources, and the ``changed_since`` filter."""
+    neutron_filter_validation: bool = True
+    """Neutron's ``[DEFAULT] filter_validation`` (the ``filter-validation`` extension): a
+    filter no attribute declares is refused (400), ``changed_since`` included."""
     nova_skip_down_cells: bool = True
     """Nova ``[api] list_records_by_skipping_down_cells``: listings that cannot give a
     down cell's partial records skip its servers; off, they answer 500."""

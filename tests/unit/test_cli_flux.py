@@ -87,7 +87,14 @@ def in_flux(doc: JSON) -> set[tuple[str, str, str, str]]:
     return out
 
 
-def test_changes_between_pages_and_after_listings_are_only_in_flux(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "validation", [True, False], ids=["neutron-rereads", "neutron-changed-since"]
+)
+def test_changes_between_pages_and_after_listings_are_only_in_flux(
+    tmp_path: Path, validation: bool
+) -> None:
+    """Neutron's filter validation (its default) refuses changed_since: the renamed
+    network is then read again; without it, changed_since answers it."""
     # The target as the migration left it: s-3 and v-2 were being deleted in the source
     # (the migration skipped them), s-4 was being renamed in the source (synced).
     target_servers = {k: v for k, v in SERVERS.items() if k != "s-3"} | {"s-4": "web4-new"}
@@ -95,7 +102,8 @@ def test_changes_between_pages_and_after_listings_are_only_in_flux(tmp_path: Pat
     target = cloud(
         "ocb", world(target_servers, {k: v for k, v in VOLUMES.items() if k != "v-2"}, NETWORKS)
     )
-    with Sandbox([source, target], options=SandboxOptions(max_limit=2)) as sandbox:
+    options = SandboxOptions(max_limit=2, neutron_filter_validation=validation)
+    with Sandbox([source, target], options=options) as sandbox:
         cw, ocb = sandbox.site("cw").mutations, sandbox.site("ocb").mutations
         listing = r"/servers/detail\?(?!.*changes-since).*marker="
         # Between two pages: s-8 deleted in the source before its page was read (the
@@ -155,6 +163,11 @@ def test_changes_between_pages_and_after_listings_are_only_in_flux(tmp_path: Pat
     assert any("changes-since=" in a and "all_tenants=True" in a for a in asked)
     assert any(a.startswith("/cw/volume/") and a.endswith("/volumes/v-2?") for a in asked)
     assert doc["source"]["rereads"] >= 1
+    networks = json.loads((tmp_path / "inventories" / "target.json").read_text())["collections"][
+        "networks"
+    ]["changes"]
+    assert networks["method"] == ("reread" if validation else "changed_since")
+    assert any("changed_since=" in a for a in asked) is not validation
     # The snapshots record when each listing ran, and what the clouds said changed.
     saved = json.loads((tmp_path / "inventories" / "source.json").read_text())
     jsonschema.validate(saved, load_schema("inventory"))

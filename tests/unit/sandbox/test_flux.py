@@ -128,15 +128,30 @@ def test_glance_filters_by_updated_at(client: Client) -> None:
     assert len(everything) == 3
 
 
-def test_neutron_offers_changed_since_with_its_timestamp_extension(client: Client) -> None:
-    extensions = client.get("network/v2.0/extensions").json()["extensions"]
-    assert "standard-attr-timestamp" in {e["alias"] for e in extensions}
-    since = before(client)
-    client.sandbox.site("cw").mutations.rename("networks", "n-1", "net1-new")
+def test_neutron_with_filter_validation_refuses_changed_since(client: Client) -> None:
+    """Neutron's default: the timestamp extension and filter validation both offered,
+    and the second refuses the first's filter (as real Neutron 2025.1 does)."""
+    extensions = {e["alias"] for e in client.get("network/v2.0/extensions").json()["extensions"]}
+    assert {"standard-attr-timestamp", "filter-validation"} <= extensions
     networks = client.get("network/v2.0/networks").json()["networks"]
     assert all("created_at" in n and "updated_at" in n for n in networks)
+    refused = client.get("network/v2.0/networks", changed_since=before(client))
+    assert refused.status_code == 400
+    assert refused.json()["NeutronError"]["message"] == (
+        "['changed_since'] is invalid attribute for filtering"
+    )
+
+
+@pytest.mark.parametrize("client", [SandboxOptions(neutron_filter_validation=False)], indirect=True)
+def test_neutron_without_filter_validation_honours_changed_since(client: Client) -> None:
+    extensions = client.get("network/v2.0/extensions").json()["extensions"]
+    assert "filter-validation" not in {e["alias"] for e in extensions}
+    since = before(client)
+    client.sandbox.site("cw").mutations.rename("networks", "n-1", "net1-new")
     recent = client.get("network/v2.0/networks", changed_since=since).json()["networks"]
-    assert [(n["id"], n["name"]) for n in recent] == [("n-1", "net1-new")]
+    assert [(n["id"], n["name"], n["updated_at"] >= since) for n in recent] == [
+        ("n-1", "net1-new", True)
+    ]
     bad = client.get("network/v2.0/networks", changed_since="yesterday")
     assert bad.status_code == 400
     assert "changed_since must be in the following format" in bad.json()["NeutronError"]["message"]

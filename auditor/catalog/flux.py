@@ -5,8 +5,9 @@ Declared here, walked by :mod:`auditor.collect.flux`:
 - Nova: ``GET /servers/detail?all_tenants=True&changes-since=T``; the only listing
   that also answers the servers deleted since ``T`` (``status: DELETED``).
 - Cinder: ``GET /volumes/detail?all_tenants=True&updated_at=gte:T`` from
-  microversion 3.60 on (below it Cinder drops the filter without a word and answers
-  every volume: ``cinder.api.v3.volumes``), so never sent below.
+  microversion 3.60 on, as the API reference documents it (Cinder 2025.1 honours
+  it from 3.31 and, below, drops it without a word and answers every volume: seen
+  against the real service), so never sent below.
 - Neutron: ``changed_since=T`` on each resource with standard attributes, when the
   ``standard-attr-timestamp`` extension is offered (``GET /v2.0/extensions``) and
   ``filter-validation`` is not (it refuses the filter; on by default).

@@ -79,19 +79,58 @@ class Stamps:
         """Whether an item (a listing's source) was updated at or after ``since``."""
         return lambda item: self.updated_at(item.get("id"), default) >= since
 
+    def updated_matches(
+        self,
+        tests: list[tuple[Callable[[datetime, datetime], bool], datetime]],
+        default: datetime,
+    ) -> Callable[[JSON], bool]:
+        """Whether an item's ``updated_at`` passes every comparison of a time filter."""
+
+        def keep(item: JSON) -> bool:
+            updated = self.updated_at(item.get("id"), default)
+            return all(compare(updated, moment) for compare, moment in tests)
+
+        return keep
+
     def gone(self, collection: str, since: datetime) -> list[JSON]:
         """The items of ``collection`` deleted at or after ``since``."""
         return [item for item, at in self.deleted.get(collection, []) if at >= since]
 
 
-def gte_filter(value: str, what: str) -> datetime:
-    """``gte:T`` of Cinder's and Glance's ``updated_at`` filters (other operators are not
-    served: a 400, as for a bad time)."""
+OPERATORS: dict[str, Callable[[datetime, datetime], bool]] = {
+    "gt": lambda value, moment: value > moment,
+    "gte": lambda value, moment: value >= moment,
+    "eq": lambda value, moment: value == moment,
+    "neq": lambda value, moment: value != moment,
+    "lt": lambda value, moment: value < moment,
+    "lte": lambda value, moment: value <= moment,
+}
+"""The time comparisons of Cinder's and Glance's ``created_at``/``updated_at`` filters."""
+
+
+def cinder_time_filter(value: str) -> list[tuple[Callable[[datetime, datetime], bool], datetime]]:
+    """Cinder's ``updated_at=OP:T[,OP:T]`` (``cinder.api.v3.volumes``), its 400s' words."""
+    tests = []
+    for unit in value.split(","):
+        operator, sep, moment = unit.partition(":")
+        if not sep:
+            raise ApiError(400, "Invalid updated_at value")
+        if operator not in OPERATORS:
+            raise ApiError(400, f"Invalid {operator} operator")
+        parsed = parse_time(moment)
+        if parsed is None:
+            raise ApiError(400, f"Invalid {moment} value")
+        tests.append((OPERATORS[operator], parsed))
+    return tests
+
+
+def glance_time_filter(value: str) -> list[tuple[Callable[[datetime, datetime], bool], datetime]]:
+    """Glance's ``updated_at=OP:T`` (one comparison), its 400's words."""
     operator, _, moment = value.partition(":")
-    parsed = parse_time(moment) if operator == "gte" else None
-    if parsed is None:
-        raise ApiError(400, f"Invalid {what} filter {value!r}")
-    return parsed
+    parsed = parse_time(moment)
+    if operator not in OPERATORS or parsed is None:
+        raise ApiError(400, 'Bad "updated_at" query filter format. Use ISO 8601 DateTime notation.')
+    return [(OPERATORS[operator], parsed)]
 
 
 class Mutations:

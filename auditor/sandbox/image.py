@@ -14,7 +14,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 
-from auditor.sandbox.flux import Stamps, gte_filter, nova_time
+from auditor.sandbox.flux import Stamps, glance_time_filter, nova_time
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, MarkerNotFound, list_body, next_href
 from auditor.sandbox.views import Context, Version, View
@@ -185,8 +185,8 @@ class ImageApi:
         limit = self.default_limit if limit is None else min(limit, self.max_limit)
         listing = self._select(visibility, hidden)
         if query.get("updated_at"):
-            since = gte_filter(query["updated_at"], "updated_at")
-            listing = listing.select(self.stamps.changed_since(since, IMAGE_UPDATED))
+            compared = glance_time_filter(query["updated_at"])
+            listing = listing.select(self.stamps.updated_matches(compared, IMAGE_UPDATED))
         marker = query.get("marker")
         try:
             chunks, last = listing.page(marker, limit)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 
-from auditor.sandbox.flux import Stamps, cinder_time, gte_filter
+from auditor.sandbox.flux import Stamps, cinder_time, cinder_time_filter
 from auditor.sandbox.microversion import (
     Version,
     VersionRange,
@@ -143,10 +143,11 @@ class VolumeApi:
         self, query: Mapping[str, str], caller: Caller | None = None, mv: Version | None = None
     ) -> Callable[[JSON], bool] | None:
         tests: list[Callable[[JSON], bool]] = []
-        # Cinder drops updated_at below 3.60 without a word (cinder.api.v3.volumes).
+        # Cinder drops updated_at without a word below 3.31 (Cinder 2025.1; the API
+        # reference gives 3.60, VOLUME_TIME_COMPARISON_FILTER: the auditor's bound).
         if query.get("updated_at") and mv is not None and mv >= MV_TIME_FILTERS:
-            since = gte_filter(query["updated_at"], "updated_at")
-            tests.append(self.stamps.changed_since(since, VOLUME_UPDATED))
+            compared = cinder_time_filter(query["updated_at"])
+            tests.append(self.stamps.updated_matches(compared, VOLUME_UPDATED))
         if all_tenants(query):
             if caller is not None and not caller.admin:
                 raise ApiError(403, "Policy doesn't allow volume:get_all_tenants to be performed.")
@@ -182,8 +183,9 @@ class VolumeApi:
         return Response(200, linked_page(listing, query, limit, "volumes", base, marker_gone))
 
 
-MV_TIME_FILTERS = (3, 60)
-"""Cinder's ``created_at``/``updated_at`` filters on volumes (``VOLUME_TIME_COMPARISON_FILTER``)."""
+MV_TIME_FILTERS = (3, 31)
+"""From when Cinder 2025.1 honours ``created_at``/``updated_at`` on volumes (seen against the
+real service; below, it answers every volume). The API reference documents 3.60."""
 VOLUME_UPDATED = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 """When the volumes the sandbox serves unchanged were last updated (their ``updated_at``)."""
 

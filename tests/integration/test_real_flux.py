@@ -98,7 +98,11 @@ def test_neutron_refuses_changed_since_as_assumed(real_cloud: RealCloud) -> None
 
 def test_a_time_long_past_finds_every_item(real_cloud: RealCloud, inventory: Snapshot) -> None:
     changed = asked_since(real_cloud, inventory, "2000-01-01T00:00:00Z")
-    for name in METHODS:
+    # Nova compares updated_at alone: the seeded servers, rows never updated since
+    # they were written, are listed by no changes-since (a real boot updates them).
+    servers = changed.collections["servers"].changes
+    assert servers is not None and (servers.error, servers.items) == (None, ())
+    for name in ("volumes", "images"):
         listed = {str(i["id"]) for i in inventory.collections[name].items}
         changes = changed.collections[name].changes
         assert changes is not None and changes.error is None, name

@@ -46,7 +46,7 @@ class Fault:
     """Send ``body`` this many times in a row (a huge answer, streamed, never held whole)."""
     reason: str | None = None
     """The status line's reason phrase instead of the standard one (latin-1)."""
-    action: Callable[[], None] | None = None
+    action: Callable[[], object] | None = None
     """Run before answering (alone: then the real answer); a test hook that changes the
     cloud between two pages (:class:`~auditor.sandbox.flux.Mutations`)."""
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -132,7 +132,7 @@ class FaultRules:
     def before(
         self,
         path: str,
-        action: Callable[[], None],
+        action: Callable[[], object],
         *,
         skip: int = 0,
         times: int | None = 1,

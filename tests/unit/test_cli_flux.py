@@ -71,7 +71,7 @@ def audit(sandbox: Sandbox, tmp_path: Path, *extra: str) -> tuple[int, JSON]:
     return code, doc
 
 
-def hook(sandbox: Sandbox, path: str, action: Callable[[], None]) -> None:
+def hook(sandbox: Sandbox, path: str, action: Callable[[], object]) -> None:
     """Run ``action`` once, before answering the first request whose target matches."""
     sandbox.faults.before(path, action)
 

@@ -133,7 +133,7 @@ def test_changes_between_pages_and_after_listings_are_only_in_flux(
             r"^/cw/volume/.*/volumes/detail\?.*updated_at=",
             lambda: cw.delete("volumes", "v-2"),
         )
-        code, doc = audit(sandbox, tmp_path)
+        code, doc = audit(sandbox, tmp_path, "--evidence", str(tmp_path / "evidence"))
         assert sandbox.errors == []
         asked = [f"{r.path}?{r.query}" for r in sandbox.requests]
     assert in_flux(doc) == {
@@ -191,6 +191,9 @@ def test_changes_between_pages_and_after_listings_are_only_in_flux(
     )
     assert code == 0
     assert in_flux(json.loads(out)) == in_flux(doc)
+    # And the evidence bundle reproduces them: the changes are in its snapshots.
+    code, out = run_auditor("verify-evidence", str(tmp_path / "evidence"))
+    assert code == 0, out
 
 
 def test_a_loss_outside_the_window_is_still_missing(tmp_path: Path) -> None:

@@ -123,20 +123,22 @@ class _Asker:
             why = str(exc)
         if why is not None:
             return Changes(since, utc_stamp(), None, error=f"{why}; differing items are re-read")
-        path = request.path
-        if "?fields=" in path:
-            # A listing that asks for some fields must ask for the timestamps too.
-            path += f"&fields={watch.created}&fields={watch.updated}"
-        asked = dataclasses.replace(
-            request, path=path, query={**request.query, **watch.query(since)}
-        )
         mv = self.snapshot.microversions.get(request.service)
-        try:
-            listed = self.run.fetch(asked, mv, convert=lambda page: page)
-        except ListingError as exc:
-            return Changes(since, utc_stamp(), None, error=str(exc))
+        found: list[ItemChange] = []
+        # Every listing of the collection (Glance's hidden images are listed apart).
+        for listing in registry.spec(name).requests:
+            path = listing.path
+            if "?fields=" in path:
+                # A listing that asks for some fields must ask for the timestamps too.
+                path += f"&fields={watch.created}&fields={watch.updated}"
+            query = {**listing.query, **watch.query(since)}
+            asked = dataclasses.replace(listing, path=path, query=query)
+            try:
+                listed = self.run.fetch(asked, mv, convert=lambda page: page)
+            except ListingError as exc:
+                return Changes(since, utc_stamp(), None, error=str(exc))
+            found += [item_change(watch, raw, since) for raw in listed.items if raw.get("id")]
         checked_at = utc_stamp()
-        found = [item_change(watch, raw, since) for raw in listed.items if raw.get("id")]
         return Changes(since, checked_at, watch.method, tuple(c for c in found if c.at >= since))
 
 

@@ -57,9 +57,26 @@ def side_of(snapshot: Snapshot, complete: bool) -> Side:
     )
 
 
+ACCEPTED: Mapping[tuple[Kind, str], frozenset[Event]] = {
+    # Missing: the source item went away or came after the migration's copy; a
+    # deletion in the target is a loss, whenever it happened.
+    (Kind.MISSING, "source"): frozenset({Event.DELETED, Event.CREATED, Event.UPDATED}),
+    (Kind.MISSING, "target"): frozenset({Event.UPDATED}),
+    # Unexpected: the target item came (or went) during the audit, or the source's
+    # went away before its page was read.
+    (Kind.UNEXPECTED, "target"): frozenset({Event.CREATED, Event.DELETED, Event.UPDATED}),
+    (Kind.UNEXPECTED, "source"): frozenset({Event.DELETED, Event.CREATED, Event.UPDATED}),
+    (Kind.CHANGED, "source"): frozenset(Event),
+    (Kind.CHANGED, "target"): frozenset(Event),
+}
+"""Which changes of which side can explain each kind of difference. An update explains
+a missing or unexpected item only when it renamed the item (see :func:`_renamed`):
+a server whose status changed during the audit does not explain its absence."""
+
+
 @dataclass(frozen=True)
 class _Cloud:
-    """One side's cloud: its changes by collection and id, and its window."""
+    """One side's cloud: its changes by collection and id, and what it listed."""
 
     side: str
     snapshot: Snapshot
@@ -82,6 +99,24 @@ class _Cloud:
             return None
         return self.changes.get(collection, {}).get(item_id)
 
+    def listed_name(self, collection: str, item_id: str) -> tuple[bool, object]:
+        """(whether the item was listed, its name as listed)."""
+        result = self.snapshot.collections.get(collection)
+        for item in result.items if result is not None else ():
+            if str(item.get("id")) == item_id:
+                return True, item.get("name")
+        return False, None
+
+
+def _renamed(f: Finding, cloud: _Cloud, change: ItemChange, clouds: Sequence[_Cloud]) -> bool:
+    """Whether ``change`` (an update) renamed the item: its name now is not the one its
+    listing read, or the two sides list the same id under different names."""
+    listed, name = cloud.listed_name(f.collection, change.id)
+    if listed and change.name is not None and change.name != name:
+        return True
+    names = [c.listed_name(f.collection, change.id) for c in clouds]
+    return len({repr(n) for seen, n in names if seen}) > 1
+
 
 def _explanation(
     f: Finding, sources: Sequence[_Cloud], target: _Cloud
@@ -95,8 +130,15 @@ def _explanation(
     looks += [(s, target_id) for s in sources] if f.kind is Kind.UNEXPECTED else []
     for cloud, item_id in looks:
         change = cloud.change(f.collection, item_id)
-        if change is not None:
-            return cloud, change
+        if change is None or change.event not in ACCEPTED[(f.kind, cloud.side)]:
+            continue
+        if (
+            change.event is Event.UPDATED
+            and f.kind is not Kind.CHANGED
+            and not _renamed(f, cloud, change, [*sources, target])
+        ):
+            continue
+        return cloud, change
     return None
 
 

@@ -77,6 +77,21 @@ def test_without_a_change_a_difference_stays_what_it_is() -> None:
     assert report.verdict is Verdict.DISCREPANCIES
 
 
+def test_an_update_that_renamed_nothing_does_not_explain_a_missing_item() -> None:
+    # s-2 changed during the audit (its status, say), under the same name: its absence
+    # from the target is still a loss; renamed, it would have been in flux.
+    same = ItemChange("s-2", Event.UPDATED, "2026-12-05T10:03:00Z", "web-s-2")
+    renamed = ItemChange("s-2", Event.UPDATED, "2026-12-05T10:03:00Z", "web-s-2-new")
+    lost = evaluate([cloud("cw", ["s-1", "s-2"], changes(same))], cloud("ocb", ["s-1"]), RULES)
+    assert [f.kind for f in lost.report.findings] == [Kind.MISSING]
+    moved = evaluate([cloud("cw", ["s-1", "s-2"], changes(renamed))], cloud("ocb", ["s-1"]), RULES)
+    assert [f.kind for f in moved.report.findings] == [Kind.IN_FLUX]
+    # A deletion in the target is a loss, whenever it happened.
+    gone = ItemChange("s-2", Event.DELETED, "2026-12-05T10:03:00Z")
+    deleted = evaluate([cloud("cw", ["s-1", "s-2"])], cloud("ocb", ["s-1"], changes(gone)), RULES)
+    assert [f.kind for f in deleted.report.findings] == [Kind.MISSING]
+
+
 def test_a_target_creation_and_rules_can_raise_in_flux() -> None:
     made = ItemChange("s-3", Event.CREATED, "2026-12-05T10:04:00Z")
     strict = parse_rules("version: 1\nseverity:\n  servers.in_flux: error\n")

@@ -60,20 +60,127 @@ def _network_info(networks: list[dict[str, Any]], server_uuid: str) -> Any:
     return nm.NetworkInfo(vifs)
 
 
+def admin(config_file: str, prog: str) -> tuple[Any, Any]:
+    """Nova's objects registered, its configuration read: an admin context and cell1."""
+    from nova import config, objects
+    from nova import context as nova_context
+
+    objects.register_all()
+    config.parse_args([prog, "--config-file", config_file])
+    ctx = nova_context.get_admin_context()
+    cell1 = next(c for c in objects.CellMappingList.get_all(ctx) if c.name == "cell1")
+    return ctx, cell1
+
+
+def boot(
+    ctx: Any, cell1: Any, spec: dict[str, Any], flavor: Any, compute_id: int, now: Any
+) -> None:
+    """What a boot leaves of one server (``spec``, as the plan gives it): its instance in
+    cell1, block device mappings, request spec and instance mapping."""
+    from nova import context as nova_context
+    from nova import objects
+    from nova.compute import power_state, vm_states
+
+    states = {
+        "active": (vm_states.ACTIVE, power_state.RUNNING),
+        "stopped": (vm_states.STOPPED, power_state.SHUTDOWN),
+        "error": (vm_states.ERROR, power_state.NOSTATE),
+    }
+    vm_state, pwr_state = states[spec["state"]]
+    with nova_context.target_cell(ctx, cell1) as cctx:
+        instance = objects.Instance(
+            cctx,
+            uuid=spec["id"],
+            project_id=spec["project_id"],
+            user_id=spec["user_id"],
+            display_name=spec["name"],
+            display_description=spec["name"],
+            hostname=spec["name"],
+            image_ref=spec.get("image") or "",
+            key_name=spec.get("key_name"),
+            vm_state=vm_state,
+            power_state=pwr_state,
+            task_state=None,
+            host=spec["host"],
+            node=spec["host"],
+            compute_id=compute_id,
+            launched_on=spec["host"],
+            availability_zone=spec["availability_zone"],
+            flavor=flavor,
+            old_flavor=None,
+            new_flavor=None,
+            instance_type_id=flavor.id,
+            memory_mb=flavor.memory_mb,
+            vcpus=flavor.vcpus,
+            root_gb=flavor.root_gb,
+            ephemeral_gb=flavor.ephemeral_gb,
+            metadata=dict(spec.get("metadata") or {}),
+            system_metadata={},
+            launched_at=now,
+            launch_index=0,
+            root_device_name="/dev/vda",
+            locked=False,
+            info_cache=objects.InstanceInfoCache(
+                network_info=_network_info(spec.get("networks") or [], spec["id"])
+            ),
+            security_groups=objects.SecurityGroupList(),
+        )
+        instance.create()
+        if spec.get("image"):
+            objects.BlockDeviceMapping(
+                cctx,
+                instance_uuid=instance.uuid,
+                source_type="image",
+                destination_type="local",
+                image_id=spec["image"],
+                boot_index=0,
+                device_name="/dev/vda",
+                delete_on_termination=True,
+            ).create()
+        for volume in spec.get("volumes") or []:
+            objects.BlockDeviceMapping(
+                cctx,
+                instance_uuid=instance.uuid,
+                source_type="volume",
+                destination_type="volume",
+                volume_id=volume["id"],
+                volume_size=volume["size"],
+                device_name=volume["device"],
+                boot_index=0 if volume.get("boot") else None,
+                delete_on_termination=False,
+                connection_info="{}",
+            ).create()
+    objects.RequestSpec(
+        ctx,
+        instance_uuid=instance.uuid,
+        project_id=spec["project_id"],
+        user_id=spec["user_id"],
+        flavor=flavor,
+        image=objects.ImageMeta.from_dict({}),
+        num_instances=1,
+        availability_zone=spec["availability_zone"],
+        scheduler_hints={},
+        is_bfv=not spec.get("image"),
+    ).create()
+    objects.InstanceMapping(
+        ctx,
+        instance_uuid=instance.uuid,
+        cell_mapping=cell1,
+        project_id=spec["project_id"],
+        user_id=spec["user_id"],
+        queued_for_delete=False,
+    ).create()
+
+
 def main(plan_path: str, result_path: str) -> None:
     with open(plan_path, encoding="utf-8") as f:
         plan: dict[str, Any] = json.load(f)
 
-    from nova import config, objects
     from nova import context as nova_context
-    from nova.compute import power_state, vm_states
+    from nova import objects
 
-    objects.register_all()
-    config.parse_args(["seed_nova", "--config-file", plan["config_file"]])
-
-    ctx = nova_context.get_admin_context()
+    ctx, cell1 = admin(plan["config_file"], "seed_nova")
     now = datetime.now(timezone.utc)
-    cell1 = next(c for c in objects.CellMappingList.get_all(ctx) if c.name == "cell1")
 
     flavors: dict[str, Any] = {}
     for spec in plan["flavors"]:
@@ -137,97 +244,8 @@ def main(plan_path: str, result_path: str) -> None:
             node.create()
             compute_ids[host["name"]] = node.id
 
-    states = {
-        "active": (vm_states.ACTIVE, power_state.RUNNING),
-        "stopped": (vm_states.STOPPED, power_state.SHUTDOWN),
-        "error": (vm_states.ERROR, power_state.NOSTATE),
-    }
     for spec in plan["servers"]:
-        flavor = flavors[spec["flavor"]]
-        vm_state, pwr_state = states[spec["state"]]
-        with nova_context.target_cell(ctx, cell1) as cctx:
-            instance = objects.Instance(
-                cctx,
-                uuid=spec["id"],
-                project_id=spec["project_id"],
-                user_id=spec["user_id"],
-                display_name=spec["name"],
-                display_description=spec["name"],
-                hostname=spec["name"],
-                image_ref=spec.get("image") or "",
-                key_name=spec.get("key_name"),
-                vm_state=vm_state,
-                power_state=pwr_state,
-                task_state=None,
-                host=spec["host"],
-                node=spec["host"],
-                compute_id=compute_ids[spec["host"]],
-                launched_on=spec["host"],
-                availability_zone=spec["availability_zone"],
-                flavor=flavor,
-                old_flavor=None,
-                new_flavor=None,
-                instance_type_id=flavor.id,
-                memory_mb=flavor.memory_mb,
-                vcpus=flavor.vcpus,
-                root_gb=flavor.root_gb,
-                ephemeral_gb=flavor.ephemeral_gb,
-                metadata=dict(spec.get("metadata") or {}),
-                system_metadata={},
-                launched_at=now,
-                launch_index=0,
-                root_device_name="/dev/vda",
-                locked=False,
-                info_cache=objects.InstanceInfoCache(
-                    network_info=_network_info(spec.get("networks") or [], spec["id"])
-                ),
-                security_groups=objects.SecurityGroupList(),
-            )
-            instance.create()
-            if spec.get("image"):
-                objects.BlockDeviceMapping(
-                    cctx,
-                    instance_uuid=instance.uuid,
-                    source_type="image",
-                    destination_type="local",
-                    image_id=spec["image"],
-                    boot_index=0,
-                    device_name="/dev/vda",
-                    delete_on_termination=True,
-                ).create()
-            for volume in spec.get("volumes") or []:
-                objects.BlockDeviceMapping(
-                    cctx,
-                    instance_uuid=instance.uuid,
-                    source_type="volume",
-                    destination_type="volume",
-                    volume_id=volume["id"],
-                    volume_size=volume["size"],
-                    device_name=volume["device"],
-                    boot_index=0 if volume.get("boot") else None,
-                    delete_on_termination=False,
-                    connection_info="{}",
-                ).create()
-        objects.RequestSpec(
-            ctx,
-            instance_uuid=instance.uuid,
-            project_id=spec["project_id"],
-            user_id=spec["user_id"],
-            flavor=flavor,
-            image=objects.ImageMeta.from_dict({}),
-            num_instances=1,
-            availability_zone=spec["availability_zone"],
-            scheduler_hints={},
-            is_bfv=not spec.get("image"),
-        ).create()
-        objects.InstanceMapping(
-            ctx,
-            instance_uuid=instance.uuid,
-            cell_mapping=cell1,
-            project_id=spec["project_id"],
-            user_id=spec["user_id"],
-            queued_for_delete=False,
-        ).create()
+        boot(ctx, cell1, spec, flavors[spec["flavor"]], compute_ids[spec["host"]], now)
 
     # Keypairs of users of several domains (imported: only the public key is kept).
     for spec in plan.get("keypairs") or []:

@@ -51,8 +51,18 @@ def renamed(snapshot: Snapshot, cloud: str, **collections: Sequence[JSON]) -> Sn
 
 
 def stable(doc: JSON) -> JSON:
-    """A snapshot document without what changes from one inventory to the next."""
-    return {k: v for k, v in doc.items() if k not in VOLATILE}
+    """A snapshot document without what changes from one inventory to the next (when
+    each listing ran; what changed meanwhile, which must be nothing here)."""
+    out = {k: v for k, v in doc.items() if k not in VOLATILE}
+    collections = {}
+    for name, listed in (out.get("collections") or {}).items():
+        collection = dict(listed)
+        collection.pop("listed", None)
+        assert not (collection.pop("changes", None) or {}).get("items"), name
+        collections[name] = collection
+    if "collections" in out:
+        out["collections"] = collections
+    return out
 
 
 def assert_nothing_lost_or_duplicated(

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from auditor.catalog import registry
+from auditor.diff import offered
 from auditor.diff import scorecard as scoring
 from auditor.diff.changes import Changes, Context
 from auditor.diff.checks import comparator, fold_checks_of
@@ -90,6 +91,7 @@ class Differ:
         """Finding id -> the source projects (scorecard rows) it is about."""
         self.left_out: dict[str, tuple[int, int]] = {}
         """Collection -> items of the source and of the target left out of the comparison."""
+        self.not_offered: dict[str, str | None] = {}  # collection -> side (diff.offered)
 
     def group(self, name: str, source: JSON | None, target: JSON | None) -> str | None:
         """The target project a finding is about: its counterpart's name, or the expected one."""
@@ -123,6 +125,7 @@ class Differ:
                 name, self.target.collections.get(name) or _missing_result("target")
             )
             results[name] = (source_result, target_result)
+            self.not_offered[name] = offered.not_offered(source_result, target_result)
             if left_source or left_target:
                 self.left_out[name] = (left_source, left_target)
         complete = {name: s.complete and t.complete for name, (s, t) in results.items()}
@@ -215,7 +218,7 @@ class Differ:
         # to list has no "missing", a source that failed has no "unexpected".
         if not target_complete:
             m.missing = []
-        if not source_complete:
+        if not source_complete or not offered.unexpected_reported(self.not_offered.get(name)):
             m.unexpected = []
         changed: set[str] = set()
         partial = 0
@@ -246,7 +249,7 @@ class Differ:
                     self._record(finding, self._projects_of(name, [p.source for p in group]))
         for item in m.missing:
             expected = expected_label(self.rules, name, item, ctx.source_label)
-            looked = f"looked for {expected}" if expected else "it has no name to look for"
+            looked = offered.looked_for(name, self.not_offered.get(name), expected)
             self._record(
                 Finding(
                     id=finding_id(Kind.MISSING, name, str(item["id"])),
@@ -290,6 +293,7 @@ class Differ:
             partial=partial,
             complete=source_complete and target_complete,
             left_out=sum(self.left_out.get(name, (0, 0))),
+            not_offered=self.not_offered.get(name),
         )
         return summary
 

@@ -27,7 +27,7 @@ class CollectionResult:
     """One collection of a snapshot."""
 
     status: Status
-    """ok, incomplete or error."""
+    """ok, incomplete, error or not_offered."""
     items: tuple[JSON, ...] = ()
     """Normalised items, sorted by id."""
     error: str | None = None
@@ -35,8 +35,8 @@ class CollectionResult:
 
     @property
     def complete(self) -> bool:
-        """True when every item was listed."""
-        return self.status is Status.OK
+        """True when every item was listed (a service the cloud does not offer has none)."""
+        return self.status in (Status.OK, Status.NOT_OFFERED)
 
     def to_json(self) -> JSON:
         out: JSON = {"status": self.status.value, "count": len(self.items)}

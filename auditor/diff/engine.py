@@ -19,7 +19,7 @@ from auditor.diff.changes import Changes, Context
 from auditor.diff.checks import comparator, fold_checks_of
 from auditor.diff.fold import by_target, split_folds
 from auditor.diff.leftout import leave_out
-from auditor.diff.residue import residue_finding, residue_in
+from auditor.diff.residue import residue_finding, residue_in, residue_severity
 from auditor.diff.verdict import (
     DEFAULT_KIND_SEVERITY,
     EXIT_CODES,
@@ -378,7 +378,7 @@ class Differ:
         if not self.rules.residue:
             return
         for name in names:
-            severity = self.kind_severity(name, Kind.RESIDUE)
+            severity = self.rules.severity_for(name, "residue", residue_severity(name))
             for item, hits in residue_in(self.rules, name, matchings[name], results[name][1].items):
                 project = self.group(name, None, item)
                 self._record(

@@ -169,6 +169,8 @@ def _collection_from_json(value: Any, where: str) -> CollectionResult:
     items = value.get("items", [])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise TypeError(f"{where}.items is not a list of objects")
+    if status is Status.NOT_OFFERED and items:
+        raise ValueError(f"{where} is not_offered but lists {len(items)} items")
     for index, item in enumerate(items):
         if "id" not in item:
             raise ValueError(f"{where}.items[{index}] has no id")

@@ -14,6 +14,10 @@ JSON = dict[str, Any]
 ADDRESS_TYPES = frozenset({"A", "AAAA"})
 """Record types whose data are addresses: owned by the project, not renamed."""
 
+WRITTEN_BY_DESIGNATE = frozenset({"SOA"})
+"""Record types whose data Designate writes itself (the SOA's serial and primary server
+differ in every cloud): not compared."""
+
 OWNERS_OF_ADDRESSES = ("floating_ips", "ports", "servers")
 """Target collections that say which addresses a project owns."""
 
@@ -77,10 +81,14 @@ def owned_addresses(ctx: CompareContext) -> Mapping[str, frozenset[str]] | None:
 
 def records(s: JSON, t: JSON, ch: ChangeSink) -> None:
     """Addresses (A, AAAA): each target address owned by the target's project, and no
-    fewer of them; other types: every source record, its names renamed, still there."""
+    fewer of them; SOA: Designate's own, not compared; other types: every source record,
+    its names renamed, still there (a new one: a warning)."""
     source = list(s.get("records") or [])
     target = list(t.get("records") or [])
-    if str(t.get("type") or "").upper() in ADDRESS_TYPES:
+    kind = str(t.get("type") or "").upper()
+    if kind in WRITTEN_BY_DESIGNATE:
+        return
+    if kind in ADDRESS_TYPES:
         _addresses_owned(source, target, t, ch)
         return
     rules = ch.ctx.rules

@@ -51,3 +51,16 @@ def looked_for(name: str, side: str | None, expected: str | None) -> str:
         service = registry.spec(name).primary.service if name in registry.NAMES else name
         return f"the target cloud does not offer the {service} service: no endpoint in its catalog"
     return f"looked for {expected}" if expected else "it has no name to look for"
+
+
+def merged(sides: list[str | None]) -> str | None:
+    """The side that does not offer the service in a merger of several sources' diffs:
+    ``target`` when no run's target does, ``source`` when no source does, ``both``
+    when neither; None otherwise."""
+    if not sides:
+        return None
+    target = all(side in (TARGET, BOTH) for side in sides)
+    source = all(side in (SOURCE, BOTH) for side in sides)
+    if target and source:
+        return BOTH
+    return TARGET if target else SOURCE if source else None

@@ -28,6 +28,7 @@ from auditor.catalog import registry
 from auditor.cli import main
 from auditor.demo.data import RULES, generate
 from auditor.diff import diff
+from auditor.diff.outcome import compare
 from auditor.errors import SnapshotError
 from auditor.model import CollectionResult, Kind, Severity, Snapshot, Status, Verdict
 from auditor.render import Format, render
@@ -271,3 +272,21 @@ def test_a_not_offered_collection_with_items_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc))
     with pytest.raises(SnapshotError, match="not_offered but lists 1 items"):
         read_snapshot(str(path))
+
+
+def test_a_merger_says_which_side_does_not_offer_the_service() -> None:
+    from auditor.diff.offered import merged
+
+    assert merged(["target", "both"]) == "target"
+    assert merged(["source", "both"]) == "source"
+    assert merged(["both", "both"]) == "both"
+    assert merged(["source", None]) is None
+    cw = snapshot("cloudwatt", "fr1", {"projects": [ACME], "dns_zones": NOT_OFFERED})
+    nm_acme = project("q-acme", "nm-acme", domain="numergy")
+    nm = snapshot("numergy", "nm1", {"projects": [nm_acme], "dns_zones": [ZONE]})
+    target = snapshot("ocb", "fr1", {"projects": [OCB_ACME], "dns_zones": NOT_OFFERED})
+    report = compare([cw, nm], target, DNS_RULES, generated_at="2026-11-22T12:00:00Z").report
+    assert report.summary["dns_zones"].not_offered == "target"
+    assert [(f.kind, f.origin) for f in report.findings if f.collection == "dns_zones"] == [
+        (Kind.MISSING, "numergy@nm1")
+    ]

@@ -150,3 +150,12 @@ def test_the_collector_lists_every_project_with_the_header(
     pages = [r for r in sandbox.requests[before:] if "/dns/v2/recordsets" in r.path]
     assert len(RECORDSETS) == 150
     assert len(pages) == 4  # 40 + 40 + 40 + 30, one listing for every zone's record sets
+
+
+def test_a_project_member_lists_its_projects_zones_without_the_header(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    code, got = inventory(sandbox, "cloudwatt-zoe", tmp_path, ("projects", "dns_zones"))
+    assert code == 0 and got is not None
+    assert got.scope == "project"
+    assert [z["name"] for z in got.collections["dns_zones"].items] == [ZONES[0]["name"]]

@@ -18,8 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor import dnsnames
-from auditor.catalog import registry
+from auditor.catalog import dnsnames, registry
 from auditor.errors import RulesError
 from auditor.model import IDMAP_SCHEMA, Kind, Severity
 from auditor.regexcheck import nested_repetition
@@ -89,7 +88,7 @@ class Rules:
     names: tuple[Rewrite, ...] = ()
     urls: tuple[Rewrite, ...] = ()
     dns: tuple[tuple[str, str], ...] = ()
-    """``rename.dns``: (source, target) DNS suffixes, longest first (:mod:`auditor.dnsnames`)."""
+    """``rename.dns``: (source, target) DNS suffixes, longest first (:mod:`.catalog.dnsnames`)."""
     order: tuple[str, ...] = DEFAULT_ORDER
     metadata_key: str | None = None
     id_map: Mapping[str, str] = field(default_factory=dict)

@@ -11,7 +11,7 @@ the auditor has no use for it.
 
 DNS is optional: a cloud whose catalog has no ``dns`` endpoint does not offer
 these collections (:mod:`auditor.diff.offered`). Names are DNS names, renamed
-by the rules' ``rename.dns`` suffixes (:mod:`auditor.dnsnames`) before
+by the rules' ``rename.dns`` suffixes (:mod:`auditor.catalog.dnsnames`) before
 ``rename.names``; a record's data naming an old-brand host is compared renamed,
 and is residue in the target. A and AAAA records are not compared with the
 source's (new addresses are benign) but must point at addresses the target

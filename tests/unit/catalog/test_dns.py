@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from auditor.catalog.dnsnames import rename_name, rename_text, suffixes
 from auditor.diff import diff
-from auditor.dnsnames import rename_name, rename_text, suffixes
 from auditor.errors import RulesError
 from auditor.model import Kind, Report, Severity
 from auditor.rules import parse_rules

@@ -11,8 +11,8 @@ Datasette read them). Each table is indexed on ``id``, ``name`` and
 * ``snapshots``: one row per snapshot (cloud, region, scope, taken_at,
   duration_s, tool_version, microversions);
 * ``listings``: one row per snapshot and collection, with its status (``ok``,
-  ``incomplete``, ``error``), item count and error: a query over an
-  incomplete collection can know it;
+  ``incomplete``, ``error``, ``not_offered``), item count and error: a query over
+  an incomplete collection, or one the cloud does not offer, can know it;
 * ``findings`` (with ``--report``): one row per finding, with the items it
   names flattened (source_id, source_name, source_project, target_...) and its
   changes as JSON.

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.catalog import registry
+from auditor.catalog import dnsnames, registry
 from auditor.errors import RulesError
 from auditor.model import IDMAP_SCHEMA, Kind, Severity
 from auditor.regexcheck import nested_repetition
@@ -87,6 +87,8 @@ class Rules:
     domains: Mapping[str, str] = field(default_factory=dict)
     names: tuple[Rewrite, ...] = ()
     urls: tuple[Rewrite, ...] = ()
+    dns: tuple[tuple[str, str], ...] = ()
+    """``rename.dns``: (source, target) DNS suffixes, longest first (:mod:`.catalog.dnsnames`)."""
     order: tuple[str, ...] = DEFAULT_ORDER
     metadata_key: str | None = None
     id_map: Mapping[str, str] = field(default_factory=dict)
@@ -130,10 +132,16 @@ class Rules:
             fold = self.fold_of(name)
             if fold is not None:
                 return fold.into
+        if collection in registry.DNS_NAMED:
+            name = dnsnames.rename_name(self.dns, name) or name
         for rewrite in self.names:
             if collection in rewrite.collections:
                 name = rewrite.apply(name)
         return name
+
+    def dns_text(self, text: str | None) -> str | None:
+        """DNS names inside ``text`` (a record's data, an e-mail) under ``rename.dns``."""
+        return dnsnames.rename_text(self.dns, text)
 
     def url(self, url: str | None) -> str | None:
         if url is None:
@@ -353,6 +361,7 @@ def _build(
         domains=dict(rename.get("domains") or {}),
         names=tuple(names),
         urls=tuple(urls),
+        dns=dnsnames.suffixes(rename.get("dns") or {}),
         order=order,
         metadata_key=metadata_key,
         id_map=id_map,

@@ -29,6 +29,8 @@ def _request(request: Any) -> str:
     query = "&".join(f"{k}={v}" for k, v in request.params.items())
     path = request.path + (("&" if "?" in request.path else "?") + query if query else "")
     text = f"`{request.service}: GET {path}`"
+    if request.all_projects_header is not None:
+        text += f" with the header `{request.all_projects_header}: True`"
     if request.fan_out is not None:
         text += f" once per item of `{request.fan_out.over.key}`"
     if request.paging is Paging.UNPAGED and request.service != "identity":
@@ -77,6 +79,15 @@ def _key(spec: Any) -> str:
     return text + "."
 
 
+def _optional(spec: Any) -> str:
+    services = ", ".join(f"`{s}`" for s in dict.fromkeys(r.service for r in spec.requests))
+    return (
+        f"Optional: a cloud whose catalog has no {services} endpoint does not offer it"
+        " (status `not_offered`: no items, neither missing nor incomplete; see"
+        " [not offered](usage.md#services-a-cloud-does-not-offer))."
+    )
+
+
 def render() -> str:
     sys.path.insert(0, str(REPO))
     from auditor.catalog import registry
@@ -114,6 +125,8 @@ def render() -> str:
             out.append(f"- {_request(request)} (optional: its failure only leaves names unknown)")
         for request in spec.checks:
             out.append(f"- {_request(request)} (a check: whether the listing can be whole)")
+        if spec.optional:
+            out += ["", _optional(spec)]
         out += ["", _key(spec), "", "| field | meaning | compared |", "|---|---|---|"]
         out += [
             f"| `{field.name}` | {field.doc.replace('|', '/')} | {describe(field.compare)} |"
@@ -137,7 +150,10 @@ def family_part(page: str) -> str:
         spec = registry.spec(name)
         if spec.docs.split("#")[0] != page:
             continue
-        out += ["", f"### {name}, as declared", "", _key(spec), "", "| field | compared |"]
+        out += ["", f"### {name}, as declared", ""]
+        if spec.optional:
+            out += [_optional(spec), ""]
+        out += [_key(spec), "", "| field | compared |"]
         out.append("|---|---|")
         out += [f"| `{f.name}` | {describe(f.compare) or '-'} |" for f in spec.fields]
     return "\n".join(out) + "\n"

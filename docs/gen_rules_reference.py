@@ -165,6 +165,31 @@ ignore:
 """
 
 
+DNS = """## DNS names: `rename.dns`
+
+DNS names are not renamed by a regex per collection but by their suffix: the
+rebranding moved a domain, and everything under it moved with it. With
+
+```yaml
+rename:
+  dns: {cloudwatt.com: orange-business.com}
+```
+
+the zone `acme.cloudwatt.com.` is looked for as `acme.orange-business.com.`
+(within its project's counterpart), the record set `www.acme.cloudwatt.com.`
+(A) as `www.acme.orange-business.com.` (A) in that zone, and a record's data
+naming a host under the old suffix (a CNAME, MX, NS, SRV or PTR target, a
+TXT string such as an SPF `include:`) is expected to name it under the new
+one: a record left at the old name is a lost record (an error) and, with
+`residue.patterns`, residue (an error in DNS data). Suffixes compare
+case-insensitively, with or without the final dot; the longest one that
+holds a name wins; `rename.names` entries naming `dns_zones` or
+`dns_recordsets` still apply after it. Addresses (A, AAAA) are not renamed:
+they must be addresses the target project owns (its floating IPs, ports or
+servers' addresses, when those collections are listed).
+"""
+
+
 def render(schema: Node, example: str) -> str:
     collections = resolve({"$ref": "#/$defs/collection"}, schema)["enum"]
     lines = [
@@ -200,6 +225,7 @@ def render(schema: Node, example: str) -> str:
         + ".",
         "",
         FOLDS,
+        DNS,
         "## Example",
         "",
         "The example rules of the playbooks (`playbooks/files/rules.yaml`):",

@@ -170,6 +170,9 @@ class FakeCloud:
             callback=self._wrap("/v3/auth/tokens", self._token),
         )
         for key, request in listing_routes(self.collections).items():
+            if request.service not in ENDPOINTS:
+                # Not in this fake's catalog either: an optional service it does not offer.
+                continue
             root, prefix = ENDPOINTS[request.service]
             base = getattr(self, root) + prefix + key.removeprefix("/v3")
             r.add_callback(

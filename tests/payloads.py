@@ -803,3 +803,74 @@ def floating_ip(
             else None
         )
     return body
+
+
+# -- Designate (DNS v2) ------------------------------------------------------------------
+
+
+def dns_zone(
+    id_: str,
+    name: str,
+    project_id: str,
+    *,
+    email: str = "hostmaster@example.org",
+    ttl: int = 7200,
+    type_: str = "PRIMARY",
+    masters: list[str] | None = None,
+    status: str = "ACTIVE",
+    description: str | None = None,
+) -> JSON:
+    """A zone of GET /v2/zones, with every field of the API reference's sample."""
+    return {
+        "id": id_,
+        "pool_id": "572ba08c-d929-4c70-8e42-03824bb24ca2",
+        "project_id": project_id,
+        "name": name,
+        "email": email,
+        "ttl": ttl,
+        "serial": 1404757531,
+        "status": status,
+        "action": "NONE",
+        "description": description,
+        "masters": list(masters or []),
+        "type": type_,
+        "transferred_at": None,
+        "version": 1,
+        "created_at": "2014-07-07T18:25:31.275934",
+        "updated_at": None,
+        "attributes": {"tier": "gold"},
+        "links": {"self": f"https://127.0.0.1:9001/v2/zones/{id_}"},
+    }
+
+
+def dns_recordset(
+    id_: str,
+    name: str,
+    zone: JSON,
+    type_: str,
+    records: list[str],
+    *,
+    ttl: int | None = None,
+    status: str = "ACTIVE",
+    description: str | None = None,
+) -> JSON:
+    """A record set of GET /v2/recordsets, with every field of the API reference's sample."""
+    return {
+        "id": id_,
+        "name": name,
+        "project_id": zone["project_id"],
+        "zone_id": zone["id"],
+        "zone_name": zone["name"],
+        "type": type_,
+        "records": list(records),
+        "ttl": ttl,
+        "status": status,
+        "action": "NONE",
+        "description": description,
+        "version": 1,
+        "created_at": "2014-10-24T19:59:44.000000",
+        "updated_at": None,
+        "links": {
+            "self": f"https://127.0.0.1:9001/v2/zones/{zone['id']}/recordsets/{id_}",
+        },
+    }

@@ -17,7 +17,7 @@ import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 from auditor.app.fileio import write_private
-from auditor.model import CollectionResult
+from auditor.model import CollectionResult, Status
 from auditor.secrets import Redactor
 from auditor.textsafe import printable, utf8
 
@@ -139,6 +139,9 @@ class RichProgress(CountingObserver):
             self.progress.update(task, pages=self.pages[listing], items=self.items[listing])
 
     def on_collection(self, cloud: str, name: str, result: CollectionResult) -> None:
+        if result.status is Status.NOT_OFFERED:
+            self.progress.console.print(f"{cloud}: {name}: not offered by the cloud")
+            return
         mark = "ok" if result.complete else result.status.value.upper()
         self.progress.console.print(f"{cloud}: {name}: {len(result.items)} items, {mark}")
 

@@ -174,6 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="V",
         help="highest compute microversion offered (default 2.96)",
     )
+    sandbox.add_argument(
+        "--without-services",
+        default="",
+        metavar="TYPES",
+        help="service types left out of the clouds' catalogs, comma-separated (a cloud"
+        " without DNS: dns)",
+    )
 
     render_cmd = commands.add_parser(
         "render",

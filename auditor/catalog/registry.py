@@ -19,6 +19,7 @@ from auditor.catalog import (
     access,
     block_storage,
     compute,
+    dns,
     identity,
     image,
     image_members,
@@ -33,7 +34,7 @@ from auditor.catalog import (
 )
 from auditor.catalog.policies import Compare, Custom, Ref, RefByName, Renamed, SetOf
 from auditor.catalog.sources import reads
-from auditor.catalog.spec import CollectionSpec, MatchKey, Request
+from auditor.catalog.spec import CollectionSpec, Family, MatchKey, Request
 
 FAMILIES = (
     identity,
@@ -50,6 +51,7 @@ FAMILIES = (
     quotas,
     network_ports,
     network_pools,
+    dns,
 )
 """The modules that declare collections (each in its ``SPECS``)."""
 
@@ -103,6 +105,9 @@ def baseline(service: str) -> str:
     """The microversion a service answers without one (compute 2.1)."""
     return MICROVERSIONS[service][0]
 
+
+DNS_NAMED: frozenset[str] = frozenset(s.name for s in CATALOG if s.family is Family.DNS)
+"""Collections whose names are DNS names, renamed by the rules' ``rename.dns`` first."""
 
 PROJECTS = "projects"
 """The collection that owns the project-owned ones (matched first: it keys them)."""

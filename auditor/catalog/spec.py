@@ -70,6 +70,10 @@ class Family(enum.Enum):
     IMAGE = "image"
     NETWORK = "network"
     QUOTAS = "quotas"
+    DNS = "dns"
+    LOAD_BALANCER = "load_balancer"
+    ORCHESTRATION = "orchestration"
+    OBJECT_STORE = "object_store"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -110,6 +114,10 @@ class Request:
     all_projects: str | None = None
     """The parameter (``=True``) that lists every project's items to an admin
     (``all_tenants``); dropped by project-scoped runs."""
+    all_projects_header: str | None = None
+    """The header (``: True``) that lists every project's items to an admin where the
+    service takes no parameter for it (Designate's ``X-Auth-All-Projects``); dropped by
+    project-scoped runs."""
     page_size: int | None = None
     """``limit`` of the first page (None: none sent; the service's default page)."""
     paging: Paging = Paging.LINKS
@@ -135,6 +143,11 @@ class Request:
         if self.page_size is not None:
             params["limit"] = str(self.page_size)
         return params
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers of every page besides the client's own (the all-projects one)."""
+        return {self.all_projects_header: "True"} if self.all_projects_header else {}
 
     @property
     def label(self) -> str:
@@ -263,6 +276,9 @@ class CollectionSpec:
     down...), from its items and the lookups; None: it is not."""
     core: bool = False
     """Listed by default."""
+    optional: bool = False
+    """The collection's service may be absent from a cloud's catalog: then it is not offered
+    (status ``not_offered``), neither missing nor incomplete."""
     per_page: bool = False
     """Items are read one by one (nothing of the other items of their listing), so a
     big listing is normalised page by page as it arrives."""

@@ -81,6 +81,8 @@ def take_inventory(
     """Inventory the cloud behind ``conn``.
 
     Raises :class:`~auditor.errors.AuthError` when the credentials are rejected.
+    An optional collection whose service the catalog lacks is ``not_offered``
+    (nothing is asked of it).
     A listing that fails after retries makes its collections ``error`` (with the
     reason); every other collection is still listed. Past ``policy.deadline``
     no page or retry starts: unfinished listings fail with the deadline as
@@ -114,21 +116,25 @@ def take_inventory(
         failed = {c.name: CollectionResult(Status.ERROR, error=reason) for c in specs}
         return finish(failed, {})
 
+    absent = run.not_offered(specs)
+    if absent:
+        log.info("services not offered", cloud=cloud_name, collections=absent)
+    offered = [c for c in specs if c.name not in absent]
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="auditor") as pool:
-        microversions, mv_errors = _negotiate(run, pool, specs, cloud_name)
-        wanted = _wanted(specs, microversions, mv_errors)
+        microversions, mv_errors = _negotiate(run, pool, offered, cloud_name)
+        wanted = _wanted(offered, microversions, mv_errors)
         # A per-page collection whose listing is no other collection's lookup
         # is normalised page by page as it arrives (Runner.fetch_normalised); the
         # lookups it waits for are submitted first, so they never wait behind it.
         lookup_keys = {
             r.key
-            for c in specs
+            for c in offered
             if c.service not in mv_errors
             for r in (*c.needs(microversions), *c.enriched_by)
         }
         streamed = {
             c.primary.key: c
-            for c in specs
+            for c in offered
             if c.per_page
             and c.service not in mv_errors
             and c.primary.key not in lookup_keys
@@ -158,8 +164,12 @@ def take_inventory(
     lookups = Lookups(raw, microversions)
     results: dict[str, CollectionResult] = {}
     for c in specs:
-        result = _build(
-            c, lookups, failures, truncated, mv_errors, normalised=c.primary.key in streamed
+        result = (
+            CollectionResult(Status.NOT_OFFERED)
+            if c.name in absent
+            else _build(
+                c, lookups, failures, truncated, mv_errors, normalised=c.primary.key in streamed
+            )
         )
         window = clock.window(r.key for r in (c.primary, *c.requests, *c.needs(microversions)))
         if window is not None:

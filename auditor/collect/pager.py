@@ -124,7 +124,12 @@ class Pager:
         self.observer = observer
 
     def _get(
-        self, path: str, params: Mapping[str, str], microversion: str | None, what: str
+        self,
+        path: str,
+        params: Mapping[str, str],
+        microversion: str | None,
+        what: str,
+        headers: Mapping[str, str] | None = None,
     ) -> JSON:
         def attempt() -> JSON:
             kwargs: dict[str, Any] = {
@@ -135,7 +140,7 @@ class Pager:
                 # five times, with real sleeps), which would multiply attempts.
                 "connect_retries": 0,
                 "status_code_retries": 0,
-                "headers": {"Accept": "application/json"},
+                "headers": {"Accept": "application/json", **(headers or {})},
             }
             if microversion is not None:
                 kwargs["microversion"] = microversion
@@ -203,6 +208,7 @@ class Pager:
         types: Mapping[str, tuple[type, ...]] | None = None,
         paging: Paging = Paging.LINKS,
         links: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Listed:
         """Every item of the listing, de-duplicated by id, in the service's order.
 
@@ -212,6 +218,7 @@ class Pager:
         every raw item at once. Exceptions of ``convert`` propagate. With
         ``types``, an item whose field has another JSON type fails the listing.
         With ``Paging.OFFSET``, pages are asked by ``offset`` until an empty one.
+        ``headers`` go with every page (Designate's all-projects header).
         """
         listed = Listed()
         seen: set[Any] = set()
@@ -223,7 +230,7 @@ class Pager:
                 raise ListingError(f"{what}: more than {MAX_PAGES} pages, giving up")
             walk.asking(query, listed.pages)
             try:
-                body = self._get(path, query, microversion, what)
+                body = self._get(path, query, microversion, what, headers)
             except DeadlineReached as exc:
                 raise DeadlineReached(
                     what, exc.deadline, pages=listed.pages, failure=exc.failure

@@ -10,7 +10,7 @@ through a :class:`Runner`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -96,8 +96,9 @@ def for_item(request: Request, subject: str) -> Request:
 
 
 def without_all_projects(request: Request) -> Request:
-    """The request a project-scoped user may make: without its all-projects parameter."""
-    return dataclasses.replace(request, all_projects=None)
+    """The request a project-scoped user may make: without its all-projects parameter
+    (or header)."""
+    return dataclasses.replace(request, all_projects=None, all_projects_header=None)
 
 
 class Runner:
@@ -124,6 +125,32 @@ class Runner:
     def authenticate(self, what: str = "identity: authentication") -> None:
         """The token request, under the retry policy (``what`` names it in errors)."""
         authenticate_with_retries(self.conn, self.target, self.policy, what)
+
+    def offers(self, service: str) -> bool:
+        """True when the cloud's catalog (for the connection's region and interface) has
+        an endpoint of ``service``, or the profile overrides its endpoint. Read from the
+        token already fetched: no request."""
+        try:
+            return self.conn.endpoint_for(service) is not None
+        except (ks_exc.ClientException, openstack.exceptions.SDKException):
+            # Undecided: the listing is made, and its failure says why.
+            return True
+
+    def not_offered(self, specs: Iterable[CollectionSpec]) -> dict[str, str]:
+        """The optional collections among ``specs`` whose service the cloud does not
+        offer -> that service (a required collection's absent service stays a failure)."""
+        offered: dict[str, bool] = {}
+        out: dict[str, str] = {}
+        for spec in specs:
+            if not spec.optional:
+                continue
+            for service in dict.fromkeys(r.service for r in spec.requests):
+                if service not in offered:
+                    offered[service] = self.offers(service)
+                if not offered[service]:
+                    out[spec.name] = service
+                    break
+        return out
 
     def negotiate(self, service: str) -> str | None:
         """The microversion to list ``service`` with: the highest both sides know."""
@@ -170,6 +197,7 @@ class Runner:
                 types=request.shapes or None,
                 paging=request.paging,
                 links=request.links,
+                headers=request.headers,
             )
         except (ks_exc.ClientException, openstack.exceptions.SDKException) as exc:
             raise ListingError(f"{request.label}: {describe(exc)}") from exc

@@ -214,7 +214,8 @@ def take_scoped_inventory(
             project=scope.project_name,
         )
 
-    owned = [registry.spec(n) for n in listable if n != registry.PROJECTS]
+    absent = run.not_offered(registry.spec(n) for n in listable)
+    owned = [registry.spec(n) for n in listable if n != registry.PROJECTS and n not in absent]
     microversions: dict[str, str | None] = {}
     if projects and owned and failure is None:
         microversions, failure = _negotiate(projects[0], owned, conn, scope, run, rescope)
@@ -241,7 +242,11 @@ def take_scoped_inventory(
     results: dict[str, CollectionResult] = {}
     for name in listable:
         c = registry.spec(name)
-        results[name] = _result(c, projects, seeded, microversions, failure)
+        results[name] = (
+            CollectionResult(Status.NOT_OFFERED)
+            if name in absent
+            else _result(c, projects, seeded, microversions, failure)
+        )
         if observer is not None:
             observer.on_collection(cloud_name, name, results[name])
     lookups = Lookups(seeded, microversions)

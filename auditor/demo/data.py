@@ -18,6 +18,7 @@ import random
 
 from auditor.demo import (
     access,
+    dns,
     fold,
     identity,
     network,
@@ -36,6 +37,7 @@ version: 1
 rename:
   regions: {fr1: ocb-fr1, fr: ocb-fr}
   domains: {cloudwatt: ocb-cloudwatt}
+  dns: {cloudwatt.com: orange-business.com}
   names:
     - collections: [projects, servers, volumes, networks, subnets, routers, security_groups,
                     volume_snapshots, volume_backups, images, flavors, keypairs]
@@ -70,6 +72,7 @@ FAMILIES: tuple[Family, ...] = (
     network,
     network_access,
     network_pools,
+    dns,
     fold,
 )
 """The families that add rows to the core collections' clouds, in order; the last,

@@ -13,13 +13,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from auditor.catalog import registry
+from auditor.diff import offered
 from auditor.diff import scorecard as scoring
 from auditor.diff.changes import Changes, Context
 from auditor.diff.checks import comparator, fold_checks_of
 from auditor.diff.flux import side_of
 from auditor.diff.fold import by_target, split_folds
 from auditor.diff.leftout import leave_out
-from auditor.diff.residue import residue_finding, residue_in
+from auditor.diff.residue import residue_finding, residue_in, residue_severity
 from auditor.diff.verdict import (
     DEFAULT_KIND_SEVERITY,
     EXIT_CODES,
@@ -91,6 +92,7 @@ class Differ:
         """Finding id -> the source projects (scorecard rows) it is about."""
         self.left_out: dict[str, tuple[int, int]] = {}
         """Collection -> items of the source and of the target left out of the comparison."""
+        self.not_offered: dict[str, str | None] = {}  # collection -> side (diff.offered)
 
     def group(self, name: str, source: JSON | None, target: JSON | None) -> str | None:
         """The target project a finding is about: its counterpart's name, or the expected one."""
@@ -124,6 +126,7 @@ class Differ:
                 name, self.target.collections.get(name) or _missing_result("target")
             )
             results[name] = (source_result, target_result)
+            self.not_offered[name] = offered.not_offered(source_result, target_result)
             if left_source or left_target:
                 self.left_out[name] = (left_source, left_target)
         complete = {name: s.complete and t.complete for name, (s, t) in results.items()}
@@ -216,7 +219,7 @@ class Differ:
         # to list has no "missing", a source that failed has no "unexpected".
         if not target_complete:
             m.missing = []
-        if not source_complete:
+        if not source_complete or not offered.unexpected_reported(self.not_offered.get(name)):
             m.unexpected = []
         changed: set[str] = set()
         partial = 0
@@ -247,7 +250,7 @@ class Differ:
                     self._record(finding, self._projects_of(name, [p.source for p in group]))
         for item in m.missing:
             expected = expected_label(self.rules, name, item, ctx.source_label)
-            looked = f"looked for {expected}" if expected else "it has no name to look for"
+            looked = offered.looked_for(name, self.not_offered.get(name), expected)
             self._record(
                 Finding(
                     id=finding_id(Kind.MISSING, name, str(item["id"])),
@@ -291,6 +294,7 @@ class Differ:
             partial=partial,
             complete=source_complete and target_complete,
             left_out=sum(self.left_out.get(name, (0, 0))),
+            not_offered=self.not_offered.get(name),
         )
         return summary
 
@@ -375,7 +379,7 @@ class Differ:
         if not self.rules.residue:
             return
         for name in names:
-            severity = self.kind_severity(name, Kind.RESIDUE)
+            severity = self.rules.severity_for(name, "residue", residue_severity(name))
             for item, hits in residue_in(self.rules, name, matchings[name], results[name][1].items):
                 project = self.group(name, None, item)
                 self._record(

@@ -31,6 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from auditor.diff import offered
 from auditor.diff import scorecard as scoring
 from auditor.diff.engine import Differ
 from auditor.diff.flux import span
@@ -340,6 +341,7 @@ class Merger:
             # Each source's own, and the one target's once.
             left_out=sum(run.differ.left_out.get(name, (0, 0))[0] for run in self.runs)
             + max((run.differ.left_out.get(name, (0, 0))[1] for run in self.runs), default=0),
+            not_offered=offered.merged([run.differ.not_offered.get(name) for run in self.runs]),
         )
 
 

@@ -1,7 +1,9 @@
 """Residue: old-brand strings left in the target (``residue.patterns`` in the rules).
 
 Scanned are the fields the catalog marks ``residue`` (names, descriptions,
-URLs, metadata values), in their declared order.
+URLs, metadata values, each string of a list such as a DNS record set's
+records), in their declared order. Residue is a warning, an error in DNS data
+(:func:`residue_severity`); the rules' ``severity`` overrides either.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from auditor.catalog import registry
 from auditor.catalog.policies import Rename
+from auditor.catalog.spec import Family
 from auditor.diff.wording import item_label, noun
 from auditor.match import Matching
 from auditor.model import Change, Finding, Kind, Severity
@@ -58,6 +61,8 @@ def residue_hits(rules: Rules, collection: str, item: JSON) -> list[tuple[str, s
             values.extend(
                 (f"{field}.{k}", v) for k, v in sorted(value.items()) if k != rules.metadata_key
             )
+        elif isinstance(value, list):
+            values.extend((field, v) for v in value)  # a DNS record set's records
         else:
             values.append((field, value))
     hits = []
@@ -89,6 +94,13 @@ def residue_in(
             hits = [hit for hit in hits if hit[0] != "name"]
         if hits:
             yield item, hits
+
+
+def residue_severity(collection: str) -> Severity:
+    """Residue is a warning, but an error in DNS data: a name under the old brand's
+    domain stops resolving when that domain goes."""
+    spec = registry.find(collection)
+    return Severity.ERROR if spec is not None and spec.family is Family.DNS else Severity.WARNING
 
 
 def residue_finding(

@@ -23,6 +23,9 @@ class Status(str, enum.Enum):
     """Some items were listed, but the service cut the list (Keystone ``truncated``)."""
     ERROR = "error"
     """The listing failed after retries; the items are not to be trusted as a whole."""
+    NOT_OFFERED = "not_offered"
+    """The cloud's catalog has no endpoint of the (optional) collection's service: it has
+    none of these items, by design. Complete, with no items."""
 
 
 class Severity(str, enum.Enum):

@@ -120,7 +120,7 @@ class Finding(Record):
 class CollectionSummary(Record):
     """Counts of one collection."""
 
-    OPTIONAL = frozenset({"filtered"})
+    OPTIONAL = frozenset({"filtered", "not_offered"})
     OMIT_ZERO = frozenset({"left_out", "in_flux"})
 
     source: int
@@ -141,6 +141,9 @@ class CollectionSummary(Record):
     """Items of either side left out of the comparison (see ``records.LEFT_OUT``)."""
     filtered: int | None = None
     """Findings of the collection a filter left out of the report (None: no filter)."""
+    not_offered: str | None = None
+    """The side whose cloud does not offer the collection's service: ``source``,
+    ``target`` or ``both`` (None: both offer it)."""
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ class CollectionResult:
     """One collection of a snapshot."""
 
     status: Status
-    """ok, incomplete or error."""
+    """ok, incomplete, error or not_offered."""
     items: tuple[JSON, ...] = ()
     """Normalised items, sorted by id."""
     error: str | None = None
@@ -42,8 +42,8 @@ class CollectionResult:
 
     @property
     def complete(self) -> bool:
-        """True when every item was listed."""
-        return self.status is Status.OK
+        """True when every item was listed (a service the cloud does not offer has none)."""
+        return self.status in (Status.OK, Status.NOT_OFFERED)
 
     def to_json(self) -> JSON:
         out: JSON = {"status": self.status.value, "count": len(self.items)}
@@ -197,6 +197,8 @@ def _collection_from_json(value: Any, where: str) -> CollectionResult:
     items = value.get("items", [])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise TypeError(f"{where}.items is not a list of objects")
+    if status is Status.NOT_OFFERED and items:
+        raise ValueError(f"{where} is not_offered but lists {len(items)} items")
     for index, item in enumerate(items):
         if "id" not in item:
             raise ValueError(f"{where}.items[{index}] has no id")

@@ -6,7 +6,15 @@ from collections import Counter
 from collections.abc import Iterable
 
 from auditor.catalog.registry import LEFT_OUT
-from auditor.model import Change, Finding, ProjectScore, Report, Severity, Side
+from auditor.model import (
+    Change,
+    CollectionSummary,
+    Finding,
+    ProjectScore,
+    Report,
+    Severity,
+    Side,
+)
 from auditor.textsafe import printable
 
 SUMMARY_COLUMNS = ("source", "target", "matched", "missing", "unexpected", "changed", "ambiguous")
@@ -21,6 +29,14 @@ def window_note(side: Side) -> str:
     if side.reread_bound is not None:
         note += f", re-reads stopped at {side.reread_bound} (--max-rereads)"
     return note
+
+
+def completeness(s: CollectionSummary) -> str:
+    """The complete column of a collection: yes, NO, or which side does not offer it."""
+    if s.not_offered is not None:
+        side = "" if s.not_offered == "both" else f" ({s.not_offered})"
+        return f"not offered{side}"
+    return "yes" if s.complete else "NO"
 
 
 def side_label(side: Side) -> str:
@@ -74,7 +90,7 @@ def by_source_rows(report: Report) -> list[list[str]]:
         for name, s in summary.items():
             values = s.to_json()
             cells = [str(values[c]) for c in BY_SOURCE_COLUMNS]
-            rows.append([label, name, *cells, "yes" if s.complete else "NO"])
+            rows.append([label, name, *cells, completeness(s)])
     return rows
 
 
@@ -98,9 +114,7 @@ def summary_rows(report: Report) -> list[list[str]]:
     rows = []
     for name, s in report.summary.items():
         values = s.to_json()
-        rows.append(
-            [name, *(str(values[c]) for c in SUMMARY_COLUMNS), "yes" if s.complete else "NO"]
-        )
+        rows.append([name, *(str(values[c]) for c in SUMMARY_COLUMNS), completeness(s)])
     return rows
 
 

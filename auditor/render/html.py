@@ -21,6 +21,7 @@ from auditor.render.common import (
     SCORECARD_COLUMNS,
     SUMMARY_COLUMNS,
     change_line,
+    completeness,
     filter_lines,
     history_rows,
     project_label,
@@ -138,6 +139,7 @@ def render(report: Report) -> str:
                 "name": name,
                 "cells": [s.to_json()[c] for c in SUMMARY_COLUMNS],
                 "complete": s.complete,
+                "state": completeness(s),
             }
             for name, s in report.summary.items()
         ],

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from auditor.catalog.registry import CATALOG as COLLECTIONS
 from auditor.catalog.spec import CollectionSpec
 from auditor.model import Snapshot
+from auditor.sandbox import dns as dns_views
 from auditor.sandbox import image as image_views
 from auditor.sandbox.compute import ComputeApi
 from auditor.sandbox.declared import DeclaredRoutes, Route, WithDeclared
@@ -33,8 +34,10 @@ CATALOG = (
     CatalogEntry("block-storage", "cinderv3", "volume/v3/{project_id}"),
     CatalogEntry("image", "glance", "image"),
     CatalogEntry("network", "neutron", "network"),
+    CatalogEntry("dns", "designate", "dns"),
 )
-"""The sandbox's own catalog: service type, name, path under ``/<cloud>/``."""
+"""The sandbox's own catalog: service type, name, path under ``/<cloud>/``
+(``SandboxOptions.without_services`` leaves some out, as a cloud without them)."""
 
 VIEWED = frozenset(
     {
@@ -78,6 +81,8 @@ VIEWS = {
     "network.rbac_policies": network_views.RBAC_POLICIES,
     "network.address_scopes": network_views.ADDRESS_SCOPES,
     "network.subnet_pools": network_views.SUBNET_POOLS,
+    "dns.zones": dns_views.ZONES,
+    "dns.recordsets": dns_views.RECORDSETS,
 }
 """Declared requests and what the service answers of their items besides the declared fields."""
 
@@ -188,7 +193,7 @@ class CloudSite:
                 service_url=f"{self.url}/identity",
                 credentials=self.credentials,
                 tokens=self.tokens,
-                catalog=CATALOG,
+                catalog=self.entries,
                 options=options,
                 members=self.members,
             ),
@@ -235,10 +240,18 @@ class CloudSite:
                 stamps=stamps,
             ),
         }
+        views["dns"] = dns_views.DnsApi(f"{self.url}/dns")
+        offered = {entry.path.split("/")[0] for entry in self.entries}
         self.apis = {
             segment: self._with_declared(segment, view, project_id)
             for segment, view in views.items()
+            if segment in offered
         }
+
+    @property
+    def entries(self) -> tuple[CatalogEntry, ...]:
+        """The services of this cloud's catalog: the sandbox's, but those left out."""
+        return tuple(e for e in CATALOG if e.type not in self.options.without_services)
 
     def _with_declared(self, segment: str, view: ServiceApi, project_id: str) -> ServiceApi:
         """``view``, behind the routes of the collections of its service that no view

@@ -7,8 +7,8 @@ from its declaration alone:
 - the path under the service's version prefix, ``{id}`` (a fan-out's subject)
   matching one segment, or the value of a query parameter declared ``{id}``:
   the items whose :class:`~auditor.catalog.sources.Subject` field holds it;
-- the all-projects parameter: for an admin every project's items, for anyone
-  else 403 as the services' policies answer; without it, the caller's
+- the all-projects parameter (Designate: header): for an admin every project's
+  items, for anyone else 403 as the services' policies answer; without it, the caller's
   project's items only (a project-owned collection without such a parameter:
   an admin sees every project's, as Neutron and Keystone answer);
 - the microversion, negotiated as the service does, picks the band of the
@@ -53,6 +53,7 @@ PREFIXES: Mapping[str, str] = {
     "block-storage": "/v3",
     "image": "/v2",
     "network": "/v2.0",
+    "dns": "/v2",
 }
 """Service type -> the version its requests' paths are under (the endpoint's, or the one
 the client discovers for an unversioned endpoint)."""
@@ -102,6 +103,8 @@ def _policy(service: str, path: str, param: str) -> str:
         return f"os_compute_api:{segment}:index:{param}"
     if service == "block-storage":
         return "volume:get_all_tenants"
+    if service == "dns":
+        return "all_tenants"
     return f"{service}:{segment}:{param}"
 
 
@@ -177,11 +180,15 @@ class DeclaredRoutes:
         caller = request.auth
         own = caller.project_id if caller is not None and caller.project_id else None
         admin = caller is None or caller.admin
-        param = wanted.all_projects
+        param = wanted.all_projects or wanted.all_projects_header
         every = False
-        if param is not None and param in request.query:
-            value = request.query[param]
-            every = value == "" or bool_param(value, param)
+        if wanted.all_projects is not None and wanted.all_projects in request.query:
+            value = request.query[wanted.all_projects]
+            every = value == "" or bool_param(value, wanted.all_projects)
+        elif wanted.all_projects_header is not None:
+            # Designate: a header; absent or false, the token's project's items only.
+            value = request.headers.get(wanted.all_projects_header.lower(), "")
+            every = value != "" and bool_param(value, wanted.all_projects_header)
         if every and not admin:
             policy = _policy(self.service, wanted.path, param or "")
             raise ApiError(403, f"Policy doesn't allow {policy} to be performed.")

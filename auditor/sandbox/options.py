@@ -66,6 +66,9 @@ class SandboxOptions:
     """Password of every cloud; None generates a random one per cloud."""
     members: tuple[ProjectMember, ...] = ()
     """Non-admin users, each with a clouds.yaml profile ``<cloud>-<username>``."""
+    without_services: frozenset[str] = frozenset()
+    """Service types left out of every cloud's Keystone catalog (and not served), as a
+    real cloud without DNS, load balancing, orchestration or object storage."""
 
     def __post_init__(self) -> None:
         if self.max_limit < 1:
@@ -78,6 +81,8 @@ class SandboxOptions:
             raise ValueError("volume_max_version must be within 3.0 .. 3.70")
         if self.keystone_list_limit is not None and self.keystone_list_limit < 1:
             raise ValueError("keystone_list_limit must be at least 1")
+        if "identity" in self.without_services:
+            raise ValueError("the identity service cannot be left out of the catalog")
         if self.token_ttl <= 0:
             raise ValueError("token_ttl must be positive")
         seen: set[tuple[str, str | None]] = set()

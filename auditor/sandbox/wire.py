@@ -98,6 +98,8 @@ class ErrorStyle(enum.Enum):
     """Plain text: ``404 Not Found\\n\\nmessage``."""
     NEUTRON = "neutron"
     """``{"NeutronError": {"type", "message", "detail"}}``."""
+    DESIGNATE = "designate"
+    """``{"code", "type", "message", "request_id"}`` at the top level."""
 
 
 _NOVA_KEYS = {
@@ -110,6 +112,9 @@ _NOVA_KEYS = {
     413: "overLimit",
     429: "overLimit",
 }
+
+
+_DESIGNATE_TYPES = {400: "bad_request", 403: "forbidden", 404: "not_found"}
 
 
 def _reason(status: int) -> str:
@@ -139,6 +144,13 @@ def error_response(
                 "message": message,
                 "detail": "",
             }
+        }
+    elif style is ErrorStyle.DESIGNATE:
+        body = {
+            "code": status,
+            "type": _DESIGNATE_TYPES.get(status, reason.lower().replace(" ", "_")),
+            "message": message,
+            "request_id": "req-00000000-0000-0000-0000-000000000000",
         }
     elif style is ErrorStyle.GLANCE:
         text = f"{status} {reason}\n\n{message}\n\n"

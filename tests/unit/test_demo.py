@@ -70,6 +70,9 @@ EXPECTED = {
     # address scopes and subnet pools family (auditor.demo.network_pools)
     ("changed", "address_scopes", "ocb-hooli/hooli-scope", "shared"),
     ("changed", "subnet_pools", "ocb-vandelay/vandelay-pool", "prefixes"),
+    # DNS family (auditor.demo.dns)
+    ("changed", "dns_zones", "ocb-stark/stark.orange-business.com.", "status"),
+    ("changed", "dns_recordsets", "ocb-vandelay/www.vandelay.orange-business.com.", "records"),
 }
 
 

@@ -19,7 +19,11 @@ from auditor.secrets import Redactor
 def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     try:
         options = SandboxOptions(
-            max_limit=args.max_limit, compute_max_version=args.compute_max_version
+            max_limit=args.max_limit,
+            compute_max_version=args.compute_max_version,
+            without_services=frozenset(
+                t.strip() for t in (args.without_services or "").split(",") if t.strip()
+            ),
         )
     except ValueError as exc:
         raise BadInputError(f"sandbox: {exc}") from None

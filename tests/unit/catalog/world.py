@@ -56,6 +56,12 @@ def _server_group(
     return group
 
 
+ZONE_ACME = p.dns_zone("z-1", "acme.example.org.", "p-acme", description="Acme")
+ZONE_BETA = p.dns_zone(
+    "z-2", "beta.example.net.", "p-beta", type_="SECONDARY", masters=["192.0.2.9", "192.0.2.8"]
+)
+
+
 def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
     """Listing key -> raw items, as the services answer at ``microversions``."""
     compute = _v(microversions["compute"])
@@ -396,6 +402,22 @@ def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
                 address_scope_id="as-1",
             ),
             p.subnet_pool("sp-2", "beta-pool", "p-beta", ["10.7.0.0/16"], default_quota=256),
+        ],
+        "dns.zones": [ZONE_ACME, ZONE_BETA],
+        "dns.recordsets": [
+            p.dns_recordset("rs-1", "www.acme.example.org.", ZONE_ACME, "A", ["192.0.2.5"]),
+            p.dns_recordset(
+                "rs-2",
+                "acme.example.org.",
+                ZONE_ACME,
+                "MX",
+                ["20 mx2.example.org.", "10 mx1.example.org."],
+                ttl=300,
+                description="mail",
+            ),
+            p.dns_recordset(
+                "rs-3", "beta.example.net.", ZONE_BETA, "NS", ["ns1.example.net."], status="PENDING"
+            ),
         ],
         "network.routers": [
             p.router(

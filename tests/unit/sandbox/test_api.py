@@ -81,7 +81,7 @@ def test_token_catalog_points_at_the_sandbox(
     assert token["project"]["name"] == "admin"
     assert {r["name"] for r in token["roles"]} >= {"admin"}
     catalog = {entry["type"]: entry for entry in token["catalog"]}
-    assert set(catalog) == {"identity", "compute", "block-storage", "image", "network"}
+    assert set(catalog) == {"identity", "compute", "block-storage", "image", "network", "dns"}
     for entry in catalog.values():
         for endpoint in entry["endpoints"]:
             assert endpoint["url"].startswith(f"{sandbox.url}/cw/")

@@ -22,10 +22,12 @@ from auditor.catalog import (
     identity,
     image,
     image_members,
+    load_balancer,
     network,
     network_l3,
     network_pools,
     network_ports,
+    orchestration,
     quotas,
     security_groups,
     servers,
@@ -50,6 +52,8 @@ FAMILIES = (
     quotas,
     network_ports,
     network_pools,
+    load_balancer,
+    orchestration,
 )
 """The modules that declare collections (each in its ``SPECS``)."""
 

@@ -70,6 +70,10 @@ class Family(enum.Enum):
     IMAGE = "image"
     NETWORK = "network"
     QUOTAS = "quotas"
+    DNS = "dns"
+    LOAD_BALANCER = "load_balancer"
+    ORCHESTRATION = "orchestration"
+    OBJECT_STORE = "object_store"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -280,6 +284,9 @@ class CollectionSpec:
     """A project has one of these items per name that a fold merges (quota sets)."""
     doc: str = ""
     """A paragraph for the documentation."""
+    optional: bool = False
+    """The collection's service may be absent from a cloud's catalog: then it is not offered
+    (status ``not_offered``), neither missing nor incomplete."""
 
     @property
     def primary(self) -> Request:

@@ -18,6 +18,7 @@ import random
 
 from auditor.demo import (
     access,
+    apps,
     fold,
     identity,
     network,
@@ -38,7 +39,8 @@ rename:
   domains: {cloudwatt: ocb-cloudwatt}
   names:
     - collections: [projects, servers, volumes, networks, subnets, routers, security_groups,
-                    volume_snapshots, volume_backups, images, flavors, keypairs]
+                    volume_snapshots, volume_backups, images, flavors, keypairs,
+                    load_balancers, stacks]
       pattern: '^cw-(.*)$'
       replace: 'ocb-\1'
   urls:
@@ -70,6 +72,7 @@ FAMILIES: tuple[Family, ...] = (
     network,
     network_access,
     network_pools,
+    apps,
     fold,
 )
 """The families that add rows to the core collections' clouds, in order; the last,

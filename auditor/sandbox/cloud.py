@@ -12,10 +12,12 @@ from auditor.model import Snapshot
 from auditor.sandbox import image as image_views
 from auditor.sandbox.compute import ComputeApi
 from auditor.sandbox.declared import DeclaredRoutes, Route, WithDeclared
+from auditor.sandbox.heat import HeatApi
 from auditor.sandbox.identity import IdentityApi
 from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.image import ImageApi
 from auditor.sandbox.network import NETWORK_COLLECTIONS, NetworkApi
+from auditor.sandbox.octavia import OctaviaApi
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.quotas import QuotaSets, count_usage
 from auditor.sandbox.tokens import Credentials, Member, TokenStore
@@ -34,6 +36,13 @@ CATALOG = (
     CatalogEntry("network", "neutron", "network"),
 )
 """The sandbox's own catalog: service type, name, path under ``/<cloud>/``."""
+
+OPTIONAL = {
+    "load_balancers": CatalogEntry("load-balancer", "octavia", "load-balancer"),
+    "stacks": CatalogEntry("orchestration", "heat", "orchestration/v1/{project_id}"),
+}
+"""Optional services, in a cloud's catalog only when its snapshot has their collection
+(a snapshot without it stands for a cloud that does not offer the service)."""
 
 VIEWED = frozenset(
     {
@@ -65,6 +74,13 @@ VIEWED = frozenset(
         "network.security_groups",
         "network.floating_ips",
         "network.quotas",
+        "load-balancer.loadbalancers",
+        "load-balancer.listeners",
+        "load-balancer.pools",
+        "load-balancer.members",
+        "load-balancer.healthmonitors",
+        "orchestration.stacks",
+        "orchestration.stack",
     }
 )
 """The requests that views of the sandbox serve (their services' quirks are code); every
@@ -120,6 +136,10 @@ class CloudSite:
         self.tokens = TokenStore(options.token_ttl)
         self.apis: dict[str, ServiceApi] = {}
         self.url = ""
+        self.entries = CATALOG + tuple(
+            entry for name, entry in OPTIONAL.items() if name in snapshot.collections
+        )
+        """The services of the cloud's catalog."""
 
     def _members(self) -> tuple[Member, ...]:
         """``options.members`` of this cloud, their projects resolved by id or name."""
@@ -176,7 +196,7 @@ class CloudSite:
                 service_url=f"{self.url}/identity",
                 credentials=self.credentials,
                 tokens=self.tokens,
-                catalog=CATALOG,
+                catalog=self.entries,
                 options=options,
                 members=self.members,
             ),
@@ -219,6 +239,16 @@ class CloudSite:
                 quotas=quotas,
             ),
         }
+        if "load_balancers" in snapshot.collections:
+            views["load-balancer"] = OctaviaApi(
+                items_of(snapshot, "load_balancers"),
+                service_url=f"{self.url}/load-balancer",
+                options=options,
+            )
+        if "stacks" in snapshot.collections:
+            views["orchestration"] = HeatApi(
+                items_of(snapshot, "stacks"), service_url=f"{self.url}/orchestration"
+            )
         self.apis = {
             segment: self._with_declared(segment, view, project_id)
             for segment, view in views.items()
@@ -227,7 +257,7 @@ class CloudSite:
     def _with_declared(self, segment: str, view: ServiceApi, project_id: str) -> ServiceApi:
         """``view``, behind the routes of the collections of its service that no view
         serves (none: the view alone)."""
-        service = next(e.type for e in CATALOG if e.path.split("/")[0] == segment)
+        service = next(e.type for e in self.entries if e.path.split("/")[0] == segment)
         routes = [
             Route(spec, request, items_of(self.snapshot, spec.name), VIEWS.get(request.key))
             for spec in self.catalog

@@ -98,6 +98,10 @@ class ErrorStyle(enum.Enum):
     """Plain text: ``404 Not Found\\n\\nmessage``."""
     NEUTRON = "neutron"
     """``{"NeutronError": {"type", "message", "detail"}}``."""
+    OCTAVIA = "octavia"
+    """``{"faultcode": "Client", "faultstring", "debuginfo"}`` (wsme's fault)."""
+    HEAT = "heat"
+    """``{"explanation", "code", "error": {"message", "traceback", "type"}, "title"}``."""
 
 
 _NOVA_KEYS = {
@@ -110,6 +114,15 @@ _NOVA_KEYS = {
     413: "overLimit",
     429: "overLimit",
 }
+
+
+_HEAT_EXPLANATIONS = {
+    400: "The server could not comply with the request since it is either malformed or"
+    " otherwise incorrect.",
+    403: "Access was denied to this resource.",
+    404: "The resource could not be found.",
+}
+_HEAT_TYPES = {400: "HTTPBadRequest", 403: "Forbidden", 404: "EntityNotFound"}
 
 
 def _reason(status: int) -> str:
@@ -139,6 +152,16 @@ def error_response(
                 "message": message,
                 "detail": "",
             }
+        }
+    elif style is ErrorStyle.OCTAVIA:
+        fault = "Client" if status < 500 else "Server"
+        body = {"faultcode": fault, "faultstring": message, "debuginfo": None}
+    elif style is ErrorStyle.HEAT:
+        body = {
+            "explanation": _HEAT_EXPLANATIONS.get(status, message),
+            "code": status,
+            "error": {"message": message, "traceback": None, "type": _HEAT_TYPES.get(status, "")},
+            "title": reason,
         }
     elif style is ErrorStyle.GLANCE:
         text = f"{status} {reason}\n\n{message}\n\n"

@@ -70,6 +70,9 @@ EXPECTED = {
     # address scopes and subnet pools family (auditor.demo.network_pools)
     ("changed", "address_scopes", "ocb-hooli/hooli-scope", "shared"),
     ("changed", "subnet_pools", "ocb-vandelay/vandelay-pool", "prefixes"),
+    # load balancers and stacks family (auditor.demo.apps)
+    ("changed", "load_balancers", "ocb-umbrella/ocb-umbrella-lb", "pools.members"),
+    ("changed", "stacks", "ocb-pied-piper/ocb-pied-piper-app", "status"),
 }
 
 

@@ -165,7 +165,7 @@ STACKS_SPEC = CollectionSpec(
             api("stack_status"),
             NSTR,
             "CREATE_COMPLETE, UPDATE_FAILED... (action_status).",
-            Custom(stack_status, "*_FAILED on the target: error; *_IN_PROGRESS: warning"),
+            Custom(stack_status, "`*_FAILED` on the target: error; `*_IN_PROGRESS`: warning"),
         ),
         Field("status_reason", api("stack_status_reason"), NSTR, "Why it is in that status."),
         Field(

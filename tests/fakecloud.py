@@ -170,6 +170,8 @@ class FakeCloud:
             callback=self._wrap("/v3/auth/tokens", self._token),
         )
         for key, request in listing_routes(self.collections).items():
+            if request.service not in ENDPOINTS:
+                continue  # an optional service (Octavia, Heat): not in this cloud's catalog
             root, prefix = ENDPOINTS[request.service]
             base = getattr(self, root) + prefix + key.removeprefix("/v3")
             r.add_callback(

@@ -6,8 +6,9 @@ them, ``project_id=`` filters); each listing is paged with ``limit`` and
 ``marker`` and links the next page in ``<key>_links`` (``loadbalancers_links``)
 on a full page. The members are only listed per pool
 (``GET /v2/lbaas/pools/{pool_id}/members``): one request per pool that has
-members. openstacksdk's endpoint for the service ends in ``/v2.0`` (Octavia answers
-under ``/v2`` and ``/v2.0`` alike), so the paths start at ``/lbaas``. The parts are nested in their load balancer's item
+members. openstacksdk's endpoint for the service ends in ``/v2.0`` (Octavia
+answers under ``/v2`` and ``/v2.0`` alike), so the paths start at ``/lbaas``.
+The parts are nested in their load balancer's item
 (:mod:`auditor.catalog.load_balancer_parts`).
 
 The VIP is read from the load balancer (address, port, network), its floating

@@ -3,12 +3,12 @@
 The snapshot nests a load balancer's listeners, pools, members and health
 monitors in its item; Octavia lists each kind on its own, as served here:
 ``/v2/lbaas/loadbalancers``, ``/listeners``, ``/pools``, ``/healthmonitors``
-and ``/pools/{pool_id}/members`` (``/v2.0/...`` too, where openstacksdk asks). As Octavia answers: an admin sees every
-project's items (``project_id=`` filters), anyone else their project's; a
-page holds ``limit`` items (at most ``pagination_max_limit``) after
-``marker``, and a full page links the next in ``<key>_links`` (a page after
-a marker links the previous one too); an unknown marker is a 400; errors are
-``{"faultcode", "faultstring", "debuginfo"}``.
+and ``/pools/{pool_id}/members`` (``/v2.0/...`` too, where openstacksdk asks).
+As Octavia answers: an admin sees every project's items (``project_id=``
+filters), anyone else their project's; a page holds ``limit`` items (at most
+``pagination_max_limit``) after ``marker``, and a full page links the next in
+``<key>_links`` (a page after a marker links the previous one too); an unknown
+marker is a 400; errors are ``{"faultcode", "faultstring", "debuginfo"}``.
 """
 
 from __future__ import annotations

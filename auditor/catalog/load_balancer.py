@@ -18,6 +18,7 @@ Neutron's ports (the compute port holding the member's address).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from auditor.catalog import load_balancer_parts as parts
@@ -106,27 +107,20 @@ assert (LISTENERS.key, POOLS.key, MEMBERS.key, HEALTH_MONITORS.key) == (
 )
 
 
-def _vip_floating_ips(raw: JSON, reading: Reading) -> list[str]:
-    """Ids of the floating IPs on the VIP port."""
-    port = raw.get("vip_port_id")
-    if not port:
-        return []
-    index: dict[str, list[str]] = reading.index(
-        "fips_by_port",
-        lambda: _group(reading.lookups.listing(FLOATING_IPS.key), "port_id", "id"),
-    )
-    return sorted(index.get(str(port), ()))
+def _on_vip_port(attribute: str) -> Callable[[JSON, Reading], list[str]]:
+    """``attribute`` (id, address) of each floating IP on the VIP port, sorted."""
 
+    def read(raw: JSON, reading: Reading) -> list[str]:
+        port = raw.get("vip_port_id")
+        if not port:
+            return []
+        index: dict[str, list[str]] = reading.index(
+            f"fips_by_port.{attribute}",
+            lambda: _group(reading.lookups.listing(FLOATING_IPS.key), "port_id", attribute),
+        )
+        return sorted(index.get(str(port), ()))
 
-def _vip_floating_addresses(raw: JSON, reading: Reading) -> list[str]:
-    port = raw.get("vip_port_id")
-    if not port:
-        return []
-    index: dict[str, list[str]] = reading.index(
-        "fip_addresses_by_port",
-        lambda: _group(reading.lookups.listing(FLOATING_IPS.key), "port_id", "floating_ip_address"),
-    )
-    return sorted(index.get(str(port), ()))
+    return read
 
 
 def _group(items: list[JSON], by: str, value: str) -> dict[str, list[str]]:
@@ -254,7 +248,7 @@ LOAD_BALANCERS_SPEC = CollectionSpec(
         ),
         Field(
             "vip_floating_ips",
-            derived(_vip_floating_ips, "vip_port_id"),
+            derived(_on_vip_port("id"), "vip_port_id"),
             NSTRS,
             "Ids of the floating IPs on the VIP port.",
             Ref(
@@ -265,7 +259,7 @@ LOAD_BALANCERS_SPEC = CollectionSpec(
         ),
         Field(
             "vip_floating_addresses",
-            derived(_vip_floating_addresses, "vip_port_id"),
+            derived(_on_vip_port("floating_ip_address"), "vip_port_id"),
             NSTRS,
             "Addresses of those floating IPs.",
         ),

@@ -15,6 +15,7 @@ from auditor.demo.data import generate
 from auditor.model import Snapshot
 from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.sandbox.options import ProjectMember
+from tests.unit.sandbox.conftest import post_token
 
 JSON = dict[str, Any]
 SOURCE, _TARGET = generate(extended=True)
@@ -48,24 +49,7 @@ def _token(sandbox: Sandbox, user: str, password: str, project: str) -> str:
 
 
 def _admin(sandbox: Sandbox) -> str:
-    site = sandbox.site("cloudwatt")
-    cred = site.credentials
-    body = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {
-                        "name": cred.username,
-                        "domain": {"name": cred.domain_name},
-                        "password": cred.password,
-                    }
-                },
-            },
-            "scope": {"project": {"name": cred.project_name, "domain": {"name": "Default"}}},
-        }
-    }
-    response = requests.post(f"{site.auth_url}/auth/tokens", json=body, timeout=10)
+    response = post_token(sandbox, "cloudwatt")
     assert response.status_code == 201, response.text
     return response.headers["X-Subject-Token"]
 

@@ -27,6 +27,7 @@ from auditor.catalog.spec import CollectionSpec, Family, FanOut, Field, Lookup, 
 from auditor.catalog.text import fmt
 from auditor.catalog.types import NBOOL, NSTR, OBJECT, STR_MAP, TEXT, TEXT_OR_NULL, nullable
 from auditor.model import Severity
+from auditor.secrets import mask_mapping
 
 JSON = dict[str, Any]
 
@@ -70,20 +71,27 @@ def _project(raw: JSON, reading: Reading) -> str | None:
 
 
 def _parameters(value: Any) -> dict[str, str] | None:
+    """The template's parameters (``OS::`` ones left out), secret-looking ones masked: a
+    parameter not declared ``hidden`` is answered in clear."""
     if not isinstance(value, dict):
         return None
-    return {str(k): _text(v) for k, v in value.items() if not str(k).startswith(PSEUDO)}
+    return mask_mapping(
+        {str(k): _text(v) for k, v in value.items() if not str(k).startswith(PSEUDO)}
+    )
 
 
 def _outputs(value: Any) -> dict[str, str] | None:
-    """``[{output_key, output_value}]`` -> {key: value as text} (JSON for a non-string)."""
+    """``[{output_key, output_value}]`` -> {key: value as text} (JSON for a non-string),
+    secret-looking ones masked."""
     if not isinstance(value, list):
         return None
-    return {
-        str(o["output_key"]): _text(o.get("output_value"))
-        for o in value
-        if isinstance(o, dict) and o.get("output_key") is not None
-    }
+    return mask_mapping(
+        {
+            str(o["output_key"]): _text(o.get("output_value"))
+            for o in value
+            if isinstance(o, dict) and o.get("output_key") is not None
+        }
+    )
 
 
 def _outputs_back(value: Any) -> list[JSON]:
@@ -187,7 +195,8 @@ STACKS_SPEC = CollectionSpec(
             "parameters",
             api("parameters", then=_parameters),
             NSTR_MAP,
-            "Parameter values (hidden ones read ******), OS:: ones left out.",
+            "Parameter values (hidden ones read ******, secret-looking ones masked), OS:: ones"
+            " left out.",
             Custom(_values("parameters", "parameter"), "lost: error; changed: warning"),
             residue=True,
         ),
@@ -195,7 +204,7 @@ STACKS_SPEC = CollectionSpec(
             "outputs",
             api("outputs", then=_outputs, back=_outputs_back),
             NSTR_MAP,
-            "Output values (JSON text when not a string).",
+            "Output values (JSON text when not a string; secret-looking ones masked).",
             Custom(_values("outputs", "output"), "lost: error; changed: warning"),
             residue=True,
         ),

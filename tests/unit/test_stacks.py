@@ -42,7 +42,11 @@ def _target() -> list[JSON]:
 def test_stacks_are_inventoried_back_with_their_parameters_and_outputs(tmp_path: Path) -> None:
     demo = build_demo()
     expected = demo.target.collections["stacks"].items
-    with Sandbox([demo.target]) as sandbox:
+    # A parameter and an output not declared hidden: Heat answers them in clear.
+    served = copy.deepcopy(list(expected))
+    served[0]["parameters"]["db_password"] = "hunter2"
+    served[0]["outputs"]["admin_token"] = "gAAAAAB-not-for-reports"
+    with Sandbox([_with(demo.target, served)]) as sandbox:
         clouds = tmp_path / "clouds.yaml"
         save_clouds_yaml(sandbox, str(clouds))
         target = CloudTarget("ocb")
@@ -53,7 +57,10 @@ def test_stacks_are_inventoried_back_with_their_parameters_and_outputs(tmp_path:
         asked = [(r.path, r.query, r.status) for r in sandbox.requests if "/stacks" in r.path]
     result = got["stacks"]
     assert result.status.value == "ok", result.error
-    assert list(result.items) == list(expected)
+    first, *others = result.items
+    assert others == list(expected[1:])
+    assert first["parameters"] == {**expected[0]["parameters"], "db_password": "***"}
+    assert first["outputs"] == {**expected[0]["outputs"], "admin_token": "***"}
     (listing,) = [q for p, q, _s in asked if p.endswith("/stacks")]
     assert "global_tenant=True" in listing and "limit=1000" in listing
     # One show per stack: by id (302), then by name and id.

@@ -34,15 +34,10 @@ CATALOG = (
     CatalogEntry("block-storage", "cinderv3", "volume/v3/{project_id}"),
     CatalogEntry("image", "glance", "image"),
     CatalogEntry("network", "neutron", "network"),
+    CatalogEntry("load-balancer", "octavia", "load-balancer"),
+    CatalogEntry("orchestration", "heat", "orchestration/v1/{project_id}"),
 )
 """The sandbox's own catalog: service type, name, path under ``/<cloud>/``."""
-
-OPTIONAL = {
-    "load_balancers": CatalogEntry("load-balancer", "octavia", "load-balancer"),
-    "stacks": CatalogEntry("orchestration", "heat", "orchestration/v1/{project_id}"),
-}
-"""Optional services, in a cloud's catalog only when its snapshot has their collection
-(a snapshot without it stands for a cloud that does not offer the service)."""
 
 VIEWED = frozenset(
     {
@@ -136,10 +131,6 @@ class CloudSite:
         self.tokens = TokenStore(options.token_ttl)
         self.apis: dict[str, ServiceApi] = {}
         self.url = ""
-        self.entries = CATALOG + tuple(
-            entry for name, entry in OPTIONAL.items() if name in snapshot.collections
-        )
-        """The services of the cloud's catalog."""
 
     def _members(self) -> tuple[Member, ...]:
         """``options.members`` of this cloud, their projects resolved by id or name."""
@@ -196,7 +187,7 @@ class CloudSite:
                 service_url=f"{self.url}/identity",
                 credentials=self.credentials,
                 tokens=self.tokens,
-                catalog=self.entries,
+                catalog=CATALOG,
                 options=options,
                 members=self.members,
             ),
@@ -239,16 +230,15 @@ class CloudSite:
                 quotas=quotas,
             ),
         }
-        if "load_balancers" in snapshot.collections:
-            views["load-balancer"] = OctaviaApi(
-                items_of(snapshot, "load_balancers"),
-                service_url=f"{self.url}/load-balancer",
-                options=options,
-            )
-        if "stacks" in snapshot.collections:
-            views["orchestration"] = HeatApi(
-                items_of(snapshot, "stacks"), service_url=f"{self.url}/orchestration"
-            )
+        # A snapshot without load balancers or stacks: services that have none.
+        views["load-balancer"] = OctaviaApi(
+            items_of(snapshot, "load_balancers"),
+            service_url=f"{self.url}/load-balancer",
+            options=options,
+        )
+        views["orchestration"] = HeatApi(
+            items_of(snapshot, "stacks"), service_url=f"{self.url}/orchestration"
+        )
         self.apis = {
             segment: self._with_declared(segment, view, project_id)
             for segment, view in views.items()
@@ -257,7 +247,7 @@ class CloudSite:
     def _with_declared(self, segment: str, view: ServiceApi, project_id: str) -> ServiceApi:
         """``view``, behind the routes of the collections of its service that no view
         serves (none: the view alone)."""
-        service = next(e.type for e in self.entries if e.path.split("/")[0] == segment)
+        service = next(e.type for e in CATALOG if e.path.split("/")[0] == segment)
         routes = [
             Route(spec, request, items_of(self.snapshot, spec.name), VIEWS.get(request.key))
             for spec in self.catalog

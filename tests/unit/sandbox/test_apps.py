@@ -4,7 +4,7 @@ collections."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +12,6 @@ import pytest
 import requests
 
 from auditor.demo.data import generate
-from auditor.model import Snapshot
 from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.sandbox.options import ProjectMember
 from tests.unit.sandbox.conftest import post_token
@@ -156,18 +155,14 @@ def test_heat_refuses_a_member_the_global_listing(sandbox: Sandbox) -> None:
     assert other.json()["error"]["message"] == f"The Stack ({WITH_STACK['id']}) could not be found."
 
 
-def test_the_catalog_offers_them_only_with_their_collections() -> None:
-    def without(snapshot: Snapshot) -> Snapshot:
-        kept = {
-            k: v for k, v in snapshot.collections.items() if k not in ("load_balancers", "stacks")
-        }
-        return replace(snapshot, collections=kept)
-
-    with Sandbox([without(SOURCE)]) as running:
+def test_a_snapshot_without_them_is_served_as_services_that_have_none(
+    token_for: Callable[[Sandbox, str], str],
+) -> None:
+    kept = {k: v for k, v in SOURCE.collections.items() if k not in ("load_balancers", "stacks")}
+    with Sandbox([replace(SOURCE, collections=kept)]) as running:
+        token = token_for(running, "cloudwatt")
         site = running.site("cloudwatt")
-        types = {entry.type for entry in site.entries}
-        assert {"load-balancer", "orchestration"}.isdisjoint(types)
-        assert "load-balancer" not in site.apis
-    with Sandbox([SOURCE]) as running:
-        types = {entry.type for entry in running.site("cloudwatt").entries}
-        assert {"load-balancer", "orchestration"} <= types
+        lbs = _get(f"{site.url}/load-balancer/v2/lbaas/loadbalancers", token).json()
+        assert lbs == {"loadbalancers": [], "loadbalancers_links": []}
+        base = f"{site.url}/orchestration/v1/{site.credentials.project_id}"
+        assert _get(f"{base}/stacks", token, global_tenant="True").json() == {"stacks": []}

@@ -267,6 +267,9 @@ class CollectionSpec:
     down...), from its items and the lookups; None: it is not."""
     core: bool = False
     """Listed by default."""
+    optional: bool = False
+    """The collection's service may be absent from a cloud's catalog: then it is not offered
+    (status ``not_offered``), neither missing nor incomplete."""
     per_page: bool = False
     """Items are read one by one (nothing of the other items of their listing), so a
     big listing is normalised page by page as it arrives."""
@@ -284,9 +287,6 @@ class CollectionSpec:
     """A project has one of these items per name that a fold merges (quota sets)."""
     doc: str = ""
     """A paragraph for the documentation."""
-    optional: bool = False
-    """The collection's service may be absent from a cloud's catalog: then it is not offered
-    (status ``not_offered``), neither missing nor incomplete."""
 
     @property
     def primary(self) -> Request:

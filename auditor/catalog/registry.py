@@ -23,10 +23,12 @@ from auditor.catalog import (
     identity,
     image,
     image_members,
+    load_balancer,
     network,
     network_l3,
     network_pools,
     network_ports,
+    orchestration,
     quotas,
     security_groups,
     servers,
@@ -52,6 +54,8 @@ FAMILIES = (
     network_ports,
     network_pools,
     dns,
+    load_balancer,
+    orchestration,
 )
 """The modules that declare collections (each in its ``SPECS``)."""
 

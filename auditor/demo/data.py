@@ -18,6 +18,7 @@ import random
 
 from auditor.demo import (
     access,
+    apps,
     dns,
     fold,
     identity,
@@ -40,7 +41,8 @@ rename:
   dns: {cloudwatt.com: orange-business.com}
   names:
     - collections: [projects, servers, volumes, networks, subnets, routers, security_groups,
-                    volume_snapshots, volume_backups, images, flavors, keypairs]
+                    volume_snapshots, volume_backups, images, flavors, keypairs,
+                    load_balancers, stacks]
       pattern: '^cw-(.*)$'
       replace: 'ocb-\1'
   urls:
@@ -73,6 +75,7 @@ FAMILIES: tuple[Family, ...] = (
     network_access,
     network_pools,
     dns,
+    apps,
     fold,
 )
 """The families that add rows to the core collections' clouds, in order; the last,

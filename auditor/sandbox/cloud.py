@@ -14,10 +14,12 @@ from auditor.sandbox import image as image_views
 from auditor.sandbox.compute import ComputeApi
 from auditor.sandbox.declared import DeclaredRoutes, Route, WithDeclared
 from auditor.sandbox.flux import Mutations
+from auditor.sandbox.heat import HeatApi
 from auditor.sandbox.identity import IdentityApi
 from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.image import ImageApi
 from auditor.sandbox.network import NETWORK_COLLECTIONS, NetworkApi
+from auditor.sandbox.octavia import OctaviaApi
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.quotas import QuotaSets, count_usage
 from auditor.sandbox.tokens import Credentials, Member, TokenStore
@@ -35,6 +37,8 @@ CATALOG = (
     CatalogEntry("image", "glance", "image"),
     CatalogEntry("network", "neutron", "network"),
     CatalogEntry("dns", "designate", "dns"),
+    CatalogEntry("load-balancer", "octavia", "load-balancer"),
+    CatalogEntry("orchestration", "heat", "orchestration/v1/{project_id}"),
 )
 """The sandbox's own catalog: service type, name, path under ``/<cloud>/``
 (``SandboxOptions.without_services`` leaves some out, as a cloud without them)."""
@@ -69,6 +73,13 @@ VIEWED = frozenset(
         "network.security_groups",
         "network.floating_ips",
         "network.quotas",
+        "load-balancer.loadbalancers",
+        "load-balancer.listeners",
+        "load-balancer.pools",
+        "load-balancer.members",
+        "load-balancer.healthmonitors",
+        "orchestration.stacks",
+        "orchestration.stack",
     }
 )
 """The requests that views of the sandbox serve (their services' quirks are code); every
@@ -241,6 +252,15 @@ class CloudSite:
             ),
         }
         views["dns"] = dns_views.DnsApi(f"{self.url}/dns")
+        # A snapshot without load balancers or stacks: services that have none.
+        views["load-balancer"] = OctaviaApi(
+            items_of(snapshot, "load_balancers"),
+            service_url=f"{self.url}/load-balancer",
+            options=options,
+        )
+        views["orchestration"] = HeatApi(
+            items_of(snapshot, "stacks"), service_url=f"{self.url}/orchestration"
+        )
         offered = {entry.path.split("/")[0] for entry in self.entries}
         self.apis = {
             segment: self._with_declared(segment, view, project_id)

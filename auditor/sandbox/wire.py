@@ -100,6 +100,10 @@ class ErrorStyle(enum.Enum):
     """``{"NeutronError": {"type", "message", "detail"}}``."""
     DESIGNATE = "designate"
     """``{"code", "type", "message", "request_id"}`` at the top level."""
+    OCTAVIA = "octavia"
+    """``{"faultcode": "Client", "faultstring", "debuginfo"}`` (wsme's fault)."""
+    HEAT = "heat"
+    """``{"explanation", "code", "error": {"message", "traceback", "type"}, "title"}``."""
 
 
 _NOVA_KEYS = {
@@ -115,6 +119,13 @@ _NOVA_KEYS = {
 
 
 _DESIGNATE_TYPES = {400: "bad_request", 403: "forbidden", 404: "not_found"}
+_HEAT_EXPLANATIONS = {
+    400: "The server could not comply with the request since it is either malformed or"
+    " otherwise incorrect.",
+    403: "Access was denied to this resource.",
+    404: "The resource could not be found.",
+}
+_HEAT_TYPES = {400: "HTTPBadRequest", 403: "Forbidden", 404: "EntityNotFound"}
 
 
 def _reason(status: int) -> str:
@@ -151,6 +162,16 @@ def error_response(
             "type": _DESIGNATE_TYPES.get(status, reason.lower().replace(" ", "_")),
             "message": message,
             "request_id": "req-00000000-0000-0000-0000-000000000000",
+        }
+    elif style is ErrorStyle.OCTAVIA:
+        fault = "Client" if status < 500 else "Server"
+        body = {"faultcode": fault, "faultstring": message, "debuginfo": None}
+    elif style is ErrorStyle.HEAT:
+        body = {
+            "explanation": _HEAT_EXPLANATIONS.get(status, message),
+            "code": status,
+            "error": {"message": message, "traceback": None, "type": _HEAT_TYPES.get(status, "")},
+            "title": reason,
         }
     elif style is ErrorStyle.GLANCE:
         text = f"{status} {reason}\n\n{message}\n\n"

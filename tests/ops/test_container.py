@@ -228,8 +228,10 @@ def test_containerfile_builds_a_runnable_image(tmp_path: Path) -> None:
     # tests/unit/test_demo.py EXPECTED: main's 29 (the core's, server groups', the count
     # cross-check's), issue 17's network five (ports, RBAC, address scopes, subnet pools),
     # its access four (users, groups, roles, role assignments) and its depth four (volume
-    # type encryption, image member, image property, flavor hw:cpu_policy).
-    assert len(report["findings"]) == 44
+    # type encryption, image member, image property, flavor hw:cpu_policy), and issue 18's
+    # DNS zone in ERROR and A record at another tenant's address, load balancer member on
+    # another server and UPDATE_FAILED stack.
+    assert len(report["findings"]) == 46
 
 
 @pytest.mark.parametrize(

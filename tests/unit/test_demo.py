@@ -73,6 +73,9 @@ EXPECTED = {
     # DNS family (auditor.demo.dns)
     ("changed", "dns_zones", "ocb-stark/stark.orange-business.com.", "status"),
     ("changed", "dns_recordsets", "ocb-vandelay/www.vandelay.orange-business.com.", "records"),
+    # load balancers and stacks family (auditor.demo.apps)
+    ("changed", "load_balancers", "ocb-umbrella/ocb-umbrella-lb", "pools.members"),
+    ("changed", "stacks", "ocb-pied-piper/ocb-pied-piper-app", "status"),
 }
 
 

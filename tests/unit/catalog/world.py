@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests import payloads as p
+from tests import payloads_apps as a
 
 JSON = dict[str, Any]
 
@@ -527,8 +528,49 @@ def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
         "network.quotas": [
             {**p.neutron_quota_details("p-acme", port=(50, 7)), FOR: "p-acme"},
         ],
+        **_apps(),
     }
     return world
+
+
+def _apps() -> dict[str, list[JSON]]:
+    """Octavia's and Heat's listings (a load balancer whose member is server s-1's port)."""
+    return {
+        "load-balancer.loadbalancers": [
+            a.load_balancer("lb-1", "acme-lb", "p-acme", listeners=("li-1",), pools=("po-1",)),
+            a.load_balancer("lb-2", "", "p-beta", operating_status="ERROR"),
+        ],
+        "load-balancer.listeners": [
+            a.listener("li-1", "http", "p-acme", "lb-1", default_pool_id="po-1"),
+        ],
+        "load-balancer.pools": [
+            a.pool(
+                "po-1",
+                "web",
+                "p-acme",
+                "lb-1",
+                listeners=("li-1",),
+                members=("me-1",),
+                healthmonitor_id="hm-1",
+                persistence="SOURCE_IP",
+            ),
+        ],
+        "load-balancer.members": [{**a.member("me-1", "", "p-acme", "10.0.0.5"), FOR: "po-1"}],
+        "load-balancer.healthmonitors": [a.health_monitor("hm-1", "p-acme", "po-1")],
+        "orchestration.stacks": [a.stack_summary("st-1", "acme-app", "p-acme")],
+        "orchestration.stack": [
+            {
+                **a.stack(
+                    "st-1",
+                    "acme-app",
+                    "p-acme",
+                    parameters={"url": "https://api.example.com"},
+                    outputs={"hosts": ["a", "b"]},
+                ),
+                FOR: "st-1",
+            }
+        ],
+    }
 
 
 def _access() -> dict[str, list[JSON]]:

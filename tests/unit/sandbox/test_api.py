@@ -81,13 +81,26 @@ def test_token_catalog_points_at_the_sandbox(
     assert token["project"]["name"] == "admin"
     assert {r["name"] for r in token["roles"]} >= {"admin"}
     catalog = {entry["type"]: entry for entry in token["catalog"]}
-    assert set(catalog) == {"identity", "compute", "block-storage", "image", "network", "dns"}
+    assert set(catalog) == {
+        "identity",
+        "compute",
+        "block-storage",
+        "image",
+        "network",
+        "dns",
+        "load-balancer",
+        "orchestration",
+    }
     for entry in catalog.values():
         for endpoint in entry["endpoints"]:
             assert endpoint["url"].startswith(f"{sandbox.url}/cw/")
             assert endpoint["region_id"] == "fr1"
     project_id = token["project"]["id"]
     assert catalog["block-storage"]["endpoints"][0]["url"].endswith(f"/volume/v3/{project_id}")
+    # Heat's endpoint names the project too (``/v1/%(tenant_id)s``).
+    assert catalog["orchestration"]["endpoints"][0]["url"].endswith(
+        f"/orchestration/v1/{project_id}"
+    )
 
 
 def test_wrong_password_is_a_keystone_401(

@@ -85,6 +85,8 @@ class AuditOptions:
     """The day waivers' expiry is checked against (``--as-of``; None: today, UTC)."""
     cross_check: bool = True
     """Compare the services' usage counters with the listings (``--no-cross-check``)."""
+    objects: bool = False
+    """List the objects of Swift containers too (``--objects``, the deep mode)."""
 
 
 class _CloudObserver:
@@ -124,6 +126,7 @@ class OpenInventory:
             collections=self.options.collections,
             policy=self.options.retry,
             observer=observer,
+            objects=self.options.objects,
         )
 
 

@@ -46,6 +46,7 @@ def audit_options(args: argparse.Namespace, *, clouds: bool = True) -> AuditOpti
         waivers=waivers,
         today=today,
         cross_check=cross_check,
+        objects=bool(getattr(args, "objects", False)),
     )
 
 

@@ -26,6 +26,7 @@ from auditor.catalog import (
     network_l3,
     network_pools,
     network_ports,
+    object_store,
     quotas,
     security_groups,
     servers,
@@ -50,6 +51,7 @@ FAMILIES = (
     quotas,
     network_ports,
     network_pools,
+    object_store,
 )
 """The modules that declare collections (each in its ``SPECS``)."""
 

@@ -43,6 +43,10 @@ class Paging(enum.Enum):
     ``links.next``, Glance's ``next``; limit and marker."""
     OFFSET = "offset"
     """``limit`` and ``offset``, no link: pages are asked until a short one."""
+    SWIFT = "swift"
+    """Swift's account and container listings: a bare JSON list (``format=json``) in
+    name order, asked again from ``marker`` (the last name) until a short page or an
+    empty one (204); the item's details come in headers (:mod:`auditor.collect.swift`)."""
     UNPAGED = "unpaged"
     """One answer holds every item; a list the service cut (Keystone's ``list_limit``,
     ``truncated``) is asked again whole another way (:mod:`auditor.collect.list_limit`)."""
@@ -70,6 +74,7 @@ class Family(enum.Enum):
     IMAGE = "image"
     NETWORK = "network"
     QUOTAS = "quotas"
+    OBJECT_STORE = "object_store"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -280,6 +285,9 @@ class CollectionSpec:
     """A project has one of these items per name that a fold merges (quota sets)."""
     doc: str = ""
     """A paragraph for the documentation."""
+    optional: bool = False
+    """The collection's service may be absent from a cloud's catalog: then it is not offered
+    (status ``not_offered``), neither missing nor incomplete."""
 
     @property
     def primary(self) -> Request:

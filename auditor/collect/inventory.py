@@ -74,8 +74,9 @@ def take_inventory(
     policy: RetryPolicy | None = None,
     observer: InventoryObserver | None = None,
     max_workers: int = 8,
+    objects: bool = False,
 ) -> Snapshot:
-    """Inventory the cloud behind ``conn``.
+    """Inventory the cloud behind ``conn`` (``objects``: Swift containers' objects too).
 
     Raises :class:`~auditor.errors.AuthError` when the credentials are rejected.
     A listing that fails after retries makes its collections ``error`` (with the
@@ -84,7 +85,7 @@ def take_inventory(
     their reason.
     """
     policy = policy or RetryPolicy()
-    run = Runner(conn, target, policy, observer, max_workers)
+    run = Runner(conn, target, policy, observer, max_workers, objects=objects)
     started = time.monotonic()
     taken_at = utc_now()
     cloud_name = str(target)

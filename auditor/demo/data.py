@@ -23,6 +23,7 @@ from auditor.demo import (
     network,
     network_access,
     network_pools,
+    object_store,
     sharing,
     storage,
 )
@@ -70,6 +71,7 @@ FAMILIES: tuple[Family, ...] = (
     network,
     network_access,
     network_pools,
+    object_store,
     fold,
 )
 """The families that add rows to the core collections' clouds, in order; the last,

@@ -16,6 +16,7 @@ from auditor.sandbox.identity import IdentityApi
 from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.image import ImageApi
 from auditor.sandbox.network import NETWORK_COLLECTIONS, NetworkApi
+from auditor.sandbox.object_store import ObjectStoreApi
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.quotas import QuotaSets, count_usage
 from auditor.sandbox.tokens import Credentials, Member, TokenStore
@@ -34,6 +35,9 @@ CATALOG = (
     CatalogEntry("network", "neutron", "network"),
 )
 """The sandbox's own catalog: service type, name, path under ``/<cloud>/``."""
+
+OBJECT_STORE = CatalogEntry("object-store", "swift", "object-store/v1/AUTH_{project_id}")
+"""Swift, in the catalog of a cloud whose snapshot lists containers (an optional service)."""
 
 VIEWED = frozenset(
     {
@@ -65,6 +69,7 @@ VIEWED = frozenset(
         "network.security_groups",
         "network.floating_ips",
         "network.quotas",
+        "object-store.containers",
     }
 )
 """The requests that views of the sandbox serve (their services' quirks are code); every
@@ -170,13 +175,15 @@ class CloudSite:
             count_usage({name: r.items for name, r in snapshot.collections.items()}),
         )
         images = snapshot.collections.get("images")
+        swift = "containers" in snapshot.collections
+        catalog = (*CATALOG, OBJECT_STORE) if swift else CATALOG
         views: dict[str, ServiceApi] = {
             "identity": IdentityApi(
                 snapshot,
                 service_url=f"{self.url}/identity",
                 credentials=self.credentials,
                 tokens=self.tokens,
-                catalog=CATALOG,
+                catalog=catalog,
                 options=options,
                 members=self.members,
             ),
@@ -223,6 +230,10 @@ class CloudSite:
             segment: self._with_declared(segment, view, project_id)
             for segment, view in views.items()
         }
+        if swift:
+            self.apis["object-store"] = ObjectStoreApi(
+                items_of(snapshot, "containers"), options=options
+            )
 
     def _with_declared(self, segment: str, view: ServiceApi, project_id: str) -> ServiceApi:
         """``view``, behind the routes of the collections of its service that no view

@@ -98,6 +98,8 @@ class ErrorStyle(enum.Enum):
     """Plain text: ``404 Not Found\\n\\nmessage``."""
     NEUTRON = "neutron"
     """``{"NeutronError": {"type", "message", "detail"}}``."""
+    SWIFT = "swift"
+    """Swift's HTML: ``<html><h1>Forbidden</h1><p>message</p></html>`` (also its 401)."""
 
 
 _NOVA_KEYS = {
@@ -124,8 +126,9 @@ def error_response(
 ) -> Response:
     """An error answer shaped like ``style``'s service would shape it."""
     reason = _reason(status)
-    if status == 401:
-        # keystonemiddleware answers 401 for every service, in Keystone's shape.
+    if status == 401 and style is not ErrorStyle.SWIFT:
+        # keystonemiddleware answers 401 for every service, in Keystone's shape (Swift
+        # delays the decision to keystoneauth, which answers in its own HTML).
         style = ErrorStyle.KEYSTONE
     if style is ErrorStyle.KEYSTONE:
         body: Any = {"error": {"code": status, "title": reason, "message": message}}
@@ -140,6 +143,9 @@ def error_response(
                 "detail": "",
             }
         }
+    elif style is ErrorStyle.SWIFT:
+        html = f"<html><h1>{reason}</h1><p>{message}</p></html>"
+        return Response(status, html.encode(), dict(headers or {}), "text/html; charset=UTF-8")
     elif style is ErrorStyle.GLANCE:
         text = f"{status} {reason}\n\n{message}\n\n"
         return Response(status, text.encode(), dict(headers or {}), "text/plain; charset=UTF-8")

@@ -1,0 +1,188 @@
+"""The objects of a Swift container in the ``--objects`` deep mode: what a snapshot
+keeps of them, and how two containers' objects are compared.
+
+A container may hold millions of objects; a snapshot must not. So its
+listing (in name order, page by page) is folded as it arrives into an
+:class:`ObjectsSummary`: the object count, their bytes, a SHA-256 digest of
+every object's name, size and ETag, and the objects themselves only while
+there are at most :data:`ROWS_KEPT` of them (past that, only the digest).
+Equal digests prove the two listings equal, object for object (names, sizes,
+ETags), without any object's data downloaded or its listing held.
+
+Two containers whose objects are both kept are compared as a merge of two
+name-ordered streams (:func:`merge`): a lost object, a changed size or a
+changed ETag is an error, a new object a warning, a changed content type a
+warning. When one side kept only its digest, a different digest is one error
+that says so (which objects differ is then not known from the snapshots).
+
+Large objects: the listing shows a static large object (SLO) manifest with
+its ``slo_etag`` (Swift 2.20+); its ETag is made of its segments' ETags, so a
+migration that copied the whole object as a plain one gives it another ETag by
+design: an SLO on either side is compared by name and size only, and its ETag
+enters the digest as ``slo``. A dynamic large object (DLO) manifest cannot be
+told from the listing (0 bytes, the ETag of empty content): it is compared as
+listed, so a DLO migrated as a plain object reads as changed (waive it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from auditor.catalog.policies import ChangeSink
+from auditor.model import Severity
+
+JSON = dict[str, Any]
+
+ROWS_KEPT = 1000
+"""Objects a container's summary keeps, at most; past that it keeps the digest only."""
+
+NAMED = 20
+"""Differences named one by one in a finding, per container; the rest are counted."""
+
+ROW_FIELDS = ("name", "bytes", "etag", "content_type", "last_modified", "large")
+"""What a kept object says (``large``: an SLO manifest)."""
+
+
+def row_of(raw: Mapping[str, Any]) -> JSON:
+    """One object of a container listing (``format=json``) as the summary keeps it."""
+    slo = raw.get("slo_etag")
+    return {
+        "name": str(raw["name"]),
+        "bytes": int(raw.get("bytes") or 0),
+        "etag": str(slo if slo else raw.get("hash") or "").strip('"'),
+        "content_type": raw.get("content_type"),
+        "last_modified": raw.get("last_modified"),
+        "large": bool(slo),
+    }
+
+
+class ObjectsSummary:
+    """Folds a container's objects, in name order, into the snapshot's ``objects`` value."""
+
+    def __init__(self, kept: int = ROWS_KEPT) -> None:
+        self.kept = kept
+        self.count = 0
+        self.bytes = 0
+        self._digest = hashlib.sha256()
+        self._rows: list[JSON] | None = []
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        self.count += 1
+        self.bytes += int(row["bytes"])
+        etag = "slo" if row.get("large") else str(row["etag"])
+        line = f"{row['name']}\n{row['bytes']}\n{etag}\n"
+        self._digest.update(line.encode("utf-8", "surrogatepass"))
+        if self._rows is not None:
+            if len(self._rows) < self.kept:
+                self._rows.append(dict(row))
+            else:
+                self._rows = None
+
+    def value(self) -> JSON:
+        return {
+            "count": self.count,
+            "bytes": self.bytes,
+            "digest": "sha256:" + self._digest.hexdigest(),
+            "rows": self._rows,
+        }
+
+
+def merge(
+    source: Iterable[Mapping[str, Any]], target: Iterable[Mapping[str, Any]]
+) -> Iterator[tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]]:
+    """Pairs of same-named objects of two name-ordered listings (None: no counterpart),
+    in name order; each listing is read once, one object ahead."""
+    s_iter, t_iter = iter(source), iter(target)
+    s, t = next(s_iter, None), next(t_iter, None)
+    while s is not None or t is not None:
+        if t is None or (s is not None and s["name"] < t["name"]):
+            yield s, None
+            s = next(s_iter, None)
+        elif s is None or t["name"] < s["name"]:
+            yield None, t
+            t = next(t_iter, None)
+        else:
+            yield s, t
+            s, t = next(s_iter, None), next(t_iter, None)
+
+
+def differences(
+    source: Iterable[Mapping[str, Any]], target: Iterable[Mapping[str, Any]]
+) -> Iterator[tuple[str, Severity, Any, Any, str]]:
+    """What differs between two name-ordered listings: (kind, severity, source value,
+    target value, message) per difference, in name order."""
+    for s, t in merge(source, target):
+        if t is None:
+            assert s is not None
+            yield "lost", Severity.ERROR, s["name"], None, f"lost object {s['name']!r}"
+            continue
+        if s is None:
+            yield "new", Severity.WARNING, None, t["name"], f"new object {t['name']!r}"
+            continue
+        name = s["name"]
+        if s["bytes"] != t["bytes"]:
+            yield (
+                "bytes",
+                Severity.ERROR,
+                {"name": name, "bytes": s["bytes"]},
+                {"name": name, "bytes": t["bytes"]},
+                f"object {name!r} changed size from {s['bytes']} to {t['bytes']} bytes",
+            )
+        elif not (s.get("large") or t.get("large")) and s["etag"] != t["etag"]:
+            yield (
+                "etag",
+                Severity.ERROR,
+                {"name": name, "etag": s["etag"]},
+                {"name": name, "etag": t["etag"]},
+                f"object {name!r} changed content (ETag {s['etag']} -> {t['etag']})",
+            )
+        if s.get("content_type") != t.get("content_type"):
+            yield (
+                "content_type",
+                Severity.WARNING,
+                {"name": name, "content_type": s.get("content_type")},
+                {"name": name, "content_type": t.get("content_type")},
+                f"object {name!r} changed content type from"
+                f" {s.get('content_type')} to {t.get('content_type')}",
+            )
+
+
+def compare_objects(source: JSON, target: JSON, sink: ChangeSink) -> None:
+    """The ``objects`` summaries of a matched pair of containers (both from ``--objects``
+    runs; otherwise nothing is compared)."""
+    was, now = source.get("objects"), target.get("objects")
+    if not isinstance(was, Mapping) or not isinstance(now, Mapping):
+        return
+    if was.get("digest") == now.get("digest"):
+        return
+    rows_was, rows_now = was.get("rows"), now.get("rows")
+    if isinstance(rows_was, list) and isinstance(rows_now, list):
+        named: dict[str, int] = {}
+        unnamed: dict[tuple[Severity, str], int] = {}
+        for kind, severity, s_value, t_value, message in differences(rows_was, rows_now):
+            if named.get(kind, 0) < NAMED:
+                named[kind] = named.get(kind, 0) + 1
+                sink.add("objects", s_value, t_value, severity, message)
+            else:
+                unnamed[severity, kind] = unnamed.get((severity, kind), 0) + 1
+        for (severity, kind), n in sorted(unnamed.items(), key=lambda e: e[0][1]):
+            sink.add("objects", None, n, severity, f"and {n} more objects ({kind})")
+        return
+    sink.add(
+        "objects",
+        {"count": was.get("count"), "bytes": was.get("bytes"), "digest": was.get("digest")},
+        {"count": now.get("count"), "bytes": now.get("bytes"), "digest": now.get("digest")},
+        Severity.ERROR,
+        f"the objects differ from the source's ({was.get('count')} objects,"
+        f" {was.get('bytes')} bytes -> {now.get('count')} objects, {now.get('bytes')} bytes;"
+        " names, sizes and ETags digested: more than"
+        f" {ROWS_KEPT} objects, so which ones is not kept)",
+    )
+
+
+OBJECTS_SAYS = (
+    "object lost, size or ETag changed (SLO: size only), digest differs: error;"
+    " new object, content type changed: warning"
+)

@@ -20,14 +20,15 @@ container's objects are listed too (:mod:`auditor.collect.swift`), into the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from auditor.catalog.common import owned_by_project
 from auditor.catalog.identity import OWNERS, PROJECTS
 from auditor.catalog.object_rows import OBJECTS_SAYS, ROWS_KEPT, compare_objects
 from auditor.catalog.policies import Custom, Exact, Flag, Metadata, Rename, Renamed, Sized
-from auditor.catalog.sources import Joined, Subject, api
+from auditor.catalog.lookups import Reading
+from auditor.catalog.sources import Derived, Joined, Subject, api, derived
 from auditor.catalog.spec import (
     CollectionSpec,
     Family,
@@ -61,14 +62,17 @@ CONTAINERS = Request(
 )
 
 
-def header(name: str, then: Any = None) -> Any:
-    """A source reading container header ``name`` (lower case) from the raw item."""
+def header(name: str, then: Callable[[Any], Any] | None = None) -> Derived:
+    """A source reading container header ``name`` (lower case) from the raw item's
+    ``headers`` (the sandbox serves containers from a view: nothing is written back)."""
 
-    def read(headers: Any) -> Any:
+    def read(raw: JSON, reading: Reading) -> Any:
+        del reading
+        headers = raw.get("headers")
         value = headers.get(name) if isinstance(headers, Mapping) else None
         return then(value) if then is not None and value is not None else value
 
-    return api("headers", then=read, back=lambda value: {name: value})
+    return derived(read, "headers")
 
 
 def _count(value: Any) -> int | None:
@@ -82,9 +86,11 @@ def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("true", "1", "yes", "on", "t", "y")
 
 
-def _metadata(headers: Any) -> dict[str, str]:
+def _metadata(raw: JSON, reading: Reading) -> dict[str, str]:
     """The ``X-Container-Meta-*`` headers, by key (lower case, prefix dropped), secret-looking
     values (``Temp-URL-Key``) masked."""
+    del reading
+    headers = raw.get("headers")
     if not isinstance(headers, Mapping):
         return {}
     return mask(
@@ -94,10 +100,6 @@ def _metadata(headers: Any) -> dict[str, str]:
             if key.startswith(META)
         }
     )
-
-
-def _metadata_back(value: Any) -> dict[str, str]:
-    return {META + key: str(v) for key, v in (value or {}).items()}
 
 
 def _objects(value: Any) -> Any:
@@ -205,7 +207,7 @@ CONTAINERS_SPEC = CollectionSpec(
         ),
         Field(
             "metadata",
-            api("headers", then=_metadata, back=_metadata_back),
+            derived(_metadata, "headers"),
             STR_MAP,
             "User metadata (X-Container-Meta-*), keys in lower case.",
             Metadata(),

@@ -229,7 +229,7 @@ def test_containerfile_builds_a_runnable_image(tmp_path: Path) -> None:
     # cross-check's), issue 17's network five (ports, RBAC, address scopes, subnet pools),
     # its access four (users, groups, roles, role assignments) and its depth four (volume
     # type encryption, image member, image property, flavor hw:cpu_policy).
-    assert len(report["findings"]) == 42
+    assert len(report["findings"]) == 43
 
 
 @pytest.mark.parametrize(

@@ -108,6 +108,50 @@ def merge(
             s, t = next(s_iter, None), next(t_iter, None)
 
 
+def same(s: Mapping[str, Any], t: Mapping[str, Any]) -> bool:
+    """Two objects of the same name are the same as :func:`differences` sees them."""
+    return (
+        s["bytes"] == t["bytes"]
+        and (bool(s.get("large") or t.get("large")) or s["etag"] == t["etag"])
+        and s.get("content_type") == t.get("content_type")
+    )
+
+
+def differing(
+    source: Iterable[Mapping[str, Any]],
+    target: Iterable[Mapping[str, Any]],
+    limit: int = ROWS_KEPT,
+) -> tuple[list[JSON], list[JSON], bool]:
+    """The objects of two name-ordered listings that are not the same on both sides
+    (those of each side), the first ``limit`` pairs; True when there were more (the
+    walk stops there)."""
+    s_rows: list[JSON] = []
+    t_rows: list[JSON] = []
+    pairs = 0
+    for s, t in merge(source, target):
+        if s is not None and t is not None and same(s, t):
+            continue
+        if pairs == limit:
+            return s_rows, t_rows, True
+        pairs += 1
+        if s is not None:
+            s_rows.append(dict(s))
+        if t is not None:
+            t_rows.append(dict(t))
+    return s_rows, t_rows, False
+
+
+def only_differing(summary: Mapping[str, Any], rows: list[JSON], cut: bool) -> JSON:
+    """``summary`` (digest only) keeping ``rows``: only the objects that differ from the
+    counterpart's (``cut``: more differ than are kept)."""
+    return {**summary, "rows": rows, "rows_of": "differing", "cut": cut}
+
+
+def unnamed(value: Any) -> bool:
+    """A summary that kept no object (more than :data:`ROWS_KEPT`): only its digest."""
+    return isinstance(value, Mapping) and value.get("rows") is None
+
+
 def differences(
     source: Iterable[Mapping[str, Any]], target: Iterable[Mapping[str, Any]]
 ) -> Iterator[tuple[str, Severity, Any, Any, str]]:
@@ -169,6 +213,14 @@ def compare_objects(source: JSON, target: JSON, sink: ChangeSink) -> None:
                 unnamed[severity, kind] = unnamed.get((severity, kind), 0) + 1
         for (severity, kind), n in sorted(unnamed.items(), key=lambda e: e[0][1]):
             sink.add("objects", None, n, severity, f"and {n} more objects ({kind})")
+        if was.get("cut") or now.get("cut"):
+            sink.add(
+                "objects",
+                was.get("count"),
+                now.get("count"),
+                Severity.ERROR,
+                f"more than {ROWS_KEPT} objects differ: only the first {ROWS_KEPT} were kept",
+            )
         return
     sink.add(
         "objects",

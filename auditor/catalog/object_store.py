@@ -25,9 +25,9 @@ from typing import Any
 
 from auditor.catalog.common import owned_by_project
 from auditor.catalog.identity import OWNERS, PROJECTS
+from auditor.catalog.lookups import Reading
 from auditor.catalog.object_rows import OBJECTS_SAYS, ROWS_KEPT, compare_objects
 from auditor.catalog.policies import Custom, Exact, Flag, Metadata, Rename, Renamed, Sized
-from auditor.catalog.lookups import Reading
 from auditor.catalog.sources import Derived, Joined, Subject, api, derived
 from auditor.catalog.spec import (
     CollectionSpec,

@@ -25,8 +25,8 @@ from auditor.catalog.spec import FAN_OUT_KEY, CollectionSpec, Paging, Request
 from auditor.collect.list_limit import list_whole
 from auditor.collect.normalise import normalise_items
 from auditor.collect.pager import Listed, PageObserver, Pager
-from auditor.collect.swift import SwiftWalk, account_url
 from auditor.collect.retry import DiscoveryIncomplete, Retryable, RetryPolicy, call_with_retries
+from auditor.collect.swift import SwiftWalk, account_url
 from auditor.connect import CloudTarget, authenticate
 from auditor.errors import ListingError
 from auditor.model import CollectionResult
@@ -187,7 +187,9 @@ class Runner:
         """A Swift account's listing: the account of project ``request.path``."""
         adapter = getattr(self.conn, request.proxy)
         url = account_url(adapter.get_endpoint(), self.conn.current_project_id, request.path)
-        walk = SwiftWalk(adapter, url, policy=self.policy, observer=self.observer, what=request.label)
+        walk = SwiftWalk(
+            adapter, url, policy=self.policy, observer=self.observer, what=request.label
+        )
         return walk.containers(self.objects)
 
     def fetch_fan_out(

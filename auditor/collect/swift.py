@@ -19,18 +19,27 @@ one page, whatever the container's size).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
 
-from auditor.catalog.object_rows import ObjectsSummary, row_of
+from auditor.catalog.object_rows import (
+    ObjectsSummary,
+    differing,
+    only_differing,
+    row_of,
+    unnamed,
+)
 from auditor.collect.pager import Listed, PageObserver
 from auditor.collect.retry import Retryable, RetryPolicy, call_with_retries, retry_after
 from auditor.collect.walk import type_error
 from auditor.errors import ListingError
+from auditor.logsetup import get_logger
 from auditor.textsafe import printable
+
+log = get_logger(__name__)
 
 JSON = dict[str, Any]
 
@@ -165,8 +174,7 @@ class SwiftWalk:
         if announced is not None and len(listed.items) < announced:
             listed.truncated = True
             listed.reason = (
-                f"{self.what}: the account says {announced} containers, {len(listed.items)}"
-                " listed"
+                f"{self.what}: the account says {announced} containers, {len(listed.items)} listed"
             )
         listed.pages = self.pages
         return listed
@@ -198,6 +206,55 @@ class SwiftWalk:
         if summary is not None:
             item["objects"] = summary.value()
         return item
+
+
+def object_listing(
+    conn: Any, project_id: str, container: str, policy: RetryPolicy
+) -> Iterator[JSON]:
+    """A container's objects as the summaries keep them, in name order, page by page."""
+    adapter = conn.object_store
+    account = account_url(adapter.get_endpoint(), conn.current_project_id, project_id)
+    url = f"{account}/{quote(container, safe='')}"
+    walk = SwiftWalk(adapter, url, policy=policy, what="object-store objects")
+    for page in walk.pages_of(url):
+        for obj in page:
+            try:
+                yield row_of(obj)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ListingError(f"{walk.what}: unexpected object shape ({exc!r})") from exc
+
+
+def name_differences(
+    source_conn: Any,
+    target_conn: Any,
+    pairs: Iterable[tuple[JSON, JSON]],
+    policy: RetryPolicy,
+) -> dict[tuple[str, str], tuple[JSON, JSON]]:
+    """For each matched pair of containers (source item, target item) whose objects'
+    digests differ and of which a side kept no object (too many): both sides listed
+    again, at once, merged as two name-ordered streams, each side's summary then
+    keeping only the objects that differ (at most ``ROWS_KEPT`` pairs). By (source id,
+    target id); a pair whose listing fails keeps its digests (the failure is logged)."""
+    out: dict[tuple[str, str], tuple[JSON, JSON]] = {}
+    for s_item, t_item in pairs:
+        was, now = s_item.get("objects"), t_item.get("objects")
+        if not isinstance(was, dict) or not isinstance(now, dict):
+            continue
+        if was.get("digest") == now.get("digest") or not (unnamed(was) or unnamed(now)):
+            continue
+        try:
+            s_rows, t_rows, cut = differing(
+                object_listing(source_conn, str(s_item["project_id"]), s_item["name"], policy),
+                object_listing(target_conn, str(t_item["project_id"]), t_item["name"], policy),
+            )
+        except ListingError as exc:
+            log.warning("objects not named", container=t_item.get("id"), reason=str(exc))
+            continue
+        out[str(s_item["id"]), str(t_item["id"])] = (
+            only_differing(was, s_rows, cut),
+            only_differing(now, t_rows, cut),
+        )
+    return out
 
 
 def _query(marker: str | None) -> dict[str, str]:

@@ -73,13 +73,13 @@ class _Objects:
             }
             if row.get("large"):
                 out["slo_etag"] = row.get("etag")
-                out["hash"] = hashlib.md5(str(row["name"]).encode()).hexdigest()  # noqa: S324
+                out["hash"] = hashlib.md5(str(row["name"]).encode()).hexdigest()
             return out
         name = self.name(index)
         share, rest = divmod(self.bytes, self.count)
         return {
             "name": name,
-            "hash": hashlib.md5(name.encode()).hexdigest(),  # noqa: S324 - Swift's ETag
+            "hash": hashlib.md5(name.encode()).hexdigest(),
             "bytes": share + (1 if index < rest else 0),
             "content_type": "application/octet-stream",
             "last_modified": LAST_MODIFIED,
@@ -216,7 +216,9 @@ class ObjectStoreApi:
         }
         names = [c.name for c in containers]
         start, stop = _window(request.query, names.__getitem__, len(names))
-        return self._listing(request, [containers[i].summary() for i in range(start, stop)], headers)
+        return self._listing(
+            request, [containers[i].summary() for i in range(start, stop)], headers
+        )
 
     def _container(self, request: ApiRequest, container: _Container) -> Response:
         objects = container.objects
@@ -281,4 +283,3 @@ def _window(
             break
         stop += 1
     return start, stop
-

@@ -122,9 +122,7 @@ def _token(sandbox: Sandbox) -> tuple[str, str]:
                     }
                 },
             },
-            "scope": {
-                "project": {"name": cred.project_name, "domain": {"name": cred.domain_name}}
-            },
+            "scope": {"project": {"name": cred.project_name, "domain": {"name": cred.domain_name}}},
         }
     }
     answer = requests.post(f"{site.auth_url}/auth/tokens", json=body, timeout=10)
@@ -168,7 +166,7 @@ def test_objects_are_paged_by_marker_and_digested(served: tuple[Sandbox, Path]) 
     for index in range(BIG):
         name = f"object-{index:09d}"
         size = share + (1 if index < rest else 0)
-        etag = hashlib.md5(name.encode()).hexdigest()  # noqa: S324
+        etag = hashlib.md5(name.encode()).hexdigest()
         expected.update(f"{name}\n{size}\n{etag}\n".encode())
     assert site == {
         "count": BIG,
@@ -248,7 +246,9 @@ def test_without_the_reseller_admin_role_the_collection_fails_and_says_why(
     got = doc["collections"]["containers"]
     assert got["status"] == "error"
     assert "HTTP 403" in got["error"] and "reseller admin role" in got["error"]
-    report = evaluate([SNAPSHOT], Snapshot.loads(json.dumps(doc), "target"), parse_rules("version: 1\n"))
+    report = evaluate(
+        [SNAPSHOT], Snapshot.loads(json.dumps(doc), "target"), parse_rules("version: 1\n")
+    )
     kinds = {f.kind.value for f in report.report.findings if f.collection == "containers"}
     assert kinds == {"incomplete"}
 
@@ -342,3 +342,121 @@ def test_the_demo_seeds_a_lost_object_and_a_changed_etag() -> None:
     ]
     assert "lost object '2026-11-19.tar.gz'" in finding.changes[2].message
     assert "object '2026-11-20.tar.gz' changed content" in finding.changes[3].message
+
+
+def _made_up(count: int) -> list[JSON]:
+    """The objects the sandbox makes up for a container of ``count`` objects of 1000 bytes."""
+    return [
+        {
+            "name": f"object-{i:09d}",
+            "bytes": 1000,
+            "etag": hashlib.md5(f"object-{i:09d}".encode()).hexdigest(),  # noqa: S324
+            "content_type": "application/octet-stream",
+            "last_modified": "2026-11-20T09:00:00.000000",
+            "large": False,
+        }
+        for i in range(count)
+    ]
+
+
+def test_audit_names_the_differing_objects_of_big_containers(tmp_path: Path) -> None:
+    """Containers of more than ROWS_KEPT objects keep a digest only; when the digests of a
+    matched pair differ, the audit lists both again, merged, and names what differs."""
+    count = 1500
+    source_project = project("p-src", "acme")
+    target_project = project("p-dst", "acme")
+    changed = _made_up(count)
+    changed[700]["etag"] = "0" * 32
+    target_rows = {"count": count, "bytes": count * 1000, "digest": "sha256:x", "rows": changed}
+    source = snapshot(
+        "cloudwatt",
+        "fr1",
+        {
+            "projects": [source_project],
+            "containers": [
+                _container(source_project, "lost", object_count=count, bytes_used=count * 1000),
+                _container(source_project, "etag", object_count=count, bytes_used=count * 1000),
+            ],
+        },
+    )
+    target = snapshot(
+        "ocb",
+        "fr1",
+        {
+            "projects": [target_project],
+            "containers": [
+                _container(target_project, "lost", object_count=count - 1, bytes_used=1499_000),
+                _container(
+                    target_project,
+                    "etag",
+                    object_count=count,
+                    bytes_used=count * 1000,
+                    objects=target_rows,  # served as listed: one ETag changed
+                ),
+            ],
+        },
+    )
+    with Sandbox([source, target]) as sandbox:
+        clouds = tmp_path / "clouds.yaml"
+        save_clouds_yaml(sandbox, str(clouds))
+        out = io.StringIO()
+        code = main(
+            [
+                "--os-client-config-file",
+                str(clouds),
+                "-q",
+                "--no-progress",
+                "audit",
+                "--source",
+                "cloudwatt",
+                "--target",
+                "ocb",
+                "--collections",
+                "projects,containers",
+                "--objects",
+                "--format",
+                "json",
+                "--save-inventories",
+                str(tmp_path / "saved"),
+            ],
+            stdout=out,
+        )
+        assert {r.method for r in sandbox.requests if "/object-store/" in r.path} == {"GET"}
+    assert code == 1
+    report = json.loads(out.getvalue())
+    changes = {
+        f["target"]["name"]: [(c["field"], c["severity"], c["message"]) for c in f["changes"]]
+        for f in report["findings"]
+        if f["collection"] == "containers"
+    }
+    assert ("objects", "error", "lost object 'object-000001499'") in changes["lost"]
+    assert changes["etag"] == [
+        (
+            "objects",
+            "error",
+            f"object 'object-000000700' changed content (ETag {_made_up(701)[700]['etag']}"
+            f" -> {'0' * 32})",
+        )
+    ]
+    # The saved snapshots keep the digest and the differing objects only.
+    saved = json.loads((tmp_path / "saved" / "source.json").read_text())
+    kept = {i["name"]: i["objects"] for i in saved["collections"]["containers"]["items"]}
+    assert kept["lost"]["rows_of"] == "differing"
+    assert [r["name"] for r in kept["lost"]["rows"]] == ["object-000001499"]
+    assert [r["name"] for r in kept["etag"]["rows"]] == ["object-000000700"]
+    assert kept["etag"]["count"] == count
+    # diff of the saved snapshots says the same.
+    out = io.StringIO()
+    code = main(
+        [
+            "diff",
+            str(tmp_path / "saved" / "source.json"),
+            str(tmp_path / "saved" / "target.json"),
+            "--format",
+            "json",
+        ],
+        stdout=out,
+    )
+    assert code == 1
+    again = json.loads(out.getvalue())
+    assert [f["id"] for f in again["findings"]] == [f["id"] for f in report["findings"]]

@@ -13,7 +13,10 @@ subprocess each:
 * ``auditor audit --collections projects,containers``: the default mode, the
   counts and bytes from the containers' headers;
 * the same with ``--objects``: every object listed (10,000 a page, by marker)
-  on both sides, digested, compared.
+  on both sides, digested, compared;
+* ``--objects`` against a third cloud whose container lost its last object:
+  the digests differ, so both containers are listed again and merged, and the
+  report must name the lost object (exit 1).
 
 It checks that the deep audit verified (exit 0) with both snapshots holding the
 N objects' digest and no object row, and prints one JSON line per run and a
@@ -39,6 +42,13 @@ REPO = Path(__file__).resolve().parent.parent
 JSON = dict[str, Any]
 
 
+LABELS = {
+    "default": "default",
+    "objects": "`--objects`, equal",
+    "differ": "`--objects`, one object lost",
+}
+
+
 def _size(text: str) -> int:
     text = text.strip().lower()
     if text.endswith("k"):
@@ -46,7 +56,7 @@ def _size(text: str) -> int:
     return int(text)
 
 
-def snapshot(cloud: str, objects: int) -> JSON:
+def snapshot(cloud: str, objects: int, lost: int = 0) -> JSON:
     """One project with a container of ``objects`` made-up objects, and an empty one."""
     project_id = f"{cloud}-project"
     project = {
@@ -81,6 +91,10 @@ def snapshot(cloud: str, objects: int) -> JSON:
         }
 
     items = [container("big", objects), container("empty", 0)]
+    if lost:
+        # The same made-up objects but the last ``lost``: the bytes share out alike.
+        items[0]["object_count"] = objects - lost
+        items[0]["bytes_used"] = (objects - lost) * 1000 + 7
     return {
         "schema": "auditor.inventory/v1",
         "tool_version": "0",
@@ -109,9 +123,9 @@ def one_size(n: int, runs: int, work: Path) -> list[JSON]:
     directory = work / f"n{n}"
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
-    for cloud in ("cloudwatt", "ocb"):
+    for cloud, lost in (("cloudwatt", 0), ("ocb", 0), ("ocb-lost", 1)):
         path = directory / f"{cloud}.json"
-        path.write_text(json.dumps(snapshot(cloud, n)), encoding="utf-8")
+        path.write_text(json.dumps(snapshot(cloud, n, lost)), encoding="utf-8")
         paths.append(str(path))
     clouds = directory / "clouds.yaml"
     server = subprocess.Popen(
@@ -135,14 +149,14 @@ def one_size(n: int, runs: int, work: Path) -> list[JSON]:
         env = {**os.environ, "OS_CLIENT_CONFIG_FILE": str(clouds)}
         base = [sys.executable, "-m", "auditor", "-q", "--no-progress", "audit"]
         for run in range(runs):
-            for mode in ("default", "objects"):
+            for mode in ("default", "objects", "differ"):
                 saved = directory / f"{mode}-{run}"
                 argv = [
                     *base,
                     "--source",
                     "cloudwatt",
                     "--target",
-                    "ocb",
+                    "ocb-lost" if mode == "differ" else "ocb",
                     "--collections",
                     "projects,containers",
                     "--format",
@@ -151,7 +165,7 @@ def one_size(n: int, runs: int, work: Path) -> list[JSON]:
                     str(directory / "report.json"),
                     "--save-inventories",
                     str(saved),
-                    *(["--objects"] if mode == "objects" else []),
+                    *([] if mode == "default" else ["--objects"]),
                 ]
                 server.stdin.write("count\n")
                 server.stdin.flush()
@@ -173,6 +187,8 @@ def one_size(n: int, runs: int, work: Path) -> list[JSON]:
                 }
                 if mode == "objects":
                     row["proved"] = _proved(saved, n)
+                if mode == "differ":
+                    row["proved"] = _named(directory / "report.json", n)
                 print(json.dumps(row), flush=True)
                 out.append(row)
     finally:
@@ -196,6 +212,19 @@ def _proved(saved: Path, n: int) -> bool:
     return digests[0] == digests[1]
 
 
+def _named(report: Path, n: int) -> bool:
+    """The report names the one lost object of the big container, and nothing else."""
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    messages = [
+        c["message"]
+        for f in doc["findings"]
+        if f["collection"] == "containers"
+        for c in f.get("changes", [])
+        if c["field"] == "objects"
+    ]
+    return messages == [f"lost object 'object-{n - 1:09d}'"]
+
+
 def table(rows: list[JSON]) -> str:
     lines = [
         "| objects | mode | exit | wall s | CPU s | peak RSS MiB | requests |",
@@ -210,7 +239,7 @@ def table(rows: list[JSON]) -> str:
             return float(statistics.median(r[key] for r in runs))
 
         lines.append(
-            f"| {n:,} | {'--objects' if mode == 'objects' else 'default'}"
+            f"| {n:,} | {LABELS[mode]}"
             f" | {','.join(map(str, codes))} | {median('wall_s'):.2f} | {median('cpu_s'):.2f}"
             f" | {median('peak_rss_mib'):.0f} | {median('requests'):.0f} |"
         )
@@ -228,8 +257,13 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(args.work_dir) if args.work_dir else Path(tmp)
         rows = [row for n in sizes for row in one_size(n, args.runs, work)]
     print(table(rows))
-    deep = [r for r in rows if r["mode"] == "objects"]
-    failed = [r for r in deep if r["exit"] != 0 or not r["proved"] or r["non_get"] > 2 * 2]
+    deep = [r for r in rows if r["mode"] != "default"]
+    expected = {"objects": 0, "differ": 1}
+    failed = [
+        r
+        for r in deep
+        if r["exit"] != expected[r["mode"]] or not r["proved"] or r["non_get"] > 2 * 2
+    ]
     return 1 if failed else 0
 
 

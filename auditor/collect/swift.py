@@ -32,7 +32,7 @@ from auditor.catalog.object_rows import (
     row_of,
     unnamed,
 )
-from auditor.collect.pager import Listed, PageObserver
+from auditor.collect.pager import MIN_TIMEOUT, Listed, PageObserver
 from auditor.collect.retry import Retryable, RetryPolicy, call_with_retries, retry_after
 from auditor.collect.walk import type_error
 from auditor.errors import ListingError
@@ -108,7 +108,10 @@ class SwiftWalk:
             }
             deadline = self.policy.deadline
             if deadline is not None:
-                kwargs["timeout"] = max(deadline.remaining(), 0.01)
+                # A page under way when the deadline passes is cut there (as the pager's).
+                timeout = getattr(self.adapter.session, "timeout", None)
+                left = max(deadline.remaining(), MIN_TIMEOUT)
+                kwargs["timeout"] = left if timeout is None else min(float(timeout), left)
             response: requests.Response = self.adapter.get(url, **kwargs)
             status = response.status_code
             if status == 429 or status >= 500:

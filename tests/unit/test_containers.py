@@ -85,25 +85,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox, 
         yield sandbox, clouds
 
 
-def _inventory(clouds: Path, *extra: str) -> tuple[int, JSON, str]:
+def _run(clouds: Path | None, *argv: str) -> tuple[int, str]:
+    """``auditor [--os-client-config-file CLOUDS] -q --no-progress ARGV``: (exit, stdout)."""
     out = io.StringIO()
-    code = main(
-        [
-            "--os-client-config-file",
-            str(clouds),
-            "-q",
-            "--no-progress",
-            "inventory",
-            "--cloud",
-            "cloudwatt",
-            "--collections",
-            "projects,containers",
-            *extra,
-        ],
-        stdout=out,
-    )
-    doc = json.loads(out.getvalue()) if out.getvalue() else {}
-    return code, doc, out.getvalue()
+    config = ["--os-client-config-file", str(clouds)] if clouds else []
+    code = main([*config, "-q", "--no-progress", *argv], stdout=out)
+    return code, out.getvalue()
+
+
+def _inventory(clouds: Path, *extra: str) -> tuple[int, JSON, str]:
+    argv = ["inventory", "--cloud", "cloudwatt", "--collections", "projects,containers"]
+    code, text = _run(clouds, *argv, *extra)
+    return code, json.loads(text) if text else {}, text
 
 
 def _token(sandbox: Sandbox) -> tuple[str, str]:
@@ -399,31 +392,24 @@ def test_audit_names_the_differing_objects_of_big_containers(tmp_path: Path) -> 
     with Sandbox([source, target]) as sandbox:
         clouds = tmp_path / "clouds.yaml"
         save_clouds_yaml(sandbox, str(clouds))
-        out = io.StringIO()
-        code = main(
-            [
-                "--os-client-config-file",
-                str(clouds),
-                "-q",
-                "--no-progress",
-                "audit",
-                "--source",
-                "cloudwatt",
-                "--target",
-                "ocb",
-                "--collections",
-                "projects,containers",
-                "--objects",
-                "--format",
-                "json",
-                "--save-inventories",
-                str(tmp_path / "saved"),
-            ],
-            stdout=out,
+        code, text = _run(
+            clouds,
+            "audit",
+            "--source",
+            "cloudwatt",
+            "--target",
+            "ocb",
+            "--collections",
+            "projects,containers",
+            "--objects",
+            "--format",
+            "json",
+            "--save-inventories",
+            str(tmp_path / "saved"),
         )
         assert {r.method for r in sandbox.requests if "/object-store/" in r.path} == {"GET"}
     assert code == 1
-    report = json.loads(out.getvalue())
+    report = json.loads(text)
     changes = {
         f["target"]["name"]: [(c["field"], c["severity"], c["message"]) for c in f["changes"]]
         for f in report["findings"]
@@ -446,17 +432,10 @@ def test_audit_names_the_differing_objects_of_big_containers(tmp_path: Path) -> 
     assert [r["name"] for r in kept["etag"]["rows"]] == ["object-000000700"]
     assert kept["etag"]["count"] == count
     # diff of the saved snapshots says the same.
-    out = io.StringIO()
-    code = main(
-        [
-            "diff",
-            str(tmp_path / "saved" / "source.json"),
-            str(tmp_path / "saved" / "target.json"),
-            "--format",
-            "json",
-        ],
-        stdout=out,
+    saved_dir = tmp_path / "saved"
+    code, text = _run(
+        None, "diff", str(saved_dir / "source.json"), str(saved_dir / "target.json"), "-f", "json"
     )
     assert code == 1
-    again = json.loads(out.getvalue())
+    again = json.loads(text)
     assert [f["id"] for f in again["findings"]] == [f["id"] for f in report["findings"]]

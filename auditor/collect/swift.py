@@ -3,9 +3,10 @@
 Swift answers a bare JSON list in name order (``format=json``), at most
 10,000 names a page (``container_listing_limit``, also the default), asked
 again from ``marker`` = the last name until a page is shorter than the limit
-or empty (204 No Content, or ``[]``). A container's details come in the
-headers of its own GET; ``limit=0`` makes that GET answer them with an empty
-listing. Only GET is sent.
+or empty (``[]``; ``204 No Content`` where the listing is plain text). A
+container's details come in the headers of its own GET; ``limit=0`` (the
+container server refuses only a limit above 10,000) makes that GET answer them
+with an empty listing. Only GET is sent.
 
 The account of project P is the catalog endpoint's with the token's project
 id swapped for P (``.../v1/AUTH_<admin project>`` -> ``.../v1/AUTH_<P>``,

@@ -9,12 +9,14 @@ objects", "Page through large lists"):
   ``last_modified``; else one name a line), ``marker``/``end_marker``
   and ``limit`` (default and maximum 10,000; above it 412), the
   ``X-Account-Container-Count``, ``-Object-Count`` and ``-Bytes-Used`` headers;
-  an empty listing is ``204 No Content``.
+  an empty listing is ``[]`` (200) in JSON, ``204 No Content`` in plain text (the
+  account and container servers' ``create_listing``: 204 when the body is empty).
 - ``GET|HEAD /v1/AUTH_<project_id>/<container>``: its objects the same way
   (``name``, ``hash``, ``bytes``, ``content_type``, ``last_modified``, and
   ``slo_etag`` for a static large object's manifest), with the container's
   headers (object count, bytes, storage policy, ACLs, versioning, sync,
-  ``X-Container-Meta-*``); ``limit=0`` answers the headers and no object (204).
+  ``X-Container-Meta-*``); ``limit=0`` (which the container server accepts: only a
+  limit above 10,000 is refused) answers the headers and no object.
 - keystoneauth's rules: a token scoped to the account's project reads it; the
   admin's token reads every account when it carries the reseller admin role
   (:attr:`~auditor.sandbox.options.SandboxOptions.swift_reseller_admin`), else
@@ -227,10 +229,12 @@ class ObjectStoreApi:
         return self._listing(request, items, container.headers())
 
     def _listing(self, request: ApiRequest, items: list[JSON], headers: dict[str, str]) -> Response:
-        if not items:
-            return self._answer(request, 204, b"", headers, "text/html; charset=UTF-8")
+        # The container and account servers answer a JSON listing even when it is
+        # empty ("[]", 200); an empty body (plain text, nothing listed) is 204.
         if _json(request):
             return self._answer(request, 200, dumps(items), headers)
+        if not items:
+            return self._answer(request, 204, b"", headers, "text/html; charset=UTF-8")
         body = "".join(f"{item['name']}\n" for item in items).encode()
         return self._answer(request, 200, body, headers, "text/plain; charset=utf-8")
 

@@ -190,11 +190,17 @@ def test_swift_answers_as_its_api_reference_says(served: tuple[Sandbox, Path]) -
     assert set(account.json()[0]) == {"name", "count", "bytes", "last_modified"}
     assert account.headers["X-Account-Container-Count"] == "2"
     assert account.headers["X-Account-Object-Count"] == str(BIG)
-    # The end of a listing, and limit=0: 204, the headers only.
-    end = requests.get(
-        f"{base}/AUTH_p-acme", params={"format": "json", "marker": "site-versions"}, headers=auth
+    # The end of a listing, and limit=0: [] in JSON, 204 in plain text; the headers all the same.
+    end = {"marker": "site-versions"}
+    listed = requests.get(f"{base}/AUTH_p-acme", params={**end, "format": "json"}, headers=auth)
+    assert (listed.status_code, listed.json()) == (200, [])
+    plain_end = requests.get(f"{base}/AUTH_p-acme", params=end, headers=auth)
+    assert (plain_end.status_code, plain_end.content) == (204, b"")
+    assert plain_end.headers["X-Account-Container-Count"] == "2"
+    none = requests.get(
+        f"{base}/AUTH_p-acme/site", params={"limit": "0", "format": "json"}, headers=auth
     )
-    assert (end.status_code, end.content) == (204, b"")
+    assert (none.status_code, none.json()) == (200, [])
     head = requests.get(f"{base}/AUTH_p-acme/site", params={"limit": "0"}, headers=auth)
     assert (head.status_code, head.content) == (204, b"")
     assert head.headers["X-Container-Object-Count"] == str(BIG)

@@ -13,15 +13,18 @@ Two containers whose objects are both kept are compared as a merge of two
 name-ordered streams (:func:`merge`): a lost object, a changed size or a
 changed ETag is an error, a new object a warning, a changed content type a
 warning. When one side kept only its digest, a different digest is one error
-that says so (which objects differ is then not known from the snapshots).
+that says so; ``audit --objects`` first lists such a pair again on both sides
+at once and keeps only the objects that differ (:func:`differing`,
+:func:`only_differing`), so that they are named.
 
 Large objects: the listing shows a static large object (SLO) manifest with
-its ``slo_etag`` (Swift 2.20+); its ETag is made of its segments' ETags, so a
-migration that copied the whole object as a plain one gives it another ETag by
-design: an SLO on either side is compared by name and size only, and its ETag
-enters the digest as ``slo``. A dynamic large object (DLO) manifest cannot be
-told from the listing (0 bytes, the ETag of empty content): it is compared as
-listed, so a DLO migrated as a plain object reads as changed (waive it).
+its ``slo_etag`` (recent Swift releases add it to listings); that ETag is made
+of its segments' ETags, so a migration that copied the whole object as a plain
+one gives it another ETag by design: an SLO on either side is compared by name
+and size only, and its ETag enters the digest as ``slo``. A dynamic large
+object (DLO) manifest cannot be told from the listing (0 bytes, the ETag of
+empty content): it is compared as listed, so a DLO migrated as a plain object
+reads as changed (waive it).
 """
 
 from __future__ import annotations

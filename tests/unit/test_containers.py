@@ -445,3 +445,15 @@ def test_audit_names_the_differing_objects_of_big_containers(tmp_path: Path) -> 
     assert code == 1
     again = json.loads(text)
     assert [f["id"] for f in again["findings"]] == [f["id"] for f in report["findings"]]
+
+
+def test_objects_without_the_containers_collection_is_bad_input(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, text = _run(None, "inventory", "--cloud", "cw", "--objects")
+    err = capsys.readouterr().err
+    assert (code, text) == (2, "")
+    assert err.splitlines() == [
+        "auditor: error: --objects: lists the objects of the containers collection, which"
+        " --collections leaves out (add containers)"
+    ]

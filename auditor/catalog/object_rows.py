@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.catalog.policies import ChangeSink
@@ -155,45 +156,60 @@ def unnamed(value: Any) -> bool:
     return isinstance(value, Mapping) and value.get("rows") is None
 
 
+@dataclass(frozen=True)
+class Difference:
+    """One object that differs between two listings."""
+
+    kind: str
+    """lost, new, bytes, etag or content_type."""
+    severity: Severity
+    source: Any
+    target: Any
+    message: str
+    texts: tuple[str | None, str | None]
+    """How people read the two values: ``name (value)``."""
+
+
+def _changed(
+    kind: str, severity: Severity, name: str, was: Any, now: Any, message: str
+) -> Difference:
+    return Difference(
+        kind,
+        severity,
+        {"name": name, kind: was},
+        {"name": name, kind: now},
+        message,
+        (f"{name} ({was})", f"{name} ({now})"),
+    )
+
+
 def differences(
     source: Iterable[Mapping[str, Any]], target: Iterable[Mapping[str, Any]]
-) -> Iterator[tuple[str, Severity, Any, Any, str]]:
-    """What differs between two name-ordered listings: (kind, severity, source value,
-    target value, message) per difference, in name order."""
+) -> Iterator[Difference]:
+    """What differs between two name-ordered listings, in name order."""
     for s, t in merge(source, target):
         if t is None:
             assert s is not None
-            yield "lost", Severity.ERROR, s["name"], None, f"lost object {s['name']!r}"
+            lost = str(s["name"])
+            yield Difference(
+                "lost", Severity.ERROR, lost, None, f"lost object {lost!r}", (lost, None)
+            )
             continue
         if s is None:
-            yield "new", Severity.WARNING, None, t["name"], f"new object {t['name']!r}"
+            new = str(t["name"])
+            yield Difference("new", Severity.WARNING, None, new, f"new object {new!r}", (None, new))
             continue
-        name = s["name"]
+        name = str(s["name"])
         if s["bytes"] != t["bytes"]:
-            yield (
-                "bytes",
-                Severity.ERROR,
-                {"name": name, "bytes": s["bytes"]},
-                {"name": name, "bytes": t["bytes"]},
-                f"object {name!r} changed size from {s['bytes']} to {t['bytes']} bytes",
-            )
+            message = f"object {name!r} changed size from {s['bytes']} to {t['bytes']} bytes"
+            yield _changed("bytes", Severity.ERROR, name, s["bytes"], t["bytes"], message)
         elif not (s.get("large") or t.get("large")) and s["etag"] != t["etag"]:
-            yield (
-                "etag",
-                Severity.ERROR,
-                {"name": name, "etag": s["etag"]},
-                {"name": name, "etag": t["etag"]},
-                f"object {name!r} changed content (ETag {s['etag']} -> {t['etag']})",
-            )
-        if s.get("content_type") != t.get("content_type"):
-            yield (
-                "content_type",
-                Severity.WARNING,
-                {"name": name, "content_type": s.get("content_type")},
-                {"name": name, "content_type": t.get("content_type")},
-                f"object {name!r} changed content type from"
-                f" {s.get('content_type')} to {t.get('content_type')}",
-            )
+            message = f"object {name!r} changed content (another ETag)"
+            yield _changed("etag", Severity.ERROR, name, s["etag"], t["etag"], message)
+        was, now = s.get("content_type"), t.get("content_type")
+        if was != now:
+            message = f"object {name!r} changed content type from {was} to {now}"
+            yield _changed("content_type", Severity.WARNING, name, was, now, message)
 
 
 def compare_objects(source: JSON, target: JSON, sink: ChangeSink) -> None:
@@ -208,12 +224,12 @@ def compare_objects(source: JSON, target: JSON, sink: ChangeSink) -> None:
     if isinstance(rows_was, list) and isinstance(rows_now, list):
         named: dict[str, int] = {}
         unnamed: dict[tuple[Severity, str], int] = {}
-        for kind, severity, s_value, t_value, message in differences(rows_was, rows_now):
-            if named.get(kind, 0) < NAMED:
-                named[kind] = named.get(kind, 0) + 1
-                sink.add("objects", s_value, t_value, severity, message)
+        for d in differences(rows_was, rows_now):
+            if named.get(d.kind, 0) < NAMED:
+                named[d.kind] = named.get(d.kind, 0) + 1
+                sink.add("objects", d.source, d.target, d.severity, d.message, texts=d.texts)
             else:
-                unnamed[severity, kind] = unnamed.get((severity, kind), 0) + 1
+                unnamed[d.severity, d.kind] = unnamed.get((d.severity, d.kind), 0) + 1
         for (severity, kind), n in sorted(unnamed.items(), key=lambda e: e[0][1]):
             sink.add("objects", None, n, severity, f"and {n} more objects ({kind})")
         if was.get("cut") or now.get("cut"):
@@ -234,6 +250,10 @@ def compare_objects(source: JSON, target: JSON, sink: ChangeSink) -> None:
         f" {was.get('bytes')} bytes -> {now.get('count')} objects, {now.get('bytes')} bytes;"
         " names, sizes and ETags digested: more than"
         f" {ROWS_KEPT} objects, so which ones is not kept)",
+        texts=(
+            f"{was.get('count')} objects, {was.get('bytes')} bytes",
+            f"{now.get('count')} objects, {now.get('bytes')} bytes",
+        ),
     )
 
 

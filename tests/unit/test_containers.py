@@ -280,7 +280,16 @@ class _Sink:
     def __init__(self) -> None:
         self.got: list[tuple[str, Severity]] = []
 
-    def add(self, field: str, source: Any, target: Any, default: Severity, message: str) -> None:
+    def add(
+        self,
+        field: str,
+        source: Any,
+        target: Any,
+        default: Severity,
+        message: str,
+        *,
+        texts: tuple[str | None, str | None] = (None, None),
+    ) -> None:
         assert field == "objects"
         self.got.append((message, default))
 
@@ -300,7 +309,7 @@ def test_objects_compared_by_name_size_and_etag() -> None:
     target = [_row("b"), _row("c", etag="2"), _row("d", 6), _row("e", etag="x"), _row("f")]
     assert _compare(source, target) == [
         ("lost object 'a'", "error"),
-        ("object 'c' changed content (ETag 1 -> 2)", "error"),
+        ("object 'c' changed content (another ETag)", "error"),
         ("object 'd' changed size from 5 to 6 bytes", "error"),
         ("new object 'f'", "warning"),
     ]  # e: a static large object on one side: its size only
@@ -423,13 +432,19 @@ def test_audit_names_the_differing_objects_of_big_containers(tmp_path: Path) -> 
     }
     assert ("objects", "error", "lost object 'object-000001499'") in changes["lost"]
     assert changes["etag"] == [
-        (
-            "objects",
-            "error",
-            f"object 'object-000000700' changed content (ETag {_made_up(701)[700]['etag']}"
-            f" -> {'0' * 32})",
-        )
+        ("objects", "error", "object 'object-000000700' changed content (another ETag)")
     ]
+    (etag,) = [
+        c
+        for f in report["findings"]
+        if f["target"]["name"] == "etag"
+        for c in f["changes"]
+        if c["field"] == "objects"
+    ]
+    assert (etag["source"]["etag"], etag["target"]["etag"]) == (
+        _made_up(701)[700]["etag"],
+        "0" * 32,
+    )
     # The saved snapshots keep the digest and the differing objects only.
     saved = json.loads((tmp_path / "saved" / "source.json").read_text())
     kept = {i["name"]: i["objects"] for i in saved["collections"]["containers"]["items"]}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -21,6 +21,7 @@ from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, InventoryObserver, pa
 from auditor.collect.flux import Budget, ask_changes, reread
 from auditor.collect.pager import Deadline, RetryPolicy
 from auditor.collect.scoped import inventory
+from auditor.collect.swift import name_differences
 from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, ConfigSource, connect, connect_project
 from auditor.diff.flux import rereads_wanted
 from auditor.diff.outcome import Outcome, compare
@@ -30,6 +31,8 @@ from auditor.model.flux import DEFAULT_MAX_REREADS
 from auditor.rules import Rules
 from auditor.secrets import Redactor
 from auditor.waivers import Waivers
+
+JSON = dict[str, Any]
 
 KNOWN_COLLECTIONS: tuple[str, ...] = tuple(sorted(COLLECTIONS))
 """Every collection the auditor can list (``--collections``)."""
@@ -91,6 +94,8 @@ class AuditOptions:
     """Compare the services' usage counters with the listings (``--no-cross-check``)."""
     max_rereads: int = DEFAULT_MAX_REREADS
     """At most this many GET requests read differing items again (``--max-rereads``)."""
+    objects: bool = False
+    """List the objects of Swift containers too (``--objects``, the deep mode)."""
 
 
 class _CloudObserver:
@@ -130,6 +135,7 @@ class OpenInventory:
             collections=self.options.collections,
             policy=self.options.retry,
             observer=observer,
+            objects=self.options.objects,
         )
         # What changed while it was listed (auditor.collect.flux).
         return ask_changes(self.conn, self.target, snapshot, self.options.retry)
@@ -247,4 +253,61 @@ def run_audit(
         outcome = compare_snapshots(
             source_snapshots, target_snapshot, rules, options, labels=labels
         )
+    if options.objects:
+        named = _objects_named(opened, source_snapshots, target_snapshot, outcome, options)
+        if named is not None:
+            # The differing objects of big containers named: the diff again, with them.
+            source_snapshots, target_snapshot = named
+            outcome = compare_snapshots(
+                source_snapshots, target_snapshot, rules, options, labels=labels
+            )
     return AuditResult(tuple(source_snapshots), target_snapshot, outcome)
+
+
+def _containers(snapshot: Snapshot) -> dict[str, JSON]:
+    result = snapshot.collections.get("containers")
+    return {str(i["id"]): i for i in result.items} if result is not None else {}
+
+
+def _patched(snapshot: Snapshot, objects: Mapping[str, JSON]) -> Snapshot:
+    """``snapshot`` with the ``objects`` of some containers (by id) replaced."""
+    result = snapshot.collections.get("containers")
+    if result is None or not objects:
+        return snapshot
+    items = tuple(
+        {**i, "objects": objects[str(i["id"])]} if str(i["id"]) in objects else i
+        for i in result.items
+    )
+    collections = {**snapshot.collections, "containers": replace(result, items=items)}
+    return replace(snapshot, collections=collections)
+
+
+def _objects_named(
+    opened: Sequence[OpenInventory],
+    sources: Sequence[Snapshot],
+    target: Snapshot,
+    outcome: Outcome,
+    options: AuditOptions,
+) -> tuple[list[Snapshot], Snapshot] | None:
+    """``--objects``: the matched containers too big to have kept their objects, whose
+    digests differ, listed again on both sides at once and merged, so that each keeps
+    the objects that differ (:func:`~auditor.collect.swift.name_differences`); None
+    when there is none."""
+    target_items = _containers(target)
+    target_objects: dict[str, JSON] = {}
+    patched: list[Snapshot] = []
+    for index, (snapshot, id_map) in enumerate(zip(sources, outcome.id_maps, strict=True)):
+        source_items = _containers(snapshot)
+        pairs = [
+            (source_items[e.source_id], target_items[e.target_id])
+            for e in id_map.entries
+            if e.collection == "containers"
+            and e.source_id in source_items
+            and e.target_id in target_items
+        ]
+        named = name_differences(opened[index].conn, opened[-1].conn, pairs, options.retry)
+        target_objects.update({t: objects for (_s, t), (_o, objects) in named.items()})
+        patched.append(_patched(snapshot, {s: objects for (s, _t), (objects, _o) in named.items()}))
+    if not target_objects:
+        return None
+    return patched, _patched(target, target_objects)

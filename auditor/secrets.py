@@ -22,7 +22,7 @@ MASK = "***"
 
 SECRET_KEY = re.compile(
     r"pass(word|wd|phrase)?|secret|token|credential|private[-_]?key|api[-_]?key|access[-_]?key"
-    r"|adminpass|auth[-_]?key|session[-_]?key",
+    r"|adminpass|auth[-_]?key|session[-_]?key|temp[-_]?url[-_]?key",
     re.IGNORECASE,
 )
 """A metadata or field name that looks like it holds a secret."""

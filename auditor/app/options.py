@@ -39,8 +39,15 @@ def audit_options(args: argparse.Namespace, *, clouds: bool = True) -> AuditOpti
     cross_check = not getattr(args, "no_cross_check", False)
     if not clouds:
         return AuditOptions(fail_on=fail_on, waivers=waivers, today=today, cross_check=cross_check)
+    collections = parse_collections(getattr(args, "collections", None))
+    objects = bool(getattr(args, "objects", False))
+    if objects and "containers" not in collections:
+        raise BadInputError(
+            "--objects: lists the objects of the containers collection, which --collections"
+            " leaves out (add containers)"
+        )
     return AuditOptions(
-        collections=parse_collections(getattr(args, "collections", None)),
+        collections=collections,
         retry=_retry_policy(args),
         timeout=_timeout(args),
         fail_on=fail_on,
@@ -48,6 +55,7 @@ def audit_options(args: argparse.Namespace, *, clouds: bool = True) -> AuditOpti
         today=today,
         cross_check=cross_check,
         max_rereads=_max_rereads(args),
+        objects=objects,
     )
 
 

@@ -61,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="collections to list (default: {core_collections}; known: {known_collections})",
     )
     inventory.add_argument(
+        "--objects",
+        action="store_true",
+        help="also list the objects of Swift containers (the containers collection) and"
+        " compare them by name, size and ETag, without downloading any (docs/collections-"
+        "object-store.md)",
+    )
+    inventory.add_argument(
         "--output",
         "-o",
         metavar="FILE",
@@ -112,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--collections",
         metavar="A,B",
         help="collections to audit (default: {core_collections})",
+    )
+    audit.add_argument(
+        "--objects",
+        action="store_true",
+        help="also list the objects of Swift containers (the containers collection) and"
+        " compare them by name, size and ETag, without downloading any (docs/collections-"
+        "object-store.md)",
     )
     audit.add_argument(
         "--save-inventories",

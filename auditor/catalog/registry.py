@@ -28,6 +28,7 @@ from auditor.catalog import (
     network_l3,
     network_pools,
     network_ports,
+    object_store,
     orchestration,
     quotas,
     security_groups,
@@ -56,6 +57,7 @@ FAMILIES = (
     dns,
     load_balancer,
     orchestration,
+    object_store,
 )
 """The modules that declare collections (each in its ``SPECS``)."""
 

@@ -43,6 +43,10 @@ class Paging(enum.Enum):
     ``links.next``, Glance's ``next``; limit and marker."""
     OFFSET = "offset"
     """``limit`` and ``offset``, no link: pages are asked until a short one."""
+    SWIFT = "swift"
+    """Swift's account and container listings: a bare JSON list (``format=json``) in
+    name order, asked again from ``marker`` (the last name) until a short page or an
+    empty one (204); the item's details come in headers (:mod:`auditor.collect.swift`)."""
     UNPAGED = "unpaged"
     """One answer holds every item; a list the service cut (Keystone's ``list_limit``,
     ``truncated``) is asked again whole another way (:mod:`auditor.collect.list_limit`)."""

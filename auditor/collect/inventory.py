@@ -77,8 +77,9 @@ def take_inventory(
     policy: RetryPolicy | None = None,
     observer: InventoryObserver | None = None,
     max_workers: int = 8,
+    objects: bool = False,
 ) -> Snapshot:
-    """Inventory the cloud behind ``conn``.
+    """Inventory the cloud behind ``conn`` (``objects``: Swift containers' objects too).
 
     Raises :class:`~auditor.errors.AuthError` when the credentials are rejected.
     An optional collection whose service the catalog lacks is ``not_offered``
@@ -89,7 +90,7 @@ def take_inventory(
     their reason.
     """
     policy = policy or RetryPolicy()
-    run = Runner(conn, target, policy, observer, max_workers)
+    run = Runner(conn, target, policy, observer, max_workers, objects=objects)
     started = time.monotonic()
     taken_at = utc_now()
     cloud_name = str(target)

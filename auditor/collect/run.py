@@ -26,6 +26,7 @@ from auditor.collect.list_limit import list_whole
 from auditor.collect.normalise import normalise_items
 from auditor.collect.pager import Listed, PageObserver, Pager
 from auditor.collect.retry import DiscoveryIncomplete, Retryable, RetryPolicy, call_with_retries
+from auditor.collect.swift import SwiftWalk, account_url
 from auditor.connect import CloudTarget, authenticate
 from auditor.errors import ListingError
 from auditor.model import CollectionResult
@@ -111,16 +112,22 @@ class Runner:
         policy: RetryPolicy,
         observer: InventoryObserver | None = None,
         max_workers: int = 8,
+        *,
+        objects: bool = False,
     ) -> None:
         self.conn = conn
         self.target = target
         self.policy = policy
         self.observer = observer
         self.max_workers = max_workers
+        self.objects = objects
+        """``--objects``: Swift containers' objects are listed too."""
 
     def over(self, conn: Any, max_workers: int = 1) -> Runner:
         """A runner like this one over another connection (a project-scoped one)."""
-        return Runner(conn, self.target, self.policy, self.observer, max_workers)
+        return Runner(
+            conn, self.target, self.policy, self.observer, max_workers, objects=self.objects
+        )
 
     def authenticate(self, what: str = "identity: authentication") -> None:
         """The token request, under the retry policy (``what`` names it in errors)."""
@@ -183,6 +190,8 @@ class Runner:
         ``convert`` makes of each page)."""
         pager = Pager(getattr(self.conn, request.proxy), policy=self.policy, observer=self.observer)
         try:
+            if request.paging is Paging.SWIFT:
+                return self.fetch_account(request)
             if request.paging is Paging.UNPAGED:
                 return list_whole(pager, request)
             return pager.list(
@@ -201,6 +210,15 @@ class Runner:
             )
         except (ks_exc.ClientException, openstack.exceptions.SDKException) as exc:
             raise ListingError(f"{request.label}: {describe(exc)}") from exc
+
+    def fetch_account(self, request: Request) -> Listed:
+        """A Swift account's listing: the account of project ``request.path``."""
+        adapter = getattr(self.conn, request.proxy)
+        url = account_url(adapter.get_endpoint(), self.conn.current_project_id, request.path)
+        walk = SwiftWalk(
+            adapter, url, policy=self.policy, observer=self.observer, what=request.label
+        )
+        return walk.containers(self.objects)
 
     def fetch_fan_out(
         self, request: Request, microversion: str | None, over: Future[Listed]

@@ -125,9 +125,11 @@ def inventory(
     policy: RetryPolicy | None = None,
     observer: InventoryObserver | None = None,
     max_workers: int = 8,
+    objects: bool = False,
 ) -> Snapshot:
     """Inventory the cloud behind ``conn``: across all projects when its token has the
-    admin role (:func:`~auditor.collect.take_inventory`), else project by project."""
+    admin role (:func:`~auditor.collect.take_inventory`), else project by project
+    (``objects``: Swift containers' objects too, as an admin)."""
     policy = policy or RetryPolicy()
     try:
         authenticate_with_retries(conn, target, policy)
@@ -145,6 +147,7 @@ def inventory(
             policy=policy,
             observer=observer,
             max_workers=max_workers,
+            objects=objects,
         )
     log.info("project-scoped credentials", cloud=str(target), roles=list(scope.roles))
     return take_scoped_inventory(

@@ -25,6 +25,7 @@ from auditor.demo import (
     network,
     network_access,
     network_pools,
+    object_store,
     sharing,
     storage,
 )
@@ -76,6 +77,7 @@ FAMILIES: tuple[Family, ...] = (
     network_pools,
     dns,
     apps,
+    object_store,
     fold,
 )
 """The families that add rows to the core collections' clouds, in order; the last,

@@ -19,6 +19,7 @@ from auditor.sandbox.identity import IdentityApi
 from auditor.sandbox.ids import synthetic_hex
 from auditor.sandbox.image import ImageApi
 from auditor.sandbox.network import NETWORK_COLLECTIONS, NetworkApi
+from auditor.sandbox.object_store import ObjectStoreApi
 from auditor.sandbox.octavia import OctaviaApi
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.quotas import QuotaSets, count_usage
@@ -42,6 +43,9 @@ CATALOG = (
 )
 """The sandbox's own catalog: service type, name, path under ``/<cloud>/``
 (``SandboxOptions.without_services`` leaves some out, as a cloud without them)."""
+
+OBJECT_STORE = CatalogEntry("object-store", "swift", "object-store/v1/AUTH_{project_id}")
+"""Swift, in the catalog of a cloud whose snapshot lists containers (an optional service)."""
 
 VIEWED = frozenset(
     {
@@ -80,6 +84,7 @@ VIEWED = frozenset(
         "load-balancer.healthmonitors",
         "orchestration.stacks",
         "orchestration.stack",
+        "object-store.containers",
     }
 )
 """The requests that views of the sandbox serve (their services' quirks are code); every
@@ -267,11 +272,17 @@ class CloudSite:
             for segment, view in views.items()
             if segment in offered
         }
+        if OBJECT_STORE in self.entries:
+            self.apis["object-store"] = ObjectStoreApi(
+                items_of(snapshot, "containers"), options=options
+            )
 
     @property
     def entries(self) -> tuple[CatalogEntry, ...]:
         """The services of this cloud's catalog: the sandbox's, but those left out."""
-        return tuple(e for e in CATALOG if e.type not in self.options.without_services)
+        swift = "containers" in self.snapshot.collections
+        catalog = (*CATALOG, OBJECT_STORE) if swift else CATALOG
+        return tuple(e for e in catalog if e.type not in self.options.without_services)
 
     def _with_declared(self, segment: str, view: ServiceApi, project_id: str) -> ServiceApi:
         """``view``, behind the routes of the collections of its service that no view

@@ -54,6 +54,10 @@ class SandboxOptions:
     keystone_domain_drivers: bool = False
     """Keystone ``[identity] domain_specific_drivers_enabled`` (LDAP domains): ``/v3/users``
     without ``domain_id`` answers only the token's domain's users."""
+    swift_reseller_admin: bool = True
+    """The admin's token carries Swift's reseller admin role (keystoneauth's
+    ``reseller_admin_role``): it reads every project's account; off, only its own
+    project's (the others answer 403)."""
     token_ttl: float = 86400.0
     """Seconds a token stays valid."""
     username: str = "admin"

@@ -104,6 +104,8 @@ class ErrorStyle(enum.Enum):
     """``{"faultcode": "Client", "faultstring", "debuginfo"}`` (wsme's fault)."""
     HEAT = "heat"
     """``{"explanation", "code", "error": {"message", "traceback", "type"}, "title"}``."""
+    SWIFT = "swift"
+    """Swift's HTML: ``<html><h1>Forbidden</h1><p>message</p></html>`` (also its 401)."""
 
 
 _NOVA_KEYS = {
@@ -140,8 +142,9 @@ def error_response(
 ) -> Response:
     """An error answer shaped like ``style``'s service would shape it."""
     reason = _reason(status)
-    if status == 401:
-        # keystonemiddleware answers 401 for every service, in Keystone's shape.
+    if status == 401 and style is not ErrorStyle.SWIFT:
+        # keystonemiddleware answers 401 for every service, in Keystone's shape (Swift
+        # delays the decision to keystoneauth, which answers in its own HTML).
         style = ErrorStyle.KEYSTONE
     if style is ErrorStyle.KEYSTONE:
         body: Any = {"error": {"code": status, "title": reason, "message": message}}
@@ -173,6 +176,9 @@ def error_response(
             "error": {"message": message, "traceback": None, "type": _HEAT_TYPES.get(status, "")},
             "title": reason,
         }
+    elif style is ErrorStyle.SWIFT:
+        html = f"<html><h1>{reason}</h1><p>{message}</p></html>"
+        return Response(status, html.encode(), dict(headers or {}), "text/html; charset=UTF-8")
     elif style is ErrorStyle.GLANCE:
         text = f"{status} {reason}\n\n{message}\n\n"
         return Response(status, text.encode(), dict(headers or {}), "text/plain; charset=UTF-8")

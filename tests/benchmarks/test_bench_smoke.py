@@ -64,3 +64,21 @@ def test_the_floor_lists_what_the_inventory_lists() -> None:
             requests[r.key] = r
     expected = [(r.service, r.path, r.items, r.params) for r in requests.values()]
     assert sorted(floor.LISTINGS, key=repr) == sorted(expected, key=repr)
+
+
+def test_the_swift_objects_benchmark_proves_and_names_at_a_small_size(tmp_path: Path) -> None:
+    """benchmarks/swift_objects.py at 1,500 objects (two pages of the deep listing, past
+    the kept rows): equal containers proved by digest, a lost object named."""
+    argv = [sys.executable, str(BENCHMARKS / "swift_objects.py"), "--sizes", "1500"]
+    argv += ["--runs", "1", "--work-dir", str(tmp_path)]
+    env = {k: v for k, v in os.environ.items() if k not in ("OS_CLOUD", "OS_CLIENT_CONFIG_FILE")}
+    done = subprocess.run(
+        argv, check=False, capture_output=True, text=True, timeout=300, env=env, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert [(r["mode"], r["exit"], r.get("proved")) for r in rows] == [
+        ("default", 0, None),
+        ("objects", 0, True),
+        ("differ", 1, True),
+    ]

@@ -82,7 +82,8 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     write_private(files.rules, demo.rules)
     rules = parse_rules(demo.rules, files.rules)
     # Every collection of the example clouds, not only the core ones.
-    options = dataclasses.replace(options, collections=tuple(demo.source.collections))
+    # (and the containers' objects: the deep mode, --objects).
+    options = dataclasses.replace(options, collections=tuple(demo.source.collections), objects=True)
     with Sandbox([demo.source, demo.target]) as sandbox:
         clouds_yaml = save_clouds_yaml(sandbox, files.clouds_yaml)
         clouds = Clouds(

@@ -228,8 +228,9 @@ def test_containerfile_builds_a_runnable_image(tmp_path: Path) -> None:
     # tests/unit/test_demo.py EXPECTED: main's 29 (the core's, server groups', the count
     # cross-check's), issue 17's network five (ports, RBAC, address scopes, subnet pools),
     # its access four (users, groups, roles, role assignments) and its depth four (volume
-    # type encryption, image member, image property, flavor hw:cpu_policy).
-    assert len(report["findings"]) == 42
+    # type encryption, image member, image property, flavor hw:cpu_policy), and the
+    # locked database server left unlocked (issue 17's servers' lock).
+    assert len(report["findings"]) == 43
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from tests import payloads as p
 from tests.fakecloud import FakeCloud, walked
 from tests.harness import Inventory
 
-EXPECTED_SERVERS = [
+EXPECTED_SERVERS: list[dict[str, Any]] = [
     {
         "id": "s-1",
         "name": "cw-web",

@@ -22,11 +22,11 @@ import pytest
 
 from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.model import CollectionResult, Snapshot, Status
-from auditor.sandbox import Fault, Sandbox, SandboxOptions
-from auditor.sandbox.options import ProjectMember
+from auditor.sandbox import Fault, Sandbox
 from auditor.schemas import load_schema
 from tests.builders import endpoint, flavor, project, server, volume
 from tests.harness import run_auditor
+from tests.unit.test_scoped import OPTIONS  # alice: a member of acme and globex
 from tests.worlds import RENAMES, cloudwatt_fr1, ocb_fr1
 
 JSON = dict[str, Any]
@@ -78,14 +78,6 @@ def side(prefix: str, *, drift: bool = False) -> Snapshot:
         collections["quotas"] = [quota(first["id"], first["name"], usage)]
     make = cloudwatt_fr1 if prefix == "cw" else ocb_fr1
     return make(**collections)
-
-
-OPTIONS = SandboxOptions(
-    members=(
-        ProjectMember("alice", "alice-pw", ("cw-acme", "cw-globex"), cloud="cloudwatt"),
-        ProjectMember("alice", "alice-pw", ("ocb-acme", "ocb-globex"), cloud="ocb"),
-    )
-)
 
 
 @pytest.fixture

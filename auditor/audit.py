@@ -23,6 +23,7 @@ from auditor.collect.pager import Deadline, RetryPolicy
 from auditor.collect.scoped import inventory
 from auditor.collect.swift import name_differences
 from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, ConfigSource, connect, connect_project
+from auditor.diff.crosscheck import counter_services
 from auditor.diff.flux import rereads_wanted
 from auditor.diff.outcome import Outcome, compare
 from auditor.idmap import IdMap
@@ -125,9 +126,12 @@ class OpenInventory:
     """The read-only openstacksdk connection."""
     options: AuditOptions
 
-    def take(self, observer: InventoryObserver | None = None) -> Snapshot:
+    def take(
+        self, observer: InventoryObserver | None = None, *, counters: Sequence[str] = ()
+    ) -> Snapshot:
         """List the cloud: as an admin across all projects, or project by project with
-        project-scoped credentials (:mod:`auditor.collect.scoped`)."""
+        project-scoped credentials (:mod:`auditor.collect.scoped`); with ``counters``
+        (services), also their usage counters, for the count cross-check."""
         snapshot = inventory(
             self.conn,
             self.target,
@@ -136,6 +140,7 @@ class OpenInventory:
             policy=self.options.retry,
             observer=observer,
             objects=self.options.objects,
+            counters=counters,
         )
         # What changed while it was listed (auditor.collect.flux).
         return ask_changes(self.conn, self.target, snapshot, self.options.retry)
@@ -211,6 +216,15 @@ class AuditResult:
         return self.outcome.id_map
 
 
+def audit_counters(options: AuditOptions) -> tuple[str, ...]:
+    """The services whose usage counters an audit reads for the count cross-check: those
+    its collections can be compared with, unless it is off or the ``quotas`` collection
+    (which holds them) is listed anyway."""
+    if not options.cross_check or "quotas" in options.collections:
+        return ()
+    return counter_services(options.collections)
+
+
 def run_audit(
     clouds: Clouds,
     rules: Rules,
@@ -226,11 +240,13 @@ def run_audit(
     sent, so a bad profile fails fast.
     """
     opened = [open_inventory(t, clouds.config, options, redactor=redactor) for t in clouds.all]
+    counters = audit_counters(options)
     with ThreadPoolExecutor(max_workers=len(opened), thread_name_prefix="auditor-cloud") as pool:
         futures = [
             pool.submit(
                 cloud.take,
                 None if observer is None else _CloudObserver(observer, str(cloud.target)),
+                counters=counters,
             )
             for cloud in opened
         ]

@@ -92,6 +92,8 @@ class Rules:
     order: tuple[str, ...] = DEFAULT_ORDER
     metadata_key: str | None = None
     id_map: Mapping[str, str] = field(default_factory=dict)
+    id_map_file: str | None = None
+    """The file ``match.id_map`` names (None: none); its map may be empty."""
     target_domains: frozenset[str] | None = None
     target_regions: frozenset[str] | None = None
     source_domains: frozenset[str] | None = None
@@ -103,6 +105,11 @@ class Rules:
     """Source projects merged on purpose into one target project each."""
     origin: str | None = None
     """The file the rules were read from (None: defaults)."""
+
+    @property
+    def named_id_map(self) -> Mapping[str, str] | None:
+        """The id map when ``match.id_map`` names one (maybe empty); None when none."""
+        return self.id_map if self.id_map_file is not None else None
 
     # -- folds -------------------------------------------------------------
 
@@ -365,6 +372,7 @@ def _build(
         order=order,
         metadata_key=metadata_key,
         id_map=id_map,
+        id_map_file=str(match["id_map"]) if "id_map" in match else None,
         target_domains=opt_set("target_domains"),
         target_regions=opt_set("target_regions"),
         source_domains=opt_set("source_domains"),

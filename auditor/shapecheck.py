@@ -36,6 +36,10 @@ _NAMES = {str: "string", int: "integer", float: "number", bool: "boolean", dict:
 _NAMES.update({list: "array", type(None): "null"})
 
 
+COUNTERS_SHAPE = "quotas"
+"""The collection whose items a snapshot's usage counters are shaped as."""
+
+
 class ShapeError(ValueError):
     """An item of a snapshot is not shaped as the inventory schema says."""
 
@@ -135,8 +139,13 @@ def check_snapshot(snapshot: Snapshot, origin: str) -> None:
     """Every item of every collection of ``snapshot`` read from ``origin`` (a file), against
     the inventory schema; raises a one-line :class:`~auditor.errors.SnapshotError` naming
     the file, the item and the field."""
-    for name, result in snapshot.collections.items():
+    listed = [
+        (name, result, f"collections.{name}") for name, result in snapshot.collections.items()
+    ]
+    # Usage counters are quota sets: shaped as the quotas collection's items.
+    listed += [(COUNTERS_SHAPE, r, f"counters.{s}") for s, r in snapshot.counters.items()]
+    for name, result, where in listed:
         try:
-            check_items(name, list(result.items), f"collections.{name}")
+            check_items(name, list(result.items), where)
         except ShapeError as exc:
             raise SnapshotError(f"{origin}: {exc}") from None

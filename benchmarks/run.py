@@ -8,6 +8,8 @@ subprocess and interleaved run by run:
 * ``floor``: sequential raw JSON paging of the auditor's listings
   (``benchmarks/floor.py``: requests + ``response.json()``, nothing else);
 * ``auditor``: ``auditor audit`` end to end (two inventories, diff, JSON report);
+* ``auditor-nocc`` (only when named in ``--tools``): the same with ``--no-cross-check``,
+  to see what the count cross-check's usage counters cost;
 * ``sdk``: openstacksdk resource listing (``benchmarks/sdk_list.py``);
 * ``osc``: python-openstackclient, ``openstack server list --all-projects
   --long -f json`` and friends, four commands per cloud.
@@ -46,9 +48,12 @@ SOURCE, TARGET = "cloudwatt", "ocb"
 """The cloud names of :func:`auditor.demo.data.generate`."""
 
 TOOLS = ("floor", "auditor", "sdk", "osc")
+EXTRA_TOOLS = ("auditor-nocc",)
+"""Tools run only when ``--tools`` names them."""
 LABELS = {
     "floor": "raw JSON floor (sequential)",
     "auditor": "auditor audit (end to end)",
+    "auditor-nocc": "auditor audit --no-cross-check",
     "sdk": "openstacksdk resources",
     "osc": "openstackclient",
 }
@@ -217,18 +222,20 @@ def run_tool(tool: str, ctx: Context) -> Run:
     elif tool == "sdk":
         argv = [ctx.python, os.path.join(HERE, "sdk_list.py"), "--clouds-yaml", ctx.clouds_yaml]
         argv += [SOURCE, TARGET]
-    elif tool == "auditor":
+    elif tool in ("auditor", "auditor-nocc"):
         with contextlib.suppress(FileNotFoundError):
             os.remove(report)
         argv = [ctx.python, "-m", "auditor", "--os-client-config-file", ctx.clouds_yaml]
         argv += ["--no-progress", "-q", "audit", "--source", SOURCE, "--target", TARGET]
         argv += ["--rules", ctx.rules, "--format", "json", "--output", report]
+        argv += ["--no-cross-check"] if tool == "auditor-nocc" else []
     else:
         raise ValueError(tool)
     code, seconds, cpu, rss = _measure(argv, ctx.env, out)
     # The example target carries seeded defects: the audit exits 1 (discrepancies),
     # which a crash shares: the report must be there too.
-    ok = code == 0 or (tool == "auditor" and code == 1 and os.path.exists(report))
+    audit = tool in ("auditor", "auditor-nocc")
+    ok = code == 0 or (audit and code == 1 and os.path.exists(report))
     if not ok:
         raise _failure(argv, code, out)
     counts = ctx.sandbox.counts()
@@ -238,7 +245,7 @@ def run_tool(tool: str, ctx: Context) -> Run:
 
 def _items(tool: str, out: str, ctx: Context) -> dict[str, int]:
     """Servers and volumes each tool saw, both clouds together (a sanity check)."""
-    if tool == "auditor":
+    if tool in ("auditor", "auditor-nocc"):
         with open(os.path.join(ctx.workdir, "report.json"), encoding="utf-8") as handle:
             summary = json.load(handle)["summary"]
         return {
@@ -476,7 +483,7 @@ def plot(doc: dict[str, Any], path: str) -> bool:
     except ImportError:
         return False
     figure, axes = plt.subplots(figsize=(8, 5), dpi=110)
-    markers = {"floor": "s", "auditor": "o", "sdk": "^", "osc": "v"}
+    markers = {"floor": "s", "auditor": "o", "auditor-nocc": "x", "sdk": "^", "osc": "v"}
     for tool in doc["tools"]:
         points = [
             (parse_size(n), cell["median_s"])
@@ -588,7 +595,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         if args.diff_servers == 40_000:
             args.diff_servers = 5_000
     args.sizes = sorted(parse_size(s) for s in args.sizes.split(",") if s.strip())
-    args.tools = [t for t in TOOLS if t in {s.strip() for s in args.tools.split(",")}]
+    named = {s.strip() for s in args.tools.split(",")}
+    args.tools = [t for t in (*TOOLS, *EXTRA_TOOLS) if t in named]
     args.openstack = args.openstack or ("osc" in args.tools and _find_openstack(args.python))
     args.openstack = args.openstack or None
     args.command = "python benchmarks/run.py " + " ".join(

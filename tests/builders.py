@@ -82,6 +82,10 @@ def server(
     addresses: Mapping[str, Sequence[str]] | None = None,
     volumes: Sequence[str] = (),
     security_groups: Sequence[str] = ("default",),
+    tags: Sequence[str] = (),
+    config_drive: bool = False,
+    locked: bool = False,
+    locked_reason: str | None = None,
 ) -> JSON:
     """A Nova server of project ``owner``; ``image=None`` boots from a volume."""
     return {
@@ -97,6 +101,10 @@ def server(
         "addresses": {k: list(v) for k, v in (addresses or {"private": ["10.0.0.5"]}).items()},
         "volumes": sorted(volumes),
         "security_groups": sorted(security_groups),
+        "tags": sorted(tags),
+        "config_drive": config_drive,
+        "locked": locked,
+        **({"locked_reason": locked_reason} if locked_reason is not None else {}),
     }
 
 

@@ -31,6 +31,8 @@ def servers(microversion: tuple[int, int]) -> list[JSON]:
             metadata={"role": "web", "db_password": DB_PASSWORD},
             addresses={"private": ["10.0.0.5"], "public": ["203.0.113.7", "192.0.2.10"]},
             security_groups=["web", "default"],
+            tags=["web", "backup"],
+            config_drive=True,
         ),
         p.server(
             "s-2",
@@ -42,6 +44,8 @@ def servers(microversion: tuple[int, int]) -> list[JSON]:
             volumes=["v-2"],
             key_name=None,
             az="az-2",
+            locked=True,
+            locked_reason="legal hold",
         ),
     ]
 

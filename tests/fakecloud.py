@@ -533,13 +533,58 @@ class FakeCloud:
             project_id = project_id.split("/")[0]
             body = self.quotas.get(service, {}).get(project_id)
             if body is None:
-                body = defaults(project_id)
+                # The service's defaults, and its counters of what the project uses, as
+                # its own data says (as Nova, Cinder and Neutron keep them).
+                body = defaults(project_id, **self._usage(service, project_id))
             if service == "block-storage" and self.query(request).get("usage") != ["True"]:
                 # Without usage=True, Cinder answers bare limits.
                 body = {k: v["limit"] if isinstance(v, dict) else v for k, v in body.items()}
             return self.reply({key: body})
 
         return handler
+
+    def _usage(self, service: str, project_id: str) -> dict[str, tuple[int, int]]:
+        """{resource: (default limit, in use)} of what the fake holds of ``project_id``."""
+
+        def mine(items: list[JSON], *keys: str) -> list[JSON]:
+            return [i for i in items if any(i.get(k) == project_id for k in keys)]
+
+        if service == "compute":
+            flavors = {str(f["id"]): f for f in self.flavors}
+            sizes = [
+                s["flavor"] if "vcpus" in s["flavor"] else flavors.get(str(s["flavor"]["id"]), {})
+                for s in mine(self.servers, "tenant_id", "project_id")
+                if isinstance(s.get("flavor"), dict)
+            ]
+            return {
+                "instances": (10, len(sizes)),
+                "cores": (20, sum(int(f.get("vcpus") or 0) for f in sizes)),
+                "ram": (51200, sum(int(f.get("ram") or 0) for f in sizes)),
+            }
+        if service == "block-storage":
+            volumes = mine(self.volumes, "os-vol-tenant-attr:tenant_id")
+            snapshots = mine(self.snapshots, "os-extended-snapshot-attributes:project_id")
+            backups = mine(self.backups, "os-backup-project-attr:project_id")
+            size = sum(int(v.get("size") or 0) for v in [*volumes, *snapshots])
+            return {
+                "volumes": (10, len(volumes)),
+                "gigabytes": (1000, size),
+                "snapshots": (10, len(snapshots)),
+                "backups": (10, len(backups)),
+                "backup_gigabytes": (1000, sum(int(b.get("size") or 0) for b in backups)),
+            }
+        groups = mine(self.security_groups, "project_id", "tenant_id")
+        return {
+            "network": (100, len(mine(self.networks, "project_id", "tenant_id"))),
+            "subnet": (100, len(mine(self.subnets, "project_id", "tenant_id"))),
+            "router": (10, len(mine(self.routers, "project_id", "tenant_id"))),
+            "floatingip": (50, len(mine(self.floating_ips, "project_id", "tenant_id"))),
+            "security_group": (10, len(groups)),
+            "security_group_rule": (
+                100,
+                sum(len(g.get("security_group_rules") or ()) for g in groups),
+            ),
+        }
 
     # -- neutron -------------------------------------------------------------------
 

@@ -153,6 +153,10 @@ def server(
     security_groups: list[str] | None = None,
     key_name: str | None = "ops-key",
     az: str = "nova",
+    tags: list[str] | None = None,
+    config_drive: bool = False,
+    locked: bool = False,
+    locked_reason: str | None = None,
 ) -> JSON:
     """A server of GET /servers/detail at the given microversion."""
     if microversion >= (2, 47):
@@ -209,7 +213,7 @@ def server(
         "OS-DCF:diskConfig": "AUTO",
         "progress": 0,
         "OS-EXT-AZ:availability_zone": az,
-        "config_drive": "",
+        "config_drive": "True" if config_drive else "",
         "key_name": key_name,
         "OS-SRV-USG:launched_at": "2024-03-01T10:01:00.000000",
         "OS-SRV-USG:terminated_at": None,
@@ -225,9 +229,11 @@ def server(
         "security_groups": [{"name": g} for g in (security_groups or ["default"])],
     }
     if microversion >= (2, 26):
-        body["tags"] = []
+        body["tags"] = list(tags or [])
     if microversion >= (2, 9):
-        body["locked"] = False
+        body["locked"] = locked
+    if microversion >= (2, 73):
+        body["locked_reason"] = locked_reason
     return body
 
 

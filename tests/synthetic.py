@@ -101,6 +101,10 @@ def synthetic_snapshot(
                 "addresses": addresses,
                 "volumes": [],
                 "security_groups": sorted({"default", ("web", "db", "batch")[s % 3]}),
+                "tags": ["prod"] if s % 5 == 0 else [],
+                "config_drive": s % 3 == 0,
+                "locked": s % 7 == 0,
+                **({"locked_reason": "legal hold"} if s % 14 == 0 else {}),
             }
         )
     for v in range(volumes):
@@ -192,12 +196,29 @@ def synthetic_snapshot(
     )
 
 
+def servers_at(servers: tuple[JSON, ...], compute_max_version: str) -> tuple[JSON, ...]:
+    """``servers`` as Nova answers them at ``compute_max_version``: without the fields it
+    gives only from a later microversion (the catalog's ``since``: absent, unknown)."""
+    from auditor.catalog import registry
+    from auditor.catalog.sources import Api
+    from auditor.catalog.text import version as version_tuple
+
+    now = version_tuple(compute_max_version)
+    later = {
+        f.name
+        for f in registry.spec("servers").fields
+        if isinstance(f.source, Api) and f.source.since and now < version_tuple(f.source.since)
+    }
+    return tuple({k: v for k, v in s.items() if k not in later} for s in servers)
+
+
 def down_cell_inventory(
     servers: tuple[JSON, ...], max_limit: int, compute_max_version: str
 ) -> tuple[Status, tuple[JSON, ...], str | None]:
     """What an inventory of the sandbox says of ``servers`` (some ``partial``: in a
     cell that is down), as Nova answers (servers.py ``_is_cell_down_supported``,
-    compute/api.py ``get_all``): (status, items, error).
+    compute/api.py ``get_all``), at ``compute_max_version`` (:func:`servers_at`):
+    (status, items, error).
 
     Below 2.69 the down cell's servers are skipped without a word. From 2.69 the
     first, unpaged page holds partial records in the room its servers leave, and
@@ -206,6 +227,7 @@ def down_cell_inventory(
     from auditor.catalog.text import version as version_tuple
     from auditor.sandbox.cells import down_host_of
 
+    servers = servers_at(servers, compute_max_version)
     up = tuple(s for s in servers if not s.get("partial"))
     down = [s for s in servers if s.get("partial")]
     if not down or version_tuple(compute_max_version) < (2, 69):

@@ -48,8 +48,8 @@ class Inputs:
     """Each source snapshot's file bytes and snapshot, in order."""
     target: tuple[bytes, Snapshot]
     rules: bytes | None
-    id_map: Mapping[str, str]
-    """The id map the rules named (source id -> target id), empty when none."""
+    id_map: Mapping[str, str] | None
+    """The id map the rules named (source id -> target id; maybe empty), None when none."""
     waivers: bytes | None
     labels: Sequence[str] | None
     fail_on: str
@@ -79,7 +79,8 @@ def bundle_of(inputs: Inputs, report: Report) -> Bundle:
         names.append(name)
     if inputs.rules is not None:
         files[RULES] = inputs.rules
-    if inputs.id_map:
+    if inputs.id_map is not None:
+        # Even empty: the rules name it, so verifying reads it (and the manifest seals it).
         files[ID_MAP] = (json.dumps(dict(inputs.id_map), indent=1, sort_keys=True) + "\n").encode()
     if inputs.waivers is not None:
         files[WAIVERS] = inputs.waivers

@@ -202,3 +202,38 @@ def fingerprint(s: JSON, t: JSON, ch: ChangeSink) -> None:
             f" {fmt(t.get('fingerprint'))}, was {fmt(s.get('fingerprint'))}): the private key"
             " the tenant has no longer opens its servers",
         )
+
+
+def _reason(value: Any, lead: str = "") -> str:
+    return f" ({lead}{value})" if isinstance(value, str) and value else ""
+
+
+def server_lock(s: JSON, t: JSON, ch: ChangeSink) -> None:
+    """Locked in the source, no longer in the target: error (non-admin users may again
+    stop, rebuild or delete it); locked only in the target: info; still locked for
+    another reason (both known, compute 2.73+): info. Null (below compute 2.9, or a
+    snapshot that does not say) is unknown."""
+    was, now = s.get("locked"), t.get("locked")
+    if was is True and now is False:
+        why = _reason(s.get("locked_reason"), "it was locked: ")
+        ch.add(
+            "locked",
+            True,
+            False,
+            Severity.ERROR,
+            f"is no longer locked{why}: non-admin users may stop, rebuild or delete it again",
+        )
+    elif was is False and now is True:
+        ch.add(
+            "locked", False, True, Severity.INFO, f"is now locked{_reason(t.get('locked_reason'))}"
+        )
+    elif was is True and now is True:
+        before, after = s.get("locked_reason"), t.get("locked_reason")
+        if isinstance(before, str) and isinstance(after, str) and before != after:
+            ch.add(
+                "locked_reason",
+                before,
+                after,
+                Severity.INFO,
+                f"is locked for another reason: {fmt(after)} (was {fmt(before)})",
+            )

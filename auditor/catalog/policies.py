@@ -206,6 +206,9 @@ class Flag:
     gained_severity: Severity = Severity.INFO
     default: bool = False
     """The value of an item without the field."""
+    known: bool = False
+    """Not compared while either value is unknown (null or absent: a microversion that
+    does not give it, a snapshot taken before the field was read); ``default`` then unused."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -286,6 +289,9 @@ class Kept:
     message: str
     key: Callable[[Any], Any] | None = None
     describe: Callable[[Any], str] | None = None
+    known: bool = False
+    """Not compared while either value is unknown (null or absent), else null reads as
+    empty."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -18,6 +18,7 @@ answers, a bare limit in the plain ones (then there is no usage).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from auditor.catalog.common import owned_by_project
@@ -124,3 +125,13 @@ QUOTAS_SPEC = CollectionSpec(
 )
 
 SPECS = (QUOTAS_SPEC,)
+
+COUNTER_REQUESTS = {r.tag: r for r in QUOTAS_SPEC.requests if r.tag}
+"""Service -> the quota-set request that reads its usage counters."""
+
+
+def counters_spec(service: str) -> CollectionSpec:
+    """One service's usage counters, listed as the quotas collection lists them (one quota
+    set per project) but apart from it: the count cross-check's data, recorded in a
+    snapshot's ``counters`` (not compared as a collection)."""
+    return replace(QUOTAS_SPEC, name=f"counters.{service}", requests=(COUNTER_REQUESTS[service],))

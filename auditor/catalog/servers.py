@@ -29,12 +29,14 @@ from auditor.catalog.lookups import Lookups, Reading
 from auditor.catalog.policies import (
     Custom,
     Exact,
+    Flag,
+    Kept,
     Metadata,
     Ref,
     RefByName,
     Status,
 )
-from auditor.catalog.sources import derived, ids_of, names_of
+from auditor.catalog.sources import api, derived, ids_of, names_of
 from auditor.catalog.spec import (
     CollectionSpec,
     Family,
@@ -49,18 +51,25 @@ from auditor.catalog.transforms import (
 )
 from auditor.catalog.types import (
     ARRAY,
+    BOOLEAN,
+    NBOOL,
     NSTR,
+    NSTRS,
     OBJ,
     OBJECT,
     STRS,
     TEXT,
     TEXT_OR_NULL,
     TRUE,
+    RawTypes,
     schema,
 )
 from auditor.model import Severity
 
 JSON = dict[str, Any]
+
+CONFIG_DRIVE: RawTypes = (str, bool, type(None))
+"""Nova's response schema: "True", "", "False" or null (and a boolean from 2.75)."""
 
 FLAVOR_EMBEDDED = "2.47"
 """From 2.47 a server's flavor is embedded (original_name, vcpus, ram, disk), with no id."""
@@ -84,6 +93,10 @@ SERVERS = Request(
         "os-extended-volumes:volumes_attached": ARRAY,
         "security_groups": ARRAY,
         "OS-EXT-AZ:availability_zone": TEXT_OR_NULL,
+        "tags": ARRAY,
+        "config_drive": CONFIG_DRIVE,
+        "locked": BOOLEAN,
+        "locked_reason": TEXT_OR_NULL,
     },
 )
 COMPUTE_SERVICES = Request(
@@ -124,6 +137,31 @@ def _image(raw: JSON, reading: Reading) -> JSON | None:
     if not isinstance(image, dict) or not image.get("id"):
         return None
     return {"id": image["id"], "name": reading.lookups.image_names.get(image["id"])}
+
+
+def _tags(value: Any) -> list[str] | None:
+    # Compute 2.26+ answers every server's tags (a list, maybe empty); before, none.
+    return sorted(str(v) for v in value) if isinstance(value, list) else None
+
+
+def _locked(value: Any) -> bool | None:
+    # Compute 2.9+ answers a boolean; before (or a partial record), none: unknown.
+    return value if isinstance(value, bool) else None
+
+
+def _has_config_drive(value: Any) -> bool | None:
+    # Nova stores the string "True" or "" (null on some records, the response schema
+    # allows "False" and, from 2.75, a boolean); a partial record has none: unknown.
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "false", "0", "no")
+    return bool(value)
+
+
+def _config_drive(value: Any) -> str | None:
+    # The sandbox writes it as Nova does: "True" or "" (null when unknown).
+    return None if value is None else "True" if value else ""
 
 
 def _partial(raw: JSON, _reading: Reading) -> bool | None:
@@ -258,6 +296,46 @@ SERVERS_SPEC = CollectionSpec(
             STRS,
             "Sorted names of the security groups.",
             RefByName("security_groups", Severity.WARNING, "lost security group(s) {lost}"),
+        ),
+        Field(
+            "tags",
+            api("tags", since="2.26", then=_tags),
+            NSTRS,
+            "Sorted tags (compute 2.26+; absent below: unknown).",
+            Kept(Severity.WARNING, "lost tag(s) {lost}", known=True),
+            optional=True,
+        ),
+        Field(
+            "config_drive",
+            api("config_drive", then=_has_config_drive, back=_config_drive),
+            NBOOL,
+            'True when it has a config drive (Nova answers "True" or ""); absent: unknown.',
+            Flag(
+                lost="no longer has a config drive: a guest that reads its metadata or network"
+                " configuration from it (no metadata service) loses them",
+                gained="now has a config drive",
+                known=True,
+            ),
+            optional=True,
+        ),
+        Field(
+            "locked",
+            api("locked", since="2.9", then=_locked),
+            NBOOL,
+            "True when locked against non-admin actions (compute 2.9+; absent below: unknown).",
+            Custom(
+                checks.server_lock,
+                "no longer locked: error; locked now: info; another reason (2.73+): info",
+            ),
+            optional=True,
+        ),
+        Field(
+            "locked_reason",
+            api("locked_reason", since="2.73"),
+            NSTR,
+            "Why it is locked (compute 2.73+; absent below, or without a reason):"
+            " compared with locked.",
+            optional=True,
         ),
         Field(
             "partial",

@@ -17,6 +17,7 @@ from typing import Any
 
 from auditor.catalog import registry
 from auditor.catalog.lookups import Lookups
+from auditor.catalog.quotas import counters_spec
 from auditor.catalog.spec import CollectionSpec, Request
 from auditor.collect.normalise import normalise
 from auditor.collect.pager import Listed
@@ -78,8 +79,11 @@ def take_inventory(
     observer: InventoryObserver | None = None,
     max_workers: int = 8,
     objects: bool = False,
+    counters: Sequence[str] = (),
 ) -> Snapshot:
-    """Inventory the cloud behind ``conn`` (``objects``: Swift containers' objects too).
+    """Inventory the cloud behind ``conn`` (``objects``: Swift containers' objects too);
+    with ``counters`` (services), also their usage counters for the count cross-check
+    (the snapshot's ``counters``).
 
     Raises :class:`~auditor.errors.AuthError` when the credentials are rejected.
     An optional collection whose service the catalog lacks is ``not_offered``
@@ -94,19 +98,24 @@ def take_inventory(
     started = time.monotonic()
     taken_at = utc_now()
     cloud_name = str(target)
+    counted = {counters_spec(service).name: service for service in counters}
     specs = [registry.spec(name) for name in collections]
+    specs += [counters_spec(service) for service in counters]
 
     def finish(
-        results: Mapping[str, CollectionResult], microversions: Mapping[str, str | None]
+        everything: Mapping[str, CollectionResult], microversions: Mapping[str, str | None]
     ) -> Snapshot:
+        results = {name: r for name, r in everything.items() if name not in counted}
+        usage = {counted[name]: r for name, r in everything.items() if name in counted}
         return Snapshot(
             cloud=target.cloud or cloud_name,
             region=target.region or region_name(conn),
             auth_url=auth_url(conn),
             taken_at=taken_at,
             duration_s=time.monotonic() - started,
-            collections=dict(results),
+            collections=results,
             microversions=dict(microversions),
+            counters=usage,
         )
 
     try:
@@ -176,7 +185,7 @@ def take_inventory(
         if window is not None:
             result = dataclasses.replace(result, listed=window)
         results[c.name] = result
-        if observer is not None:
+        if observer is not None and c.name not in counted:
             observer.on_collection(cloud_name, c.name, result)
     if policy.deadline is not None and policy.deadline.reached():
         unfinished = [name for name, result in results.items() if not result.complete]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.catalog import registry
@@ -126,10 +126,13 @@ def inventory(
     observer: InventoryObserver | None = None,
     max_workers: int = 8,
     objects: bool = False,
+    counters: Sequence[str] = (),
 ) -> Snapshot:
     """Inventory the cloud behind ``conn``: across all projects when its token has the
     admin role (:func:`~auditor.collect.take_inventory`), else project by project
-    (``objects``: Swift containers' objects too, as an admin)."""
+    (``objects``: Swift containers' objects too, as an admin). The usage ``counters``
+    (services) are read as an admin only: a project-scoped run records them as not read,
+    with the reason."""
     policy = policy or RetryPolicy()
     try:
         authenticate_with_retries(conn, target, policy)
@@ -148,9 +151,10 @@ def inventory(
             observer=observer,
             max_workers=max_workers,
             objects=objects,
+            counters=counters,
         )
     log.info("project-scoped credentials", cloud=str(target), roles=list(scope.roles))
-    return take_scoped_inventory(
+    snapshot = take_scoped_inventory(
         conn,
         target,
         scope,
@@ -160,6 +164,13 @@ def inventory(
         observer=observer,
         max_workers=max_workers,
     )
+    unread = CollectionResult(Status.ERROR, error=COUNTERS_NEED_ADMIN)
+    return replace(snapshot, counters=dict.fromkeys(counters, unread))
+
+
+COUNTERS_NEED_ADMIN = (
+    "project-scoped credentials: every project's usage counters need the admin role"
+)
 
 
 @dataclass

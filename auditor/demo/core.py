@@ -112,6 +112,9 @@ def source_cloud(servers: int, rng: random.Random) -> ExampleCloud:
             },
             "volumes": [],
             "security_groups": sorted({"default", role}),
+            "tags": [],
+            "config_drive": False,
+            "locked": False,
         }
         cloud.servers.append(server)
     # 1.5 volumes per server: one data volume on every server, and one more

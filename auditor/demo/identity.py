@@ -30,6 +30,7 @@ DEFECTS = (
     "region ocb-fr1 was registered without its parent region ocb-fr",
     "the object-store service (swift) was not carried over to the target catalog",
     "server group acme-web-spread lost a member: its server was booted outside the group",
+    "the first database server (by project and name), locked by the operators, was left unlocked",
     "private flavor ocb-gpu is no longer shared with ocb-globex",
     "private flavor ocb-hpc lost its hw:cpu_policy=dedicated extra spec (its guests float)",
     "keypair wonka-ops of user wonka-admin was re-imported with another public key",
@@ -121,9 +122,24 @@ def _catalog(cloud: str) -> list[JSON]:
     ]
 
 
+LOCK_REASON = "database primary: unlock only with the DBA on call"
+
+
+def _locked_server(servers: Sequence[JSON], prefix: str) -> JSON:
+    """The server the operators locked: the first database server by project and name."""
+    databases = [s for s in servers if str(s["name"]).startswith(f"{prefix}db-")]
+    return min(databases, key=lambda s: (str(s["project"]), str(s["name"])))
+
+
+def _lock(server: JSON) -> None:
+    server["locked"] = True
+    server["locked_reason"] = LOCK_REASON
+
+
 def add_source(cloud: ExampleCloud, rng: random.Random) -> None:
     """The legacy cloud's identity side (``rng`` unused: nothing here is random)."""
     del rng
+    _lock(_locked_server(cloud.servers, "cw-"))
     cloud.extra["domains"] = [
         {"id": "default", "name": "Default", "description": "The default domain", "enabled": True},
         {
@@ -191,6 +207,8 @@ def add_target(source: ExampleCloud, target: ExampleCloud, rng: random.Random) -
     """The same after the rebranding: new ids and names, same substance."""
     del rng
     counterparts = target.counterparts
+    locked = counterparts[str(_locked_server(source.servers, "cw-")["id"])]
+    _lock(next(s for s in target.servers if s["id"] == locked))
     target.extra["domains"] = [
         {"id": "default", "name": "Default", "description": "The default domain", "enabled": True},
         {
@@ -267,5 +285,8 @@ def seed_defects(target: ExampleCloud) -> None:
     gpu["access_ids"] = [pid for pid in gpu["access_ids"] if pid != globex["id"]]
     _named(extra["keypairs"], "wonka-ops")["fingerprint"] = fingerprint("wonka", version=2)
     _named(extra["server_groups"], "acme-web-spread")["members"].pop()
+    unlocked = next(s for s in target.servers if s.get("locked"))
+    unlocked["locked"] = False  # and Nova's unlock forgets the reason
+    del unlocked["locked_reason"]
     hpc = _named(extra["flavors"], "ocb-hpc")
     hpc["extra_specs"] = {k: v for k, v in hpc["extra_specs"].items() if k != "hw:cpu_policy"}

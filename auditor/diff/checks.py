@@ -90,6 +90,8 @@ def renamed_check(collection: str, field: str, p: Renamed, s: JSON, t: JSON, ch:
 
 
 def flag(field: str, p: Flag, s: JSON, t: JSON, ch: Changes) -> None:
+    if p.known and (s.get(field) is None or t.get(field) is None):
+        return
     was, now = bool(s.get(field, p.default)), bool(t.get(field, p.default))
     if was and not now:
         ch.add(field, True, False, p.lost_severity, p.lost)
@@ -247,6 +249,8 @@ def set_of_fold(
 
 def kept(field: str, p: Kept, s: JSON, t: JSON, ch: Changes) -> None:
     """Source elements no longer in the target."""
+    if p.known and (s.get(field) is None or t.get(field) is None):
+        return
     key = p.key or (lambda element: element)
     have = {key(e) for e in t.get(field) or []}
     lost: dict[Any, Any] = {}

@@ -6,9 +6,13 @@ its own count of what a project uses, for its quotas: Nova's ``in_use``
 (instances, cores, ram), Cinder's (volumes, gigabytes, snapshots, backups,
 backup_gigabytes), Neutron's ``used`` (networks, subnets, routers, floating
 IPs, security groups and their rules). The ``quotas`` collection records them
-per project; here they are compared with the figures of the listed items of
-the same project: counts, and sums (the servers' flavors' vCPUs and RAM, the
-volumes' and snapshots' GiB).
+per project, and ``auditor audit`` reads the ones its listed collections can be
+compared with even when that collection is not listed (the snapshot's
+``counters``: cross-check data, never compared as quota sets); here they are
+compared with the figures of the listed items of the same project: counts,
+and sums (the servers' flavors' vCPUs and RAM, the volumes' and snapshots'
+GiB). Counters that could not be read (a member's credentials, a policy that
+refuses them) skip the cross-check of their service with a note.
 
 A disagreement is a ``count_mismatch`` finding (a warning by default) naming the
 project, the counter, the listed figure and the service's; it never turns
@@ -123,6 +127,53 @@ def _listed(item: JSON) -> bool:
     return "migration_target_of" not in item
 
 
+def counter_services(collections: Iterable[str]) -> tuple[str, ...]:
+    """The services whose usage counters the cross-check can compare with a listing of
+    ``collections`` (Nova's with the servers, Cinder's with the volumes...), in order."""
+    listed = set(collections)
+    return tuple(
+        sorted({c.service for c in COUNTERS if set(c.collections) <= listed}, key=_SERVICES.index)
+    )
+
+
+_SERVICES = tuple(SERVICES)
+
+
+def _quota_sets(snapshot: Snapshot) -> tuple[JSON, ...] | None:
+    """The quota sets with usage the snapshot holds: its quotas collection's, else the
+    usage counters read for the cross-check (those of services that could be read);
+    None: neither."""
+    quotas = snapshot.collections.get("quotas")
+    if quotas is not None:
+        return quotas.items
+    if not snapshot.counters:
+        return None
+    return tuple(
+        item for result in snapshot.counters.values() if result.complete for item in result.items
+    )
+
+
+def cross_check_notes(
+    sources: Iterable[tuple[Snapshot, str | None]], target: Snapshot
+) -> list[str]:
+    """One note per snapshot whose usage counters could not all be read: the cross-check
+    of those services was skipped (never a finding: the listings are not in doubt)."""
+    notes = []
+    sides = [(s, "source", label) for s, label in sources] + [(target, "target", None)]
+    for snapshot, side, label in sides:
+        unread = {s: r.error for s, r in snapshot.counters.items() if not r.complete}
+        if not unread:
+            continue
+        services = ", ".join(f"{SERVICES.get(s, s)}'s" for s in unread)
+        reasons = "; ".join(dict.fromkeys(str(why) for why in unread.values()))
+        name = label or f"{snapshot.cloud}"
+        notes.append(
+            f"count cross-check skipped on the {side} ({name}): {services} usage counters"
+            f" could not be read ({reasons})"
+        )
+    return notes
+
+
 def cross_check(
     snapshot: Snapshot,
     side: str,
@@ -130,8 +181,8 @@ def cross_check(
     origin: str | None = None,
 ) -> list[Finding]:
     """The ``count_mismatch`` findings of one snapshot (``side``: source or target)."""
-    quotas = snapshot.collections.get("quotas")
-    if quotas is None:
+    quota_sets = _quota_sets(snapshot)
+    if quota_sets is None:
         return []
     complete = {name for name, result in snapshot.collections.items() if result.complete}
     by_project: dict[str, dict[str, list[JSON]]] = defaultdict(lambda: defaultdict(list))
@@ -140,7 +191,7 @@ def cross_check(
             if item.get("project_id") and _listed(item):
                 by_project[str(item["project_id"])][name].append(item)
     findings = []
-    for quota in quotas.items:
+    for quota in quota_sets:
         usage = quota.get("usage") or {}
         project_id = str(quota.get("project_id") or "")
         items = by_project.get(project_id, defaultdict(list))

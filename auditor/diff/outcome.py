@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 
 from auditor import waivers as waiving
 from auditor.diff import scorecard as scoring
-from auditor.diff.crosscheck import cross_checks
+from auditor.diff.crosscheck import cross_check_notes, cross_checks
 from auditor.diff.engine import Differ
 from auditor.diff.flux import explain
 from auditor.diff.fold import contests
@@ -125,6 +125,11 @@ def evaluate(
     )
     if counted:
         report = _with_findings(report, counted, about)
+    if cross_check:
+        sides = [(s, label if multi else None) for s, label in zip(sources, names, strict=True)]
+        notes = cross_check_notes(sides, target)
+        if notes:
+            report = replace(report, notes=(*report.notes, *notes))
     if waivers is not None:
         day = today or datetime.now(timezone.utc).date()
         report = _waive(report, waivers, day, runs[0].differ.kind_severity, about)

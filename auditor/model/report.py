@@ -136,7 +136,7 @@ class Report(Record):
     KEYS = (
         "tool_version", "generated_at", "source", "target", "verdict", "exit_code", "fail_on",
         "summary", "scorecard", "findings", "sources", "summary_by_source", "scope", "waivers",
-        "history", "filters",
+        "history", "filters", "notes",
     )  # fmt: skip
     OPTIONAL = frozenset(KEYS[10:])
     DEFAULTS: ClassVar[Mapping[str, Any]] = {"fail_on": "error", "tool_version": "unknown"}
@@ -165,6 +165,9 @@ class Report(Record):
     filters: tuple[FilterNote, ...] = ()
     """The filters applied to the findings shown, in order (the verdict, the exit code,
     the counts and the scorecard are those of every finding)."""
+    notes: tuple[str, ...] = ()
+    """What the audit could not check and why, one line each (a count cross-check
+    skipped because the usage counters could not be read): never a finding."""
 
     @property
     def filtered(self) -> int:

@@ -82,6 +82,10 @@ class Snapshot:
     """Service type -> microversion the listings were made with."""
     projects_covered: tuple[JSON, ...] = ()
     """For ``scope: project``: the projects listed, ``{id, name, domain}`` each."""
+    counters: Mapping[str, CollectionResult] = field(default_factory=dict)
+    """Service -> its usage counters (quota sets with usage, one per project), read for the
+    count cross-check when the ``quotas`` collection is not listed: cross-check data, not
+    a collection (no finding is about them)."""
 
     @property
     def complete(self) -> bool:
@@ -119,6 +123,11 @@ class Snapshot:
             **(
                 {"projects_covered": list(self.projects_covered)}
                 if self.scope == SCOPE_PROJECT
+                else {}
+            ),
+            **(
+                {"counters": {s: self.counters[s].to_json() for s in sorted(self.counters)}}
+                if self.counters
                 else {}
             ),
             "collections": {
@@ -161,6 +170,7 @@ class Snapshot:
                 scope=str(doc.get("scope", SCOPE_ADMIN)),
                 microversions=dict(doc.get("microversions") or {}),
                 projects_covered=tuple(doc.get("projects_covered") or ()),
+                counters=_counters_from_json(doc.get("counters")),
             )
         except KeyError as exc:
             raise SnapshotError(f"{origin}: missing key {exc.args[0]!r}") from None
@@ -181,6 +191,17 @@ class Snapshot:
                 " truncated or corrupt snapshot?"
             ) from None
         return cls.from_json(doc, origin)
+
+
+def _counters_from_json(value: Any) -> dict[str, CollectionResult]:
+    if value is None:
+        return {}  # a snapshot taken before counters were read, or without them
+    if not isinstance(value, dict):
+        raise TypeError("counters is not an object")
+    return {
+        str(service): _collection_from_json(result, f"counters.{service}")
+        for service, result in value.items()
+    }
 
 
 def _opt_str(value: Any) -> str | None:

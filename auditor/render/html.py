@@ -119,6 +119,7 @@ def render(report: Report) -> str:
         ],
         "multi": bool(report.sources),
         "scope": scope_line(report, shown=50),
+        "notes": list(report.notes),
         "by_source": [
             {"label": label, "name": name, "cells": [s.to_json()[c] for c in BY_SOURCE_COLUMNS]}
             for label, summary in report.summary_by_source.items()

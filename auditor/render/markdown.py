@@ -57,6 +57,7 @@ def render(report: Report) -> str:
         f"- **Exit code:** {report.exit_code} (fail on {report.fail_on.value})",
         f"- **Findings:** {len(report.counted)} ({severity_counts(report.counted)})",
     ]
+    out += [f"- **Note:** {markdown_text(note)}" for note in report.notes]
     if report.waivers is not None:
         w = report.waivers
         out.append(

@@ -106,6 +106,8 @@ def render(report: Report) -> str:
     ]
     if left_out_lines(report):
         out += ["", *left_out_lines(report)]
+    if report.notes:
+        out += ["", *(f"Note: {note}" for note in report.notes)]
     if report.summary_by_source:
         out += ["", "By source"]
         out.append(

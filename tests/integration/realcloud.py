@@ -753,6 +753,9 @@ def _nova_plan(cloud: RealCloud, b: _Builder, user_id: str) -> dict[str, Any]:
                     for n in s.networks
                 ],
                 "volumes": volumes_of.get(s.name, []),
+                "tags": list(s.tags),
+                "config_drive": s.config_drive,
+                "locked": s.locked,
             }
         )
     return {

@@ -123,6 +123,7 @@ class Rest:
         url: str,
         body: Any = None,
         content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         data = None
         if body is not None:
@@ -130,7 +131,7 @@ class Rest:
         request = urllib.request.Request(
             url,
             data=data,
-            headers={"X-Auth-Token": self.token, "Content-Type": content_type},
+            headers={"X-Auth-Token": self.token, "Content-Type": content_type, **(headers or {})},
             method=method,
         )
         try:

@@ -10,7 +10,9 @@ receives ``{"volumes": {name: id}, "volume_types": {name: id},
 "migration_targets": {name: id}}``. There is no cinder-volume (no storage, no
 message bus), so rows are written through ``cinder.objects`` and
 ``cinder.db``, the layer cinder-volume itself writes through: the API then
-reads them exactly as in production.
+reads them exactly as in production; each volume's quota is reserved and
+committed as cinder-api does, so the usage counters count it (the migration's
+temporary target, outside quota, is not).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def main(plan_path: str, result_path: str) -> None:
     objects.register_all()
     cfg.CONF(["--config-file", plan["config_file"]], project="cinder")
 
+    from cinder.quota import QUOTAS
     from cinder.volume import rpcapi as volume_rpcapi
 
     ctx = cinder_context.get_admin_context()
@@ -77,6 +80,12 @@ def main(plan_path: str, result_path: str) -> None:
         if spec.get("migrated_from"):
             metadata["migrated_from_id"] = volume_ids[spec["migrated_from"]]
         attached = bool(spec["attachments"])
+        # What cinder-api's create flow does (flows/api/create_volume.py): reserve the
+        # project's quota first (a first reservation counts what the project already
+        # has), so Cinder's usage counters count the volume.
+        deltas = {"volumes": 1, "gigabytes": spec["size"]}
+        QUOTAS.add_volume_type_opts(ctx, deltas, type_ids[spec["volume_type"]])
+        reserved = QUOTAS.reserve(ctx, project_id=spec["project_id"], **deltas)
         volume = objects.Volume(
             ctx,
             display_name=spec["name"],
@@ -96,6 +105,8 @@ def main(plan_path: str, result_path: str) -> None:
             launched_at=now,
         )
         volume.create()
+        # ... and commit it once the volume exists (as the flow does).
+        QUOTAS.commit(ctx, reserved, project_id=spec["project_id"])
         for index, server_id in enumerate(spec["attachments"]):
             objects.VolumeAttachment(
                 ctx,

@@ -87,6 +87,7 @@ def boot(
         "error": (vm_states.ERROR, power_state.NOSTATE),
     }
     vm_state, pwr_state = states[spec["state"]]
+    locked = spec.get("locked")
     with nova_context.target_cell(ctx, cell1) as cctx:
         instance = objects.Instance(
             cctx,
@@ -115,17 +116,23 @@ def boot(
             root_gb=flavor.root_gb,
             ephemeral_gb=flavor.ephemeral_gb,
             metadata=dict(spec.get("metadata") or {}),
-            system_metadata={},
+            # What compute/api.py lock() records: locked_by, and the reason if any.
+            system_metadata={"locked_reason": locked} if locked else {},
             launched_at=now,
             launch_index=0,
             root_device_name="/dev/vda",
-            locked=False,
+            locked=locked is not None,
+            locked_by="admin" if locked is not None else None,
+            # The column is a string: "True", or "" for none (compute/api.py).
+            config_drive="True" if spec.get("config_drive") else "",
             info_cache=objects.InstanceInfoCache(
                 network_info=_network_info(spec.get("networks") or [], spec["id"])
             ),
             security_groups=objects.SecurityGroupList(),
         )
         instance.create()
+        for tag in spec.get("tags") or []:
+            objects.Tag(cctx, resource_id=instance.uuid, tag=tag).create()
         if spec.get("image"):
             objects.BlockDeviceMapping(
                 cctx,

@@ -62,6 +62,10 @@ class ServerPlan:
     security_groups: tuple[str, ...] = ()
     migrated_from: str | None = None
     """Name of the server whose id goes in metadata ``migrated_from_id``."""
+    tags: tuple[str, ...] = ()
+    config_drive: bool = False
+    locked: str | None = None
+    """Locked (by an admin) with this reason ("": without one); None: not locked."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,8 @@ SERVERS: tuple[ServerPlan, ...] = (
         {"role": "web", "tier": "front", "db_password": "s3cr3t-value"},
         (NetworkPlan("cw-acme-net", ("10.0.0.5", "2001:db8:0:1::5"), ("203.0.113.10",)),),
         ("default", "web"),
+        tags=("web", "backup:daily"),
+        config_drive=True,
     ),
     ServerPlan(
         "cw-db-1",
@@ -144,6 +150,7 @@ SERVERS: tuple[ServerPlan, ...] = (
             NetworkPlan("cw-acme-storage", ("192.168.10.6",)),
         ),
         ("default", "db"),
+        locked="legal hold: do not delete",
     ),
     ServerPlan(
         "cw-app-1",
@@ -156,6 +163,7 @@ SERVERS: tuple[ServerPlan, ...] = (
         {},
         (NetworkPlan("cw-globex-net", ("10.1.0.5",)),),
         ("default",),
+        locked="",
     ),
     ServerPlan("cw-batch-1", "cw-initech", "m1.small", IMAGE_ID, None, "compute-2", "error"),
     ServerPlan(
@@ -170,6 +178,8 @@ SERVERS: tuple[ServerPlan, ...] = (
         (NetworkPlan("ocb-acme-net", ("10.20.0.5",), ("198.51.100.10",)),),
         ("default", "web"),
         migrated_from="cw-web-1",
+        tags=("backup:daily", "web"),
+        config_drive=True,
     ),
 )
 

@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import pytest
 from realcloud import RealCloud
-from seedplan import migration_rules
+from seedplan import SERVERS, VOLUMES, migration_rules
 
 from auditor.schemas import load_schema
 from tests.findings import label_of
@@ -70,6 +70,24 @@ def test_audit_of_a_migration_in_progress(real_cloud: RealCloud, tmp_path: Path)
     jsonschema.validate(report, load_schema("report"))
     got = {(f["kind"], f["collection"], label_of(f), f["severity"]) for f in report["findings"]}
     assert got == EXPECTED, proc.stderr
+    # The count cross-check ran by default, on Nova's and Cinder's real counters (read
+    # without the quotas collection), and they agree with the listings: no mismatch.
+    assert "notes" not in report
+    for side in ("source", "target"):
+        doc = json.loads((saved / f"{side}.json").read_text())
+        assert "quotas" not in doc["collections"]
+        counters = doc["counters"]
+        assert sorted(counters) == ["block-storage", "compute"]
+        assert all(c["status"] == "ok" for c in counters.values()), counters
+        seeded = {
+            (q["name"], q["project"]): q["usage"] for c in counters.values() for q in c["items"]
+        }
+        for project in ("cw-acme", "cw-globex", "ocb-acme"):
+            servers = sum(1 for s in SERVERS if s.project == project)
+            volumes = [v.size for v in VOLUMES if v.project == project]
+            assert seeded[("compute", project)]["instances"] == servers, project
+            assert seeded[("block-storage", project)]["volumes"] == len(volumes), project
+            assert seeded[("block-storage", project)]["gigabytes"] == sum(volumes), project
     assert (proc.returncode, report["verdict"]) == (1, "discrepancies")
 
     changed = next(f for f in report["findings"] if f["kind"] == "changed")

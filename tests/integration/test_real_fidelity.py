@@ -306,6 +306,9 @@ def test_a_down_cell_makes_the_servers_incomplete_never_missing(
         real_cloud.project_ids[p.project] for p in SERVERS if p.name in DOWN_CELL_SERVERS
     }
     assert all(s["status"] == "UNKNOWN" for s in partial.values())
+    # A partial record says nothing of tags, config drive or lock: unknown, so absent.
+    unknown = ("tags", "config_drive", "locked", "locked_reason")
+    assert [k for s in partial.values() for k in unknown if k in s] == []
 
     # Audited as the target of the full cloud: incomplete, nothing missing.
     code, report = audit(

@@ -242,6 +242,11 @@ def test_servers(run: Run, real_cloud: RealCloud) -> None:
                 "addresses": {n.name: sorted([*n.fixed, *n.floating]) for n in s.networks},
                 "volumes": sorted(volumes_of.get(s.name, [])),
                 "security_groups": sorted(s.security_groups),
+                # Nova's server detail view (compute 2.9+, 2.26+, 2.73+).
+                "tags": sorted(s.tags),
+                "config_drive": s.config_drive,
+                "locked": s.locked is not None,
+                **({"locked_reason": s.locked} if s.locked else {}),
             }
         )
     assert _items(run, "servers") == _by_id(expected)

@@ -228,11 +228,11 @@ def test_containerfile_builds_a_runnable_image(tmp_path: Path) -> None:
     # tests/unit/test_demo.py EXPECTED: main's 29 (the core's, server groups', the count
     # cross-check's), issue 17's network five (ports, RBAC, address scopes, subnet pools),
     # its access four (users, groups, roles, role assignments) and its depth four (volume
-    # type encryption, image member, image property, flavor hw:cpu_policy), and issue 18's
-    # DNS zone in ERROR and A record at another tenant's address, load balancer member on
-    # another server UPDATE_FAILED stack, and
-    # the Swift container that lost an object.
-    assert len(report["findings"]) == 47
+    # type encryption, image member, image property, flavor hw:cpu_policy) and its locked
+    # database server left unlocked, and issue 18's DNS zone in ERROR and A record at
+    # another tenant's address, load balancer member on another server, UPDATE_FAILED
+    # stack, and the Swift container that lost an object.
+    assert len(report["findings"]) == 48
 
 
 @pytest.mark.parametrize(

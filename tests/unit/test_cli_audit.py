@@ -82,6 +82,8 @@ def populate_target(cloud: FakeCloud, *, shrink: bool = True) -> FakeCloud:
             metadata={"role": "web", "db_password": dataset.DB_PASSWORD, "migrated_from_id": "s-1"},
             addresses={"private": ["10.20.0.5"], "public": ["198.51.100.7"]},
             security_groups=["web", "default"],
+            tags=["backup", "web"],
+            config_drive=True,
         ),
         p.server(
             "S-2",
@@ -92,6 +94,8 @@ def populate_target(cloud: FakeCloud, *, shrink: bool = True) -> FakeCloud:
             volumes=["V-2"],
             key_name=None,
             az="az-2",
+            locked=True,
+            locked_reason="legal hold",
         ),
     ]
     cloud.volumes = [

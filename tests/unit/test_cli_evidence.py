@@ -70,6 +70,30 @@ def test_a_signed_bundle_verifies_and_a_changed_byte_exits_1(golden_inputs: Path
     assert f"{bundle}/rules.yaml: changed (its sha256 is not the manifest's)" in out.splitlines()
 
 
+def test_a_bundle_whose_rules_name_an_empty_id_map_verifies(golden_inputs: Path) -> None:
+    # The rules name an id map that holds nothing yet (the migration tool wrote none):
+    # the bundle keeps it, sealed, so that verifying reads the same rules.
+    rules = golden_inputs / "rules.yaml"
+    text = rules.read_text()
+    assert "id_map" not in text
+    rules.write_text(text.replace("match:\n", "match:\n  id_map: idmap.json\n", 1))
+    (golden_inputs / "idmap.json").write_text("{}\n")
+    assert "  id_map: idmap.json" in rules.read_text()
+
+    code, _, bundle = diff_with_evidence(golden_inputs)
+    assert code == json.loads((golden_inputs / "report.json").read_text())["exit_code"]
+
+    assert json.loads((bundle / "idmap.json").read_text()) == {}
+    code, out = run_auditor("verify-evidence", str(bundle))
+    assert code == 0, out
+    assert out.startswith(f"{bundle}: verified: ")
+    # Sealed like every file: a mapping slipped in afterwards is a changed file.
+    (bundle / "idmap.json").write_text('{"s-1": "S-1"}\n')
+    code, out = run_auditor("verify-evidence", str(bundle))
+    assert code == 1
+    assert f"{bundle}/idmap.json: changed (its sha256 is not the manifest's)" in out.splitlines()
+
+
 def test_bad_evidence_input_exits_2_with_one_line(
     golden_inputs: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

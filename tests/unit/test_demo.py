@@ -46,6 +46,7 @@ EXPECTED = {
     ("changed", "groups", "support", "member_ids"),
     ("missing", "roles", "creator", None),
     ("missing", "role_assignments", "cw-hooli/member of user cloudwatt/hooli-admin", None),
+    ("changed", "servers", "ocb-acme/ocb-db-01", "locked"),
     # storage family (auditor.demo.storage)
     ("changed", "images", "ocb-cyberdyne/ocb-cyberdyne-golden", "checksum"),
     ("changed", "volume_snapshots", "ocb-soylent/ocb-db-01-data-nightly", "volume_id"),

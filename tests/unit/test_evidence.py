@@ -43,7 +43,7 @@ def made() -> tuple[Inputs, Report]:
         sources=[(source.dumps().encode(), source)],
         target=(target.dumps().encode(), target),
         rules=RULES.encode(),
-        id_map={},
+        id_map=rules.named_id_map,
         waivers=None,
         labels=None,
         fail_on="error",

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
             sources=[(s.dumps().encode(), s) for s in result.sources],
             target=(result.target.dumps().encode(), result.target),
             rules=read_bytes(args.rules) if args.rules else None,
-            id_map=rules.id_map,
+            id_map=rules.named_id_map,
             waivers=read_bytes(args.waivers) if args.waivers else None,
             labels=[str(s) for s in sources],
             fail_on=options.fail_on.value,

@@ -104,7 +104,7 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
         sources=[(result.source.dumps().encode(), result.source)],
         target=(result.target.dumps().encode(), result.target),
         rules=demo.rules.encode(),
-        id_map=rules.id_map,
+        id_map=rules.named_id_map,
         waivers=None,
         labels=[demo.source.cloud],
         fail_on=options.fail_on.value,

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
             sources=[(read_bytes(p), s) for p, s in zip(args.sources, sources, strict=True)],
             target=(read_bytes(args.target), target),
             rules=read_bytes(args.rules) if args.rules else None,
-            id_map=rules.id_map,
+            id_map=rules.named_id_map,
             waivers=read_bytes(args.waivers) if args.waivers else None,
             labels=None,
             fail_on=options.fail_on.value,

@@ -215,7 +215,8 @@ def server_view(server: JSON, mv: Version, urls: Urls, flavor_ids: Mapping[str, 
         "OS-DCF:diskConfig": "MANUAL",
         "progress": 0,
         "OS-EXT-AZ:availability_zone": server.get("availability_zone"),
-        "config_drive": "",
+        # Nova's column is a string: "True" or "" (what it answers for an unknown one).
+        "config_drive": "True" if server.get("config_drive") else "",
         "key_name": server.get("key_name"),
         "OS-SRV-USG:launched_at": "2024-01-15T09:31:02.000000",
         "OS-SRV-USG:terminated_at": None,
@@ -236,17 +237,17 @@ def server_view(server: JSON, mv: Version, urls: Urls, flavor_ids: Mapping[str, 
         view["OS-EXT-SRV-ATTR:ramdisk_id"] = ""
         view["OS-EXT-SRV-ATTR:root_device_name"] = "/dev/vda"
     if mv >= MV_LOCKED:
-        view["locked"] = False
+        view["locked"] = bool(server.get("locked"))
     if mv >= MV_HOST_STATUS:
         view["host_status"] = "UP"
     if mv >= MV_DESCRIPTION:
         view["description"] = None
     if mv >= MV_TAGS:
-        view["tags"] = []
+        view["tags"] = list(server.get("tags") or [])
     if mv >= MV_TRUSTED_CERTS:
         view["trusted_image_certificates"] = None
     if mv >= MV_LOCKED_REASON:
-        view["locked_reason"] = None
+        view["locked_reason"] = server.get("locked_reason")
     if mv >= MV_PINNED_AZ:
         view["pinned_availability_zone"] = None
     return view

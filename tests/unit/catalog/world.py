@@ -94,6 +94,8 @@ def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
             metadata={"role": "web", "db_password": "hunter2"},
             addresses={"acme-net": ["10.0.0.5", "2001:db8::5"], "ext": ["198.51.100.7"]},
             security_groups=["web", "default", "web"],
+            tags=["prod", "backup:daily"],
+            config_drive=True,
         ),
         p.server(
             "s-2",
@@ -104,6 +106,8 @@ def raw_world(microversions: dict[str, str]) -> dict[str, list[JSON]]:
             image_id=None,
             key_name=None,
             status="SHUTOFF",
+            locked=True,
+            locked_reason="freeze for the migration",
         ),
         p.server(
             "s-3",

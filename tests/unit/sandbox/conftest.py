@@ -53,6 +53,9 @@ def _edge_cases(cloud: str, base: Snapshot) -> dict[str, list[JSON]]:
         "addresses": {},
         "volumes": [],
         "security_groups": [],
+        "tags": [],
+        "config_drive": False,
+        "locked": False,
     }
     servers = [
         {
@@ -79,6 +82,10 @@ def _edge_cases(cloud: str, base: Snapshot) -> dict[str, list[JSON]]:
             },
             "volumes": sorted([f"{cloud}-v-multi", f"{cloud}-v-root"]),
             "security_groups": ["default", "ssh"],
+            "tags": ["backup:daily", "prod", "ünicode tag"],
+            "config_drive": True,
+            "locked": True,
+            "locked_reason": "légal hold until 2027",
         },
         {
             **server,

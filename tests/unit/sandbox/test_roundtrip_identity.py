@@ -21,7 +21,7 @@ from auditor.model import CollectionResult, Snapshot, Status
 from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.sandbox.ids import synthetic_hex, synthetic_uuid
 from auditor.sandbox.microversion import parse_version
-from tests.synthetic import FLAVORS, synthetic_snapshot
+from tests.synthetic import FLAVORS, servers_at, synthetic_snapshot
 from tests.unit.sandbox.test_roundtrip import inventory
 
 JSON = dict[str, Any]
@@ -179,6 +179,7 @@ def expected(snapshot: Snapshot, options: SandboxOptions) -> dict[str, Any]:
     if parse_version(options.compute_max_version) < (2, 61):
         for flavor in doc["flavors"]:
             flavor["extra_specs"] = None
+    doc["servers"] = list(servers_at(tuple(doc["servers"]), options.compute_max_version))
     return doc
 
 

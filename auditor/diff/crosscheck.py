@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from auditor.diff.flux import explain_count
 from auditor.model import JSON, Finding, Kind, Ref, Severity, Snapshot
 from auditor.model.ids import finding_id
 
@@ -206,9 +207,10 @@ def cross_check(
             figures = counter.figure(items)
             if counted in figures:
                 continue
-            findings.append(
-                _finding(snapshot, side, quota, counter, figures[0], counted, severity_of, origin)
-            )
+            listed = figures[0]
+            found = _finding(snapshot, side, quota, counter, listed, counted, severity_of, origin)
+            # A project whose items changed inside the audit window: in flux, not a mismatch.
+            findings.append(explain_count(found, snapshot, severity_of))
     return findings
 
 

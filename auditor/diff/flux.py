@@ -152,7 +152,7 @@ def _in_flux(f: Finding, cloud: _Cloud, change: ItemChange, severity: Severity) 
     message = (
         f"{f.message}; but {cloud.side} {cloud.snapshot.cloud} says it was {what} at"
         f" {change.at}, inside its audit window ({window.started} to {window.ended}):"
-        f" in flux during the audit, not counted as {COUNTS[f.kind]}"
+        f" in flux during the audit, not counted as {COUNTS.get(f.kind, 'a count mismatch')}"
     )
     return replace(
         f,
@@ -162,6 +162,26 @@ def _in_flux(f: Finding, cloud: _Cloud, change: ItemChange, severity: Severity) 
         message=message,
         flux=FluxNote(f.kind, cloud.side, cloud.snapshot.cloud, change.event, change.at, window),
     )
+
+
+def explain_count(
+    f: Finding, snapshot: Snapshot, severity_of: Callable[[str, Kind], Severity]
+) -> Finding:
+    """``f``, a ``count_mismatch`` of ``snapshot``'s cloud, as ``in_flux`` when items of its
+    project in its collection changed inside the audit window: the counters and the
+    listing were read at different moments of a changing project (the latest change
+    named)."""
+    result = snapshot.collections.get(f.collection)
+    about = f.source or f.target
+    if result is None or result.changes is None or about is None or f.side is None:
+        return f
+    owners = {str(i.get("id")): i.get("project_id") for i in result.items}
+    changed = [c for c in result.changes.items if (c.project_id or owners.get(c.id)) == about.id]
+    if not changed or snapshot.window is None:
+        return f
+    latest = max(changed, key=lambda c: c.at)
+    cloud = _Cloud.of(f.side, snapshot)
+    return _in_flux(f, cloud, latest, severity_of(f.collection, Kind.IN_FLUX))
 
 
 def explain(

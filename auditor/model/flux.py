@@ -132,7 +132,7 @@ class FluxNote(Record):
     """What an ``in_flux`` finding would have been, and the change that explains it."""
 
     was: Kind
-    """missing, unexpected or changed."""
+    """missing, unexpected, changed or count_mismatch."""
     side: str
     """The side whose cloud reported the change: source or target."""
     cloud: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ from auditor.app.commands.sandbox import save_clouds_yaml
 from auditor.diff.crosscheck import COUNTERS
 from auditor.diff.outcome import evaluate
 from auditor.model import CollectionResult, Kind, Severity, Snapshot, Status, Verdict
+from auditor.model.flux import Changes, Event, ItemChange, ListingWindow, Method
 from auditor.rules import parse_rules
 from auditor.sandbox import Sandbox
 from auditor.schemas import load_schema
@@ -227,3 +229,30 @@ def test_a_migrations_target_volume_is_not_the_tenants() -> None:
     side = world()
     side["volumes"].append({**side["volumes"][0], "id": "tmp", "migration_target_of": "x"})
     assert mismatches(cloud("cw", side), cloud("ocb", world())) == []
+
+
+def test_a_mismatch_of_a_project_that_changed_inside_the_window_is_in_flux() -> None:
+    """Counters and listings are read at different moments: a server of the project
+    deleted inside the audit window explains the disagreement; one of another project
+    does not."""
+    window = ListingWindow("2026-12-05T10:00:00Z", "2026-12-05T10:05:00Z")
+
+    def source(owner: str) -> Snapshot:
+        gone = ItemChange("s-9", Event.DELETED, "2026-12-05T10:03:00Z", "web9", owner)
+        snapshot = cloud("cw", world(compute={"instances": 4}))
+        servers = dataclasses.replace(
+            snapshot.collections["servers"],
+            listed=window,
+            changes=Changes(window.started, window.ended, Method.CHANGES_SINCE, (gone,)),
+        )
+        return dataclasses.replace(
+            snapshot, collections={**snapshot.collections, "servers": servers}
+        )
+
+    elsewhere = evaluate([source("p-other")], cloud("ocb", world()), RULES).report
+    assert [f.kind for f in elsewhere.findings] == [Kind.COUNT_MISMATCH]
+    (finding,) = evaluate([source(P)], cloud("ocb", world()), RULES).report.findings
+    assert finding.kind is Kind.IN_FLUX and finding.severity is Severity.INFO
+    assert finding.flux is not None and finding.flux.was is Kind.COUNT_MISMATCH
+    assert (finding.flux.side, finding.flux.event) == ("source", Event.DELETED)
+    assert "not counted as a count mismatch" in finding.message

@@ -20,7 +20,8 @@ from typing import Any
 from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, InventoryObserver, parse_collections
 from auditor.collect.pager import Deadline, RetryPolicy
 from auditor.collect.scoped import inventory
-from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, ConfigSource, connect, connect_project
+from auditor.connect import CloudTarget, ConfigSource, connect, connect_project
+from auditor.defaults import DEFAULT_TIMEOUT
 from auditor.diff.outcome import Outcome, compare
 from auditor.idmap import IdMap
 from auditor.model import CollectionResult, Report, Severity, Snapshot

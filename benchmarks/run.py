@@ -222,6 +222,9 @@ def run_tool(tool: str, ctx: Context) -> Run:
             os.remove(report)
         argv = [ctx.python, "-m", "auditor", "--os-client-config-file", ctx.clouds_yaml]
         argv += ["--no-progress", "-q", "audit", "--source", SOURCE, "--target", TARGET]
+        # The listings the floor makes, no more: the count cross-check (issue 22) asks
+        # 3 usage counters per project, requests the floor does not make.
+        argv += ["--no-cross-check"]
         argv += ["--rules", ctx.rules, "--format", "json", "--output", report]
     else:
         raise ValueError(tool)

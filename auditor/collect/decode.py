@@ -38,7 +38,7 @@ def decode_any(content: bytes) -> Any:
     """The JSON value of ``content``, every key kept (as :func:`json.loads` gives it)."""
     try:
         return _UNTYPED.decode(content)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         pass
     # msgspec refuses some texts json accepts (NaN, integers beyond 64 bits...): the
     # standard library decides, as it did before msgspec.
@@ -76,7 +76,7 @@ class PageDecoder:
         except msgspec.ValidationError:
             # Valid JSON of another shape: the pager's checks say what is wrong with it.
             return decode_any(content), False
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):
             return decode_any(content), False
 
 

@@ -155,7 +155,7 @@ class Snapshot:
         with paused_gc():
             try:
                 doc = _DECODER.decode(text)
-            except msgspec.DecodeError:
+            except (msgspec.DecodeError, RecursionError):
                 doc = cls._json(text, origin)
         return cls.from_json(doc, origin)
 

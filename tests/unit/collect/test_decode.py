@@ -82,7 +82,9 @@ def test_what_json_accepts_and_msgspec_does_not_is_still_read() -> None:
     assert decode_any(utf16) == {"servers": [{"id": "é"}]}
 
 
-@pytest.mark.parametrize("text", [b"", b"<html>", b'{"servers": [', b"\xff\xfe\x00"])
+@pytest.mark.parametrize(
+    "text", [b"", b"<html>", b'{"servers": [', b"\xff\xfe\x00", b"[" * 100_000 + b"]" * 100_000]
+)
 def test_not_json_is_refused(text: bytes) -> None:
     decoder = page_decoder("servers", None, FIELDS)
     assert decoder is not None

@@ -410,8 +410,10 @@ def markdown(doc: dict[str, Any]) -> str:
     head = ["N servers per cloud", "items (2 clouds)", "load avg"]
     head += [f"{LABELS[t]} s" for t in tools]
     if "auditor" in tools and "floor" in tools:
-        head.append("auditor / floor")
+        head += ["auditor / floor", "auditor / floor (CPU)"]
     head += [f"{t} / auditor" for t in tools if t in SLOW_TOOLS]
+    if "auditor" in tools:
+        head.append("auditor peak RSS MiB")
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for n_text, row in results.items():
         cells = {t: _cell_from_json(row["tools"][t]) for t in tools}
@@ -428,7 +430,11 @@ def markdown(doc: dict[str, Any]) -> str:
         auditor = cells["auditor"].median if "auditor" in cells else None
         if "auditor" in tools and "floor" in tools:
             values.append(_ratio(auditor, cells["floor"].median))
+            # CPU seconds: steadier than wall-clock time on a machine other jobs share.
+            values.append(_ratio(_mid(cells["auditor"], "cpu_s"), _mid(cells["floor"], "cpu_s")))
         values += [_ratio(cells[t].median, auditor) for t in tools if t in SLOW_TOOLS]
+        if "auditor" in tools:
+            values.append(_opt(_mid(cells["auditor"], "rss_mb"), "{:.0f}"))
         lines.append("| " + " | ".join(values) + " |")
     lines += [
         "",
@@ -538,7 +544,7 @@ def _find_openstack(python: str) -> str | None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1k,5k,20k,50k", help="servers per cloud")
+    parser.add_argument("--sizes", default="5k,20k,50k,100k", help="servers per cloud")
     parser.add_argument("--runs", type=int, default=5, help="runs per size (default 5)")
     parser.add_argument(
         "--few-runs-from",

@@ -101,6 +101,17 @@ def _wrong_type(kind: type, expected: str) -> str:
     return f": expected {expected}, got {_NAMES.get(kind, kind.__name__)}"
 
 
+def _sub(schema: Any) -> tuple[Checker | None, Leaf | None]:
+    """The checker or the leaf of a sub-schema (``items``, ``additionalProperties``);
+    neither when there is none or it checks nothing."""
+    if not isinstance(schema, Mapping):
+        return None, None
+    leaf = _leaf(schema)
+    if isinstance(leaf, tuple):
+        return None, leaf
+    return (compile_schema(schema) if leaf is None else None), None
+
+
 def compile_schema(schema: Mapping[str, Any]) -> Checker:
     """A checker of ``schema``'s type keywords (see the module's docstring).
 
@@ -122,25 +133,9 @@ def compile_schema(schema: Mapping[str, Any]) -> Checker:
             leaves[key] = leaf
         else:
             properties[key] = None if leaf is True else compile_schema(sub)
-    extra_schema = schema.get("additionalProperties")
-    extra: Checker | None = None
-    extra_leaf: Leaf | None = None
-    if isinstance(extra_schema, Mapping):
-        leaf = _leaf(extra_schema)
-        if isinstance(leaf, tuple):
-            extra_leaf = leaf
-        elif leaf is None:
-            extra = compile_schema(extra_schema)
+    extra, extra_leaf = _sub(schema.get("additionalProperties"))
     members = bool(leaves or properties or extra is not None or extra_leaf is not None)
-    items_schema = schema.get("items")
-    items: Checker | None = None
-    items_leaf: Leaf | None = None
-    if isinstance(items_schema, Mapping):
-        leaf = _leaf(items_schema)
-        if isinstance(leaf, tuple):
-            items_leaf = leaf
-        elif leaf is None:
-            items = compile_schema(items_schema)
+    items, items_leaf = _sub(schema.get("items"))
 
     def check(value: Any) -> str | None:
         for part in parts:

@@ -161,18 +161,19 @@ def _item_rows(
     # snapshot is read): scalars go in as they are (a bool is an int to sqlite3),
     # lists and mappings as JSON text.
     names = [n for n, _ in columns]
-    as_json = [t == "JSON" for _, t in columns]
+    as_json = [i for i, (_, t) in enumerate(columns) if t == "JSON"]
     for snapshot in snapshots:
         result = snapshot.collections.get(name)
         if result is None:
             continue
         cloud = label(snapshot)
         for item in result.items:
-            values = [item.get(n) for n in names]
-            for i, encode in enumerate(as_json):
-                if encode and values[i] is not None:
-                    values[i] = _json_text(values[i])
-            yield (cloud, *values)
+            values = [cloud, *map(item.get, names)]
+            for i in as_json:
+                value = values[i + 1]
+                if value is not None:
+                    values[i + 1] = _json_text(value)
+            yield tuple(values)
 
 
 def _ref(ref: Ref | None) -> tuple[str | None, ...]:

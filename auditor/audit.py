@@ -22,7 +22,8 @@ from auditor.collect.flux import Budget, ask_changes, reread
 from auditor.collect.pager import Deadline, RetryPolicy
 from auditor.collect.scoped import inventory
 from auditor.collect.swift import name_differences
-from auditor.connect import DEFAULT_TIMEOUT, CloudTarget, ConfigSource, connect, connect_project
+from auditor.connect import CloudTarget, ConfigSource, connect, connect_project
+from auditor.defaults import DEFAULT_TIMEOUT
 from auditor.diff.crosscheck import counter_services
 from auditor.diff.flux import rereads_wanted
 from auditor.diff.outcome import Outcome, compare

@@ -31,6 +31,7 @@ import requests
 import yaml
 from requests.adapters import BaseAdapter, HTTPAdapter
 
+from auditor.defaults import DEFAULT_TIMEOUT
 from auditor.errors import AuthError, ConfigError
 from auditor.hostguard import (
     MAX_REDIRECTS,
@@ -43,7 +44,6 @@ from auditor.profilecheck import check_profile_types
 from auditor.secrets import SECRET_AUTH_KEYS, Redactor
 
 APP_NAME = "auditor"
-DEFAULT_TIMEOUT = 60.0
 
 
 class ReadOnlyViolation(RuntimeError):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +87,35 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-_json_text = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+def _encoder() -> Callable[[Any], str]:
+    """JSON text as ``json.dumps(value, ensure_ascii=False, sort_keys=True)`` writes it.
+
+    ``JSONEncoder.encode`` builds a new C encoder on every call; a list or mapping
+    field of 500,000 items is encoded 2.25x faster by one encoder built once (issue 22:
+    the export of 2 x 250,000 items), with the same text.
+    """
+    make: Any = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - an interpreter without json's C accelerator
+        return json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+    encoder = make(
+        None,  # markers: JSON read from a snapshot has no cycles
+        json.JSONEncoder().default,  # what is not JSON: TypeError, as json.dumps
+        json.encoder.encode_basestring,  # ensure_ascii=False
+        None,  # indent
+        ": ",
+        ", ",
+        True,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan
+    )
+
+    def encode(value: Any) -> str:
+        return "".join(encoder(value, 0))
+
+    return encode
+
+
+_json_text = _encoder()
 
 
 def label(snapshot: Snapshot) -> str:
@@ -133,18 +161,19 @@ def _item_rows(
     # snapshot is read): scalars go in as they are (a bool is an int to sqlite3),
     # lists and mappings as JSON text.
     names = [n for n, _ in columns]
-    as_json = [t == "JSON" for _, t in columns]
+    as_json = [i for i, (_, t) in enumerate(columns) if t == "JSON"]
     for snapshot in snapshots:
         result = snapshot.collections.get(name)
         if result is None:
             continue
         cloud = label(snapshot)
         for item in result.items:
-            values = [item.get(n) for n in names]
-            for i, encode in enumerate(as_json):
-                if encode and values[i] is not None:
-                    values[i] = _json_text(values[i])
-            yield (cloud, *values)
+            values = [cloud, *map(item.get, names)]
+            for i in as_json:
+                value = values[i + 1]
+                if value is not None:
+                    values[i + 1] = _json_text(value)
+            yield tuple(values)
 
 
 def _ref(ref: Ref | None) -> tuple[str | None, ...]:

@@ -38,6 +38,7 @@ LAYERS = {
     # L0: documents, declarations, and the leaf helpers everything may use.
     "__init__": 0,
     "errors": 0,
+    "defaults": 0,
     "textsafe": 0,
     "secrets": 0,
     "gcpause": 0,

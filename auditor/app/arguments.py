@@ -6,29 +6,29 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from auditor.catalog.registry import names as collection_names
+from auditor.catalog import registry
+from auditor.defaults import DEFAULT_TIMEOUT
 from auditor.model import Severity
+from auditor.model.flux import DEFAULT_MAX_REREADS
 from auditor.render import Format
 
 
 class HelpFormatter(argparse.HelpFormatter):
     """Fills in the collection names and the default timeout when a help text is shown.
 
-    They come from the collection layer, which takes most of a second to import: a
-    command imports it when it runs, ``--help`` only when it shows them.
+    They come from the catalog, not from the collection layer: ``--help`` never imports
+    openstacksdk (most of a second).
     """
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         text = super()._get_help_string(action)
         if text is None or "{" not in text:
             return text
-        from auditor import audit
-
         values = {
-            "{core_collections}": ",".join(audit.CORE_COLLECTIONS),
-            "{known_collections}": ",".join(audit.KNOWN_COLLECTIONS),
-            "{default_timeout}": f"{audit.DEFAULT_TIMEOUT:g}",
-            "{default_max_rereads}": str(audit.DEFAULT_MAX_REREADS),
+            "{core_collections}": ",".join(registry.core()),
+            "{known_collections}": ",".join(sorted(registry.names())),
+            "{default_timeout}": f"{DEFAULT_TIMEOUT:g}",
+            "{default_max_rereads}": str(DEFAULT_MAX_REREADS),
         }
         for marker, value in values.items():
             text = text.replace(marker, value)
@@ -210,7 +210,7 @@ def filter_options(parser: argparse.ArgumentParser) -> None:
         "--collection",
         action="append",
         metavar="NAME",
-        choices=collection_names(),
+        choices=registry.names(),
         default=None,
         help="show findings of this collection; repeat it for several",
     )

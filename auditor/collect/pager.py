@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from auditor.catalog.spec import Paging
+from auditor.collect.decode import NotJSON, PageDecoder, decode_any, page_decoder
 from auditor.collect.retry import (
     MAX_RETRY_AFTER,
     Deadline,
@@ -130,8 +131,11 @@ class Pager:
         microversion: str | None,
         what: str,
         headers: Mapping[str, str] | None = None,
-    ) -> JSON:
-        def attempt() -> JSON:
+        decoder: PageDecoder | None = None,
+    ) -> tuple[JSON, bool]:
+        """The page's body, and whether ``decoder`` kept only its fields of each item."""
+
+        def attempt() -> tuple[JSON, bool]:
             kwargs: dict[str, Any] = {
                 "params": dict(params),
                 "raise_exc": False,
@@ -170,16 +174,16 @@ class Pager:
                 hint = " (admin role needed?)" if status == 403 else ""
                 raise ListingError(f"{what}: HTTP {status} {reason}{hint}".rstrip())
             try:
-                body = response.json()
-            except ValueError:
+                body, trimmed = _decode(response, decoder)
+            except NotJSON:
                 raise ListingError(f"{what}: HTTP {status} answered with non-JSON") from None
             if not isinstance(body, dict):
                 raise ListingError(f"{what}: unexpected response shape")
-            return body
+            return body, trimmed
 
         for _ in range(MAX_REAUTHS):
             try:
-                result: JSON = call_with_retries(attempt, self.policy, what)
+                result: tuple[JSON, bool] = call_with_retries(attempt, self.policy, what)
             except TokenRejected:
                 # keystoneauth renews an expired token once per request, but with
                 # listings running concurrently only one request renews it and
@@ -193,7 +197,7 @@ class Pager:
     ) -> JSON:
         """One page (or one item), with the retries and token renewal, its next link not
         followed; a 404 raises :class:`~auditor.errors.ItemNotFound`."""
-        return self._get(path, params, microversion, what)
+        return self._get(path, params, microversion, what)[0]
 
     def list(
         self,
@@ -212,11 +216,13 @@ class Pager:
     ) -> Listed:
         """Every item of the listing, de-duplicated by id, in the service's order.
 
-        With ``fields``, each item keeps only those of its fields; with
-        ``convert``, what is kept of each page is what ``convert`` makes of its
-        items (a normaliser): page by page, so that the listing never holds
-        every raw item at once. Exceptions of ``convert`` propagate. With
-        ``types``, an item whose field has another JSON type fails the listing.
+        ``fields`` are what is read of each item: pages are decoded keeping
+        only those (:mod:`auditor.collect.decode`). With ``convert``, what is
+        kept of each page is what ``convert`` makes of its items (a normaliser,
+        which reads no other field): page by page, so that the listing never
+        holds every raw item at once; without, each item keeps only ``fields``.
+        Exceptions of ``convert`` propagate. With ``types``, an item whose field
+        has another JSON type fails the listing.
         With ``Paging.OFFSET``, pages are asked by ``offset`` until an empty one.
         ``headers`` go with every page (Designate's all-projects header).
         """
@@ -225,12 +231,16 @@ class Pager:
         query: dict[str, str] = dict(params)
         previous_markers: set[str] = set()
         walk = Walk(what)
+        decoder = page_decoder(item_key, links, fields, types)
+        exact = decoder is not None and fields is not None and decoder.fields == set(fields)
         while True:
             if listed.pages >= MAX_PAGES:
                 raise ListingError(f"{what}: more than {MAX_PAGES} pages, giving up")
             walk.asking(query, listed.pages)
             try:
-                body = self._get(path, query, microversion, what, headers)
+                body, trimmed = self._get(
+                    path, query, microversion, what, headers=headers, decoder=decoder
+                )
             except DeadlineReached as exc:
                 raise DeadlineReached(
                     what, exc.deadline, pages=listed.pages, failure=exc.failure
@@ -258,7 +268,9 @@ class Pager:
                 page = [page]
             if not isinstance(page, list):
                 raise ListingError(f"{what}: response has no {item_key!r} list")
-            kept = _kept(what, page, listed, seen, fields, types)
+            # Trimmed already when decoded to exactly ``fields``; a normaliser needs no trim.
+            trim = None if convert is not None or (trimmed and exact) else fields
+            kept = _kept(what, page, listed, seen, trim, types)
             fresh = len(kept)
             walk.got(len(page), fresh, listed.pages)
             listed.items.extend(kept if convert is None else convert(kept))
@@ -321,3 +333,17 @@ def _kept(
         else:
             kept.append({name: item[name] for name in fields if name in item})
     return kept
+
+
+def _decode(response: requests.Response, decoder: PageDecoder | None) -> tuple[Any, bool]:
+    """A response's JSON body (``decoder``'s fields only where it could), and whether so."""
+    encoding = (response.encoding or "utf-8").lower().replace("-", "").replace("_", "")
+    if encoding != "utf8":
+        # A charset other than UTF-8 announced: decoded as requests decodes it.
+        try:
+            return response.json(), False
+        except ValueError:
+            raise NotJSON from None
+    if decoder is None:
+        return decode_any(response.content), False
+    return decoder.decode(response.content)

@@ -200,8 +200,8 @@ class Runner:
                 request.items,
                 request.params,
                 microversion if request.microversioned else None,
-                # A normaliser reads what it needs from each page: no trimming first.
-                registry.kept_fields(request.key) if convert is None else None,
+                # Decoded to these fields only; a normaliser reads no other.
+                registry.kept_fields(request.key),
                 convert,
                 types=request.shapes or None,
                 paging=request.paging,

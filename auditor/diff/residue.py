@@ -9,6 +9,7 @@ records), in their declared order. Residue is a warning, an error in DNS data
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -52,29 +53,40 @@ def spelled_out(rules: Rules, collection: str) -> frozenset[str]:
 
 def residue_hits(rules: Rules, collection: str, item: JSON) -> list[tuple[str, str]]:
     """(field, matched text) of every old-brand string left in a target item."""
-    if not rules.residue:
+    patterns = rules.residue
+    if not patterns:
         return []
-    values: list[tuple[str, Any]] = []
+    hits: list[tuple[str, str]] = []
     for field in _fields(collection):
         value = item.get(field)
-        if isinstance(value, Mapping):
-            values.extend(
-                (f"{field}.{k}", v) for k, v in sorted(value.items()) if k != rules.metadata_key
-            )
+        if isinstance(value, str):
+            found = _first(patterns, value)
+            if found is not None:
+                hits.append((field, found))
         elif isinstance(value, list):
-            values.extend((field, v) for v in value)  # a DNS record set's records
-        else:
-            values.append((field, value))
-    hits = []
-    for field, value in values:
-        if not isinstance(value, str) or not value:
-            continue
-        for pattern in rules.residue:
-            found = pattern.search(value)
-            if found:
-                hits.append((field, found.group(0)))
-                break
+            # A DNS record set's records.
+            for member in value:
+                if isinstance(member, str) and member:
+                    found = _first(patterns, member)
+                    if found is not None:
+                        hits.append((field, found))
+        elif isinstance(value, Mapping) and value:
+            for key, member in sorted(value.items()):
+                if key != rules.metadata_key and isinstance(member, str):
+                    found = _first(patterns, member)
+                    if found is not None:
+                        hits.append((f"{field}.{key}", found))
     return hits
+
+
+def _first(patterns: Sequence[re.Pattern[str]], text: str) -> str | None:
+    """What the first pattern that finds something in ``text`` finds (None: none does)."""
+    if text:
+        for pattern in patterns:
+            found = pattern.search(text)
+            if found:
+                return found.group(0)
+    return None
 
 
 def residue_in(

@@ -1,17 +1,17 @@
-"""Renderers: pure functions from a Report to text. Only the CLI writes it anywhere."""
+"""Renderers: pure functions from a Report to text. Only the CLI writes it anywhere.
+
+A format's module is imported when a report is first rendered in it, so the command
+line can name the formats (:class:`Format`) without loading Jinja2 or rich.
+"""
 
 from __future__ import annotations
 
 import enum
-import sys
+import importlib
+from typing import TYPE_CHECKING
 
-from auditor.model import Report
-from auditor.render import csv_format, html, json_format, junit, markdown, sarif, text
-
-if sys.version_info >= (3, 11):
-    from typing import assert_never
-else:  # pragma: no cover - Python 3.10
-    from typing_extensions import assert_never
+if TYPE_CHECKING:
+    from auditor.model import Report
 
 
 class Format(str, enum.Enum):
@@ -26,20 +26,20 @@ class Format(str, enum.Enum):
     SARIF = "sarif"
 
 
+_MODULES = {
+    Format.JSON: "json_format",
+    Format.TEXT: "text",
+    Format.MARKDOWN: "markdown",
+    Format.HTML: "html",
+    Format.JUNIT: "junit",
+    Format.CSV: "csv_format",
+    Format.SARIF: "sarif",
+}
+"""Each format's module in this package: ``render(report) -> str``."""
+
+
 def render(report: Report, fmt: Format) -> str:
     """The report in format ``fmt``."""
-    if fmt is Format.JSON:
-        return json_format.render(report)
-    if fmt is Format.TEXT:
-        return text.render(report)
-    if fmt is Format.MARKDOWN:
-        return markdown.render(report)
-    if fmt is Format.HTML:
-        return html.render(report)
-    if fmt is Format.JUNIT:
-        return junit.render(report)
-    if fmt is Format.CSV:
-        return csv_format.render(report)
-    if fmt is Format.SARIF:
-        return sarif.render(report)
-    assert_never(fmt)
+    module = importlib.import_module(f"auditor.render.{_MODULES[Format(fmt)]}")
+    text: str = module.render(report)
+    return text

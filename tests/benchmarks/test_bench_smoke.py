@@ -54,6 +54,7 @@ def test_the_harness_measures_every_tool_at_a_tiny_size(tmp_path: Path) -> None:
     assert doc["diff_cpu"]["items_per_side"] > 0
     table = (out / "benchmark.md").read_text()
     assert "| 90 |" in table and "auditor / floor" in table
+    assert "auditor / floor (CPU)" in table and "auditor peak RSS MiB" in table
 
 
 def test_the_floor_lists_what_the_inventory_lists() -> None:

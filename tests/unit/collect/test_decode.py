@@ -1,0 +1,99 @@
+"""Pages decoded to the catalog's fields (``auditor.collect.decode``): what comes out is
+what ``json.loads`` and keeping those fields gives, and every refusal stays as it was."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from auditor.collect.decode import NotJSON, decode_any, page_decoder
+
+PAGE = {
+    "servers": [
+        {
+            "id": "a",
+            "name": "web",
+            "os-extended-volumes:volumes_attached": [{"id": "v", "delete_on_termination": False}],
+            "metadata": {"k": "v", "n": None},
+            "flavor": {"vcpus": 2, "ram": 1.5, "extra_specs": {}},
+            "unread": {"deep": [1, 2, {"x": "y"}]},
+            "progress": 0,
+        },
+        {"id": "b", "name": "é ☃", "locked": True},
+    ],
+    "servers_links": [{"rel": "next", "href": "http://x/servers/detail?marker=b"}],
+    "links": {"next": None},
+    "truncated": False,
+    "other": "dropped",
+}
+FIELDS = frozenset({"name", "os-extended-volumes:volumes_attached", "metadata", "flavor"})
+
+
+def test_typed_page_is_json_loads_trimmed_to_the_fields() -> None:
+    decoder = page_decoder("servers", None, FIELDS)
+    assert decoder is not None
+    body, trimmed = decoder.decode(json.dumps(PAGE).encode())
+    assert trimmed
+    expected = json.loads(json.dumps(PAGE))
+    keep = FIELDS | {"id"}
+    assert body["servers"] == [
+        {k: v for k, v in item.items() if k in keep} for item in expected["servers"]
+    ]
+    assert body["servers_links"] == expected["servers_links"]
+    assert body["links"] == expected["links"]
+    assert body["truncated"] is False
+    assert "other" not in body
+    # Types exactly as json gives them: 1.5 a float, 0 an int, True a bool.
+    assert type(body["servers"][0]["flavor"]["ram"]) is float
+    assert type(body["servers"][0]["flavor"]["vcpus"]) is int
+
+
+def test_checked_fields_are_decoded_too() -> None:
+    decoder = page_decoder("servers", None, FIELDS, checked=("locked",))
+    assert decoder is not None
+    body, _ = decoder.decode(json.dumps(PAGE).encode())
+    assert body["servers"][1]["locked"] is True
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        {"servers": [{"id": "a"}, 3]},  # an item that is no object
+        {"servers": {"id": "a"}},  # an object where the list belongs
+        {"servers": "none"},
+    ],
+)
+def test_another_shape_is_decoded_whole_for_the_pager_to_judge(page: object) -> None:
+    decoder = page_decoder("servers", None, FIELDS)
+    assert decoder is not None
+    body, trimmed = decoder.decode(json.dumps(page).encode())
+    assert (body, trimmed) == (page, False)
+
+
+def test_what_json_accepts_and_msgspec_does_not_is_still_read() -> None:
+    text = b'{"servers": [{"id": "a", "size": NaN, "big": 123456789012345678901234567890}]}'
+    decoder = page_decoder("servers", None, frozenset({"size", "big"}))
+    assert decoder is not None
+    body, trimmed = decoder.decode(text)
+    assert not trimmed
+    assert body["servers"][0]["big"] == 123456789012345678901234567890
+    utf16 = json.dumps({"servers": [{"id": "é"}]}).encode("utf-16")
+    assert decode_any(utf16) == {"servers": [{"id": "é"}]}
+
+
+@pytest.mark.parametrize(
+    "text", [b"", b"<html>", b'{"servers": [', b"\xff\xfe\x00", b"[" * 100_000 + b"]" * 100_000]
+)
+def test_not_json_is_refused(text: bytes) -> None:
+    decoder = page_decoder("servers", None, FIELDS)
+    assert decoder is not None
+    with pytest.raises(NotJSON):
+        decoder.decode(text)
+    with pytest.raises(NotJSON):
+        decode_any(text)
+
+
+def test_no_decoder_where_everything_is_kept() -> None:
+    assert page_decoder("images", None, None) is None
+    assert page_decoder("", None, FIELDS) is None

@@ -61,6 +61,10 @@ def _mv_at_least(mv: str | None, wanted: str) -> bool:
     return have >= need
 
 
+CHANGE_FIELDS = ("status", "name", "tenant_id", "project_id", "owner")
+"""The raw fields :func:`item_change` reads besides the watch's timestamps."""
+
+
 def item_change(watch: Watch, raw: JSON, since: str, *, read_at: str | None = None) -> ItemChange:
     """What one item answered after its listing says happened to it."""
     updated = service_time(raw.get(watch.updated)) or service_time(raw.get(watch.created))
@@ -134,7 +138,13 @@ class _Asker:
             query = {**listing.query, **watch.query(since)}
             asked = dataclasses.replace(listing, path=path, query=query)
             try:
-                listed = self.run.fetch(asked, mv, convert=lambda page: page)
+                # What item_change reads, besides what the catalog reads of the listing.
+                listed = self.run.fetch(
+                    asked,
+                    mv,
+                    convert=lambda page: page,
+                    also=(watch.created, watch.updated, *CHANGE_FIELDS),
+                )
             except ListingError as exc:
                 return Changes(since, utc_stamp(), None, error=str(exc))
             found += [item_change(watch, raw, since) for raw in listed.items if raw.get("id")]

@@ -10,7 +10,7 @@ through a :class:`Runner`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -185,9 +185,14 @@ class Runner:
         request: Request,
         microversion: str | None,
         convert: Callable[[list[JSON]], list[JSON]] | None = None,
+        *,
+        also: Collection[str] = (),
     ) -> Listed:
-        """Every item of one request (raw, trimmed to what the catalog reads, or what
-        ``convert`` makes of each page)."""
+        """Every item of one request (raw, trimmed to what the catalog reads and ``also``,
+        or what ``convert`` makes of each page)."""
+        kept = registry.kept_fields(request.key)
+        if kept is not None and also:
+            kept = kept | frozenset(also)
         pager = Pager(getattr(self.conn, request.proxy), policy=self.policy, observer=self.observer)
         try:
             if request.paging is Paging.SWIFT:
@@ -201,7 +206,7 @@ class Runner:
                 request.params,
                 microversion if request.microversioned else None,
                 # Decoded to these fields only; a normaliser reads no other.
-                registry.kept_fields(request.key),
+                kept,
                 convert,
                 types=request.shapes or None,
                 paging=request.paging,

@@ -87,13 +87,11 @@ class Rules:
     domains: Mapping[str, str] = field(default_factory=dict)
     names: tuple[Rewrite, ...] = ()
     urls: tuple[Rewrite, ...] = ()
-    dns: tuple[tuple[str, str], ...] = ()
-    """``rename.dns``: (source, target) DNS suffixes, longest first (:mod:`.catalog.dnsnames`)."""
+    dns: tuple[tuple[str, str], ...] = ()  # rename.dns suffixes, longest first (dnsnames)
     order: tuple[str, ...] = DEFAULT_ORDER
     metadata_key: str | None = None
     id_map: Mapping[str, str] = field(default_factory=dict)
-    id_map_file: str | None = None
-    """The file ``match.id_map`` names (None: none); its map may be empty."""
+    id_map_file: str | None = None  # the file match.id_map names; its map may be empty
     target_domains: frozenset[str] | None = None
     target_regions: frozenset[str] | None = None
     source_domains: frozenset[str] | None = None

@@ -41,7 +41,6 @@ from auditor.model import (
     Kind,
     Report,
     Severity,
-    Side,
     Snapshot,
     Status,
 )
@@ -51,11 +50,6 @@ from auditor.rules import Rules
 JSON = dict[str, Any]
 
 PROJECTS = registry.PROJECTS
-
-
-def _side(snapshot: Snapshot, complete: bool) -> Side:
-    """``complete`` also covers collections the other snapshot has and this one lacks."""
-    return side_of(snapshot, complete)
 
 
 def _missing_result(side: str) -> CollectionResult:
@@ -180,8 +174,8 @@ class Differ:
         verdict = verdict_of(findings, self.fail_on)
         rows = scoring.rows(matchings)
         return Report(
-            source=_side(self.source, all(s.complete for s, _ in results.values())),
-            target=_side(self.target, all(t.complete for _, t in results.values())),
+            source=side_of(self.source, all(s.complete for s, _ in results.values())),
+            target=side_of(self.target, all(t.complete for _, t in results.values())),
             verdict=verdict,
             exit_code=EXIT_CODES[verdict],
             fail_on=self.fail_on,

@@ -110,6 +110,35 @@ def next_query(body: JSON, item_key: str, links_key: str | None = None) -> dict[
     return dict(parse_qsl(urlsplit(href).query, keep_blank_values=True))
 
 
+def get_options(
+    adapter: Any,
+    policy: RetryPolicy,
+    params: Mapping[str, str],
+    headers: Mapping[str, str] | None = None,
+    microversion: str | None = None,
+) -> dict[str, Any]:
+    """The keyword arguments of one bulk GET through a keystoneauth adapter."""
+    kwargs: dict[str, Any] = {
+        "params": dict(params),
+        "raise_exc": False,
+        # Tenacity is the only retry layer: openstacksdk configures
+        # keystoneauth to retry some services by itself (Glance 503s
+        # five times, with real sleeps), which would multiply attempts.
+        "connect_retries": 0,
+        "status_code_retries": 0,
+        "headers": {"Accept": "application/json", **(headers or {})},
+    }
+    if microversion is not None:
+        kwargs["microversion"] = microversion
+    deadline = policy.deadline
+    if deadline is not None:
+        # A page under way when the deadline passes is cut there.
+        timeout = getattr(adapter.session, "timeout", None)
+        left = max(deadline.remaining(), MIN_TIMEOUT)
+        kwargs["timeout"] = left if timeout is None else min(float(timeout), left)
+    return kwargs
+
+
 class Pager:
     """Walks one listing to its end: retries, next links, restarts, de-duplication."""
 
@@ -136,24 +165,7 @@ class Pager:
         """The page's body, and whether ``decoder`` kept only its fields of each item."""
 
         def attempt() -> tuple[JSON, bool]:
-            kwargs: dict[str, Any] = {
-                "params": dict(params),
-                "raise_exc": False,
-                # Tenacity is the only retry layer: openstacksdk configures
-                # keystoneauth to retry some services by itself (Glance 503s
-                # five times, with real sleeps), which would multiply attempts.
-                "connect_retries": 0,
-                "status_code_retries": 0,
-                "headers": {"Accept": "application/json", **(headers or {})},
-            }
-            if microversion is not None:
-                kwargs["microversion"] = microversion
-            deadline = self.policy.deadline
-            if deadline is not None:
-                # A page under way when the deadline passes is cut there.
-                timeout = getattr(self.adapter.session, "timeout", None)
-                left = max(deadline.remaining(), MIN_TIMEOUT)
-                kwargs["timeout"] = left if timeout is None else min(float(timeout), left)
+            kwargs = get_options(self.adapter, self.policy, params, headers, microversion)
             response: requests.Response = self.adapter.get(path, **kwargs)
             status = response.status_code
             if status == 429 or status >= 500:

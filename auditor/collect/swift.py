@@ -33,7 +33,7 @@ from auditor.catalog.object_rows import (
     row_of,
     unnamed,
 )
-from auditor.collect.pager import MIN_TIMEOUT, Listed, PageObserver
+from auditor.collect.pager import Listed, PageObserver, get_options
 from auditor.collect.retry import Retryable, RetryPolicy, call_with_retries, retry_after
 from auditor.collect.walk import type_error
 from auditor.errors import ListingError
@@ -100,19 +100,7 @@ class SwiftWalk:
         """One page: (its items, its headers in lower case)."""
 
         def attempt() -> tuple[list[JSON], Mapping[str, str]]:
-            kwargs: dict[str, Any] = {
-                "params": dict(params),
-                "raise_exc": False,
-                "connect_retries": 0,
-                "status_code_retries": 0,
-                "headers": {"Accept": "application/json"},
-            }
-            deadline = self.policy.deadline
-            if deadline is not None:
-                # A page under way when the deadline passes is cut there (as the pager's).
-                timeout = getattr(self.adapter.session, "timeout", None)
-                left = max(deadline.remaining(), MIN_TIMEOUT)
-                kwargs["timeout"] = left if timeout is None else min(float(timeout), left)
+            kwargs = get_options(self.adapter, self.policy, params)
             response: requests.Response = self.adapter.get(url, **kwargs)
             status = response.status_code
             if status == 429 or status >= 500:

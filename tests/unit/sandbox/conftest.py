@@ -196,6 +196,26 @@ def make_snapshot() -> Callable[..., Snapshot]:
     return build_snapshot
 
 
+def member_token(
+    sandbox: Sandbox, user: str, password: str, project: str, domain: str = "cloudwatt"
+) -> str:
+    """A token of a project member (``SandboxOptions.members``) scoped to ``project``."""
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {"name": user, "domain": {"name": "Default"}, "password": password}
+                },
+            },
+            "scope": {"project": {"name": project, "domain": {"name": domain}}},
+        }
+    }
+    answer = requests.post(f"{sandbox.auth_url('cloudwatt')}/auth/tokens", json=body, timeout=10)
+    assert answer.status_code == 201, answer.text
+    return answer.headers["X-Subject-Token"]
+
+
 def post_token(sandbox: Sandbox, cloud: str, password: str | None = None) -> requests.Response:
     """POST a password token request for ``cloud``'s generated user."""
     site = sandbox.site(cloud)

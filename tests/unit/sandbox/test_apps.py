@@ -14,7 +14,7 @@ import requests
 from auditor.demo.data import generate
 from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.sandbox.options import ProjectMember
-from tests.unit.sandbox.conftest import post_token
+from tests.unit.sandbox.conftest import member_token, post_token
 
 JSON = dict[str, Any]
 SOURCE, _TARGET = generate(extended=True)
@@ -28,23 +28,6 @@ def sandbox() -> Iterator[Sandbox]:
     with Sandbox([SOURCE], options=SandboxOptions(max_limit=2, members=(MEMBER,))) as running:
         yield running
         assert running.errors == []
-
-
-def _token(sandbox: Sandbox, user: str, password: str, project: str) -> str:
-    body = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {"name": user, "domain": {"name": "Default"}, "password": password}
-                },
-            },
-            "scope": {"project": {"name": project, "domain": {"name": "cloudwatt"}}},
-        }
-    }
-    response = requests.post(f"{sandbox.auth_url('cloudwatt')}/auth/tokens", json=body, timeout=10)
-    assert response.status_code == 201, response.text
-    return response.headers["X-Subject-Token"]
 
 
 def _admin(sandbox: Sandbox) -> str:
@@ -104,7 +87,7 @@ def test_octavia_errors_and_a_members_view(sandbox: Sandbox) -> None:
     }
     gone = _get(f"{base}/pools/no-such-pool/members", token)
     assert (gone.status_code, gone.json()["faultstring"]) == (404, "Pool no-such-pool not found.")
-    alice = _token(sandbox, "alice", "alice-secret", str(WITH_LB["project"]))
+    alice = member_token(sandbox, "alice", "alice-secret", str(WITH_LB["project"]))
     seen, _pages = _walk(f"{base}/loadbalancers", alice, "loadbalancers", "loadbalancers_links")
     assert [lb["id"] for lb in seen] == [WITH_LB["id"]]
 
@@ -143,7 +126,7 @@ def test_heat_refuses_a_member_the_global_listing(sandbox: Sandbox) -> None:
     project = next(
         p for p in SOURCE.collections["projects"].items if p["name"] == WITH_LB["project"]
     )
-    alice = _token(sandbox, "alice", "alice-secret", str(project["name"]))
+    alice = member_token(sandbox, "alice", "alice-secret", str(project["name"]))
     base = f"{sandbox.site('cloudwatt').url}/orchestration/v1/{project['id']}"
     refused = _get(f"{base}/stacks", alice, global_tenant="True")
     assert refused.status_code == 403

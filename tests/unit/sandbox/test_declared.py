@@ -44,6 +44,7 @@ from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.sandbox.options import ProjectMember
 from tests.builders import ok, project, snapshot
 from tests.declared import GROUPS, GROUPS_SPEC, MEMBERS_SPEC, register
+from tests.unit.sandbox.conftest import member_token
 
 JSON = dict[str, Any]
 CATALOG = (*registry.CATALOG, GROUPS_SPEC, MEMBERS_SPEC)
@@ -162,25 +163,6 @@ def test_a_declared_collection_paged_by_offset(
     ]
 
 
-def _token(
-    sandbox: Sandbox, user: str, password: str, project: str, domain: str = "cloudwatt"
-) -> str:
-    body = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {"name": user, "domain": {"name": "Default"}, "password": password}
-                },
-            },
-            "scope": {"project": {"name": project, "domain": {"name": domain}}},
-        }
-    }
-    answer = requests.post(f"{sandbox.auth_url('cloudwatt')}/auth/tokens", json=body, timeout=10)
-    assert answer.status_code == 201, answer.text
-    return answer.headers["X-Subject-Token"]
-
-
 def _get(sandbox: Sandbox, token: str, version: str, **params: str) -> requests.Response:
     url = f"{sandbox.site('cloudwatt').url}/compute/v2.1/os-test-groups"
     headers = {"X-Auth-Token": token, "OpenStack-API-Version": f"compute {version}"}
@@ -190,7 +172,7 @@ def _get(sandbox: Sandbox, token: str, version: str, **params: str) -> requests.
 def test_the_declaration_decides_shape_paging_and_who_sees_what() -> None:
     options = SandboxOptions(max_limit=2, members=(ALICE,), password="admin-secret")
     with Sandbox([SNAPSHOT], options=options, catalog=CATALOG) as sandbox:
-        alice = _token(sandbox, "alice", "alice-secret", "cw-acme")
+        alice = member_token(sandbox, "alice", "alice-secret", "cw-acme")
         refused = _get(sandbox, alice, "2.64", all_projects="True")
         mine = _get(sandbox, alice, "2.64")
         old = _get(sandbox, alice, "2.63")
@@ -298,7 +280,7 @@ def test_neutron_and_keystone_listings_are_served_from_their_declarations(
         got = _inventory_of(sandbox, tmp_path, "test_things", "test_kinds")
         pages = [r for r in sandbox.requests if r.path.endswith("/test-things")]
         site = sandbox.site("cloudwatt")
-        alice = _token(sandbox, "alice", "alice-secret", "cw-acme")
+        alice = member_token(sandbox, "alice", "alice-secret", "cw-acme")
         mine = requests.get(
             f"{site.url}/network/v2.0/test-things", headers={"X-Auth-Token": alice}, timeout=10
         )
@@ -349,8 +331,8 @@ def test_a_view_adds_fields_one_item_and_filters_to_a_declared_collection() -> N
     )
     options = SandboxOptions(members=(ALICE,), password="admin-secret")
     with Sandbox([cloud], options=options) as sandbox:
-        admin = _token(sandbox, "admin", "admin-secret", "admin", "Default")
-        alice = _token(sandbox, "alice", "alice-secret", "cw-acme")
+        admin = member_token(sandbox, "admin", "admin-secret", "admin", "Default")
+        alice = member_token(sandbox, "alice", "alice-secret", "cw-acme")
         base = f"{sandbox.site('cloudwatt').url}/volume/v3/{ADMIN['id']}/snapshots"
 
         def get(path: str, token: str, **params: str) -> requests.Response:

@@ -21,6 +21,7 @@ from auditor.demo.data import generate
 from auditor.model import Status
 from auditor.sandbox import Sandbox, SandboxOptions
 from auditor.sandbox.options import ProjectMember
+from tests.unit.sandbox.conftest import member_token
 from tests.unit.sandbox.test_roundtrip import inventory
 
 JSON = dict[str, Any]
@@ -39,22 +40,9 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 def _token(sandbox: Sandbox, user: str, password: str, project: str) -> str:
-    body = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {"name": user, "domain": {"name": "Default"}, "password": password}
-                },
-            },
-            "scope": {"project": {"name": project, "domain": {"name": "cloudwatt"}}},
-        }
-    }
     if user == "admin":
-        body["auth"]["scope"] = {"project": {"name": "admin", "domain": {"name": "Default"}}}
-    response = requests.post(f"{sandbox.auth_url('cloudwatt')}/auth/tokens", json=body, timeout=10)
-    assert response.status_code == 201, response.text
-    return str(response.headers["X-Subject-Token"])
+        return member_token(sandbox, user, password, "admin", domain="Default")
+    return member_token(sandbox, user, password, project)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ BENCHMARKS = ROOT / "benchmarks"
 def test_the_harness_measures_every_tool_at_a_tiny_size(tmp_path: Path) -> None:
     out = tmp_path / "out"
     argv = [sys.executable, str(BENCHMARKS / "run.py"), "--sizes", "90", "--runs", "1"]
-    argv += ["--tools", "floor,auditor,auditor-nocc,sdk", "--diff-servers", "90", "--no-plot"]
+    argv += ["--tools", "floor,auditor,auditor-cc,sdk", "--diff-servers", "90", "--no-plot"]
     argv += ["--output-dir", str(out), "--work-dir", str(tmp_path / "work")]
     env = {k: v for k, v in os.environ.items() if k not in ("OS_CLOUD", "OS_CLIENT_CONFIG_FILE")}
     done = subprocess.run(
@@ -31,7 +31,7 @@ def test_the_harness_measures_every_tool_at_a_tiny_size(tmp_path: Path) -> None:
 
     doc = json.loads((out / "benchmark.json").read_text())
     row = doc["results"]["90"]
-    for tool in ("floor", "auditor", "auditor-nocc", "sdk"):
+    for tool in ("floor", "auditor", "auditor-cc", "sdk"):
         cell = row["tools"][tool]
         assert cell["skipped"] is None
         (run,) = cell["runs"]
@@ -43,8 +43,8 @@ def test_the_harness_measures_every_tool_at_a_tiny_size(tmp_path: Path) -> None:
     # Without the count cross-check the auditor asks for the floor's pages plus a
     # constant (discovery...); the cross-check adds exactly its usage counters: Nova's
     # and Cinder's quota set of each project of each cloud, nothing per item.
-    floor, auditor, nocc = (
-        row["tools"][t]["runs"][0]["requests"] for t in ("floor", "auditor", "auditor-nocc")
+    floor, nocc, auditor = (
+        row["tools"][t]["runs"][0]["requests"] for t in ("floor", "auditor", "auditor-cc")
     )
     assert floor <= nocc <= floor + 20
     served = [tmp_path / "work" / "n90" / f"{cloud}.json" for cloud in ("cloudwatt", "ocb")]

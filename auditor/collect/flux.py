@@ -65,6 +65,12 @@ CHANGE_FIELDS = ("status", "name", "tenant_id", "project_id", "owner")
 """The raw fields :func:`item_change` reads besides the watch's timestamps."""
 
 
+def dated(watch: Watch, raw: JSON) -> bool:
+    """Whether an answered item says when it changed: one without a timestamp (a service
+    that ignored the filter and sends none) cannot be placed inside the window."""
+    return bool(raw.get("id")) and bool(raw.get(watch.updated) or raw.get(watch.created))
+
+
 def item_change(watch: Watch, raw: JSON, since: str, *, read_at: str | None = None) -> ItemChange:
     """What one item answered after its listing says happened to it."""
     updated = service_time(raw.get(watch.updated)) or service_time(raw.get(watch.created))
@@ -147,7 +153,7 @@ class _Asker:
                 )
             except ListingError as exc:
                 return Changes(since, utc_stamp(), None, error=str(exc))
-            found += [item_change(watch, raw, since) for raw in listed.items if raw.get("id")]
+            found += [item_change(watch, raw, since) for raw in listed.items if dated(watch, raw)]
         checked_at = utc_stamp()
         return Changes(since, checked_at, watch.method, tuple(c for c in found if c.at >= since))
 

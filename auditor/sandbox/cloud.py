@@ -266,16 +266,13 @@ class CloudSite:
         views["orchestration"] = HeatApi(
             items_of(snapshot, "stacks"), service_url=f"{self.url}/orchestration"
         )
+        views["object-store"] = ObjectStoreApi(items_of(snapshot, "containers"), options=options)
         offered = {entry.path.split("/")[0] for entry in self.entries}
         self.apis = {
             segment: self._with_declared(segment, view, project_id)
             for segment, view in views.items()
             if segment in offered
         }
-        if OBJECT_STORE in self.entries:
-            self.apis["object-store"] = ObjectStoreApi(
-                items_of(snapshot, "containers"), options=options
-            )
 
     @property
     def entries(self) -> tuple[CatalogEntry, ...]:
@@ -287,7 +284,7 @@ class CloudSite:
     def _with_declared(self, segment: str, view: ServiceApi, project_id: str) -> ServiceApi:
         """``view``, behind the routes of the collections of its service that no view
         serves (none: the view alone)."""
-        service = next(e.type for e in CATALOG if e.path.split("/")[0] == segment)
+        service = next(e.type for e in (*CATALOG, OBJECT_STORE) if e.path.split("/")[0] == segment)
         routes = [
             Route(spec, request, items_of(self.snapshot, spec.name), VIEWS.get(request.key))
             for spec in self.catalog

@@ -16,7 +16,6 @@ its own configuration to build the profile).
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,16 +31,16 @@ import yaml
 from requests.adapters import BaseAdapter, HTTPAdapter
 
 from auditor.defaults import DEFAULT_TIMEOUT
-from auditor.errors import AuthError, ConfigError
+from auditor.errors import ConfigError
 from auditor.hostguard import (
     MAX_REDIRECTS,
     AllowedOrigins,
     HostGuard,
-    TransportRefusal,
     is_token_request,
 )
 from auditor.profilecheck import check_profile_types
 from auditor.secrets import SECRET_AUTH_KEYS, Redactor
+from auditor.textsafe import first_line
 
 APP_NAME = "auditor"
 
@@ -190,7 +189,7 @@ def connect(
         unknown = _unknown_cloud(loader, target, config)
         if unknown is not None:
             raise ConfigError(unknown) from None
-        raise ConfigError(f"{where}: cloud {target}: {_first_line(exc)}") from None
+        raise ConfigError(f"{where}: cloud {target}: {first_line(exc)}") from None
     except ks_exc.MissingRequiredOptions as exc:
         names = ", ".join(opt.dest for opt in exc.options)
         raise ConfigError(f"{where}: cloud {target}: missing auth option(s) {names}") from None
@@ -198,7 +197,7 @@ def connect(
         # openstacksdk's loader assumes the file's shape (AttributeError on a list
         # where a mapping belongs): any of these is an unusable profile.
         raise ConfigError(
-            f"{where}: cloud {target}: unusable profile ({_first_line(exc)})"
+            f"{where}: cloud {target}: unusable profile ({first_line(exc)})"
         ) from None
 
     if redactor is not None:
@@ -230,7 +229,7 @@ def connect_project(
         )
     except (openstack.exceptions.ConfigException, ks_exc.ClientException, ValueError) as exc:
         raise ConfigError(
-            f"cloud {conn.name}: cannot scope to project {project.get('name')} ({_first_line(exc)})"
+            f"cloud {conn.name}: cannot scope to project {project.get('name')} ({first_line(exc)})"
         ) from None
     scoped.session.timeout = timeout
     install_host_guard(scoped)
@@ -305,61 +304,6 @@ def check_clouds_yaml(path: str, text: str) -> None:
         check_profile_types(path, f"clouds.{name}", profile)
 
 
-def authenticate(conn: openstack.connection.Connection, target: CloudTarget) -> None:
-    """Fetch a token now, so that rejected credentials fail fast and clearly.
-
-    Raises :class:`AuthError` when Keystone rejects the credentials (HTTP 401/403
-    or another 4xx answer to the token request, or an unknown token endpoint).
-    Connection failures and 5xx/429 answers propagate as keystoneauth
-    exceptions (``ConnectFailure``, ``HttpError``) for the caller's retry policy.
-
-    The token is fetched from the keystoneauth session rather than with
-    ``Connection.authorize()``, which wraps every keystoneauth error into a bare
-    ``SDKException`` and so hides both the status and the retryable failures.
-    """
-    try:
-        conn.session.get_token()
-    except TransportRefusal as exc:
-        # A redirect of the token request, or a version document pointing it elsewhere.
-        raise AuthError(f"cloud {target}: {exc}") from None
-    except (ks_exc.InvalidResponse, KeyError, TypeError, AttributeError) as exc:
-        # keystoneauth reads the token answer as it comes: an HTML login page, no
-        # X-Subject-Token header, a token that is not an object...
-        raise AuthError(
-            f"cloud {target}: {auth_url(conn) or 'Keystone'} answered the token request with"
-            f" no usable token ({type(exc).__name__}); is auth_url Keystone's?"
-        ) from None
-    except ks_exc.SSLError as exc:
-        raise ConfigError(
-            f"cloud {target}: TLS verification of {auth_url(conn) or 'Keystone'} failed"
-            f" ({_tls_reason(exc)}); for a private CA set cacert in the profile"
-        ) from None
-    except (ks_exc.Unauthorized, ks_exc.Forbidden) as exc:
-        raise AuthError(
-            f"cloud {target}: credentials rejected by {auth_url(conn) or 'Keystone'}"
-            f" (HTTP {exc.http_status})"
-        ) from None
-    except ks_exc.NotFound:
-        raise AuthError(
-            f"cloud {target}: Keystone at {auth_url(conn) or '?'} has no token endpoint"
-            " (wrong auth_url?)"
-        ) from None
-    except ks_exc.HttpError as exc:
-        status = exc.http_status or 0
-        if status == 429 or status >= 500:
-            raise
-        raise AuthError(
-            f"cloud {target}: Keystone at {auth_url(conn) or '?'} refused the token request"
-            f" (HTTP {status})"
-        ) from None
-    except Exception as exc:
-        # keystoneauth's generic password plugin raises a bare Exception
-        # ("password is a required attribute") for a profile without a password.
-        if type(exc) is not Exception:
-            raise
-        raise ConfigError(f"cloud {target}: cannot authenticate ({_first_line(exc)})") from None
-
-
 def auth_url(conn: openstack.connection.Connection) -> str | None:
     """The profile's Keystone URL, with any userinfo stripped."""
     auth = conn.config.config.get("auth") or {}
@@ -383,16 +327,3 @@ def region_name(conn: openstack.connection.Connection) -> str | None:
 
 def _auth_secrets(auth: Mapping[str, Any]) -> list[str]:
     return [str(auth[key]) for key in SECRET_AUTH_KEYS if auth.get(key)]
-
-
-def _tls_reason(exc: BaseException) -> str:
-    """``certificate verify failed: self-signed certificate`` out of requests' long message."""
-    found = re.search(r"certificate verify failed: ([^(')\]]+)", str(exc))
-    if found:
-        return f"certificate verify failed: {found.group(1).strip()}"
-    return "TLS handshake failed"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]

@@ -58,3 +58,9 @@ def utf8(text: str) -> str:
     """``text`` that encodes to UTF-8: lone surrogates as their escapes (in a JSON
     string, ``\\ud800`` is the same character)."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type's name when it has none)."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

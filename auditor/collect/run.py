@@ -19,6 +19,7 @@ import keystoneauth1.exceptions as ks_exc
 import openstack.exceptions
 import openstack.utils
 
+from auditor.authn import authenticate
 from auditor.catalog import registry
 from auditor.catalog.lookups import Lookups, Reading
 from auditor.catalog.spec import FAN_OUT_KEY, CollectionSpec, Paging, Request
@@ -27,7 +28,7 @@ from auditor.collect.normalise import normalise_items
 from auditor.collect.pager import Listed, PageObserver, Pager
 from auditor.collect.retry import DiscoveryIncomplete, Retryable, RetryPolicy, call_with_retries
 from auditor.collect.swift import SwiftWalk, account_url
-from auditor.connect import CloudTarget, authenticate
+from auditor.connect import CloudTarget
 from auditor.errors import ListingError
 from auditor.model import CollectionResult
 
@@ -49,7 +50,7 @@ class InventoryObserver(PageObserver, Protocol):
 def authenticate_with_retries(
     conn: Any, target: CloudTarget, policy: RetryPolicy, what: str = "identity: authentication"
 ) -> None:
-    """:func:`~auditor.connect.authenticate` under the retry policy, Keystone's 5xx/429
+    """:func:`~auditor.authn.authenticate` under the retry policy, Keystone's 5xx/429
     retried; a final failure is a :class:`~auditor.errors.ListingError`."""
 
     def attempt() -> None:

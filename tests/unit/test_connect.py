@@ -12,13 +12,13 @@ import yaml
 from requests.adapters import BaseAdapter
 
 from auditor.app.files import read_clouds_config
+from auditor.authn import authenticate
 from auditor.collect import take_inventory
 from auditor.connect import (
     CloudTarget,
     ReadOnlyAdapter,
     ReadOnlyViolation,
     auth_url,
-    authenticate,
     connect,
 )
 from auditor.errors import AuthError, ConfigError

@@ -176,6 +176,16 @@ def test_errors_name_the_file_the_line_and_the_key(text: str, expected: str) -> 
     assert "\n" not in message
 
 
+@pytest.mark.parametrize("kind", [k for k in Kind if k is not Kind.WAIVER_EXPIRED])
+def test_every_kind_of_finding_but_an_expired_waiver_can_be_waived(kind: Kind) -> None:
+    text = (
+        f"version: 1\nwaivers:\n  - kind: {kind.value}\n    reason: accepted\n"
+        "    owner: ops\n    expires: 2026-12-31\n"
+    )
+    (waiver,) = parse_waivers(text, "waivers.yaml").items
+    assert waiver.kind is kind
+
+
 def test_globs_with_brackets_that_close_are_fine() -> None:
     text = BASE + "    name: 'web-[0-9]*'\n    project: '[!x]*'\n"
     assert parse_waivers(text, "w.yaml").items[0].name == "web-[0-9]*"

@@ -118,9 +118,9 @@ class AllowedOrigins:
     """The origins of one cloud: its auth_url, its profile's endpoints, its catalog.
 
     The catalog is read from the token the auth plugin holds (``access()``
-    returns its ``AccessInfo``, or None before the first token), at each
-    request and without a request of its own: a renewed token's catalog
-    counts from then on.
+    returns its ``AccessInfo``, or None before the first token and while a
+    token is renewed), at each request and without a request of its own: a
+    renewed token's catalog counts from then on.
     """
 
     def __init__(
@@ -141,7 +141,10 @@ class AllowedOrigins:
         access = self._access()
         cached_access, origins = self._cached
         if access is None:
-            return frozenset()
+            # Before the first token: none. Between keystoneauth's invalidation of a
+            # token and the next one (a 401 renews it while other listings are in
+            # flight with the old one), the last token's catalog still counts.
+            return origins
         if access is not cached_access:
             service_catalog = getattr(access, "service_catalog", None)
             origins = catalog_origins(getattr(service_catalog, "catalog", None))

@@ -30,7 +30,7 @@ from auditor.sandbox.ids import synthetic_mac, synthetic_uuid
 from auditor.sandbox.neutron_paging import STAMP, default_security_group, neutron_page, owned
 from auditor.sandbox.options import SandboxOptions
 from auditor.sandbox.paging import Listing, item_body
-from auditor.sandbox.quotas import QuotaSets
+from auditor.sandbox.quotas import QuotaSets, count_neutron
 from auditor.sandbox.views.network import (
     serve_network,
 )
@@ -265,6 +265,8 @@ class NetworkApi:
                 derived = serve_network(
                     self.cloud, derive_network(self.cloud, self.servers), self.collections
                 )
+                # Neutron's usage counters count what it holds, derived or not.
+                self.quotas.add(count_neutron(derived))
                 self._resources = {
                     collection: _Resource(
                         collection,
@@ -327,6 +329,7 @@ class NetworkApi:
             # The quota details extension: one project's limits with their usage.
             if len(parts) == 4 and parts[3] != "details":
                 raise ApiError(404, "The resource could not be found.")
+            self.resources()
             return self.quotas.network(parts[2], details=len(parts) == 4)
         resource = self.resources().get(parts[1]) if len(parts) in (2, 3) else None
         if parts[0] != "v2.0" or resource is None:

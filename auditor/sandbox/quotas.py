@@ -78,14 +78,20 @@ COUNTS: tuple[tuple[str, str, str, Callable[[JSON], int]], ...] = (
     ("volume_snapshots", "block-storage", "gigabytes", lambda s: int(s.get("size") or 0)),
     ("volume_backups", "block-storage", "backups", lambda _: 1),
     ("volume_backups", "block-storage", "backup_gigabytes", lambda b: int(b.get("size") or 0)),
-    ("networks", "network", "network", lambda _: 1),
-    ("subnets", "network", "subnet", lambda _: 1),
-    ("routers", "network", "router", lambda _: 1),
-    ("floating_ips", "network", "floatingip", lambda _: 1),
-    ("security_groups", "network", "security_group", lambda _: 1),
-    ("security_groups", "network", "security_group_rule", lambda g: len(g.get("rules") or ())),
 )
-"""What each service counts in use, from which items: (collection, service, resource, amount)."""
+"""What Nova and Cinder count in use, from which snapshot items: (collection, service,
+resource, amount). Neutron counts what it serves (:data:`NEUTRON_COUNTS`): some of its
+resources are derived from the servers when the snapshot has none."""
+
+NEUTRON_COUNTS: tuple[tuple[str, str, Callable[[JSON], int]], ...] = (
+    ("networks", "network", lambda _: 1),
+    ("subnets", "subnet", lambda _: 1),
+    ("routers", "router", lambda _: 1),
+    ("floatingips", "floatingip", lambda _: 1),
+    ("security_groups", "security_group", lambda _: 1),
+    ("security_groups", "security_group_rule", lambda g: len(g.get("security_group_rules") or ())),
+)
+"""What Neutron counts in use, from the API items it serves: (body key, resource, amount)."""
 
 
 def count_usage(collections: Mapping[str, Iterable[JSON]]) -> Counted:
@@ -100,6 +106,17 @@ def count_usage(collections: Mapping[str, Iterable[JSON]]) -> Counted:
     return counted
 
 
+def count_neutron(served: Mapping[str, Iterable[JSON]]) -> Counted:
+    """Each project's Neutron usage, counted from the API items served (by body key)."""
+    counted: Counted = {}
+    for key, resource, amount in NEUTRON_COUNTS:
+        for item in served.get(key, ()):
+            if item.get("project_id"):
+                counts = counted.setdefault((str(item["project_id"]), "network"), {})
+                counts[resource] = counts.get(resource, 0) + amount(item)
+    return counted
+
+
 class QuotaSets:
     """The snapshot's quota items, by project and service; a project without one has the
     service's defaults, and its usage counted from the snapshot's items."""
@@ -109,6 +126,11 @@ class QuotaSets:
             (str(item.get("project_id")), str(item.get("name"))): item for item in items
         }
         self._counted = counted if counted is not None else {}
+
+    def add(self, counted: Counted) -> None:
+        """Count ``counted`` in use too."""
+        for (project_id, service), amounts in counted.items():
+            self.created(project_id, service, **amounts)
 
     def created(self, project_id: str, service: str, **amounts: int) -> None:
         """Count what the service made itself while serving (Neutron's ``default``

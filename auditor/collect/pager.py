@@ -26,6 +26,7 @@ import requests
 
 from auditor.catalog.spec import Paging
 from auditor.collect.decode import NotJSON, PageDecoder, decode_any, page_decoder
+from auditor.collect.http import bulk_get
 from auditor.collect.retry import (
     MAX_RETRY_AFTER,
     Deadline,
@@ -152,6 +153,7 @@ class Pager:
         self.adapter = adapter
         self.policy = policy
         self.observer = observer
+        self.http = bulk_get(adapter)
 
     def _get(
         self,
@@ -166,7 +168,7 @@ class Pager:
 
         def attempt() -> tuple[JSON, bool]:
             kwargs = get_options(self.adapter, self.policy, params, headers, microversion)
-            response: requests.Response = self.adapter.get(path, **kwargs)
+            response: requests.Response = self.http.get(path, **kwargs)
             status = response.status_code
             if status == 429 or status >= 500:
                 raise Retryable(status, retry_after(response))

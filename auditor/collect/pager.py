@@ -247,6 +247,9 @@ class Pager:
         walk = Walk(what)
         decoder = page_decoder(item_key, links, fields, types)
         exact = decoder is not None and fields is not None and decoder.fields == set(fields)
+        # What a page decoded typed still needs checked: the types msgspec could not.
+        typed = decoder.typed if decoder is not None else frozenset()
+        rest = {n: t for n, t in (types or {}).items() if n not in typed} or None
         while True:
             if listed.pages >= MAX_PAGES:
                 raise ListingError(f"{what}: more than {MAX_PAGES} pages, giving up")
@@ -284,7 +287,10 @@ class Pager:
                 raise ListingError(f"{what}: response has no {item_key!r} list")
             # Trimmed already when decoded to exactly ``fields``; a normaliser needs no trim.
             trim = None if convert is not None or (trimmed and exact) else fields
-            kept = _kept(what, page, listed, seen, trim, types)
+            if trimmed and "id" in typed:
+                kept = _kept_typed(what, page, listed, seen, trim, rest)
+            else:
+                kept = _kept(what, page, listed, seen, trim, types)
             fresh = len(kept)
             walk.got(len(page), fresh, listed.pages)
             listed.items.extend(kept if convert is None else convert(kept))
@@ -347,6 +353,42 @@ def _kept(
         else:
             kept.append({name: item[name] for name in fields if name in item})
     return kept
+
+
+def _kept_typed(
+    what: str,
+    page: list[JSON],
+    listed: Listed,
+    seen: set[Any],
+    fields: Collection[str] | None,
+    types: Mapping[str, tuple[type, ...]] | None,
+) -> list[JSON]:
+    """:func:`_kept` of a page decoded typed: its items are objects, their ids strings,
+    integers or null, the fields of ``types`` still to check (the others were)."""
+    if types is not None:
+        for index, item in enumerate(page):
+            wrong = type_error(item, types)
+            if wrong is not None:
+                raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
+    ids = [item.get("id") for item in page]
+    fresh = set(ids)
+    kept: list[JSON]
+    if len(fresh) == len(ids) and None not in fresh and fresh.isdisjoint(seen):
+        # The usual page: every item new, none twice.
+        seen.update(fresh)
+        kept = page
+    else:
+        kept = []
+        for item, key in zip(page, ids, strict=True):
+            if key is not None:
+                if key in seen:
+                    listed.duplicates += listed.restarts == 0
+                    continue
+                seen.add(key)
+            kept.append(item)
+    if fields is None:
+        return kept
+    return [{name: item[name] for name in fields if name in item} for item in kept]
 
 
 def _decode(response: requests.Response, decoder: PageDecoder | None) -> tuple[Any, bool]:

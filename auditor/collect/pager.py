@@ -1,10 +1,12 @@
 """One pager for every paged OpenStack listing.
 
-Requests go through the SDK's service proxies (keystoneauth adapters), so the
-SDK keeps doing authentication, the catalog, version discovery, microversion
-headers and token renewal; responses are consumed as raw JSON, because building
-openstacksdk ``Resource`` objects costs 20-50x the HTTP time for thousands of
-items. Each page is asked under the retry policy of :mod:`auditor.collect.retry`.
+Requests are those of the SDK's service proxies (keystoneauth adapters): the
+token, its renewal, the catalog's endpoint, version discovery and the microversion
+headers are keystoneauth's, sent as keystoneauth would send them but without its
+per-request bookkeeping (:mod:`auditor.collect.http`); responses are consumed as
+raw JSON, because building openstacksdk ``Resource`` objects costs 20-50x the HTTP
+time for thousands of items. Each page is asked under the retry policy of
+:mod:`auditor.collect.retry`.
 
 Paging follows each service's own ``next`` link, in every shape the services
 use: Nova and Cinder ``<key>_links`` lists, Keystone's ``links`` dict (which

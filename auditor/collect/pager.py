@@ -38,7 +38,7 @@ from auditor.collect.retry import (
     call_with_retries,
     retry_after,
 )
-from auditor.collect.walk import Walk, type_error
+from auditor.collect.walk import Walk, kept, kept_typed
 from auditor.errors import ItemNotFound, ListingError
 from auditor.textsafe import printable
 
@@ -290,12 +290,12 @@ class Pager:
             # Trimmed already when decoded to exactly ``fields``; a normaliser needs no trim.
             trim = None if convert is not None or (trimmed and exact) else fields
             if trimmed and "id" in typed:
-                kept = _kept_typed(what, page, listed, seen, trim, rest)
+                fresh_items = kept_typed(what, page, listed, seen, trim, rest)
             else:
-                kept = _kept(what, page, listed, seen, trim, types)
-            fresh = len(kept)
+                fresh_items = kept(what, page, listed, seen, trim, types)
+            fresh = len(fresh_items)
             walk.got(len(page), fresh, listed.pages)
-            listed.items.extend(kept if convert is None else convert(kept))
+            listed.items.extend(fresh_items if convert is None else convert(fresh_items))
             if self.observer is not None:
                 self.observer.on_page(what, fresh)
             following = (
@@ -317,80 +317,6 @@ class Pager:
                     raise ListingError(f"{what}: the service repeated page marker {marker!r}")
                 previous_markers.add(marker)
             query = {**params, **following}
-
-
-def _kept(
-    what: str,
-    page: list[Any],
-    listed: Listed,
-    seen: set[Any],
-    fields: Collection[str] | None,
-    types: Mapping[str, tuple[type, ...]] | None,
-) -> list[JSON]:
-    """The items of a page not seen before, checked, trimmed to ``fields``."""
-    kept: list[JSON] = []
-    for index, item in enumerate(page):
-        if not isinstance(item, dict):
-            # Dropping it would make a resource "missing": the page is garbage.
-            raise ListingError(
-                f"{what}: page {listed.pages} item {index} is {type(item).__name__}, not an object"
-            )
-        if types is not None:
-            wrong = type_error(item, types)
-            if wrong is not None:
-                raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
-        key = item.get("id")
-        if key is not None:
-            if not isinstance(key, (str, int)):
-                raise ListingError(
-                    f"{what}: page {listed.pages} item {index} has an id of type"
-                    f" {type(key).__name__}"
-                )
-            if key in seen:
-                listed.duplicates += listed.restarts == 0
-                continue
-            seen.add(key)
-        if fields is None:
-            kept.append(item)
-        else:
-            kept.append({name: item[name] for name in fields if name in item})
-    return kept
-
-
-def _kept_typed(
-    what: str,
-    page: list[JSON],
-    listed: Listed,
-    seen: set[Any],
-    fields: Collection[str] | None,
-    types: Mapping[str, tuple[type, ...]] | None,
-) -> list[JSON]:
-    """:func:`_kept` of a page decoded typed: its items are objects, their ids strings,
-    integers or null, the fields of ``types`` still to check (the others were)."""
-    if types is not None:
-        for index, item in enumerate(page):
-            wrong = type_error(item, types)
-            if wrong is not None:
-                raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
-    ids = [item.get("id") for item in page]
-    fresh = set(ids)
-    kept: list[JSON]
-    if len(fresh) == len(ids) and None not in fresh and fresh.isdisjoint(seen):
-        # The usual page: every item new, none twice.
-        seen.update(fresh)
-        kept = page
-    else:
-        kept = []
-        for item, key in zip(page, ids, strict=True):
-            if key is not None:
-                if key in seen:
-                    listed.duplicates += listed.restarts == 0
-                    continue
-                seen.add(key)
-            kept.append(item)
-    if fields is None:
-        return kept
-    return [{name: item[name] for name in fields if name in item} for item in kept]
 
 
 def _decode(response: requests.Response, decoder: PageDecoder | None) -> tuple[Any, bool]:

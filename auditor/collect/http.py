@@ -29,9 +29,8 @@ osprofiler, a templated endpoint override.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import threading
-import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -346,21 +345,17 @@ def _sanitized(headers: Mapping[Any, Any]) -> dict[str, Any]:
     return out
 
 
-_BULK: weakref.WeakKeyDictionary[Any, BulkGet] = weakref.WeakKeyDictionary()
-_BULK_LOCK = threading.Lock()
+_ATTRIBUTE = "_auditor_bulk_get"
 
 
 def bulk_get(adapter: Any) -> BulkGet:
-    """The :class:`BulkGet` of ``adapter`` (one per adapter: its endpoint and headers
-    are worked out once for every listing and fan-out over it)."""
-    try:
-        found = _BULK.get(adapter)
-    except TypeError:
-        return BulkGet(adapter)  # not weakly referable: a test double
+    """The :class:`BulkGet` of ``adapter`` (one per adapter, kept on it: its endpoint and
+    headers are worked out once for every listing and fan-out over it, and it goes
+    when the adapter goes)."""
+    found: BulkGet | None = getattr(adapter, _ATTRIBUTE, None)
     if found is None:
-        with _BULK_LOCK:
-            found = _BULK.get(adapter)
-            if found is None:
-                found = BulkGet(adapter)
-                _BULK[adapter] = found
+        found = BulkGet(adapter)
+        # An object without a __dict__ (a test double) keeps none: made each time.
+        with contextlib.suppress(AttributeError):
+            setattr(adapter, _ATTRIBUTE, found)
     return found

@@ -7,7 +7,9 @@ transport is compared: URL, headers (names, values and order), method.
 
 from __future__ import annotations
 
+import gc
 import logging
+import weakref
 from typing import Any
 
 import keystoneauth1.exceptions as ks_exc
@@ -15,9 +17,10 @@ import pytest
 import requests
 import responses
 
+from auditor.app.files import read_clouds_config
 from auditor.collect.http import BulkGet, bulk_get, lean_allowed
 from auditor.collect.pager import RetryPolicy, get_options
-from auditor.connect import CloudTarget, ReadOnlyAdapter, authenticate
+from auditor.connect import CloudTarget, ReadOnlyAdapter, authenticate, connect
 from auditor.hostguard import HostGuard, TransportRefusal
 from tests.fakecloud import TOKEN, FakeCloud
 
@@ -237,3 +240,15 @@ def test_other_options_go_through_keystoneauth(
     bulk.get("/servers/detail", params={}, endpoint_override="http://nova.test:8774/v2.1")
     bulk.get("http://nova.test:8774/v2.1/servers/detail")
     assert len(through) == 4
+
+
+def test_a_connection_done_with_is_not_kept_alive_by_its_bulk_gets(
+    cloud: FakeCloud, clouds_file: Any, rsps: responses.RequestsMock
+) -> None:
+    conn = connect(CloudTarget(cloud.name), config=read_clouds_config(str(clouds_file)))
+    authenticate(conn, CloudTarget(cloud.name))
+    bulk_get(conn.compute).get("/servers/detail", params={})
+    gone = weakref.ref(conn.compute)
+    del conn
+    gc.collect()
+    assert gone() is None

@@ -155,7 +155,6 @@ class Pager:
         self.adapter = adapter
         self.policy = policy
         self.observer = observer
-        self.http = bulk_get(adapter)
 
     def _get(
         self,
@@ -170,7 +169,9 @@ class Pager:
 
         def attempt() -> tuple[JSON, bool]:
             kwargs = get_options(self.adapter, self.policy, params, headers, microversion)
-            response: requests.Response = self.http.get(path, **kwargs)
+            # Looked up at the request: a service the SDK disabled (not in the catalog)
+            # fails the listing there, as its proxy's own get would.
+            response: requests.Response = bulk_get(self.adapter).get(path, **kwargs)
             status = response.status_code
             if status == 429 or status >= 500:
                 raise Retryable(status, retry_after(response))

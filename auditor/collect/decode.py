@@ -13,14 +13,21 @@ Anything the typed decoding refuses (an item that is not an object, a page
 that is an object where a list was expected) is decoded again untyped, so the
 pager's own checks name the problem as before; text that msgspec cannot parse
 is handed to :mod:`json`, so what the pager accepts and refuses is unchanged.
+
+The JSON types the catalog declares for a listing's fields (``Request.shapes``)
+are decoded as such too, and the item's ``id`` as a string, an integer or null:
+a page decoded typed has items that are objects, whose checked fields and id are
+of their types, and the pager skips those checks (:attr:`PageDecoder.typed`). A
+page with an item of another type is decoded again untyped and checked by the
+pager, which names the field as before.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection
-from typing import Any, TypedDict
+from collections.abc import Collection, Mapping
+from typing import Any, TypedDict, Union
 
 import msgspec
 
@@ -48,16 +55,61 @@ def decode_any(content: bytes) -> Any:
         raise NotJSON from None
 
 
-class PageDecoder:
-    """Decodes the pages of one listing, keeping only ``fields`` of each item."""
+_ANNOTATIONS: dict[type, Any] = {
+    dict: dict,
+    list: list,
+    str: str,
+    bool: bool,  # msgspec takes no integer for a bool, nor a bool for an integer,
+    int: int,  # as the pager's check (a float is left to it: msgspec would take 1)
+    type(None): None,
+}
+ID_TYPES: tuple[type, ...] = (str, int, type(None))
+"""What an item's id may be (the pager de-duplicates by it; null: no id)."""
 
-    def __init__(self, item_key: str, links_key: str, fields: frozenset[str]) -> None:
+
+def _annotation(allowed: tuple[type, ...]) -> Any:
+    """The msgspec type of a field of the JSON types ``allowed``; None: not expressible."""
+    if not allowed or any(t not in _ANNOTATIONS for t in allowed):
+        return None
+    parts = tuple(_ANNOTATIONS[t] for t in allowed)
+    return parts[0] if len(parts) == 1 else Union[parts]  # noqa: UP007
+
+
+class PageDecoder:
+    """Decodes the pages of one listing, keeping only ``fields`` of each item, and
+    checking the types ``types`` gives (``typed``: the fields so checked)."""
+
+    def __init__(
+        self,
+        item_key: str,
+        links_key: str,
+        fields: frozenset[str],
+        types: frozenset[tuple[str, tuple[type, ...]]] = frozenset(),
+    ) -> None:
         self.item_key = item_key
         self.fields = fields
+        annotations: dict[str, Any] = dict.fromkeys(fields, Any)
+        typed: set[str] = set()
+        for name, allowed in (*types, ("id", ID_TYPES)):
+            annotation = _annotation(allowed)
+            if name in fields and annotation is not None and name not in typed:
+                annotations[name] = annotation
+                typed.add(name)
+        try:
+            self._typed = self._decoder(item_key, links_key, annotations)
+            self.typed: frozenset[str] = frozenset(typed)
+            """Fields whose JSON type a page decoded typed has checked (``id`` among them)."""
+        except TypeError:
+            # A union msgspec cannot decode: the fields are kept untyped, the pager checks.
+            self._typed = self._decoder(item_key, links_key, dict.fromkeys(fields, Any))
+            self.typed = frozenset()
+
+    @staticmethod
+    def _decoder(item_key: str, links_key: str, annotations: dict[str, Any]) -> Any:
         # Built at run time, in the functional syntax: the services' keys are not
         # identifiers ("os-extended-volumes:volumes_attached").
         make: Any = TypedDict
-        item = make("item", dict.fromkeys(fields, Any), total=False)
+        item = make("item", annotations, total=False)
         envelope = {
             item_key: list[item],  # type: ignore[valid-type]
             links_key: Any,
@@ -67,7 +119,7 @@ class PageDecoder:
             "truncated": Any,
         }
         page = make("page", envelope, total=False)
-        self._typed = msgspec.json.Decoder(page)
+        return msgspec.json.Decoder(page)
 
     def decode(self, content: bytes) -> tuple[Any, bool]:
         """The page, and whether its items hold ``fields`` only (False: decoded whole)."""
@@ -81,23 +133,30 @@ class PageDecoder:
 
 
 @functools.lru_cache(maxsize=256)
-def _decoder(item_key: str, links_key: str, fields: frozenset[str]) -> PageDecoder:
-    return PageDecoder(item_key, links_key, fields)
+def _decoder(
+    item_key: str,
+    links_key: str,
+    fields: frozenset[str],
+    types: frozenset[tuple[str, tuple[type, ...]]],
+) -> PageDecoder:
+    return PageDecoder(item_key, links_key, fields, types)
 
 
 def page_decoder(
     item_key: str,
     links_key: str | None,
     fields: Collection[str] | None,
-    checked: Collection[str] | None = None,
+    checked: Collection[str] | Mapping[str, tuple[type, ...]] | None = None,
 ) -> PageDecoder | None:
     """The decoder of a listing's pages keeping ``fields`` of the items under ``item_key``,
     and the fields the pager reads itself: ``id`` (it de-duplicates by it) and the
-    ``checked`` ones (their JSON types); None when everything is kept."""
+    ``checked`` ones (their JSON types: decoded as such when ``checked`` maps them to
+    their types); None when everything is kept."""
     if fields is None or not item_key:
         return None
     keep = frozenset(fields) | {"id"} | frozenset(checked or ())
     links = links_key or f"{item_key}_links"
     if item_key in (links, "links", "next", "truncated") or links in ("links", "next", "truncated"):
         return None
-    return _decoder(item_key, links, keep)
+    types = frozenset(checked.items()) if isinstance(checked, Mapping) else frozenset()
+    return _decoder(item_key, links, keep, types)

@@ -1,10 +1,12 @@
 """One pager for every paged OpenStack listing.
 
-Requests go through the SDK's service proxies (keystoneauth adapters), so the
-SDK keeps doing authentication, the catalog, version discovery, microversion
-headers and token renewal; responses are consumed as raw JSON, because building
-openstacksdk ``Resource`` objects costs 20-50x the HTTP time for thousands of
-items. Each page is asked under the retry policy of :mod:`auditor.collect.retry`.
+Requests are those of the SDK's service proxies (keystoneauth adapters): the
+token, its renewal, the catalog's endpoint, version discovery and the microversion
+headers are keystoneauth's, sent as keystoneauth would send them but without its
+per-request bookkeeping (:mod:`auditor.collect.http`); responses are consumed as
+raw JSON, because building openstacksdk ``Resource`` objects costs 20-50x the HTTP
+time for thousands of items. Each page is asked under the retry policy of
+:mod:`auditor.collect.retry`.
 
 Paging follows each service's own ``next`` link, in every shape the services
 use: Nova and Cinder ``<key>_links`` lists, Keystone's ``links`` dict (which
@@ -26,6 +28,7 @@ import requests
 
 from auditor.catalog.spec import Paging
 from auditor.collect.decode import NotJSON, PageDecoder, decode_any, page_decoder
+from auditor.collect.http import bulk_get
 from auditor.collect.retry import (
     MAX_RETRY_AFTER,
     Deadline,
@@ -35,7 +38,7 @@ from auditor.collect.retry import (
     call_with_retries,
     retry_after,
 )
-from auditor.collect.walk import Walk, type_error
+from auditor.collect.walk import Walk, kept, kept_typed
 from auditor.errors import ItemNotFound, ListingError
 from auditor.textsafe import printable
 
@@ -166,7 +169,9 @@ class Pager:
 
         def attempt() -> tuple[JSON, bool]:
             kwargs = get_options(self.adapter, self.policy, params, headers, microversion)
-            response: requests.Response = self.adapter.get(path, **kwargs)
+            # Looked up at the request: a service the SDK disabled (not in the catalog)
+            # fails the listing there, as its proxy's own get would.
+            response: requests.Response = bulk_get(self.adapter).get(path, **kwargs)
             status = response.status_code
             if status == 429 or status >= 500:
                 raise Retryable(status, retry_after(response))
@@ -245,6 +250,9 @@ class Pager:
         walk = Walk(what)
         decoder = page_decoder(item_key, links, fields, types)
         exact = decoder is not None and fields is not None and decoder.fields == set(fields)
+        # What a page decoded typed still needs checked: the types msgspec could not.
+        typed = decoder.typed if decoder is not None else frozenset()
+        rest = {n: t for n, t in (types or {}).items() if n not in typed} or None
         while True:
             if listed.pages >= MAX_PAGES:
                 raise ListingError(f"{what}: more than {MAX_PAGES} pages, giving up")
@@ -282,10 +290,13 @@ class Pager:
                 raise ListingError(f"{what}: response has no {item_key!r} list")
             # Trimmed already when decoded to exactly ``fields``; a normaliser needs no trim.
             trim = None if convert is not None or (trimmed and exact) else fields
-            kept = _kept(what, page, listed, seen, trim, types)
-            fresh = len(kept)
+            if trimmed and "id" in typed:
+                fresh_items = kept_typed(what, page, listed, seen, trim, rest)
+            else:
+                fresh_items = kept(what, page, listed, seen, trim, types)
+            fresh = len(fresh_items)
             walk.got(len(page), fresh, listed.pages)
-            listed.items.extend(kept if convert is None else convert(kept))
+            listed.items.extend(fresh_items if convert is None else convert(fresh_items))
             if self.observer is not None:
                 self.observer.on_page(what, fresh)
             following = (
@@ -307,44 +318,6 @@ class Pager:
                     raise ListingError(f"{what}: the service repeated page marker {marker!r}")
                 previous_markers.add(marker)
             query = {**params, **following}
-
-
-def _kept(
-    what: str,
-    page: list[Any],
-    listed: Listed,
-    seen: set[Any],
-    fields: Collection[str] | None,
-    types: Mapping[str, tuple[type, ...]] | None,
-) -> list[JSON]:
-    """The items of a page not seen before, checked, trimmed to ``fields``."""
-    kept: list[JSON] = []
-    for index, item in enumerate(page):
-        if not isinstance(item, dict):
-            # Dropping it would make a resource "missing": the page is garbage.
-            raise ListingError(
-                f"{what}: page {listed.pages} item {index} is {type(item).__name__}, not an object"
-            )
-        if types is not None:
-            wrong = type_error(item, types)
-            if wrong is not None:
-                raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
-        key = item.get("id")
-        if key is not None:
-            if not isinstance(key, (str, int)):
-                raise ListingError(
-                    f"{what}: page {listed.pages} item {index} has an id of type"
-                    f" {type(key).__name__}"
-                )
-            if key in seen:
-                listed.duplicates += listed.restarts == 0
-                continue
-            seen.add(key)
-        if fields is None:
-            kept.append(item)
-        else:
-            kept.append({name: item[name] for name in fields if name in item})
-    return kept
 
 
 def _decode(response: requests.Response, decoder: PageDecoder | None) -> tuple[Any, bool]:

@@ -5,13 +5,14 @@ items must have the JSON types the API reference gives them.
 and stops it, as incomplete with the reason, when the service's next links
 repeat a page, stop bringing new items, or need far more pages than the items
 fill. :func:`type_error` checks an item against its listing's entry of
-:data:`auditor.collect.shapes.SHAPES`.
+:data:`auditor.collect.shapes.SHAPES`; :func:`kept` and :func:`kept_typed` keep
+what a page brings: new items (by id), checked, trimmed to the fields read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Collection, Mapping
+from typing import Any, Protocol
 
 from auditor.errors import ListingError
 
@@ -103,3 +104,89 @@ def type_error(item: Mapping[str, Any], types: Mapping[str, tuple[type, ...]]) -
             got = _JSON_NAMES.get(type(value), type(value).__name__)
             return f"{name!r} is {got}, expected {expected}"
     return None
+
+
+JSON = dict[str, Any]
+
+
+class Counts(Protocol):
+    """What :func:`kept` reads and counts of a listing (:class:`~auditor.collect.pager.Listed`)."""
+
+    pages: int
+    restarts: int
+    duplicates: int
+
+
+def kept(
+    what: str,
+    page: list[Any],
+    listed: Counts,
+    seen: set[Any],
+    fields: Collection[str] | None,
+    types: Mapping[str, tuple[type, ...]] | None,
+) -> list[JSON]:
+    """The items of a page not seen before, checked, trimmed to ``fields`` (the items
+    seen twice counted in ``listed``)."""
+    out: list[JSON] = []
+    for index, item in enumerate(page):
+        if not isinstance(item, dict):
+            # Dropping it would make a resource "missing": the page is garbage.
+            raise ListingError(
+                f"{what}: page {listed.pages} item {index} is {type(item).__name__}, not an object"
+            )
+        if types is not None:
+            wrong = type_error(item, types)
+            if wrong is not None:
+                raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
+        key = item.get("id")
+        if key is not None:
+            if not isinstance(key, (str, int)):
+                raise ListingError(
+                    f"{what}: page {listed.pages} item {index} has an id of type"
+                    f" {type(key).__name__}"
+                )
+            if key in seen:
+                listed.duplicates += listed.restarts == 0
+                continue
+            seen.add(key)
+        if fields is None:
+            out.append(item)
+        else:
+            out.append({name: item[name] for name in fields if name in item})
+    return out
+
+
+def kept_typed(
+    what: str,
+    page: list[JSON],
+    listed: Counts,
+    seen: set[Any],
+    fields: Collection[str] | None,
+    types: Mapping[str, tuple[type, ...]] | None,
+) -> list[JSON]:
+    """:func:`kept` of a page decoded typed: its items are objects, their ids strings,
+    integers or null, the fields of ``types`` still to check (the others were)."""
+    if types is not None:
+        for index, item in enumerate(page):
+            wrong = type_error(item, types)
+            if wrong is not None:
+                raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
+    ids = [item.get("id") for item in page]
+    fresh = set(ids)
+    fresh_items: list[JSON]
+    if len(fresh) == len(ids) and None not in fresh and fresh.isdisjoint(seen):
+        # The usual page: every item new, none twice.
+        seen.update(fresh)
+        fresh_items = page
+    else:
+        fresh_items = []
+        for item, key in zip(page, ids, strict=True):
+            if key is not None:
+                if key in seen:
+                    listed.duplicates += listed.restarts == 0
+                    continue
+                seen.add(key)
+            fresh_items.append(item)
+    if fields is None:
+        return fresh_items
+    return [{name: item[name] for name in fields if name in item} for item in fresh_items]

@@ -97,3 +97,45 @@ def test_not_json_is_refused(text: bytes) -> None:
 def test_no_decoder_where_everything_is_kept() -> None:
     assert page_decoder("images", None, None) is None
     assert page_decoder("", None, FIELDS) is None
+
+
+SHAPES = {"name": (str,), "locked": (bool,), "metadata": (dict,), "ram": (float,)}
+
+
+def test_the_declared_types_are_decoded_and_checked_by_msgspec() -> None:
+    decoder = page_decoder("servers", None, FIELDS | {"locked", "ram"}, SHAPES)
+    assert decoder is not None
+    # A float is left to the pager (msgspec would take an integer for it).
+    assert decoder.typed == {"id", "name", "locked", "metadata"}
+    body, trimmed = decoder.decode(json.dumps(PAGE).encode())
+    assert trimmed
+    assert body["servers"][1]["locked"] is True
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"id": "a", "name": 5},
+        {"id": "a", "locked": 1},
+        {"id": "a", "locked": None},
+        {"id": "a", "metadata": []},
+        {"id": 1.5},
+        {"id": True},
+        {"id": {"x": 1}},
+        {"id": "a", "name": "x", "name ": 1, "locked": "yes"},
+    ],
+)
+def test_an_item_of_other_types_is_decoded_whole_for_the_pager_to_name(item: dict) -> None:
+    decoder = page_decoder("servers", None, FIELDS | {"locked"}, SHAPES)
+    assert decoder is not None
+    text = json.dumps({"servers": [{"id": "z"}, item]}).encode()
+    body, trimmed = decoder.decode(text)
+    assert not trimmed
+    assert body == json.loads(text)
+
+
+def test_null_and_integer_ids_are_typed_ids() -> None:
+    decoder = page_decoder("servers", None, FIELDS, SHAPES)
+    assert decoder is not None
+    text = json.dumps({"servers": [{"id": None}, {"id": 7}, {"name": "n"}]}).encode()
+    assert decoder.decode(text) == ({"servers": [{"id": None}, {"id": 7}, {"name": "n"}]}, True)

@@ -326,3 +326,78 @@ def test_an_offset_paged_listing_is_asked_until_an_empty_page(count: int, max_li
         str(min(max_limit * n, count)) for n in range(1, pages)
     ]
     assert all(q["all_projects"] == "True" and q["limit"] == "1000" for q in service.asked)
+
+
+@pytest.mark.parametrize("typed", [False, True], ids=["untyped", "typed"])
+def test_pages_decoded_typed_keep_what_untyped_pages_keep(
+    cloud: FakeCloud, connection: Any, typed: bool
+) -> None:
+    # Decoded with the catalog's types (issue 19), a page's checks are msgspec's; what
+    # is kept, dropped as seen twice, or refused must not change.
+    servers = [p.server(f"s-{i}", f"vm-{i}", "p-acme", flavor_=SMALL) for i in range(1, 6)]
+    no_id = [{k: v for k, v in servers[0].items() if k != "id"} for _ in range(2)]
+    next_link = "http://nova.test:8774/v2.1/servers/detail?limit=3&marker=s-3"
+
+    def shifted(request: Any) -> Any:
+        if "marker" not in cloud.query(request):
+            page = [*servers[:3], servers[1]]
+            return FakeCloud.reply(
+                {"servers": page, "servers_links": [{"rel": "next", "href": next_link}]}
+            )
+        return FakeCloud.reply({"servers": [*servers[2:], *no_id]})
+
+    cloud.overrides["/servers/detail"] = shifted
+    pager = Pager(connection.compute, policy=RetryPolicy())
+    fields = {"id", "name", "status"}
+    listed = pager.list(
+        "compute servers",
+        SERVERS.path,
+        SERVERS.items,
+        SERVERS.params,
+        fields=fields if typed else None,
+        types=SERVERS.shapes,
+    )
+    assert [item.get("id") for item in listed.items] == [f"s-{i}" for i in range(1, 6)] + [
+        None,
+        None,
+    ]
+    assert listed.duplicates == 2, "s-2 twice on page 1, s-3 again on page 2"
+    if typed:
+        assert all(set(item) <= fields for item in listed.items)
+
+
+@pytest.mark.parametrize("typed", [False, True], ids=["untyped", "typed"])
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"name": 5}, "item 1: 'name' is an integer, expected a string"),
+        ({"locked": 1}, "item 1: 'locked' is an integer, expected a boolean"),
+        ({"metadata": []}, "item 1: 'metadata' is an array, expected an object"),
+        ({"id": 1.5}, "item 1: 'id' is a number, expected a string"),
+        ({"id": {"x": 1}}, "item 1: 'id' is an object, expected a string"),
+        # Without a type declared for the id, the pager's own check of it.
+        ({"id": 1.5, "-": "id"}, "item 1 has an id of type float"),
+        ({"id": True, "name": 7, "-": "id"}, "item 1: 'name' is an integer, expected a string"),
+        ({"id": [1], "-": "id"}, "item 1 has an id of type list"),
+    ],
+)
+def test_a_field_of_another_type_fails_the_listing_typed_or_not(
+    cloud: FakeCloud, connection: Any, typed: bool, change: dict[str, Any], error: str
+) -> None:
+    servers = [p.server(f"s-{i}", f"vm-{i}", "p-acme", flavor_=SMALL) for i in range(1, 4)]
+    change = dict(change)
+    untyped = change.pop("-", None)
+    servers[1] = {**servers[1], **change}
+    shapes = {k: v for k, v in SERVERS.shapes.items() if k != untyped}
+    cloud.overrides["/servers/detail"] = lambda _r: FakeCloud.reply({"servers": servers})
+    pager = Pager(connection.compute, policy=RetryPolicy())
+    with pytest.raises(ListingError) as caught:
+        pager.list(
+            "compute servers",
+            SERVERS.path,
+            SERVERS.items,
+            SERVERS.params,
+            fields={"id", "name", "locked", "metadata"} if typed else None,
+            types=shapes,
+        )
+    assert str(caught.value) == f"compute servers: page 1 {error}"

@@ -57,6 +57,7 @@ LAYERS = {
     "hostguard": 2,
     "profilecheck": 2,
     "connect": 2,
+    "authn": 2,
     "collect": 2,
     "folds": 2,
     "match": 2,

@@ -18,9 +18,10 @@ import requests
 import responses
 
 from auditor.app.files import read_clouds_config
+from auditor.authn import authenticate
 from auditor.collect.http import BulkGet, bulk_get, lean_allowed
 from auditor.collect.pager import RetryPolicy, get_options
-from auditor.connect import CloudTarget, ReadOnlyAdapter, authenticate, connect
+from auditor.connect import CloudTarget, ReadOnlyAdapter, connect
 from auditor.hostguard import HostGuard, TransportRefusal
 from tests.fakecloud import TOKEN, FakeCloud
 

@@ -21,6 +21,9 @@ from auditor.rules import Rules
 
 JSON = dict[str, Any]
 
+_UNPAIRED = object()
+"""Stands for a reference without counterpart: equal to no target id."""
+
 
 @dataclass(frozen=True)
 class Context:
@@ -127,8 +130,10 @@ class Changes:
             return
         mapping = ctx.maps.get(via, {})
         sources = list(source_ids)
-        expected = sorted({mapping[s] for s in sources if s in mapping})
         actual = set(target_ids)
+        if {mapping.get(s, _UNPAIRED) for s in sources} == actual:
+            return  # each reference has its counterpart referenced, and nothing else is
+        expected = sorted({mapping[s] for s in sources if s in mapping})
         for target_id in expected:
             if target_id not in actual:
                 self._lost(field, target_id, self._named(via, target_id, label), lost)

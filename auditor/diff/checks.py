@@ -132,6 +132,8 @@ def metadata(field: str, s: JSON, t: JSON, ch: Changes) -> None:
     s_meta = dict(s.get(field) or {})
     t_meta = {k: v for k, v in (t.get(field) or {}).items() if k != meta_key}
     s_meta.pop(meta_key or "", None)
+    if s_meta == t_meta:
+        return  # the same keys and values: no key lost, gained or changed
     for key in sorted(set(s_meta) | set(t_meta)):
         # Snapshots the auditor writes are masked already; older or hand-made
         # ones may not be, and a report must not repeat a secret either way.

@@ -129,6 +129,10 @@ class Rules:
             globs[glob.collection] = (*globs.get(glob.collection, ()), glob)
         return globs
 
+    def ignores(self, collection: str) -> bool:
+        """Whether ``ignore.items`` leaves out any item of ``collection``."""
+        return collection in self._globs
+
     def ignored(self, collection: str, item: Mapping[str, Any]) -> bool:
         globs = self._globs.get(collection)
         if not globs:

@@ -25,6 +25,14 @@ _UNPAIRED = object()
 """Stands for a reference without counterpart: equal to no target id."""
 
 
+def same_counterparts(
+    mapping: Mapping[str, str], sources: Iterable[Any], targets: set[Any]
+) -> bool:
+    """True when each of ``sources`` has a counterpart in ``mapping`` and those are exactly
+    ``targets`` (a set): references that :meth:`Changes.refs` finds nothing to say about."""
+    return {mapping.get(s, _UNPAIRED) for s in sources} == targets
+
+
 @dataclass(frozen=True)
 class Context:
     """What comparisons may consult besides the pair itself."""
@@ -131,7 +139,7 @@ class Changes:
         mapping = ctx.maps.get(via, {})
         sources = list(source_ids)
         actual = set(target_ids)
-        if {mapping.get(s, _UNPAIRED) for s in sources} == actual:
+        if same_counterparts(mapping, sources, actual):
             return  # each reference has its counterpart referenced, and nothing else is
         expected = sorted({mapping[s] for s in sources if s in mapping})
         for target_id in expected:

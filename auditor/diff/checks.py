@@ -37,7 +37,7 @@ from auditor.catalog.policies import (
     renamed,
 )
 from auditor.catalog.text import as_int, fmt
-from auditor.diff.changes import Changes
+from auditor.diff.changes import Changes, same_counterparts
 from auditor.diff.limits import limits, limits_fold
 from auditor.model import Severity
 from auditor.secrets import MASK, looks_secret
@@ -152,10 +152,14 @@ def metadata(field: str, s: JSON, t: JSON, ch: Changes) -> None:
 
 
 def ref(field: str, p: Ref, s: JSON, t: JSON, ch: Changes) -> None:
+    sources, targets = s.get(field) or [], t.get(field) or []
+    mapping = ch.ctx.maps.get(p.to)
+    if mapping is not None and same_counterparts(mapping, sources, set(targets)):
+        return  # nothing for Changes.refs to say, whatever else it would check first
     ch.refs(
         field,
-        s.get(field) or [],
-        t.get(field) or [],
+        sources,
+        targets,
         p.to,
         lost=p.lost,
         gained=p.gained,

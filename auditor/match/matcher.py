@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.catalog import registry
-from auditor.folds import Contest, fold_joins, note_contests, one_fold, withhold
+from auditor.folds import SINGLETONS, Contest, fold_joins, note_contests, one_fold, withhold
 from auditor.match import keys
 from auditor.match.keys import PROJECT_OWNED, Key, SourceKey, TargetKey
 from auditor.rules import Rules
@@ -290,6 +290,8 @@ class Matcher:
         metadata to another source of the fold) with that target."""
         if not self.rules.folds or not state.free_sources:
             return
+        if collection != registry.PROJECTS and collection not in SINGLETONS:
+            return  # no item of it is a fold's (folds.folded): nothing to join
         joins = fold_joins(
             self.rules,
             collection,

@@ -59,7 +59,7 @@ class _Finder:
         self.patterns = patterns
         self.seen: dict[str, str | None] = {}
 
-    def __call__(self, text: str) -> str | None:
+    def find(self, text: str) -> str | None:
         try:
             return self.seen[text]
         except KeyError:
@@ -81,6 +81,8 @@ def residue_hits(
     hits: list[tuple[str, str]] = []
     for field in _fields(collection):
         value = item.get(field)
+        if value is None:
+            continue
         if isinstance(value, str):
             found = first(value)
             if found is not None:
@@ -92,7 +94,7 @@ def residue_hits(
                     found = first(member)
                     if found is not None:
                         hits.append((field, found))
-        elif isinstance(value, Mapping) and value:
+        elif value and (type(value) is dict or isinstance(value, Mapping)):
             for key, member in sorted(value.items()):
                 if key != meta_key and isinstance(member, str):
                     found = first(member)
@@ -118,7 +120,7 @@ def residue_in(
     paired = {str(p.target["id"]) for p in matching.pairs}
     unexpected = {str(t["id"]) for t in matching.unexpected}
     literal = spelled_out(rules, collection)
-    first = _Finder(rules.residue)
+    first = _Finder(rules.residue).find
     for item in items:
         key = str(item["id"])
         if key not in paired and key not in unexpected:

@@ -126,13 +126,13 @@ def status(field: str, p: Status, s: JSON, t: JSON, ch: Changes) -> None:
 
 def metadata(field: str, s: JSON, t: JSON, ch: Changes) -> None:
     """Key by key; the rules' metadata key (the source id it holds) is left out."""
-    if not ch.wanted(field):
-        return
     meta_key = ch.ctx.rules.metadata_key
     s_meta = dict(s.get(field) or {})
-    t_meta = {k: v for k, v in (t.get(field) or {}).items() if k != meta_key}
+    t_meta = dict(t.get(field) or {})
     s_meta.pop(meta_key or "", None)
-    if s_meta == t_meta:
+    if meta_key is not None:
+        t_meta.pop(meta_key, None)
+    if s_meta == t_meta or not ch.wanted(field):
         return  # the same keys and values: no key lost, gained or changed
     for key in sorted(set(s_meta) | set(t_meta)):
         # Snapshots the auditor writes are masked already; older or hand-made

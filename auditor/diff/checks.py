@@ -195,6 +195,8 @@ def ref_by_name(field: str, p: RefByName, s: JSON, t: JSON, ch: Changes) -> None
     names = s.get(field) or []
     expected = {str(counterpart_name(ch.ctx, p.to, s.get("project_id"), n)) for n in names}
     have = set(t.get(field) or [])
+    if expected <= have:
+        return  # nothing lost
     lost = sorted(str(n) for n in expected - have)
     if lost:
         message = p.message.format(lost=fmt(lost))

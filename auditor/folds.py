@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from auditor.catalog import registry
-from auditor.rules import Fold, Rules
+from auditor.ruleparts import Fold
+from auditor.rules import Rules
 
 SINGLETONS = frozenset(spec.name for spec in registry.CATALOG if spec.singleton is not None)
 """Project-owned collections in which a project has one item per name that a fold

@@ -9,7 +9,6 @@ the line.
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import json
 import os
@@ -22,61 +21,11 @@ from auditor.catalog import dnsnames, registry
 from auditor.errors import RulesError
 from auditor.model import IDMAP_SCHEMA, Kind, Severity
 from auditor.regexcheck import nested_repetition
+from auditor.ruleparts import Fold, ItemGlob, Rewrite
 from auditor.yamldoc import Located, Path, load_document
 
 MATCH_STRATEGIES = ("id", "id_map", "metadata", "name")
 DEFAULT_ORDER = ("id", "name")
-
-
-@dataclass(frozen=True)
-class Rewrite:
-    """A regex rewrite (of names of some collections, or of URLs)."""
-
-    pattern: re.Pattern[str]
-    replace: str
-    collections: frozenset[str] = frozenset()
-
-    def apply(self, text: str) -> str:
-        return self.pattern.sub(self.replace, text)
-
-
-@dataclass(frozen=True)
-class ItemGlob:
-    """Items left out of the audit on both sides."""
-
-    collection: str
-    name: str | None = None
-    project: str | None = None
-    ignore_case: bool = False
-    """True: the globs match whatever the case (``tmp-*`` leaves out ``TMP-1`` too)."""
-
-    def _glob(self, value: Any, pattern: str) -> bool:
-        text = str(value or "")
-        if self.ignore_case:
-            return fnmatch.fnmatchcase(text.casefold(), pattern.casefold())
-        return fnmatch.fnmatchcase(text, pattern)
-
-    def matches(self, collection: str, item: Mapping[str, Any]) -> bool:
-        if collection != self.collection:
-            return False
-        if self.name is not None and not self._glob(item.get("name"), self.name):
-            return False
-        return self.project is None or self._glob(item.get("project"), self.project)
-
-
-@dataclass(frozen=True)
-class Fold:
-    """Source projects merged on purpose into one target project (``fold:`` in the rules)."""
-
-    into: str
-    """The target project's name."""
-    projects: tuple[str, ...]
-    """The source projects' names, as their source clouds name them."""
-
-    @property
-    def label(self) -> str:
-        """``cw-acme + nm-acme -> ocb-acme``, for messages."""
-        return f"{' + '.join(self.projects)} -> {self.into}"
 
 
 @dataclass(frozen=True)
@@ -129,10 +78,25 @@ class Rules:
     def domain(self, name: str | None) -> str | None:
         return self.domains.get(name, name) if name is not None else None
 
+    @functools.cached_property
+    def _renamed(self) -> dict[tuple[str, str], str]:
+        """(collection, name) -> :meth:`name`'s answer, memoised (the same names recur)."""
+        return {}
+
     def name(self, collection: str, name: str | None) -> str | None:
         """``name`` after the rewrites of ``collection`` (a folded project: its fold's target)."""
         if name is None:
             return None
+        if type(name) is not str:
+            return self._rename(collection, name)
+        memo = self._renamed
+        key = (collection, name)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = self._rename(collection, name)
+        return found
+
+    def _rename(self, collection: str, name: str) -> str:
         if collection == "projects":
             fold = self.fold_of(name)
             if fold is not None:
@@ -157,8 +121,23 @@ class Rules:
 
     # -- scope and ignores --------------------------------------------------
 
+    @functools.cached_property
+    def _globs(self) -> dict[str, tuple[ItemGlob, ...]]:
+        """Collection -> its ``ignore.items`` globs, in the rules' order."""
+        globs: dict[str, tuple[ItemGlob, ...]] = {}
+        for glob in self.ignore_items:
+            globs[glob.collection] = (*globs.get(glob.collection, ()), glob)
+        return globs
+
+    def ignores(self, collection: str) -> bool:
+        """Whether ``ignore.items`` leaves out any item of ``collection``."""
+        return collection in self._globs
+
     def ignored(self, collection: str, item: Mapping[str, Any]) -> bool:
-        return any(glob.matches(collection, item) for glob in self.ignore_items)
+        globs = self._globs.get(collection)
+        if not globs:
+            return False
+        return any(glob.matches(collection, item) for glob in globs)
 
     def compared(self, collection: str, field_name: str) -> bool:
         return field_name not in self.ignore_fields.get(collection, frozenset())

@@ -52,6 +52,7 @@ LAYERS = {
     "regexcheck": 1,
     "shapecheck": 1,
     "rules": 1,
+    "ruleparts": 1,  # the parts of a Rules (rewrites, item globs, folds)
     "waivers": 1,
     # L2: HTTP walking through an adapter, and pairing.
     "hostguard": 2,

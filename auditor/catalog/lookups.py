@@ -44,15 +44,22 @@ class Lookups:
     def projects(self) -> dict[str, JSON]:
         return {p["id"]: p for p in self.listing(PROJECTS)}
 
+    @cached_property
+    def project_names(self) -> dict[str, str | None]:
+        """Project id -> its name, made once (every project-owned item asks)."""
+        return {pid: p.get("name") for pid, p in self.projects.items()}
+
+    @cached_property
+    def project_domains(self) -> dict[str, str | None]:
+        """Project id -> its domain's name, made once."""
+        domains = self.domain_names
+        return {pid: domains.get(p.get("domain_id") or "") for pid, p in self.projects.items()}
+
     def project_name(self, project_id: str | None) -> str | None:
-        project = self.projects.get(project_id) if project_id else None
-        return project.get("name") if project is not None else None
+        return self.project_names.get(project_id) if project_id else None
 
     def project_domain(self, project_id: str | None) -> str | None:
-        project = self.projects.get(project_id) if project_id else None
-        if project is None:
-            return None
-        return self.domain_names.get(project.get("domain_id") or "")
+        return self.project_domains.get(project_id) if project_id else None
 
     def domain_name(self, domain_id: str | None) -> str | None:
         return self.domain_names.get(domain_id or "")

@@ -21,6 +21,17 @@ from auditor.rules import Rules
 
 JSON = dict[str, Any]
 
+_UNPAIRED = object()
+"""Stands for a reference without counterpart: equal to no target id."""
+
+
+def same_counterparts(
+    mapping: Mapping[str, str], sources: Iterable[Any], targets: set[Any]
+) -> bool:
+    """True when each of ``sources`` has a counterpart in ``mapping`` and those are exactly
+    ``targets`` (a set): references that :meth:`Changes.refs` finds nothing to say about."""
+    return {mapping.get(s, _UNPAIRED) for s in sources} == targets
+
 
 @dataclass(frozen=True)
 class Context:
@@ -127,8 +138,10 @@ class Changes:
             return
         mapping = ctx.maps.get(via, {})
         sources = list(source_ids)
-        expected = sorted({mapping[s] for s in sources if s in mapping})
         actual = set(target_ids)
+        if same_counterparts(mapping, sources, actual):
+            return  # each reference has its counterpart referenced, and nothing else is
+        expected = sorted({mapping[s] for s in sources if s in mapping})
         for target_id in expected:
             if target_id not in actual:
                 self._lost(field, target_id, self._named(via, target_id, label), lost)

@@ -37,7 +37,7 @@ from auditor.catalog.policies import (
     renamed,
 )
 from auditor.catalog.text import as_int, fmt
-from auditor.diff.changes import Changes
+from auditor.diff.changes import Changes, same_counterparts
 from auditor.diff.limits import limits, limits_fold
 from auditor.model import Severity
 from auditor.secrets import MASK, looks_secret
@@ -126,12 +126,14 @@ def status(field: str, p: Status, s: JSON, t: JSON, ch: Changes) -> None:
 
 def metadata(field: str, s: JSON, t: JSON, ch: Changes) -> None:
     """Key by key; the rules' metadata key (the source id it holds) is left out."""
-    if not ch.wanted(field):
-        return
     meta_key = ch.ctx.rules.metadata_key
     s_meta = dict(s.get(field) or {})
-    t_meta = {k: v for k, v in (t.get(field) or {}).items() if k != meta_key}
+    t_meta = dict(t.get(field) or {})
     s_meta.pop(meta_key or "", None)
+    if meta_key is not None:
+        t_meta.pop(meta_key, None)
+    if s_meta == t_meta or not ch.wanted(field):
+        return  # the same keys and values: no key lost, gained or changed
     for key in sorted(set(s_meta) | set(t_meta)):
         # Snapshots the auditor writes are masked already; older or hand-made
         # ones may not be, and a report must not repeat a secret either way.
@@ -150,10 +152,14 @@ def metadata(field: str, s: JSON, t: JSON, ch: Changes) -> None:
 
 
 def ref(field: str, p: Ref, s: JSON, t: JSON, ch: Changes) -> None:
+    sources, targets = s.get(field) or [], t.get(field) or []
+    mapping = ch.ctx.maps.get(p.to)
+    if mapping is not None and same_counterparts(mapping, sources, set(targets)):
+        return  # nothing for Changes.refs to say, whatever else it would check first
     ch.refs(
         field,
-        s.get(field) or [],
-        t.get(field) or [],
+        sources,
+        targets,
         p.to,
         lost=p.lost,
         gained=p.gained,
@@ -189,6 +195,8 @@ def ref_by_name(field: str, p: RefByName, s: JSON, t: JSON, ch: Changes) -> None
     names = s.get(field) or []
     expected = {str(counterpart_name(ch.ctx, p.to, s.get("project_id"), n)) for n in names}
     have = set(t.get(field) or [])
+    if expected <= have:
+        return  # nothing lost
     lost = sorted(str(n) for n in expected - have)
     if lost:
         message = p.message.format(lost=fmt(lost))

@@ -219,13 +219,15 @@ class Differ:
         partial = 0
         compare = comparator(name)
         plain, folded = split_folds(self.rules, name, m.pairs)
+        changes: Changes | None = None  # still empty after a pair: the next one's
         for pair in plain:
             if pair.source.get("partial") or pair.target.get("partial"):
                 partial += 1
                 continue
             if compare is None:
                 continue
-            changes = Changes(name, ctx, pair.matched_by)
+            changes = changes or Changes(name, ctx)
+            changes.matched_by = pair.matched_by
             compare(pair.source, pair.target, changes)
             if changes.items:
                 changed.add(str(pair.source["id"]))
@@ -234,6 +236,8 @@ class Differ:
                     self._projects_of(name, [pair.source])
                     | self._counterparts_of(changes.affected),
                 )
+            if changes.items or changes.affected:
+                changes = None
         if self.defer_folds:
             self.folded[name] = folded
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from auditor.catalog import registry
@@ -51,29 +51,53 @@ def spelled_out(rules: Rules, collection: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def residue_hits(rules: Rules, collection: str, item: JSON) -> list[tuple[str, str]]:
-    """(field, matched text) of every old-brand string left in a target item."""
+class _Finder:
+    """What the first pattern that finds something in a text finds, memoised per text:
+    names and metadata values recur across a collection's items."""
+
+    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        self.patterns = patterns
+        self.seen: dict[str, str | None] = {}
+
+    def find(self, text: str) -> str | None:
+        try:
+            return self.seen[text]
+        except KeyError:
+            found = self.seen[text] = _first(self.patterns, text)
+            return found
+
+
+def residue_hits(
+    rules: Rules, collection: str, item: JSON, first: Callable[[str], str | None] | None = None
+) -> list[tuple[str, str]]:
+    """(field, matched text) of every old-brand string left in a target item; ``first``
+    finds the residue in one text (default: :func:`_first` of the rules' patterns)."""
     patterns = rules.residue
     if not patterns:
         return []
+    if first is None:
+        first = functools.partial(_first, patterns)
+    meta_key = rules.metadata_key
     hits: list[tuple[str, str]] = []
     for field in _fields(collection):
         value = item.get(field)
+        if value is None:
+            continue
         if isinstance(value, str):
-            found = _first(patterns, value)
+            found = first(value)
             if found is not None:
                 hits.append((field, found))
         elif isinstance(value, list):
             # A DNS record set's records.
             for member in value:
                 if isinstance(member, str) and member:
-                    found = _first(patterns, member)
+                    found = first(member)
                     if found is not None:
                         hits.append((field, found))
-        elif isinstance(value, Mapping) and value:
+        elif value and (type(value) is dict or isinstance(value, Mapping)):
             for key, member in sorted(value.items()):
-                if key != rules.metadata_key and isinstance(member, str):
-                    found = _first(patterns, member)
+                if key != meta_key and isinstance(member, str):
+                    found = first(member)
                     if found is not None:
                         hits.append((f"{field}.{key}", found))
     return hits
@@ -96,11 +120,12 @@ def residue_in(
     paired = {str(p.target["id"]) for p in matching.pairs}
     unexpected = {str(t["id"]) for t in matching.unexpected}
     literal = spelled_out(rules, collection)
+    first = _Finder(rules.residue).find
     for item in items:
         key = str(item["id"])
         if key not in paired and key not in unexpected:
             continue  # outside the migration's scope
-        hits = residue_hits(rules, collection, item)
+        hits = residue_hits(rules, collection, item, first)
         if hits and item.get("name") in literal:
             # The rules map this name literally (domains: {cloudwatt: ocb-cloudwatt}).
             hits = [hit for hit in hits if hit[0] != "name"]

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.catalog import registry
-from auditor.folds import Contest, fold_joins, note_contests, one_fold, withhold
+from auditor.folds import SINGLETONS, Contest, fold_joins, note_contests, one_fold, withhold
 from auditor.match import keys
 from auditor.match.keys import PROJECT_OWNED, Key, SourceKey, TargetKey
 from auditor.rules import Rules
@@ -86,18 +86,35 @@ class _State:
     free_sources: dict[str, JSON]
     free_targets: dict[str, JSON]
     matching: Matching
+    ids: dict[str, str] = field(default_factory=dict)
+    """Source id -> target id of the pairs made, in their order (:meth:`Matching.id_map`)."""
 
-    def pair(self, source: JSON, target: JSON, strategy: str) -> None:
+    def pair(
+        self,
+        source: JSON,
+        target: JSON,
+        strategy: str,
+        source_id: str | None = None,
+        target_id: str | None = None,
+    ) -> None:
+        """Pair two free items (``source_id``, ``target_id``: their ids as strings, when
+        the caller has them already)."""
         self.matching.pairs.append(Pair(source, target, strategy))
-        del self.free_sources[str(source["id"])]
-        del self.free_targets[str(target["id"])]
+        source_id = str(source["id"]) if source_id is None else source_id
+        target_id = str(target["id"]) if target_id is None else target_id
+        self.ids[source_id] = target_id
+        del self.free_sources[source_id]
+        del self.free_targets[target_id]
 
     def pair_fold(self, sources: Iterable[JSON], target: JSON, strategy: str) -> None:
         """Pair every source of a fold with one target item (it may be paired already)."""
+        target_id = str(target["id"])
         for source in sources:
             self.matching.pairs.append(Pair(source, target, strategy))
-            del self.free_sources[str(source["id"])]
-        self.free_targets.pop(str(target["id"]), None)
+            source_id = str(source["id"])
+            self.ids[source_id] = target_id
+            del self.free_sources[source_id]
+        self.free_targets.pop(target_id, None)
 
     def contest(
         self, key: str, sources: Iterable[JSON], targets: Iterable[JSON], strategy: str
@@ -159,13 +176,38 @@ class Matcher:
             return item.get(domain) in r.target_domains
         return True
 
+    def _sources_in_scope(self, collection: str, sources: Sequence[JSON]) -> list[JSON]:
+        """:meth:`source_in_scope` of each, with what it asks of the rules asked once."""
+        r = self.rules
+        domain = _scope_domain(collection)
+        if r.ignores(collection) or (r.source_domains is not None and domain is not None):
+            return [s for s in sources if self.source_in_scope(collection, s)]
+        return list(sources)
+
+    def _targets_in_scope(
+        self, collection: str, targets: list[JSON], regions: frozenset[str]
+    ) -> list[JSON]:
+        """:meth:`target_in_scope` of each, with what it asks of the rules asked once."""
+        region = _scope_region(collection)
+        if region is not None:
+            return [t for t in targets if t.get(region) in regions]
+        domain = _scope_domain(collection)
+        domains = self.rules.target_domains
+        if domains is not None and domain is not None:
+            return [t for t in targets if t.get(domain) in domains]
+        return targets
+
     # -- matching ---------------------------------------------------------------
 
     def match(self, collection: str, sources: Sequence[JSON], targets: Sequence[JSON]) -> Matching:
         r = self.rules
         matching = Matching(collection)
-        kept_sources = [s for s in sources if self.source_in_scope(collection, s)]
-        kept_targets = [t for t in targets if not r.ignored(collection, t)]
+        kept_sources = self._sources_in_scope(collection, sources)
+        kept_targets = (
+            [t for t in targets if not r.ignored(collection, t)]
+            if r.ignores(collection)
+            else list(targets)
+        )
         free_sources, free_targets, withheld = self._withhold(
             collection, kept_sources, kept_targets
         )
@@ -195,7 +237,7 @@ class Matcher:
         matching.missing = [s for k, s in state.free_sources.items() if k not in contested]
         region = _scope_region(collection)
         regions = self._target_regions(kept_sources, region) if region is not None else frozenset()
-        in_scope = [t for t in kept_targets if self.target_in_scope(collection, t, regions)]
+        in_scope = self._targets_in_scope(collection, kept_targets, regions)
         in_scope_ids = {str(t["id"]) for t in in_scope}
         for key, target in state.free_targets.items():
             if key in contested:
@@ -208,7 +250,7 @@ class Matcher:
         # Matched targets count even when outside the declared scope.
         matched_out = sum(1 for p in matching.pairs if str(p.target["id"]) not in in_scope_ids)
         matching.target_count = len(in_scope) + matched_out
-        self.maps[collection] = matching.id_map()
+        self.maps[collection] = state.ids
         if collection == registry.PROJECTS:
             self.project_map.update(self.maps[collection])
             self._note_contests(matching)
@@ -248,6 +290,8 @@ class Matcher:
         metadata to another source of the fold) with that target."""
         if not self.rules.folds or not state.free_sources:
             return
+        if collection != registry.PROJECTS and collection not in SINGLETONS:
+            return  # no item of it is a fold's (folds.folded): nothing to join
         joins = fold_joins(
             self.rules,
             collection,
@@ -268,32 +312,36 @@ class Matcher:
     def _by_id(_collection: str, state: _State) -> None:
         for key in list(state.free_sources):
             if key in state.free_targets:
-                state.pair(state.free_sources[key], state.free_targets[key], "id")
+                state.pair(state.free_sources[key], state.free_targets[key], "id", key, key)
 
     def _by_id_map(self, _collection: str, state: _State) -> None:
         id_map = self.rules.id_map
         for key in list(state.free_sources):
             target_id = id_map.get(key)
             if target_id is not None and target_id in state.free_targets:
-                state.pair(state.free_sources[key], state.free_targets[target_id], "id_map")
+                state.pair(
+                    state.free_sources[key], state.free_targets[target_id], "id_map", key, target_id
+                )
 
     def _by_metadata(self, collection: str, state: _State) -> None:
         meta_key = self.rules.metadata_key
         if meta_key is None:
             return
-        claims: dict[str, list[JSON]] = defaultdict(list)
-        for target in state.free_targets.values():
+        claims: dict[str, list[tuple[str, JSON]]] = defaultdict(list)
+        for target_id, target in state.free_targets.items():
             metadata = target.get("metadata")
-            if isinstance(metadata, Mapping) and metadata.get(meta_key):
-                claims[str(metadata[meta_key])].append(target)
+            if (type(metadata) is dict or isinstance(metadata, Mapping)) and metadata.get(meta_key):
+                claims[str(metadata[meta_key])].append((target_id, target))
         for key in list(state.free_sources):
-            targets = claims.get(key)
-            if not targets:
+            claimed = claims.get(key)
+            if not claimed:
                 continue
             source = state.free_sources[key]
-            if len(targets) == 1:
-                state.pair(source, targets[0], "metadata")
+            if len(claimed) == 1:
+                target_id, target = claimed[0]
+                state.pair(source, target, "metadata", key, target_id)
             else:
+                targets = [target for _, target in claimed]
                 state.contest(f"{meta_key}={key}", (source,), targets, "metadata")
 
     def _by_name(self, collection: str, state: _State) -> None:

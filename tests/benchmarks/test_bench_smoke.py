@@ -91,3 +91,19 @@ def test_the_swift_objects_benchmark_proves_and_names_at_a_small_size(tmp_path: 
         ("objects", 0, True),
         ("differ", 1, True),
     ]
+
+
+def test_the_saved_snapshots_diff_benchmark_reads_diffs_and_runs_the_command(
+    tmp_path: Path,
+) -> None:
+    argv = [sys.executable, str(BENCHMARKS / "diff_files.py"), "60", "--work-dir", str(tmp_path)]
+    done = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    doc = json.loads(done.stdout)
+    # The seeded defects, found alike by the diff of what was read and by the command.
+    assert doc["diff_findings"] == doc["command_findings"] > 0
+    assert doc["items_per_side"] > 60
+    for key in ("read_loads_cpu_s", "read_shape_cpu_s", "diff_cpu_s", "command_cpu_s"):
+        assert doc[key] > 0, key
+    assert doc["command_cpu_s"] > doc["diff_cpu_s"]
+    assert {p.name for p in tmp_path.iterdir()} >= {"source.json", "target.json", "rules.yaml"}

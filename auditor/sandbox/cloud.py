@@ -200,7 +200,11 @@ class CloudSite:
         servers = items_of(snapshot, "servers")
         quotas = QuotaSets(
             items_of(snapshot, "quotas"),
-            count_usage({name: r.items for name, r in snapshot.collections.items()}),
+            # Neutron counts what it serves (NetworkApi), derived from the servers or not.
+            count_usage(
+                {name: r.items for name, r in snapshot.collections.items()},
+                services=("compute", "block-storage"),
+            ),
         )
         images = snapshot.collections.get("images")
         views: dict[str, ServiceApi] = {

@@ -78,10 +78,17 @@ COUNTS: tuple[tuple[str, str, str, Callable[[JSON], int]], ...] = (
     ("volume_snapshots", "block-storage", "gigabytes", lambda s: int(s.get("size") or 0)),
     ("volume_backups", "block-storage", "backups", lambda _: 1),
     ("volume_backups", "block-storage", "backup_gigabytes", lambda b: int(b.get("size") or 0)),
+    ("networks", "network", "network", lambda _: 1),
+    ("subnets", "network", "subnet", lambda _: 1),
+    ("routers", "network", "router", lambda _: 1),
+    ("floating_ips", "network", "floatingip", lambda _: 1),
+    ("security_groups", "network", "security_group", lambda _: 1),
+    ("security_groups", "network", "security_group_rule", lambda g: len(g.get("rules") or ())),
 )
-"""What Nova and Cinder count in use, from which snapshot items: (collection, service,
-resource, amount). Neutron counts what it serves (:data:`NEUTRON_COUNTS`): some of its
-resources are derived from the servers when the snapshot has none."""
+"""What each service counts in use, from which snapshot items: (collection, service,
+resource, amount). The sandbox's Neutron counts what it serves instead
+(:data:`NEUTRON_COUNTS`): some of its resources are derived from the servers when the
+snapshot has none."""
 
 NEUTRON_COUNTS: tuple[tuple[str, str, Callable[[JSON], int]], ...] = (
     ("networks", "network", lambda _: 1),
@@ -94,11 +101,16 @@ NEUTRON_COUNTS: tuple[tuple[str, str, Callable[[JSON], int]], ...] = (
 """What Neutron counts in use, from the API items it serves: (body key, resource, amount)."""
 
 
-def count_usage(collections: Mapping[str, Iterable[JSON]]) -> Counted:
-    """Each project's usage as the services count it from their own records (a
-    migration's temporary target volume counts for nobody)."""
+def count_usage(
+    collections: Mapping[str, Iterable[JSON]], services: Iterable[str] | None = None
+) -> Counted:
+    """Each project's usage as the services (all, or ``services``) count it from their own
+    records (a migration's temporary target volume counts for nobody)."""
     counted: Counted = {}
+    wanted = None if services is None else frozenset(services)
     for collection, service, resource, amount in COUNTS:
+        if wanted is not None and service not in wanted:
+            continue
         for item in collections.get(collection, ()):
             if item.get("project_id") and "migration_target_of" not in item:
                 counts = counted.setdefault((str(item["project_id"]), service), {})

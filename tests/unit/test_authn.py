@@ -11,8 +11,10 @@ is bad input (exit 2, one line naming it), and never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,23 +44,26 @@ def _inventory(clouds: Path, tmp: Path, capsys: pytest.CaptureFixture[str]) -> t
     return code, capsys.readouterr().err
 
 
-def _with_auth_url(text: str, url: str) -> str:
-    doc = yaml.safe_load(text)
-    doc["clouds"]["cloudwatt"]["auth"]["auth_url"] = url
-    return yaml.safe_dump(doc)
+@contextlib.contextmanager
+def _pointed_at(tmp: Path, url_of: Callable[[Sandbox], str]) -> Iterator[tuple[Path, str]]:
+    """A clouds.yaml of a running sandbox whose ``cloudwatt`` profile has the auth_url
+    ``url_of(sandbox)``, and that URL."""
+    source, target = generate(defects=False)
+    with Sandbox([source, target]) as sandbox:
+        doc = yaml.safe_load(save_clouds_yaml(sandbox, str(tmp / "served.yaml")))
+        url = url_of(sandbox)
+        doc["clouds"]["cloudwatt"]["auth"]["auth_url"] = url
+        clouds = tmp / "clouds.yaml"
+        clouds.write_text(yaml.safe_dump(doc), encoding="utf-8")
+        yield clouds, url
 
 
 def test_a_refused_connection_is_retried_then_incomplete(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    source, target = generate(defects=False)
-    with Sandbox([source, target]) as sandbox:
-        text = save_clouds_yaml(sandbox, str(tmp_path / "served.yaml"))
-    clouds = tmp_path / "clouds.yaml"
-    url = f"http://127.0.0.1:{_closed_port()}/cloudwatt/identity/v3"
-    clouds.write_text(_with_auth_url(text, url), encoding="utf-8")
-
-    code, err = _inventory(clouds, tmp_path, capsys)
+    closed = f"http://127.0.0.1:{_closed_port()}/cloudwatt/identity/v3"
+    with _pointed_at(tmp_path, lambda _sandbox: closed) as (clouds, _url):
+        code, err = _inventory(clouds, tmp_path, capsys)
 
     assert code == 3, err
     assert "Traceback" not in err
@@ -68,14 +73,11 @@ def test_a_refused_connection_is_retried_then_incomplete(
 def test_no_keystone_at_the_auth_url_is_bad_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    source, target = generate(defects=False)
-    with Sandbox([source, target]) as sandbox:
-        text = save_clouds_yaml(sandbox, str(tmp_path / "served.yaml"))
-        clouds = tmp_path / "clouds.yaml"
-        # The sandbox answers 404 for a cloud it does not serve.
-        url = f"{sandbox.url}/nowhere/identity/v3"
-        clouds.write_text(_with_auth_url(text, url), encoding="utf-8")
-
+    # The sandbox answers 404 for a cloud it does not serve.
+    with _pointed_at(tmp_path, lambda sandbox: f"{sandbox.url}/nowhere/identity/v3") as (
+        clouds,
+        url,
+    ):
         code, err = _inventory(clouds, tmp_path, capsys)
 
     assert code == 2, err

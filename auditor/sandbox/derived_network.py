@@ -14,6 +14,7 @@ from typing import Any
 
 from auditor.sandbox.ids import synthetic_mac, synthetic_uuid
 from auditor.sandbox.neutron_paging import STAMP, owned
+from auditor.sandbox.views.network import subnet_view
 from auditor.sandbox.wire import JSON
 
 
@@ -125,27 +126,18 @@ def _subnet_for(
         cidr = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
         hosts = cidr.hosts()
         gateway = str(next(hosts, cidr.network_address))
-        subnet = {
-            "id": synthetic_uuid(cloud, "subnet", network["id"], address.version),
-            "name": f"{network['name']}-v{address.version}",
-            "network_id": network["id"],
-            "tenant_id": network["tenant_id"],
-            "project_id": network["project_id"],
-            "ip_version": address.version,
-            "cidr": str(cidr),
-            "gateway_ip": gateway,
-            "enable_dhcp": True,
-            "allocation_pools": [],
-            "dns_nameservers": [],
-            "host_routes": [],
-            "ipv6_ra_mode": None,
-            "ipv6_address_mode": None,
-            "subnetpool_id": None,
-            "description": "",
-            "tags": [],
-            **STAMP,
-            "revision_number": 0,
-        }
+        subnet = subnet_view(
+            {
+                "id": synthetic_uuid(cloud, "subnet", network["id"], address.version),
+                "name": f"{network['name']}-v{address.version}",
+                "network_id": network["id"],
+                "project_id": network["project_id"],
+                "ip_version": address.version,
+                "cidr": str(cidr),
+                "gateway_ip": gateway,
+                "enable_dhcp": True,
+            }
+        )
         subnets[key] = subnet
         network["subnets"].append(subnet["id"])
     return subnet

@@ -36,7 +36,7 @@ from auditor.audit import AuditOptions, compare_snapshots
 from auditor.errors import BadInputError
 from auditor.model import JSON, Report, Severity, Snapshot
 from auditor.rules import parse_rules
-from auditor.shapecheck import check_snapshot
+from auditor.shapecheck import load_snapshot
 from auditor.waivers import parse_waivers
 
 MANIFEST = "evidence.dsse.json"
@@ -260,9 +260,7 @@ def recompute(files: Mapping[str, bytes], predicate: JSON) -> tuple[Report, list
 
 
 def _snapshot(files: Mapping[str, bytes], name: str) -> Snapshot:
-    snapshot = Snapshot.loads(_text(files, name), name)
-    check_snapshot(snapshot, name)
-    return snapshot
+    return load_snapshot(_text(files, name), name)
 
 
 def _differences(bundled: Report, recomputed: Report) -> list[str]:

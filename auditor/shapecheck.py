@@ -9,19 +9,28 @@ items, so this checks what the diff relies on with plain ``isinstance``: the
 the catalog for every collection: :mod:`auditor.schemas.items`), fields that
 are present only. Errors name the item and
 the field, as ``items[3].metadata: expected object, got array``.
+
+A snapshot read from a file is first checked whole by msgspec against types
+compiled from the same schemas (:func:`load_snapshot`): about twice as fast as
+this module's checker walking it item by item (issue 19). msgspec is used as
+a test only: what it builds is dropped, the snapshot keeps the items as decoded.
+Where msgspec refuses anything, the snapshot is checked again item by item as
+before, so that what is refused, and every message, stay the same.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Union
+
+import msgspec
+from msgspec import UNSET
 
 from auditor.errors import SnapshotError
+from auditor.gcpause import paused_gc
+from auditor.model import Snapshot
 from auditor.schemas import load_schema
-
-if TYPE_CHECKING:
-    from auditor.model import Snapshot
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -213,3 +222,143 @@ def check_snapshot(snapshot: Snapshot, origin: str) -> None:
             check_items(name, list(result.items), where)
         except ShapeError as exc:
             raise SnapshotError(f"{origin}: {exc}") from None
+
+
+# -- the same check, by msgspec ------------------------------------------------------
+
+
+class _Inexpressible(Exception):
+    """A schema whose check msgspec's types cannot say exactly as strictly, or more."""
+
+
+_MSGSPEC: dict[str, tuple[Any, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),  # msgspec takes no bool for either, as _TYPES
+    "boolean": (bool,),
+    "null": (None,),
+}
+
+
+def msgspec_type(schema: Mapping[str, Any], required: str | None = None) -> Any:
+    """The msgspec type of ``schema`` (a value fits it only if :func:`compile_schema`'s
+    checker accepts it; it may refuse more, e.g. a non-object where only members are
+    declared); ``required``: a member it must hold. Raises :class:`_Inexpressible`."""
+    schema = _resolve(schema)
+    members: dict[str, Any] = {}
+    names = _names_of(schema.get("type"))
+    for declared in schema.get("allOf", ()):
+        part = _resolve(declared)
+        # An object's members declared in parts (the ``owned`` fields): merged.
+        if set(part) - {"type", "properties", "required", "description"}:
+            raise _Inexpressible(part)
+        if _names_of(part.get("type")) not in (None, ["object"]):
+            raise _Inexpressible(part)
+        names = ["object"] if names is None or "object" in names else []
+        for key, sub in part.get("properties", {}).items():
+            members[key] = msgspec_type(sub)
+    for key, sub in schema.get("properties", {}).items():
+        if key in members:
+            raise _Inexpressible(key)
+        members[key] = msgspec_type(sub)
+    extra = schema.get("additionalProperties")
+    items = schema.get("items")
+    extra = msgspec_type(extra) if isinstance(extra, Mapping) else None
+    items = msgspec_type(items) if isinstance(items, Mapping) else None
+    if names is None:
+        if items is not None:
+            raise _Inexpressible(schema)
+        if not members and extra is None and required is None:
+            return Any
+        names = ["object"]  # stricter: anything else is then checked item by item
+    if required is not None:
+        if "object" not in names or extra is not None:
+            raise _Inexpressible(schema)
+        members.setdefault(required, Any)
+    parts: list[Any] = []
+    for name in names:
+        if name == "object":
+            if members and extra is not None:
+                raise _Inexpressible(schema)
+            if members:
+                parts.append(_struct(members, required))
+            else:
+                parts.append(dict if extra is None else dict[str, extra])  # type: ignore[valid-type]
+        elif name == "array":
+            parts.append(list if items is None else list[items])  # type: ignore[valid-type]
+        elif name in _MSGSPEC:
+            parts.extend(_MSGSPEC[name])
+        else:
+            raise _Inexpressible(name)
+    if not parts:
+        raise _Inexpressible(schema)
+    return parts[0] if len(parts) == 1 else Union[tuple(parts)]  # noqa: UP007
+
+
+def _names_of(names: Any) -> list[str] | None:
+    return None if names is None else [names] if isinstance(names, str) else list(names)
+
+
+def _struct(members: Mapping[str, Any], required: str | None = None) -> Any:
+    """A msgspec struct of an object's ``members``, each optional but ``required``: what
+    it builds is dropped; a struct is built twice as fast as a dict (the members' names
+    are their keys, as the struct's fields are named otherwise)."""
+    fields: list[Any] = []
+    keys: dict[str, str] = {}
+    for index, (key, kind) in enumerate(members.items()):
+        keys[f"f{index}"] = key
+        fields.append((f"f{index}", kind) if key == required else (f"f{index}", kind, UNSET))
+    return msgspec.defstruct("fields", fields, rename=keys, kw_only=True, gc=False)
+
+
+@functools.cache
+def _document() -> tuple[Any, frozenset[str]]:
+    """The msgspec type of a snapshot's collections and counters, and the collections
+    it declares (a collection whose schema it cannot say is left to the checker)."""
+    declared: dict[str, Any] = {}
+    for name in _schema()["properties"]["collections"]["properties"]:
+        try:
+            item = msgspec_type(item_schema(name) or {}, required="id")
+        except _Inexpressible:
+            continue
+        declared[name] = _struct({"items": list[item]})  # type: ignore[valid-type]
+    envelope: dict[str, Any] = {"collections": _struct(declared)}
+    counters = declared.get(COUNTERS_SHAPE)
+    if counters is not None:
+        envelope["counters"] = Union[dict[str, counters], None]  # type: ignore[valid-type]  # noqa: UP007
+    return _struct(envelope), frozenset(declared)
+
+
+def fits_schema(doc: Any) -> bool:
+    """True when every item of every collection and counter set of ``doc`` (a snapshot
+    as decoded from JSON) is an object with an ``id``, of the shape :func:`check_snapshot`
+    accepts; False when msgspec refuses anything (then check item by item)."""
+    document, declared = _document()
+    if type(doc) is not dict or type(doc.get("collections")) is not dict:
+        return False
+    if not doc["collections"].keys() <= declared:
+        return False
+    if doc.get("counters") is not None and COUNTERS_SHAPE not in declared:
+        return False
+    try:
+        msgspec.convert(doc, document)
+    except (msgspec.ValidationError, RecursionError):
+        return False
+    return True
+
+
+def load_snapshot(data: bytes | str, origin: str) -> Snapshot:
+    """The snapshot of ``data`` (a file's bytes or text) read from ``origin``, every item
+    checked as :func:`check_snapshot` checks it, with the same one-line errors
+    (:class:`~auditor.errors.SnapshotError`). Bytes that are not UTF-8 raise
+    :class:`UnicodeDecodeError` (the caller names the file)."""
+    with paused_gc():
+        doc = Snapshot.decode(data)
+        if doc is None:
+            text = data if isinstance(data, str) else Snapshot.text_of(data)
+            doc = Snapshot.parse_text(text, origin)
+        fits = fits_schema(doc)
+        snapshot = Snapshot.from_json(doc, origin, items_checked=fits)
+    if not fits:
+        check_snapshot(snapshot, origin)
+    return snapshot

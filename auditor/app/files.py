@@ -27,7 +27,7 @@ from auditor.logsetup import get_logger
 from auditor.model import Report, Snapshot, TrendPoint
 from auditor.render import json_format
 from auditor.rules import Rules, parse_rules
-from auditor.shapecheck import check_snapshot
+from auditor.shapecheck import load_snapshot
 from auditor.waivers import Waivers, parse_waivers
 from auditor.yamldoc import MAX_DOCUMENT_CHARS
 
@@ -48,7 +48,9 @@ def read_snapshot(path: str) -> Snapshot:
     """A snapshot file (``auditor.inventory/v1``), its core items' shapes checked; every
     failure is a one-line :class:`SnapshotError`."""
     try:
-        text = read_utf8(path)
+        with open(path, "rb") as fh:
+            # Bytes: msgspec reads UTF-8 itself (text only if it refuses them).
+            return load_snapshot(fh.read(), path)
     except FileNotFoundError:
         raise SnapshotError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -57,9 +59,6 @@ def read_snapshot(path: str) -> Snapshot:
         raise SnapshotError(f"{path}: permission denied") from None
     except UnicodeDecodeError:
         raise SnapshotError(f"{path}: not UTF-8 text, not a snapshot") from None
-    snapshot = Snapshot.loads(text, path)
-    check_snapshot(snapshot, path)
-    return snapshot
 
 
 def read_rules(path: str | None) -> Rules:

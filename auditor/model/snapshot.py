@@ -7,6 +7,7 @@ servers is built, written, read and diffed without a conversion layer.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Mapping
@@ -143,11 +144,13 @@ class Snapshot:
         return json.dumps(self.to_json(), indent=1, sort_keys=False, ensure_ascii=False) + "\n"
 
     @classmethod
-    def from_json(cls, doc: Any, origin: str) -> Snapshot:
+    def from_json(cls, doc: Any, origin: str, *, items_checked: bool = False) -> Snapshot:
         """Build a snapshot from parsed JSON; ``origin`` names the file in errors.
 
         The structure is checked here; the items' fields are checked against the
         inventory schema by :func:`auditor.shapecheck.check_snapshot`.
+        ``items_checked``: every collection's (and counter set's) items are known to be
+        objects with an id (:func:`auditor.shapecheck.fits_schema`), not checked again.
         """
         if not isinstance(doc, dict):
             raise SnapshotError(f"{origin}: not an auditor snapshot (top level is not an object)")
@@ -159,7 +162,7 @@ class Snapshot:
             if not isinstance(raw_collections, dict):
                 raise TypeError("collections is not an object")
             collections = {
-                str(name): _collection_from_json(value, f"collections.{name}")
+                str(name): _collection_from_json(value, f"collections.{name}", items_checked)
                 for name, value in raw_collections.items()
             }
             return cls(
@@ -173,7 +176,7 @@ class Snapshot:
                 scope=str(doc.get("scope", SCOPE_ADMIN)),
                 microversions=dict(doc.get("microversions") or {}),
                 projects_covered=tuple(doc.get("projects_covered") or ()),
-                counters=_counters_from_json(doc.get("counters")),
+                counters=_counters_from_json(doc.get("counters"), items_checked),
             )
         except KeyError as exc:
             raise SnapshotError(f"{origin}: missing key {exc.args[0]!r}") from None
@@ -191,14 +194,31 @@ class Snapshot:
         :mod:`json`, which accepts what it always did and words the errors.
         """
         with paused_gc():
-            try:
-                doc = _DECODER.decode(text)
-            except (msgspec.DecodeError, RecursionError):
-                doc = cls._json(text, origin)
+            doc = cls.decode(text)
+            if doc is None:
+                doc = cls.parse_text(text, origin)
         return cls.from_json(doc, origin)
 
     @staticmethod
-    def _json(text: str, origin: str) -> Any:
+    def decode(data: str | bytes) -> Any:
+        """The JSON document of ``data`` as msgspec decodes it; None when msgspec refuses
+        it (:meth:`parse_text` then decides and words the error). Bytes msgspec decodes
+        are UTF-8 (it checks every string)."""
+        try:
+            return _DECODER.decode(data)
+        except (msgspec.DecodeError, RecursionError):
+            return None
+
+    @staticmethod
+    def text_of(data: bytes) -> str:
+        """``data`` as a snapshot file opened as UTF-8 text reads (universal newlines, as
+        :func:`open` reads; the line numbers of errors count them); raises
+        :class:`UnicodeDecodeError`."""
+        return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read()
+
+    @staticmethod
+    def parse_text(text: str, origin: str) -> Any:
+        """The JSON document of ``text`` by :mod:`json` (one-line errors naming ``origin``)."""
         try:
             return json.loads(text)
         except RecursionError:
@@ -213,13 +233,13 @@ class Snapshot:
 _DECODER = msgspec.json.Decoder()
 
 
-def _counters_from_json(value: Any) -> dict[str, CollectionResult]:
+def _counters_from_json(value: Any, items_checked: bool) -> dict[str, CollectionResult]:
     if value is None:
         return {}  # a snapshot taken before counters were read, or without them
     if not isinstance(value, dict):
         raise TypeError("counters is not an object")
     return {
-        str(service): _collection_from_json(result, f"counters.{service}")
+        str(service): _collection_from_json(result, f"counters.{service}", items_checked)
         for service, result in value.items()
     }
 
@@ -228,7 +248,7 @@ def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _collection_from_json(value: Any, where: str) -> CollectionResult:
+def _collection_from_json(value: Any, where: str, items_checked: bool) -> CollectionResult:
     if not isinstance(value, dict):
         raise TypeError(f"{where} is not an object")
     try:
@@ -236,11 +256,13 @@ def _collection_from_json(value: Any, where: str) -> CollectionResult:
     except ValueError:
         raise ValueError(f"{where}.status is {value.get('status')!r}") from None
     items = value.get("items", [])
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+    if not items_checked and (
+        not isinstance(items, list) or not all(isinstance(i, dict) for i in items)
+    ):
         raise TypeError(f"{where}.items is not a list of objects")
     if status is Status.NOT_OFFERED and items:
         raise ValueError(f"{where} is not_offered but lists {len(items)} items")
-    for index, item in enumerate(items):
+    for index, item in enumerate(() if items_checked else items):
         if "id" not in item:
             raise ValueError(f"{where}.items[{index}] has no id")
     if "count" in value and value["count"] != len(items):

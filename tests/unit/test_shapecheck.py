@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from auditor.catalog import registry
-from auditor.shapecheck import _NAMES, _resolve, _types, compile_schema, item_schema
+from auditor.errors import SnapshotError
+from auditor.model import Snapshot
+from auditor.shapecheck import (
+    _NAMES,
+    _resolve,
+    _types,
+    compile_schema,
+    fits_schema,
+    item_schema,
+    load_snapshot,
+)
 from tests.unit.catalog import adapter
 from tests.unit.catalog.world import VARIANTS, raw_world
 
@@ -110,3 +121,76 @@ def test_same_verdicts_and_errors_as_the_recursive_checker(name: str) -> None:
             assert fast(variant) == slow(variant), variant
             wrong += slow(variant) is not None
     assert wrong, "some variants are refused"
+
+
+def _fits_item(name: str, item: Any) -> bool:
+    """Whether msgspec's check (:func:`fits_schema`) passes a snapshot of ``item`` alone."""
+    doc = {"collections": {name: {"status": "ok", "count": 1, "items": [item]}}}
+    return fits_schema(doc)
+
+
+@pytest.mark.parametrize("name", registry.names())
+def test_msgspec_check_passes_only_what_the_checker_passes(name: str) -> None:
+    """A snapshot msgspec passes is not checked item by item: it must refuse every item
+    the checker refuses (it may refuse more: those are checked item by item), and pass
+    the items an inventory writes, or it saves nothing."""
+    schema = item_schema(name)
+    assert schema is not None
+    check = compile_schema(schema)
+    mv = VARIANTS["compute-2.96"]
+    normalised = adapter.normalise(name, raw_world(mv), mv)
+    items = list(normalised.get("items", [])) if isinstance(normalised, dict) else normalised
+    refused = 0
+    for item in items[:3]:
+        assert _fits_item(name, item), item
+        for variant in [item, *_variants(item), {k: v for k, v in item.items() if k != "id"}]:
+            fits = _fits_item(name, variant)
+            if fits:
+                assert check(variant) is None and "id" in variant, variant
+            refused += not fits
+    assert refused, "some variants are refused"
+
+
+def test_msgspec_check_of_the_envelope() -> None:
+    """What the per-item path would refuse in a snapshot's envelope is refused too (and
+    then worded by it); a collection the schema does not know goes item by item."""
+    server = {"id": "s1", "name": None, "project": None, "project_id": None, "domain": None}
+    good = {"collections": {"servers": {"status": "ok", "items": [server]}}}
+    assert fits_schema(good)
+    assert fits_schema({**good, "counters": None})
+    quota = {"collections": {"quotas": {"status": "ok", "items": []}}}
+    assert fits_schema({**quota, "counters": {"compute": {"status": "ok", "items": []}}})
+    refused: list[Any] = [
+        [],
+        {},
+        {"collections": []},
+        {"collections": {"servers": []}},
+        {"collections": {"servers": {"items": None}}},
+        {"collections": {"servers": {"items": [["s1"]]}}},
+        {"collections": {"servers": {"items": [{"name": "no id"}]}}},
+        {"collections": {"servers": {"items": [{**server, "metadata": []}]}}},
+        {"collections": {"no_such_collection": {"items": []}}},
+        {**good, "counters": []},
+        {**good, "counters": {"compute": []}},
+        {**good, "counters": {"compute": {"items": [{"id": 1, "usage": 3}]}}},
+    ]
+    for bad in refused:
+        assert not fits_schema(bad), bad
+
+
+def test_snapshot_bytes_read_as_the_text_was(tmp_path: Path) -> None:
+    """A file's bytes (read_snapshot's fast path) give the errors its text gave: line
+    numbers counted over universal newlines, UTF-8 refused as UTF-8."""
+    broken = b'{\r\n "schema": "auditor.inventory/v1",\r\n "collections": {,}\r\n}\r\n'
+    path = tmp_path / "broken.json"
+    path.write_bytes(broken)
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    with pytest.raises(SnapshotError) as from_text:
+        Snapshot.loads(text, "f")
+    with pytest.raises(SnapshotError) as from_bytes:
+        load_snapshot(broken, "f")
+    assert str(from_bytes.value) == str(from_text.value)
+    assert "(line 3 column" in str(from_bytes.value)
+    with pytest.raises(UnicodeDecodeError):
+        load_snapshot(b'{"schema": "\xff"}', "f")

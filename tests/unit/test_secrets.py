@@ -86,3 +86,16 @@ def test_redact_value_masks_secret_keys_and_known_values_in_nested_data() -> Non
         "auth": {"password": MASK, "username": "admin"},
         "notes": ["uses ***", 3],
     }
+
+
+def test_mask_mapping_copies_mappings_of_known_plain_keys_alike() -> None:
+    """Mappings whose keys were all seen plain are copied whole (the fast path): the same
+    copy, a new dict each time; a secret key among them is still masked."""
+    first = {"role": "web", "owner": "ops"}
+    assert mask_mapping(first) == first
+    again = {"owner": "dev", "role": "db"}
+    copied = mask_mapping(again)
+    assert copied == again and copied is not again and list(copied) == ["owner", "role"]
+    assert mask_mapping({"role": "x", "db_password": "p"}) == {"role": "x", "db_password": MASK}
+    assert mask_mapping({"role": "x", "db_password": "p"}) == {"role": "x", "db_password": MASK}
+    assert mask_mapping({1: "a"}) == {"1": "a"}

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from auditor.catalog import registry
 from auditor.catalog.lookups import Lookups
-from auditor.collect.normalise import normalise
+from auditor.collect.normalise import normalise, picker
 from tests import payloads
 
 JSON = dict[str, Any]
@@ -98,4 +100,32 @@ def test_volumes_normalise_the_same_trimmed() -> None:
     lookups = _lookups("2.96")
     assert normalise_volumes(_trim("block-storage.volumes", raw), lookups) == normalise_volumes(
         raw, lookups
+    )
+
+
+_ELEMENT_VALUES: list[Any] = [
+    None,
+    [],
+    "",
+    "text",
+    {"id": "x"},
+    [{"id": "b"}],
+    [{"id": ""}],
+    [{"id": None}],
+    [{"id": 3}],
+    [{"other": "b"}],
+    ["b"],
+    [{"id": "b"}, {"id": "a"}, {"id": "b"}],
+    [{"id": "b"}, "a", {"id": ""}, {}],
+]
+
+
+@pytest.mark.parametrize("present", [False, True])
+@pytest.mark.parametrize("values", _ELEMENT_VALUES)
+def test_elements_are_read_as_the_set_says(values: Any, present: bool) -> None:
+    """The one-element shortcut of an Elements source reads what the set did."""
+    pick = picker("id", present)
+    kept = (lambda e: "id" in e) if present else (lambda e: e.get("id"))
+    assert pick(values) == sorted(
+        {e["id"] for e in values or () if isinstance(e, dict) and kept(e)}
     )

@@ -165,7 +165,30 @@ Builder = Callable[[JSON, JSON, Reading], JSON]
 _BUILDERS: dict[int, tuple[CollectionSpec, Builder]] = {}
 
 
-def _expression(key: str, source: Source, env: dict[str, Any]) -> str:
+class _Reads:
+    """The plain reads of a builder's item (``item.get(...)``, no side effect): one made
+    by several fields (the project id of ``project``, ``project_id`` and ``domain``) is
+    made once. The builder is generated twice: first counting the reads (``counts``
+    None), then assigning a repeated read's value where it is first made (``:=``)."""
+
+    def __init__(self, counts: dict[str, int] | None = None) -> None:
+        self.counting = counts is None
+        self.counts: dict[str, int] = {} if counts is None else counts
+        self.names: dict[str, str] = {}
+
+    def read(self, value: str) -> str:
+        if self.counting:
+            self.counts[value] = self.counts.get(value, 0) + 1
+            return value
+        if self.counts.get(value, 0) < 2:
+            return value
+        if value in self.names:
+            return self.names[value]
+        name = self.names[value] = f"read_{len(self.names)}"
+        return f"({name} := {value})"
+
+
+def _expression(key: str, source: Source, env: dict[str, Any], reads: _Reads) -> str:
     """How the generated builder reads a source: what a hand-written normaliser would
     write for the plain ones (``item.get("name")``), a call of its reader for the others.
     Every value from the catalog goes into ``env`` under a name of its own (``key``);
@@ -179,12 +202,13 @@ def _expression(key: str, source: Source, env: dict[str, Any]) -> str:
                 value = f"item.get({names[0]!r}, default_{key})"
             else:
                 value = " or ".join(f"item.get({name!r})" for name in names)
+            value = reads.read(f"({value})")
             if then is None:
-                return f"({value})"
+                return value
             env[f"then_{key}"] = then
             return f"then_{key}({value})"
         case Indexed(index=index, key=inner):
-            return f"rd.lookups.{index}({_expression(key + '_key', inner, env)})"
+            return f"rd.lookups.{index}({_expression(key + '_key', inner, env, reads)})"
         case Subject(fallback=fallback):
             other = f" or item.get({fallback!r})" if fallback else ""
             return f"(raw.get({FAN_OUT_KEY!r}){other})"
@@ -196,8 +220,8 @@ def _expression(key: str, source: Source, env: dict[str, Any]) -> str:
         case Derived(fn=fn):
             env[f"derived_{key}"] = fn
             return f"derived_{key}(item, rd)"
-    env[f"read_{key}"] = reader(source)
-    return f"read_{key}(item, raw, rd)"
+    env[f"reader_{key}"] = reader(source)
+    return f"reader_{key}(item, raw, rd)"
 
 
 def builder(spec: CollectionSpec) -> Builder:
@@ -207,9 +231,18 @@ def builder(spec: CollectionSpec) -> Builder:
     known = _BUILDERS.get(id(spec))
     if known is not None and known[0] is spec:
         return known[1]
+    counted = _Reads()
+    _code(spec, {}, counted)
     env: dict[str, Any] = {}
+    exec(_code(spec, env, _Reads(counted.counts)), env)
+    build: Builder = env["build"]
+    _BUILDERS[id(spec)] = (spec, build)
+    return build
+
+
+def _code(spec: CollectionSpec, env: dict[str, Any], reads: _Reads) -> str:
     plain = [
-        f"        {f.name!r}: {_expression(str(i), f.source, env)},"
+        f"        {f.name!r}: {_expression(str(i), f.source, env, reads)},"
         for i, f in enumerate(spec.fields)
         if not f.optional
     ]
@@ -217,14 +250,11 @@ def builder(spec: CollectionSpec) -> Builder:
     for i, f in enumerate(spec.fields):
         if f.optional:
             lines += [
-                f"    value = {_expression(str(i), f.source, env)}",
+                f"    value = {_expression(str(i), f.source, env, reads)}",
                 f"    if value is not None:\n        doc[{f.name!r}] = value",
             ]
     lines.append("    return doc")
-    exec("\n".join(lines), env)
-    build: Builder = env["build"]
-    _BUILDERS[id(spec)] = (spec, build)
-    return build
+    return "\n".join(lines)
 
 
 def check_microversion(spec: CollectionSpec, microversion: str | None) -> None:

@@ -342,8 +342,8 @@ def fits_schema(doc: Any) -> bool:
         return False
     try:
         msgspec.convert(doc, document)
-    except (msgspec.ValidationError, RecursionError):
-        return False
+    except (msgspec.MsgspecError, RecursionError, TypeError, ValueError):
+        return False  # whatever it is, the checker decides and words it
     return True
 
 

@@ -20,6 +20,7 @@ import msgspec
 from auditor import __version__
 from auditor.errors import SnapshotError
 from auditor.gcpause import paused_gc
+from auditor.model.codec import dumps
 from auditor.model.enums import INVENTORY_SCHEMA, JSON, Status
 from auditor.model.flux import Changes, ListingWindow, utc_time
 
@@ -141,7 +142,7 @@ class Snapshot:
 
     def dumps(self) -> str:
         """The snapshot as the JSON text written to files."""
-        return json.dumps(self.to_json(), indent=1, sort_keys=False, ensure_ascii=False) + "\n"
+        return dumps(self.to_json(), indent=1) + "\n"
 
     @classmethod
     def from_json(cls, doc: Any, origin: str, *, items_checked: bool = False) -> Snapshot:

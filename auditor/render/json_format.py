@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from auditor.model import Report
+from auditor.model.codec import dumps
 
 
 def render(report: Report) -> str:
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return dumps(report.to_json(), indent=2) + "\n"

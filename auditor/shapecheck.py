@@ -312,33 +312,44 @@ def _struct(members: Mapping[str, Any], required: str | None = None) -> Any:
 
 
 @functools.cache
-def _document() -> tuple[Any, frozenset[str]]:
-    """The msgspec type of a snapshot's collections and counters, and the collections
-    it declares (a collection whose schema it cannot say is left to the checker)."""
-    declared: dict[str, Any] = {}
-    for name in _schema()["properties"]["collections"]["properties"]:
-        try:
-            item = msgspec_type(item_schema(name) or {}, required="id")
-        except _Inexpressible:
-            continue
-        declared[name] = _struct({"items": list[item]})  # type: ignore[valid-type]
-    envelope: dict[str, Any] = {"collections": _struct(declared)}
-    counters = declared.get(COUNTERS_SHAPE)
-    if counters is not None:
-        envelope["counters"] = Union[dict[str, counters], None]  # type: ignore[valid-type]  # noqa: UP007
-    return _struct(envelope), frozenset(declared)
+def _collection(name: str) -> Any:
+    """The msgspec type of a collection of ``name`` in a snapshot (None: the schema has
+    none, or one msgspec cannot say: left to the checker)."""
+    schema = item_schema(name)
+    if schema is None:
+        return None
+    try:
+        item = msgspec_type(schema, required="id")
+    except _Inexpressible:
+        return None
+    return _struct({"items": list[item]})  # type: ignore[valid-type]
+
+
+@functools.lru_cache(maxsize=64)
+def _document(names: frozenset[str], counters: bool) -> Any:
+    """The msgspec type of a snapshot's collections ``names`` (and ``counters``), made
+    for the collections a snapshot holds (a few of the catalog's): None when one has
+    no type (see :func:`_collection`)."""
+    collections = {name: _collection(name) for name in sorted(names)}
+    if None in collections.values():
+        return None
+    envelope: dict[str, Any] = {"collections": _struct(collections)}
+    if counters:
+        shape = _collection(COUNTERS_SHAPE)
+        if shape is None:
+            return None
+        envelope["counters"] = dict[str, shape]  # type: ignore[valid-type]
+    return _struct(envelope)
 
 
 def fits_schema(doc: Any) -> bool:
     """True when every item of every collection and counter set of ``doc`` (a snapshot
     as decoded from JSON) is an object with an ``id``, of the shape :func:`check_snapshot`
     accepts; False when msgspec refuses anything (then check item by item)."""
-    document, declared = _document()
     if type(doc) is not dict or type(doc.get("collections")) is not dict:
         return False
-    if not doc["collections"].keys() <= declared:
-        return False
-    if doc.get("counters") is not None and COUNTERS_SHAPE not in declared:
+    document = _document(frozenset(doc["collections"]), doc.get("counters") is not None)
+    if document is None:
         return False
     try:
         msgspec.convert(doc, document)

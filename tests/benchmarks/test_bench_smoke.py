@@ -109,3 +109,14 @@ def test_the_saved_snapshots_diff_benchmark_reads_diffs_and_runs_the_command(
         assert doc[key] > 0, key
     assert doc["command_cpu_s"] > doc["diff_cpu_s"]
     assert {p.name for p in tmp_path.iterdir()} >= {"source.json", "target.json", "rules.yaml"}
+
+
+def test_the_snapshot_io_benchmark_writes_and_reads_as_before() -> None:
+    argv = [sys.executable, str(BENCHMARKS / "snapshot_io.py"), "60", "--runs", "1"]
+    done = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    doc = json.loads(done.stdout)
+    assert doc["items"] > 60
+    for key in ("write_cpu_s", "write_json_dumps_cpu_s", "read_cpu_s"):
+        assert doc[key] > 0, key
+    assert doc["read_loads_and_checker_cpu_s"] > 0

@@ -34,10 +34,17 @@ _LEVELS = {
 }
 """structlog's level methods and the standard library level each one logs at."""
 
-_lock = threading.RLock()
-_configure: Callable[[], None] | None = None
-"""The application's structlog set-up, waiting for structlog's import (None: none waits,
-structlog is configured or the application set nothing)."""
+
+class _Waiting:
+    """The application's structlog set-up, waiting for structlog's import."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.configure: Callable[[], None] | None = None
+        """None: none waits (structlog is configured, or the application set nothing)."""
+
+
+_waiting = _Waiting()
 
 
 def configure_with_structlog(configure: Callable[[], None]) -> None:
@@ -47,20 +54,18 @@ def configure_with_structlog(configure: Callable[[], None]) -> None:
     ``configure`` must route structlog's events to the standard library's logging:
     until it runs, an event below its logger's level is dropped without structlog.
     """
-    global _configure
-    with _lock:
+    with _waiting.lock:
         if "structlog" in sys.modules:
-            _configure = None
+            _waiting.configure = None
             configure()
         else:
-            _configure = configure
+            _waiting.configure = configure
 
 
 def load_structlog() -> ModuleType:
     """structlog, imported and configured as the application asked."""
-    global _configure
-    with _lock:
-        configure, _configure = _configure, None
+    with _waiting.lock:
+        configure, _waiting.configure = _waiting.configure, None
         if configure is not None:
             configure()
         import structlog
@@ -82,7 +87,7 @@ class _Logger:
         self._logger: Any = None
 
     def __getattr__(self, attribute: str) -> Any:
-        if _configure is not None:
+        if _waiting.configure is not None:
             level = _LEVELS.get(attribute)
             if level is not None and not logging.getLogger(self._name).isEnabledFor(level):
                 return _drop

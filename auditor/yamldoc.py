@@ -15,6 +15,7 @@ import yaml
 
 from auditor.errors import BadInputError
 from auditor.schemas import load_schema
+from auditor.schemas.conform import conforms
 
 if TYPE_CHECKING:
     import jsonschema
@@ -168,10 +169,14 @@ def load_document(
         raise loc.error(
             ("version",), f"unsupported version {data['version']!r} (this auditor reads version 1)"
         )
-    # Imported when a document is validated: the CLI's start (--help) does without it.
+    document_schema = load_schema(schema)
+    if conforms(data, document_schema):
+        return data, loc
+    # Imported only for a document the quick check does not vouch for (an invalid one,
+    # most often): jsonschema finds and words the error.
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(load_schema(schema))
+    validator = jsonschema.Draft202012Validator(document_schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), e.path))
     if errors:
         best = jsonschema.exceptions.best_match(errors)

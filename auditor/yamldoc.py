@@ -149,11 +149,15 @@ def load_document(
     loc = Located(origin, lines, error)
     try:
         # Composed and checked (size once aliases are expanded, depth) before
-        # anything is built from it.
-        node = yaml.compose(text, Loader=loader)
-        if node is not None:
-            _line_map(node, (), lines, loc, _Budget(MAX_NODES))
-        data = yaml.load(text, Loader=loader)
+        # anything is built from it; then built from that tree (the text is parsed once).
+        reader = loader(text)
+        try:
+            node = reader.get_single_node()
+            if node is not None:
+                _line_map(node, (), lines, loc, _Budget(MAX_NODES))
+            data = reader.construct_document(node) if node is not None else None
+        finally:
+            reader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark is not None else ""

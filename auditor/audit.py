@@ -15,14 +15,10 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, InventoryObserver, parse_collections
-from auditor.collect.flux import Budget, ask_changes, reread
-from auditor.collect.pager import Deadline, RetryPolicy
-from auditor.collect.scoped import inventory
-from auditor.collect.swift import name_differences
-from auditor.connect import CloudTarget, ConfigSource, connect, connect_project
+from auditor.clouds import CloudTarget, ConfigSource, Deadline, RetryPolicy
+from auditor.collect import COLLECTIONS, CORE_COLLECTIONS, parse_collections
 from auditor.defaults import DEFAULT_TIMEOUT
 from auditor.diff.crosscheck import counter_services
 from auditor.diff.flux import rereads_wanted
@@ -33,6 +29,14 @@ from auditor.model.flux import DEFAULT_MAX_REREADS
 from auditor.rules import Rules
 from auditor.secrets import Redactor
 from auditor.waivers import Waivers
+
+if TYPE_CHECKING:
+    from auditor.collect import InventoryObserver
+    from auditor.collect.flux import Budget
+
+# The collection layer (auditor.collect's walking, auditor.connect) imports openstacksdk,
+# keystoneauth and requests: the functions that connect and list import it, so a diff of
+# saved snapshots, which touches no cloud, starts without them.
 
 JSON = dict[str, Any]
 
@@ -133,6 +137,10 @@ class OpenInventory:
         """List the cloud: as an admin across all projects, or project by project with
         project-scoped credentials (:mod:`auditor.collect.scoped`); with ``counters``
         (services), also their usage counters, for the count cross-check."""
+        from auditor.collect.flux import ask_changes
+        from auditor.collect.scoped import inventory
+        from auditor.connect import connect_project
+
         snapshot = inventory(
             self.conn,
             self.target,
@@ -152,6 +160,8 @@ class OpenInventory:
         """``snapshot`` with the ``wanted`` items read again by id, within ``budget``."""
         if not any(wanted.values()):
             return snapshot
+        from auditor.collect.flux import reread
+
         return reread(self.conn, self.target, snapshot, wanted, budget, self.options.retry)
 
 
@@ -168,6 +178,8 @@ def open_inventory(
     Connecting sends nothing: an audit opens every cloud first, so a bad profile
     fails before any cloud is listed.
     """
+    from auditor.connect import connect
+
     conn = connect(target, config=config, timeout=options.timeout, redactor=redactor)
     return OpenInventory(target, conn, options)
 
@@ -260,6 +272,8 @@ def run_audit(
         outcome.report, source_snapshots, target_snapshot
     )
     if any(wanted_target.values()) or any(any(w.values()) for w in wanted_sources):
+        from auditor.collect.flux import Budget
+
         budget = Budget(options.max_rereads)
         *source_snapshots, target_snapshot = [
             cloud.reread(snapshot, wanted, budget)
@@ -310,6 +324,8 @@ def _objects_named(
     digests differ, listed again on both sides at once and merged, so that each keeps
     the objects that differ (:func:`~auditor.collect.swift.name_differences`); None
     when there is none."""
+    from auditor.collect.swift import name_differences
+
     target_items = _containers(target)
     target_objects: dict[str, JSON] = {}
     patched: list[Snapshot] = []

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +29,7 @@ import requests
 import yaml
 from requests.adapters import BaseAdapter, HTTPAdapter
 
+from auditor.clouds import CloudTarget, ConfigSource
 from auditor.defaults import DEFAULT_TIMEOUT
 from auditor.errors import ConfigError
 from auditor.hostguard import (
@@ -41,6 +41,24 @@ from auditor.hostguard import (
 from auditor.profilecheck import check_profile_types
 from auditor.secrets import SECRET_AUTH_KEYS, Redactor
 from auditor.textsafe import first_line
+
+__all__ = [
+    "APP_NAME",
+    "POOL_SIZE",
+    "CloudTarget",
+    "ConfigSource",
+    "ReadOnlyAdapter",
+    "ReadOnlyViolation",
+    "auth_url",
+    "check_clouds_yaml",
+    "connect",
+    "connect_project",
+    "install_host_guard",
+    "install_read_only_guard",
+    "region_name",
+    "widen_pools",
+]
+"""Besides the connection, the cloud and profile it is made from (:mod:`auditor.clouds`)."""
 
 APP_NAME = "auditor"
 
@@ -122,40 +140,6 @@ def install_host_guard(conn: openstack.connection.Connection) -> None:
     for prefix, adapter in list(session.adapters.items()):
         if not isinstance(adapter, (HostGuard, ReadOnlyAdapter)):
             session.mount(prefix, HostGuard(adapter, allowed))
-
-
-@dataclass(frozen=True)
-class CloudTarget:
-    """A cloud to inventory: a clouds.yaml profile name and an optional region."""
-
-    cloud: str | None
-    region: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> CloudTarget:
-        """``NAME[@REGION]`` as the CLI accepts it."""
-        name, _, region = text.partition("@")
-        if not name:
-            raise ConfigError(f"{text!r}: expected NAME or NAME@REGION")
-        return cls(cloud=name, region=region or None)
-
-    def __str__(self) -> str:
-        # No cloud: openstacksdk's own choice, the OS_* variables in practice (the
-        # application layer has put OS_CLOUD in ``cloud`` already).
-        name = self.cloud or "envvars"
-        return f"{name}@{self.region}" if self.region else name
-
-
-@dataclass(frozen=True)
-class ConfigSource:
-    """Where the clouds.yaml profiles come from, as the application layer found them."""
-
-    path: str | None = None
-    """``--os-client-config-file``; None: openstacksdk's lookup (``./clouds.yaml``...)."""
-    text: str | None = None
-    """That file's text (None: not checked), checked here before openstacksdk reads it."""
-    env_file: str | None = None
-    """``OS_CLIENT_CONFIG_FILE``, named in the error when no clouds.yaml is found."""
 
 
 def connect(

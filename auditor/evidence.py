@@ -26,11 +26,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
-
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING, Any
 
 from auditor.audit import AuditOptions, compare_snapshots
 from auditor.errors import BadInputError
@@ -38,6 +34,14 @@ from auditor.model import JSON, Report, Severity, Snapshot
 from auditor.rules import parse_rules
 from auditor.shapecheck import load_snapshot
 from auditor.waivers import parse_waivers
+
+if TYPE_CHECKING:
+    # cryptography is imported where a key is read, signs or verifies: an audit or a
+    # diff without --evidence never loads it.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 MANIFEST = "evidence.dsse.json"
 """The envelope's file in the bundle (the one file that is not a subject)."""
@@ -106,6 +110,8 @@ def pae(payload_type: str, payload: bytes) -> bytes:
 
 def key_id(key: Ed25519PublicKey) -> str:
     """sha256 of the raw public key, hex: how an envelope names its signer."""
+    from cryptography.hazmat.primitives import serialization
+
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return digest(raw)
 
@@ -129,6 +135,10 @@ def seal(bundle: Bundle, key: Ed25519PrivateKey | None) -> bytes:
 
 def private_key(pem: bytes, origin: str) -> Ed25519PrivateKey:
     """An Ed25519 private key from PEM (unencrypted PKCS#8), or :class:`EvidenceError`."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     try:
         key = serialization.load_pem_private_key(pem, password=None)
     except TypeError:
@@ -142,6 +152,10 @@ def private_key(pem: bytes, origin: str) -> Ed25519PrivateKey:
 
 def public_key(pem: bytes, origin: str) -> Ed25519PublicKey:
     """An Ed25519 public key from PEM (SubjectPublicKeyInfo), or :class:`EvidenceError`."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         key = serialization.load_pem_public_key(pem)
     except (ValueError, UnsupportedAlgorithm):
@@ -178,6 +192,8 @@ def _signature_problems(
         return [], False
     if not signatures:
         return [f"{MANIFEST}: not signed, but a key was given"], False
+    from cryptography.exceptions import InvalidSignature
+
     wanted = key_id(key)
     for entry in signatures:
         if not isinstance(entry, dict) or entry.get("keyid") not in (wanted, None, ""):

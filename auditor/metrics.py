@@ -16,12 +16,15 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-from prometheus_client import CollectorRegistry, Metric, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from typing import TYPE_CHECKING
 
 from auditor.model import Kind, Report, Severity, Verdict
 from auditor.textsafe import printable
+
+if TYPE_CHECKING:
+    # prometheus_client is imported when metrics are written (--metrics): a diff without
+    # them never loads it (an audit has it already: openstacksdk imports it).
+    from prometheus_client import Metric
 
 PREFIX = "auditor_"
 LAST_COMPLETE = "auditor_last_complete_run_timestamp_seconds"
@@ -67,6 +70,8 @@ class _Gauges:
         self.families: list[Metric] = []
 
     def gauge(self, name: str, help_text: str, samples: list[tuple[dict[str, str], float]]) -> None:
+        from prometheus_client.core import GaugeMetricFamily
+
         family = GaugeMetricFamily(name, help_text, labels=list(samples[0][0]))
         for labels, value in samples:
             family.add_metric(list(map(_label, labels.values())), value)
@@ -183,6 +188,8 @@ def render(report: Report, run: RunFacts) -> str:
             "Unix time the last run that listed every collection completely finished.",
             [({}, round(last_complete, 3))],
         )
+    from prometheus_client import CollectorRegistry, generate_latest
+
     registry = CollectorRegistry(auto_describe=False)
     registry.register(out)
     return generate_latest(registry).decode("utf-8")

@@ -15,6 +15,7 @@ import yaml
 
 from auditor.errors import BadInputError
 from auditor.schemas import load_schema
+from auditor.schemas.conform import conforms
 
 if TYPE_CHECKING:
     import jsonschema
@@ -148,11 +149,15 @@ def load_document(
     loc = Located(origin, lines, error)
     try:
         # Composed and checked (size once aliases are expanded, depth) before
-        # anything is built from it.
-        node = yaml.compose(text, Loader=loader)
-        if node is not None:
-            _line_map(node, (), lines, loc, _Budget(MAX_NODES))
-        data = yaml.load(text, Loader=loader)
+        # anything is built from it; then built from that tree (the text is parsed once).
+        reader = loader(text)
+        try:
+            node = reader.get_single_node()
+            if node is not None:
+                _line_map(node, (), lines, loc, _Budget(MAX_NODES))
+            data = reader.construct_document(node) if node is not None else None
+        finally:
+            reader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark is not None else ""
@@ -168,10 +173,14 @@ def load_document(
         raise loc.error(
             ("version",), f"unsupported version {data['version']!r} (this auditor reads version 1)"
         )
-    # Imported when a document is validated: the CLI's start (--help) does without it.
+    document_schema = load_schema(schema)
+    if conforms(data, document_schema):
+        return data, loc
+    # Imported only for a document the quick check does not vouch for (an invalid one,
+    # most often): jsonschema finds and words the error.
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(load_schema(schema))
+    validator = jsonschema.Draft202012Validator(document_schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), e.path))
     if errors:
         best = jsonschema.exceptions.best_match(errors)

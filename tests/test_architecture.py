@@ -58,6 +58,7 @@ LAYERS = {
     "hostguard": 2,
     "profilecheck": 2,
     "connect": 2,
+    "clouds": 2,  # the cloud, profile and retry policy an audit is asked for
     "authn": 2,
     "collect": 2,
     "folds": 2,

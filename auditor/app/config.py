@@ -22,11 +22,6 @@ from typing import Any
 from auditor.errors import BadInputError
 from auditor.model import Severity
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 FILE_NAME = "auditor.toml"
 PYPROJECT = "pyproject.toml"
 CONFIG_VARIABLE = "AUDITOR_CONFIG"
@@ -169,6 +164,12 @@ def _read(path: str, *, required: bool) -> str | None:
 
 def load(path: str, text: str, table: tuple[str, ...] | None) -> ConfigFile:
     """The settings of a configuration file's text (``table``: where they are in it)."""
+    # Imported when there is a file to read: most runs have none.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
     try:
         doc: Any = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -13,16 +13,15 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
-import structlog
-from structlog.typing import EventDict, Processor, WrappedLogger
-
 from auditor.app.fileio import write_private
+from auditor.logsetup import configure_with_structlog, load_structlog
 from auditor.model import CollectionResult, Status
 from auditor.secrets import Redactor
 from auditor.textsafe import printable, utf8
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
+    from structlog.typing import EventDict, Processor, WrappedLogger
 
 STDOUT = "-"
 """``-o -``: standard output, as if no ``-o`` were given."""
@@ -187,6 +186,23 @@ def _level_for(verbosity: int) -> int:
     return logging.DEBUG
 
 
+class _FormatterAtFirstRecord(logging.Formatter):
+    """Stands for structlog's formatter until a record is written: then structlog is
+    imported and configured (:func:`auditor.logsetup.load_structlog`), which puts the
+    real formatter on the handler, and the record goes through it."""
+
+    def __init__(self, handler: logging.Handler) -> None:
+        super().__init__()
+        self.handler = handler
+
+    def format(self, record: logging.LogRecord) -> str:
+        load_structlog()
+        formatter = self.handler.formatter
+        if formatter is None or formatter is self:  # a handler another set-up replaced
+            return super().format(record)
+        return formatter.format(record)
+
+
 def configure_logging(
     *,
     log_format: str,
@@ -200,33 +216,14 @@ def configure_logging(
     goes through the same processors, so a token or password printed by a library
     at debug level is scrubbed like ours. ``verbosity``: -1 quiet (errors only),
     0 warnings, 1 info (-v), 2 debug including the libraries' HTTP traces (-vv).
+    structlog itself is imported and configured at the first record written
+    (:mod:`auditor.logsetup`): a run that writes none never imports it, nor rich.
     """
     stream = stream or sys.stderr
     level = _level_for(verbosity)
-    shared: list[Processor] = [
-        structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        structlog.stdlib.ExtraAdder(),
-    ]
-    renderer: Processor
-    if log_format == "json":
-        renderer = structlog.processors.JSONRenderer(sort_keys=True)
-        shared.append(structlog.processors.format_exc_info)
-    else:
-        renderer = structlog.dev.ConsoleRenderer(colors=stream.isatty())
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            _redacting(redactor),
-            *(() if log_format == "json" else (_printable,)),
-            renderer,
-        ],
-    )
+    colors = log_format != "json" and stream.isatty()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(formatter)
+    handler.setFormatter(_FormatterAtFirstRecord(handler))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
@@ -236,12 +233,41 @@ def configure_logging(
     library_level = logging.DEBUG if verbosity >= 2 else max(level, logging.WARNING)
     for name in ("keystoneauth", "openstack", "urllib3", "stevedore"):
         logging.getLogger(name).setLevel(library_level)
-    structlog.configure(
-        processors=[
-            *shared,
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
-        ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=False,
-    )
+
+    def with_structlog() -> None:
+        import structlog
+
+        shared: list[Processor] = [
+            structlog.contextvars.merge_contextvars,
+            structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.stdlib.ExtraAdder(),
+        ]
+        renderer: Processor
+        if log_format == "json":
+            renderer = structlog.processors.JSONRenderer(sort_keys=True)
+            shared.append(structlog.processors.format_exc_info)
+        else:
+            renderer = structlog.dev.ConsoleRenderer(colors=colors)
+        # Set without the handler's lock: a record being formatted holds it.
+        handler.formatter = structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                _redacting(redactor),
+                *(() if log_format == "json" else (_printable,)),
+                renderer,
+            ],
+        )
+        structlog.configure(
+            processors=[
+                *shared,
+                structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+            ],
+            logger_factory=structlog.stdlib.LoggerFactory(),
+            wrapper_class=structlog.stdlib.BoundLogger,
+            cache_logger_on_first_use=False,
+        )
+
+    configure_with_structlog(with_structlog)

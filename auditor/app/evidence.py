@@ -12,8 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from importlib import metadata
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from auditor import __version__
 from auditor.errors import OutputError
@@ -33,6 +32,13 @@ from auditor.evidence import (
 )
 from auditor.model import Report, Snapshot
 from auditor.render import Format, render
+
+if TYPE_CHECKING:
+    # Only annotations here: cryptography loads where a key is read (auditor.evidence).
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 MAX_FILE = 2 * 2**30
 """Largest file read from a bundle (a 100k-server snapshot is a few hundred MB)."""

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from auditor.catalog import registry
 from auditor.catalog.spec import CollectionSpec
-from auditor.collect.inventory import take_inventory
-from auditor.collect.run import InventoryObserver, Runner
 from auditor.errors import BadInputError
+
+if TYPE_CHECKING:
+    from auditor.collect.inventory import take_inventory
+    from auditor.collect.run import InventoryObserver, Runner
 
 __all__ = [
     "COLLECTIONS",
@@ -54,3 +57,18 @@ def parse_collections(text: str | None) -> tuple[str, ...]:
             else "--collections: no collection named"
         )
     return names
+
+
+def __getattr__(name: str) -> Any:
+    """``take_inventory``, ``Runner`` and ``InventoryObserver``, imported at first use:
+    they import openstacksdk, keystoneauth and requests, which the collection names
+    above (the CLI's options, ``diff``) do without."""
+    if name == "take_inventory":
+        from auditor.collect.inventory import take_inventory
+
+        return take_inventory
+    if name in ("Runner", "InventoryObserver"):
+        from auditor.collect import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,59 +11,32 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import keystoneauth1.exceptions as ks_exc
 import requests
 
+from auditor.clouds import Deadline, RetryPolicy
 from auditor.errors import ListingError
 from auditor.hostguard import TransportRefusal
 
 if TYPE_CHECKING:
     import tenacity
 
+__all__ = [
+    "MAX_RETRY_AFTER",
+    "Deadline",
+    "DeadlineReached",
+    "DiscoveryIncomplete",
+    "RetryPolicy",
+    "Retryable",
+    "call_with_retries",
+    "describe_failure",
+    "retry_after",
+]
+"""Besides the retries, the policy they follow (:mod:`auditor.clouds`)."""
+
 MAX_RETRY_AFTER = 120.0
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """An overall time budget (``--deadline``): no page, retry or request starts after it."""
-
-    seconds: float
-    """The budget as given, for messages."""
-    at: float
-    """``time.monotonic()`` at which it is reached."""
-
-    @classmethod
-    def after(cls, seconds: float) -> Deadline:
-        """A deadline ``seconds`` from now."""
-        return cls(seconds, time.monotonic() + seconds)
-
-    def remaining(self) -> float:
-        """Seconds left, 0 once reached."""
-        return max(self.at - time.monotonic(), 0.0)
-
-    def reached(self) -> bool:
-        return time.monotonic() >= self.at
-
-    def __str__(self) -> str:
-        return f"deadline of {self.seconds:g} s"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try one page before the listing is declared failed."""
-
-    attempts: int = 5
-    """Total attempts per page (1 = no retry)."""
-    initial_wait: float = 0.5
-    """First backoff in seconds; doubled each attempt, with full jitter."""
-    max_wait: float = 30.0
-    """Cap on one backoff (a Retry-After is honoured up to MAX_RETRY_AFTER)."""
-    deadline: Deadline | None = None
-    """The run's overall deadline: no attempt starts after it, and a request
-    under way when it passes is cut (its timeout is capped to the time left)."""
 
 
 class Retryable(Exception):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +62,35 @@ def test_help_still_names_the_collections_and_timeout() -> None:
     inventory = _help("inventory")
     assert f"known: {','.join(KNOWN_COLLECTIONS)})" in inventory
     assert "{" + "core_collections}" not in audit + inventory
+
+
+NOT_FOR_A_DIFF = (
+    *HEAVY,
+    "prometheus_client",
+    "cryptography",
+    "urllib3",
+)
+"""What ``auditor diff`` of two saved snapshots never needs: it touches no cloud, writes
+no metrics nor evidence, logs nothing below the level and reads valid rules."""
+
+
+def test_a_diff_of_saved_snapshots_imports_no_cloud_library(tmp_path: Path) -> None:
+    from auditor.demo.data import RULES, generate
+
+    source, target = generate()
+    paths = [tmp_path / "source.json", tmp_path / "target.json"]
+    for path, snapshot in zip(paths, (source, target), strict=True):
+        path.write_text(snapshot.dumps(), encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES, encoding="utf-8")
+    argv = ["-q", "--no-progress", "diff", *map(str, paths), "--rules", str(rules)]
+    argv += ["--format", "json", "--output", str(tmp_path / "report.json")]
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE % (NOT_FOR_A_DIFF,), *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "report.json").read_text("utf-8"))["findings"]
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []

@@ -15,7 +15,7 @@ from typing import Any
 from auditor.catalog import registry
 from auditor.diff import offered
 from auditor.diff import scorecard as scoring
-from auditor.diff.changes import Changes, Context
+from auditor.diff.changes import ById, Changes, Context
 from auditor.diff.checks import comparator, fold_checks_of
 from auditor.diff.flux import side_of
 from auditor.diff.fold import by_target, split_folds
@@ -148,12 +148,8 @@ class Differ:
             maps=maps,
             counterparts={name: frozenset(ids.values()) for name, ids in maps.items()},
             complete=complete,
-            target_items={
-                name: {str(i["id"]): i for i in results[name][1].items} for name in names
-            },
-            source_items={
-                name: {str(i["id"]): i for i in results[name][0].items} for name in names
-            },
+            target_items=ById({name: results[name][1].items for name in names}),
+            source_items=ById({name: results[name][0].items for name in names}),
             unpaired={
                 name: frozenset(
                     str(i["id"])

@@ -26,7 +26,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from auditor.catalog import registry
 from auditor.folds import SINGLETONS, Contest, fold_joins, note_contests, one_fold, withhold
@@ -37,8 +37,10 @@ from auditor.rules import Rules
 JSON = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(NamedTuple):
+    """A source item and its counterpart (a tuple: the matcher makes one per item, and a
+    frozen dataclass costs three ``object.__setattr__`` calls each)."""
+
     source: JSON
     target: JSON
     matched_by: str

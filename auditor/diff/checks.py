@@ -193,7 +193,15 @@ def counterpart_name(ctx: CompareContext, to: str, project_id: Any, name: Any) -
 def ref_by_name(field: str, p: RefByName, s: JSON, t: JSON, ch: Changes) -> None:
     """The names the target item must list (:func:`counterpart_name` of each)."""
     names = s.get(field) or []
-    expected = {str(counterpart_name(ch.ctx, p.to, s.get("project_id"), n)) for n in names}
+    # The same names recur in a project's items (a server's security groups): what they
+    # expect is worked out once per diff (the context holds this diff's matches).
+    memo: dict[tuple[Any, ...], frozenset[str]] = ch.ctx.index("ref_by_name", dict)
+    key = (p.to, s.get("project_id"), *names)
+    expected = memo.get(key)
+    if expected is None:
+        project_id = s.get("project_id")
+        expected = frozenset(str(counterpart_name(ch.ctx, p.to, project_id, n)) for n in names)
+        memo[key] = expected
     have = set(t.get(field) or [])
     if expected <= have:
         return  # nothing lost

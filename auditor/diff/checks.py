@@ -153,9 +153,15 @@ def metadata(field: str, s: JSON, t: JSON, ch: Changes) -> None:
 
 def ref(field: str, p: Ref, s: JSON, t: JSON, ch: Changes) -> None:
     sources, targets = s.get(field) or [], t.get(field) or []
+    if not sources and not targets:
+        return  # no reference on either side: nothing lost or gained
     mapping = ch.ctx.maps.get(p.to)
-    if mapping is not None and same_counterparts(mapping, sources, set(targets)):
-        return  # nothing for Changes.refs to say, whatever else it would check first
+    if mapping is not None:
+        if type(sources) is list and type(targets) is list and len(sources) == len(targets) == 1:
+            if mapping.get(sources[0], _MISSING) == targets[0]:
+                return  # one reference, to its counterpart (same_counterparts, in short)
+        elif same_counterparts(mapping, sources, set(targets)):
+            return  # nothing for Changes.refs to say, whatever else it would check first
     ch.refs(
         field,
         sources,

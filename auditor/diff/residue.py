@@ -51,20 +51,18 @@ def spelled_out(rules: Rules, collection: str) -> frozenset[str]:
     return frozenset(out)
 
 
-class _Finder:
-    """What the first pattern that finds something in a text finds, memoised per text:
-    names and metadata values recur across a collection's items."""
+class _Finder(dict[str, "str | None"]):
+    """Text -> what the first pattern that finds something in it finds, searched the first
+    time a text is asked for: names and metadata values recur across a collection's
+    items (a dict, so that a text seen before costs a lookup and no Python call)."""
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        super().__init__()
         self.patterns = patterns
-        self.seen: dict[str, str | None] = {}
 
-    def find(self, text: str) -> str | None:
-        try:
-            return self.seen[text]
-        except KeyError:
-            found = self.seen[text] = _first(self.patterns, text)
-            return found
+    def __missing__(self, text: str) -> str | None:
+        found = self[text] = _first(self.patterns, text)
+        return found
 
 
 def residue_hits(
@@ -120,7 +118,7 @@ def residue_in(
     paired = {str(p.target["id"]) for p in matching.pairs}
     unexpected = {str(t["id"]) for t in matching.unexpected}
     literal = spelled_out(rules, collection)
-    first = _Finder(rules.residue).find
+    first = _Finder(rules.residue).__getitem__
     for item in items:
         key = str(item["id"])
         if key not in paired and key not in unexpected:

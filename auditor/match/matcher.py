@@ -329,22 +329,36 @@ class Matcher:
         meta_key = self.rules.metadata_key
         if meta_key is None:
             return
-        claims: dict[str, list[tuple[str, JSON]]] = defaultdict(list)
+        # The one target item that claims each source id, and (rare) every claim of an
+        # id claimed more than once: no list per claim.
+        claims: dict[str, tuple[str, JSON]] = {}
+        more: dict[str, list[tuple[str, JSON]]] = {}
         for target_id, target in state.free_targets.items():
             metadata = target.get("metadata")
-            if (type(metadata) is dict or isinstance(metadata, Mapping)) and metadata.get(meta_key):
-                claims[str(metadata[meta_key])].append((target_id, target))
-        for key in list(state.free_sources):
-            claimed = claims.get(key)
-            if not claimed:
-                continue
-            source = state.free_sources[key]
-            if len(claimed) == 1:
-                target_id, target = claimed[0]
-                state.pair(source, target, "metadata", key, target_id)
-            else:
-                targets = [target for _, target in claimed]
+            if type(metadata) is dict or isinstance(metadata, Mapping):
+                claimed = metadata.get(meta_key)
+                if claimed:
+                    key = str(claimed)
+                    if key in claims:
+                        more.setdefault(key, [claims[key]]).append((target_id, target))
+                    else:
+                        claims[key] = (target_id, target)
+        if not claims:
+            return
+        free_sources, free_targets = state.free_sources, state.free_targets
+        pairs, ids = state.matching.pairs, state.ids
+        for key in [k for k in free_sources if k in claims]:
+            source = free_sources[key]
+            if key in more:
+                targets = [target for _, target in more[key]]
                 state.contest(f"{meta_key}={key}", (source,), targets, "metadata")
+                continue
+            target_id, target = claims[key]
+            # state.pair, inline: one per item of most collections
+            pairs.append(Pair(source, target, "metadata"))
+            ids[key] = target_id
+            del free_sources[key]
+            del free_targets[target_id]
 
     def _by_name(self, collection: str, state: _State) -> None:
         self._by_key(collection, state, *keys.own_keys(collection))

@@ -240,18 +240,23 @@ class Matcher:
         region = _scope_region(collection)
         regions = self._target_regions(kept_sources, region) if region is not None else frozenset()
         in_scope = self._targets_in_scope(collection, kept_targets, regions)
-        in_scope_ids = {str(t["id"]) for t in in_scope}
-        for key, target in state.free_targets.items():
-            if key in contested:
-                continue
-            if key in in_scope_ids:
-                matching.unexpected.append(target)
-            else:
-                matching.out_of_scope += 1
         matching.source_count = len(kept_sources)
-        # Matched targets count even when outside the declared scope.
-        matched_out = sum(1 for p in matching.pairs if str(p.target["id"]) not in in_scope_ids)
-        matching.target_count = len(in_scope) + matched_out
+        if len(in_scope) == len(kept_targets):
+            # Every target item in scope (the usual case): no set of their ids to build.
+            matching.unexpected = [t for k, t in state.free_targets.items() if k not in contested]
+            matching.target_count = len(in_scope)
+        else:
+            in_scope_ids = {str(t["id"]) for t in in_scope}
+            for key, target in state.free_targets.items():
+                if key in contested:
+                    continue
+                if key in in_scope_ids:
+                    matching.unexpected.append(target)
+                else:
+                    matching.out_of_scope += 1
+            # Matched targets count even when outside the declared scope.
+            matched_out = sum(1 for t in state.ids.values() if t not in in_scope_ids)
+            matching.target_count = len(in_scope) + matched_out
         self.maps[collection] = state.ids
         if collection == registry.PROJECTS:
             self.project_map.update(self.maps[collection])

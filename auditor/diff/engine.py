@@ -217,16 +217,17 @@ class Differ:
         plain, folded = split_folds(self.rules, name, m.pairs)
         changes: Changes | None = None  # still empty after a pair: the next one's
         for pair in plain:
-            if pair.source.get("partial") or pair.target.get("partial"):
+            source, target, matched_by = pair
+            if source.get("partial") or target.get("partial"):
                 partial += 1
                 continue
             if compare is None:
                 continue
             changes = changes or Changes(name, ctx)
-            changes.matched_by = pair.matched_by
-            compare(pair.source, pair.target, changes)
+            changes.matched_by = matched_by
+            compare(source, target, changes)
             if changes.items:
-                changed.add(str(pair.source["id"]))
+                changed.add(str(source["id"]))
                 self._record(
                     self._changed(name, pair, changes.items),
                     self._projects_of(name, [pair.source])

@@ -70,35 +70,45 @@ def residue_hits(
 ) -> list[tuple[str, str]]:
     """(field, matched text) of every old-brand string left in a target item; ``first``
     finds the residue in one text (default: :func:`_first` of the rules' patterns)."""
-    patterns = rules.residue
-    if not patterns:
+    if not rules.residue:
         return []
-    if first is None:
-        first = functools.partial(_first, patterns)
+    return _scanner(rules, collection, first or functools.partial(_first, rules.residue))(item)
+
+
+def _scanner(
+    rules: Rules, collection: str, first: Callable[[str], str | None]
+) -> Callable[[JSON], list[tuple[str, str]]]:
+    """:func:`residue_hits` of one collection's items, with what it asks of the rules and
+    the catalog asked once."""
     meta_key = rules.metadata_key
-    hits: list[tuple[str, str]] = []
-    for field in _fields(collection):
-        value = item.get(field)
-        if value is None:
-            continue
-        if isinstance(value, str):
-            found = first(value)
-            if found is not None:
-                hits.append((field, found))
-        elif isinstance(value, list):
-            # A DNS record set's records.
-            for member in value:
-                if isinstance(member, str) and member:
-                    found = first(member)
-                    if found is not None:
-                        hits.append((field, found))
-        elif value and (type(value) is dict or isinstance(value, Mapping)):
-            for key, member in sorted(value.items()):
-                if key != meta_key and isinstance(member, str):
-                    found = first(member)
-                    if found is not None:
-                        hits.append((f"{field}.{key}", found))
-    return hits
+    fields = _fields(collection)
+
+    def scan(item: JSON) -> list[tuple[str, str]]:
+        hits: list[tuple[str, str]] = []
+        for field in fields:
+            value = item.get(field)
+            if value is None:
+                continue
+            if isinstance(value, str):
+                found = first(value)
+                if found is not None:
+                    hits.append((field, found))
+            elif isinstance(value, list):
+                # A DNS record set's records.
+                for member in value:
+                    if isinstance(member, str) and member:
+                        found = first(member)
+                        if found is not None:
+                            hits.append((field, found))
+            elif value and (type(value) is dict or isinstance(value, Mapping)):
+                for key, member in sorted(value.items()):
+                    if key != meta_key and isinstance(member, str):
+                        found = first(member)
+                        if found is not None:
+                            hits.append((f"{field}.{key}", found))
+        return hits
+
+    return scan
 
 
 def _first(patterns: Sequence[re.Pattern[str]], text: str) -> str | None:
@@ -118,12 +128,12 @@ def residue_in(
     paired = {str(p.target["id"]) for p in matching.pairs}
     unexpected = {str(t["id"]) for t in matching.unexpected}
     literal = spelled_out(rules, collection)
-    first = _Finder(rules.residue).__getitem__
+    scan = _scanner(rules, collection, _Finder(rules.residue).__getitem__)
     for item in items:
         key = str(item["id"])
         if key not in paired and key not in unexpected:
             continue  # outside the migration's scope
-        hits = residue_hits(rules, collection, item, first)
+        hits = scan(item)
         if hits and item.get("name") in literal:
             # The rules map this name literally (domains: {cloudwatt: ocb-cloudwatt}).
             hits = [hit for hit in hits if hit[0] != "name"]

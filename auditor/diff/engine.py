@@ -375,7 +375,10 @@ class Differ:
             return
         for name in names:
             severity = self.rules.severity_for(name, "residue", residue_severity(name))
-            for item, hits in residue_in(self.rules, name, matchings[name], results[name][1].items):
+            paired = self.ctx.counterparts.get(name)
+            for item, hits in residue_in(
+                self.rules, name, matchings[name], results[name][1].items, paired
+            ):
                 project = self.group(name, None, item)
                 self._record(
                     residue_finding(name, item, hits, severity, project),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from auditor.catalog import registry
@@ -122,10 +122,16 @@ def _first(patterns: Sequence[re.Pattern[str]], text: str) -> str | None:
 
 
 def residue_in(
-    rules: Rules, collection: str, matching: Matching, items: Sequence[JSON]
+    rules: Rules,
+    collection: str,
+    matching: Matching,
+    items: Sequence[JSON],
+    paired: Collection[str] | None = None,
 ) -> Iterator[tuple[JSON, list[tuple[str, str]]]]:
-    """(item, hits) of each in-scope target item (paired or unexpected) with residue."""
-    paired = {str(p.target["id"]) for p in matching.pairs}
+    """(item, hits) of each in-scope target item (paired or unexpected) with residue;
+    ``paired``: the ids of the paired target items, when the caller has them already."""
+    if paired is None:
+        paired = {str(p.target["id"]) for p in matching.pairs}
     unexpected = {str(t["id"]) for t in matching.unexpected}
     literal = spelled_out(rules, collection)
     scan = _scanner(rules, collection, _Finder(rules.residue).__getitem__)

@@ -384,13 +384,15 @@ class Matcher:
         self, collection: str, state: _State, source_fn: SourceKey, target_fn: TargetKey
     ) -> None:
         by_source: dict[Key, list[JSON]] = defaultdict(list)
+        source_key = keys.source_keyer(self.rules, collection, self.project_map, source_fn)
         for source in state.free_sources.values():
-            key = self.source_key(collection, source, source_fn)
+            key = source_key(source)
             if key is not None:
                 by_source[key].append(source)
         by_target: dict[Key, list[JSON]] = defaultdict(list)
+        target_keys = keys.target_keyer(collection, target_fn)
         for target in state.free_targets.values():
-            for key in self.target_keys(collection, target, target_fn):
+            for key in target_keys(target):
                 by_target[key].append(target)
         for key, sources in by_source.items():
             targets = [t for t in by_target.get(key, []) if str(t["id"]) in state.free_targets]

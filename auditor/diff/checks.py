@@ -127,8 +127,15 @@ def status(field: str, p: Status, s: JSON, t: JSON, ch: Changes) -> None:
 def metadata(field: str, s: JSON, t: JSON, ch: Changes) -> None:
     """Key by key; the rules' metadata key (the source id it holds) is left out."""
     meta_key = ch.ctx.rules.metadata_key
-    s_meta = dict(s.get(field) or {})
-    t_meta = dict(t.get(field) or {})
+    s_raw, t_raw = s.get(field) or {}, t.get(field) or {}
+    if type(t_raw) is dict and type(s_raw) is dict and meta_key in t_raw:
+        # The usual pair: the target's metadata is the source's plus the key (one copy).
+        t_meta = t_raw.copy()
+        del t_meta[meta_key]
+        if meta_key not in s_raw and s_raw == t_meta:
+            return
+    s_meta = dict(s_raw)
+    t_meta = dict(t_raw)
     s_meta.pop(meta_key or "", None)
     if meta_key is not None:
         t_meta.pop(meta_key, None)

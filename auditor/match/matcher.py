@@ -60,6 +60,10 @@ class Ambiguity:
     ``project``): several source projects landed on one target project, no fold."""
 
 
+_pair: Callable[[tuple[JSON, JSON, str]], Pair] = functools.partial(tuple.__new__, Pair)
+"""``Pair(*fields)`` without the Python frame of a named tuple's ``__new__`` (one per pair)."""
+
+
 @dataclass
 class Matching:
     """The outcome of matching one collection."""
@@ -101,7 +105,7 @@ class _State:
     ) -> None:
         """Pair two free items (``source_id``, ``target_id``: their ids as strings, when
         the caller has them already)."""
-        self.matching.pairs.append(Pair(source, target, strategy))
+        self.matching.pairs.append(_pair((source, target, strategy)))
         source_id = str(source["id"]) if source_id is None else source_id
         target_id = str(target["id"]) if target_id is None else target_id
         self.ids[source_id] = target_id
@@ -360,7 +364,7 @@ class Matcher:
                 continue
             target_id, target = claims[key]
             # state.pair, inline: one per item of most collections
-            pairs.append(Pair(source, target, "metadata"))
+            pairs.append(_pair((source, target, "metadata")))
             ids[key] = target_id
             del free_sources[key]
             del free_targets[target_id]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from auditor.catalog import registry
@@ -126,19 +127,24 @@ def residue_in(
     collection: str,
     matching: Matching,
     items: Sequence[JSON],
-    paired: Collection[str] | None = None,
+    paired: AbstractSet[str] | None = None,
 ) -> Iterator[tuple[JSON, list[tuple[str, str]]]]:
     """(item, hits) of each in-scope target item (paired or unexpected) with residue;
-    ``paired``: the ids of the paired target items, when the caller has them already."""
+    ``items``: the target items ``matching`` was made of; ``paired``: the ids of its paired
+    target items, when the caller has them already."""
     if paired is None:
         paired = {str(p.target["id"]) for p in matching.pairs}
     unexpected = {str(t["id"]) for t in matching.unexpected}
     literal = spelled_out(rules, collection)
     scan = _scanner(rules, collection, _Finder(rules.residue).__getitem__)
+    # As many paired and unexpected ids as items (the usual case): each item is one of
+    # them, none is out of scope, and no id needs looking up.
+    all_in_scope = len(paired) + len(unexpected) == len(items) and unexpected.isdisjoint(paired)
     for item in items:
-        key = str(item["id"])
-        if key not in paired and key not in unexpected:
-            continue  # outside the migration's scope
+        if not all_in_scope:
+            key = str(item["id"])
+            if key not in paired and key not in unexpected:
+                continue  # outside the migration's scope
         hits = scan(item)
         if hits and item.get("name") in literal:
             # The rules map this name literally (domains: {cloudwatt: ocb-cloudwatt}).

@@ -26,63 +26,16 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from auditor.catalog import registry
 from auditor.folds import SINGLETONS, Contest, fold_joins, note_contests, one_fold, withhold
 from auditor.match import keys
 from auditor.match.keys import PROJECT_OWNED, Key, SourceKey, TargetKey
+from auditor.match.pairs import Ambiguity, Matching, Pair, new_pair
 from auditor.rules import Rules
 
 JSON = dict[str, Any]
-
-
-class Pair(NamedTuple):
-    """A source item and its counterpart (a tuple: the matcher makes one per item, and a
-    frozen dataclass costs three ``object.__setattr__`` calls each)."""
-
-    source: JSON
-    target: JSON
-    matched_by: str
-
-
-@dataclass(frozen=True)
-class Ambiguity:
-    """Items of both sides that claim one key."""
-
-    key: str
-    """The contested key, readable (e.g. ``ocb-acme/web``)."""
-    sources: tuple[JSON, ...]
-    targets: tuple[JSON, ...]
-    strategy: str
-    contest: Contest | None = None
-    """Set when the items were withheld because their project is contested (strategy
-    ``project``): several source projects landed on one target project, no fold."""
-
-
-_pair: Callable[[tuple[JSON, JSON, str]], Pair] = functools.partial(tuple.__new__, Pair)
-"""``Pair(*fields)`` without the Python frame of a named tuple's ``__new__`` (one per pair)."""
-
-
-@dataclass
-class Matching:
-    """The outcome of matching one collection."""
-
-    collection: str
-    pairs: list[Pair] = field(default_factory=list)
-    missing: list[JSON] = field(default_factory=list)
-    unexpected: list[JSON] = field(default_factory=list)
-    """In-scope target items with no source."""
-    ambiguous: list[Ambiguity] = field(default_factory=list)
-    out_of_scope: int = 0
-    """Target items without source that are outside the migration's scope."""
-    source_count: int = 0
-    target_count: int = 0
-    """In-scope target items."""
-
-    def id_map(self) -> dict[str, str]:
-        """Source id -> target id of every pair."""
-        return {str(p.source["id"]): str(p.target["id"]) for p in self.pairs}
 
 
 @dataclass
@@ -105,7 +58,7 @@ class _State:
     ) -> None:
         """Pair two free items (``source_id``, ``target_id``: their ids as strings, when
         the caller has them already)."""
-        self.matching.pairs.append(_pair((source, target, strategy)))
+        self.matching.pairs.append(new_pair((source, target, strategy)))
         source_id = str(source["id"]) if source_id is None else source_id
         target_id = str(target["id"]) if target_id is None else target_id
         self.ids[source_id] = target_id
@@ -364,7 +317,7 @@ class Matcher:
                 continue
             target_id, target = claims[key]
             # state.pair, inline: one per item of most collections
-            pairs.append(_pair((source, target, "metadata")))
+            pairs.append(new_pair((source, target, "metadata")))
             ids[key] = target_id
             del free_sources[key]
             del free_targets[target_id]

@@ -107,3 +107,15 @@ def test_the_saved_snapshots_diff_benchmark_reads_diffs_and_runs_the_command(
         assert doc[key] > 0, key
     assert doc["command_cpu_s"] > doc["diff_cpu_s"]
     assert {p.name for p in tmp_path.iterdir()} >= {"source.json", "target.json", "rules.yaml"}
+
+
+def test_the_ab_benchmark_measures_two_versions_in_turn() -> None:
+    argv = [sys.executable, str(BENCHMARKS / "diff_ab.py"), "HEAD", ".", "--servers", "60"]
+    argv += ["--rounds", "3"]
+    done = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    doc = json.loads(done.stdout)
+    assert (doc["old"], doc["new"], doc["servers"]) == ("HEAD", ".", 60)
+    for side in ("old", "new"):
+        assert len(doc[f"{side}_cpu_s"]) == 3
+        assert doc[f"{side}_cpu_s_median"] > 0

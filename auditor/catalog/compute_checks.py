@@ -51,21 +51,20 @@ def _resized(s_flavor: JSON, t_flavor: JSON, smaller: bool) -> list[str]:
 def server_flavor(s: JSON, t: JSON, ch: ChangeSink) -> None:
     """A smaller flavor (error), a larger one (info), the same size renamed (info)."""
     s_flavor, t_flavor = s.get("flavor") or {}, t.get("flavor") or {}
-    smaller: list[str] = []
-    larger: list[str] = []
-    if s_flavor != t_flavor:
-        smaller = _resized(s_flavor, t_flavor, smaller=True)
-        larger = [] if smaller else _resized(s_flavor, t_flavor, smaller=False)
     expected = ch.ctx.rules.name("flavors", s_flavor.get("name"))
     t_name = t_flavor.get("name")
-    instead = f", expected {expected}" if expected and expected != t_name else ""
-    if smaller or larger:
-        texts = (flavor_text(s_flavor), flavor_text(t_flavor))
-        which, severity = ("smaller", Severity.ERROR) if smaller else ("larger", Severity.INFO)
-        sizes = "; ".join(smaller or larger)
-        message = f"has a {which} flavor {fmt(t_name)}{instead} ({sizes})"
-        ch.add("flavor", s_flavor, t_flavor, severity, message, texts=texts)
-    elif expected != t_name and expected and t_name:
+    if s_flavor != t_flavor:  # else the same size: only the name may be unexpected
+        smaller = _resized(s_flavor, t_flavor, smaller=True)
+        larger = [] if smaller else _resized(s_flavor, t_flavor, smaller=False)
+        if smaller or larger:
+            instead = f", expected {expected}" if expected and expected != t_name else ""
+            texts = (flavor_text(s_flavor), flavor_text(t_flavor))
+            which, severity = ("smaller", Severity.ERROR) if smaller else ("larger", Severity.INFO)
+            sizes = "; ".join(smaller or larger)
+            message = f"has a {which} flavor {fmt(t_name)}{instead} ({sizes})"
+            ch.add("flavor", s_flavor, t_flavor, severity, message, texts=texts)
+            return
+    if expected != t_name and expected and t_name:
         ch.add(
             "flavor.name",
             expected,

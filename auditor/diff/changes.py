@@ -10,7 +10,7 @@ apply to every one alike.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,29 @@ def same_counterparts(
     """True when each of ``sources`` has a counterpart in ``mapping`` and those are exactly
     ``targets`` (a set): references that :meth:`Changes.refs` finds nothing to say about."""
     return {mapping.get(s, _UNPAIRED) for s in sources} == targets
+
+
+class ById(Mapping[str, Mapping[str, JSON]]):
+    """Collection -> item id -> item, each collection's index built the first time it is
+    asked for: most comparisons never look a target or source item up by id."""
+
+    def __init__(self, items: Mapping[str, Sequence[JSON]]) -> None:
+        self._items = items
+        self._built: dict[str, dict[str, JSON]] = {}
+
+    def __getitem__(self, collection: str) -> Mapping[str, JSON]:
+        try:
+            return self._built[collection]
+        except KeyError:
+            built = {str(i["id"]): i for i in self._items[collection]}
+            self._built[collection] = built
+            return built
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 @dataclass(frozen=True)

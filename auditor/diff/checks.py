@@ -127,8 +127,15 @@ def status(field: str, p: Status, s: JSON, t: JSON, ch: Changes) -> None:
 def metadata(field: str, s: JSON, t: JSON, ch: Changes) -> None:
     """Key by key; the rules' metadata key (the source id it holds) is left out."""
     meta_key = ch.ctx.rules.metadata_key
-    s_meta = dict(s.get(field) or {})
-    t_meta = dict(t.get(field) or {})
+    s_raw, t_raw = s.get(field) or {}, t.get(field) or {}
+    if type(t_raw) is dict and type(s_raw) is dict and meta_key in t_raw:
+        # The usual pair: the target's metadata is the source's plus the key (one copy).
+        t_meta = t_raw.copy()
+        del t_meta[meta_key]
+        if meta_key not in s_raw and s_raw == t_meta:
+            return
+    s_meta = dict(s_raw)
+    t_meta = dict(t_raw)
     s_meta.pop(meta_key or "", None)
     if meta_key is not None:
         t_meta.pop(meta_key, None)
@@ -153,9 +160,15 @@ def metadata(field: str, s: JSON, t: JSON, ch: Changes) -> None:
 
 def ref(field: str, p: Ref, s: JSON, t: JSON, ch: Changes) -> None:
     sources, targets = s.get(field) or [], t.get(field) or []
+    if not sources and not targets:
+        return  # no reference on either side: nothing lost or gained
     mapping = ch.ctx.maps.get(p.to)
-    if mapping is not None and same_counterparts(mapping, sources, set(targets)):
-        return  # nothing for Changes.refs to say, whatever else it would check first
+    if mapping is not None:
+        if type(sources) is list and type(targets) is list and len(sources) == len(targets) == 1:
+            if mapping.get(sources[0], _MISSING) == targets[0]:
+                return  # one reference, to its counterpart (same_counterparts, in short)
+        elif same_counterparts(mapping, sources, set(targets)):
+            return  # nothing for Changes.refs to say, whatever else it would check first
     ch.refs(
         field,
         sources,
@@ -193,7 +206,15 @@ def counterpart_name(ctx: CompareContext, to: str, project_id: Any, name: Any) -
 def ref_by_name(field: str, p: RefByName, s: JSON, t: JSON, ch: Changes) -> None:
     """The names the target item must list (:func:`counterpart_name` of each)."""
     names = s.get(field) or []
-    expected = {str(counterpart_name(ch.ctx, p.to, s.get("project_id"), n)) for n in names}
+    # The same names recur in a project's items (a server's security groups): what they
+    # expect is worked out once per diff (the context holds this diff's matches).
+    memo: dict[tuple[Any, ...], frozenset[str]] = ch.ctx.index("ref_by_name", dict)
+    key = (p.to, s.get("project_id"), *names)
+    expected = memo.get(key)
+    if expected is None:
+        project_id = s.get("project_id")
+        expected = frozenset(str(counterpart_name(ch.ctx, p.to, project_id, n)) for n in names)
+        memo[key] = expected
     have = set(t.get(field) or [])
     if expected <= have:
         return  # nothing lost

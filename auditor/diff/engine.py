@@ -15,7 +15,7 @@ from typing import Any
 from auditor.catalog import registry
 from auditor.diff import offered
 from auditor.diff import scorecard as scoring
-from auditor.diff.changes import Changes, Context
+from auditor.diff.changes import ById, Changes, Context
 from auditor.diff.checks import comparator, fold_checks_of
 from auditor.diff.flux import side_of
 from auditor.diff.fold import by_target, split_folds
@@ -148,12 +148,8 @@ class Differ:
             maps=maps,
             counterparts={name: frozenset(ids.values()) for name, ids in maps.items()},
             complete=complete,
-            target_items={
-                name: {str(i["id"]): i for i in results[name][1].items} for name in names
-            },
-            source_items={
-                name: {str(i["id"]): i for i in results[name][0].items} for name in names
-            },
+            target_items=ById({name: results[name][1].items for name in names}),
+            source_items=ById({name: results[name][0].items for name in names}),
             unpaired={
                 name: frozenset(
                     str(i["id"])
@@ -221,16 +217,17 @@ class Differ:
         plain, folded = split_folds(self.rules, name, m.pairs)
         changes: Changes | None = None  # still empty after a pair: the next one's
         for pair in plain:
-            if pair.source.get("partial") or pair.target.get("partial"):
+            source, target, matched_by = pair
+            if source.get("partial") or target.get("partial"):
                 partial += 1
                 continue
             if compare is None:
                 continue
             changes = changes or Changes(name, ctx)
-            changes.matched_by = pair.matched_by
-            compare(pair.source, pair.target, changes)
+            changes.matched_by = matched_by
+            compare(source, target, changes)
             if changes.items:
-                changed.add(str(pair.source["id"]))
+                changed.add(str(source["id"]))
                 self._record(
                     self._changed(name, pair, changes.items),
                     self._projects_of(name, [pair.source])
@@ -378,7 +375,10 @@ class Differ:
             return
         for name in names:
             severity = self.rules.severity_for(name, "residue", residue_severity(name))
-            for item, hits in residue_in(self.rules, name, matchings[name], results[name][1].items):
+            paired = self.ctx.counterparts.get(name)
+            for item, hits in residue_in(
+                self.rules, name, matchings[name], results[name][1].items, paired
+            ):
                 project = self.group(name, None, item)
                 self._record(
                     residue_finding(name, item, hits, severity, project),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from auditor.catalog import registry
@@ -51,20 +52,18 @@ def spelled_out(rules: Rules, collection: str) -> frozenset[str]:
     return frozenset(out)
 
 
-class _Finder:
-    """What the first pattern that finds something in a text finds, memoised per text:
-    names and metadata values recur across a collection's items."""
+class _Finder(dict[str, "str | None"]):
+    """Text -> what the first pattern that finds something in it finds, searched the first
+    time a text is asked for: names and metadata values recur across a collection's
+    items (a dict, so that a text seen before costs a lookup and no Python call)."""
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        super().__init__()
         self.patterns = patterns
-        self.seen: dict[str, str | None] = {}
 
-    def find(self, text: str) -> str | None:
-        try:
-            return self.seen[text]
-        except KeyError:
-            found = self.seen[text] = _first(self.patterns, text)
-            return found
+    def __missing__(self, text: str) -> str | None:
+        found = self[text] = _first(self.patterns, text)
+        return found
 
 
 def residue_hits(
@@ -72,35 +71,45 @@ def residue_hits(
 ) -> list[tuple[str, str]]:
     """(field, matched text) of every old-brand string left in a target item; ``first``
     finds the residue in one text (default: :func:`_first` of the rules' patterns)."""
-    patterns = rules.residue
-    if not patterns:
+    if not rules.residue:
         return []
-    if first is None:
-        first = functools.partial(_first, patterns)
+    return _scanner(rules, collection, first or functools.partial(_first, rules.residue))(item)
+
+
+def _scanner(
+    rules: Rules, collection: str, first: Callable[[str], str | None]
+) -> Callable[[JSON], list[tuple[str, str]]]:
+    """:func:`residue_hits` of one collection's items, with what it asks of the rules and
+    the catalog asked once."""
     meta_key = rules.metadata_key
-    hits: list[tuple[str, str]] = []
-    for field in _fields(collection):
-        value = item.get(field)
-        if value is None:
-            continue
-        if isinstance(value, str):
-            found = first(value)
-            if found is not None:
-                hits.append((field, found))
-        elif isinstance(value, list):
-            # A DNS record set's records.
-            for member in value:
-                if isinstance(member, str) and member:
-                    found = first(member)
-                    if found is not None:
-                        hits.append((field, found))
-        elif value and (type(value) is dict or isinstance(value, Mapping)):
-            for key, member in sorted(value.items()):
-                if key != meta_key and isinstance(member, str):
-                    found = first(member)
-                    if found is not None:
-                        hits.append((f"{field}.{key}", found))
-    return hits
+    fields = _fields(collection)
+
+    def scan(item: JSON) -> list[tuple[str, str]]:
+        hits: list[tuple[str, str]] = []
+        for field in fields:
+            value = item.get(field)
+            if value is None:
+                continue
+            if isinstance(value, str):
+                found = first(value)
+                if found is not None:
+                    hits.append((field, found))
+            elif isinstance(value, list):
+                # A DNS record set's records.
+                for member in value:
+                    if isinstance(member, str) and member:
+                        found = first(member)
+                        if found is not None:
+                            hits.append((field, found))
+            elif value and (type(value) is dict or isinstance(value, Mapping)):
+                for key, member in sorted(value.items()):
+                    if key != meta_key and isinstance(member, str):
+                        found = first(member)
+                        if found is not None:
+                            hits.append((f"{field}.{key}", found))
+        return hits
+
+    return scan
 
 
 def _first(patterns: Sequence[re.Pattern[str]], text: str) -> str | None:
@@ -114,18 +123,29 @@ def _first(patterns: Sequence[re.Pattern[str]], text: str) -> str | None:
 
 
 def residue_in(
-    rules: Rules, collection: str, matching: Matching, items: Sequence[JSON]
+    rules: Rules,
+    collection: str,
+    matching: Matching,
+    items: Sequence[JSON],
+    paired: AbstractSet[str] | None = None,
 ) -> Iterator[tuple[JSON, list[tuple[str, str]]]]:
-    """(item, hits) of each in-scope target item (paired or unexpected) with residue."""
-    paired = {str(p.target["id"]) for p in matching.pairs}
+    """(item, hits) of each in-scope target item (paired or unexpected) with residue;
+    ``items``: the target items ``matching`` was made of; ``paired``: the ids of its paired
+    target items, when the caller has them already."""
+    if paired is None:
+        paired = {str(p.target["id"]) for p in matching.pairs}
     unexpected = {str(t["id"]) for t in matching.unexpected}
     literal = spelled_out(rules, collection)
-    first = _Finder(rules.residue).find
+    scan = _scanner(rules, collection, _Finder(rules.residue).__getitem__)
+    # As many paired and unexpected ids as items (the usual case): each item is one of
+    # them, none is out of scope, and no id needs looking up.
+    all_in_scope = len(paired) + len(unexpected) == len(items) and unexpected.isdisjoint(paired)
     for item in items:
-        key = str(item["id"])
-        if key not in paired and key not in unexpected:
-            continue  # outside the migration's scope
-        hits = residue_hits(rules, collection, item, first)
+        if not all_in_scope:
+            key = str(item["id"])
+            if key not in paired and key not in unexpected:
+                continue  # outside the migration's scope
+        hits = scan(item)
         if hits and item.get("name") in literal:
             # The rules map this name literally (domains: {cloudwatt: ocb-cloudwatt}).
             hits = [hit for hit in hits if hit[0] != "name"]

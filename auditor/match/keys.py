@@ -152,33 +152,69 @@ def source_key(
     own: SourceKey = own_source_key,
 ) -> Key | None:
     """A source item's full key: its own key within its owner."""
-    key = own(rules, collection, item)
-    if key is None:
-        return None
+    return source_keyer(rules, collection, project_map, own)(item)
+
+
+def source_keyer(
+    rules: Renames,
+    collection: str,
+    project_map: Mapping[str, str],
+    own: SourceKey = own_source_key,
+) -> Callable[[JSON], Key | None]:
+    """:func:`source_key` of the items of one collection, what depends on the collection
+    decided once."""
     if collection not in PROJECT_OWNED:
-        return (collection, *key)
-    counterpart = project_map.get(str(item.get("project_id")))
-    if counterpart is not None:
-        return ("pid", counterpart, *key)
-    return (
-        "pname",
-        rules.domain(item.get("domain")),
-        rules.name(registry.PROJECTS, item.get("project")),
-        *key,
-    )
+
+        def in_collection(item: JSON) -> Key | None:
+            key = own(rules, collection, item)
+            return None if key is None else (collection, *key)
+
+        return in_collection
+
+    def in_project(item: JSON) -> Key | None:
+        key = own(rules, collection, item)
+        if key is None:
+            return None
+        counterpart = project_map.get(str(item.get("project_id")))
+        if counterpart is not None:
+            return ("pid", counterpart, *key)
+        return (
+            "pname",
+            rules.domain(item.get("domain")),
+            rules.name(registry.PROJECTS, item.get("project")),
+            *key,
+        )
+
+    return in_project
 
 
 def target_keys(collection: str, item: JSON, own: TargetKey | None = None) -> list[Key]:
     """A target item's full keys (a project-owned one: by project id and by names)."""
-    key = own(item) if own is not None else own_target_key(collection, item)
-    if key is None:
-        return []
+    return target_keyer(collection, own)(item)
+
+
+def target_keyer(collection: str, own: TargetKey | None = None) -> Callable[[JSON], list[Key]]:
+    """:func:`target_keys` of the items of one collection, what depends on the collection
+    decided once."""
+    own_key = own if own is not None else own_keys(collection)[1]
     if collection not in PROJECT_OWNED:
-        return [(collection, *key)]
-    return [
-        ("pid", item.get("project_id"), *key),
-        ("pname", item.get("domain"), item.get("project"), *key),
-    ]
+
+        def in_collection(item: JSON) -> list[Key]:
+            key = own_key(item)
+            return [] if key is None else [(collection, *key)]
+
+        return in_collection
+
+    def in_project(item: JSON) -> list[Key]:
+        key = own_key(item)
+        if key is None:
+            return []
+        return [
+            ("pid", item.get("project_id"), *key),
+            ("pname", item.get("domain"), item.get("project"), *key),
+        ]
+
+    return in_project
 
 
 def readable(key: Key) -> str:

@@ -32,51 +32,10 @@ from auditor.catalog import registry
 from auditor.folds import SINGLETONS, Contest, fold_joins, note_contests, one_fold, withhold
 from auditor.match import keys
 from auditor.match.keys import PROJECT_OWNED, Key, SourceKey, TargetKey
+from auditor.match.pairs import Ambiguity, Matching, Pair, new_pair
 from auditor.rules import Rules
 
 JSON = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Pair:
-    source: JSON
-    target: JSON
-    matched_by: str
-
-
-@dataclass(frozen=True)
-class Ambiguity:
-    """Items of both sides that claim one key."""
-
-    key: str
-    """The contested key, readable (e.g. ``ocb-acme/web``)."""
-    sources: tuple[JSON, ...]
-    targets: tuple[JSON, ...]
-    strategy: str
-    contest: Contest | None = None
-    """Set when the items were withheld because their project is contested (strategy
-    ``project``): several source projects landed on one target project, no fold."""
-
-
-@dataclass
-class Matching:
-    """The outcome of matching one collection."""
-
-    collection: str
-    pairs: list[Pair] = field(default_factory=list)
-    missing: list[JSON] = field(default_factory=list)
-    unexpected: list[JSON] = field(default_factory=list)
-    """In-scope target items with no source."""
-    ambiguous: list[Ambiguity] = field(default_factory=list)
-    out_of_scope: int = 0
-    """Target items without source that are outside the migration's scope."""
-    source_count: int = 0
-    target_count: int = 0
-    """In-scope target items."""
-
-    def id_map(self) -> dict[str, str]:
-        """Source id -> target id of every pair."""
-        return {str(p.source["id"]): str(p.target["id"]) for p in self.pairs}
 
 
 @dataclass
@@ -99,7 +58,7 @@ class _State:
     ) -> None:
         """Pair two free items (``source_id``, ``target_id``: their ids as strings, when
         the caller has them already)."""
-        self.matching.pairs.append(Pair(source, target, strategy))
+        self.matching.pairs.append(new_pair((source, target, strategy)))
         source_id = str(source["id"]) if source_id is None else source_id
         target_id = str(target["id"]) if target_id is None else target_id
         self.ids[source_id] = target_id
@@ -238,18 +197,23 @@ class Matcher:
         region = _scope_region(collection)
         regions = self._target_regions(kept_sources, region) if region is not None else frozenset()
         in_scope = self._targets_in_scope(collection, kept_targets, regions)
-        in_scope_ids = {str(t["id"]) for t in in_scope}
-        for key, target in state.free_targets.items():
-            if key in contested:
-                continue
-            if key in in_scope_ids:
-                matching.unexpected.append(target)
-            else:
-                matching.out_of_scope += 1
         matching.source_count = len(kept_sources)
-        # Matched targets count even when outside the declared scope.
-        matched_out = sum(1 for p in matching.pairs if str(p.target["id"]) not in in_scope_ids)
-        matching.target_count = len(in_scope) + matched_out
+        if len(in_scope) == len(kept_targets):
+            # Every target item in scope (the usual case): no set of their ids to build.
+            matching.unexpected = [t for k, t in state.free_targets.items() if k not in contested]
+            matching.target_count = len(in_scope)
+        else:
+            in_scope_ids = {str(t["id"]) for t in in_scope}
+            for key, target in state.free_targets.items():
+                if key in contested:
+                    continue
+                if key in in_scope_ids:
+                    matching.unexpected.append(target)
+                else:
+                    matching.out_of_scope += 1
+            # Matched targets count even when outside the declared scope.
+            matched_out = sum(1 for t in state.ids.values() if t not in in_scope_ids)
+            matching.target_count = len(in_scope) + matched_out
         self.maps[collection] = state.ids
         if collection == registry.PROJECTS:
             self.project_map.update(self.maps[collection])
@@ -310,9 +274,9 @@ class Matcher:
 
     @staticmethod
     def _by_id(_collection: str, state: _State) -> None:
-        for key in list(state.free_sources):
-            if key in state.free_targets:
-                state.pair(state.free_sources[key], state.free_targets[key], "id", key, key)
+        common = state.free_sources.keys() & state.free_targets.keys()  # in C; often empty
+        for key in [k for k in state.free_sources if k in common] if common else ():
+            state.pair(state.free_sources[key], state.free_targets[key], "id", key, key)
 
     def _by_id_map(self, _collection: str, state: _State) -> None:
         id_map = self.rules.id_map
@@ -327,22 +291,36 @@ class Matcher:
         meta_key = self.rules.metadata_key
         if meta_key is None:
             return
-        claims: dict[str, list[tuple[str, JSON]]] = defaultdict(list)
+        # The one target item that claims each source id, and (rare) every claim of an
+        # id claimed more than once: no list per claim.
+        claims: dict[str, tuple[str, JSON]] = {}
+        more: dict[str, list[tuple[str, JSON]]] = {}
         for target_id, target in state.free_targets.items():
             metadata = target.get("metadata")
-            if (type(metadata) is dict or isinstance(metadata, Mapping)) and metadata.get(meta_key):
-                claims[str(metadata[meta_key])].append((target_id, target))
-        for key in list(state.free_sources):
-            claimed = claims.get(key)
-            if not claimed:
-                continue
-            source = state.free_sources[key]
-            if len(claimed) == 1:
-                target_id, target = claimed[0]
-                state.pair(source, target, "metadata", key, target_id)
-            else:
-                targets = [target for _, target in claimed]
+            if type(metadata) is dict or isinstance(metadata, Mapping):
+                claimed = metadata.get(meta_key)
+                if claimed:
+                    key = str(claimed)
+                    if key in claims:
+                        more.setdefault(key, [claims[key]]).append((target_id, target))
+                    else:
+                        claims[key] = (target_id, target)
+        if not claims:
+            return
+        free_sources, free_targets = state.free_sources, state.free_targets
+        pairs, ids = state.matching.pairs, state.ids
+        for key in [k for k in free_sources if k in claims]:
+            source = free_sources[key]
+            if key in more:
+                targets = [target for _, target in more[key]]
                 state.contest(f"{meta_key}={key}", (source,), targets, "metadata")
+                continue
+            target_id, target = claims[key]
+            # state.pair, inline: one per item of most collections
+            pairs.append(new_pair((source, target, "metadata")))
+            ids[key] = target_id
+            del free_sources[key]
+            del free_targets[target_id]
 
     def _by_name(self, collection: str, state: _State) -> None:
         self._by_key(collection, state, *keys.own_keys(collection))
@@ -363,13 +341,15 @@ class Matcher:
         self, collection: str, state: _State, source_fn: SourceKey, target_fn: TargetKey
     ) -> None:
         by_source: dict[Key, list[JSON]] = defaultdict(list)
+        source_key = keys.source_keyer(self.rules, collection, self.project_map, source_fn)
         for source in state.free_sources.values():
-            key = self.source_key(collection, source, source_fn)
+            key = source_key(source)
             if key is not None:
                 by_source[key].append(source)
         by_target: dict[Key, list[JSON]] = defaultdict(list)
+        target_keys = keys.target_keyer(collection, target_fn)
         for target in state.free_targets.values():
-            for key in self.target_keys(collection, target, target_fn):
+            for key in target_keys(target):
                 by_target[key].append(target)
         for key, sources in by_source.items():
             targets = [t for t in by_target.get(key, []) if str(t["id"]) in state.free_targets]

@@ -120,3 +120,15 @@ def test_the_snapshot_io_benchmark_writes_and_reads_as_before() -> None:
     for key in ("write_cpu_s", "write_json_dumps_cpu_s", "read_cpu_s"):
         assert doc[key] > 0, key
     assert doc["read_loads_and_checker_cpu_s"] > 0
+
+
+def test_the_ab_benchmark_measures_two_versions_in_turn() -> None:
+    argv = [sys.executable, str(BENCHMARKS / "diff_ab.py"), "HEAD", ".", "--servers", "60"]
+    argv += ["--rounds", "3"]
+    done = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    doc = json.loads(done.stdout)
+    assert (doc["old"], doc["new"], doc["servers"]) == ("HEAD", ".", 60)
+    for side in ("old", "new"):
+        assert len(doc[f"{side}_cpu_s"]) == 3
+        assert doc[f"{side}_cpu_s_median"] > 0

@@ -23,16 +23,16 @@ from auditor.defaults import DEFAULT_TIMEOUT
 from auditor.diff.crosscheck import counter_services
 from auditor.diff.flux import rereads_wanted
 from auditor.diff.outcome import Outcome, compare
-from auditor.idmap import IdMap
 from auditor.model import CollectionResult, Report, Severity, Snapshot
 from auditor.model.flux import DEFAULT_MAX_REREADS
 from auditor.rules import Rules
 from auditor.secrets import Redactor
-from auditor.waivers import Waivers
 
 if TYPE_CHECKING:
     from auditor.collect import InventoryObserver
     from auditor.collect.flux import Budget
+    from auditor.idmap import IdMap
+    from auditor.waivers import Waivers
 
 # The collection layer (auditor.collect's walking, auditor.connect) imports openstacksdk,
 # keystoneauth and requests: the functions that connect and list import it, so a diff of

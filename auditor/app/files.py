@@ -12,7 +12,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from auditor import history, metrics
 from auditor.app.fileio import ensure_writable_dir, locked, write_atomic, write_private
 from auditor.errors import (
     BadInputError,
@@ -22,19 +21,19 @@ from auditor.errors import (
     SnapshotError,
     WaiversError,
 )
-from auditor.history import HistoryError, Previous
 from auditor.logsetup import get_logger
 from auditor.model import Report, Snapshot, TrendPoint
 from auditor.render import json_format
 from auditor.rules import Rules, parse_rules
 from auditor.shapecheck import load_snapshot
-from auditor.waivers import Waivers, parse_waivers
 from auditor.yamldoc import MAX_DOCUMENT_CHARS
 
 log = get_logger("auditor.cli")
 
 if TYPE_CHECKING:
     from auditor.audit import ConfigSource
+    from auditor.history import Previous
+    from auditor.waivers import Waivers
 
 
 def read_utf8(path: str, limit: int = -1) -> str:
@@ -74,6 +73,8 @@ def read_rules(path: str | None) -> Rules:
 
 def read_waivers(path: str) -> Waivers:
     """A waivers file; every failure is a one-line :class:`WaiversError`."""
+    from auditor.waivers import parse_waivers  # only with --waivers
+
     return parse_waivers(_read_document(path, "waivers", WaiversError), path)
 
 
@@ -92,12 +93,14 @@ def _read_document(path: str, what: str, error: type[BadInputError]) -> str:
 
 def read_report(path: str) -> Report:
     """A JSON report (``auditor.report/v1``); failures are one :class:`HistoryError` line."""
+    from auditor import history  # only with --history, and render, compare
+
     try:
         text = read_utf8(path)
     except FileNotFoundError:
-        raise HistoryError(f"{path}: no such file") from None
+        raise history.HistoryError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise HistoryError(f"{path}: cannot read report ({exc})") from None
+        raise history.HistoryError(f"{path}: cannot read report ({exc})") from None
     return history.parse_report(text, path)
 
 
@@ -127,22 +130,26 @@ def read_clouds_config(path: str | None, env_file: str | None = None) -> ConfigS
 
 def latest_report(directory: str) -> Previous | None:
     """The newest report kept in ``directory``, None when there is none yet."""
+    from auditor import history
+
     try:
         names = os.listdir(directory)
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise HistoryError(f"{directory}: cannot list ({exc.strerror or exc})") from None
+        raise history.HistoryError(f"{directory}: cannot list ({exc.strerror or exc})") from None
     name = history.newest(names)
     if name is None:
         return None
-    return Previous(name, read_report(os.path.join(directory, name)))
+    return history.Previous(name, read_report(os.path.join(directory, name)))
 
 
 def _older_points(directory: str, previous: Previous) -> list[TrendPoint]:
     """The trend points of the reports kept before ``previous``, read from the directory
     only when ``previous`` carries no trend (it was kept by a version without one); an
     unreadable one is left out of the trend, with a warning."""
+    from auditor import history
+
     if previous.report.history is not None and previous.report.history.trend:
         return []
     names = sorted(n for n in os.listdir(directory) if history.REPORT_NAME.match(n))
@@ -151,7 +158,7 @@ def _older_points(directory: str, previous: Previous) -> list[TrendPoint]:
     for name in older:
         try:
             points.append(history.trend_point(read_report(os.path.join(directory, name))))
-        except HistoryError as exc:
+        except history.HistoryError as exc:
             log.warning("left out of the trend", reason=str(exc))
     return points
 
@@ -175,6 +182,8 @@ def record_history(
     the run before it kept, even one kept since ``previous`` was read, and no
     two reports get the same name.
     """
+    from auditor import history
+
     with locked(directory):
         newest = latest_report(directory)
         if newest is not None and (previous is None or newest.name != previous.name):
@@ -207,6 +216,8 @@ def previous_metrics(path: str) -> float | None:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise OutputError(f"{path}: cannot read ({exc})") from None
+    from auditor import metrics  # only with --metrics-file
+
     return metrics.previous_last_complete(text)
 
 

@@ -12,8 +12,8 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING
 
-from auditor import waivers as waiving
 from auditor.diff import scorecard as scoring
 from auditor.diff.crosscheck import cross_check_notes, cross_checks
 from auditor.diff.engine import Differ
@@ -24,10 +24,14 @@ from auditor.diff.scope import restrict
 from auditor.diff.verdict import EXIT_CODES, collection_order, finding_order, verdict_of
 from auditor.folds import Contest
 from auditor.gcpause import paused_gc
-from auditor.idmap import IdMap, from_matchings
 from auditor.match import Matcher
 from auditor.model import Finding, Report, Severity, Snapshot
 from auditor.rules import Rules
+
+if TYPE_CHECKING:
+    # Only with --waivers and when the id maps are asked for (--write-id-map, evidence).
+    from auditor import waivers as waiving
+    from auditor.idmap import IdMap
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class Outcome:
     @property
     def id_map(self) -> IdMap:
         """Every source's matches in one map."""
+        from auditor.idmap import IdMap
+
         return IdMap.merge(self.id_maps)
 
 
@@ -131,6 +137,8 @@ def evaluate(
         report = _waive(report, waivers, day, runs[0].differ.kind_severity, about)
 
     def id_maps() -> tuple[IdMap, ...]:
+        from auditor.idmap import from_matchings
+
         return tuple(
             from_matchings(
                 run.differ.matchings,
@@ -187,6 +195,8 @@ def _waive(
 ) -> Report:
     """``report`` with the waivers applied, the verdict and exit code decided again and
     the scorecard counted again (a waived finding is no error or warning of its project)."""
+    from auditor import waivers as waiving
+
     findings, summary = waiving.apply(report.findings, waivers, today, severity_of)
     verdict = verdict_of(findings, report.fail_on)
     return replace(

@@ -12,7 +12,6 @@ from typing import TextIO
 
 from auditor.app.commands.reports import file_label, finish_report, prepare_outputs
 from auditor.app.console import observer, to_file
-from auditor.app.evidence import Inputs, bundle_of, prepare_evidence, read_bytes, write_bundle
 from auditor.app.fileio import check_writable_file, ensure_writable_dir, write_private
 from auditor.app.files import read_rules
 from auditor.app.options import audit_options, clouds_config
@@ -37,7 +36,12 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     if to_file(args.output):
         check_writable_file(args.output)
     outputs = prepare_outputs(args, started)
-    sign_key = prepare_evidence(args.evidence, args.sign_key)
+    sign_key = None
+    if args.evidence or args.sign_key:
+        # Imported only for a bundle: the evidence modules and their dataclasses.
+        from auditor.app.evidence import prepare_evidence
+
+        sign_key = prepare_evidence(args.evidence, args.sign_key)
     if args.evidence:
         options = replace(options, today=options.today or datetime.now(timezone.utc).date())
     clouds = Clouds(sources, CloudTarget.parse(args.target), clouds_config(args))
@@ -47,6 +51,8 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     if args.save_inventories:
         save_inventories(args.save_inventories, sources, result.sources, result.target)
     if args.evidence:
+        from auditor.app.evidence import Inputs, bundle_of, read_bytes, write_bundle
+
         inputs = Inputs(
             command="audit",
             sources=[(s.dumps().encode(), s) for s in result.sources],

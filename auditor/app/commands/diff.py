@@ -10,7 +10,6 @@ from typing import TextIO
 
 from auditor.app import files
 from auditor.app.commands.reports import finish_report, prepare_outputs
-from auditor.app.evidence import Inputs, bundle_of, prepare_evidence, read_bytes, write_bundle
 from auditor.app.options import audit_options
 from auditor.audit import compare_snapshots
 from auditor.diff.merge import check_labels, source_label
@@ -26,7 +25,12 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     target = files.read_snapshot(args.target)
     check_labels([source_label(s) for s in sources])
     outputs = prepare_outputs(args, started)
-    sign_key = prepare_evidence(args.evidence, args.sign_key)
+    sign_key = None
+    if args.evidence or args.sign_key:
+        # Imported only for a bundle: the evidence modules and their dataclasses.
+        from auditor.app.evidence import prepare_evidence
+
+        sign_key = prepare_evidence(args.evidence, args.sign_key)
     if args.evidence:
         options = replace(options, today=options.today or datetime.now(timezone.utc).date())
     try:
@@ -39,6 +43,8 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
             f"{named}: an item is not shaped like an auditor snapshot's ({exc!r})"
         ) from None
     if args.evidence:
+        from auditor.app.evidence import Inputs, bundle_of, read_bytes, write_bundle
+
         inputs = Inputs(
             command="diff",
             sources=[(read_bytes(p), s) for p, s in zip(args.sources, sources, strict=True)],

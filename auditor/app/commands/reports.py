@@ -8,9 +8,8 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from auditor import metrics
 from auditor.app import files
 from auditor.app.console import emit, to_file
 from auditor.app.fileio import check_writable_file, write_private
@@ -18,9 +17,11 @@ from auditor.app.options import finding_filter
 from auditor.diff.outcome import Outcome
 from auditor.filters import apply_filter
 from auditor.hints import no_rules_hint, verdict_line
-from auditor.history import Previous
 from auditor.logsetup import get_logger
 from auditor.render import Format, render
+
+if TYPE_CHECKING:
+    from auditor.history import Previous
 
 ID_MAP_SOURCE = "{source}"
 """In ``--write-id-map FILE``: one map per source, this replaced by the source's label."""
@@ -82,6 +83,8 @@ def finish_report(
         stdout.write(verdict_line(report, args.output) + "\n")
         stdout.flush()
     if args.metrics_file:
+        from auditor import metrics  # only with --metrics-file
+
         facts = metrics.RunFacts(
             duration_s=time.monotonic() - outputs.started,
             finished_at=time.time(),

@@ -4,7 +4,8 @@ help formatter that names the collections only when a help text is shown."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from auditor.catalog import registry
 from auditor.defaults import DEFAULT_TIMEOUT
@@ -33,6 +34,58 @@ class HelpFormatter(argparse.HelpFormatter):
         for marker, value in values.items():
             text = text.replace(marker, value)
         return text
+
+
+if TYPE_CHECKING:
+    _SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:  # not subscriptable at run time
+    _SubParsers = argparse._SubParsersAction
+
+
+class Commands(_SubParsers):
+    """The commands' parsers, each given its options only when it parses (or when
+    completions are asked for: :func:`fill_commands`): a run builds its own command's
+    options, not every command's (~3 ms of CPU of every start). The top-level help and
+    the choice of command need only each command's name and help, given at once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fills: dict[str, Callable[[argparse.ArgumentParser], None]] = {}
+
+    def add_command(
+        self, fill: Callable[[argparse.ArgumentParser], None], name: str, **kwargs: Any
+    ) -> None:
+        """The command ``name`` (``kwargs``: :meth:`add_parser`'s), its options added by
+        ``fill`` when it is first used."""
+        self.add_parser(name, **kwargs)
+        self._fills[name] = fill
+
+    def fill(self, name: str) -> None:
+        fill = self._fills.pop(name, None)
+        if fill is not None:
+            fill(self._name_parser_map[name])
+
+    def fill_all(self) -> None:
+        for name in list(self._fills):
+            self.fill(name)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        if values:  # [command, its arguments...]; an unknown command fails in argparse
+            self.fill(values[0])
+        super().__call__(parser, namespace, values, option_string)
+
+
+def fill_commands(parser: argparse.ArgumentParser) -> None:
+    """Give every command its options now (argcomplete walks them all)."""
+    for action in parser._actions:
+        if isinstance(action, Commands):
+            action.fill_all()
 
 
 def common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

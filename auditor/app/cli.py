@@ -43,8 +43,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     if argv is None and env.completion_requested():
         # A shell asks for completions (the script of `auditor completion SHELL`):
         # argcomplete answers on its own descriptor and ends the process.
+        from auditor.app.arguments import fill_commands
         from auditor.app.completion import complete
 
+        fill_commands(parser)
         complete(parser)
     args = parser.parse_args(argv)  # --help and --version end here
 

@@ -10,10 +10,11 @@ always wins (flags > environment > file > defaults).
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, cast
 
 from auditor import __version__
 from auditor.app.arguments import (
+    Commands,
     HelpFormatter,
     common_options,
     filter_options,
@@ -42,15 +43,122 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"auditor {__version__}")
     common_options(parser, suppress=False)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = cast(
+        Commands,
+        parser.add_subparsers(dest="command", metavar="COMMAND", required=True, action=Commands),
+    )
 
-    inventory = commands.add_parser(
+    commands.add_command(
+        _inventory_options,
         "inventory",
         formatter_class=HelpFormatter,
         help="snapshot one cloud (auditor.inventory/v1 JSON)",
         description="List a cloud as an admin across all projects (with project-scoped"
         " credentials: the user's projects, one by one) and write its snapshot.",
     )
+
+    commands.add_command(
+        _diff_options,
+        "diff",
+        formatter_class=HelpFormatter,
+        help="diff two snapshot files under rules",
+        description="Compare a source and a target snapshot (auditor.inventory/v1 files); with"
+        " several sources (a merger of clouds or regions into one target), each source against"
+        " the target, in one report.",
+    )
+
+    commands.add_command(
+        _audit_options,
+        "audit",
+        formatter_class=HelpFormatter,
+        help="inventory source and target concurrently, then diff",
+        description="Inventory both clouds at once and report what the migration lost.",
+    )
+
+    commands.add_command(
+        _demo_options,
+        "demo",
+        formatter_class=HelpFormatter,
+        help="a full audit of two example clouds served on loopback (no cloud needed)",
+        description="Serve a Cloudwatt-style source and its Orange-Cloud-for-Business-style"
+        " successor (with seeded defects) on 127.0.0.1, audit them through openstacksdk over"
+        " HTTP, and print the report.",
+    )
+
+    commands.add_command(
+        _sandbox_options,
+        "sandbox",
+        formatter_class=HelpFormatter,
+        help="serve snapshots as OpenStack APIs on 127.0.0.1 (rehearsals, tests)",
+        description="Serve snapshot files as Keystone, Nova, Cinder, Glance and Neutron APIs"
+        " on 127.0.0.1 until interrupted, one clouds.yaml profile per snapshot.",
+    )
+
+    commands.add_command(
+        _render_options,
+        "render",
+        formatter_class=HelpFormatter,
+        help="render a saved JSON report in another format",
+        description="Render a report saved as JSON (auditor.report/v1: --format json, or a"
+        " --history file) as text, markdown, html or junit, without touching any cloud.",
+    )
+
+    commands.add_command(
+        _compare_options,
+        "compare",
+        formatter_class=HelpFormatter,
+        help="what changed between two saved JSON reports: new, resolved, still open",
+        description="Compare two reports saved as JSON (auditor.report/v1), by finding id:"
+        " the findings NEW_REPORT adds (new), those it no longer has (resolved) and those both"
+        " have (still open). Exit code: 0 nothing new at or above --fail-on, 1 something new"
+        " at or above it, 2 bad input, 3 NEW_REPORT could not list some collection, so some"
+        " of OLD_REPORT's findings are unconfirmed.",
+    )
+
+    commands.add_command(
+        _export_options,
+        "export",
+        formatter_class=HelpFormatter,
+        help="write snapshots (and a report's findings) as a SQLite database",
+        description="Write one table per collection (one column per field, a cloud column),"
+        " the snapshots' listings and, with --report, the findings, into a new SQLite file"
+        " (docs/export.md); no cloud touched.",
+    )
+
+    commands.add_command(
+        _verify_evidence_options,
+        "verify-evidence",
+        formatter_class=HelpFormatter,
+        help="check an evidence bundle: signature, hashes, and its report recomputed",
+        description="Check the evidence bundle DIR written by --evidence: the manifest's"
+        " signature (with --key), every file's sha256, then the diff recomputed offline from"
+        " the bundled snapshots and rules must give the bundled verdict and finding ids."
+        " Exit code: 0 verified, 1 a check failed (each problem named), 2 not a bundle or a"
+        " bad key.",
+    )
+
+    commands.add_command(
+        _completion_options,
+        "completion",
+        formatter_class=HelpFormatter,
+        help="print the shell completion script of bash, zsh or fish",
+        description="Print the completion script of SHELL (argcomplete): for bash,"
+        " 'eval \"$(auditor completion bash)\"' in ~/.bashrc; for zsh, the same in ~/.zshrc"
+        " after compinit; for fish, 'auditor completion fish >"
+        " ~/.config/fish/completions/auditor.fish'.",
+    )
+
+    commands.add_command(
+        _schema_options,
+        "schema",
+        formatter_class=HelpFormatter,
+        help="print the JSON Schema of a document",
+        description="Print the JSON Schema of the snapshot, report, rules or id map document.",
+    )
+    return parser
+
+
+def _inventory_options(inventory: argparse.ArgumentParser) -> None:
     common_options(inventory, suppress=True)
     cloud = inventory.add_argument("--cloud", help="clouds.yaml profile (default: OS_CLOUD)")
     setattr(cloud, "completer", clouds_completer)  # noqa: B010 - argcomplete's attribute
@@ -74,14 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the snapshot here (mode 0600) instead of stdout ('-': stdout)",
     )
 
-    diff_cmd = commands.add_parser(
-        "diff",
-        formatter_class=HelpFormatter,
-        help="diff two snapshot files under rules",
-        description="Compare a source and a target snapshot (auditor.inventory/v1 files); with"
-        " several sources (a merger of clouds or regions into one target), each source against"
-        " the target, in one report.",
-    )
+
+def _diff_options(diff_cmd: argparse.ArgumentParser) -> None:
     common_options(diff_cmd, suppress=True)
     diff_cmd.add_argument(
         "sources",
@@ -92,12 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     diff_cmd.add_argument("target", metavar="TARGET", help="target snapshot file (the last one)")
     report_options(diff_cmd)
 
-    audit = commands.add_parser(
-        "audit",
-        formatter_class=HelpFormatter,
-        help="inventory source and target concurrently, then diff",
-        description="Inventory both clouds at once and report what the migration lost.",
-    )
+
+def _audit_options(audit: argparse.ArgumentParser) -> None:
     common_options(audit, suppress=True)
     source = audit.add_argument(
         "--source",
@@ -143,14 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report_options(audit)
 
-    demo = commands.add_parser(
-        "demo",
-        formatter_class=HelpFormatter,
-        help="a full audit of two example clouds served on loopback (no cloud needed)",
-        description="Serve a Cloudwatt-style source and its Orange-Cloud-for-Business-style"
-        " successor (with seeded defects) on 127.0.0.1, audit them through openstacksdk over"
-        " HTTP, and print the report.",
-    )
+
+def _demo_options(demo: argparse.ArgumentParser) -> None:
     common_options(demo, suppress=True)
     demo.add_argument(
         "--output-dir",
@@ -160,13 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     filter_options(demo)
 
-    sandbox = commands.add_parser(
-        "sandbox",
-        formatter_class=HelpFormatter,
-        help="serve snapshots as OpenStack APIs on 127.0.0.1 (rehearsals, tests)",
-        description="Serve snapshot files as Keystone, Nova, Cinder, Glance and Neutron APIs"
-        " on 127.0.0.1 until interrupted, one clouds.yaml profile per snapshot.",
-    )
+
+def _sandbox_options(sandbox: argparse.ArgumentParser) -> None:
     common_options(sandbox, suppress=True)
     sandbox.add_argument("snapshots", nargs="+", metavar="SNAPSHOT", help="snapshot files")
     sandbox.add_argument("--port", type=int, default=0, help="port (default: a free one)")
@@ -196,28 +283,15 @@ def build_parser() -> argparse.ArgumentParser:
         " without DNS: dns)",
     )
 
-    render_cmd = commands.add_parser(
-        "render",
-        formatter_class=HelpFormatter,
-        help="render a saved JSON report in another format",
-        description="Render a report saved as JSON (auditor.report/v1: --format json, or a"
-        " --history file) as text, markdown, html or junit, without touching any cloud.",
-    )
+
+def _render_options(render_cmd: argparse.ArgumentParser) -> None:
     common_options(render_cmd, suppress=True)
     render_cmd.add_argument("report", metavar="REPORT", help="JSON report file")
     output_options(render_cmd)
     filter_options(render_cmd)
 
-    compare = commands.add_parser(
-        "compare",
-        formatter_class=HelpFormatter,
-        help="what changed between two saved JSON reports: new, resolved, still open",
-        description="Compare two reports saved as JSON (auditor.report/v1), by finding id:"
-        " the findings NEW_REPORT adds (new), those it no longer has (resolved) and those both"
-        " have (still open). Exit code: 0 nothing new at or above --fail-on, 1 something new"
-        " at or above it, 2 bad input, 3 NEW_REPORT could not list some collection, so some"
-        " of OLD_REPORT's findings are unconfirmed.",
-    )
+
+def _compare_options(compare: argparse.ArgumentParser) -> None:
     common_options(compare, suppress=True)
     compare.add_argument("old", metavar="OLD_REPORT", help="the earlier JSON report")
     compare.add_argument("new", metavar="NEW_REPORT", help="the later JSON report")
@@ -230,14 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     filter_options(compare)
 
-    export = commands.add_parser(
-        "export",
-        formatter_class=HelpFormatter,
-        help="write snapshots (and a report's findings) as a SQLite database",
-        description="Write one table per collection (one column per field, a cloud column),"
-        " the snapshots' listings and, with --report, the findings, into a new SQLite file"
-        " (docs/export.md); no cloud touched.",
-    )
+
+def _export_options(export: argparse.ArgumentParser) -> None:
     common_options(export, suppress=True)
     export.add_argument("snapshots", nargs="+", metavar="SNAPSHOT", help="snapshot file")
     export.add_argument(
@@ -245,37 +313,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--report", metavar="REPORT", help="a JSON report: its findings too")
 
-    verify = commands.add_parser(
-        "verify-evidence",
-        formatter_class=HelpFormatter,
-        help="check an evidence bundle: signature, hashes, and its report recomputed",
-        description="Check the evidence bundle DIR written by --evidence: the manifest's"
-        " signature (with --key), every file's sha256, then the diff recomputed offline from"
-        " the bundled snapshots and rules must give the bundled verdict and finding ids."
-        " Exit code: 0 verified, 1 a check failed (each problem named), 2 not a bundle or a"
-        " bad key.",
-    )
+
+def _verify_evidence_options(verify: argparse.ArgumentParser) -> None:
     common_options(verify, suppress=True)
     verify.add_argument("directory", metavar="DIR", help="the evidence bundle")
     verify.add_argument("--key", metavar="FILE", help="the signer's Ed25519 public key (PEM)")
 
-    completion = commands.add_parser(
-        "completion",
-        formatter_class=HelpFormatter,
-        help="print the shell completion script of bash, zsh or fish",
-        description="Print the completion script of SHELL (argcomplete): for bash,"
-        " 'eval \"$(auditor completion bash)\"' in ~/.bashrc; for zsh, the same in ~/.zshrc"
-        " after compinit; for fish, 'auditor completion fish >"
-        " ~/.config/fish/completions/auditor.fish'.",
-    )
+
+def _completion_options(completion: argparse.ArgumentParser) -> None:
     completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help=", ".join(SHELLS))
 
-    schema = commands.add_parser(
-        "schema",
-        formatter_class=HelpFormatter,
-        help="print the JSON Schema of a document",
-        description="Print the JSON Schema of the snapshot, report, rules or id map document.",
-    )
+
+def _schema_options(schema: argparse.ArgumentParser) -> None:
     common_options(schema, suppress=True)
     schema.add_argument("document", choices=SCHEMA_NAMES)
-    return parser

@@ -94,3 +94,99 @@ def test_a_diff_of_saved_snapshots_imports_no_cloud_library(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "report.json").read_text("utf-8"))["findings"]
     assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+
+
+ONLY_WITH_THEIR_FLAGS = (
+    "auditor.history",
+    "auditor.metrics",
+    "auditor.waivers",
+    "auditor.idmap",
+    "auditor.evidence",
+    "auditor.app.evidence",
+    "importlib.metadata",
+)
+"""Imported by ``--history``, ``--metrics-file``, ``--waivers``, ``--write-id-map`` and
+``--evidence`` only (their modules and dataclasses are a few ms of every start)."""
+
+PROBE_MODULES = """
+import json, sys
+from auditor.cli import main
+code = main(sys.argv[1:])
+print(json.dumps([code, sorted(m for m in sys.modules if m in %r)]), file=sys.stderr)
+"""
+
+
+def _diff_modules(tmp_path: Path, *extra: str) -> tuple[int, list[str]]:
+    from auditor.demo.data import RULES, generate
+
+    source, target = generate()
+    paths = [tmp_path / "source.json", tmp_path / "target.json"]
+    for path, snapshot in zip(paths, (source, target), strict=True):
+        path.write_text(snapshot.dumps(), encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES, encoding="utf-8")
+    argv = ["-q", "--no-progress", "diff", *map(str, paths), "--rules", str(rules)]
+    argv += ["--format", "json", "--output", str(tmp_path / "report.json"), *extra]
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE_MODULES % (ONLY_WITH_THEIR_FLAGS,), *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    code, modules = json.loads(done.stderr.strip().splitlines()[-1])
+    return code, modules
+
+
+def test_a_plain_diff_imports_no_module_of_an_unused_flag(tmp_path: Path) -> None:
+    code, modules = _diff_modules(tmp_path)
+    assert code == 1  # the demo's seeded findings
+    assert json.loads((tmp_path / "report.json").read_text("utf-8"))["findings"]
+    assert modules == []
+
+
+def test_the_flags_still_import_their_modules(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    code, modules = _diff_modules(
+        tmp_path,
+        "--history",
+        str(out / "history"),
+        "--metrics-file",
+        str(out / "metrics.prom"),
+        "--write-id-map",
+        str(out / "idmap.json"),
+        "--evidence",
+        str(out / "evidence"),
+    )
+    assert code == 1
+    assert (out / "metrics.prom").is_file() and (out / "idmap.json").is_file()
+    assert list((out / "history").glob("report-*.json"))
+    assert (out / "evidence" / "evidence.dsse.json").is_file()
+    assert set(modules) >= {
+        "auditor.history",
+        "auditor.metrics",
+        "auditor.idmap",
+        "auditor.evidence",
+        "auditor.app.evidence",
+        "importlib.metadata",
+    }
+
+
+def test_a_run_builds_only_its_own_commands_options() -> None:
+    from auditor.app.arguments import Commands, fill_commands
+    from auditor.app.parser import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["diff", "a.json", "b.json", "--rules", "r.yaml"])
+    assert (args.command, args.sources, args.target, args.rules) == (
+        "diff",
+        ["a.json"],
+        "b.json",
+        "r.yaml",
+    )
+    (commands,) = [a for a in parser._actions if isinstance(a, Commands)]
+    options = {name: len(p._actions) for name, p in commands.choices.items()}
+    assert options["diff"] > 10
+    assert {n for n, count in options.items() if count > 1} == {"diff"}  # the others: -h
+    fill_commands(parser)
+    assert all(len(p._actions) > 1 for p in commands.choices.values())

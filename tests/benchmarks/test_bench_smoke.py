@@ -132,3 +132,19 @@ def test_the_ab_benchmark_measures_two_versions_in_turn() -> None:
     for side in ("old", "new"):
         assert len(doc[f"{side}_cpu_s"]) == 3
         assert doc[f"{side}_cpu_s_median"] > 0
+
+
+def test_the_startup_ab_benchmark_runs_a_command_under_two_versions() -> None:
+    argv = [sys.executable, str(BENCHMARKS / "startup_ab.py"), "HEAD", ".", "--rounds", "2"]
+    argv += ["--", "schema", "idmap"]
+    done = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    doc = json.loads(done.stdout)
+    assert (doc["old"], doc["new"], doc["child"]) == (
+        "HEAD",
+        ".",
+        ["-m", "auditor", "schema", "idmap"],
+    )
+    for side in ("old", "new"):
+        assert len(doc[f"{side}_cpu_s"]) == 2
+        assert doc[f"{side}_cpu_s_median"] > 0

@@ -74,7 +74,9 @@ NOT_FOR_A_DIFF = (
 no metrics nor evidence, logs nothing below the level and reads valid rules."""
 
 
-def test_a_diff_of_saved_snapshots_imports_no_cloud_library(tmp_path: Path) -> None:
+def _diff_argv(tmp_path: Path) -> list[str]:
+    """``auditor diff`` of the demo's snapshots and rules, saved in ``tmp_path``, its JSON
+    report to ``tmp_path/report.json``."""
     from auditor.demo.data import RULES, generate
 
     source, target = generate()
@@ -84,7 +86,11 @@ def test_a_diff_of_saved_snapshots_imports_no_cloud_library(tmp_path: Path) -> N
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES, encoding="utf-8")
     argv = ["-q", "--no-progress", "diff", *map(str, paths), "--rules", str(rules)]
-    argv += ["--format", "json", "--output", str(tmp_path / "report.json")]
+    return [*argv, "--format", "json", "--output", str(tmp_path / "report.json")]
+
+
+def test_a_diff_of_saved_snapshots_imports_no_cloud_library(tmp_path: Path) -> None:
+    argv = _diff_argv(tmp_path)
     done = subprocess.run(
         [sys.executable, "-c", PROBE % (NOT_FOR_A_DIFF,), *argv],
         capture_output=True,
@@ -117,16 +123,7 @@ print(json.dumps([code, sorted(m for m in sys.modules if m in %r)]), file=sys.st
 
 
 def _diff_modules(tmp_path: Path, *extra: str) -> tuple[int, list[str]]:
-    from auditor.demo.data import RULES, generate
-
-    source, target = generate()
-    paths = [tmp_path / "source.json", tmp_path / "target.json"]
-    for path, snapshot in zip(paths, (source, target), strict=True):
-        path.write_text(snapshot.dumps(), encoding="utf-8")
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(RULES, encoding="utf-8")
-    argv = ["-q", "--no-progress", "diff", *map(str, paths), "--rules", str(rules)]
-    argv += ["--format", "json", "--output", str(tmp_path / "report.json"), *extra]
+    argv = [*_diff_argv(tmp_path), *extra]
     done = subprocess.run(
         [sys.executable, "-c", PROBE_MODULES % (ONLY_WITH_THEIR_FLAGS,), *argv],
         capture_output=True,

@@ -248,7 +248,7 @@ def read_bounded(response: requests.Response, limit: int) -> None:
         # buffer (http.client reads exactly that many bytes, and a short body is an
         # error), rather than 64 KiB chunks through iter_content and a join.
         response._content = _read_whole(response.raw)
-        response._content_consumed = True
+        response._content_consumed = True  # type: ignore[attr-defined]
         return
     chunks: list[bytes] = []
     total = 0

@@ -18,10 +18,9 @@ import json
 import statistics
 import time
 
+from http_requests import connected  # this directory's, as the script runs
+
 from auditor.collect.http import bulk_get
-from auditor.collect.retry import RetryPolicy
-from auditor.collect.run import Runner
-from auditor.connect import CloudTarget, ConfigSource, connect
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,11 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--small", type=int, default=200)
     args = parser.parse_args(argv)
-    target = CloudTarget(args.cloud)
-    conn = connect(target, config=ConfigSource(path=args.clouds_yaml))
-    run = Runner(conn, target, RetryPolicy())
-    run.authenticate()
-    mv = run.negotiate("compute")
+    conn, _run, mv = connected(args.cloud, args.clouds_yaml)
     get = bulk_get(conn.compute).get
     options = {"microversion": mv, "raise_exc": False}
     # The markers of the first pages, then the pages themselves, timed.

@@ -33,7 +33,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3.exceptions as urllib3_exc
 from requests.adapters import BaseAdapter
+from urllib3 import HTTPResponse
 
 from auditor.errors import ListingError
 
@@ -240,6 +242,14 @@ def read_bounded(response: requests.Response, limit: int) -> None:
     if declared.isdigit() and int(declared) > limit:
         response.close()
         raise ResponseTooLarge(_too_large(response, limit, f"{int(declared)} bytes announced"))
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if declared.isdigit() and encoding == "identity" and isinstance(response.raw, HTTPResponse):
+        # The announced length, not compressed, within the limit: one read into one
+        # buffer (http.client reads exactly that many bytes, and a short body is an
+        # error), rather than 64 KiB chunks through iter_content and a join.
+        response._content = _read_whole(response.raw)
+        response._content_consumed = True  # type: ignore[attr-defined]
+        return
     chunks: list[bytes] = []
     total = 0
     # iter_content raises what requests raises for a broken body (ChunkedEncodingError...).
@@ -250,6 +260,21 @@ def read_bounded(response: requests.Response, limit: int) -> None:
             raise ResponseTooLarge(_too_large(response, limit, "more sent"))
         chunks.append(chunk)
     response._content = b"".join(chunks)
+
+
+def _read_whole(raw: HTTPResponse) -> bytes:
+    """The rest of ``raw``'s body, urllib3's errors raised as requests' ``iter_content``
+    raises them (a cut body: ``ChunkedEncodingError``; a stalled one: ``ConnectionError``)."""
+    try:
+        return raw.read(decode_content=True)
+    except urllib3_exc.ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from exc
+    except urllib3_exc.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from exc
+    except urllib3_exc.ReadTimeoutError as exc:
+        raise requests.exceptions.ConnectionError(exc) from exc
+    except urllib3_exc.SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from exc
 
 
 def _too_large(response: requests.Response, limit: int, detail: str) -> str:

@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 import time
+from typing import Any
 
 from auditor.catalog.identity import PROJECTS
 from auditor.catalog.quotas import COMPUTE_QUOTAS
@@ -25,6 +26,15 @@ from auditor.collect.run import Runner, for_item
 from auditor.connect import CloudTarget, ConfigSource, connect
 
 
+def connected(cloud: str, clouds_yaml: str) -> tuple[Any, Runner, str | None]:
+    """A connection to ``cloud`` with its token, its runner and the compute microversion."""
+    target = CloudTarget(cloud)
+    conn = connect(target, config=ConfigSource(path=clouds_yaml))
+    run = Runner(conn, target, RetryPolicy())
+    run.authenticate()
+    return conn, run, run.negotiate("compute")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cloud")
@@ -32,11 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--pages", type=int, default=200)
     args = parser.parse_args(argv)
-    target = CloudTarget(args.cloud)
-    conn = connect(target, config=ConfigSource(path=args.clouds_yaml))
-    run = Runner(conn, target, RetryPolicy())
-    run.authenticate()
-    mv = run.negotiate("compute")
+    conn, run, mv = connected(args.cloud, args.clouds_yaml)
     projects = [str(p["id"]) for p in run.fetch(PROJECTS, None).items]
     # Warm up: the endpoint and its version discovery are cached by then.
     run.fetch(for_item(COMPUTE_QUOTAS, projects[0]), mv)

@@ -10,6 +10,7 @@ through a :class:`Runner`.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
@@ -123,6 +124,23 @@ class Runner:
         self.max_workers = max_workers
         self.objects = objects
         """``--objects``: Swift containers' objects are listed too."""
+        self._proxies: set[str] = set()
+        self._making = threading.Lock()
+
+    def proxy(self, name: str) -> Any:
+        """The connection's service proxy ``name`` (``image``, ``block_storage``...).
+
+        openstacksdk makes a proxy on first use, with a version discovery when the
+        catalog's endpoint is unversioned (Glance's); listings that start together
+        over one service (the two image listings) would each make one, and each send
+        that GET. So the first use is made under a lock, once.
+        """
+        if name in self._proxies:
+            return getattr(self.conn, name)
+        with self._making:
+            made = getattr(self.conn, name)
+            self._proxies.add(name)
+        return made
 
     def over(self, conn: Any, max_workers: int = 1) -> Runner:
         """A runner like this one over another connection (a project-scoped one)."""
@@ -163,7 +181,7 @@ class Runner:
     def negotiate(self, service: str) -> str | None:
         """The microversion to list ``service`` with: the highest both sides know."""
         _baseline, client_max = registry.MICROVERSIONS[service]
-        adapter = getattr(self.conn, service.replace("-", "_"))
+        adapter = self.proxy(service.replace("-", "_"))
 
         def discover() -> str | None:
             # openstacksdk falls back to no microversion when discovery fails,
@@ -194,7 +212,7 @@ class Runner:
         kept = registry.kept_fields(request.key)
         if kept is not None and also:
             kept = kept | frozenset(also)
-        pager = Pager(getattr(self.conn, request.proxy), policy=self.policy, observer=self.observer)
+        pager = Pager(self.proxy(request.proxy), policy=self.policy, observer=self.observer)
         try:
             if request.paging is Paging.SWIFT:
                 return self.fetch_account(request)
@@ -219,7 +237,7 @@ class Runner:
 
     def fetch_account(self, request: Request) -> Listed:
         """A Swift account's listing: the account of project ``request.path``."""
-        adapter = getattr(self.conn, request.proxy)
+        adapter = self.proxy(request.proxy)
         url = account_url(adapter.get_endpoint(), self.conn.current_project_id, request.path)
         walk = SwiftWalk(
             adapter, url, policy=self.policy, observer=self.observer, what=request.label

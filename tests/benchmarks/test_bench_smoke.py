@@ -8,11 +8,14 @@ them the harness says "not installed" and skips the plot.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = ROOT / "benchmarks"
@@ -148,3 +151,21 @@ def test_the_startup_ab_benchmark_runs_a_command_under_two_versions() -> None:
     for side in ("old", "new"):
         assert len(doc[f"{side}_cpu_s"]) == 2
         assert doc[f"{side}_cpu_s_median"] > 0
+
+
+def test_the_bulk_get_benchmark_measures_big_and_small_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        bulk_get = importlib.import_module("bulk_get")
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    from tests.reliability.world import serving, source_snapshot
+
+    with serving(tmp_path, source_snapshot()):
+        argv = ["cw", "--clouds-yaml", str(tmp_path / "clouds.yaml"), "--rounds", "1"]
+        assert bulk_get.main([*argv, "--pages", "2", "--small", "3"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["big_pages"] >= 1 and doc["big_bytes"] > 0
+    assert doc["big_cpu_us"] > 0 and doc["small_cpu_us"] > 0

@@ -33,6 +33,12 @@ CASES = [
     ("identity", "/projects", {"limit": "1000"}, {}, None),
     ("network", "/ports", {}, {"X-Auth-All-Projects": "true"}, None),
     ("compute", "/flavors/f-1/os-flavor-access", {}, {}, "2.1"),
+    # A path and a query that requests quotes: the same URL either way.
+    ("identity", "/projects", {"name": "a b&c=\u00e9/?+%", "limit": "2"}, {}, None),
+    ("compute", "/os-quota-sets/p \u00e9~%41/detail", {"user_id": "u 1"}, {}, "2.1"),
+    # A query requests' own preparing reads (not only strings), a path with a query.
+    ("identity", "/projects", {"limit": 2, "tags": ["a", "b c"], "none": None}, {}, None),
+    ("identity", "/projects?domain_id=d%201", {"limit": "2"}, {}, None),
 ]
 
 

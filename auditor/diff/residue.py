@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from itertools import accumulate
 from typing import Any
 
 from auditor.catalog import registry
@@ -122,6 +124,47 @@ def _first(patterns: Sequence[re.Pattern[str]], text: str) -> str | None:
     return None
 
 
+_SEPARATOR = "\x00"
+_LITERAL = re.compile(r"(?:\\b|[\w \-]|\\[.\-])*")
+"""A pattern of word characters, spaces, hyphens and dots, and word boundaries: its
+matches in texts joined by :data:`_SEPARATOR` are its matches in each text (none holds
+the separator, and a boundary next to it is one at the end of a text)."""
+
+
+def _candidates(
+    patterns: Sequence[re.Pattern[str]], fields: Sequence[str], items: Sequence[JSON]
+) -> list[int] | None:
+    """The indexes of the items some text of whose ``fields`` a pattern finds something
+    in (a metadata key among them: more than the scan's, never fewer), searched in one
+    string per field; None when that cannot be known so (a pattern not :data:`_LITERAL`,
+    a value neither a string, a list of strings nor a mapping to strings)."""
+    if not all(_LITERAL.fullmatch(p.pattern) for p in patterns):
+        return None
+    found: set[int] = set()
+    join = _SEPARATOR.join
+    for field in fields:
+        values = [item.get(field) for item in items]
+        kinds = set(map(type, values))
+        kinds.discard(type(None))
+        try:
+            if kinds <= {str}:
+                texts = [v or "" for v in values]
+            elif kinds <= {dict}:
+                texts = [join(v.values()) if v else "" for v in values]
+            elif kinds <= {list}:
+                texts = [join(v) if v else "" for v in values]
+            else:
+                return None
+        except TypeError:  # a member that is no string
+            return None
+        # ends[i]: where item i's text and its separator end in the joined text.
+        ends = list(accumulate(map((1).__add__, map(len, texts))))
+        joined = join(texts)
+        for pattern in patterns:
+            found.update(bisect_right(ends, m.start()) for m in pattern.finditer(joined))
+    return sorted(found)
+
+
 def residue_in(
     rules: Rules,
     collection: str,
@@ -140,6 +183,11 @@ def residue_in(
     # As many paired and unexpected ids as items (the usual case): each item is one of
     # them, none is out of scope, and no id needs looking up.
     all_in_scope = len(paired) + len(unexpected) == len(items) and unexpected.isdisjoint(paired)
+    # Most items hold no old-brand string: those some pattern may find something in, when
+    # the patterns allow knowing them in one search per field (else every item).
+    candidates = _candidates(rules.residue, _fields(collection), items)
+    if candidates is not None:
+        items = [items[i] for i in candidates]
     for item in items:
         if not all_in_scope:
             key = str(item["id"])

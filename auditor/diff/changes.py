@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.catalog.text import beside
+from auditor.match.pairs import by_id
 from auditor.model import Change, Kind, Severity
 from auditor.model.ids import ref
 from auditor.rules import Rules
@@ -45,7 +46,7 @@ class ById(Mapping[str, Mapping[str, JSON]]):
         try:
             return self._built[collection]
         except KeyError:
-            built = {str(i["id"]): i for i in self._items[collection]}
+            built = by_id(self._items[collection])
             self._built[collection] = built
             return built
 

@@ -125,20 +125,32 @@ def _first(patterns: Sequence[re.Pattern[str]], text: str) -> str | None:
 
 
 _SEPARATOR = "\x00"
-_LITERAL = re.compile(r"(?:\\b|[\w \-]|\\[.\-])*")
-"""A pattern of word characters, spaces, hyphens and dots, and word boundaries: its
-matches in texts joined by :data:`_SEPARATOR` are its matches in each text (none holds
-the separator, and a boundary next to it is one at the end of a text)."""
+_LITERAL = re.compile(r"(?:\\b|[A-Za-z0-9_ \-]|\\[.\-])+")
+"""An ASCII pattern of letters, digits, spaces, hyphens and dots, and word boundaries:
+each of its matches holds its text without the boundaries (:func:`_literal`), in any
+case when the pattern ignores case."""
+
+
+def _literal(pattern: re.Pattern[str]) -> str | None:
+    """What each match of ``pattern`` holds, lower-case (None: not a :data:`_LITERAL`
+    pattern, or one whose matches may hold nothing)."""
+    if pattern.flags & re.VERBOSE or not _LITERAL.fullmatch(pattern.pattern):
+        return None  # (verbose: its spaces are no text)
+    text = pattern.pattern.replace("\\b", "").replace("\\", "").lower()
+    return text or None
 
 
 def _candidates(
     patterns: Sequence[re.Pattern[str]], fields: Sequence[str], items: Sequence[JSON]
 ) -> list[int] | None:
-    """The indexes of the items some text of whose ``fields`` a pattern finds something
-    in (a metadata key among them: more than the scan's, never fewer), searched in one
-    string per field; None when that cannot be known so (a pattern not :data:`_LITERAL`,
-    a value neither a string, a list of strings nor a mapping to strings)."""
-    if not all(_LITERAL.fullmatch(p.pattern) for p in patterns):
+    """The indexes of the items a text of whose ``fields`` holds the text of a pattern's
+    matches (:func:`_literal`), in any case: a superset of those the scan finds residue
+    in (a metadata key's value among them), searched in C in one lower-case string per
+    field. None when that cannot be known so: a pattern not :data:`_LITERAL`, a value
+    neither a string, a list of strings nor a mapping to strings, a text not ASCII
+    (whose lower case may match otherwise than the pattern ignoring case)."""
+    literals = [text for text in map(_literal, patterns) if text is not None]
+    if len(literals) < len(patterns):
         return None
     found: set[int] = set()
     join = _SEPARATOR.join
@@ -157,11 +169,18 @@ def _candidates(
                 return None
         except TypeError:  # a member that is no string
             return None
+        joined = join(texts)
+        if not joined.isascii():
+            return None
+        joined = joined.lower()
         # ends[i]: where item i's text and its separator end in the joined text.
         ends = list(accumulate(map((1).__add__, map(len, texts))))
-        joined = join(texts)
-        for pattern in patterns:
-            found.update(bisect_right(ends, m.start()) for m in pattern.finditer(joined))
+        for literal in literals:
+            at = joined.find(literal)
+            while at >= 0:
+                item = bisect_right(ends, at)
+                found.add(item)
+                at = joined.find(literal, ends[item])  # on to the next item's text
     return sorted(found)
 
 

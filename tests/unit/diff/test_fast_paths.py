@@ -10,7 +10,8 @@ from typing import Any
 
 from auditor.catalog import registry
 from auditor.diff.changes import ById, Changes, Context
-from auditor.diff.checks import check, comparator, metadata
+from auditor.diff.checks import check, metadata
+from auditor.diff.comparator import comparator
 from auditor.diff.residue import _LITERAL, _candidates, residue_in
 from auditor.match import Matcher
 from auditor.rules import Rules
@@ -245,9 +246,27 @@ def test_residue_candidates_or_none_when_they_cannot_be_known() -> None:
         {"name": "c", "metadata": {}},
         {"name": "xcw-d", "metadata": {"k": "v"}},
     ]
-    assert _candidates(literal, ("name", "metadata"), items) == [0, 1]
-    assert _candidates(literal, ("name",), items) == [1]
+    # xcw-d holds cw- (not after a word boundary): a candidate the scan then clears.
+    assert _candidates(literal, ("name", "metadata"), items) == [0, 1, 3]
+    assert _candidates(literal, ("name",), items) == [1, 3]
+    assert _candidates(literal, ("metadata",), items) == [0]
     assert _candidates((re.compile("cloud.att"),), ("name",), items) is None
     assert _candidates(literal, ("metadata",), [{"metadata": {"k": 1}}]) is None
     assert _candidates(literal, ("name",), [{"name": 3}]) is None
     assert _candidates(literal, ("records",), [{"records": ["a", "cw-x"]}, {}]) == [0]
+    # A text not ASCII: its lower case may not be what the pattern ignoring case matches.
+    assert _candidates(literal, ("name",), [{"name": "ſ"}]) is None
+    assert _candidates((re.compile("cloud watt", re.VERBOSE),), ("name",), items) is None
+    assert _candidates((re.compile(r"\b"),), ("name",), items) is None
+
+
+def test_residue_candidates_hold_every_item_the_scan_finds_residue_in() -> None:
+    patterns = ["cloudwatt", r"\bcw-", r"c\.w", "CW x"]
+    texts = ["", "cw", "cw-", "xcw-", "a cw-b", "Cloud", "CLOUDWATT", "c.w", "cw x", "c w"]
+    targets: list[JSON] = [
+        {"id": f"T{i}", "name": a, "metadata": {"k": b} if b else None}
+        for i, (a, b) in enumerate((a, b) for a in texts for b in texts)
+    ]
+    non_literal = [f"(?:{p})" for p in patterns]
+    assert _residue(patterns, targets) == _residue(non_literal, targets)
+    assert len(_residue(patterns, targets)) > len(targets) / 2

@@ -5,6 +5,7 @@ the findings the checks make, field by field.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -13,7 +14,9 @@ from auditor.diff.changes import ById, Changes, Context
 from auditor.diff.checks import check, metadata
 from auditor.diff.comparator import comparator
 from auditor.diff.residue import _LITERAL, _candidates, residue_in
+from auditor.diff.scorecard import recount
 from auditor.match import Matcher
+from auditor.model import ProjectScore, Ref
 from auditor.rules import Rules
 
 JSON = dict[str, Any]
@@ -308,3 +311,14 @@ def test_metadata_claims_made_in_c_or_one_by_one_pair_the_same() -> None:
         [],
         ["T2", "T3", "T4", "T8"],
     )
+
+
+def test_recount_makes_rows_of_every_field_of_a_project_score() -> None:
+    # recount() builds each row field by field (no dataclasses.replace): a new field of
+    # ProjectScore must be copied there too.
+    names = {f.name for f in dataclasses.fields(ProjectScore)}
+    copied = {"source", "target", "matched", "missing", "changed", "origin"}
+    assert names == copied | {"unexpected", "errors", "warnings"}
+    row = ProjectScore(Ref("P1", "p", "d"), Ref("Q1", "q", "d"), 3, 1, 9, "cw", 9, 9, 9)
+    (again,) = recount([row], [], {})
+    assert again == dataclasses.replace(row, changed=0, unexpected=0, errors=0, warnings=0)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.catalog.text import beside
-from auditor.match.pairs import by_id
 from auditor.model import Change, Kind, Severity
 from auditor.model.ids import ref
 from auditor.rules import Rules
@@ -46,7 +45,7 @@ class ById(Mapping[str, Mapping[str, JSON]]):
         try:
             return self._built[collection]
         except KeyError:
-            built = by_id(self._items[collection])
+            built = {str(i["id"]): i for i in self._items[collection]}
             self._built[collection] = built
             return built
 

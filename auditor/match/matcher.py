@@ -32,7 +32,7 @@ from auditor.catalog import registry
 from auditor.folds import SINGLETONS, Contest, fold_joins, note_contests, one_fold, withhold
 from auditor.match import keys
 from auditor.match.keys import PROJECT_OWNED, Key, SourceKey, TargetKey
-from auditor.match.pairs import Ambiguity, Matching, Pair, by_id, new_pair
+from auditor.match.pairs import Ambiguity, Matching, Pair, new_pair
 from auditor.rules import Rules
 
 JSON = dict[str, Any]
@@ -173,8 +173,8 @@ class Matcher:
         state = _State(
             free_sources,
             free_targets,
-            by_id(free_sources),
-            by_id(free_targets),
+            {str(s["id"]): s for s in free_sources},
+            {str(t["id"]): t for t in free_targets},
             matching,
         )
         strategies: dict[str, Callable[[str, _State], None]] = {

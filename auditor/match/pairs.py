@@ -7,8 +7,7 @@ strategies are in that module).
 from __future__ import annotations
 
 import functools
-import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -42,18 +41,6 @@ class Ambiguity:
 
 new_pair: Callable[[tuple[JSON, JSON, str]], Pair] = functools.partial(tuple.__new__, Pair)
 """``Pair(*fields)`` without the Python frame of a named tuple's ``__new__`` (one per pair)."""
-
-
-_ID = operator.itemgetter("id")
-
-
-def by_id(items: Sequence[JSON]) -> dict[str, JSON]:
-    """``{str(item["id"]): item}``, made in C when every id is a string already (the
-    usual case); the last item of an id wins, as in the comprehension."""
-    ids: Iterable[Any] = list(map(_ID, items))
-    if set(map(type, ids)) <= {str}:
-        return dict(zip(ids, items, strict=True))
-    return {str(i): item for i, item in zip(ids, items, strict=True)}
 
 
 @dataclass

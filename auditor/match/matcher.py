@@ -293,10 +293,9 @@ class Matcher:
             return
         # The one target item that claims each source id, and (rare) every claim of an
         # id claimed more than once: no list per claim.
-        distinct = _distinct_claims(state.free_targets, meta_key)
-        claims: dict[str, tuple[str, JSON]] = {} if distinct is None else distinct
+        claims: dict[str, tuple[str, JSON]] = {}
         more: dict[str, list[tuple[str, JSON]]] = {}
-        for target_id, target in state.free_targets.items() if distinct is None else ():
+        for target_id, target in state.free_targets.items():
             metadata = target.get("metadata")
             if type(metadata) is dict or isinstance(metadata, Mapping):
                 claimed = metadata.get(meta_key)
@@ -363,26 +362,6 @@ class Matcher:
                 state.pair_fold(sources, targets[0], "name")
                 continue
             state.contest(keys.readable(key), sources, targets, "name")
-
-
-_NO_CLAIMS = (type(None), str)
-
-
-def _distinct_claims(targets: dict[str, JSON], meta_key: str) -> dict[str, tuple[str, JSON]] | None:
-    """Source id -> (target id, target) of the targets whose metadata claims it, made in C
-    when each metadata is a dict or None and claims a distinct string id or none (the
-    usual case); None otherwise: the caller goes through the targets one by one."""
-    metadata = [t.get("metadata") for t in targets.values()]
-    if not set(map(type, metadata)) <= {dict, type(None)}:
-        return None
-    claimed: list[Any] = [m.get(meta_key) if m else None for m in metadata]
-    if not set(map(type, claimed)) <= set(_NO_CLAIMS):
-        return None
-    claims = dict(zip(claimed, zip(targets, targets.values(), strict=True), strict=True))
-    unclaimed = claimed.count(None) + claimed.count("")
-    claims.pop(None, None)
-    claims.pop("", None)
-    return claims if len(claims) + unclaimed == len(claimed) else None
 
 
 @functools.cache

@@ -275,44 +275,6 @@ def test_residue_candidates_hold_every_item_the_scan_finds_residue_in() -> None:
     assert len(_residue(patterns, targets)) > len(targets) / 2
 
 
-def _by_metadata(targets: list[JSON]) -> tuple[list[Any], list[Any], list[Any]]:
-    sources: list[JSON] = [{"id": s, "name": s} for s in ("S1", "S2", "S3", "7")]
-    matching = Matcher(Rules(order=("metadata",), metadata_key=KEY)).match(
-        "servers", sources, targets
-    )
-    return (
-        [(p.source["id"], p.target["id"]) for p in matching.pairs],
-        [(a.key, [t["id"] for t in a.targets]) for a in matching.ambiguous],
-        [t["id"] for t in matching.unexpected],
-    )
-
-
-def test_metadata_claims_made_in_c_or_one_by_one_pair_the_same() -> None:
-    # Distinct string claims (made in C), none, empty: pairs, no ambiguity.
-    distinct: list[JSON] = [
-        {"id": "T1", "metadata": {KEY: "S1"}},
-        {"id": "T2", "metadata": None},
-        {"id": "T3", "metadata": {KEY: ""}},
-        {"id": "T4", "metadata": {}},
-        {"id": "T5", "metadata": {KEY: "S2"}},
-    ]
-    assert _by_metadata(distinct) == ([("S1", "T1"), ("S2", "T5")], [], ["T2", "T3", "T4"])
-    # A claim twice (one by one): no pair for it, an ambiguity; the others pair as before.
-    twice = [*distinct, {"id": "T6", "metadata": {KEY: "S1"}}]
-    assert _by_metadata(twice) == (
-        [("S2", "T5")],
-        [(f"{KEY}=S1", ["T1", "T6"])],
-        ["T2", "T3", "T4"],
-    )
-    # A claim that is no string, a metadata that is no dict: one by one, the same pairs.
-    odd: list[JSON] = [*distinct, {"id": "T7", "metadata": {KEY: 7}}, {"id": "T8", "metadata": []}]
-    assert _by_metadata(odd) == (
-        [("S1", "T1"), ("S2", "T5"), ("7", "T7")],
-        [],
-        ["T2", "T3", "T4", "T8"],
-    )
-
-
 def test_recount_makes_rows_of_every_field_of_a_project_score() -> None:
     # recount() builds each row field by field (no dataclasses.replace): a new field of
     # ProjectScore must be copied there too.

@@ -200,6 +200,7 @@ VOLUMES_SPEC = CollectionSpec(
                 "changed: warning; to a type without the source type's encryption, or with"
                 " lower QoS limits: error",
                 ("volume_types",),
+                same=("volume_type",),
             ),
         ),
         api_field(

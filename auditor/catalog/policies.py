@@ -311,6 +311,9 @@ class Custom:
     """What it reports, for the documentation (``lost member: error``)."""
     to: tuple[str, ...] = ()
     """Collections whose matches or renaming it reads (the relationship edges)."""
+    same: tuple[str, ...] = ()
+    """Fields whose values, the same on both sides, prove that ``check`` finds nothing
+    (no renaming, no matches read): the diff does not call it then. Empty: always called."""
 
 
 Compare = (

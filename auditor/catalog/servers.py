@@ -275,7 +275,7 @@ SERVERS_SPEC = CollectionSpec(
             "addresses",
             ADDRESSES,
             "{network: [ip, ...]}.",
-            Custom(checks.lost_addresses, "no address left: warning"),
+            Custom(checks.lost_addresses, "no address left: warning", same=("addresses",)),
             then=addresses_by_network,
         ),
         Field(

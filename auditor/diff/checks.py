@@ -1,23 +1,21 @@
-"""One check per compare policy of the catalog, and the dispatcher that compiles them.
+"""One check per compare policy of the catalog, and the dispatcher that makes them.
 
 Each field's policy (:mod:`auditor.catalog.policies`) becomes a check
-``(source item, target item, changes)``, once (:func:`comparator`);
-the dispatch is a ``match`` ending in ``assert_never``, so a policy without a
-check is a type error. A fold's singletons (quota sets, default security
-groups) are compared by the fold variants of the policies that have one
-(:func:`fold_checks_of`).
+``(source item, target item, changes)`` (:func:`check`; a collection's are compiled
+into one by :func:`auditor.diff.comparator.comparator`); the dispatch is a ``match``
+ending in ``assert_never``, so a policy without a check is a type error. A fold's
+singletons (quota sets, default security groups) are compared by the fold variants
+of the policies that have one (:func:`fold_check`).
 """
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from auditor.catalog import registry
 from auditor.catalog.policies import (
     Compare,
     CompareContext,
@@ -344,47 +342,4 @@ def fold_check(collection: str, field: str, policy: Compare) -> FoldCheck | None
     return None
 
 
-GUARDED = (Exact, Flag, Sized, Status, Metadata, Kept, Limits)
-"""Policies whose check finds nothing when the field is the same on both sides (no
-renaming, no matches involved): it is not called then."""
-
 _MISSING = object()
-
-
-@functools.cache
-def comparator(name: str) -> Check | None:
-    """One check of a whole pair of collection ``name`` (None: nothing is compared):
-    its fields' checks, those of :data:`GUARDED` policies only where the field differs."""
-    spec = registry.find(name)
-    if spec is None:
-        return None
-    guarded: list[tuple[str, Check]] = []
-    always: list[Check] = []
-    for field in spec.fields:
-        found = check(name, field.name, field.compare)
-        if found is None:
-            continue
-        if isinstance(field.compare, GUARDED):
-            guarded.append((field.name, found))
-        else:
-            always.append(found)
-    if not guarded and not always:
-        return None
-
-    def compare(s: JSON, t: JSON, ch: Changes) -> None:
-        for field, run in guarded:
-            if s.get(field, _MISSING) != t.get(field, _MISSING):
-                run(s, t, ch)
-        for run in always:
-            run(s, t, ch)
-
-    return compare
-
-
-@functools.cache
-def fold_checks_of(name: str) -> tuple[FoldCheck, ...]:
-    spec = registry.find(name)
-    if spec is None or spec.singleton is None:
-        return ()
-    found = (fold_check(name, f.name, f.compare) for f in spec.fields)
-    return tuple(c for c in found if c is not None)

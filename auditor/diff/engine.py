@@ -16,7 +16,7 @@ from auditor.catalog import registry
 from auditor.diff import offered
 from auditor.diff import scorecard as scoring
 from auditor.diff.changes import ById, Changes, Context
-from auditor.diff.checks import comparator, fold_checks_of
+from auditor.diff.comparator import comparator, fold_checks_of
 from auditor.diff.flux import side_of
 from auditor.diff.fold import by_target, split_folds
 from auditor.diff.leftout import leave_out

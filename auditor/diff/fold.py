@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from auditor.diff.checks import fold_checks_of
+from auditor.diff.comparator import fold_checks_of
 from auditor.folds import Contest, folded, one_fold
 from auditor.match import Matching, Pair
 from auditor.model import JSON

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from itertools import accumulate
 from typing import Any
 
 from auditor.catalog import registry
@@ -122,6 +124,66 @@ def _first(patterns: Sequence[re.Pattern[str]], text: str) -> str | None:
     return None
 
 
+_SEPARATOR = "\x00"
+_LITERAL = re.compile(r"(?:\\b|[A-Za-z0-9_ \-]|\\[.\-])+")
+"""An ASCII pattern of letters, digits, spaces, hyphens and dots, and word boundaries:
+each of its matches holds its text without the boundaries (:func:`_literal`), in any
+case when the pattern ignores case."""
+
+
+def _literal(pattern: re.Pattern[str]) -> str | None:
+    """What each match of ``pattern`` holds, lower-case (None: not a :data:`_LITERAL`
+    pattern, or one whose matches may hold nothing)."""
+    if pattern.flags & re.VERBOSE or not _LITERAL.fullmatch(pattern.pattern):
+        return None  # (verbose: its spaces are no text)
+    text = pattern.pattern.replace("\\b", "").replace("\\", "").lower()
+    return text or None
+
+
+def _candidates(
+    patterns: Sequence[re.Pattern[str]], fields: Sequence[str], items: Sequence[JSON]
+) -> list[int] | None:
+    """The indexes of the items a text of whose ``fields`` holds the text of a pattern's
+    matches (:func:`_literal`), in any case: a superset of those the scan finds residue
+    in (a metadata key's value among them), searched in C in one lower-case string per
+    field. None when that cannot be known so: a pattern not :data:`_LITERAL`, a value
+    neither a string, a list of strings nor a mapping to strings, a text not ASCII
+    (whose lower case may match otherwise than the pattern ignoring case)."""
+    literals = [text for text in map(_literal, patterns) if text is not None]
+    if len(literals) < len(patterns):
+        return None
+    found: set[int] = set()
+    join = _SEPARATOR.join
+    for field in fields:
+        values = [item.get(field) for item in items]
+        kinds = set(map(type, values))
+        kinds.discard(type(None))
+        try:
+            if kinds <= {str}:
+                texts = [v or "" for v in values]
+            elif kinds <= {dict}:
+                texts = [join(v.values()) if v else "" for v in values]
+            elif kinds <= {list}:
+                texts = [join(v) if v else "" for v in values]
+            else:
+                return None
+        except TypeError:  # a member that is no string
+            return None
+        joined = join(texts)
+        if not joined.isascii():
+            return None
+        joined = joined.lower()
+        # ends[i]: where item i's text and its separator end in the joined text.
+        ends = list(accumulate(map((1).__add__, map(len, texts))))
+        for literal in literals:
+            at = joined.find(literal)
+            while at >= 0:
+                item = bisect_right(ends, at)
+                found.add(item)
+                at = joined.find(literal, ends[item])  # on to the next item's text
+    return sorted(found)
+
+
 def residue_in(
     rules: Rules,
     collection: str,
@@ -140,6 +202,11 @@ def residue_in(
     # As many paired and unexpected ids as items (the usual case): each item is one of
     # them, none is out of scope, and no id needs looking up.
     all_in_scope = len(paired) + len(unexpected) == len(items) and unexpected.isdisjoint(paired)
+    # Most items hold no old-brand string: those some pattern may find something in, when
+    # the patterns allow knowing them in one search per field (else every item).
+    candidates = _candidates(rules.residue, _fields(collection), items)
+    if candidates is not None:
+        items = [items[i] for i in candidates]
     for item in items:
         if not all_in_scope:
             key = str(item["id"])

@@ -18,7 +18,6 @@ shared with a project is about that project too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 
 from auditor.match import Matching
 from auditor.match.keys import PROJECT_OWNED
@@ -93,10 +92,15 @@ def recount(
     out = []
     for row in scorecard:
         c = counts[(row.origin, row.source.id)]
+        # A new row rather than dataclasses.replace, which inspects the fields per call.
         out.append(
-            replace(
-                row,
+            ProjectScore(
+                source=row.source,
+                target=row.target,
+                matched=row.matched,
+                missing=row.missing,
                 changed=c["changed"],
+                origin=row.origin,
                 unexpected=c["unexpected"],
                 errors=c["errors"],
                 warnings=c["warnings"],

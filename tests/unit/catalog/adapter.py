@@ -68,7 +68,7 @@ def tables() -> JSON:
     from auditor.catalog.spec import BY_NAME
     from auditor.collect import parse_collections
     from auditor.collect.shapes import SHAPES
-    from auditor.diff.checks import comparator, fold_checks_of
+    from auditor.diff.comparator import comparator, fold_checks_of
 
     specs = [registry.spec(name) for name in registry.names()]
     return {

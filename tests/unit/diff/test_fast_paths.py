@@ -5,14 +5,18 @@ the findings the checks make, field by field.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 from auditor.catalog import registry
 from auditor.diff.changes import ById, Changes, Context
 from auditor.diff.checks import check, metadata
-from auditor.diff.residue import residue_in
+from auditor.diff.comparator import comparator
+from auditor.diff.residue import _LITERAL, _candidates, residue_in
+from auditor.diff.scorecard import recount
 from auditor.match import Matcher
+from auditor.model import ProjectScore, Ref
 from auditor.rules import Rules
 
 JSON = dict[str, Any]
@@ -116,3 +120,167 @@ def test_residue_in_with_or_without_the_paired_ids_and_out_of_scope_items() -> N
     in_scope = targets[:2]
     found = residue_in(rules, "servers", matching, in_scope, frozenset({"T1"}))
     assert [(item["id"], hits) for item, hits in found] == expected
+
+
+# -- round 3: one key of a pair's guarded fields; residue searched in joined texts ------
+
+
+def _server(**fields: Any) -> JSON:
+    item: JSON = {
+        "id": "S1",
+        "name": "app",
+        "project_id": "P1",
+        "status": "ACTIVE",
+        "flavor": {"name": "m1", "vcpus": 1, "ram": 512, "disk": 1},
+        "image": {"id": "I1", "name": "debian"},
+        "key_name": "k",
+        "availability_zone": "nova",
+        "metadata": {"role": "db"},
+        "addresses": {"net": ["10.0.0.1"]},
+        "volumes": ["V1"],
+        "security_groups": ["default"],
+        "tags": ["a"],
+        "config_drive": False,
+        "locked": False,
+    }
+    item.update(fields)
+    return {k: v for k, v in item.items() if v is not _ABSENT}
+
+
+_ABSENT = object()
+
+_VARIANTS: list[JSON] = [
+    {},
+    {"status": "ERROR"},
+    {"key_name": None},
+    {"key_name": _ABSENT},  # an item without a field the key reads: checked one by one
+    {"availability_zone": "az2", "tags": []},
+    {"config_drive": True},
+    {"addresses": {}},
+    {"addresses": _ABSENT},
+    {"metadata": {"role": "web", KEY: "S1"}},
+    {"metadata": {"role": "db", KEY: "S1"}},
+    {"locked": True, "locked_reason": "why"},
+    {"volumes": ["V9"]},
+    {"flavor": {"name": "m0", "vcpus": 1, "ram": 256, "disk": 1}},
+]
+
+
+def _each_check(collection: str, source: JSON, target: JSON, ch: Changes) -> None:
+    """Every field's check, unguarded: what the comparator must find."""
+    spec = registry.find(collection)
+    assert spec is not None
+    for field in spec.fields:
+        run = check(collection, field.name, field.compare)
+        if run is not None:
+            run(source, target, ch)
+
+
+def _by_field(ch: Changes) -> list[Any]:
+    return sorted(ch.items, key=lambda c: c.field)
+
+
+def test_comparator_key_finds_what_every_check_finds() -> None:
+    rules = Rules(metadata_key=KEY)
+    maps = {"volumes": {"V1": "TV1"}, "servers": {"S1": "T1"}}
+    compare = comparator("servers")
+    assert compare is not None
+    found_any = 0
+    for source_change in _VARIANTS:
+        for target_change in _VARIANTS:
+            source = _server(**source_change)
+            target = _server(**{"volumes": ["TV1"], **target_change})
+            expected, got = _changes(rules, maps), _changes(rules, maps)
+            _each_check("servers", source, target, expected)
+            compare(source, target, got)
+            # In the order findings give them (guarded checks run first, as before).
+            assert _by_field(got) == _by_field(expected), (source_change, target_change)
+            found_any += bool(got.items)
+    assert found_any > len(_VARIANTS)  # the variants do differ
+
+
+def test_comparator_of_volumes_compares_a_changed_type_only() -> None:
+    rules = Rules(metadata_key=KEY)
+    compare = comparator("volumes")
+    assert compare is not None
+    volume: JSON = {"id": "V1", "status": "available", "size": 10, "volume_type": "ssd"}
+    volume |= {"bootable": False, "encrypted": False, "availability_zone": "nova"}
+    volume |= {"metadata": {}, "attachments": []}
+    for target, fields in (
+        (volume, []),
+        ({**volume, "volume_type": "hdd"}, ["volume_type"]),
+        ({**volume, "size": 5, "volume_type": "hdd"}, ["size", "volume_type"]),
+    ):
+        ch = _changes(rules)
+        compare(volume, target, ch)
+        assert sorted(c.field for c in ch.items) == fields
+
+
+def _residue(patterns: list[str], targets: list[JSON]) -> list[tuple[Any, list[Any]]]:
+    rules = Rules(residue=tuple(re.compile(p, re.IGNORECASE) for p in patterns), metadata_key=KEY)
+    matching = Matcher(rules).match("servers", [], targets)
+    found = residue_in(rules, "servers", matching, targets)
+    return [(item["id"], hits) for item, hits in found]
+
+
+def test_residue_joined_search_finds_what_the_item_by_item_scan_finds() -> None:
+    targets: list[JSON] = [
+        {"id": "T1", "name": "app-cw"},  # ends the text: the next text's start is no match
+        {"id": "T2", "name": "cw-app", "metadata": {"note": "x"}},
+        {"id": "T3", "name": "xcw-app", "metadata": {"note": "CloudWatt here", "n": "cw-"}},
+        {"id": "T4", "name": None, "metadata": None},
+        {"id": "T5", "name": "", "metadata": {KEY: "cloudwatt-id"}},
+        {"id": "T6", "name": "plain", "metadata": {"a": "b", "c": "d"}},
+        {"id": "T7", "name": "last cloudwatt"},
+    ]
+    literal = _residue(["cloudwatt", r"\bcw-"], targets)
+    # The same patterns, but not literal: every item is scanned.
+    assert _LITERAL.fullmatch("(?:cloudwatt)") is None
+    scanned = _residue(["(?:cloudwatt)", r"(?:\bcw-)"], targets)
+    assert literal == scanned
+    assert [i for i, _ in literal] == ["T2", "T3", "T7"]
+
+
+def test_residue_candidates_or_none_when_they_cannot_be_known() -> None:
+    literal = (re.compile("cloudwatt", re.IGNORECASE), re.compile(r"\bcw-", re.IGNORECASE))
+    items: list[JSON] = [
+        {"name": "a", "metadata": {"k": "Cloudwatt"}},
+        {"name": "cw-b"},
+        {"name": "c", "metadata": {}},
+        {"name": "xcw-d", "metadata": {"k": "v"}},
+    ]
+    # xcw-d holds cw- (not after a word boundary): a candidate the scan then clears.
+    assert _candidates(literal, ("name", "metadata"), items) == [0, 1, 3]
+    assert _candidates(literal, ("name",), items) == [1, 3]
+    assert _candidates(literal, ("metadata",), items) == [0]
+    assert _candidates((re.compile("cloud.att"),), ("name",), items) is None
+    assert _candidates(literal, ("metadata",), [{"metadata": {"k": 1}}]) is None
+    assert _candidates(literal, ("name",), [{"name": 3}]) is None
+    assert _candidates(literal, ("records",), [{"records": ["a", "cw-x"]}, {}]) == [0]
+    # A text not ASCII: its lower case may not be what the pattern ignoring case matches.
+    assert _candidates(literal, ("name",), [{"name": "ſ"}]) is None
+    assert _candidates((re.compile("cloud watt", re.VERBOSE),), ("name",), items) is None
+    assert _candidates((re.compile(r"\b"),), ("name",), items) is None
+
+
+def test_residue_candidates_hold_every_item_the_scan_finds_residue_in() -> None:
+    patterns = ["cloudwatt", r"\bcw-", r"c\.w", "CW x"]
+    texts = ["", "cw", "cw-", "xcw-", "a cw-b", "Cloud", "CLOUDWATT", "c.w", "cw x", "c w"]
+    targets: list[JSON] = [
+        {"id": f"T{i}", "name": a, "metadata": {"k": b} if b else None}
+        for i, (a, b) in enumerate((a, b) for a in texts for b in texts)
+    ]
+    non_literal = [f"(?:{p})" for p in patterns]
+    assert _residue(patterns, targets) == _residue(non_literal, targets)
+    assert len(_residue(patterns, targets)) > len(targets) / 2
+
+
+def test_recount_makes_rows_of_every_field_of_a_project_score() -> None:
+    # recount() builds each row field by field (no dataclasses.replace): a new field of
+    # ProjectScore must be copied there too.
+    names = {f.name for f in dataclasses.fields(ProjectScore)}
+    copied = {"source", "target", "matched", "missing", "changed", "origin"}
+    assert names == copied | {"unexpected", "errors", "warnings"}
+    row = ProjectScore(Ref("P1", "p", "d"), Ref("Q1", "q", "d"), 3, 1, 9, "cw", 9, 9, 9)
+    (again,) = recount([row], [], {})
+    assert again == dataclasses.replace(row, changed=0, unexpected=0, errors=0, warnings=0)

@@ -71,17 +71,28 @@ def _api(source: Api) -> Reader:
 def picker(attr: str, present: bool) -> Callable[[Any], list[Any]]:
     """What reads an :class:`Elements` source from the raw list: the sorted, distinct
     ``attr`` of its objects. One object with a string (a volume's one attachment, a
-    server's one volume) is read without a set: 0.4 -> 0.2 µs."""
+    server's one volume) is read without a set: 0.4 -> 0.2 µs; so are two objects with
+    non-empty strings (a server's two security groups or volumes)."""
 
     def pick(values: Any) -> list[Any]:
         if not values:
             return []
-        if type(values) is list and len(values) == 1:
-            element = values[0]
-            if type(element) is dict:
-                value = element.get(attr)
-                if type(value) is str:
-                    return [value] if value or present else []
+        if type(values) is list:
+            size = len(values)
+            if size == 1:
+                element = values[0]
+                if type(element) is dict:
+                    value = element.get(attr)
+                    if type(value) is str:
+                        return [value] if value or present else []
+            elif size == 2:
+                first, second = values
+                if type(first) is dict and type(second) is dict:
+                    one, other = first.get(attr), second.get(attr)
+                    if type(one) is str and type(other) is str and one and other:
+                        if one == other:
+                            return [one]
+                        return [one, other] if one < other else [other, one]
         if present:
             return sorted({e[attr] for e in values if isinstance(e, dict) and attr in e})
         return sorted({e[attr] for e in values if isinstance(e, dict) and e.get(attr)})

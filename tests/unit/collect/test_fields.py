@@ -117,13 +117,24 @@ _ELEMENT_VALUES: list[Any] = [
     ["b"],
     [{"id": "b"}, {"id": "a"}, {"id": "b"}],
     [{"id": "b"}, "a", {"id": ""}, {}],
+    # Two elements: the two-element shortcut, and what it leaves to the set.
+    [{"id": "b"}, {"id": "a"}],
+    [{"id": "a"}, {"id": "b"}],
+    [{"id": "a"}, {"id": "a"}],
+    [{"id": "B"}, {"id": "a"}],
+    [{"id": "a"}, {"id": ""}],
+    [{"id": ""}, {"id": ""}],
+    [{"id": "a"}, {}],
+    [{"id": 2}, {"id": 1}],
+    [{"id": "a"}, "b"],
+    [None, {"id": "a"}],
 ]
 
 
 @pytest.mark.parametrize("present", [False, True])
 @pytest.mark.parametrize("values", _ELEMENT_VALUES)
 def test_elements_are_read_as_the_set_says(values: Any, present: bool) -> None:
-    """The one-element shortcut of an Elements source reads what the set did."""
+    """The one- and two-element shortcuts of an Elements source read what the set did."""
     pick = picker("id", present)
     kept = (lambda e: "id" in e) if present else (lambda e: e.get("id"))
     assert pick(values) == sorted(

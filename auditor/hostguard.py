@@ -243,7 +243,15 @@ def read_bounded(response: requests.Response, limit: int) -> None:
         response.close()
         raise ResponseTooLarge(_too_large(response, limit, f"{int(declared)} bytes announced"))
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    if declared.isdigit() and encoding == "identity" and isinstance(response.raw, HTTPResponse):
+    # A Transfer-Encoding overrides the announced length (RFC 9112, 6.3): http.client
+    # then reads chunks as they come, and only the loop below bounds them.
+    framed = "transfer-encoding" not in response.headers
+    if (
+        declared.isdigit()
+        and framed
+        and encoding == "identity"
+        and isinstance(response.raw, HTTPResponse)
+    ):
         # The announced length, not compressed, within the limit: one read into one
         # buffer (http.client reads exactly that many bytes, and a short body is an
         # error), rather than 64 KiB chunks through iter_content and a join.

@@ -77,3 +77,13 @@ def test_an_announced_body_over_the_bound_is_not_read() -> None:
     for url in _serve(_head(5000) + b" " * 5000):
         with pytest.raises(ResponseTooLarge, match="5000 bytes announced"):
             _get(url, limit=1000)
+
+
+def test_a_chunked_body_is_bounded_whatever_length_it_announces() -> None:
+    # Transfer-Encoding wins over Content-Length (RFC 9112, 6.3): http.client reads the
+    # chunks and ignores the length, so a small announced length bounds nothing.
+    chunk = b" " * 4096
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(4)) + b"0\r\n\r\n"
+    for url in _serve(_head(10, "Transfer-Encoding: chunked") + body):
+        with pytest.raises(ResponseTooLarge, match="more sent"):
+            _get(url, limit=1000)

@@ -117,6 +117,16 @@ class Counts(Protocol):
     duplicates: int
 
 
+def _type_fault(
+    what: str, listed: Counts, index: int, item: JSON, types: Mapping[str, tuple[type, ...]]
+) -> None:
+    """Fail the listing when a field of ``item`` (the page's ``index``-th) has a JSON type
+    other than ``types`` gives."""
+    wrong = type_error(item, types)
+    if wrong is not None:
+        raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
+
+
 def kept(
     what: str,
     page: list[Any],
@@ -127,7 +137,6 @@ def kept(
 ) -> list[JSON]:
     """The items of a page not seen before, checked, trimmed to ``fields`` (the items
     seen twice counted in ``listed``)."""
-    out: list[JSON] = []
     for index, item in enumerate(page):
         if not isinstance(item, dict):
             # Dropping it would make a resource "missing": the page is garbage.
@@ -135,25 +144,14 @@ def kept(
                 f"{what}: page {listed.pages} item {index} is {type(item).__name__}, not an object"
             )
         if types is not None:
-            wrong = type_error(item, types)
-            if wrong is not None:
-                raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
+            _type_fault(what, listed, index, item, types)
         key = item.get("id")
-        if key is not None:
-            if not isinstance(key, (str, int)):
-                raise ListingError(
-                    f"{what}: page {listed.pages} item {index} has an id of type"
-                    f" {type(key).__name__}"
-                )
-            if key in seen:
-                listed.duplicates += listed.restarts == 0
-                continue
-            seen.add(key)
-        if fields is None:
-            out.append(item)
-        else:
-            out.append({name: item[name] for name in fields if name in item})
-    return out
+        if key is not None and not isinstance(key, (str, int)):
+            raise ListingError(
+                f"{what}: page {listed.pages} item {index} has an id of type {type(key).__name__}"
+            )
+    # Every item now is what a page decoded typed holds.
+    return kept_typed(what, page, listed, seen, fields, None)
 
 
 def kept_typed(
@@ -168,9 +166,7 @@ def kept_typed(
     integers or null, the fields of ``types`` still to check (the others were)."""
     if types is not None:
         for index, item in enumerate(page):
-            wrong = type_error(item, types)
-            if wrong is not None:
-                raise ListingError(f"{what}: page {listed.pages} item {index}: {wrong}")
+            _type_fault(what, listed, index, item, types)
     ids = [item.get("id") for item in page]
     fresh = set(ids)
     fresh_items: list[JSON]

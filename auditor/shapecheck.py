@@ -30,17 +30,8 @@ from msgspec import UNSET
 from auditor.errors import SnapshotError
 from auditor.gcpause import paused_gc
 from auditor.model import Snapshot
-from auditor.schemas import load_schema
+from auditor.schemas import JSON_TYPES, load_schema
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "object": (dict,),
-    "array": (list,),
-    "null": (type(None),),
-}
 _NAMES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object"}
 _NAMES.update({list: "array", type(None): "null"})
 
@@ -83,7 +74,7 @@ Checker = Callable[[Any], "str | None"]
 def _types(names: Any) -> frozenset[type]:
     allowed = [names] if isinstance(names, str) else list(names)
     # JSON values have exact types: type(True) is bool, never taken for an integer.
-    return frozenset(t for name in allowed for t in _TYPES[name])
+    return frozenset(t for name in allowed for t in JSON_TYPES[name])
 
 
 Leaf = tuple[frozenset[type], str]
@@ -234,7 +225,7 @@ class _Inexpressible(Exception):
 _MSGSPEC: dict[str, tuple[Any, ...]] = {
     "string": (str,),
     "integer": (int,),
-    "number": (int, float),  # msgspec takes no bool for either, as _TYPES
+    "number": (int, float),  # msgspec takes no bool for either, as JSON_TYPES
     "boolean": (bool,),
     "null": (None,),
 }

@@ -14,6 +14,18 @@ from typing import Any
 
 NAMES = ("inventory", "report", "rules", "idmap", "waivers")
 
+JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+    "null": (type(None),),
+}
+"""The Python types of each JSON Schema type name, as decoded JSON or YAML holds them:
+checked by exact type (``type(True)`` is bool, never taken for an integer)."""
+
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:

@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from auditor.schemas import JSON_TYPES
+
 _ANNOTATIONS = frozenset(
     {
         "$schema",
@@ -33,15 +35,6 @@ _ANNOTATIONS = frozenset(
     }
 )
 """Keywords that assert nothing (``$defs`` holds what ``$ref`` names)."""
-
-_TYPES: Mapping[str, tuple[type, ...]] = {
-    "string": (str,),
-    "object": (dict,),
-    "array": (list,),
-    "boolean": (bool,),
-    "null": (type(None),),
-}
-"""JSON types checked by Python type alone (``integer`` and ``number`` below)."""
 
 _SCALARS = (str, int, bool, type(None))
 """Values ``const`` and ``enum`` compare here: same Python type and equal (jsonschema
@@ -74,12 +67,7 @@ def _check(instance: Any, schema: Any, root: Mapping[str, Any]) -> bool:
 
 
 def _is_type(instance: Any, name: str) -> bool:
-    if name == "integer":
-        return isinstance(instance, int) and not isinstance(instance, bool)
-    if name == "number":
-        return isinstance(instance, (int, float)) and not isinstance(instance, bool)
-    types = _TYPES.get(name)
-    return types is not None and isinstance(instance, types)
+    return type(instance) in JSON_TYPES.get(name, ())
 
 
 def _type(instance: Any, value: Any, _root: Mapping[str, Any]) -> bool:

@@ -24,6 +24,7 @@ from typing import Any
 from auditor.catalog.common import owned_by_project
 from auditor.catalog.identity import OWNERS, PROJECTS
 from auditor.catalog.lookups import Reading
+from auditor.catalog.network import SECURITY_GROUPS
 from auditor.catalog.policies import Limits
 from auditor.catalog.sources import Derived, Joined, Subject, Tag
 from auditor.catalog.spec import FAN_OUT_KEY, CollectionSpec, Family, FanOut, Field, Owner, Request
@@ -58,6 +59,10 @@ NETWORK_QUOTAS = Request(
     "/quotas/{id}/details",
     "quota",
     fan_out=PER_PROJECT,
+    # Listing security groups makes Neutron create the caller's default group: read
+    # after it, the usage counts the group the listing holds (a count cross-check
+    # read before it would report the admin project's group as a mismatch).
+    after=(SECURITY_GROUPS.key,),
     tag="network",
 )
 

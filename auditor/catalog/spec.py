@@ -128,6 +128,10 @@ class Request:
     microversioned: bool = False
     """Sent with the negotiated microversion of its service."""
     fan_out: FanOut | None = None
+    after: tuple[str, ...] = ()
+    """Listings (keys) finished before this one starts, when a run asks for them too:
+    their GETs can change what it reads (Neutron creates the caller's ``default``
+    security group when groups are listed, and counts it in the project's usage)."""
     tag: str | None = None
     """What its items say in a :class:`~auditor.catalog.sources.Tag` field."""
     wrapped: str | None = None

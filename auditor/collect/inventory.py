@@ -11,7 +11,7 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from typing import Any
 
@@ -153,22 +153,28 @@ def take_inventory(
         }
         futures: dict[str, Future[Listed]] = {}
         clock = _Clock()
-        # Fan-out listings wait for the listing they fan out over: submitted after it.
-        order = sorted(wanted, key=lambda k: (k in streamed, fan_out_depth(wanted[k])))
+        # Fan-out listings wait for the listing they fan out over, and a listing for those
+        # it comes after: submitted after them (the pool takes its work in order).
+        order = sorted(
+            wanted,
+            key=lambda k: (bool(wanted[k].after), k in streamed, fan_out_depth(wanted[k])),
+        )
         for key in order:
             request = wanted[key]
             mv = microversions.get(request.service)
+            fetch: Callable[..., Listed]
+            args: tuple[Any, ...]
             if request.fan_out is not None:
-                over = futures[request.fan_out.over.key]
-                futures[key] = pool.submit(clock.timed(key, run.fetch_fan_out), request, mv, over)
+                fetch, args = run.fetch_fan_out, (request, mv, futures[request.fan_out.over.key])
             elif key in streamed:
                 c = streamed[key]
                 needs = {r.key: futures[r.key] for r in (*c.needs(microversions), *c.enriched_by)}
-                futures[key] = pool.submit(
-                    clock.timed(key, run.fetch_normalised), c, mv, needs, microversions
-                )
+                fetch, args = run.fetch_normalised, (c, mv, needs, microversions)
             else:
-                futures[key] = pool.submit(clock.timed(key, run.fetch), request, mv)
+                fetch, args = run.fetch, (request, mv)
+            fetch = clock.timed(key, fetch)
+            before = [futures[k] for k in request.after if k in futures]
+            futures[key] = pool.submit(_after(before, fetch) if before else fetch, *args)
         raw, failures, truncated = _collected(futures, cloud_name)
 
     lookups = Lookups(raw, microversions)
@@ -197,6 +203,18 @@ def take_inventory(
                 unfinished=unfinished,
             )
     return finish(results, microversions)
+
+
+def _after(
+    listings: Sequence[Future[Listed]], fetch: Callable[..., Listed]
+) -> Callable[..., Listed]:
+    """``fetch``, started once ``listings`` are done (failed or not)."""
+
+    def run(*args: Any) -> Listed:
+        wait(listings)
+        return fetch(*args)
+
+    return run
 
 
 class _Clock:

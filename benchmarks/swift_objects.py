@@ -209,7 +209,7 @@ def _proved(saved: Path, n: int) -> bool:
         if objects["count"] != n or objects["rows"] is not None:
             return False
         digests.append(objects["digest"])
-    return digests[0] == digests[1]
+    return bool(digests[0] == digests[1])
 
 
 def _named(report: Path, n: int) -> bool:

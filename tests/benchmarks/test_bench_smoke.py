@@ -169,3 +169,24 @@ def test_the_bulk_get_benchmark_measures_big_and_small_pages(
     doc = json.loads(capsys.readouterr().out)
     assert doc["big_pages"] >= 1 and doc["big_bytes"] > 0
     assert doc["big_cpu_us"] > 0 and doc["small_cpu_us"] > 0
+
+
+def test_the_normalise_fields_benchmark_times_every_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        normalise_fields = importlib.import_module("normalise_fields")
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    from auditor.catalog import registry
+    from tests.reliability.world import serving, source_snapshot
+
+    with serving(tmp_path, source_snapshot()):
+        argv = ["cw", "--clouds-yaml", str(tmp_path / "clouds.yaml"), "--runs", "1"]
+        assert normalise_fields.main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    for name in ("servers", "volumes"):
+        assert doc["items"][name] > 0
+        assert doc[f"{name}_builder_us"] > 0
+        assert set(doc[f"{name}_fields_us"]) == {f.name for f in registry.spec(name).fields}

@@ -23,15 +23,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from auditor.catalog import registry
+from items_cpu import open_cloud
+
 from auditor.catalog.lookups import Lookups, Reading
 from auditor.catalog.spec import CollectionSpec
 from auditor.collect import normalise
-from auditor.collect.retry import RetryPolicy
-from auditor.collect.run import Runner
-from auditor.connect import CloudTarget, ConfigSource, connect
-
-COLLECTIONS = ("servers", "volumes")
 
 JSON = dict[str, Any]
 
@@ -65,13 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clouds-yaml", required=True)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
-    target = CloudTarget(args.cloud)
-    conn = connect(target, config=ConfigSource(path=args.clouds_yaml))
-    run = Runner(conn, target, RetryPolicy())
-    run.authenticate()
-    specs = [registry.spec(name) for name in COLLECTIONS]
-    services = sorted({s.service for s in specs if s.service})
-    microversions = {service: run.negotiate(service) for service in services}
+    run, specs, microversions = open_cloud(args.cloud, args.clouds_yaml)
     raw: dict[str, list[JSON]] = {}
     for spec in specs:
         for request in (*spec.requests, *spec.needs(microversions), *spec.enriched_by):

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -156,11 +157,7 @@ def test_the_startup_ab_benchmark_runs_a_command_under_two_versions() -> None:
 def test_the_bulk_get_benchmark_measures_big_and_small_pages(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        bulk_get = importlib.import_module("bulk_get")
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    bulk_get = _script("bulk_get")
     from tests.reliability.world import serving, source_snapshot
 
     with serving(tmp_path, source_snapshot()):
@@ -174,11 +171,7 @@ def test_the_bulk_get_benchmark_measures_big_and_small_pages(
 def test_the_normalise_fields_benchmark_times_every_field(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        normalise_fields = importlib.import_module("normalise_fields")
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    normalise_fields = _script("normalise_fields")
     from auditor.catalog import registry
     from tests.reliability.world import serving, source_snapshot
 
@@ -190,3 +183,12 @@ def test_the_normalise_fields_benchmark_times_every_field(
         assert doc["items"][name] > 0
         assert doc[f"{name}_builder_us"] > 0
         assert set(doc[f"{name}_fields_us"]) == {f.name for f in registry.spec(name).fields}
+
+
+def _script(name: str) -> Any:
+    """A script of benchmarks/ imported as a module (its own imports found there too)."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(BENCHMARKS))

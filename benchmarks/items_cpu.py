@@ -23,6 +23,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from auditor.catalog import registry
+from auditor.catalog.spec import CollectionSpec
 from auditor.collect.retry import RetryPolicy
 from auditor.collect.run import Runner
 from auditor.connect import CloudTarget, ConfigSource, connect
@@ -36,6 +37,20 @@ def _done(value: Any) -> Future[Any]:
     return future
 
 
+def open_cloud(
+    cloud: str, clouds_yaml: str
+) -> tuple[Runner, list[CollectionSpec], dict[str, str | None]]:
+    """A runner on ``cloud`` (authenticated), the big listings' specs and their
+    services' negotiated microversions."""
+    target = CloudTarget(cloud)
+    conn = connect(target, config=ConfigSource(path=clouds_yaml))
+    run = Runner(conn, target, RetryPolicy())
+    run.authenticate()
+    specs = [registry.spec(name) for name in COLLECTIONS]
+    services = sorted({s.service for s in specs if s.service})
+    return run, specs, {service: run.negotiate(service) for service in services}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cloud")
@@ -43,13 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
-    target = CloudTarget(args.cloud)
-    conn = connect(target, config=ConfigSource(path=args.clouds_yaml))
-    run = Runner(conn, target, RetryPolicy())
-    run.authenticate()
-    specs = [registry.spec(name) for name in COLLECTIONS]
-    services = sorted({s.service for s in specs if s.service})
-    microversions = {service: run.negotiate(service) for service in services}
+    run, specs, microversions = open_cloud(args.cloud, args.clouds_yaml)
     lookups = {}
     for spec in specs:
         for request in (*spec.needs(microversions), *spec.enriched_by):

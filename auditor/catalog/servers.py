@@ -141,7 +141,9 @@ def _image(raw: JSON, reading: Reading) -> JSON | None:
 
 def _tags(value: Any) -> list[str] | None:
     # Compute 2.26+ answers every server's tags (a list, maybe empty); before, none.
-    return sorted(str(v) for v in value) if isinstance(value, list) else None
+    if isinstance(value, list):
+        return sorted(map(str, value)) if value else []
+    return None
 
 
 def _locked(value: Any) -> bool | None:

@@ -219,7 +219,14 @@ def _expression(key: str, source: Source, env: dict[str, Any], reads: _Reads) ->
             env[f"then_{key}"] = then
             return f"then_{key}({value})"
         case Indexed(index=index, key=inner):
-            return f"rd.lookups.{index}({_expression(key + '_key', inner, env, reads)})"
+            value = _expression(key + "_key", inner, env, reads)
+            table = Lookups.TABLES.get(index)
+            if table is None:
+                return f"rd.lookups.{index}({value})"
+            # The index's own reading, without a call (Lookups.TABLES).
+            name = value if value.isidentifier() else f"key_{key}"
+            read = name if name == value else f"({name} := {value})"
+            return f"(rd.lookups.{table}.get({name}) if {read} else None)"
         case Subject(fallback=fallback):
             other = f" or item.get({fallback!r})" if fallback else ""
             return f"(raw.get({FAN_OUT_KEY!r}){other})"

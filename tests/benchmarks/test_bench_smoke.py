@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -156,11 +157,7 @@ def test_the_startup_ab_benchmark_runs_a_command_under_two_versions() -> None:
 def test_the_bulk_get_benchmark_measures_big_and_small_pages(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        bulk_get = importlib.import_module("bulk_get")
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    bulk_get = _script("bulk_get")
     from tests.reliability.world import serving, source_snapshot
 
     with serving(tmp_path, source_snapshot()):
@@ -169,3 +166,29 @@ def test_the_bulk_get_benchmark_measures_big_and_small_pages(
     doc = json.loads(capsys.readouterr().out)
     assert doc["big_pages"] >= 1 and doc["big_bytes"] > 0
     assert doc["big_cpu_us"] > 0 and doc["small_cpu_us"] > 0
+
+
+def test_the_normalise_fields_benchmark_times_every_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    normalise_fields = _script("normalise_fields")
+    from auditor.catalog import registry
+    from tests.reliability.world import serving, source_snapshot
+
+    with serving(tmp_path, source_snapshot()):
+        argv = ["cw", "--clouds-yaml", str(tmp_path / "clouds.yaml"), "--runs", "1"]
+        assert normalise_fields.main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    for name in ("servers", "volumes"):
+        assert doc["items"][name] > 0
+        assert doc[f"{name}_builder_us"] > 0
+        assert set(doc[f"{name}_fields_us"]) == {f.name for f in registry.spec(name).fields}
+
+
+def _script(name: str) -> Any:
+    """A script of benchmarks/ imported as a module (its own imports found there too)."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(BENCHMARKS))

@@ -13,6 +13,11 @@ it ends. Imports make hundreds of thousands of objects that live as long as the
 process, none of them garbage, and the collector would scan them again and again
 (about 0.02 s of a 5k-server audit's CPU, a twelfth of its imports). Only ``sandbox``,
 which serves until interrupted, runs with the collector on again once it has started.
+
+Run from the command line (``main()`` without ``argv``: the console script,
+``python -m auditor``), the process ends as soon as the command has, its output
+flushed, without freeing what the command kept (:func:`auditor.app.exits.keep_until_exit`)
+nor unloading its modules one by one.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from auditor.app.exits import EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERRUPTED
+from auditor.app.exits import EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERRUPTED, KEPT
 from auditor.gcpause import paused_gc
 
 if TYPE_CHECKING:
@@ -44,7 +49,19 @@ def _handler(command: str) -> Handler:
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
-    """Entry point of the ``auditor`` console script; returns the exit code."""
+    """Entry point of the ``auditor`` console script; returns the exit code, or, without
+    ``argv`` (the command line's own process), ends the process with it."""
+    try:
+        code = _main(argv, stdout)
+    finally:
+        if argv is not None:
+            KEPT.objects.clear()
+    if argv is None:
+        _end_process(code)
+    return code
+
+
+def _main(argv: Sequence[str] | None, stdout: TextIO | None) -> int:
     with paused_gc():
         started = _start(argv, stdout)
         if isinstance(started, int):
@@ -53,6 +70,23 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         if args.command not in SERVING_COMMANDS:
             return _run(args, redactor, out)
     return _run(args, redactor, out)
+
+
+def _end_process(code: int) -> None:
+    """Exit with ``code`` now: log handlers and output flushed, nothing freed. Returns
+    when the output cannot be flushed (a closed pipe), for the interpreter's own exit
+    to say so as it always has."""
+    import logging
+    import os
+    import sys
+
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
 
 
 _Started = tuple[argparse.Namespace, "Redactor", TextIO]

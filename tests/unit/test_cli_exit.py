@@ -13,19 +13,13 @@ import pytest
 
 from auditor.app import cli
 from auditor.app.exits import KEPT, keep_until_exit
-from auditor.demo.data import RULES, generate
+from tests.harness import demo_diff_argv
 
 
 def _saved_demo(tmp_path: Path) -> list[str]:
-    """The demo's snapshots and rules saved in ``tmp_path``: ``diff``'s arguments, the
-    JSON report on standard output."""
-    source, target = generate()
-    paths = [tmp_path / "source.json", tmp_path / "target.json"]
-    for path, snapshot in zip(paths, (source, target), strict=True):
-        path.write_text(snapshot.dumps(), encoding="utf-8")
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(RULES, encoding="utf-8")
-    return ["-q", "--no-progress", "diff", *map(str, paths), "--rules", str(rules), "-f", "json"]
+    """``diff`` of the demo's snapshots and rules saved in ``tmp_path``, the JSON report
+    on standard output."""
+    return [*demo_diff_argv(tmp_path), "-f", "json"]
 
 
 def test_the_command_lines_process_exits_with_the_code_and_the_whole_report(

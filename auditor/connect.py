@@ -15,6 +15,7 @@ its own configuration to build the profile).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -157,7 +158,7 @@ def connect(
     config = config or ConfigSource()
     config_file = config.path
     if config_file is not None and config.text is not None:
-        check_clouds_yaml(config_file, config.text)
+        _check_once(config_file, config.text)
     where = config_file or "clouds.yaml"
     loader: openstack.config.OpenStackConfig | None = None
     try:
@@ -254,6 +255,14 @@ def _unknown_cloud(
 def _yaml_line(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
     return f" line {mark.line + 1}" if mark is not None else ""
+
+
+@functools.lru_cache(maxsize=4)
+def _check_once(path: str, text: str) -> None:
+    """:func:`check_clouds_yaml`, once per file and text: an audit connects to each of
+    its clouds with the same clouds.yaml (a file that fails is checked again, and fails
+    again, each time)."""
+    check_clouds_yaml(path, text)
 
 
 def check_clouds_yaml(path: str, text: str) -> None:

@@ -85,6 +85,20 @@ def audit_argv(
     return argv if rules is None else [*argv, "--rules", str(rules)]
 
 
+def demo_diff_argv(folder: Path) -> list[str]:
+    """``-q --no-progress diff SOURCE TARGET --rules RULES``: the demo's snapshots and
+    rules, saved in ``folder`` (the report goes where further arguments say)."""
+    from auditor.demo.data import RULES, generate
+
+    source, target = generate()
+    paths = [folder / "source.json", folder / "target.json"]
+    for path, snapshot in zip(paths, (source, target), strict=True):
+        path.write_text(snapshot.dumps(), encoding="utf-8")
+    rules = folder / "rules.yaml"
+    rules.write_text(RULES, encoding="utf-8")
+    return ["-q", "--no-progress", "diff", *map(str, paths), "--rules", str(rules)]
+
+
 def golden_inputs(folder: Path) -> Path:
     """Copy the golden ``source.json``, ``target.json`` and ``rules.yaml`` into ``folder``."""
     for name in ("source.json", "target.json", "rules.yaml"):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 NAMES = ("inventory", "report", "rules", "idmap", "waivers")
@@ -32,6 +31,10 @@ def load_schema(name: str) -> dict[str, Any]:
     """The JSON Schema named ``name`` (one of :data:`NAMES`)."""
     if name not in NAMES:
         raise ValueError(f"unknown schema {name!r}")
+    # Imported here: importlib.resources brings tempfile, shutil, random, bz2 and lzma
+    # (3 ms), which `auditor --help` (that imports NAMES) does without.
+    from importlib import resources
+
     text = resources.files(__package__).joinpath(f"{name}.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     # Imported here: the catalog imports the model, which checks snapshots against

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness import demo_diff_argv
+
 HEAVY = ("openstack", "keystoneauth1", "requests", "jinja2", "jsonschema", "rich", "structlog")
 
 PROBE = """
@@ -77,15 +79,7 @@ no metrics nor evidence, logs nothing below the level and reads valid rules."""
 def _diff_argv(tmp_path: Path) -> list[str]:
     """``auditor diff`` of the demo's snapshots and rules, saved in ``tmp_path``, its JSON
     report to ``tmp_path/report.json``."""
-    from auditor.demo.data import RULES, generate
-
-    source, target = generate()
-    paths = [tmp_path / "source.json", tmp_path / "target.json"]
-    for path, snapshot in zip(paths, (source, target), strict=True):
-        path.write_text(snapshot.dumps(), encoding="utf-8")
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(RULES, encoding="utf-8")
-    argv = ["-q", "--no-progress", "diff", *map(str, paths), "--rules", str(rules)]
+    argv = demo_diff_argv(tmp_path)
     return [*argv, "--format", "json", "--output", str(tmp_path / "report.json")]
 
 

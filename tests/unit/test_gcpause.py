@@ -76,3 +76,45 @@ def test_also_a_decorator() -> None:
 
     assert build() is False
     assert gc.isenabled()
+
+
+def _collector_seen_by(command: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[bool, int]:
+    """(whether the collector ran while ``command``'s handler ran, the exit code)."""
+    import io
+
+    from auditor.app import cli
+
+    seen: list[bool] = []
+
+    def handler(*_args: object) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(cli, "_handler", lambda _command: handler)
+    code = cli.main(command, stdout=io.StringIO())
+    return seen[0], code
+
+
+def test_the_cli_runs_a_command_with_the_collector_paused_then_enables_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _collector_seen_by(["schema", "report"], monkeypatch) == (False, 0)
+    assert gc.isenabled()
+
+
+def test_a_serving_command_runs_with_the_collector_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _collector_seen_by(["sandbox", "a.json"], monkeypatch) == (True, 0)
+    assert gc.isenabled()
+
+
+def test_the_collector_is_on_again_after_help_and_bad_input() -> None:
+    import io
+
+    from auditor.app import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["--help"], stdout=io.StringIO())
+    assert gc.isenabled()
+    with pytest.raises(SystemExit):
+        cli.main(["no-such-command"], stdout=io.StringIO())
+    assert gc.isenabled()

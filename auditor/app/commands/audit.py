@@ -12,6 +12,7 @@ from typing import TextIO
 
 from auditor.app.commands.reports import file_label, finish_report, prepare_outputs
 from auditor.app.console import observer, to_file
+from auditor.app.exits import keep_until_exit
 from auditor.app.fileio import check_writable_file, ensure_writable_dir, write_private
 from auditor.app.files import read_rules
 from auditor.app.options import audit_options, clouds_config
@@ -47,6 +48,7 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     clouds = Clouds(sources, CloudTarget.parse(args.target), clouds_config(args))
     with observer(quiet=args.quiet, no_progress=args.no_progress) as progress:
         result = run_audit(clouds, rules, options, observer=progress, redactor=redactor)
+    keep_until_exit(result)
     log.info("inventories done", requests=progress.requests)
     if args.save_inventories:
         save_inventories(args.save_inventories, sources, result.sources, result.target)

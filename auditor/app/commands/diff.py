@@ -10,6 +10,7 @@ from typing import TextIO
 
 from auditor.app import files
 from auditor.app.commands.reports import finish_report, prepare_outputs
+from auditor.app.exits import keep_until_exit
 from auditor.app.options import audit_options
 from auditor.audit import compare_snapshots
 from auditor.diff.merge import check_labels, source_label
@@ -23,6 +24,7 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     options = audit_options(args, clouds=False)
     sources = [files.read_snapshot(path) for path in args.sources]
     target = files.read_snapshot(args.target)
+    keep_until_exit(sources, target)
     check_labels([source_label(s) for s in sources])
     outputs = prepare_outputs(args, started)
     sign_key = None
@@ -42,6 +44,7 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
         raise SnapshotError(
             f"{named}: an item is not shaped like an auditor snapshot's ({exc!r})"
         ) from None
+    keep_until_exit(outcome)
     if args.evidence:
         from auditor.app.evidence import Inputs, bundle_of, read_bytes, write_bundle
 

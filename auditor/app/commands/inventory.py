@@ -6,7 +6,7 @@ import argparse
 from typing import TextIO
 
 from auditor.app.console import emit, observer, to_file
-from auditor.app.exits import EXIT_INCOMPLETE, EXIT_OK
+from auditor.app.exits import EXIT_INCOMPLETE, EXIT_OK, keep_until_exit
 from auditor.app.fileio import check_writable_file
 from auditor.app.options import audit_options, cloud_target, clouds_config
 from auditor.audit import open_inventory
@@ -24,6 +24,7 @@ def run(args: argparse.Namespace, redactor: Redactor, stdout: TextIO) -> int:
     cloud = open_inventory(target, clouds_config(args), options, redactor=redactor)
     with observer(quiet=args.quiet, no_progress=args.no_progress) as progress:
         snapshot = cloud.take(progress)
+    keep_until_exit(snapshot)
     log.info(
         "inventory done",
         cloud=snapshot.cloud,

@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import logging
 import os
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import structlog
+import tenacity.nap
 
 from auditor.app.config import CONFIG_VARIABLE, SETTINGS
-from auditor.collect import retry
 
 
 @pytest.fixture(autouse=True)
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Every wait between two attempts of a request, in order; nothing really sleeps."""
+    """Every wait tenacity would sleep, in order; nothing really sleeps.
+
+    ``tenacity.Retrying`` binds ``tenacity.nap.sleep`` as a default argument, so
+    patching that name has no effect; the function looks ``time`` up in its
+    module at each call, which is what is replaced here.
+    """
     waits: list[float] = []
-    monkeypatch.setattr(retry, "_sleep", waits.append)
+    monkeypatch.setattr(tenacity.nap, "time", types.SimpleNamespace(sleep=waits.append))
     return waits
 
 

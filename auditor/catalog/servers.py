@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from msgspec import UNSET
+
 from auditor.catalog import compute_checks as checks
 from auditor.catalog.common import ID, NAME, api_field, availability_zone, owned_by_project
 from auditor.catalog.compute import FLAVORS
@@ -113,7 +115,8 @@ COMPUTE_SERVICES = Request(
 
 
 def _flavor(raw: JSON, reading: Reading) -> JSON | None:
-    flavor = raw.get("flavor")
+    # A dict, or a Struct whose flavor is UNSET when absent (sources.Derived.structs).
+    flavor = raw.get("flavor") if type(raw) is dict else raw.flavor  # type: ignore[attr-defined]
     if not isinstance(flavor, dict):
         return None
     if "original_name" in flavor or "vcpus" in flavor:
@@ -132,7 +135,7 @@ def _flavor(raw: JSON, reading: Reading) -> JSON | None:
 
 
 def _image(raw: JSON, reading: Reading) -> JSON | None:
-    image = raw.get("image")
+    image = raw.get("image") if type(raw) is dict else raw.image  # type: ignore[attr-defined]
     # Boot-from-volume servers answer image: "" (or null in some releases).
     if not isinstance(image, dict) or not image.get("id"):
         return None
@@ -168,7 +171,11 @@ def _partial(raw: JSON, _reading: Reading) -> bool | None:
     # Compute 2.69+: a server in a cell that is down comes back as a partial
     # record (id, status UNKNOWN, tenant_id, created, links...). Its absent
     # fields are unknown, not changed.
-    return True if raw.get("status") == "UNKNOWN" and "flavor" not in raw else None
+    if type(raw) is dict:
+        return True if raw.get("status") == "UNKNOWN" and "flavor" not in raw else None
+    # A Struct: an absent status reads None (an API source reads it), a flavor UNSET.
+    unknown = raw.status == "UNKNOWN" and raw.flavor is UNSET  # type: ignore[attr-defined]
+    return True if unknown else None
 
 
 def down_cell_hosts(services: list[JSON]) -> list[str]:
@@ -243,7 +250,7 @@ SERVERS_SPEC = CollectionSpec(
         api_field("status", NSTR, "Nova status (ACTIVE, SHUTOFF, ERROR...).", Status()),
         Field(
             "flavor",
-            derived(_flavor, "flavor"),
+            derived(_flavor, "flavor", structs=True),
             FLAVOR_VIEW,
             "{name, vcpus, ram (MiB), disk (GiB)} whatever the microversion.",
             Custom(
@@ -252,7 +259,7 @@ SERVERS_SPEC = CollectionSpec(
         ),
         Field(
             "image",
-            derived(_image, "image"),
+            derived(_image, "image", structs=True),
             IMAGE_VIEW,
             "{id, name} of the boot image; null when booted from a volume.",
             Custom(
@@ -339,7 +346,7 @@ SERVERS_SPEC = CollectionSpec(
         ),
         Field(
             "partial",
-            derived(_partial, "status", "flavor"),
+            derived(_partial, "status", "flavor", structs=True),
             TRUE,
             "Present and true for a down-cell partial record (compute 2.69+).",
             optional=True,

@@ -31,6 +31,8 @@ from typing import Any, TypedDict, Union
 
 import msgspec
 
+from auditor.catalog.sources import attribute
+
 __all__ = ["NotJSON", "PageDecoder", "page_decoder"]
 
 
@@ -67,6 +69,37 @@ ID_TYPES: tuple[type, ...] = (str, int, type(None))
 """What an item's id may be (the pager de-duplicates by it; null: no id)."""
 
 
+def _typed_dict(annotations: dict[str, Any]) -> Any:
+    # Built at run time, in the functional syntax: the services' keys are not
+    # identifiers ("os-extended-volumes:volumes_attached").
+    make: Any = TypedDict
+    return make("item", annotations, total=False)
+
+
+def _struct(annotations: dict[str, Any], absent: dict[str, Any]) -> Any:
+    """The ``Struct`` of an item: each field an attribute (:func:`attribute`), whose value
+    when the item has no such key is ``absent``'s (``msgspec.NODEFAULT``: the item must
+    have it; a field ``absent`` does not name: ``msgspec.UNSET``)."""
+    layout: list[tuple[str, Any, Any]] = []
+    names: set[str] = set()
+    for key, declared in sorted(annotations.items()):
+        name = attribute(key)
+        if name in names:
+            raise TypeError(f"two fields named {name}")
+        names.add(name)
+        default = absent.get(key, msgspec.UNSET)
+        annotation = declared
+        if default is msgspec.UNSET and declared is not Any:
+            annotation = Union[declared, msgspec.UnsetType]  # noqa: UP007
+        renamed = None if name == key else key
+        if default is msgspec.NODEFAULT:
+            layout.append((name, annotation, msgspec.field(name=renamed)))
+        else:
+            layout.append((name, annotation, msgspec.field(default=default, name=renamed)))
+    # No reference cycle can be decoded from JSON: the collector need not track items.
+    return msgspec.defstruct("item", layout, kw_only=True, gc=False)
+
+
 def _annotation(allowed: tuple[type, ...]) -> Any:
     """The msgspec type of a field of the JSON types ``allowed``; None: not expressible."""
     if not allowed or any(t not in _ANNOTATIONS for t in allowed):
@@ -85,6 +118,7 @@ class PageDecoder:
         links_key: str,
         fields: frozenset[str],
         types: frozenset[tuple[str, tuple[type, ...]]] = frozenset(),
+        absent: frozenset[tuple[str, Any]] | None = None,
     ) -> None:
         self.item_key = item_key
         self.fields = fields
@@ -95,23 +129,32 @@ class PageDecoder:
             if name in fields and annotation is not None and name not in typed:
                 annotations[name] = annotation
                 typed.add(name)
+        self.structs = False
+        """The items of a page decoded typed are ``Struct``s (else dicts)."""
+        if absent is not None and typed >= {name for name, _ in types}:
+            try:
+                item = _struct(annotations, dict(absent))
+                self._typed = self._decoder(item_key, links_key, item)
+                self.typed: frozenset[str] = frozenset(typed)
+                """Fields whose JSON type a page decoded typed has checked (``id`` among them)."""
+                self.structs = True
+                return
+            except TypeError:
+                pass  # A union or a default msgspec refuses: dicts, as below.
         try:
-            self._typed = self._decoder(item_key, links_key, annotations)
-            self.typed: frozenset[str] = frozenset(typed)
-            """Fields whose JSON type a page decoded typed has checked (``id`` among them)."""
+            self._typed = self._decoder(item_key, links_key, _typed_dict(annotations))
+            self.typed = frozenset(typed)
         except TypeError:
             # A union msgspec cannot decode: the fields are kept untyped, the pager checks.
-            self._typed = self._decoder(item_key, links_key, dict.fromkeys(fields, Any))
+            item = _typed_dict(dict.fromkeys(fields, Any))
+            self._typed = self._decoder(item_key, links_key, item)
             self.typed = frozenset()
 
     @staticmethod
-    def _decoder(item_key: str, links_key: str, annotations: dict[str, Any]) -> Any:
-        # Built at run time, in the functional syntax: the services' keys are not
-        # identifiers ("os-extended-volumes:volumes_attached").
+    def _decoder(item_key: str, links_key: str, item: Any) -> Any:
         make: Any = TypedDict
-        item = make("item", annotations, total=False)
         envelope = {
-            item_key: list[item],  # type: ignore[valid-type]
+            item_key: list[item],
             links_key: Any,
             # Every other key the pager reads of a page (next links, Keystone's flag).
             "links": Any,
@@ -138,8 +181,9 @@ def _decoder(
     links_key: str,
     fields: frozenset[str],
     types: frozenset[tuple[str, tuple[type, ...]]],
+    absent: frozenset[tuple[str, Any]] | None,
 ) -> PageDecoder:
-    return PageDecoder(item_key, links_key, fields, types)
+    return PageDecoder(item_key, links_key, fields, types, absent)
 
 
 def page_decoder(
@@ -147,11 +191,14 @@ def page_decoder(
     links_key: str | None,
     fields: Collection[str] | None,
     checked: Collection[str] | Mapping[str, tuple[type, ...]] | None = None,
+    absent: frozenset[tuple[str, Any]] | None = None,
 ) -> PageDecoder | None:
     """The decoder of a listing's pages keeping ``fields`` of the items under ``item_key``,
     and the fields the pager reads itself: ``id`` (it de-duplicates by it) and the
     ``checked`` ones (their JSON types: decoded as such when ``checked`` maps them to
-    their types); None when everything is kept."""
+    their types); None when everything is kept. With ``absent`` (field -> its value
+    when absent), items are decoded into ``Struct``s where every checked type can be
+    (:attr:`PageDecoder.structs`)."""
     if fields is None or not item_key:
         return None
     keep = frozenset(fields) | {"id"} | frozenset(checked or ())
@@ -159,4 +206,4 @@ def page_decoder(
     if item_key in (links, "links", "next", "truncated") or links in ("links", "next", "truncated"):
         return None
     types = frozenset(checked.items()) if isinstance(checked, Mapping) else frozenset()
-    return _decoder(item_key, links, keep, types)
+    return _decoder(item_key, links, keep, types, absent)

@@ -25,7 +25,7 @@ from auditor.catalog import registry
 from auditor.catalog.lookups import Lookups, Reading
 from auditor.catalog.spec import FAN_OUT_KEY, CollectionSpec, Paging, Request
 from auditor.collect.list_limit import list_whole
-from auditor.collect.normalise import normalise_items
+from auditor.collect.normalise import absent_values, normalise_items
 from auditor.collect.pager import Listed, PageObserver, Pager
 from auditor.collect.retry import DiscoveryIncomplete, Retryable, RetryPolicy, call_with_retries
 from auditor.collect.swift import SwiftWalk, account_url
@@ -206,9 +206,10 @@ class Runner:
         convert: Callable[[list[JSON]], list[JSON]] | None = None,
         *,
         also: Collection[str] = (),
+        absent: frozenset[tuple[str, Any]] | None = None,
     ) -> Listed:
         """Every item of one request (raw, trimmed to what the catalog reads and ``also``,
-        or what ``convert`` makes of each page)."""
+        or what ``convert`` makes of each page, of ``Struct``s with ``absent``)."""
         kept = registry.kept_fields(request.key)
         if kept is not None and also:
             kept = kept | frozenset(also)
@@ -231,6 +232,7 @@ class Runner:
                 paging=request.paging,
                 links=request.links,
                 headers=request.headers,
+                absent=absent,
             )
         except (ks_exc.ClientException, openstack.exceptions.SDKException) as exc:
             raise ListingError(f"{request.label}: {describe(exc)}") from exc
@@ -309,7 +311,10 @@ class Runner:
         reading = Reading(Lookups(raw, microversions), microversion, tag=request.tag)
         try:
             return self.fetch(
-                request, microversion, lambda page: normalise_items(spec, page, reading)
+                request,
+                microversion,
+                lambda page: normalise_items(spec, page, reading),
+                absent=absent_values(spec),
             )
         except SHAPE_ERRORS as exc:
             raise ListingError(shape_error(request, exc)) from exc

@@ -6,9 +6,9 @@ Against a sandbox in another process (``benchmarks/serve_sandbox.py``), it lists
 the servers and volumes of CLOUD once as the inventory does, keeping each page's
 bytes; then, in this process, it decodes those pages, keeps them (the pager's
 de-duplication) and normalises them both ways, one way after the other
-(interleaved, ``--runs`` times), checks that both ways give the same snapshot
-items, and prints one JSON line: each listing's median thread CPU seconds per
-way.
+(interleaved, ``--runs`` times, the collector paused as in an inventory), checks
+that both ways give the same snapshot items, and prints one JSON line: each
+listing's median thread CPU seconds per way.
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ from typing import Any
 from auditor.catalog import registry
 from auditor.catalog.lookups import Lookups, Reading
 from auditor.collect import decode
-from auditor.collect.normalise import absent_values, normalise_items
+from auditor.collect.normalise import normalise_items
 from auditor.collect.retry import RetryPolicy
 from auditor.collect.run import Runner
+from auditor.collect.structs import struct_layout
 from auditor.collect.walk import kept_typed
 from auditor.connect import CloudTarget, ConfigSource, connect
+from auditor.gcpause import paused_gc
 
 COLLECTIONS = ("servers", "volumes")
 
@@ -66,23 +68,27 @@ def _list(
     spec: Any, pages: list[bytes], reading: Reading, structs: bool
 ) -> tuple[float, list[Any]]:
     request = spec.primary
-    absent = absent_values(spec) if structs else None
+    layout = struct_layout(spec) if structs else None
     decoder = decode.PageDecoder(
         request.items,
         request.links or f"{request.items}_links",
         frozenset(registry.kept_fields(request.key) or ()) | {"id"} | set(request.shapes),
         frozenset(request.shapes.items()),
-        absent,
+        layout,
     )
     assert decoder.structs is structs
     seen: set[Any] = set()
     out: list[Any] = []
-    cpu = time.thread_time()
-    for content in pages:
-        body, _ = decoder.decode(content)
-        fresh = kept_typed("x", body[request.items], _Counts(), seen, None, None, structs=structs)
-        out.extend(normalise_items(spec, fresh, reading))
-    return time.thread_time() - cpu, out
+    # The collector paused, as the inventory pauses it around each listing.
+    with paused_gc():
+        cpu = time.thread_time()
+        for content in pages:
+            body, _ = decoder.decode(content)
+            page = body[request.items]
+            fresh = kept_typed("x", page, _Counts(), seen, None, None, structs=structs)
+            out.extend(normalise_items(spec, fresh, reading))
+        cpu = time.thread_time() - cpu
+    return cpu, out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
 from msgspec import UNSET
 
 from auditor.catalog import compute_checks as checks
@@ -114,9 +115,29 @@ COMPUTE_SERVICES = Request(
 # -- servers -----------------------------------------------------------------------------
 
 
+class _Flavor(msgspec.Struct, gc=False):
+    """A server's flavor as :func:`_flavor` reads it of an item decoded into a ``Struct``
+    (``sources.Derived.structs``): the embedded view's keys UNSET when absent (they tell
+    the view of 2.47+ from an id), the others None."""
+
+    original_name: Any = UNSET
+    vcpus: Any = UNSET
+    ram: Any = None
+    disk: Any = None
+    id: Any = None
+
+
+class _Image(msgspec.Struct, gc=False):
+    """A server's image (an object; or "" or null when booted from a volume) as
+    :func:`_image` reads it of a ``Struct``: its id only."""
+
+    id: Any = UNSET
+
+
 def _flavor(raw: JSON, reading: Reading) -> JSON | None:
-    # A dict, or a Struct whose flavor is UNSET when absent (sources.Derived.structs).
-    flavor = raw.get("flavor") if type(raw) is dict else raw.flavor  # type: ignore[attr-defined]
+    if type(raw) is not dict:
+        return _flavor_of_struct(raw.flavor, reading)  # type: ignore[attr-defined]
+    flavor = raw.get("flavor")
     if not isinstance(flavor, dict):
         return None
     if "original_name" in flavor or "vcpus" in flavor:
@@ -134,8 +155,34 @@ def _flavor(raw: JSON, reading: Reading) -> JSON | None:
     }
 
 
+def _flavor_of_struct(flavor: Any, reading: Reading) -> JSON | None:
+    """:func:`_flavor` of a ``_Flavor`` (UNSET: absent; the type says it is an object)."""
+    if type(flavor) is not _Flavor:
+        return None
+    name, vcpus = flavor.original_name, flavor.vcpus
+    if name is not UNSET or vcpus is not UNSET:
+        return {
+            "name": None if name is UNSET else name,
+            "vcpus": None if vcpus is UNSET else vcpus,
+            "ram": flavor.ram,
+            "disk": flavor.disk,
+        }
+    source = reading.lookups.flavors.get(flavor.id or "", {})
+    return {
+        "name": source.get("name") if source else None,
+        "vcpus": source.get("vcpus"),
+        "ram": source.get("ram"),
+        "disk": source.get("disk"),
+    }
+
+
 def _image(raw: JSON, reading: Reading) -> JSON | None:
-    image = raw.get("image") if type(raw) is dict else raw.image  # type: ignore[attr-defined]
+    if type(raw) is not dict:
+        image = raw.image  # type: ignore[attr-defined]
+        if type(image) is not _Image or not image.id:
+            return None
+        return {"id": image.id, "name": reading.lookups.image_names.get(image.id)}
+    image = raw.get("image")
     # Boot-from-volume servers answer image: "" (or null in some releases).
     if not isinstance(image, dict) or not image.get("id"):
         return None
@@ -250,7 +297,7 @@ SERVERS_SPEC = CollectionSpec(
         api_field("status", NSTR, "Nova status (ACTIVE, SHUTOFF, ERROR...).", Status()),
         Field(
             "flavor",
-            derived(_flavor, "flavor", structs=True),
+            derived(_flavor, "flavor", structs=True, decoded={"flavor": _Flavor}),
             FLAVOR_VIEW,
             "{name, vcpus, ram (MiB), disk (GiB)} whatever the microversion.",
             Custom(
@@ -259,7 +306,7 @@ SERVERS_SPEC = CollectionSpec(
         ),
         Field(
             "image",
-            derived(_image, "image", structs=True),
+            derived(_image, "image", structs=True, decoded={"image": _Image | str | None}),
             IMAGE_VIEW,
             "{id, name} of the boot image; null when booted from a volume.",
             Custom(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -117,6 +117,9 @@ class Derived:
     attributes, named by :func:`attribute`; a field absent from the item is
     ``msgspec.UNSET`` unless an API source reads it too, then None), to the same answer
     as from the dict."""
+    decoded: tuple[tuple[str, Any], ...] = ()
+    """Fields of ``reads`` decoded, on a ``Struct`` item, as the ``msgspec`` type given
+    (an object of which ``fn`` reads a few keys: a ``Struct`` of those), else as JSON."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -154,8 +157,13 @@ def names_of(key: str) -> Elements:
     return Elements(key, "name", present=True)
 
 
-def derived(fn: Callable[[JSON, Reading], Any], *reads: str, structs: bool = False) -> Derived:
-    return Derived(fn, tuple(reads), structs)
+def derived(
+    fn: Callable[[JSON, Reading], Any],
+    *reads: str,
+    structs: bool = False,
+    decoded: Mapping[str, Any] | None = None,
+) -> Derived:
+    return Derived(fn, tuple(reads), structs, tuple((decoded or {}).items()))
 
 
 def attribute(key: str) -> str:

@@ -26,14 +26,16 @@ from __future__ import annotations
 
 import functools
 import json
+import types
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any, TypedDict, Union
 
 import msgspec
 
 from auditor.catalog.sources import attribute
 
-__all__ = ["NotJSON", "PageDecoder", "page_decoder"]
+__all__ = ["Layout", "NotJSON", "PageDecoder", "page_decoder"]
 
 
 class NotJSON(ValueError):
@@ -76,11 +78,34 @@ def _typed_dict(annotations: dict[str, Any]) -> Any:
     return make("item", annotations, total=False)
 
 
-def _struct(annotations: dict[str, Any], absent: dict[str, Any]) -> Any:
-    """The ``Struct`` of an item: each field an attribute (:func:`attribute`), whose value
-    when the item has no such key is ``absent``'s (``msgspec.NODEFAULT``: the item must
-    have it; a field ``absent`` does not name: ``msgspec.UNSET``)."""
-    layout: list[tuple[str, Any, Any]] = []
+@dataclass(frozen=True)
+class Layout:
+    """How a listing's items are decoded into ``Struct``s (:func:`_struct`)."""
+
+    absent: frozenset[tuple[str, Any]]
+    """Field -> its value when the item has no such key (``msgspec.NODEFAULT``: the item
+    must have it; a field not named: ``msgspec.UNSET``)."""
+    elements: frozenset[tuple[str, str]] = frozenset()
+    """Field -> the one key read of each of its objects (a list of objects, or null):
+    decoded into ``Struct``s of that key only (``msgspec.UNSET`` when absent)."""
+    types: frozenset[tuple[str, Any]] = frozenset()
+    """Field -> the msgspec type it is decoded as (a derived function's choice)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _element(key: str) -> Any:
+    name = attribute(key)
+    field = msgspec.field(default=msgspec.UNSET, name=None if name == key else key)
+    return msgspec.defstruct("element", [(name, Any, field)], gc=False)
+
+
+def _struct(annotations: dict[str, Any], layout: Layout) -> Any:
+    """The ``Struct`` of an item: each field an attribute (:func:`attribute`), as
+    ``layout`` says."""
+    absent = dict(layout.absent)
+    elements = dict(layout.elements)
+    decoded = dict(layout.types)
+    fields: list[tuple[str, Any, Any]] = []
     names: set[str] = set()
     for key, declared in sorted(annotations.items()):
         name = attribute(key)
@@ -89,15 +114,24 @@ def _struct(annotations: dict[str, Any], absent: dict[str, Any]) -> Any:
         names.add(name)
         default = absent.get(key, msgspec.UNSET)
         annotation = declared
-        if default is msgspec.UNSET and declared is not Any:
-            annotation = Union[declared, msgspec.UnsetType]  # noqa: UP007
+        if key in decoded:
+            if declared not in (Any, dict):
+                raise TypeError(f"{key} is declared {declared}")
+            annotation = decoded[key]
+        elif key in elements:
+            if declared not in (Any, list):
+                raise TypeError(f"{key} is no list")
+            one = types.GenericAlias(list, (_element(elements[key]),))
+            annotation = one if declared is list else Union[one, None]  # noqa: UP007
+        if default is msgspec.UNSET and annotation is not Any:
+            annotation = Union[annotation, msgspec.UnsetType]  # noqa: UP007
         renamed = None if name == key else key
         if default is msgspec.NODEFAULT:
-            layout.append((name, annotation, msgspec.field(name=renamed)))
+            fields.append((name, annotation, msgspec.field(name=renamed)))
         else:
-            layout.append((name, annotation, msgspec.field(default=default, name=renamed)))
+            fields.append((name, annotation, msgspec.field(default=default, name=renamed)))
     # No reference cycle can be decoded from JSON: the collector need not track items.
-    return msgspec.defstruct("item", layout, kw_only=True, gc=False)
+    return msgspec.defstruct("item", fields, kw_only=True, gc=False)
 
 
 def _annotation(allowed: tuple[type, ...]) -> Any:
@@ -118,7 +152,7 @@ class PageDecoder:
         links_key: str,
         fields: frozenset[str],
         types: frozenset[tuple[str, tuple[type, ...]]] = frozenset(),
-        absent: frozenset[tuple[str, Any]] | None = None,
+        layout: Layout | None = None,
     ) -> None:
         self.item_key = item_key
         self.fields = fields
@@ -131,9 +165,9 @@ class PageDecoder:
                 typed.add(name)
         self.structs = False
         """The items of a page decoded typed are ``Struct``s (else dicts)."""
-        if absent is not None and typed >= {name for name, _ in types}:
+        if layout is not None and typed >= {name for name, _ in types}:
             try:
-                item = _struct(annotations, dict(absent))
+                item = _struct(annotations, layout)
                 self._typed = self._decoder(item_key, links_key, item)
                 self.typed: frozenset[str] = frozenset(typed)
                 """Fields whose JSON type a page decoded typed has checked (``id`` among them)."""
@@ -181,9 +215,9 @@ def _decoder(
     links_key: str,
     fields: frozenset[str],
     types: frozenset[tuple[str, tuple[type, ...]]],
-    absent: frozenset[tuple[str, Any]] | None,
+    layout: Layout | None,
 ) -> PageDecoder:
-    return PageDecoder(item_key, links_key, fields, types, absent)
+    return PageDecoder(item_key, links_key, fields, types, layout)
 
 
 def page_decoder(
@@ -191,14 +225,13 @@ def page_decoder(
     links_key: str | None,
     fields: Collection[str] | None,
     checked: Collection[str] | Mapping[str, tuple[type, ...]] | None = None,
-    absent: frozenset[tuple[str, Any]] | None = None,
+    layout: Layout | None = None,
 ) -> PageDecoder | None:
     """The decoder of a listing's pages keeping ``fields`` of the items under ``item_key``,
     and the fields the pager reads itself: ``id`` (it de-duplicates by it) and the
     ``checked`` ones (their JSON types: decoded as such when ``checked`` maps them to
-    their types); None when everything is kept. With ``absent`` (field -> its value
-    when absent), items are decoded into ``Struct``s where every checked type can be
-    (:attr:`PageDecoder.structs`)."""
+    their types); None when everything is kept. With ``layout``, items are decoded
+    into ``Struct``s where every checked type can be (:attr:`PageDecoder.structs`)."""
     if fields is None or not item_key:
         return None
     keep = frozenset(fields) | {"id"} | frozenset(checked or ())
@@ -206,4 +239,4 @@ def page_decoder(
     if item_key in (links, "links", "next", "truncated") or links in ("links", "next", "truncated"):
         return None
     types = frozenset(checked.items()) if isinstance(checked, Mapping) else frozenset()
-    return _decoder(item_key, links, keep, types, absent)
+    return _decoder(item_key, links, keep, types, layout)

@@ -12,8 +12,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import msgspec
-
 from auditor.catalog.lookups import Lookups, Reading
 from auditor.catalog.registry import baseline
 from auditor.catalog.sources import (
@@ -32,6 +30,7 @@ from auditor.catalog.sources import (
 )
 from auditor.catalog.spec import FAN_OUT_KEY, CollectionSpec, Record, Request
 from auditor.catalog.text import version
+from auditor.collect.structs import struct_picker
 
 if sys.version_info >= (3, 11):
     from typing import assert_never
@@ -187,7 +186,8 @@ class _Reads:
 
     def __init__(self, counts: dict[str, int] | None = None, *, structs: bool = False) -> None:
         self.structs = structs
-        """The item is a ``Struct`` (:func:`absent_values`): its fields are attributes."""
+        """The item is a ``Struct`` (:func:`auditor.collect.structs.struct_layout`): its
+        fields are attributes."""
         self.counting = counts is None
         self.counts: dict[str, int] = {} if counts is None else counts
         self.names: dict[str, str] = {}
@@ -212,7 +212,7 @@ def _expression(key: str, source: Source, env: dict[str, Any], reads: _Reads) ->
     match source:
         case Api(names=names, default=default, then=then, required=required):
             if reads.structs:
-                # An absent field is its Struct's default: the source's (absent_values).
+                # An absent field is its Struct's default: the source's (struct_layout).
                 value = " or ".join(f"item.{attribute(name)}" for name in names)
             elif required and len(names) == 1:
                 value = f"item[{names[0]!r}]"
@@ -234,9 +234,10 @@ def _expression(key: str, source: Source, env: dict[str, Any], reads: _Reads) ->
         case Tag():
             return "rd.tag"
         case Elements(key=field, attr=attr, present=present):
-            env[f"elements_{key}"] = picker(attr, present)
             if reads.structs:
+                env[f"elements_{key}"] = struct_picker(attr, present)
                 return f"elements_{key}(item.{attribute(field)})"
+            env[f"elements_{key}"] = picker(attr, present)
             return f"elements_{key}(item.get({field!r}))"
         case Derived(fn=fn):
             env[f"derived_{key}"] = fn
@@ -249,7 +250,7 @@ def builder(spec: CollectionSpec, structs: bool = False) -> Builder:
     """The function that builds one item of ``spec``, generated once from its field
     sources (as :mod:`dataclasses` generates ``__init__``): a big listing is read at
     the speed of a hand-written normaliser. Optional fields are set when not null.
-    ``structs``: of an item decoded into a ``Struct`` (:func:`absent_values`)."""
+    ``structs``: of an item decoded into a ``Struct`` (:mod:`auditor.collect.structs`)."""
     known = _BUILDERS.get((id(spec), structs))
     if known is not None and known[0] is spec:
         return known[1]
@@ -260,57 +261,6 @@ def builder(spec: CollectionSpec, structs: bool = False) -> Builder:
     build: Builder = env["build"]
     _BUILDERS[(id(spec), structs)] = (spec, build)
     return build
-
-
-STRUCTS = frozenset({"servers", "volumes"})
-"""The collections whose pages are decoded into ``Struct``s (measured to pay: the
-biggest listings; docs/performance.md)."""
-
-
-def _absent(source: Source, out: dict[str, list[Any]]) -> bool:
-    """Add to ``out`` what each raw field ``source`` reads is when absent (UNSET: only a
-    derived function reads it); False: ``source`` cannot read a ``Struct``."""
-    match source:
-        case Api(names=(name,), default=default, required=required):
-            out.setdefault(name, []).append(msgspec.NODEFAULT if required else default)
-        case Api(names=names):
-            for name in names:
-                out.setdefault(name, []).append(None)
-        case Elements(key=key):
-            out.setdefault(key, []).append(None)
-        case Indexed(key=inner):
-            return _absent(inner, out)
-        case Tag():
-            pass
-        case Derived(reads=names, structs=True) if names is not None:
-            for name in names:
-                out.setdefault(name, [])
-        case _:
-            return False
-    return True
-
-
-def absent_values(spec: CollectionSpec) -> frozenset[tuple[str, Any]] | None:
-    """What each raw field ``spec`` reads is when an item has no such key, for decoding
-    its items into ``Struct``s that read as the dicts do: the default of the API source
-    that reads it (None for ``item.get``; ``msgspec.NODEFAULT``: the item must have it,
-    else its page is decoded as dicts and fails as before), ``msgspec.UNSET`` when only
-    derived functions read it (they tell absent from null). None: ``spec``'s items are
-    read as dicts (not in :data:`STRUCTS`, or a source that reads dicts only)."""
-    if spec.name not in STRUCTS or spec.primary.wrapped or len(spec.requests) != 1:
-        return None
-    out: dict[str, list[Any]] = {}
-    if not all(_absent(f.source, out) for f in spec.fields):
-        return None
-    absent: dict[str, Any] = {}
-    for name, values in out.items():
-        if any(type(v) is not type(values[0]) or v != values[0] for v in values):
-            return None  # Two sources would read its absence differently.
-        absent[name] = values[0] if values else msgspec.UNSET
-    try:
-        return frozenset(absent.items())
-    except TypeError:  # A default that is no constant (a list): dicts.
-        return None
 
 
 def _code(spec: CollectionSpec, env: dict[str, Any], reads: _Reads) -> str:

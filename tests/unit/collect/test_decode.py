@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from auditor.collect.decode import NotJSON, decode_any, page_decoder
+from auditor.collect.decode import Layout, NotJSON, decode_any, page_decoder
 
 PAGE = {
     "servers": [
@@ -143,15 +143,18 @@ def test_null_and_integer_ids_are_typed_ids() -> None:
     assert decoder.decode(text) == ({"servers": [{"id": None}, {"id": 7}, {"name": "n"}]}, True)
 
 
-ABSENT = frozenset(
-    {
-        ("id", msgspec.NODEFAULT),
-        ("name", None),
-        ("metadata", "none"),
-        ("os-extended-volumes:volumes_attached", None),
-    }
+ABSENT = Layout(
+    frozenset(
+        {
+            ("id", msgspec.NODEFAULT),
+            ("name", None),
+            ("metadata", "none"),
+            ("os-extended-volumes:volumes_attached", None),
+        }
+    ),
+    frozenset({("os-extended-volumes:volumes_attached", "id")}),
 )
-"""Each field's value when absent (flavor: none given, UNSET)."""
+"""Each field's value when absent (flavor: none given, UNSET); the volumes' ids only."""
 
 
 def test_items_decoded_into_structs_tell_absent_from_null_where_asked() -> None:
@@ -163,9 +166,8 @@ def test_items_decoded_into_structs_tell_absent_from_null_where_asked() -> None:
     assert trimmed
     first, second = body["servers"]
     assert first.name == "web"
-    assert first.f_os_extended_volumes_volumes_attached == [
-        {"id": "v", "delete_on_termination": False}
-    ]
+    (volume,) = first.f_os_extended_volumes_volumes_attached
+    assert volume.id == "v" and not hasattr(volume, "delete_on_termination")
     assert first.flavor == {"vcpus": 2, "ram": 1.5, "extra_specs": {}}
     assert (second.id, second.name, second.metadata) == (2, None, "none")
     assert second.f_os_extended_volumes_volumes_attached is None
@@ -181,6 +183,8 @@ def test_items_decoded_into_structs_tell_absent_from_null_where_asked() -> None:
         {"name": "no id"},
         {"id": "a", "name": 5},
         {"id": 1.5},
+        {"id": "a", "os-extended-volumes:volumes_attached": ["v"]},
+        {"id": "a", "os-extended-volumes:volumes_attached": {"id": "v"}},
     ],
 )
 def test_a_page_structs_refuse_is_decoded_whole(item: dict) -> None:

@@ -11,6 +11,7 @@ import requests
 
 from auditor.catalog.registry import listings
 from auditor.catalog.spec import Paging
+from auditor.collect.decode import Layout
 from auditor.collect.pager import MAX_RETRY_AFTER, Listed, Pager, RetryPolicy, next_query
 from auditor.errors import ListingError
 from tests import payloads as p
@@ -329,6 +330,9 @@ def test_an_offset_paged_listing_is_asked_until_an_empty_page(count: int, max_li
     assert all(q["all_projects"] == "True" and q["limit"] == "1000" for q in service.asked)
 
 
+LAYOUT = Layout(frozenset({("id", msgspec.NODEFAULT), ("name", None)}))
+
+
 def _as_dicts(page: list[Any]) -> list[dict[str, Any]]:
     """A converter of a listing decoded into Structs: each item as the dict it reads as
     (its fields absent from the item left out), and what it was decoded into."""
@@ -372,7 +376,7 @@ def test_pages_decoded_typed_keep_what_untyped_pages_keep(
         fields=fields if typed else None,
         types=SERVERS.shapes,
         convert=_as_dicts if typed == "structs" else None,
-        absent=frozenset({("id", msgspec.NODEFAULT), ("name", None)}),
+        layout=LAYOUT,
     )
     assert [item.get("id") for item in listed.items] == [f"s-{i}" for i in range(1, 6)] + [
         None,
@@ -425,6 +429,6 @@ def test_a_field_of_another_type_fails_the_listing_typed_or_not(
             # Decoded into Structs where the page can be: a page msgspec refuses is
             # decoded as dicts, checked by the pager, which names the fault as before.
             convert=_as_dicts if typed == "structs" else None,
-            absent=frozenset({("id", msgspec.NODEFAULT), ("name", None)}),
+            layout=LAYOUT,
         )
     assert str(caught.value) == f"compute servers: page 1 {error}"

@@ -17,10 +17,8 @@ How a server's flavor and boot image are compared is code
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-import msgspec
 from msgspec import UNSET
 
 from auditor.catalog import compute_checks as checks
@@ -39,6 +37,7 @@ from auditor.catalog.policies import (
     RefByName,
     Status,
 )
+from auditor.catalog.server_reads import Flavor, Image, read_flavor, read_image
 from auditor.catalog.sources import api, derived, ids_of, names_of
 from auditor.catalog.spec import (
     CollectionSpec,
@@ -113,80 +112,6 @@ COMPUTE_SERVICES = Request(
 )
 """Nova's compute services: whether a cell is down (its hosts answer UNKNOWN)."""
 # -- servers -----------------------------------------------------------------------------
-
-
-class _Flavor(msgspec.Struct, gc=False):
-    """A server's flavor as :func:`_flavor` reads it of an item decoded into a ``Struct``
-    (``sources.Derived.structs``): the embedded view's keys UNSET when absent (they tell
-    the view of 2.47+ from an id), the others None."""
-
-    original_name: Any = UNSET
-    vcpus: Any = UNSET
-    ram: Any = None
-    disk: Any = None
-    id: Any = None
-
-
-class _Image(msgspec.Struct, gc=False):
-    """A server's image (an object; or "" or null when booted from a volume) as
-    :func:`_image` reads it of a ``Struct``: its id only."""
-
-    id: Any = UNSET
-
-
-def _flavor(raw: JSON, reading: Reading) -> JSON | None:
-    if type(raw) is not dict:
-        return _flavor_of_struct(raw.flavor, reading)  # type: ignore[attr-defined]
-    flavor = raw.get("flavor")
-    if not isinstance(flavor, dict):
-        return None
-    if "original_name" in flavor or "vcpus" in flavor:
-        name = flavor.get("original_name")
-        source: Mapping[str, Any] = flavor
-    else:
-        source = reading.lookups.flavors.get(flavor.get("id") or "", {})
-        # A deleted flavor is no longer listed; its id is all the API still says.
-        name = source.get("name") if source else None
-    return {
-        "name": name,
-        "vcpus": source.get("vcpus"),
-        "ram": source.get("ram"),
-        "disk": source.get("disk"),
-    }
-
-
-def _flavor_of_struct(flavor: Any, reading: Reading) -> JSON | None:
-    """:func:`_flavor` of a ``_Flavor`` (UNSET: absent; the type says it is an object)."""
-    if type(flavor) is not _Flavor:
-        return None
-    name, vcpus = flavor.original_name, flavor.vcpus
-    if name is not UNSET or vcpus is not UNSET:
-        return {
-            "name": None if name is UNSET else name,
-            "vcpus": None if vcpus is UNSET else vcpus,
-            "ram": flavor.ram,
-            "disk": flavor.disk,
-        }
-    source = reading.lookups.flavors.get(flavor.id or "", {})
-    return {
-        "name": source.get("name") if source else None,
-        "vcpus": source.get("vcpus"),
-        "ram": source.get("ram"),
-        "disk": source.get("disk"),
-    }
-
-
-def _image(raw: JSON, reading: Reading) -> JSON | None:
-    if type(raw) is not dict:
-        image = raw.image  # type: ignore[attr-defined]
-        if type(image) is not _Image or not image.id:
-            return None
-        return {"id": image.id, "name": reading.lookups.image_names.get(image.id)}
-    image = raw.get("image")
-    # Boot-from-volume servers answer image: "" (or null in some releases).
-    if not isinstance(image, dict) or not image.get("id"):
-        return None
-    return {"id": image["id"], "name": reading.lookups.image_names.get(image["id"])}
 
 
 def _tags(value: Any) -> list[str] | None:
@@ -297,7 +222,7 @@ SERVERS_SPEC = CollectionSpec(
         api_field("status", NSTR, "Nova status (ACTIVE, SHUTOFF, ERROR...).", Status()),
         Field(
             "flavor",
-            derived(_flavor, "flavor", structs=True, decoded={"flavor": _Flavor}),
+            derived(read_flavor, "flavor", structs=True, decoded={"flavor": Flavor}),
             FLAVOR_VIEW,
             "{name, vcpus, ram (MiB), disk (GiB)} whatever the microversion.",
             Custom(
@@ -306,7 +231,7 @@ SERVERS_SPEC = CollectionSpec(
         ),
         Field(
             "image",
-            derived(_image, "image", structs=True, decoded={"image": _Image | str | None}),
+            derived(read_image, "image", structs=True, decoded={"image": Image | str | None}),
             IMAGE_VIEW,
             "{id, name} of the boot image; null when booted from a volume.",
             Custom(

@@ -169,3 +169,22 @@ def test_the_bulk_get_benchmark_measures_big_and_small_pages(
     doc = json.loads(capsys.readouterr().out)
     assert doc["big_pages"] >= 1 and doc["big_bytes"] > 0
     assert doc["big_cpu_us"] > 0 and doc["small_cpu_us"] > 0
+
+
+def test_the_struct_benchmark_lists_both_ways_to_the_same_items(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        struct_cpu = importlib.import_module("struct_cpu")
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    from tests.reliability.world import serving, source_snapshot
+
+    with serving(tmp_path, source_snapshot()):
+        argv = ["cw", "--clouds-yaml", str(tmp_path / "clouds.yaml"), "--runs", "1"]
+        assert struct_cpu.main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    for name in ("servers", "volumes"):
+        assert doc[name]["items"] > 0
+        assert doc[name]["dicts"] > 0 and doc[name]["structs"] > 0

@@ -153,19 +153,25 @@ def test_the_startup_ab_benchmark_runs_a_command_under_two_versions() -> None:
         assert doc[f"{side}_cpu_s_median"] > 0
 
 
-def test_the_bulk_get_benchmark_measures_big_and_small_pages(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _against_a_sandbox(tmp_path: Path, benchmark: str, args: list[str]) -> int:
+    """``main`` of benchmarks/``benchmark``.py run against a sandbox of cloud ``cw``."""
     sys.path.insert(0, str(BENCHMARKS))
     try:
-        bulk_get = importlib.import_module("bulk_get")
+        module = importlib.import_module(benchmark)
     finally:
         sys.path.remove(str(BENCHMARKS))
     from tests.reliability.world import serving, source_snapshot
 
     with serving(tmp_path, source_snapshot()):
-        argv = ["cw", "--clouds-yaml", str(tmp_path / "clouds.yaml"), "--rounds", "1"]
-        assert bulk_get.main([*argv, "--pages", "2", "--small", "3"]) == 0
+        code: int = module.main(["cw", "--clouds-yaml", str(tmp_path / "clouds.yaml"), *args])
+    return code
+
+
+def test_the_bulk_get_benchmark_measures_big_and_small_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--rounds", "1", "--pages", "2", "--small", "3"]
+    assert _against_a_sandbox(tmp_path, "bulk_get", args) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["big_pages"] >= 1 and doc["big_bytes"] > 0
     assert doc["big_cpu_us"] > 0 and doc["small_cpu_us"] > 0
@@ -174,16 +180,7 @@ def test_the_bulk_get_benchmark_measures_big_and_small_pages(
 def test_the_struct_benchmark_lists_both_ways_to_the_same_items(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        struct_cpu = importlib.import_module("struct_cpu")
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    from tests.reliability.world import serving, source_snapshot
-
-    with serving(tmp_path, source_snapshot()):
-        argv = ["cw", "--clouds-yaml", str(tmp_path / "clouds.yaml"), "--runs", "1"]
-        assert struct_cpu.main(argv) == 0
+    assert _against_a_sandbox(tmp_path, "struct_cpu", ["--runs", "1"]) == 0
     doc = json.loads(capsys.readouterr().out)
     for name in ("servers", "volumes"):
         assert doc[name]["items"] > 0

@@ -23,7 +23,7 @@ from auditor.catalog.policies import (
     Sized,
     Status,
 )
-from auditor.catalog.sources import Source, api, derived, ids_of
+from auditor.catalog.sources import Source, api, attribute, derived, ids_of
 from auditor.catalog.spec import NO_SHAPES, CollectionSpec, Family, Field, Owner, Request
 from auditor.catalog.text import beside
 from auditor.catalog.transforms import boolean, cinder_bool, mask, text_or_empty
@@ -58,6 +58,8 @@ MIGRATION_STATUS = "os-vol-mig-status-attr:migstat"
 MIGRATION_TARGET = "target:"
 """Prefix of the migration status of the temporary target volume of a migration or retype:
 ``target:<id of the volume being moved>`` (cinder.volume.manager.migrate_volume)."""
+_MIGRATION_STATUS = attribute(MIGRATION_STATUS)
+"""Its attribute on an item decoded into a ``Struct``."""
 
 
 def _listing(what: str, path: str, shapes: Mapping[str, RawTypes] = NO_SHAPES) -> Request:
@@ -95,7 +97,10 @@ BACKUPS = _listing("backups", "/backups/detail")
 def _migration_target(raw: JSON, _reading: Reading) -> str | None:
     """The id of the volume being moved, for the temporary target of an in-progress
     migration (which the diff leaves out); None for any other volume."""
-    status = raw.get(MIGRATION_STATUS) or raw.get("migration_status")
+    if type(raw) is dict:
+        status = raw.get(MIGRATION_STATUS) or raw.get("migration_status")
+    else:  # A Struct (sources.Derived.structs): either is UNSET when absent, as falsy.
+        status = getattr(raw, _MIGRATION_STATUS) or raw.migration_status  # type: ignore[attr-defined]
     if isinstance(status, str) and status.startswith(MIGRATION_TARGET):
         return status[len(MIGRATION_TARGET) :]
     return None
@@ -232,7 +237,7 @@ VOLUMES_SPEC = CollectionSpec(
         ),
         Field(
             "migration_target_of",
-            derived(_migration_target, MIGRATION_STATUS, "migration_status"),
+            derived(_migration_target, MIGRATION_STATUS, "migration_status", structs=True),
             schema(type="string"),
             "Present on the temporary target volume of an in-progress migration or retype"
             " (Cinder migration_status target:<id>): the id of the volume being moved. Left"

@@ -17,8 +17,9 @@ How a server's flavor and boot image are compared is code
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
+
+from msgspec import UNSET
 
 from auditor.catalog import compute_checks as checks
 from auditor.catalog.common import ID, NAME, api_field, availability_zone, owned_by_project
@@ -36,6 +37,7 @@ from auditor.catalog.policies import (
     RefByName,
     Status,
 )
+from auditor.catalog.server_reads import Flavor, Image, read_flavor, read_image
 from auditor.catalog.sources import api, derived, ids_of, names_of
 from auditor.catalog.spec import (
     CollectionSpec,
@@ -112,33 +114,6 @@ COMPUTE_SERVICES = Request(
 # -- servers -----------------------------------------------------------------------------
 
 
-def _flavor(raw: JSON, reading: Reading) -> JSON | None:
-    flavor = raw.get("flavor")
-    if not isinstance(flavor, dict):
-        return None
-    if "original_name" in flavor or "vcpus" in flavor:
-        name = flavor.get("original_name")
-        source: Mapping[str, Any] = flavor
-    else:
-        source = reading.lookups.flavors.get(flavor.get("id") or "", {})
-        # A deleted flavor is no longer listed; its id is all the API still says.
-        name = source.get("name") if source else None
-    return {
-        "name": name,
-        "vcpus": source.get("vcpus"),
-        "ram": source.get("ram"),
-        "disk": source.get("disk"),
-    }
-
-
-def _image(raw: JSON, reading: Reading) -> JSON | None:
-    image = raw.get("image")
-    # Boot-from-volume servers answer image: "" (or null in some releases).
-    if not isinstance(image, dict) or not image.get("id"):
-        return None
-    return {"id": image["id"], "name": reading.lookups.image_names.get(image["id"])}
-
-
 def _tags(value: Any) -> list[str] | None:
     # Compute 2.26+ answers every server's tags (a list, maybe empty); before, none.
     if isinstance(value, list):
@@ -170,7 +145,11 @@ def _partial(raw: JSON, _reading: Reading) -> bool | None:
     # Compute 2.69+: a server in a cell that is down comes back as a partial
     # record (id, status UNKNOWN, tenant_id, created, links...). Its absent
     # fields are unknown, not changed.
-    return True if raw.get("status") == "UNKNOWN" and "flavor" not in raw else None
+    if type(raw) is dict:
+        return True if raw.get("status") == "UNKNOWN" and "flavor" not in raw else None
+    # A Struct: an absent status reads None (an API source reads it), a flavor UNSET.
+    unknown = raw.status == "UNKNOWN" and raw.flavor is UNSET  # type: ignore[attr-defined]
+    return True if unknown else None
 
 
 def down_cell_hosts(services: list[JSON]) -> list[str]:
@@ -245,7 +224,7 @@ SERVERS_SPEC = CollectionSpec(
         api_field("status", NSTR, "Nova status (ACTIVE, SHUTOFF, ERROR...).", Status()),
         Field(
             "flavor",
-            derived(_flavor, "flavor"),
+            derived(read_flavor, "flavor", structs=True, decoded={"flavor": Flavor}),
             FLAVOR_VIEW,
             "{name, vcpus, ram (MiB), disk (GiB)} whatever the microversion.",
             Custom(
@@ -254,7 +233,7 @@ SERVERS_SPEC = CollectionSpec(
         ),
         Field(
             "image",
-            derived(_image, "image"),
+            derived(read_image, "image", structs=True, decoded={"image": Image | str | None}),
             IMAGE_VIEW,
             "{id, name} of the boot image; null when booted from a volume.",
             Custom(
@@ -341,7 +320,7 @@ SERVERS_SPEC = CollectionSpec(
         ),
         Field(
             "partial",
-            derived(_partial, "status", "flavor"),
+            derived(_partial, "status", "flavor", structs=True),
             TRUE,
             "Present and true for a down-cell partial record (compute 2.69+).",
             optional=True,

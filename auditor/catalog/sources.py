@@ -12,7 +12,9 @@ field that the API gives only from some microversion says so (``since``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import keyword
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +112,14 @@ class Derived:
     fn: Callable[[JSON, Reading], Any]
     reads: tuple[str, ...] | None = ()
     """The raw fields ``fn`` reads (None: it may read any, so the listing is never trimmed)."""
+    structs: bool = False
+    """``fn`` also reads an item decoded into a ``msgspec.Struct`` (``reads`` as its
+    attributes, named by :func:`attribute`; a field absent from the item is
+    ``msgspec.UNSET`` unless an API source reads it too, then None), to the same answer
+    as from the dict."""
+    decoded: tuple[tuple[str, Any], ...] = ()
+    """Fields of ``reads`` decoded, on a ``Struct`` item, as the ``msgspec`` type given
+    (an object of which ``fn`` reads a few keys: a ``Struct`` of those), else as JSON."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -147,8 +157,23 @@ def names_of(key: str) -> Elements:
     return Elements(key, "name", present=True)
 
 
-def derived(fn: Callable[[JSON, Reading], Any], *reads: str) -> Derived:
-    return Derived(fn, tuple(reads))
+def derived(
+    fn: Callable[[JSON, Reading], Any],
+    *reads: str,
+    structs: bool = False,
+    decoded: Mapping[str, Any] | None = None,
+) -> Derived:
+    return Derived(fn, tuple(reads), structs, tuple((decoded or {}).items()))
+
+
+def attribute(key: str) -> str:
+    """The attribute name of raw field ``key`` on an item decoded into a ``Struct``: the
+    key where it is an identifier, else its other characters as ``_``
+    after ``f_``
+    (``os-vol-mig-status-attr:migstat`` -> ``f_os_vol_mig_status_attr_migstat``)."""
+    if key.isidentifier() and not keyword.iskeyword(key) and not key.startswith("_"):
+        return key
+    return "f_" + re.sub(r"\W", "_", key)
 
 
 def versioned(*choices: tuple[str | None, Source]) -> Versioned:

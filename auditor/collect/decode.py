@@ -26,12 +26,16 @@ from __future__ import annotations
 
 import functools
 import json
+import types
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any, TypedDict, Union
 
 import msgspec
 
-__all__ = ["NotJSON", "PageDecoder", "page_decoder"]
+from auditor.catalog.sources import attribute
+
+__all__ = ["Layout", "NotJSON", "PageDecoder", "page_decoder"]
 
 
 class NotJSON(ValueError):
@@ -67,6 +71,69 @@ ID_TYPES: tuple[type, ...] = (str, int, type(None))
 """What an item's id may be (the pager de-duplicates by it; null: no id)."""
 
 
+def _typed_dict(annotations: dict[str, Any]) -> Any:
+    # Built at run time, in the functional syntax: the services' keys are not
+    # identifiers ("os-extended-volumes:volumes_attached").
+    make: Any = TypedDict
+    return make("item", annotations, total=False)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a listing's items are decoded into ``Struct``s (:func:`_struct`)."""
+
+    absent: frozenset[tuple[str, Any]]
+    """Field -> its value when the item has no such key (``msgspec.NODEFAULT``: the item
+    must have it; a field not named: ``msgspec.UNSET``)."""
+    elements: frozenset[tuple[str, str]] = frozenset()
+    """Field -> the one key read of each of its objects (a list of objects, or null):
+    decoded into ``Struct``s of that key only (``msgspec.UNSET`` when absent)."""
+    types: frozenset[tuple[str, Any]] = frozenset()
+    """Field -> the msgspec type it is decoded as (a derived function's choice)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _element(key: str) -> Any:
+    name = attribute(key)
+    field = msgspec.field(default=msgspec.UNSET, name=None if name == key else key)
+    return msgspec.defstruct("element", [(name, Any, field)], gc=False)
+
+
+def _struct(annotations: dict[str, Any], layout: Layout) -> Any:
+    """The ``Struct`` of an item: each field an attribute (:func:`attribute`), as
+    ``layout`` says."""
+    absent = dict(layout.absent)
+    elements = dict(layout.elements)
+    decoded = dict(layout.types)
+    fields: list[tuple[str, Any, Any]] = []
+    names: set[str] = set()
+    for key, declared in sorted(annotations.items()):
+        name = attribute(key)
+        if name in names:
+            raise TypeError(f"two fields named {name}")
+        names.add(name)
+        default = absent.get(key, msgspec.UNSET)
+        annotation = declared
+        if key in decoded:
+            if declared not in (Any, dict):
+                raise TypeError(f"{key} is declared {declared}")
+            annotation = decoded[key]
+        elif key in elements:
+            if declared not in (Any, list):
+                raise TypeError(f"{key} is no list")
+            one = types.GenericAlias(list, (_element(elements[key]),))
+            annotation = one if declared is list else Union[one, None]  # noqa: UP007
+        if default is msgspec.UNSET and annotation is not Any:
+            annotation = Union[annotation, msgspec.UnsetType]  # noqa: UP007
+        renamed = None if name == key else key
+        if default is msgspec.NODEFAULT:
+            fields.append((name, annotation, msgspec.field(name=renamed)))
+        else:
+            fields.append((name, annotation, msgspec.field(default=default, name=renamed)))
+    # No reference cycle can be decoded from JSON: the collector need not track items.
+    return msgspec.defstruct("item", fields, kw_only=True, gc=False)
+
+
 def _annotation(allowed: tuple[type, ...]) -> Any:
     """The msgspec type of a field of the JSON types ``allowed``; None: not expressible."""
     if not allowed or any(t not in _ANNOTATIONS for t in allowed):
@@ -85,6 +152,7 @@ class PageDecoder:
         links_key: str,
         fields: frozenset[str],
         types: frozenset[tuple[str, tuple[type, ...]]] = frozenset(),
+        layout: Layout | None = None,
     ) -> None:
         self.item_key = item_key
         self.fields = fields
@@ -95,23 +163,32 @@ class PageDecoder:
             if name in fields and annotation is not None and name not in typed:
                 annotations[name] = annotation
                 typed.add(name)
+        self.structs = False
+        """The items of a page decoded typed are ``Struct``s (else dicts)."""
+        if layout is not None and typed >= {name for name, _ in types}:
+            try:
+                item = _struct(annotations, layout)
+                self._typed = self._decoder(item_key, links_key, item)
+                self.typed: frozenset[str] = frozenset(typed)
+                """Fields whose JSON type a page decoded typed has checked (``id`` among them)."""
+                self.structs = True
+                return
+            except TypeError:
+                pass  # A union or a default msgspec refuses: dicts, as below.
         try:
-            self._typed = self._decoder(item_key, links_key, annotations)
-            self.typed: frozenset[str] = frozenset(typed)
-            """Fields whose JSON type a page decoded typed has checked (``id`` among them)."""
+            self._typed = self._decoder(item_key, links_key, _typed_dict(annotations))
+            self.typed = frozenset(typed)
         except TypeError:
             # A union msgspec cannot decode: the fields are kept untyped, the pager checks.
-            self._typed = self._decoder(item_key, links_key, dict.fromkeys(fields, Any))
+            item = _typed_dict(dict.fromkeys(fields, Any))
+            self._typed = self._decoder(item_key, links_key, item)
             self.typed = frozenset()
 
     @staticmethod
-    def _decoder(item_key: str, links_key: str, annotations: dict[str, Any]) -> Any:
-        # Built at run time, in the functional syntax: the services' keys are not
-        # identifiers ("os-extended-volumes:volumes_attached").
+    def _decoder(item_key: str, links_key: str, item: Any) -> Any:
         make: Any = TypedDict
-        item = make("item", annotations, total=False)
         envelope = {
-            item_key: list[item],  # type: ignore[valid-type]
+            item_key: list[item],
             links_key: Any,
             # Every other key the pager reads of a page (next links, Keystone's flag).
             "links": Any,
@@ -138,8 +215,9 @@ def _decoder(
     links_key: str,
     fields: frozenset[str],
     types: frozenset[tuple[str, tuple[type, ...]]],
+    layout: Layout | None,
 ) -> PageDecoder:
-    return PageDecoder(item_key, links_key, fields, types)
+    return PageDecoder(item_key, links_key, fields, types, layout)
 
 
 def page_decoder(
@@ -147,11 +225,13 @@ def page_decoder(
     links_key: str | None,
     fields: Collection[str] | None,
     checked: Collection[str] | Mapping[str, tuple[type, ...]] | None = None,
+    layout: Layout | None = None,
 ) -> PageDecoder | None:
     """The decoder of a listing's pages keeping ``fields`` of the items under ``item_key``,
     and the fields the pager reads itself: ``id`` (it de-duplicates by it) and the
     ``checked`` ones (their JSON types: decoded as such when ``checked`` maps them to
-    their types); None when everything is kept."""
+    their types); None when everything is kept. With ``layout``, items are decoded
+    into ``Struct``s where every checked type can be (:attr:`PageDecoder.structs`)."""
     if fields is None or not item_key:
         return None
     keep = frozenset(fields) | {"id"} | frozenset(checked or ())
@@ -159,4 +239,4 @@ def page_decoder(
     if item_key in (links, "links", "next", "truncated") or links in ("links", "next", "truncated"):
         return None
     types = frozenset(checked.items()) if isinstance(checked, Mapping) else frozenset()
-    return _decoder(item_key, links, keep, types)
+    return _decoder(item_key, links, keep, types, layout)

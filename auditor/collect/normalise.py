@@ -26,9 +26,11 @@ from auditor.catalog.sources import (
     Subject,
     Tag,
     Versioned,
+    attribute,
 )
 from auditor.catalog.spec import FAN_OUT_KEY, CollectionSpec, Record, Request
 from auditor.catalog.text import version
+from auditor.collect.structs import struct_picker
 
 if sys.version_info >= (3, 11):
     from typing import assert_never
@@ -173,7 +175,7 @@ def record_readers(record: Record) -> list[tuple[str, Reader]]:
 Builder = Callable[[JSON, JSON, Reading], JSON]
 """(the item, the raw item as listed, the reading) -> the snapshot item."""
 
-_BUILDERS: dict[int, tuple[CollectionSpec, Builder]] = {}
+_BUILDERS: dict[tuple[int, bool], tuple[CollectionSpec, Builder]] = {}
 
 
 class _Reads:
@@ -182,7 +184,10 @@ class _Reads:
     made once. The builder is generated twice: first counting the reads (``counts``
     None), then assigning a repeated read's value where it is first made (``:=``)."""
 
-    def __init__(self, counts: dict[str, int] | None = None) -> None:
+    def __init__(self, counts: dict[str, int] | None = None, *, structs: bool = False) -> None:
+        self.structs = structs
+        """The item is a ``Struct`` (:func:`auditor.collect.structs.struct_layout`): its
+        fields are attributes."""
         self.counting = counts is None
         self.counts: dict[str, int] = {} if counts is None else counts
         self.names: dict[str, str] = {}
@@ -206,7 +211,10 @@ def _expression(key: str, source: Source, env: dict[str, Any], reads: _Reads) ->
     only field names appear in the code, as literals."""
     match source:
         case Api(names=names, default=default, then=then, required=required):
-            if required and len(names) == 1:
+            if reads.structs:
+                # An absent field is its Struct's default: the source's (struct_layout).
+                value = " or ".join(f"item.{attribute(name)}" for name in names)
+            elif required and len(names) == 1:
                 value = f"item[{names[0]!r}]"
             elif default is not None and len(names) == 1:
                 env[f"default_{key}"] = default
@@ -233,6 +241,9 @@ def _expression(key: str, source: Source, env: dict[str, Any], reads: _Reads) ->
         case Tag():
             return "rd.tag"
         case Elements(key=field, attr=attr, present=present):
+            if reads.structs:
+                env[f"elements_{key}"] = struct_picker(attr, present)
+                return f"elements_{key}(item.{attribute(field)})"
             env[f"elements_{key}"] = picker(attr, present)
             return f"elements_{key}(item.get({field!r}))"
         case Derived(fn=fn):
@@ -242,19 +253,20 @@ def _expression(key: str, source: Source, env: dict[str, Any], reads: _Reads) ->
     return f"reader_{key}(item, raw, rd)"
 
 
-def builder(spec: CollectionSpec) -> Builder:
+def builder(spec: CollectionSpec, structs: bool = False) -> Builder:
     """The function that builds one item of ``spec``, generated once from its field
     sources (as :mod:`dataclasses` generates ``__init__``): a big listing is read at
-    the speed of a hand-written normaliser. Optional fields are set when not null."""
-    known = _BUILDERS.get(id(spec))
+    the speed of a hand-written normaliser. Optional fields are set when not null.
+    ``structs``: of an item decoded into a ``Struct`` (:mod:`auditor.collect.structs`)."""
+    known = _BUILDERS.get((id(spec), structs))
     if known is not None and known[0] is spec:
         return known[1]
-    counted = _Reads()
+    counted = _Reads(structs=structs)
     _code(spec, {}, counted)
     env: dict[str, Any] = {}
-    exec(_code(spec, env, _Reads(counted.counts)), env)
+    exec(_code(spec, env, _Reads(counted.counts, structs=structs)), env)
     build: Builder = env["build"]
-    _BUILDERS[id(spec)] = (spec, build)
+    _BUILDERS[(id(spec), structs)] = (spec, build)
     return build
 
 
@@ -290,7 +302,7 @@ def normalise_items(
 ) -> list[JSON]:
     """The snapshot items of ``raw_items`` (of one of ``spec``'s requests)."""
     check_microversion(spec, reading.microversion)
-    build = builder(spec)
+    build = builder(spec, bool(raw_items) and type(raw_items[0]) is not dict)
     wrapped = spec.primary.wrapped
     if wrapped:
         return [build(raw.get(wrapped) or raw, raw, reading) for raw in raw_items]

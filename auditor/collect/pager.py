@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from auditor.catalog.spec import Paging
-from auditor.collect.decode import NotJSON, PageDecoder, decode_any, page_decoder
+from auditor.collect.decode import Layout, NotJSON, PageDecoder, decode_any, page_decoder
 from auditor.collect.http import bulk_get
 from auditor.collect.retry import (
     MAX_RETRY_AFTER,
@@ -230,6 +230,7 @@ class Pager:
         paging: Paging = Paging.LINKS,
         links: str | None = None,
         headers: Mapping[str, str] | None = None,
+        layout: Layout | None = None,
     ) -> Listed:
         """Every item of the listing, de-duplicated by id, in the service's order.
 
@@ -242,13 +243,17 @@ class Pager:
         has another JSON type fails the listing.
         With ``Paging.OFFSET``, pages are asked by ``offset`` until an empty one.
         ``headers`` go with every page (Designate's all-projects header).
+        With ``layout`` and ``convert``, the items ``convert`` gets are ``Struct``s
+        where a page could be decoded so (:mod:`auditor.collect.decode`), else dicts.
         """
         listed = Listed()
         seen: set[Any] = set()
         query: dict[str, str] = dict(params)
         previous_markers: set[str] = set()
         walk = Walk(what)
-        decoder = page_decoder(item_key, links, fields, types)
+        # Structs only for a converter (the raw items a listing keeps are dicts).
+        decoder = page_decoder(item_key, links, fields, types, layout if convert else None)
+        structs = decoder is not None and decoder.structs
         exact = decoder is not None and fields is not None and decoder.fields == set(fields)
         # What a page decoded typed still needs checked: the types msgspec could not.
         typed = decoder.typed if decoder is not None else frozenset()
@@ -290,7 +295,9 @@ class Pager:
                 raise ListingError(f"{what}: response has no {item_key!r} list")
             # Trimmed already when decoded to exactly ``fields``; a normaliser needs no trim.
             trim = None if convert is not None or (trimmed and exact) else fields
-            if trimmed and "id" in typed:
+            if trimmed and structs:
+                fresh_items = kept_typed(what, page, listed, seen, None, None, structs=True)
+            elif trimmed and "id" in typed:
                 fresh_items = kept_typed(what, page, listed, seen, trim, rest)
             else:
                 fresh_items = kept(what, page, listed, seen, trim, types)

@@ -24,10 +24,12 @@ from auditor.authn import authenticate
 from auditor.catalog import registry
 from auditor.catalog.lookups import Lookups, Reading
 from auditor.catalog.spec import FAN_OUT_KEY, CollectionSpec, Paging, Request
+from auditor.collect.decode import Layout
 from auditor.collect.list_limit import list_whole
 from auditor.collect.normalise import normalise_items
 from auditor.collect.pager import Listed, PageObserver, Pager
 from auditor.collect.retry import DiscoveryIncomplete, Retryable, RetryPolicy, call_with_retries
+from auditor.collect.structs import struct_layout
 from auditor.collect.swift import SwiftWalk, account_url
 from auditor.connect import CloudTarget
 from auditor.errors import ListingError
@@ -206,9 +208,10 @@ class Runner:
         convert: Callable[[list[JSON]], list[JSON]] | None = None,
         *,
         also: Collection[str] = (),
+        layout: Layout | None = None,
     ) -> Listed:
         """Every item of one request (raw, trimmed to what the catalog reads and ``also``,
-        or what ``convert`` makes of each page)."""
+        or what ``convert`` makes of each page, of ``Struct``s with ``layout``)."""
         kept = registry.kept_fields(request.key)
         if kept is not None and also:
             kept = kept | frozenset(also)
@@ -231,6 +234,7 @@ class Runner:
                 paging=request.paging,
                 links=request.links,
                 headers=request.headers,
+                layout=layout,
             )
         except (ks_exc.ClientException, openstack.exceptions.SDKException) as exc:
             raise ListingError(f"{request.label}: {describe(exc)}") from exc
@@ -309,7 +313,10 @@ class Runner:
         reading = Reading(Lookups(raw, microversions), microversion, tag=request.tag)
         try:
             return self.fetch(
-                request, microversion, lambda page: normalise_items(spec, page, reading)
+                request,
+                microversion,
+                lambda page: normalise_items(spec, page, reading),
+                layout=struct_layout(spec),
             )
         except SHAPE_ERRORS as exc:
             raise ListingError(shape_error(request, exc)) from exc

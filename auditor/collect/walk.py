@@ -161,13 +161,20 @@ def kept_typed(
     seen: set[Any],
     fields: Collection[str] | None,
     types: Mapping[str, tuple[type, ...]] | None,
+    structs: bool = False,
 ) -> list[JSON]:
     """:func:`kept` of a page decoded typed: its items are objects, their ids strings,
-    integers or null, the fields of ``types`` still to check (the others were)."""
-    if types is not None:
-        for index, item in enumerate(page):
-            _type_fault(what, listed, index, item, types)
-    ids = [item.get("id") for item in page]
+    integers or null, the fields of ``types`` still to check (the others were).
+    ``structs``: the items are ``Struct``s, every type checked, none to trim."""
+    if structs:
+        if types is not None or fields is not None:
+            raise TypeError("a page of Structs is neither checked nor trimmed here")
+        ids = [item.id for item in page]  # type: ignore[attr-defined]
+    else:
+        if types is not None:
+            for index, item in enumerate(page):
+                _type_fault(what, listed, index, item, types)
+        ids = [item.get("id") for item in page]
     fresh = set(ids)
     fresh_items: list[JSON]
     if len(fresh) == len(ids) and None not in fresh and fresh.isdisjoint(seen):

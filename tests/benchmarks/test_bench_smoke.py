@@ -154,15 +154,30 @@ def test_the_startup_ab_benchmark_runs_a_command_under_two_versions() -> None:
         assert doc[f"{side}_cpu_s_median"] > 0
 
 
-def test_the_bulk_get_benchmark_measures_big_and_small_pages(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    bulk_get = _script("bulk_get")
+def _script(name: str) -> Any:
+    """A script of benchmarks/ imported as a module (its own imports found there too)."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+def _against_a_sandbox(tmp_path: Path, benchmark: str, args: list[str]) -> int:
+    """``main`` of benchmarks/``benchmark``.py run against a sandbox of cloud ``cw``."""
+    module = _script(benchmark)
     from tests.reliability.world import serving, source_snapshot
 
     with serving(tmp_path, source_snapshot()):
-        argv = ["cw", "--clouds-yaml", str(tmp_path / "clouds.yaml"), "--rounds", "1"]
-        assert bulk_get.main([*argv, "--pages", "2", "--small", "3"]) == 0
+        code: int = module.main(["cw", "--clouds-yaml", str(tmp_path / "clouds.yaml"), *args])
+    return code
+
+
+def test_the_bulk_get_benchmark_measures_big_and_small_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--rounds", "1", "--pages", "2", "--small", "3"]
+    assert _against_a_sandbox(tmp_path, "bulk_get", args) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["big_pages"] >= 1 and doc["big_bytes"] > 0
     assert doc["big_cpu_us"] > 0 and doc["small_cpu_us"] > 0
@@ -171,13 +186,9 @@ def test_the_bulk_get_benchmark_measures_big_and_small_pages(
 def test_the_normalise_fields_benchmark_times_every_field(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    normalise_fields = _script("normalise_fields")
     from auditor.catalog import registry
-    from tests.reliability.world import serving, source_snapshot
 
-    with serving(tmp_path, source_snapshot()):
-        argv = ["cw", "--clouds-yaml", str(tmp_path / "clouds.yaml"), "--runs", "1"]
-        assert normalise_fields.main(argv) == 0
+    assert _against_a_sandbox(tmp_path, "normalise_fields", ["--runs", "1"]) == 0
     doc = json.loads(capsys.readouterr().out)
     for name in ("servers", "volumes"):
         assert doc["items"][name] > 0
@@ -185,10 +196,11 @@ def test_the_normalise_fields_benchmark_times_every_field(
         assert set(doc[f"{name}_fields_us"]) == {f.name for f in registry.spec(name).fields}
 
 
-def _script(name: str) -> Any:
-    """A script of benchmarks/ imported as a module (its own imports found there too)."""
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+def test_the_struct_benchmark_lists_both_ways_to_the_same_items(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _against_a_sandbox(tmp_path, "struct_cpu", ["--runs", "1"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    for name in ("servers", "volumes"):
+        assert doc[name]["items"] > 0
+        assert doc[name]["dicts"] > 0 and doc[name]["structs"] > 0

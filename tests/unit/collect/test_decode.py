@@ -4,10 +4,12 @@ what ``json.loads`` and keeping those fields gives, and every refusal stays as i
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import msgspec
 import pytest
 
-from auditor.collect.decode import NotJSON, decode_any, page_decoder
+from auditor.collect.decode import Layout, NotJSON, decode_any, page_decoder
 
 PAGE = {
     "servers": [
@@ -139,3 +141,64 @@ def test_null_and_integer_ids_are_typed_ids() -> None:
     assert decoder is not None
     text = json.dumps({"servers": [{"id": None}, {"id": 7}, {"name": "n"}]}).encode()
     assert decoder.decode(text) == ({"servers": [{"id": None}, {"id": 7}, {"name": "n"}]}, True)
+
+
+ABSENT = Layout(
+    frozenset(
+        {
+            ("id", msgspec.NODEFAULT),
+            ("name", None),
+            ("metadata", "none"),
+            ("os-extended-volumes:volumes_attached", None),
+        }
+    ),
+    frozenset({("os-extended-volumes:volumes_attached", "id")}),
+)
+"""Each field's value when absent (flavor: none given, UNSET); the volumes' ids only."""
+
+
+def test_items_decoded_into_structs_tell_absent_from_null_where_asked() -> None:
+    decoder = page_decoder("servers", None, FIELDS, {"name": (str,)}, ABSENT)
+    assert decoder is not None and decoder.structs
+    servers: Any = PAGE["servers"]
+    text = json.dumps({"servers": [servers[0], {"id": 2, "flavor": None}]}).encode()
+    body, trimmed = decoder.decode(text)
+    assert trimmed
+    first, second = body["servers"]
+    assert first.name == "web"
+    (volume,) = first.f_os_extended_volumes_volumes_attached
+    assert volume.id == "v" and not hasattr(volume, "delete_on_termination")
+    assert first.flavor == {"vcpus": 2, "ram": 1.5, "extra_specs": {}}
+    assert (second.id, second.name, second.metadata) == (2, None, "none")
+    assert second.f_os_extended_volumes_volumes_attached is None
+    assert second.flavor is None, "null: None"
+    third = decoder.decode(b'{"servers": [{"id": "c"}]}')[0]["servers"][0]
+    assert third.flavor is msgspec.UNSET, "absent, and no default: UNSET"
+    assert not hasattr(third, "unread")
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"name": "no id"},
+        {"id": "a", "name": 5},
+        {"id": 1.5},
+        {"id": "a", "os-extended-volumes:volumes_attached": ["v"]},
+        {"id": "a", "os-extended-volumes:volumes_attached": {"id": "v"}},
+    ],
+)
+def test_a_page_structs_refuse_is_decoded_whole(item: dict) -> None:
+    decoder = page_decoder("servers", None, FIELDS, {"name": (str,)}, ABSENT)
+    assert decoder is not None and decoder.structs
+    text = json.dumps({"servers": [{"id": "z"}, item]}).encode()
+    body, trimmed = decoder.decode(text)
+    assert not trimmed
+    assert body == json.loads(text)
+
+
+def test_structs_only_where_msgspec_checks_every_declared_type() -> None:
+    # A float is left to the pager's check of dicts: no Structs then.
+    decoder = page_decoder("servers", None, FIELDS | {"locked", "ram"}, SHAPES, ABSENT)
+    assert decoder is not None and not decoder.structs
+    body, trimmed = decoder.decode(json.dumps(PAGE).encode())
+    assert trimmed and body["servers"][1] == {"id": "b", "name": "é ☃", "locked": True}

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import msgspec
 import pytest
 import requests
 
 from auditor.catalog.registry import listings
 from auditor.catalog.spec import Paging
+from auditor.collect.decode import Layout
 from auditor.collect.pager import MAX_RETRY_AFTER, Listed, Pager, RetryPolicy, next_query
 from auditor.errors import ListingError
 from tests import payloads as p
@@ -328,9 +330,26 @@ def test_an_offset_paged_listing_is_asked_until_an_empty_page(count: int, max_li
     assert all(q["all_projects"] == "True" and q["limit"] == "1000" for q in service.asked)
 
 
-@pytest.mark.parametrize("typed", [False, True], ids=["untyped", "typed"])
+LAYOUT = Layout(frozenset({("id", msgspec.NODEFAULT), ("name", None)}))
+
+
+def _as_dicts(page: list[Any]) -> list[dict[str, Any]]:
+    """A converter of a listing decoded into Structs: each item as the dict it reads as
+    (its fields absent from the item left out), and what it was decoded into."""
+    out = []
+    for item in page:
+        if type(item) is dict:
+            out.append({**item, "<decoded>": "dict"})
+            continue
+        fields = {f.encode_name: getattr(item, f.name) for f in msgspec.structs.fields(item)}
+        fields = {f: v for f, v in fields.items() if v is not msgspec.UNSET}
+        out.append({**fields, "<decoded>": "struct"})
+    return out
+
+
+@pytest.mark.parametrize("typed", [False, True, "structs"], ids=["untyped", "typed", "structs"])
 def test_pages_decoded_typed_keep_what_untyped_pages_keep(
-    cloud: FakeCloud, connection: Any, typed: bool
+    cloud: FakeCloud, connection: Any, typed: bool | str
 ) -> None:
     # Decoded with the catalog's types (issue 19), a page's checks are msgspec's; what
     # is kept, dropped as seen twice, or refused must not change.
@@ -356,17 +375,25 @@ def test_pages_decoded_typed_keep_what_untyped_pages_keep(
         SERVERS.params,
         fields=fields if typed else None,
         types=SERVERS.shapes,
+        convert=_as_dicts if typed == "structs" else None,
+        layout=LAYOUT,
     )
     assert [item.get("id") for item in listed.items] == [f"s-{i}" for i in range(1, 6)] + [
         None,
         None,
     ]
     assert listed.duplicates == 2, "s-2 twice on page 1, s-3 again on page 2"
-    if typed:
+    if typed == "structs":
+        # Items without an id: their page is decoded as dicts (an id is required).
+        decoded = [item.pop("<decoded>") for item in listed.items]
+        assert decoded == ["struct"] * 3 + ["dict"] * 4
+        kept = fields | set(SERVERS.shapes)
+        assert all(set(item) <= kept for item in listed.items[:3]), "fields read, checked"
+    elif typed:
         assert all(set(item) <= fields for item in listed.items)
 
 
-@pytest.mark.parametrize("typed", [False, True], ids=["untyped", "typed"])
+@pytest.mark.parametrize("typed", [False, True, "structs"], ids=["untyped", "typed", "structs"])
 @pytest.mark.parametrize(
     ("change", "error"),
     [
@@ -382,7 +409,7 @@ def test_pages_decoded_typed_keep_what_untyped_pages_keep(
     ],
 )
 def test_a_field_of_another_type_fails_the_listing_typed_or_not(
-    cloud: FakeCloud, connection: Any, typed: bool, change: dict[str, Any], error: str
+    cloud: FakeCloud, connection: Any, typed: bool | str, change: dict[str, Any], error: str
 ) -> None:
     servers = [p.server(f"s-{i}", f"vm-{i}", "p-acme", flavor_=SMALL) for i in range(1, 4)]
     change = dict(change)
@@ -399,5 +426,9 @@ def test_a_field_of_another_type_fails_the_listing_typed_or_not(
             SERVERS.params,
             fields={"id", "name", "locked", "metadata"} if typed else None,
             types=shapes,
+            # Decoded into Structs where the page can be: a page msgspec refuses is
+            # decoded as dicts, checked by the pager, which names the fault as before.
+            convert=_as_dicts if typed == "structs" else None,
+            layout=LAYOUT,
         )
     assert str(caught.value) == f"compute servers: page 1 {error}"

@@ -10,12 +10,25 @@ from __future__ import annotations
 
 import functools
 import operator
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from auditor.catalog import registry
-from auditor.catalog.policies import Custom, Exact, Flag, Kept, Limits, Metadata, Sized, Status
+from auditor.catalog.policies import (
+    Compare,
+    Custom,
+    Exact,
+    Flag,
+    Kept,
+    Limits,
+    Metadata,
+    Ref,
+    RefByName,
+    Sized,
+    Status,
+)
 from auditor.catalog.spec import Field
-from auditor.diff.changes import Changes
+from auditor.diff.changes import Changes, Context
 from auditor.diff.checks import Check, FoldCheck, check, fold_check
 
 JSON = dict[str, Any]
@@ -38,6 +51,49 @@ def _guard(field: Field) -> tuple[str, ...]:
     return ()
 
 
+class _Entry(NamedTuple):
+    guard: tuple[str, ...]
+    run: Check
+    policy: Compare
+    field: str
+
+
+class _Compiled(NamedTuple):
+    """A collection's checks, in order, each with its guard (see :func:`comparator`)."""
+
+    entries: list[_Entry]
+    rest: list[_Entry]
+    """The entries a pair whose keys are equal still runs."""
+    key: Callable[[JSON], Any] | None
+
+
+@functools.cache
+def _compiled(name: str) -> _Compiled | None:
+    spec = registry.find(name)
+    if spec is None:
+        return None
+    guarded: list[_Entry] = []
+    always: list[_Entry] = []
+    keyed: list[str] = []
+    for field in spec.fields:
+        found = check(name, field.name, field.compare)
+        if found is None:
+            continue
+        guard = _guard(field)
+        entry = _Entry(guard, found, field.compare, field.name)
+        (guarded if isinstance(field.compare, GUARDED) else always).append(entry)
+        if not isinstance(field.compare, Metadata):
+            keyed.extend(f for f in guard if f not in keyed)
+    entries = guarded + always  # in this order, as before: the same order of changes
+    if not entries:
+        return None
+    present = {f.name for f in spec.fields if not f.optional}
+    keyed = [f for f in keyed if f in present]
+    # The checks a pair with equal keys still runs: those whose guard the key misses.
+    rest = [e for e in entries if not e[0] or not set(e[0]) <= set(keyed)]
+    return _Compiled(entries, rest, operator.itemgetter(*keyed) if keyed else None)
+
+
 @functools.cache
 def comparator(name: str) -> Check | None:
     """One check of a whole pair of collection ``name`` (None: nothing is compared):
@@ -47,29 +103,14 @@ def comparator(name: str) -> Check | None:
     The fields always present (not optional) that guard a check other than metadata's
     (which differs in most pairs: the target's holds the source id) make one key per item,
     taken in C by :func:`operator.itemgetter`: a pair whose keys are equal runs none of
-    those checks, and compares no field of theirs one by one."""
-    spec = registry.find(name)
-    if spec is None:
+    those checks, and compares no field of theirs one by one. :func:`bound` is the same
+    check with the usual silent cases of some checks tested in place."""
+    compiled = _compiled(name)
+    if compiled is None:
         return None
-    guarded: list[tuple[tuple[str, ...], Check]] = []
-    always: list[tuple[tuple[str, ...], Check]] = []
-    keyed: list[str] = []
-    for field in spec.fields:
-        found = check(name, field.name, field.compare)
-        if found is None:
-            continue
-        guard = _guard(field)
-        (guarded if isinstance(field.compare, GUARDED) else always).append((guard, found))
-        if not isinstance(field.compare, Metadata):
-            keyed.extend(f for f in guard if f not in keyed)
-    entries = guarded + always  # in this order, as before: the same order of changes
-    if not entries:
-        return None
-    present = {f.name for f in spec.fields if not f.optional}
-    keyed = [f for f in keyed if f in present]
-    # The checks a pair with equal keys still runs: those whose guard the key misses.
-    rest = [(g, run) for g, run in entries if not g or not set(g) <= set(keyed)]
-    key = operator.itemgetter(*keyed) if keyed else None
+    entries = [(e.guard, e.run) for e in compiled.entries]
+    rest = [(e.guard, e.run) for e in compiled.rest]
+    key = compiled.key
 
     def compare(s: JSON, t: JSON, ch: Changes) -> None:
         runs = entries
@@ -86,6 +127,95 @@ def comparator(name: str) -> Check | None:
                         break
                 else:
                     continue  # every field it reads is the same: it finds nothing
+            run(s, t, ch)
+
+    return compare
+
+
+# How :func:`bound` tests a check's usual silent case in place (else it calls the check).
+_CALL, _GUARD, _REF, _METADATA, _BY_NAME = range(5)
+
+
+def _in_place(entry: _Entry, ctx: Context) -> tuple[int, Any, Check]:
+    """``(how, what it reads, the check)`` of one entry of :func:`bound`."""
+    guard, run, policy, field = entry
+    if isinstance(policy, Metadata) and ctx.rules.metadata_key is not None:
+        return _METADATA, (field, ctx.rules.metadata_key), run
+    if isinstance(policy, Ref):
+        return _REF, (field, ctx.maps.get(policy.to)), run
+    if isinstance(policy, RefByName):
+        return _BY_NAME, (field, policy.to, ctx.index("ref_by_name", dict)), run
+    return (_GUARD, guard, run) if guard else (_CALL, None, run)
+
+
+def bound(name: str, ctx: Context) -> Check | None:
+    """:func:`comparator` for one diff (``ctx``): the same checks, in the same order, but
+    where a check's usual silent case can be seen from the pair and ``ctx`` at once, it is
+    tested here instead of calling the check (the check itself, called otherwise, tests it
+    again and finds nothing more):
+
+    * metadata (with the rules' metadata key): the target's is the source's plus the key
+      (:func:`auditor.diff.checks.metadata`'s first test);
+    * a reference: none on either side, or one to its counterpart
+      (:func:`auditor.diff.checks.ref`'s first tests);
+    * references by name: the names this diff already expects of the source's (project,
+      names), all in the target's (:func:`auditor.diff.checks.ref_by_name`'s memo)."""
+    compiled = _compiled(name)
+    if compiled is None:
+        return None
+    entries = [_in_place(entry, ctx) for entry in compiled.entries]
+    rest = [_in_place(entry, ctx) for entry in compiled.rest]
+    key = compiled.key
+    missing = _MISSING
+
+    def compare(s: JSON, t: JSON, ch: Changes) -> None:
+        runs = entries
+        if key is not None:
+            try:
+                if key(s) == key(t):
+                    runs = rest
+            except KeyError:  # a field left out of an item (an older snapshot)
+                pass
+        for how, what, run in runs:
+            if how == _GUARD:
+                for field in what:
+                    if s.get(field, missing) != t.get(field, missing):
+                        break
+                else:
+                    continue  # every field it reads is the same: it finds nothing
+            elif how == _METADATA:
+                field, meta_key = what
+                was, now = s.get(field, missing), t.get(field, missing)
+                if was == now:
+                    continue  # the guard of a Metadata policy
+                if (
+                    type(now) is dict
+                    and type(was) is dict
+                    and meta_key in now
+                    and meta_key not in was
+                    and len(now) == len(was) + 1
+                    and was.items() <= now.items()
+                ):
+                    continue  # the target's metadata is the source's and the key
+            elif how == _REF:
+                field, mapping = what
+                was, now = s.get(field), t.get(field)
+                if not was and not now:
+                    continue  # no reference on either side
+                if (
+                    mapping is not None
+                    and type(was) is list
+                    and type(now) is list
+                    and len(was) == 1
+                    and len(now) == 1
+                    and mapping.get(was[0], missing) == now[0]
+                ):
+                    continue  # one reference, to its counterpart
+            elif how == _BY_NAME:
+                field, to, memo = what
+                expected = memo.get((to, s.get("project_id"), *(s.get(field) or ())))
+                if expected is not None and expected.issubset(t.get(field) or ()):
+                    continue  # every name expected is there
             run(s, t, ch)
 
     return compare

@@ -156,7 +156,7 @@ def bound(name: str, ctx: Context) -> Check | None:
 
     * metadata (with the rules' metadata key): the target's is the source's plus the key
       (:func:`auditor.diff.checks.metadata`'s first test);
-    * a reference: none on either side, or one to its counterpart
+    * references: none on either side, or each to its counterpart and nothing else
       (:func:`auditor.diff.checks.ref`'s first tests);
     * references by name: the names this diff already expects of the source's (project,
       names), all in the target's (:func:`auditor.diff.checks.ref_by_name`'s memo)."""
@@ -202,15 +202,14 @@ def bound(name: str, ctx: Context) -> Check | None:
                 was, now = s.get(field), t.get(field)
                 if not was and not now:
                     continue  # no reference on either side
-                if (
-                    mapping is not None
-                    and type(was) is list
-                    and type(now) is list
-                    and len(was) == 1
-                    and len(now) == 1
-                    and mapping.get(was[0], missing) == now[0]
-                ):
-                    continue  # one reference, to its counterpart
+                if mapping is not None and type(was) is list and type(now) is list:
+                    if len(was) == 1 and len(now) == 1:
+                        if mapping.get(was[0], missing) == now[0]:
+                            continue  # one reference, to its counterpart
+                    else:
+                        counterparts = set(map(mapping.get, was))
+                        if None not in counterparts and counterparts == set(now):
+                            continue  # each to its counterpart (same_counterparts)
             elif how == _BY_NAME:
                 field, to, memo = what
                 expected = memo.get((to, s.get("project_id"), *(s.get(field) or ())))

@@ -299,7 +299,12 @@ _BOUND_VARIANTS: list[JSON] = [
     {"volumes": []},
     {"volumes": None},
     {"volumes": ["V1", "V2"]},
+    {"volumes": ["V1", "V9"]},  # V9: no counterpart
+    {"volumes": ["V2", "V1", "V1"]},
     {"volumes": ["TV1"]},
+    {"volumes": ["TV2", "TV1"]},
+    {"volumes": ["TV1", "TV1"]},
+    {"volumes": ["TV1", None]},
     {"volumes": ("V1",)},  # not a list: left to the check
     {"security_groups": []},
     {"security_groups": ["web", "default"]},
@@ -312,14 +317,16 @@ _BOUND_VARIANTS: list[JSON] = [
 def test_bound_finds_what_every_check_finds_with_its_memo_empty_or_filled() -> None:
     rules = Rules(metadata_key=KEY)
     maps = {"volumes": {"V1": "TV1", "V2": "TV2"}, "servers": {"S1": "T1"}}
+    unpaired = {"volumes": frozenset({"V9"})}  # no counterpart: a reference to it is lost
     found_any = 0
     for source_change in _BOUND_VARIANTS:
         for target_change in _BOUND_VARIANTS:
             source = _server(**source_change)
             target = _server(**{"volumes": ["TV1"], **target_change})
             expected = _changes(rules, maps)
+            expected.ctx = dataclasses.replace(expected.ctx, unpaired=unpaired)
             _each_check("servers", source, target, expected)
-            ctx = _changes(rules, maps).ctx
+            ctx = dataclasses.replace(_changes(rules, maps).ctx, unpaired=unpaired)
             compare = bound("servers", ctx)
             assert compare is not None
             for memo in ("empty", "filled by the first call"):

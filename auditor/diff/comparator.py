@@ -65,6 +65,9 @@ class _Compiled(NamedTuple):
     rest: list[_Entry]
     """The entries a pair whose keys are equal still runs."""
     key: Callable[[JSON], Any] | None
+    wide: tuple[Callable[[JSON], Any], list[_Entry]] | None
+    """A key of optional fields too, and its rest (None: no optional field guards a
+    check): :func:`bound` tries it first, while the items have those fields."""
 
 
 @functools.cache
@@ -88,10 +91,15 @@ def _compiled(name: str) -> _Compiled | None:
     if not entries:
         return None
     present = {f.name for f in spec.fields if not f.optional}
-    keyed = [f for f in keyed if f in present]
-    # The checks a pair with equal keys still runs: those whose guard the key misses.
-    rest = [e for e in entries if not e[0] or not set(e[0]) <= set(keyed)]
-    return _Compiled(entries, rest, operator.itemgetter(*keyed) if keyed else None)
+    narrow = [f for f in keyed if f in present]
+
+    def rest(key: list[str]) -> list[_Entry]:
+        """The checks a pair with equal keys still runs: those whose guard it misses."""
+        return [e for e in entries if not e.guard or not set(e.guard) <= set(key)]
+
+    wide = (operator.itemgetter(*keyed), rest(keyed)) if len(keyed) > len(narrow) else None
+    key = operator.itemgetter(*narrow) if narrow else None
+    return _Compiled(entries, rest(narrow), key, wide)
 
 
 @functools.cache
@@ -159,23 +167,31 @@ def bound(name: str, ctx: Context) -> Check | None:
     * references: none on either side, or each to its counterpart and nothing else
       (:func:`auditor.diff.checks.ref`'s first tests);
     * references by name: the names this diff already expects of the source's (project,
-      names), all in the target's (:func:`auditor.diff.checks.ref_by_name`'s memo)."""
+      names), all in the target's (:func:`auditor.diff.checks.ref_by_name`'s memo).
+
+    Its key holds the optional fields that guard a check too, until an item lacks one
+    (that pair runs every check; the others :func:`comparator`'s key)."""
     compiled = _compiled(name)
     if compiled is None:
         return None
     entries = [_in_place(entry, ctx) for entry in compiled.entries]
-    rest = [_in_place(entry, ctx) for entry in compiled.rest]
-    key = compiled.key
+    narrow_key = compiled.key
+    narrow_rest = [_in_place(entry, ctx) for entry in compiled.rest]
+    key, rest = narrow_key, narrow_rest
+    if compiled.wide is not None:
+        key, rest = compiled.wide[0], [_in_place(entry, ctx) for entry in compiled.wide[1]]
     missing = _MISSING
 
     def compare(s: JSON, t: JSON, ch: Changes) -> None:
+        nonlocal key, rest
         runs = entries
         if key is not None:
             try:
                 if key(s) == key(t):
                     runs = rest
             except KeyError:  # a field left out of an item (an older snapshot)
-                pass
+                if key is not narrow_key:  # an optional one: the narrower key from now on
+                    key, rest = narrow_key, narrow_rest
         for how, what, run in runs:
             if how == _GUARD:
                 for field in what:

@@ -311,6 +311,10 @@ _BOUND_VARIANTS: list[JSON] = [
     {"security_groups": ["default", "default"]},
     {"security_groups": _ABSENT},
     {"project_id": "P2"},
+    {"tags": _ABSENT},  # an optional field left out: the narrower key from then on
+    {"tags": None},
+    {"config_drive": _ABSENT},
+    {"config_drive": None},
 ]
 
 

@@ -2,8 +2,9 @@
 
 A field whose policy is :data:`GUARDED` (or a custom check that names its ``same``
 fields) is compared only where the field differs; most of those fields make one
-key per item, compared whole (:func:`comparator`). A fold's singletons have their
-own checks (:func:`fold_checks_of`).
+key per item, compared whole (:func:`comparator`). Bound to one diff (:func:`bound`),
+the usual silent cases of metadata and references are seen in place, without calling
+their checks. A fold's singletons have their own checks (:func:`fold_checks_of`).
 """
 
 from __future__ import annotations
@@ -105,37 +106,22 @@ def _compiled(name: str) -> _Compiled | None:
 @functools.cache
 def comparator(name: str) -> Check | None:
     """One check of a whole pair of collection ``name`` (None: nothing is compared):
-    its fields' checks, those of :data:`GUARDED` policies (and custom checks that name
-    their ``same`` fields) only where a field they read differs.
+    :func:`bound` to the context of the changes it is given, at each call (the diff
+    binds once per collection).
 
-    The fields always present (not optional) that guard a check other than metadata's
-    (which differs in most pairs: the target's holds the source id) make one key per item,
-    taken in C by :func:`operator.itemgetter`: a pair whose keys are equal runs none of
-    those checks, and compares no field of theirs one by one. :func:`bound` is the same
-    check with the usual silent cases of some checks tested in place."""
-    compiled = _compiled(name)
-    if compiled is None:
+    Its fields' checks, those of :data:`GUARDED` policies (and custom checks that name
+    their ``same`` fields) only where a field they read differs. The fields always
+    present (not optional) that guard a check other than metadata's (which differs in
+    most pairs: the target's holds the source id) make one key per item, taken in C by
+    :func:`operator.itemgetter`: a pair whose keys are equal runs none of those checks,
+    and compares no field of theirs one by one."""
+    if _compiled(name) is None:
         return None
-    entries = [(e.guard, e.run) for e in compiled.entries]
-    rest = [(e.guard, e.run) for e in compiled.rest]
-    key = compiled.key
 
     def compare(s: JSON, t: JSON, ch: Changes) -> None:
-        runs = entries
-        if key is not None:
-            try:
-                if key(s) == key(t):
-                    runs = rest
-            except KeyError:  # a field left out of an item (an older snapshot)
-                pass
-        for guard, run in runs:
-            if guard:
-                for field in guard:
-                    if s.get(field, _MISSING) != t.get(field, _MISSING):
-                        break
-                else:
-                    continue  # every field it reads is the same: it finds nothing
-            run(s, t, ch)
+        check = bound(name, ch.ctx)
+        assert check is not None
+        check(s, t, ch)
 
     return compare
 

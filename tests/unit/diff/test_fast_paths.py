@@ -359,7 +359,7 @@ def test_bound_without_a_metadata_key_or_a_map_calls_the_checks() -> None:
         assert [c.field for c in got.items] == fields
 
 
-def test_bound_of_volumes_finds_what_the_comparator_finds() -> None:
+def test_bound_of_volumes_finds_what_every_check_finds() -> None:
     rules = Rules(metadata_key=KEY)
     maps = {"servers": {"S1": "T1", "S2": "T2"}}
     volume: JSON = {"id": "V1", "status": "available", "size": 10, "volume_type": "ssd"}
@@ -380,9 +380,7 @@ def test_bound_of_volumes_finds_what_the_comparator_finds() -> None:
         for target_change in changes:
             source, target = {**volume, **source_change}, {**volume, **target_change}
             expected = _changes(rules, maps)
-            generic = comparator("volumes")
-            assert generic is not None
-            generic(source, target, expected)
+            _each_check("volumes", source, target, expected)
             got = Changes("volumes", expected.ctx)
             compare = bound("volumes", expected.ctx)
             assert compare is not None

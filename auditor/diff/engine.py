@@ -16,7 +16,7 @@ from auditor.catalog import registry
 from auditor.diff import offered
 from auditor.diff import scorecard as scoring
 from auditor.diff.changes import ById, Changes, Context
-from auditor.diff.comparator import comparator, fold_checks_of
+from auditor.diff.comparator import bound, fold_checks_of
 from auditor.diff.flux import side_of
 from auditor.diff.fold import by_target, split_folds
 from auditor.diff.leftout import leave_out
@@ -213,7 +213,7 @@ class Differ:
             m.unexpected = []
         changed: set[str] = set()
         partial = 0
-        compare = comparator(name)
+        compare = bound(name, ctx)
         plain, folded = split_folds(self.rules, name, m.pairs)
         changes: Changes | None = None  # still empty after a pair: the next one's
         for pair in plain:

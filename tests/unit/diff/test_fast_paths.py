@@ -12,7 +12,7 @@ from typing import Any
 from auditor.catalog import registry
 from auditor.diff.changes import ById, Changes, Context
 from auditor.diff.checks import check, metadata
-from auditor.diff.comparator import comparator
+from auditor.diff.comparator import bound, comparator
 from auditor.diff.residue import _LITERAL, _candidates, residue_in
 from auditor.diff.scorecard import recount
 from auditor.match import Matcher
@@ -284,3 +284,105 @@ def test_recount_makes_rows_of_every_field_of_a_project_score() -> None:
     row = ProjectScore(Ref("P1", "p", "d"), Ref("Q1", "q", "d"), 3, 1, 9, "cw", 9, 9, 9)
     (again,) = recount([row], [], {})
     assert again == dataclasses.replace(row, changed=0, unexpected=0, errors=0, warnings=0)
+
+
+# -- round 4: usual silent cases tested in place (comparator.bound) ----------------------
+
+_BOUND_VARIANTS: list[JSON] = [
+    *_VARIANTS,
+    {"metadata": None},
+    {"metadata": {}},
+    {"metadata": _ABSENT},
+    {"metadata": {KEY: "S1"}},
+    {"metadata": {"role": "db", "tier": "1", KEY: "S1"}},
+    {"metadata": {"role": "db", KEY: "X"}},
+    {"volumes": []},
+    {"volumes": None},
+    {"volumes": ["V1", "V2"]},
+    {"volumes": ["V1", "V9"]},  # V9: no counterpart
+    {"volumes": ["V2", "V1", "V1"]},
+    {"volumes": ["TV1"]},
+    {"volumes": ["TV2", "TV1"]},
+    {"volumes": ["TV1", "TV1"]},
+    {"volumes": ["TV1", None]},
+    {"volumes": ("V1",)},  # not a list: left to the check
+    {"security_groups": []},
+    {"security_groups": ["web", "default"]},
+    {"security_groups": ["default", "default"]},
+    {"security_groups": _ABSENT},
+    {"project_id": "P2"},
+    {"tags": _ABSENT},  # an optional field left out: the narrower key from then on
+    {"tags": None},
+    {"config_drive": _ABSENT},
+    {"config_drive": None},
+]
+
+
+def test_bound_finds_what_every_check_finds_with_its_memo_empty_or_filled() -> None:
+    rules = Rules(metadata_key=KEY)
+    maps = {"volumes": {"V1": "TV1", "V2": "TV2"}, "servers": {"S1": "T1"}}
+    unpaired = {"volumes": frozenset({"V9"})}  # no counterpart: a reference to it is lost
+    found_any = 0
+    for source_change in _BOUND_VARIANTS:
+        for target_change in _BOUND_VARIANTS:
+            source = _server(**source_change)
+            target = _server(**{"volumes": ["TV1"], **target_change})
+            expected = _changes(rules, maps)
+            expected.ctx = dataclasses.replace(expected.ctx, unpaired=unpaired)
+            _each_check("servers", source, target, expected)
+            ctx = dataclasses.replace(_changes(rules, maps).ctx, unpaired=unpaired)
+            compare = bound("servers", ctx)
+            assert compare is not None
+            for memo in ("empty", "filled by the first call"):
+                got = Changes("servers", ctx)
+                compare(source, target, got)
+                assert _by_field(got) == _by_field(expected), (source_change, target_change, memo)
+            found_any += bool(expected.items)
+    assert found_any > len(_BOUND_VARIANTS)
+
+
+def test_bound_without_a_metadata_key_or_a_map_calls_the_checks() -> None:
+    source = _server(metadata={"role": "db"}, volumes=["V1"])
+    target = _server(metadata={"role": "db", KEY: "S1"}, volumes=["TV1"])
+    for rules, maps, fields in (
+        (Rules(), {"volumes": {"V1": "TV1"}}, [f"metadata.{KEY}"]),
+        (Rules(metadata_key=KEY), {}, []),  # volumes not in the diff: nothing to say
+        (Rules(metadata_key=KEY), {"volumes": {"V1": "TV9"}}, ["volumes"]),  # TV9 lost
+    ):
+        expected = _changes(rules, maps)
+        _each_check("servers", source, target, expected)
+        compare = bound("servers", expected.ctx)
+        assert compare is not None
+        got = Changes("servers", expected.ctx)
+        compare(source, target, got)
+        assert _by_field(got) == _by_field(expected)
+        assert [c.field for c in got.items] == fields
+
+
+def test_bound_of_volumes_finds_what_every_check_finds() -> None:
+    rules = Rules(metadata_key=KEY)
+    maps = {"servers": {"S1": "T1", "S2": "T2"}}
+    volume: JSON = {"id": "V1", "status": "available", "size": 10, "volume_type": "ssd"}
+    volume |= {"bootable": False, "encrypted": False, "availability_zone": "nova"}
+    volume |= {"metadata": {"a": "1"}, "attachments": ["S1"]}
+    changes: list[JSON] = [
+        {},
+        {"attachments": []},
+        {"attachments": ["T1"]},
+        {"attachments": ["T2"]},
+        {"attachments": ["S1", "S2"]},
+        {"attachments": ["T2", "T1"]},
+        {"metadata": {"a": "1", KEY: "V1"}},
+        {"metadata": {"a": "2", KEY: "V1"}},
+        {"size": 5, "metadata": {}},
+    ]
+    for source_change in changes:
+        for target_change in changes:
+            source, target = {**volume, **source_change}, {**volume, **target_change}
+            expected = _changes(rules, maps)
+            _each_check("volumes", source, target, expected)
+            got = Changes("volumes", expected.ctx)
+            compare = bound("volumes", expected.ctx)
+            assert compare is not None
+            compare(source, target, got)
+            assert _by_field(got) == _by_field(expected), (source_change, target_change)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from auditor.catalog.flux import WATCHES
-from auditor.model import Finding, Kind, Report, Severity, Side, Snapshot
+from auditor.model import CollectionSummary, Finding, Kind, Report, Severity, Side, Snapshot
 from auditor.model.flux import Event, FluxNote, ItemChange, ListingWindow, Method
 from auditor.model.ids import finding_id
 
@@ -142,6 +142,11 @@ def _explanation(
     return None
 
 
+def in_flux_id(f: Finding) -> str:
+    """The id of the ``in_flux`` finding ``f`` becomes when a change explains it."""
+    return finding_id(Kind.IN_FLUX, f.collection, f.id)
+
+
 def _in_flux(f: Finding, cloud: _Cloud, change: ItemChange, severity: Severity) -> Finding:
     window = cloud.snapshot.window
     what = {
@@ -156,7 +161,7 @@ def _in_flux(f: Finding, cloud: _Cloud, change: ItemChange, severity: Severity) 
     )
     return replace(
         f,
-        id=finding_id(Kind.IN_FLUX, f.collection, f.id),
+        id=in_flux_id(f),
         kind=Kind.IN_FLUX,
         severity=severity,
         message=message,
@@ -199,28 +204,50 @@ def explain(
         return report
     findings: list[Finding] = []
     moved: dict[str, dict[str, int]] = {}
+    moved_by_source: dict[str, dict[str, dict[str, int]]] = {}
     for f in report.findings:
         found = _explanation(f, clouds, against) if f.kind in EXPLAINED else None
         if found is None:
             findings.append(f)
             continue
         findings.append(_in_flux(f, *found, severity_of(f.collection, Kind.IN_FLUX)))
-        counts = moved.setdefault(f.collection, {})
-        counts[COUNTS[f.kind]] = counts.get(COUNTS[f.kind], 0) + 1
+        places = [moved]
+        if f.origin is not None and f.origin in report.summary_by_source:
+            places.append(moved_by_source.setdefault(f.origin, {}))
+        for place in places:
+            counts = place.setdefault(f.collection, {})
+            counts[COUNTS[f.kind]] = counts.get(COUNTS[f.kind], 0) + 1
     if not moved:
         return report
-    summary = dict(report.summary)
+    by_source = {
+        label: _moved(summary, moved_by_source[label]) if label in moved_by_source else summary
+        for label, summary in report.summary_by_source.items()
+    }
+    return replace(
+        report,
+        findings=tuple(findings),
+        summary=_moved(report.summary, moved),
+        summary_by_source=by_source,
+    )
+
+
+def _moved(
+    summary: Mapping[str, CollectionSummary], moved: Mapping[str, Mapping[str, int]]
+) -> dict[str, CollectionSummary]:
+    """``summary`` with each collection's explained differences (``moved``: their counts by
+    kind) counted as in flux instead."""
+    out = dict(summary)
     for name, counts in moved.items():
-        if name in summary:
-            s = summary[name]
-            summary[name] = replace(
+        if name in out:
+            s = out[name]
+            out[name] = replace(
                 s,
                 missing=max(s.missing - counts.get("missing", 0), 0),
                 unexpected=max(s.unexpected - counts.get("unexpected", 0), 0),
                 changed=max(s.changed - counts.get("changed", 0), 0),
                 in_flux=s.in_flux + sum(counts.values()),
             )
-    return replace(report, findings=tuple(findings), summary=summary)
+    return out
 
 
 def rereads_wanted(

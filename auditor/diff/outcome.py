@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from auditor.diff import scorecard as scoring
 from auditor.diff.crosscheck import cross_check_notes, cross_checks
 from auditor.diff.engine import Differ
-from auditor.diff.flux import explain
+from auditor.diff.flux import explain, in_flux_id
 from auditor.diff.fold import contests
 from auditor.diff.merge import Merger, SourceRun, check_labels, source_label
 from auditor.diff.scope import restrict
@@ -115,7 +115,10 @@ def evaluate(
         report, about = runs[0].report, runs[0].differ.about
     explained = explain(report, sources, target, runs[0].differ.kind_severity)
     if explained is not report:
-        report = _with_findings(explained, [], about)
+        # An in_flux finding is about the rows of the finding it was.
+        about = {**about, **{in_flux_id(f): about[f.id] for f in report.findings if f.id in about}}
+        rows = scoring.explained(report.scorecard, explained.findings, about)
+        report = _with_findings(replace(explained, scorecard=rows), [], about)
     counted = (
         cross_checks(
             [(s, label if multi else None) for s, label in zip(sources, names, strict=True)],

@@ -104,6 +104,45 @@ def recount(
                 unexpected=c["unexpected"],
                 errors=c["errors"],
                 warnings=c["warnings"],
+                in_flux=row.in_flux,
+            )
+        )
+    return tuple(out)
+
+
+def explained(
+    scorecard: Sequence[ProjectScore], findings: Iterable[Finding], about: About
+) -> tuple[ProjectScore, ...]:
+    """``scorecard`` once the differences a change inside an audit window explains are
+    ``in_flux`` findings (``about`` knows their ids): each row counts its own in
+    ``in_flux``, and a missing resource among them no longer as missing (as the
+    collections' summary moves it). Made once, after the explanation; :func:`recount`
+    keeps both counts."""
+    flux: dict[RowKey, list[int]] = {}
+    for f in findings:
+        if f.kind is not Kind.IN_FLUX or f.flux is None or f.collection not in PROJECT_OWNED:
+            continue
+        for key in about.get(f.id, ()):
+            tally = flux.setdefault(key, [0, 0])
+            tally[0] += 1
+            tally[1] += f.flux.was is Kind.MISSING
+    if not flux:
+        return tuple(scorecard)
+    out = []
+    for row in scorecard:
+        moved, was_missing = flux.get((row.origin, row.source.id), (0, 0))
+        out.append(
+            ProjectScore(
+                source=row.source,
+                target=row.target,
+                matched=row.matched,
+                missing=row.missing - was_missing,
+                changed=row.changed,
+                origin=row.origin,
+                unexpected=row.unexpected,
+                errors=row.errors,
+                warnings=row.warnings,
+                in_flux=row.in_flux + moved,
             )
         )
     return tuple(out)

@@ -151,10 +151,11 @@ class ProjectScore(Record):
     """Where one source project stands: for account teams and their customers."""
 
     KEYS = (
-        "source", "target", "matched", "missing", "unexpected", "changed", "errors",
-        "warnings", "fully_matched", "origin",
+        "source", "target", "matched", "missing", "unexpected", "changed", "in_flux",
+        "errors", "warnings", "fully_matched", "origin",
     )  # fmt: skip
     OPTIONAL = frozenset({"origin"})
+    OMIT_ZERO = frozenset({"in_flux"})
 
     source: Ref
     target: Ref | None
@@ -162,7 +163,8 @@ class ProjectScore(Record):
     matched: int
     """Its resources matched in the target."""
     missing: int
-    """Its resources with no counterpart."""
+    """Its resources with no counterpart (those a change inside an audit window explains
+    are counted in ``in_flux`` instead)."""
     changed: int
     """Its matched resources that differ (any severity)."""
     origin: str | None = None
@@ -173,6 +175,9 @@ class ProjectScore(Record):
     """Error findings about the project or its resources (waived ones not counted)."""
     warnings: int = 0
     """Warning findings about the project or its resources (waived ones not counted)."""
+    in_flux: int = 0
+    """Its resources (or its counterpart's) whose difference a change inside an audit
+    window explains: ``in_flux`` findings, not counted as missing, unexpected or changed."""
 
     @property
     def fully_matched(self) -> bool:

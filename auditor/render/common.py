@@ -19,6 +19,19 @@ from auditor.textsafe import printable
 
 SUMMARY_COLUMNS = ("source", "target", "matched", "missing", "unexpected", "changed", "ambiguous")
 
+IN_FLUX = "in_flux"
+"""The column every count table gains when a change inside an audit window explained a
+difference (a report without one shows the tables as they always were)."""
+
+
+def summary_columns(report: Report) -> tuple[str, ...]:
+    """The summary's columns: :data:`SUMMARY_COLUMNS`, and ``in_flux`` when it counts some."""
+    return _flux(SUMMARY_COLUMNS, any(s.in_flux for s in report.summary.values()))
+
+
+def _flux(columns: tuple[str, ...], shown: bool) -> tuple[str, ...]:
+    return (*columns, IN_FLUX) if shown else columns
+
 
 def window_note(side: Side) -> str:
     """``, audit window S to E`` (and when re-reads stopped at their bound); "" for a
@@ -84,12 +97,18 @@ BY_SOURCE_COLUMNS = ("source", "matched", "missing", "changed", "ambiguous")
 """Columns of the per-source summary of a merger (unexpected is the merger's)."""
 
 
+def by_source_columns(report: Report) -> tuple[str, ...]:
+    """The per-source summary's columns: :data:`BY_SOURCE_COLUMNS`, and ``in_flux``."""
+    counted = any(s.in_flux for by in report.summary_by_source.values() for s in by.values())
+    return _flux(BY_SOURCE_COLUMNS, counted)
+
+
 def by_source_rows(report: Report) -> list[list[str]]:
+    columns = by_source_columns(report)
     rows = []
     for label, summary in report.summary_by_source.items():
         for name, s in summary.items():
-            values = s.to_json()
-            cells = [str(values[c]) for c in BY_SOURCE_COLUMNS]
+            cells = [str(getattr(s, c)) for c in columns]
             rows.append([label, name, *cells, completeness(s)])
     return rows
 
@@ -111,10 +130,10 @@ def waived_line(f: Finding) -> str:
 
 
 def summary_rows(report: Report) -> list[list[str]]:
+    columns = summary_columns(report)
     rows = []
     for name, s in report.summary.items():
-        values = s.to_json()
-        rows.append([name, *(str(values[c]) for c in SUMMARY_COLUMNS), completeness(s)])
+        rows.append([name, *(str(getattr(s, c)) for c in columns), completeness(s)])
     return rows
 
 
@@ -169,8 +188,13 @@ SCORECARD_COLUMNS = ("matched", "missing", "unexpected", "changed", "errors", "w
 """Counts of a scorecard row, in the order every format shows them."""
 
 
-def scorecard_counts(row: ProjectScore) -> list[int]:
-    return [getattr(row, column) for column in SCORECARD_COLUMNS]
+def scorecard_columns(report: Report) -> tuple[str, ...]:
+    """The scorecard's counts: :data:`SCORECARD_COLUMNS`, and ``in_flux`` when a row has some."""
+    return _flux(SCORECARD_COLUMNS, any(row.in_flux for row in report.scorecard))
+
+
+def scorecard_counts(row: ProjectScore, columns: tuple[str, ...] = SCORECARD_COLUMNS) -> list[int]:
+    return [getattr(row, column) for column in columns]
 
 
 def project_label(ref_domain: str | None, name: str | None, label: str) -> str:

@@ -16,20 +16,20 @@ import markupsafe
 
 from auditor.model import Finding, Kind, Report, Severity
 from auditor.render.common import (
-    BY_SOURCE_COLUMNS,
     HISTORY_COLUMNS,
-    SCORECARD_COLUMNS,
-    SUMMARY_COLUMNS,
+    by_source_columns,
     change_line,
     completeness,
     filter_lines,
     history_rows,
     project_label,
     scope_line,
+    scorecard_columns,
     scorecard_counts,
     scorecard_line,
     severity_counts,
     still_open,
+    summary_columns,
     waived_line,
     window_note,
 )
@@ -94,7 +94,7 @@ def render(report: Report) -> str:
             "target": project_label(s.target.domain, s.target.name, s.target.label)
             if s.target
             else None,
-            "counts": scorecard_counts(s),
+            "counts": scorecard_counts(s, scorecard_columns(report)),
             "attention": not s.fully_matched,
             "origin": s.origin or "",
         }
@@ -121,11 +121,15 @@ def render(report: Report) -> str:
         "scope": scope_line(report, shown=50),
         "notes": list(report.notes),
         "by_source": [
-            {"label": label, "name": name, "cells": [s.to_json()[c] for c in BY_SOURCE_COLUMNS]}
+            {
+                "label": label,
+                "name": name,
+                "cells": [getattr(s, c) for c in by_source_columns(report)],
+            }
             for label, summary in report.summary_by_source.items()
             for name, s in summary.items()
         ],
-        "by_source_columns": BY_SOURCE_COLUMNS,
+        "by_source_columns": by_source_columns(report),
         "source_taken": report.source.taken_at,
         "source_window": printable(window_note(report.source)),
         "source_complete": report.source.complete,
@@ -134,11 +138,11 @@ def render(report: Report) -> str:
         "target_window": printable(window_note(report.target)),
         "target_complete": report.target.complete,
         "severity_counts": severity_counts(counted),
-        "summary_columns": SUMMARY_COLUMNS,
+        "summary_columns": summary_columns(report),
         "summary": [
             {
                 "name": name,
-                "cells": [s.to_json()[c] for c in SUMMARY_COLUMNS],
+                "cells": [getattr(s, c) for c in summary_columns(report)],
                 "complete": s.complete,
                 "state": completeness(s),
             }
@@ -165,7 +169,7 @@ def render(report: Report) -> str:
         "history_rows": history_rows(report),
         "still_open": still_open(report),
         "scorecard": scorecard,
-        "scorecard_columns": SCORECARD_COLUMNS,
+        "scorecard_columns": scorecard_columns(report),
         "scorecard_line": scorecard_line(report),
     }
     return _template().render(context)

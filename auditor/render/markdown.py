@@ -6,10 +6,8 @@ from collections.abc import Sequence
 
 from auditor.model import Report, Severity
 from auditor.render.common import (
-    BY_SOURCE_COLUMNS,
     HISTORY_COLUMNS,
-    SCORECARD_COLUMNS,
-    SUMMARY_COLUMNS,
+    by_source_columns,
     by_source_rows,
     change_line,
     filter_lines,
@@ -18,6 +16,7 @@ from auditor.render.common import (
     message,
     project_label,
     scope_line,
+    scorecard_columns,
     scorecard_counts,
     scorecard_line,
     scorecard_origin,
@@ -25,6 +24,7 @@ from auditor.render.common import (
     side_label,
     source_lines,
     still_open,
+    summary_columns,
     summary_rows,
     waived_line,
 )
@@ -74,13 +74,13 @@ def render(report: Report) -> str:
         "## Summary",
         "",
     ]
-    out += table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report))
+    out += table(["collection", *summary_columns(report), "complete"], summary_rows(report))
     if left_out_lines(report):
         out += ["", *left_out_lines(report)]
     if report.summary_by_source:
         out += ["", "## By source", ""]
         out += table(
-            ["source", "collection", *BY_SOURCE_COLUMNS, "complete"], by_source_rows(report)
+            ["source", "collection", *by_source_columns(report), "complete"], by_source_rows(report)
         )
     history = report.history
     new = set(history.new) if history else set()
@@ -144,7 +144,8 @@ def scorecard(report: Report) -> list[str]:
     if not report.scorecard:
         return []
     origins = scorecard_origin(report)
-    header = ["status", "source project", "target project", *SCORECARD_COLUMNS]
+    columns = scorecard_columns(report)
+    header = ["status", "source project", "target project", *columns]
     ordered = sorted(report.scorecard, key=lambda s: s.fully_matched)
     out = ["", "## Scorecard", "", f"{scorecard_line(report)}.", ""]
     out += table(
@@ -157,7 +158,7 @@ def scorecard(report: Report) -> list[str]:
                 project_label(s.target.domain, s.target.name, s.target.label)
                 if s.target
                 else _Md("**none**"),
-                *scorecard_counts(s),
+                *scorecard_counts(s, columns),
             ]
             for s in ordered
         ],

@@ -13,10 +13,8 @@ from rich.text import Text
 
 from auditor.model import Finding, Report
 from auditor.render.common import (
-    BY_SOURCE_COLUMNS,
     HISTORY_COLUMNS,
-    SCORECARD_COLUMNS,
-    SUMMARY_COLUMNS,
+    by_source_columns,
     by_source_rows,
     change_line,
     filter_lines,
@@ -26,6 +24,7 @@ from auditor.render.common import (
     message,
     project_label,
     scope_line,
+    scorecard_columns,
     scorecard_counts,
     scorecard_line,
     scorecard_origin,
@@ -33,6 +32,7 @@ from auditor.render.common import (
     side_label,
     source_lines,
     still_open,
+    summary_columns,
     summary_rows,
     waived_line,
 )
@@ -102,7 +102,7 @@ def render(report: Report) -> str:
         f"Verdict: {report.verdict.value.upper()} (exit {report.exit_code},"
         f" fail on {report.fail_on.value})",
         "",
-        table(["collection", *SUMMARY_COLUMNS, "complete"], summary_rows(report)),
+        table(["collection", *summary_columns(report), "complete"], summary_rows(report)),
     ]
     if left_out_lines(report):
         out += ["", *left_out_lines(report)]
@@ -111,7 +111,10 @@ def render(report: Report) -> str:
     if report.summary_by_source:
         out += ["", "By source"]
         out.append(
-            table(["source", "collection", *BY_SOURCE_COLUMNS, "complete"], by_source_rows(report))
+            table(
+                ["source", "collection", *by_source_columns(report), "complete"],
+                by_source_rows(report),
+            )
         )
     counted, waived = report.counted, report.waived
     out += ["", f"Findings: {len(counted)} ({severity_counts(counted)})", *filter_lines(report)]
@@ -152,6 +155,7 @@ def render(report: Report) -> str:
         attention = [s for s in report.scorecard if not s.fully_matched]
         out += ["", "Scorecard (source projects needing attention)"]
         origins = scorecard_origin(report)
+        columns = scorecard_columns(report)
         rows = [
             [
                 *([s.origin or ""] if origins else []),
@@ -159,12 +163,12 @@ def render(report: Report) -> str:
                 printable(project_label(s.target.domain, s.target.name, s.target.label))
                 if s.target
                 else "(none)",
-                *(str(n) for n in scorecard_counts(s)),
+                *(str(n) for n in scorecard_counts(s, columns)),
             ]
             for s in attention
         ]
         if rows:
-            header = ["source project", "target project", *SCORECARD_COLUMNS]
+            header = ["source project", "target project", *columns]
             out.append(table(["source", *header] if origins else header, rows))
         out.append(f"{scorecard_line(report)}.")
     # Whatever else came from a file or a cloud (a label, a scope): no control

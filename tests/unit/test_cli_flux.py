@@ -158,6 +158,12 @@ def test_changes_between_pages_and_after_listings_are_only_in_flux(
     assert all(f["severity"] == "info" for f in doc["findings"])
     assert doc["summary"]["servers"]["missing"] == 0
     assert doc["summary"]["servers"]["in_flux"] == 5
+    # The project's scorecard row counts them as the summary does: in flux, not missing.
+    (row,) = doc["scorecard"]
+    explained = [f for f in doc["findings"] if f["kind"] == "in_flux"]
+    assert (row["missing"], row["changed"], row["unexpected"]) == (0, 0, 0), row
+    assert row["in_flux"] == len([f for f in explained if f["flux"]["was"] != "count_mismatch"])
+    assert row["fully_matched"] is True
     # The report shows each cloud's window; each change happened inside its cloud's.
     for side in ("source", "target"):
         window = doc[side]["window"]

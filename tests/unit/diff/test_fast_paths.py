@@ -14,9 +14,10 @@ from auditor.diff.changes import ById, Changes, Context
 from auditor.diff.checks import check, metadata
 from auditor.diff.comparator import bound, comparator
 from auditor.diff.residue import _LITERAL, _candidates, residue_in
-from auditor.diff.scorecard import recount
+from auditor.diff.scorecard import explained, recount
 from auditor.match import Matcher
-from auditor.model import ProjectScore, Ref
+from auditor.model import Finding, Kind, ProjectScore, Ref, Severity
+from auditor.model.flux import Event, FluxNote, ListingWindow
 from auditor.rules import Rules
 
 JSON = dict[str, Any]
@@ -279,11 +280,21 @@ def test_recount_makes_rows_of_every_field_of_a_project_score() -> None:
     # recount() builds each row field by field (no dataclasses.replace): a new field of
     # ProjectScore must be copied there too.
     names = {f.name for f in dataclasses.fields(ProjectScore)}
-    copied = {"source", "target", "matched", "missing", "changed", "origin"}
+    # So must explained(), which moves missing resources to in_flux once.
+    copied = {"source", "target", "matched", "missing", "changed", "origin", "in_flux"}
     assert names == copied | {"unexpected", "errors", "warnings"}
-    row = ProjectScore(Ref("P1", "p", "d"), Ref("Q1", "q", "d"), 3, 1, 9, "cw", 9, 9, 9)
+    row = ProjectScore(Ref("P1", "p", "d"), Ref("Q1", "q", "d"), 3, 1, 9, "cw", 9, 9, 9, 4)
     (again,) = recount([row], [], {})
     assert again == dataclasses.replace(row, changed=0, unexpected=0, errors=0, warnings=0)
+    gone = Finding(
+        "f-1", Kind.IN_FLUX, "servers", Severity.INFO, "m", Ref("S1", "s"),
+        flux=FluxNote(
+            Kind.MISSING, "source", "cw", Event.DELETED, "2026-12-05T10:03:00Z",
+            ListingWindow("2026-12-05T10:00:00Z", "2026-12-05T10:05:00Z"),
+        ),
+    )  # fmt: skip
+    (moved,) = explained([row], [gone], {"f-1": frozenset({("cw", "P1")})})
+    assert moved == dataclasses.replace(row, missing=0, in_flux=5)
 
 
 # -- round 4: usual silent cases tested in place (comparator.bound) ----------------------

@@ -12,8 +12,9 @@ import pytest
 
 from auditor.diff.outcome import evaluate
 from auditor.errors import SnapshotError
-from auditor.model import CollectionResult, Kind, Severity, Snapshot, Status, Verdict
+from auditor.model import JSON, CollectionResult, Kind, Severity, Snapshot, Status, Verdict
 from auditor.model.flux import Changes, Event, ItemChange, ListingWindow, Method
+from auditor.render import html, markdown, text
 from auditor.rules import parse_rules
 from auditor.schemas import load_schema
 from tests.builders import project, server
@@ -65,6 +66,72 @@ def test_a_deletion_in_the_source_inside_the_window_is_in_flux() -> None:
         "started": "2026-12-05T10:00:00Z",
         "ended": "2026-12-05T10:06:00Z",
     }
+
+
+def test_the_scorecard_counts_an_explained_loss_in_flux_not_missing() -> None:
+    """In a merger too: the row of the source the item was deleted from, not the other's."""
+    globex = project("p-globex", "globex", domain="Default")
+
+    def owned(name: str, owner: JSON, servers: list[str], ch: Changes | None = None) -> Snapshot:
+        return Snapshot(
+            name,
+            None,
+            None,
+            "2026-12-05T10:00:00Z",
+            300.0,
+            {
+                "projects": CollectionResult(Status.OK, (owner,), listed=WINDOW),
+                "servers": CollectionResult(
+                    Status.OK,
+                    tuple(server(s, f"web-{s}", owner) for s in servers),
+                    listed=WINDOW,
+                    changes=ch,
+                ),
+            },
+        )
+
+    gone = ItemChange("g-2", Event.DELETED, "2026-12-05T10:03:00Z", "web-g-2", "p-globex")
+    target = Snapshot(
+        "ocb",
+        None,
+        None,
+        "2026-12-05T10:00:00Z",
+        300.0,
+        {
+            "projects": CollectionResult(Status.OK, (ACME, globex), listed=WINDOW),
+            "servers": CollectionResult(
+                Status.OK,
+                (server("a-1", "web-a-1", ACME), server("g-1", "web-g-1", globex)),
+                listed=WINDOW,
+            ),
+        },
+    )
+    sources = [
+        owned("cw", ACME, ["a-1", "a-2"]),
+        owned("nm", globex, ["g-1", "g-2"], changes(gone)),
+    ]
+    report = evaluate(sources, target, RULES, labels=["cw", "nm"]).report
+    rows = {(r.origin, r.source.id): (r.matched, r.missing, r.in_flux) for r in report.scorecard}
+    # a-2 is lost (missing); g-2 went away in its source during the audit (in flux).
+    assert rows == {("cw", "p-acme"): (1, 1, 0), ("nm", "p-globex"): (1, 0, 1)}
+    by_source = {
+        label: (s["servers"].missing, s["servers"].in_flux)
+        for label, s in report.summary_by_source.items()
+    }
+    assert by_source == {"cw": (1, 0), "nm": (0, 1)}
+    assert (report.summary["servers"].missing, report.summary["servers"].in_flux) == (1, 1)
+    doc = report.to_json()
+    jsonschema.validate(doc, load_schema("report"))
+    by_row = {r["origin"]: r for r in doc["scorecard"]}
+    assert by_row["nm"]["in_flux"] == 1 and "in_flux" not in by_row["cw"]
+    # The text, Markdown and HTML tables (summary, by source, scorecard) gain the column.
+    for render in (text.render, markdown.render):
+        lines = render(report).splitlines()
+        headers = [line for line in lines if "matched" in line and "missing" in line]
+        assert len(headers) == 3 and all("in_flux" in line for line in headers), headers
+    assert html.render(report).count(">in_flux</th>") == 3
+    quiet = evaluate([cloud("cw", ["s-1", "s-2"])], cloud("ocb", ["s-1"]), RULES).report
+    assert "in_flux" not in text.render(quiet) + markdown.render(quiet)
 
 
 def test_without_a_change_a_difference_stays_what_it_is() -> None:

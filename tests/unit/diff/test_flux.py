@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import jsonschema
@@ -24,12 +25,21 @@ ACME = project("p-acme", "acme", domain="Default")
 WINDOW = ListingWindow("2026-12-05T10:00:00Z", "2026-12-05T10:05:00Z")
 
 
-def cloud(name: str, servers: list[str], changes: Changes | None = None) -> Snapshot:
+def cloud(
+    name: str,
+    servers: list[str],
+    changes: Changes | None = None,
+    owners: Mapping[str, JSON] | None = None,
+) -> Snapshot:
+    """A cloud of ``servers`` (ids) and their projects: ACME, or the project ``owners``
+    names for a server id's first letter."""
+    owner = {s: (owners or {}).get(s[0], ACME) for s in servers}
+    projects = {p["id"]: p for p in owner.values()} or {ACME["id"]: ACME}
     collections = {
-        "projects": CollectionResult(Status.OK, (ACME,), listed=WINDOW),
+        "projects": CollectionResult(Status.OK, tuple(projects.values()), listed=WINDOW),
         "servers": CollectionResult(
             Status.OK,
-            tuple(server(s, f"web-{s}", ACME) for s in servers),
+            tuple(server(s, f"web-{s}", owner[s]) for s in servers),
             listed=WINDOW,
             changes=changes,
         ),
@@ -72,44 +82,10 @@ def test_the_scorecard_counts_an_explained_loss_in_flux_not_missing() -> None:
     """In a merger too: the row of the source the item was deleted from, not the other's."""
     globex = project("p-globex", "globex", domain="Default")
 
-    def owned(name: str, owner: JSON, servers: list[str], ch: Changes | None = None) -> Snapshot:
-        return Snapshot(
-            name,
-            None,
-            None,
-            "2026-12-05T10:00:00Z",
-            300.0,
-            {
-                "projects": CollectionResult(Status.OK, (owner,), listed=WINDOW),
-                "servers": CollectionResult(
-                    Status.OK,
-                    tuple(server(s, f"web-{s}", owner) for s in servers),
-                    listed=WINDOW,
-                    changes=ch,
-                ),
-            },
-        )
-
     gone = ItemChange("g-2", Event.DELETED, "2026-12-05T10:03:00Z", "web-g-2", "p-globex")
-    target = Snapshot(
-        "ocb",
-        None,
-        None,
-        "2026-12-05T10:00:00Z",
-        300.0,
-        {
-            "projects": CollectionResult(Status.OK, (ACME, globex), listed=WINDOW),
-            "servers": CollectionResult(
-                Status.OK,
-                (server("a-1", "web-a-1", ACME), server("g-1", "web-g-1", globex)),
-                listed=WINDOW,
-            ),
-        },
-    )
-    sources = [
-        owned("cw", ACME, ["a-1", "a-2"]),
-        owned("nm", globex, ["g-1", "g-2"], changes(gone)),
-    ]
+    owners = {"g": globex}
+    target = cloud("ocb", ["a-1", "g-1"], owners=owners)
+    sources = [cloud("cw", ["a-1", "a-2"]), cloud("nm", ["g-1", "g-2"], changes(gone), owners)]
     report = evaluate(sources, target, RULES, labels=["cw", "nm"]).report
     rows = {(r.origin, r.source.id): (r.matched, r.missing, r.in_flux) for r in report.scorecard}
     # a-2 is lost (missing); g-2 went away in its source during the audit (in flux).

@@ -29,7 +29,7 @@ from auditor.catalog.policies import (
     Status,
 )
 from auditor.catalog.spec import Field
-from auditor.diff.changes import Changes, Context
+from auditor.diff.changes import Changes, Context, same_counterparts
 from auditor.diff.checks import Check, FoldCheck, check, fold_check
 
 JSON = dict[str, Any]
@@ -208,10 +208,8 @@ def bound(name: str, ctx: Context) -> Check | None:
                     if len(was) == 1 and len(now) == 1:
                         if mapping.get(was[0], missing) == now[0]:
                             continue  # one reference, to its counterpart
-                    else:
-                        counterparts = set(map(mapping.get, was))
-                        if None not in counterparts and counterparts == set(now):
-                            continue  # each to its counterpart (same_counterparts)
+                    elif same_counterparts(mapping, was, set(now)):
+                        continue  # each to its counterpart
             elif how == _BY_NAME:
                 field, to, memo = what
                 expected = memo.get((to, s.get("project_id"), *(s.get(field) or ())))

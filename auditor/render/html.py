@@ -88,13 +88,17 @@ def render(report: Report) -> str:
     new = set(history.new) if history else set()
     counted = report.counted
     projects = sorted({f.project for f in counted if f.project is not None})
+    # The tables' columns, worked out once (in_flux when the report counts some).
+    summary_cols = summary_columns(report)
+    by_source_cols = by_source_columns(report)
+    scorecard_cols = scorecard_columns(report)
     scorecard = [
         {
             "source": project_label(s.source.domain, s.source.name, s.source.label),
             "target": project_label(s.target.domain, s.target.name, s.target.label)
             if s.target
             else None,
-            "counts": scorecard_counts(s, scorecard_columns(report)),
+            "counts": scorecard_counts(s, scorecard_cols),
             "attention": not s.fully_matched,
             "origin": s.origin or "",
         }
@@ -124,12 +128,12 @@ def render(report: Report) -> str:
             {
                 "label": label,
                 "name": name,
-                "cells": [getattr(s, c) for c in by_source_columns(report)],
+                "cells": [getattr(s, c) for c in by_source_cols],
             }
             for label, summary in report.summary_by_source.items()
             for name, s in summary.items()
         ],
-        "by_source_columns": by_source_columns(report),
+        "by_source_columns": by_source_cols,
         "source_taken": report.source.taken_at,
         "source_window": printable(window_note(report.source)),
         "source_complete": report.source.complete,
@@ -138,11 +142,11 @@ def render(report: Report) -> str:
         "target_window": printable(window_note(report.target)),
         "target_complete": report.target.complete,
         "severity_counts": severity_counts(counted),
-        "summary_columns": summary_columns(report),
+        "summary_columns": summary_cols,
         "summary": [
             {
                 "name": name,
-                "cells": [getattr(s, c) for c in summary_columns(report)],
+                "cells": [getattr(s, c) for c in summary_cols],
                 "complete": s.complete,
                 "state": completeness(s),
             }
@@ -169,7 +173,7 @@ def render(report: Report) -> str:
         "history_rows": history_rows(report),
         "still_open": still_open(report),
         "scorecard": scorecard,
-        "scorecard_columns": scorecard_columns(report),
+        "scorecard_columns": scorecard_cols,
         "scorecard_line": scorecard_line(report),
     }
     return _template().render(context)
